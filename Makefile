@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# cotrace: static tracing tools on libbpf CO-RE.
+#   make            build every tool into build/
+#   make deps       install the Debian packages needed to build and test
+#   make test       unit, end-to-end (as root) and static-link checks
+#   make demo       run funccount on a bundled workload
+#   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= SUFFIX=
+#   make vmlinux    regenerate vmlinux/x86/vmlinux.h from the running kernel
+#   V=1             show the commands
+
+VERSION := 0.1.0
+GIT_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
+FULL_VERSION := $(VERSION)$(if $(GIT_VERSION),-g$(GIT_VERSION:v%=%))
+
+TOOLS := funccount
+BUILD := build
+ARCH := x86
+
+CC ?= gcc
+CXX ?= g++
+CLANG ?= clang
+BPFTOOL ?= bpftool
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SUFFIX ?=
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	  -D_GNU_SOURCE -DCOTRACE_VERSION='"$(FULL_VERSION)"' -I. -I$(BUILD) -MMD -MP
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I vmlinux/$(ARCH) -I. -MMD -MP \
+	      -Wall -Wno-unused-function
+# Static link: libbpf needs libelf and zlib; libdw needs libelf, zlib,
+# bzip2, xz and zstd (Debian's elfutils 0.188 is built with all four).
+STATIC_LIBS := -lbpf -ldw -lelf -liberty -lz -lzstd -llzma -lbz2 -lpthread
+TEST_LIBS := -lcmocka $(STATIC_LIBS)
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+LIBCOMMON := $(BUILD)/libcommon.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+tool_file = $(subst -,_,$(1))
+TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test unit e2e demo install uninstall vmlinux clean targets bench fuzz
+
+all: $(TOOL_BINS)
+
+# ---- dependencies -----------------------------------------------------
+BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
+	      libzstd-dev liblzma-dev libbz2-dev pkg-config
+TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux
+deps:
+	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# ---- BPF objects and skeletons -----------------------------------------
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# ---- common library ----------------------------------------------------
+$(BUILD)/common/%.o: common/%.c | $(BUILD)/common
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- tools --------------------------------------------------------------
+# Each tool's object depends on its own skeleton.
+define tool_rules
+$(BUILD)/tools/$(call tool_file,$(1)).o: tools/$(call tool_file,$(1)).c \
+		$(BUILD)/$(call tool_file,$(1)).skel.h | $(BUILD)/tools
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) -c $$< -o $$@
+
+$(BUILD)/$(1): $(BUILD)/tools/$(call tool_file,$(1)).o $(LIBCOMMON)
+	$$(call msg,LINK,$$@)
+	$$(Q)$$(CC) -static -o $$@ $$^ $(STATIC_LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
+
+# ---- test programs --------------------------------------------------------
+include tests/targets/targets.mk
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) | $(BUILD)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBCOMMON) $(TEST_LIBS)
+
+$(BUILD)/bpf $(BUILD)/common $(BUILD)/tools $(BUILD)/tests/unit:
+	$(Q)mkdir -p $@
+
+unit: $(UNIT_BINS) targets
+	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+e2e: all targets
+	$(Q)tests/e2e/run.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all targets $(UNIT_BINS)
+	$(Q)tests/run-all.sh "$(UNIT_BINS)"
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all targets
+	$(Q)tests/demo.sh
+
+# ---- install ------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	for t in $(TOOLS); do \
+		install -m 0755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/$$t$(SUFFIX); \
+		if [ -f docs/man/$$t.8 ]; then \
+			install -m 0644 docs/man/$$t.8 $(DESTDIR)$(MANDIR)/man8/$$t$(SUFFIX).8; fi; \
+	done
+
+uninstall:
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t$(SUFFIX) $(DESTDIR)$(MANDIR)/man8/$$t$(SUFFIX).8; \
+	done
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

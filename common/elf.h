@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * elf: read function symbols, program headers, build-id and USDT notes of
+ * one ELF file. Files are untrusted input: every offset is bounds-checked.
+ */
+#ifndef COTRACE_ELF_H
+#define COTRACE_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Where a symbol was found; lower values are preferred. */
+enum elf_sym_source {
+	ELF_SRC_SYMTAB = 0,	/* .symtab of the file itself */
+	ELF_SRC_DEBUGFILE,	/* .symtab of the separate debug file */
+	ELF_SRC_MINIDEBUG,	/* .symtab inside .gnu_debugdata (xz) */
+	ELF_SRC_DYNSYM,		/* .dynsym */
+};
+
+struct elf_sym {
+	const char *name;	/* mangled name; owned by the elf_file */
+	uint64_t vaddr;		/* st_value (link-time virtual address) */
+	uint64_t size;
+	uint8_t type;		/* STT_FUNC or STT_GNU_IFUNC */
+	uint8_t bind;		/* STB_GLOBAL, STB_LOCAL, STB_WEAK */
+	uint8_t source;		/* enum elf_sym_source */
+	bool alias;		/* another symbol at the same vaddr comes first */
+};
+
+struct usdt_note {
+	const char *provider;	/* owned by the elf_file */
+	const char *name;
+	const char *args;	/* argument spec, e.g. "-4@-4(%rbp) 8@%rax" */
+	uint64_t pc;		/* probe address, already adjusted for .stapsdt.base prelink */
+	uint64_t base;		/* .stapsdt.base address from the note */
+	uint64_t semaphore;	/* semaphore vaddr, 0 if none */
+	uint64_t pc_offset;	/* file offset of pc (0 if not in a PT_LOAD) */
+	uint64_t sema_offset;	/* file offset of semaphore (0 if none) */
+};
+
+struct elf_file;
+
+/*
+ * Open @path and read its headers. Returns NULL and sets errno:
+ * ENOENT/EACCES... from open(), ENOEXEC if the file is not an ELF file,
+ * EINVAL if it is truncated or corrupt, ENOTSUP for a class or machine
+ * other than the host's. The file descriptor is kept open until free.
+ */
+struct elf_file *elf_file__open(const char *path);
+void elf_file__free(struct elf_file *ef);
+
+/* The path given to open (borrowed). */
+const char *elf_file__path(const struct elf_file *ef);
+/* ET_EXEC or ET_DYN. */
+int elf_file__type(const struct elf_file *ef);
+/* True if the file looks like a Go binary (.go.buildinfo or .gopclntab). */
+bool elf_file__is_go(const struct elf_file *ef);
+
+/*
+ * Copy the GNU build-id into @buf (at most @len bytes). Returns its length,
+ * or -ENOENT if the file has none.
+ */
+int elf_file__build_id(const struct elf_file *ef, uint8_t *buf, size_t len);
+
+/*
+ * Load function symbols (STT_FUNC and STT_GNU_IFUNC with a nonzero
+ * address, defined in a section) from every source: .symtab, else the
+ * separate debug file (build-id under @debug_root/usr/lib/debug/.build-id/,
+ * then .gnu_debuglink next to the file, in .debug/, and under
+ * /usr/lib/debug), MiniDebugInfo, and .dynsym always (it may hold names
+ * .symtab lacks). Symbols are sorted by vaddr, then by preference (source,
+ * global before weak before local, then name); every symbol after the first
+ * at one vaddr has alias=true. @debug_root is "" or NULL for the host.
+ * Idempotent. Returns 0 or a negative errno.
+ */
+int elf_file__load_symbols(struct elf_file *ef, const char *debug_root);
+
+/* The loaded symbols (borrowed; valid until free). */
+const struct elf_sym *elf_file__symbols(const struct elf_file *ef, size_t *count);
+
+/* The path of the separate debug file used, or NULL (borrowed). */
+const char *elf_file__debug_path(const struct elf_file *ef);
+
+/*
+ * Translate a link-time virtual address into a file offset through the
+ * PT_LOAD program headers. Returns 0 or -ENOENT if no executable segment
+ * (for text) / no segment (any) holds it.
+ */
+int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);
+/* The reverse, for raw offsets given by the user. */
+int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64_t *vaddr);
+
+/*
+ * Copy up to @len bytes of file content at file @offset into @buf. Returns
+ * the number of bytes copied (short at end of file) or a negative errno.
+ */
+ssize_t elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
+
+/*
+ * Parse the .note.stapsdt notes. Returns 0 and the notes (borrowed; valid
+ * until free), or a negative errno for a corrupt note section. A file
+ * without notes returns 0 and *count == 0.
+ */
+int elf_file__usdt_notes(struct elf_file *ef, const struct usdt_note **notes, size_t *count);
+
+#endif

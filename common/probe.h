@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * probe: parse probe specs in bcc and bpftrace forms, and match symbol
+ * names against a spec's pattern (globs, regex, C++ demangled names).
+ */
+#ifndef COTRACE_PROBE_H
+#define COTRACE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum probe_kind {
+	PROBE_UPROBE,
+	PROBE_URETPROBE,
+	PROBE_USDT,
+	PROBE_TRACEPOINT,
+	PROBE_KPROBE,
+	PROBE_KRETPROBE,
+};
+
+/* Parsing flags. */
+enum {
+	PROBE_F_REGEX = 1 << 0,		/* the pattern is a POSIX extended regex (-r) */
+	PROBE_F_BARE_KERNEL = 1 << 1,	/* a bare "func" means a kernel function (funccount) */
+};
+
+struct probe_spec {
+	enum probe_kind kind;
+	char *target;		/* library or binary as typed; NULL for kernel and tracepoints */
+	char *provider;		/* USDT provider (NULL: any), tracepoint category */
+	char *pattern;		/* function, USDT probe or tracepoint name pattern */
+	bool is_offset;		/* raw file offset instead of a name: PATH:0x2794c0 */
+	uint64_t offset;
+	bool cpp;		/* bpftrace's "cpp:" qualifier: match demangled names only */
+	bool regex;
+	const char *text;	/* the spec as given (borrowed) */
+};
+
+/*
+ * Parse @text into @spec. Forms accepted:
+ *   bcc:      [lib:]func  p:lib:func  r:lib:func  p::kfunc  r::kfunc
+ *             u:lib:name  u:lib:provider:name  t:category:event
+ *   bpftrace: uprobe:PATH:FUNC  uretprobe:PATH:FUNC  uprobe:PATH:cpp:"A::B*"
+ *             usdt:PATH:[PROVIDER:]NAME  tracepoint:CAT:NAME
+ *             kprobe:func  kretprobe:func
+ *   raw:      PATH:0x2794c0 (a file offset, as in uprobe_events)
+ * A bare "func" is a kernel function with PROBE_F_BARE_KERNEL, otherwise
+ * an error. On error returns -EINVAL and writes one sentence into @err.
+ * Returns 0 on success; free with probe_spec__fini().
+ */
+int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
+		      char *err, size_t errlen);
+void probe_spec__fini(struct probe_spec *spec);
+
+/* True if @pattern contains glob metacharacters (* or ?). */
+bool probe_pattern__is_wild(const char *pattern);
+
+struct name_matcher;
+
+/*
+ * Build a matcher for @pattern: a glob with * and ? (whole-name match), or
+ * with @regex a POSIX extended regex (unanchored search, as bcc's -r).
+ * With @cpp_only, only demangled names are tried. NULL and errno=EINVAL
+ * for a bad regex.
+ */
+struct name_matcher *name_matcher__new(const char *pattern, bool regex, bool cpp_only);
+void name_matcher__free(struct name_matcher *m);
+
+/*
+ * Match a symbol: tries the mangled @name, then, for a C++ name, its
+ * demangled form with parameters ("ns::A::f(int)") and without
+ * ("ns::A::f"). @demangled may be NULL (computed on demand by the caller
+ * with cxx_demangle()).
+ */
+bool name_matcher__match(const struct name_matcher *m, const char *name, const char *demangled);
+
+/* Match a plain string (USDT and tracepoint names): no demangling. */
+bool name_matcher__match_plain(const struct name_matcher *m, const char *s);
+
+/*
+ * Demangle a C++ (Itanium) name with parameters. Returns a malloc'ed
+ * string, or NULL if @name is not a mangled name.
+ */
+char *cxx_demangle(const char *name);
+
+/* Glob match of @s against @pat (* and ?), whole string. */
+bool glob_match(const char *pat, const char *s);
+
+#endif

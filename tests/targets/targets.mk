@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Test programs that do known work, in the shapes real binaries come in:
+# PIE, non-PIE, shared library, stripped with a debuglink file,
+# MiniDebugInfo, C++, USDT. Frame pointers are kept for stack tests.
+T := $(BUILD)/tests/targets
+TARGET_CFLAGS := -O1 -g -fno-omit-frame-pointer -fno-inline-functions-called-once
+
+TARGET_BINS := $(T)/calls $(T)/calls_nopie $(T)/calls_stripped $(T)/calls_minidebug \
+	       $(T)/cxx $(T)/usdt $(T)/libcotarget.so $(T)/uselib $(T)/notelf $(T)/truncated
+
+targets: $(TARGET_BINS)
+
+$(T)/calls: tests/targets/calls.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/calls_nopie: tests/targets/calls.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fno-pie -no-pie -o $@ $<
+
+# Stripped binary whose symbols live in a separate file found through
+# .gnu_debuglink (and the build-id, when /usr/lib/debug is writable).
+$(T)/calls_stripped: tests/targets/calls.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -Wl,--build-id -o $@.full $<
+	$(Q)objcopy --only-keep-debug $@.full $(T)/calls_stripped.debug
+	$(Q)objcopy --strip-all --add-gnu-debuglink=$(T)/calls_stripped.debug $@.full $@
+	$(Q)rm -f $@.full
+
+# MiniDebugInfo as Fedora builds it: .symtab of local functions, xz-compressed
+# into .gnu_debugdata of the stripped file.
+$(T)/calls_minidebug: tests/targets/calls.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@.full $<
+	$(Q)nm $@.full --format=posix --defined-only | awk '$$2 ~ /^[Tt]$$/ {print $$1}' | sort > $@.funcs
+	$(Q)objcopy --only-keep-debug $@.full $@.dbg
+	$(Q)objcopy -S --remove-section .gdb_index --remove-section .comment \
+		--keep-symbols=$@.funcs $@.dbg $@.mini
+	$(Q)xz -f -c $@.mini > $@.xz
+	$(Q)objcopy --strip-all --add-section .gnu_debugdata=$@.xz $@.full $@
+	$(Q)rm -f $@.full $@.funcs $@.dbg $@.mini $@.xz
+
+$(T)/cxx: tests/targets/cxx.cc | $(T)
+	$(Q)$(CXX) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/usdt: tests/targets/usdt.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/libcotarget.so: tests/targets/libcotarget.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIC -shared -Wl,-soname,libcotarget.so -o $@ $<
+
+$(T)/uselib: tests/targets/uselib.c $(T)/libcotarget.so | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $< -L$(T) -lcotarget -Wl,-rpath,'$$ORIGIN'
+
+# Bad input for error-path tests.
+$(T)/notelf: | $(T)
+	$(Q)printf 'this is not an ELF file\n' > $@ && chmod +x $@
+
+$(T)/truncated: $(T)/calls | $(T)
+	$(Q)head -c 100 $< > $@ && chmod +x $@
+
+$(T):
+	$(Q)mkdir -p $@
