@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * probe: parse probe specs (bcc and bpftrace forms) and match symbol names
+ * against their patterns.
+ *
+ * Grammar, field separator ':' outside double quotes:
+ *   bcc       [TARGET:]FUNC, p:TARGET:FUNC, r:TARGET:FUNC, p::KFUNC, r::KFUNC,
+ *             u:TARGET:[PROVIDER:]NAME (USDT, as bcc's trace/funccount/argdist),
+ *             t:CAT:EVENT
+ *   bpftrace  uprobe:TARGET:FUNC, uretprobe:TARGET:FUNC, uprobe:TARGET:cpp:PATTERN,
+ *             usdt:TARGET:[PROVIDER:]NAME, tracepoint:CAT:EVENT, kprobe:F,
+ *             kretprobe:F, and the aliases ur:, U:, k:, kr:
+ * For uprobes the pattern is everything after the target field, so C++
+ * patterns ("ns::A::f*") need no quotes. bpftrace's "u:" alias for uprobe
+ * is not accepted: "u:" is bcc's USDT.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libiberty/demangle.h>
+
+#include "common/probe.h"
+
+/* ---- parsing ----------------------------------------------------------------- */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Split @s into at most @max fields on ':' outside double quotes; quotes
+ * are removed. Returns the number of fields, or -E2BIG if there are more
+ * than @max, -ENOMEM. Fields are malloc'ed.
+ */
+static int split_fields(const char *s, char **fields, int max)
+{
+	int n = 0, i;
+	size_t len = strlen(s);
+	char *buf = NULL;
+	size_t bl = 0;
+	bool quoted = false;
+
+	for (;;) {
+		char c = *s;
+
+		if (!buf) {
+			if (n == max)
+				goto out_big;
+			buf = malloc(len + 1);
+			if (!buf)
+				goto out_nomem;
+			bl = 0;
+		}
+		if (c == '"') {
+			quoted = !quoted;
+		} else if ((c == ':' && !quoted) || !c) {
+			buf[bl] = '\0';
+			fields[n++] = buf;
+			buf = NULL;
+			if (!c)
+				return n;
+		} else {
+			buf[bl++] = c;
+		}
+		s++;
+	}
+
+out_big:
+	for (i = 0; i < n; i++)
+		free(fields[i]);
+	return -E2BIG;
+out_nomem:
+	for (i = 0; i < n; i++)
+		free(fields[i]);
+	return -ENOMEM;
+}
+
+/* Copy of @s with double quotes removed. */
+static char *unquote(const char *s)
+{
+	char *r = malloc(strlen(s) + 1), *d = r;
+
+	if (!r)
+		return NULL;
+	for (; *s; s++)
+		if (*s != '"')
+			*d++ = *s;
+	*d = '\0';
+	return r;
+}
+
+/* Position of the first ':' outside quotes in @s, or NULL. */
+static const char *find_sep(const char *s)
+{
+	bool quoted = false;
+
+	for (; *s; s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else if (*s == ':' && !quoted)
+			return s;
+	}
+	return NULL;
+}
+
+/* A ':' that is not part of "::" (outside quotes). */
+static bool has_lone_colon(const char *s)
+{
+	bool quoted = false;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '"') {
+			quoted = !quoted;
+		} else if (s[i] == ':' && !quoted) {
+			if (s[i + 1] == ':') {
+				i++;
+				continue;
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * "0x2794c0" or "2794" → offset. Returns 1 if @s is an offset, 0 if not,
+ * -ERANGE if it does not fit in 64 bits.
+ */
+static int parse_offset(const char *s, uint64_t *off)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!s[2])
+			return 0;
+		for (p = s + 2; *p; p++)
+			if (!isxdigit((unsigned char)*p))
+				return 0;
+		if (strlen(s + 2) > 16 && strspn(s + 2, "0") < strlen(s + 2) - 16)
+			return -ERANGE;
+		for (p = s + 2; *p; p++)
+			v = v << 4 | (isdigit((unsigned char)*p) ? *p - '0' :
+				      tolower((unsigned char)*p) - 'a' + 10);
+		*off = v;
+		return 1;
+	}
+	if (!*s)
+		return 0;
+	for (p = s; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	for (p = s; *p; p++) {
+		unsigned d = *p - '0';
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*off = v;
+	return 1;
+}
+
+enum spec_form {
+	FORM_UPROBE,		/* TARGET:PATTERN, pattern may hold "::" */
+	FORM_KPROBE,		/* PATTERN */
+	FORM_BCC_KU,		/* bcc p:/r:, TARGET:PATTERN or :KPATTERN */
+	FORM_USDT,		/* TARGET:[PROVIDER:]NAME */
+	FORM_TRACEPOINT,	/* CAT:EVENT */
+};
+
+struct spec_prefix {
+	const char *name;
+	enum spec_form form;
+	enum probe_kind kind;
+	const char *what;	/* for messages: "tracepoint" */
+	const char *usage;
+};
+
+static const struct spec_prefix prefixes[] = {
+	{ "p", FORM_BCC_KU, PROBE_UPROBE, "probe", "p:LIB:FUNC or p::KERNEL_FUNC" },
+	{ "r", FORM_BCC_KU, PROBE_URETPROBE, "probe", "r:LIB:FUNC or r::KERNEL_FUNC" },
+	{ "u", FORM_USDT, PROBE_USDT, "USDT", "u:LIB:[PROVIDER:]NAME" },
+	{ "t", FORM_TRACEPOINT, PROBE_TRACEPOINT, "tracepoint", "t:CATEGORY:EVENT" },
+	{ "uprobe", FORM_UPROBE, PROBE_UPROBE, "uprobe", "uprobe:PATH:FUNC" },
+	{ "uretprobe", FORM_UPROBE, PROBE_URETPROBE, "uprobe", "uretprobe:PATH:FUNC" },
+	{ "ur", FORM_UPROBE, PROBE_URETPROBE, "uprobe", "ur:PATH:FUNC" },
+	{ "usdt", FORM_USDT, PROBE_USDT, "USDT", "usdt:PATH:[PROVIDER:]NAME" },
+	{ "U", FORM_USDT, PROBE_USDT, "USDT", "U:PATH:[PROVIDER:]NAME" },
+	{ "tracepoint", FORM_TRACEPOINT, PROBE_TRACEPOINT, "tracepoint", "tracepoint:CATEGORY:EVENT" },
+	{ "kprobe", FORM_KPROBE, PROBE_KPROBE, "kprobe", "kprobe:FUNC" },
+	{ "kretprobe", FORM_KPROBE, PROBE_KRETPROBE, "kprobe", "kretprobe:FUNC" },
+	{ "k", FORM_KPROBE, PROBE_KPROBE, "kprobe", "k:FUNC" },
+	{ "kr", FORM_KPROBE, PROBE_KRETPROBE, "kprobe", "kr:FUNC" },
+};
+
+static const struct spec_prefix *find_prefix(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strlen(prefixes[i].name) == len && !strncmp(prefixes[i].name, s, len))
+			return &prefixes[i];
+	return NULL;
+}
+
+/* Does a string that is not a known prefix look like a library or path? */
+static bool looks_like_target(const char *s, size_t len)
+{
+	return memchr(s, '/', len) || memchr(s, '.', len) || len > 2;
+}
+
+/*
+ * TARGET:PATTERN for uprobes. @rest starts at TARGET. The target is one
+ * field; the pattern is the rest, with an optional "cpp:" qualifier.
+ */
+static int parse_uprobe_rest(const char *rest, bool allow_cpp, struct probe_spec *spec,
+			     const char *text, const char *what, const char *usage,
+			     char *err, size_t errlen)
+{
+	const char *sep = find_sep(rest), *pat;
+	char *target;
+
+	if (!sep) {
+		set_err(err, errlen, "'%s' is not a valid %s spec: expected %s", text, what, usage);
+		return -EINVAL;
+	}
+	target = strndup(rest, sep - rest);
+	if (!target)
+		return -ENOMEM;
+	spec->target = unquote(target);
+	free(target);
+	if (!spec->target)
+		return -ENOMEM;
+	pat = sep + 1;
+	if (allow_cpp && !strncmp(pat, "cpp:", 4)) {
+		spec->cpp = true;
+		pat += 4;
+	}
+	spec->pattern = unquote(pat);
+	if (!spec->pattern)
+		return -ENOMEM;
+	if (!spec->target[0]) {
+		set_err(err, errlen, "'%s' names no library or binary: expected %s", text, usage);
+		return -EINVAL;
+	}
+	if (has_lone_colon(pat)) {
+		set_err(err, errlen, "'%s' has too many fields: expected %s", text, usage);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_fields(const char *rest, int min, int max, char **f, const char *text,
+			const char *what, const char *usage, char *err, size_t errlen)
+{
+	int n = split_fields(rest, f, max);
+
+	if (n == -ENOMEM)
+		return n;
+	if (n < min || n == -E2BIG) {
+		if (n > 0)
+			while (n--)
+				free(f[n]);
+		set_err(err, errlen, "'%s' is not a valid %s spec: expected %s", text, what, usage);
+		return -EINVAL;
+	}
+	return n;
+}
+
+static int parse_spec(const char *text, unsigned flags, struct probe_spec *spec,
+		      char *err, size_t errlen)
+{
+	const struct spec_prefix *pfx;
+	const char *sep, *rest;
+	char *f[3] = {};
+	int n, ret = 0;
+
+	sep = find_sep(text);
+	if (!sep) {
+		if (!(flags & PROBE_F_BARE_KERNEL)) {
+			set_err(err, errlen, "'%s' names no library or binary: expected LIB:FUNC "
+				"(or p::FUNC for a kernel function)", text);
+			return -EINVAL;
+		}
+		spec->kind = PROBE_KPROBE;
+		spec->pattern = unquote(text);
+		return spec->pattern ? 0 : -ENOMEM;
+	}
+	rest = sep + 1;
+	pfx = find_prefix(text, sep - text);
+	if (!pfx) {
+		/* [LIB:]FUNC, or raw PATH:OFFSET. "x:lib:f" is a typo'd type, not a
+		 * library named "x" (a C++ pattern's "::" is not a separator). */
+		if (has_lone_colon(rest) && !looks_like_target(text, sep - text)) {
+			set_err(err, errlen, "'%s' has an unknown probe type '%.*s'", text,
+				(int)(sep - text), text);
+			return -EINVAL;
+		}
+		spec->kind = PROBE_UPROBE;
+		return parse_uprobe_rest(text, false, spec, text, "uprobe", "LIB:FUNC",
+					 err, errlen);
+	}
+
+	spec->kind = pfx->kind;
+	switch (pfx->form) {
+	case FORM_UPROBE:
+		ret = parse_uprobe_rest(rest, true, spec, text, pfx->what, pfx->usage,
+					err, errlen);
+		break;
+	case FORM_BCC_KU:
+		if (*rest == ':') {
+			spec->kind = pfx->kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
+			rest++;
+			if (find_sep(rest)) {
+				set_err(err, errlen, "'%s' has too many fields: expected %s",
+					text, pfx->usage);
+				return -EINVAL;
+			}
+			spec->pattern = unquote(rest);
+			ret = spec->pattern ? 0 : -ENOMEM;
+		} else {
+			ret = parse_uprobe_rest(rest, false, spec, text, pfx->what,
+						pfx->usage, err, errlen);
+		}
+		break;
+	case FORM_KPROBE:
+		if (find_sep(rest)) {
+			set_err(err, errlen, "'%s' has too many fields: expected %s", text,
+				pfx->usage);
+			return -EINVAL;
+		}
+		spec->pattern = unquote(rest);
+		ret = spec->pattern ? 0 : -ENOMEM;
+		break;
+	case FORM_USDT:
+		n = parse_fields(rest, 2, 3, f, text, pfx->what, pfx->usage, err, errlen);
+		if (n < 0)
+			return n;
+		spec->target = f[0];
+		if (n == 3) {
+			spec->provider = f[1];
+			spec->pattern = f[2];
+			if (!spec->provider[0]) {
+				set_err(err, errlen, "'%s' has an empty USDT provider: expected %s",
+					text, pfx->usage);
+				return -EINVAL;
+			}
+		} else {
+			spec->pattern = f[1];
+		}
+		if (!spec->target[0]) {
+			set_err(err, errlen, "'%s' names no library or binary: expected %s",
+				text, pfx->usage);
+			return -EINVAL;
+		}
+		break;
+	case FORM_TRACEPOINT:
+		n = parse_fields(rest, 2, 2, f, text, pfx->what, pfx->usage, err, errlen);
+		if (n < 0)
+			return n;
+		spec->provider = f[0];
+		spec->pattern = f[1];
+		if (!spec->provider[0]) {
+			set_err(err, errlen, "'%s' has an empty tracepoint category: expected %s",
+				text, pfx->usage);
+			return -EINVAL;
+		}
+		break;
+	}
+	return ret;
+}
+
+int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
+		      char *err, size_t errlen)
+{
+	const char *q;
+	int quotes = 0, ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!spec)
+		return -EINVAL;
+	memset(spec, 0, sizeof(*spec));
+	if (!text || !*text) {
+		set_err(err, errlen, "the probe spec is empty");
+		return -EINVAL;
+	}
+	spec->text = text;
+	spec->regex = flags & PROBE_F_REGEX;
+
+	for (q = text; *q; q++) {
+		if (*q == '"')
+			quotes++;
+		else if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			set_err(err, errlen, "the probe spec '%s' contains a control character",
+				text);
+			ret = -EINVAL;
+			goto out_err;
+		}
+	}
+	if (quotes % 2) {
+		set_err(err, errlen, "'%s' has an unbalanced double quote", text);
+		ret = -EINVAL;
+		goto out_err;
+	}
+
+	ret = parse_spec(text, flags, spec, err, errlen);
+	if (ret)
+		goto out_err;
+
+	if (!spec->pattern || !spec->pattern[0]) {
+		set_err(err, errlen, "'%s' has an empty %s name", text,
+			spec->kind == PROBE_USDT ? "probe" :
+			spec->kind == PROBE_TRACEPOINT ? "event" : "function");
+		ret = -EINVAL;
+		goto out_err;
+	}
+
+	if (spec->kind == PROBE_UPROBE || spec->kind == PROBE_URETPROBE) {
+		if (!spec->cpp)
+			ret = parse_offset(spec->pattern, &spec->offset);
+		if (ret < 0) {
+			set_err(err, errlen, "'%s' has an offset that does not fit in 64 bits",
+				text);
+			ret = -EINVAL;
+			goto out_err;
+		}
+		spec->is_offset = ret == 1;
+		ret = 0;
+	}
+
+	if (spec->regex && !spec->is_offset) {
+		regex_t re;
+		int rc = regcomp(&re, spec->pattern, REG_EXTENDED | REG_NOSUB);
+
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &re, msg, sizeof(msg));
+			set_err(err, errlen, "'%s' is not a valid regular expression: %s",
+				spec->pattern, msg);
+			ret = -EINVAL;
+			goto out_err;
+		}
+		regfree(&re);
+	}
+	return 0;
+
+out_err:
+	probe_spec__fini(spec);
+	spec->text = text;
+	if (ret == -ENOMEM)
+		set_err(err, errlen, "out of memory parsing '%s'", text);
+	return ret;
+}
+
+void probe_spec__fini(struct probe_spec *spec)
+{
+	if (!spec)
+		return;
+	free(spec->target);
+	free(spec->provider);
+	free(spec->pattern);
+	memset(spec, 0, sizeof(*spec));
+}
+
+bool probe_pattern__is_wild(const char *pattern)
+{
+	return pattern && strpbrk(pattern, "*?");
+}
+
+/* ---- matching ------------------------------------------------------------------ */
+
+/*
+ * Iterative glob with one backtrack point: on a mismatch after a '*', the
+ * star absorbs one more character. Earlier stars never need revisiting, so
+ * this is O(len(pat) * len(s)) at worst, not exponential.
+ */
+bool glob_match(const char *pat, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	if (!pat || !s)
+		return false;
+	while (*s) {
+		if (*pat == '*') {
+			while (*pat == '*')
+				pat++;
+			if (!*pat)
+				return true;
+			star = pat;
+			resume = s;
+		} else if (*pat == '?' || *pat == *s) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+struct name_matcher {
+	char *pattern;
+	bool regex;
+	bool cpp_only;
+	regex_t re;
+};
+
+struct name_matcher *name_matcher__new(const char *pattern, bool regex, bool cpp_only)
+{
+	struct name_matcher *m;
+
+	if (!pattern) {
+		errno = EINVAL;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		goto out_nomem;
+	m->pattern = strdup(pattern);
+	if (!m->pattern)
+		goto out_nomem;
+	m->regex = regex;
+	m->cpp_only = cpp_only;
+	if (regex && regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB)) {
+		free(m->pattern);
+		free(m);
+		errno = EINVAL;
+		return NULL;
+	}
+	return m;
+
+out_nomem:
+	if (m)
+		free(m->pattern);
+	free(m);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void name_matcher__free(struct name_matcher *m)
+{
+	if (!m)
+		return;
+	if (m->regex)
+		regfree(&m->re);
+	free(m->pattern);
+	free(m);
+}
+
+bool name_matcher__match_plain(const struct name_matcher *m, const char *s)
+{
+	if (!m || !s)
+		return false;
+	if (m->regex)
+		return !regexec(&m->re, s, 0, NULL, 0);
+	return glob_match(m->pattern, s);
+}
+
+char *cxx_demangle(const char *name)
+{
+	if (!name || strncmp(name, "_Z", 2))
+		return NULL;
+	return cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI);
+}
+
+static bool ends_with_word(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && !memcmp(s + len - n, w, n);
+}
+
+/*
+ * Length of @d without its top-level parameter list and trailing
+ * qualifiers: "ns::A::operator()(int) const" → "ns::A::operator()".
+ * Returns strlen(d) when there is no parameter list.
+ */
+static size_t strip_params(const char *d)
+{
+	static const char *const quals[] = { " const", " volatile", " &&", " &",
+					     " noexcept", " transaction_safe" };
+	size_t len = strlen(d), i;
+	int depth = 0;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (i = 0; i < sizeof(quals) / sizeof(quals[0]); i++) {
+			if (ends_with_word(d, len, quals[i])) {
+				len -= strlen(quals[i]);
+				again = true;
+			}
+		}
+	}
+	if (!len || d[len - 1] != ')')
+		return strlen(d);
+	for (i = len; i-- > 0;) {
+		if (d[i] == ')') {
+			depth++;
+		} else if (d[i] == '(') {
+			if (--depth == 0)
+				return i ? i : strlen(d);
+		}
+	}
+	return strlen(d);
+}
+
+/*
+ * Start of the function name in @d[0..len): the demangler prints a
+ * return type only for template functions ("void ns::f<int>(int)"), so
+ * skip text up to the last top-level space when the name ends in '>'.
+ * "operator new", "vtable for X" and thunks are left alone.
+ */
+static size_t skip_return_type(const char *d, size_t len)
+{
+	int depth = 0;
+	size_t i;
+
+	if (!len || d[len - 1] != '>' || strstr(d, " for ") || strstr(d, " thunk to "))
+		return 0;
+	for (i = len; i-- > 0;) {
+		char c = d[i];
+
+		if (c == '>' || c == ')' || c == ']')
+			depth++;
+		else if (c == '<' || c == '(' || c == '[')
+			depth--;
+		else if (c == ' ' && depth == 0) {
+			if (ends_with_word(d, i, "operator"))
+				continue;
+			return i + 1;
+		}
+		if (depth < 0)
+			return 0;
+	}
+	return 0;
+}
+
+static bool match_n(const struct name_matcher *m, const char *s, size_t len)
+{
+	char *tmp;
+	bool ok;
+
+	if (!s[len])
+		return name_matcher__match_plain(m, s);
+	tmp = strndup(s, len);
+	if (!tmp)
+		return false;
+	ok = name_matcher__match_plain(m, tmp);
+	free(tmp);
+	return ok;
+}
+
+static bool match_demangled(const struct name_matcher *m, const char *d)
+{
+	size_t full = strlen(d), bare = strip_params(d);
+	size_t skip_full, skip_bare;
+
+	if (match_n(m, d, full))
+		return true;
+	if (bare != full && match_n(m, d, bare))
+		return true;
+	skip_bare = skip_return_type(d, bare);
+	if (!skip_bare)
+		return false;
+	skip_full = skip_bare;
+	if (match_n(m, d + skip_full, full - skip_full))
+		return true;
+	return bare != full && match_n(m, d + skip_bare, bare - skip_bare);
+}
+
+bool name_matcher__match(const struct name_matcher *m, const char *name, const char *demangled)
+{
+	char *own = NULL;
+	bool ok = false;
+
+	if (!m || !name)
+		return false;
+	if (strncmp(name, "_Z", 2)) {
+		/* Not mangled (C, extern "C"): the name is its own demangled form. */
+		return name_matcher__match_plain(m, name);
+	}
+	if (!m->cpp_only && name_matcher__match_plain(m, name))
+		return true;
+	if (!demangled)
+		demangled = own = cxx_demangle(name);
+	if (demangled)
+		ok = match_demangled(m, demangled);
+	free(own);
+	return ok;
+}
