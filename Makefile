@@ -39,6 +39,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -DCOTRACE_VERSION='"$(FULL_VERSION)"' -I. -I$(BUILD) -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I vmlinux/$(ARCH) -I. -MMD -MP \
+	      -idirafter /usr/include/$(shell $(CC) -dumpmachine) \
 	      -Wall -Wno-unused-function
 # Static link: libbpf needs libelf and zlib; libdw needs libelf, zlib,
 # bzip2, xz and zstd (Debian's elfutils 0.188 is built with all four).
@@ -81,7 +82,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # ---- common library ----------------------------------------------------
 $(BUILD)/common/%.o: common/%.c | $(BUILD)/common

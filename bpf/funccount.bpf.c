@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * funccount: count hits per probe site. Every site is attached with its
+ * index as the BPF cookie, so the hot path is one per-CPU array slot.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+#include "bpf/funccount.h"
+#include "bpf/lib/filter.bpf.h"
+
+const volatile bool per_pid = false;
+
+/* Sized before load to the number of sites. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/* Used instead of counts with -P; sized before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct funccount_key);
+	__type(value, __u64);
+} pid_counts SEC(".maps");
+
+/* Hits that found no room in pid_counts. */
+__u64 lost_keys = 0;
+
+static __always_inline int count(__u64 site)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 key = site;
+	__u64 *slot;
+
+	if (!filter_pass(pid_tgid))
+		return 0;
+	if (per_pid) {
+		struct funccount_key k = { .tgid = pid_tgid >> 32, .site = key };
+		__u64 one = 1;
+
+		slot = bpf_map_lookup_elem(&pid_counts, &k);
+		if (slot) {
+			__sync_fetch_and_add(slot, 1);
+		} else if (bpf_map_update_elem(&pid_counts, &k, &one, BPF_NOEXIST)) {
+			/* Another CPU may have inserted it meanwhile. */
+			slot = bpf_map_lookup_elem(&pid_counts, &k);
+			if (slot)
+				__sync_fetch_and_add(slot, 1);
+			else
+				__sync_fetch_and_add(&lost_keys, 1);
+		}
+		return 0;
+	}
+	/*
+	 * A uprobe program can be preempted on this CPU by another hit of the
+	 * same site; the locked add keeps the per-CPU count exact.
+	 */
+	slot = bpf_map_lookup_elem(&counts, &key);
+	if (slot)
+		__sync_fetch_and_add(slot, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int count_uprobe(struct pt_regs *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
+/* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
+SEC("uprobe")
+int count_uprobe_multi(struct pt_regs *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
+SEC("usdt")
+int count_usdt(struct pt_regs *ctx)
+{
+	return count(bpf_usdt_cookie(ctx));
+}
+
+SEC("tracepoint")
+int count_tracepoint(void *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
+char LICENSE[] SEC("license") = "GPL";

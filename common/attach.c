@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * attach: links for uprobes, USDT and tracepoints.
+ *
+ * Debian 12's libbpf 1.1.2 predates multi-uprobe links (kernel 6.6), so
+ * they are created with the bpf() syscall directly, with the attribute
+ * layout of the 6.6 UAPI. A whole link is refused with ENOTSUPP (524) if
+ * one of its offsets cannot be probed; such sites are found by trying the
+ * suspicious ones alone and by bisection, and skipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "common/attach.h"
+
+/* Values from the kernel's UAPI that Debian 12's headers lack. */
+#define COT_BPF_TRACE_UPROBE_MULTI 48
+#define COT_BPF_TRACE_KPROBE_MULTI 42
+#define COT_BPF_F_UPROBE_MULTI_RETURN 1U
+#define COT_ENOTSUPP 524
+#define TRACEFS_MAGIC_NR 0x74726163
+
+/* union bpf_attr's link_create part for BPF_TRACE_UPROBE_MULTI (6.6 UAPI). */
+struct link_create_uprobe_multi {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__u64 path;
+	__u64 offsets;
+	__u64 ref_ctr_offsets;
+	__u64 cookies;
+	__u32 cnt;
+	__u32 multi_flags;
+	__u32 pid;
+};
+
+_Static_assert(sizeof(struct link_create_uprobe_multi) <= sizeof(union bpf_attr),
+	       "link_create attribute must fit in union bpf_attr");
+
+struct attacher {
+	struct bpf_link **links;	/* libbpf links (perf events, USDT) */
+	size_t nlinks, caplinks;
+	int *fds;			/* multi-uprobe link fds */
+	size_t nfds, capfds;
+	size_t nsingle;			/* perf-event uprobes among the links */
+	struct skipped_site *skipped;
+	size_t nskipped, capskipped;
+};
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int add_link(struct attacher *a, struct bpf_link *link)
+{
+	int err = grow((void **)&a->links, &a->caplinks, a->nlinks + 1, sizeof(*a->links));
+
+	if (err) {
+		bpf_link__destroy(link);
+		return err;
+	}
+	a->links[a->nlinks++] = link;
+	return 0;
+}
+
+static int add_fd(struct attacher *a, int fd)
+{
+	int err = grow((void **)&a->fds, &a->capfds, a->nfds + 1, sizeof(*a->fds));
+
+	if (err) {
+		close(fd);
+		return err;
+	}
+	a->fds[a->nfds++] = fd;
+	return 0;
+}
+
+static int add_skipped(struct attacher *a, const char *path, const struct uprobe_site *s, int err)
+{
+	struct skipped_site *k;
+	int ret;
+
+	ret = grow((void **)&a->skipped, &a->capskipped, a->nskipped + 1, sizeof(*a->skipped));
+	if (ret)
+		return ret;
+	k = &a->skipped[a->nskipped];
+	k->name = strdup(s->name ? s->name : "?");
+	k->path = strdup(path);
+	if (!k->name || !k->path) {
+		free(k->name);
+		free(k->path);
+		return -ENOMEM;
+	}
+	k->offset = s->offset;
+	k->err = err;
+	a->nskipped++;
+	return 0;
+}
+
+struct attacher *attacher__new(void)
+{
+	return calloc(1, sizeof(struct attacher));
+}
+
+/* Work shared by the threads that release links. */
+struct release_work {
+	struct attacher *a;
+	atomic_size_t next;
+};
+
+static void *release_worker(void *arg)
+{
+	struct release_work *w = arg;
+	size_t total = w->a->nlinks + w->a->nfds;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next, 1)) < total) {
+		if (i < w->a->nlinks)
+			bpf_link__destroy(w->a->links[i]);
+		else
+			close(w->a->fds[i - w->a->nlinks]);
+	}
+	return NULL;
+}
+
+/*
+ * Releasing a uprobe waits for RCU grace periods (about 0.12 s each on the
+ * project's 6.18 machines); grace periods overlap when the releases run
+ * in parallel, so a thousand perf-event uprobes go in seconds, not minutes.
+ */
+static void release_all(struct attacher *a)
+{
+	struct release_work w = { .a = a };
+	size_t total = a->nlinks + a->nfds;
+	pthread_t tids[64];
+	size_t nthreads, started = 0;
+
+	nthreads = total / 4;
+	if (nthreads > 64)
+		nthreads = 64;
+	for (; started < nthreads; started++)
+		if (pthread_create(&tids[started], NULL, release_worker, &w))
+			break;
+	release_worker(&w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	a->nlinks = a->nfds = a->nsingle = 0;
+}
+
+void attacher__free(struct attacher *a)
+{
+	if (!a)
+		return;
+	release_all(a);
+	for (size_t i = 0; i < a->nskipped; i++) {
+		free(a->skipped[i].name);
+		free(a->skipped[i].path);
+	}
+	free(a->skipped);
+	free(a->links);
+	free(a->fds);
+	free(a);
+}
+
+size_t attacher__link_count(const struct attacher *a)
+{
+	return a->nlinks + a->nfds;
+}
+
+const struct skipped_site *attacher__skipped(const struct attacher *a, size_t *count)
+{
+	*count = a->nskipped;
+	return a->skipped;
+}
+
+bool attacher__slow_detach(const struct attacher *a)
+{
+	return a->nsingle > 200;
+}
+
+int attach_mode__parse(const char *s, enum attach_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = ATTACH_AUTO;
+	else if (!strcmp(s, "multi"))
+		*mode = ATTACH_MULTI;
+	else if (!strcmp(s, "single"))
+		*mode = ATTACH_SINGLE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- multi-uprobe links ------------------------------------------------- */
+
+static int uprobe_multi_link_create(int prog_fd, const char *path, pid_t pid, bool retprobe,
+				    const uint64_t *offsets, const uint64_t *ref_ctrs,
+				    const uint64_t *cookies, size_t cnt)
+{
+	union bpf_attr attr;
+	struct link_create_uprobe_multi lc = {
+		.prog_fd = prog_fd,
+		.attach_type = COT_BPF_TRACE_UPROBE_MULTI,
+		.path = (__u64)(uintptr_t)path,
+		.offsets = (__u64)(uintptr_t)offsets,
+		.ref_ctr_offsets = (__u64)(uintptr_t)ref_ctrs,
+		.cookies = (__u64)(uintptr_t)cookies,
+		.cnt = cnt,
+		.multi_flags = retprobe ? COT_BPF_F_UPROBE_MULTI_RETURN : 0,
+		.pid = pid > 0 ? pid : 0,
+	};
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	memcpy(&attr, &lc, sizeof(lc));
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Arrays handed to the kernel for one multi-uprobe link. */
+struct site_arrays {
+	uint64_t *offsets, *ref_ctrs, *cookies;
+	bool any_ref_ctr;
+};
+
+/*
+ * Attach sites [lo, hi) of @idx (indexes into @sites) as one link; when
+ * the kernel refuses one of them with ENOTSUPP, split the range and try
+ * each half, keeping every link that succeeds.
+ */
+static int attach_multi_range(struct attacher *a, int prog_fd, const char *path, pid_t pid,
+			      bool retprobe, const struct uprobe_site *sites, const size_t *idx,
+			      size_t lo, size_t hi, struct site_arrays *arr, size_t *attached)
+{
+	size_t n = hi - lo;
+	int fd, err;
+
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct uprobe_site *s = &sites[idx[lo + i]];
+
+		arr->offsets[i] = s->offset;
+		arr->ref_ctrs[i] = s->ref_ctr;
+		arr->cookies[i] = s->cookie;
+	}
+	fd = uprobe_multi_link_create(prog_fd, path, pid, retprobe, arr->offsets,
+				      arr->any_ref_ctr ? arr->ref_ctrs : NULL, arr->cookies, n);
+	if (fd >= 0) {
+		err = add_fd(a, fd);
+		if (!err)
+			*attached += n;
+		return err;
+	}
+	if (fd != -COT_ENOTSUPP)
+		return fd;
+	if (n == 1)
+		return add_skipped(a, path, &sites[idx[lo]], fd);
+	err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, lo, lo + n / 2,
+				 arr, attached);
+	if (err)
+		return err;
+	return attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, lo + n / 2, hi,
+				  arr, attached);
+}
+
+bool uprobe_insn_is_refused(const uint8_t *insn, size_t len)
+{
+	size_t i = 0;
+
+	/* Legacy prefixes: the kernel refuses lock and the ES/CS/SS/DS
+	 * segment overrides; others are fine in front of the opcode. */
+	for (; i < len; i++) {
+		uint8_t b = insn[i];
+
+		if (b == 0xf0 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
+			return true;
+		if (b != 0x66 && b != 0x67 && b != 0xf2 && b != 0xf3 && b != 0x64 && b != 0x65)
+			break;
+	}
+	if (i < len && (insn[i] & 0xf0) == 0x40)	/* REX */
+		i++;
+	/* VEX (c4, c5) and EVEX (62) encoded instructions. */
+	return i < len && (insn[i] == 0xc4 || insn[i] == 0xc5 || insn[i] == 0x62);
+}
+
+static bool site_is_suspicious(const char *path, const struct uprobe_site *s)
+{
+	uint8_t buf[16];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = pread(fd, buf, sizeof(buf), s->offset);
+	close(fd);
+	return n > 0 && uprobe_insn_is_refused(buf, n);
+}
+
+static int attach_multi(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
+			bool retprobe, const struct uprobe_site *sites, size_t count, size_t *attached)
+{
+	struct site_arrays arr = {};
+	size_t *idx, nplain = 0, nsusp = 0;
+	int prog_fd = bpf_program__fd(prog);
+	int err = -ENOMEM;
+
+	idx = calloc(count, sizeof(*idx));
+	arr.offsets = calloc(count, sizeof(uint64_t));
+	arr.ref_ctrs = calloc(count, sizeof(uint64_t));
+	arr.cookies = calloc(count, sizeof(uint64_t));
+	if (!idx || !arr.offsets || !arr.ref_ctrs || !arr.cookies)
+		goto out_free;
+	/* Suspicious sites go to the end of idx and are tried one by one, so
+	 * the big link does not fail on them. */
+	for (size_t i = 0; i < count; i++) {
+		if (sites[i].ref_ctr)
+			arr.any_ref_ctr = true;
+		if (site_is_suspicious(path, &sites[i]))
+			idx[count - 1 - nsusp++] = i;
+		else
+			idx[nplain++] = i;
+	}
+	err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, nplain, &arr,
+				 attached);
+	for (size_t i = nplain; !err && i < count; i++)
+		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, i, i + 1,
+					 &arr, attached);
+out_free:
+	free(idx);
+	free(arr.offsets);
+	free(arr.ref_ctrs);
+	free(arr.cookies);
+	return err;
+}
+
+/* ---- perf-event uprobes -------------------------------------------------- */
+
+struct single_work {
+	struct bpf_program *prog;
+	const char *path;
+	pid_t pid;
+	bool retprobe;
+	const struct uprobe_site *sites;
+	size_t count;
+	struct bpf_link **links;	/* one per site; NULL when it failed */
+	int *errs;
+	atomic_size_t next;
+	atomic_bool stop;
+};
+
+static void *single_worker(void *arg)
+{
+	struct single_work *w = arg;
+	size_t i;
+
+	while (!atomic_load(&w->stop) && (i = atomic_fetch_add(&w->next, 1)) < w->count) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = w->retprobe,
+			    .bpf_cookie = w->sites[i].cookie,
+			    .ref_ctr_offset = w->sites[i].ref_ctr);
+		struct bpf_link *link;
+
+		link = bpf_program__attach_uprobe_opts(w->prog, w->pid > 0 ? w->pid : -1, w->path,
+						       w->sites[i].offset, &opts);
+		if (!link) {
+			w->errs[i] = -errno;
+			if (w->errs[i] != -COT_ENOTSUPP)
+				atomic_store(&w->stop, true);
+		}
+		w->links[i] = link;
+	}
+	return NULL;
+}
+
+static int attach_single(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
+			 bool retprobe, const struct uprobe_site *sites, size_t count,
+			 size_t *attached)
+{
+	struct single_work w = {
+		.prog = prog, .path = path, .pid = pid, .retprobe = retprobe,
+		.sites = sites, .count = count,
+	};
+	pthread_t tids[16];
+	size_t nthreads, started = 0, first = a->nlinks;
+	int err = -ENOMEM;
+
+	w.links = calloc(count, sizeof(*w.links));
+	w.errs = calloc(count, sizeof(*w.errs));
+	if (!w.links || !w.errs)
+		goto out_free;
+	nthreads = count / 32;
+	if (nthreads > 16)
+		nthreads = 16;
+	for (; started < nthreads; started++)
+		if (pthread_create(&tids[started], NULL, single_worker, &w))
+			break;
+	single_worker(&w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+
+	err = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (w.links[i]) {
+			if (!err)
+				err = add_link(a, w.links[i]);
+			else
+				bpf_link__destroy(w.links[i]);
+			if (!err) {
+				a->nsingle++;
+				(*attached)++;
+			}
+		} else if (w.errs[i] == -COT_ENOTSUPP) {
+			if (!err)
+				err = add_skipped(a, path, &sites[i], w.errs[i]);
+		} else if (w.errs[i] && !err) {
+			err = w.errs[i];
+		}
+	}
+	if (err) {
+		/* Leave nothing of this call attached. */
+		while (a->nlinks > first) {
+			bpf_link__destroy(a->links[--a->nlinks]);
+			a->nsingle--;
+		}
+		*attached = 0;
+	}
+out_free:
+	free(w.links);
+	free(w.errs);
+	return err;
+}
+
+int attacher__uprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,
+		      enum attach_mode mode, const char *path, pid_t pid, bool retprobe,
+		      const struct uprobe_site *sites, size_t count, size_t *attached)
+{
+	size_t first_fd = a->nfds;
+	int err;
+
+	*attached = 0;
+	if (!count)
+		return 0;
+	if (mode != ATTACH_SINGLE && multi && bpf_program__fd(multi) >= 0) {
+		err = attach_multi(a, multi, path, pid, retprobe, sites, count, attached);
+		if (err) {
+			while (a->nfds > first_fd)
+				close(a->fds[--a->nfds]);
+			*attached = 0;
+		}
+		return err;
+	}
+	if (mode == ATTACH_MULTI)
+		return -EOPNOTSUPP;
+	return attach_single(a, single, path, pid, retprobe, sites, count, attached);
+}
+
+int attach__prepare_uprobe_multi(struct bpf_program *multi, bool use_multi)
+{
+	if (!multi)
+		return 0;
+	if (!use_multi)
+		return bpf_program__set_autoload(multi, false);
+	return bpf_program__set_expected_attach_type(multi,
+						     (enum bpf_attach_type)COT_BPF_TRACE_UPROBE_MULTI);
+}
+
+/* ---- USDT and tracepoints ------------------------------------------------ */
+
+int attacher__usdt(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
+		   const char *provider, const char *name, uint64_t cookie)
+{
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = cookie);
+	struct bpf_link *link;
+
+	link = bpf_program__attach_usdt(prog, pid > 0 ? pid : -1, path, provider, name, &opts);
+	if (!link)
+		return -errno;
+	return add_link(a, link);
+}
+
+const char *tracefs__root(void)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	struct statfs st;
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (!statfs(roots[i], &st) && st.f_type == TRACEFS_MAGIC_NR)
+			return roots[i];
+	if (mount("tracefs", roots[0], "tracefs", 0, NULL) && errno != EBUSY)
+		return NULL;
+	if (!statfs(roots[0], &st) && st.f_type == TRACEFS_MAGIC_NR)
+		return roots[0];
+	errno = ENOENT;
+	return NULL;
+}
+
+int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const char *category,
+			 const char *event, uint64_t cookie)
+{
+	LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = cookie);
+	struct bpf_link *link;
+
+	if (!tracefs__root())
+		return -errno;
+	link = bpf_program__attach_tracepoint_opts(prog, category, event, &opts);
+	if (!link)
+		return -errno;
+	return add_link(a, link);
+}
+
+/* ---- feature probes ---------------------------------------------------- */
+
+static int load_trivial_prog(enum bpf_prog_type type, int expected_attach_type)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)expected_attach_type);
+	int fd;
+
+	fd = bpf_prog_load(type, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]), &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static bool probe_uprobe_multi(void)
+{
+	uint64_t offset = 0;
+	int prog_fd, fd;
+	bool ok;
+
+	prog_fd = load_trivial_prog(BPF_PROG_TYPE_KPROBE, COT_BPF_TRACE_UPROBE_MULTI);
+	if (prog_fd < 0)
+		return false;
+	/* "/" is not a regular file: a kernel that knows the link type
+	 * answers EBADF, one that does not answers EINVAL. */
+	fd = uprobe_multi_link_create(prog_fd, "/", 0, false, &offset, NULL, NULL, 1);
+	ok = fd == -EBADF;
+	if (fd >= 0)
+		close(fd);
+	close(prog_fd);
+	return ok;
+}
+
+static bool probe_kprobe_multi(void)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	const char *sym = "cotrace_no_such_function";
+	int prog_fd, fd;
+	bool ok;
+
+	prog_fd = load_trivial_prog(BPF_PROG_TYPE_KPROBE, COT_BPF_TRACE_KPROBE_MULTI);
+	if (prog_fd < 0)
+		return false;
+	opts.kprobe_multi.syms = &sym;
+	opts.kprobe_multi.cnt = 1;
+	fd = bpf_link_create(prog_fd, 0, (enum bpf_attach_type)COT_BPF_TRACE_KPROBE_MULTI, &opts);
+	/* An unknown symbol gives ENOENT or ESRCH once the kernel got that far. */
+	ok = fd >= 0 || errno == ENOENT || errno == ESRCH;
+	if (fd >= 0)
+		close(fd);
+	close(prog_fd);
+	return ok;
+}
+
+/*
+ * fentry needs BPF trampolines: load a fentry program for a kernel
+ * function and attach it. Kernels without trampolines refuse the load or
+ * the attach (the 6.18 machines answer ENOTSUPP at attach).
+ */
+static bool probe_trampoline(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	struct btf *btf;
+	int id, prog_fd, fd;
+	bool ok = false;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "bpf_fentry_test1", BTF_KIND_FUNC);
+	if (id <= 0)
+		id = btf__find_by_name_kind(btf, "do_sys_openat2", BTF_KIND_FUNC);
+	btf__free(btf);
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,
+				sizeof(insns) / sizeof(insns[0]), &opts);
+	if (prog_fd < 0)
+		return false;
+	fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+	if (fd >= 0) {
+		ok = true;
+		close(fd);
+	}
+	close(prog_fd);
+	return ok;
+}
+
+static bool path_exists(const char *path)
+{
+	return !access(path, F_OK);
+}
+
+int attach_features__probe(struct attach_features *f)
+{
+	const char *tr;
+	char path[PATH_MAX];
+
+	memset(f, 0, sizeof(*f));
+	f->uprobe_multi = probe_uprobe_multi();
+	f->kprobe = path_exists("/sys/bus/event_source/devices/kprobe/type");
+	if (!f->kprobe && (tr = tracefs__root())) {
+		snprintf(path, sizeof(path), "%s/kprobe_events", tr);
+		f->kprobe = path_exists(path);
+	}
+	f->kprobe_multi = f->kprobe && probe_kprobe_multi();
+	f->trampoline = probe_trampoline();
+	f->bpf_cookie = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+						BPF_FUNC_get_attach_cookie, NULL) == 1;
+	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	return 0;
+}

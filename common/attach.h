@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * attach: feature probes, and attaching BPF programs to uprobes (one
+ * multi-uprobe link per binary, or one perf-event uprobe per site), USDT
+ * probes and tracepoints. Every link is fd-based, so the kernel removes
+ * them when the process dies, even by SIGKILL.
+ */
+#ifndef COTRACE_ATTACH_H
+#define COTRACE_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct bpf_program;
+
+enum attach_mode {
+	ATTACH_AUTO,	/* multi-uprobe link where the kernel has it */
+	ATTACH_MULTI,	/* multi-uprobe link or fail */
+	ATTACH_SINGLE,	/* one perf-event uprobe per site */
+};
+
+/* What this kernel can do; filled once per run by attach_features__probe(). */
+struct attach_features {
+	bool uprobe_multi;	/* BPF_TRACE_UPROBE_MULTI links (6.6+) */
+	bool kprobe;		/* kprobe PMU or tracefs kprobe_events */
+	bool kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI links (5.18+) */
+	bool trampoline;	/* fentry/fexit */
+	bool bpf_cookie;	/* bpf_get_attach_cookie() (5.15+) */
+	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF (5.8+) */
+};
+
+/* Probe the running kernel. Returns 0 or a negative errno. */
+int attach_features__probe(struct attach_features *f);
+
+/* Parse "auto", "multi" or "single". Returns 0 or -EINVAL. */
+int attach_mode__parse(const char *s, enum attach_mode *mode);
+
+/*
+ * Prepare @multi (which may be NULL) to be loaded for multi-uprobe links,
+ * or disable it when @use_multi is false. Call between open and load.
+ */
+int attach__prepare_uprobe_multi(struct bpf_program *multi, bool use_multi);
+
+struct uprobe_site {
+	const char *name;	/* for reports (borrowed) */
+	uint64_t offset;	/* file offset of the instruction */
+	uint64_t ref_ctr;	/* file offset of a USDT semaphore, or 0 */
+	uint64_t cookie;	/* passed to the program through bpf_get_attach_cookie() */
+};
+
+/* A site the kernel refused, reported to the user by name. */
+struct skipped_site {
+	char *name;
+	char *path;
+	uint64_t offset;
+	int err;		/* negative errno */
+};
+
+struct attacher;
+
+/* An empty set of links. NULL and errno on failure. */
+struct attacher *attacher__new(void);
+
+/*
+ * Detach everything and free. Perf-event uprobes are released from several
+ * threads at once because each one waits for an RCU grace period in the
+ * kernel. NULL-safe.
+ */
+void attacher__free(struct attacher *a);
+
+/*
+ * Attach uprobes (or uretprobes with @retprobe) at @sites of @path, for
+ * process @pid (-1: every process). With a multi-uprobe link, @multi is
+ * used, else @single. Sites whose first instruction the kernel cannot
+ * probe (ENOTSUPP) are skipped and recorded; *attached is set to the
+ * number attached. Returns 0, or a negative errno for any other failure
+ * (then nothing of this call stays attached).
+ */
+int attacher__uprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,
+		      enum attach_mode mode, const char *path, pid_t pid, bool retprobe,
+		      const struct uprobe_site *sites, size_t count, size_t *attached);
+
+/* Attach @prog to USDT probe @provider:@name of @path; libbpf does the rest. */
+int attacher__usdt(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
+		   const char *provider, const char *name, uint64_t cookie);
+
+/* Attach @prog to tracepoint @category:@event with @cookie. */
+int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const char *category,
+			 const char *event, uint64_t cookie);
+
+/* Number of links held, and the sites skipped so far (borrowed). */
+size_t attacher__link_count(const struct attacher *a);
+const struct skipped_site *attacher__skipped(const struct attacher *a, size_t *count);
+
+/* True when detaching will take long (many perf-event uprobes). */
+bool attacher__slow_detach(const struct attacher *a);
+
+/*
+ * Mount tracefs at /sys/kernel/tracing if nothing is mounted there.
+ * Returns the tracefs root ("/sys/kernel/tracing" or the debugfs one), or
+ * NULL with errno set.
+ */
+const char *tracefs__root(void);
+
+/* True if the first instruction @insn (at least 16 bytes) is one that x86
+ * uprobes refuse (lock prefix, VEX/EVEX): a quick screen before attaching. */
+bool uprobe_insn_is_refused(const uint8_t *insn, size_t len);
+
+#endif

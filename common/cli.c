@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* cli: options, privileges, signals and traced commands shared by tools. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <bpf/libbpf.h>
+
+#include "common/cli.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+int cli__parse_pid(const char *s, pid_t *pid)
+{
+	unsigned long v;
+
+	if (cli__parse_ulong(s, 1, INT_MAX, &v))
+		return -EINVAL;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int cli__parse_seconds(const char *s, double *secs)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 366 * 86400.0)
+		return -EINVAL;
+	*secs = v;
+	return 0;
+}
+
+int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static bool cap_has(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+int cli__check_privilege(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data)) {
+		snprintf(err, errlen, "cannot read this process's capabilities: %s",
+			 strerror(errno));
+		return -EPERM;
+	}
+	if (cap_has(data, CAP_SYS_ADMIN))
+		return 0;
+	if (cap_has(data, CAP_BPF) && cap_has(data, CAP_PERFMON))
+		return 0;
+	snprintf(err, errlen,
+		 "this tool needs root, or CAP_BPF and CAP_PERFMON (missing: %s%s%s)",
+		 cap_has(data, CAP_BPF) ? "" : "CAP_BPF",
+		 !cap_has(data, CAP_BPF) && !cap_has(data, CAP_PERFMON) ? ", " : "",
+		 cap_has(data, CAP_PERFMON) ? "" : "CAP_PERFMON");
+	return -EPERM;
+}
+
+int cli__pid_exists(pid_t pid)
+{
+	if (kill(pid, 0) && errno == ESRCH)
+		return -ESRCH;
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void cli__setup_libbpf(bool verbose)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	libbpf_set_print(verbose ? libbpf_verbose : libbpf_quiet);
+}
+
+int cli__signals_open(void)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+uint64_t cli__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int cli__pidfd_open(pid_t pid)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child, int *status)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = pidfd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		int timeout = -1;
+
+		if (deadline_ns) {
+			uint64_t now = cli__now_ns();
+
+			if (now >= deadline_ns)
+				return CLI_WAKE_TIMEOUT;
+			timeout = (deadline_ns - now + 999999) / 1000000;
+		}
+		if (poll(pfd, pidfd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+			return CLI_WAKE_STOP;
+		if (pidfd >= 0 && (pfd[1].revents & POLLIN))
+			return CLI_WAKE_CHILD;
+		while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGCHLD)
+				return CLI_WAKE_STOP;
+			/* Several children may have exited; reap only ours. */
+			if (child > 0 && waitpid(child, status, WNOHANG) == child)
+				return CLI_WAKE_CHILD;
+		}
+	}
+}
+
+int cli__split_words(const char *s, char ***argvp)
+{
+	size_t n = 0, cap = 8, len = strlen(s);
+	char **argv = calloc(cap, sizeof(*argv));
+	char *word = malloc(len + 1);
+	int err = -ENOMEM;
+
+	if (!argv || !word)
+		goto out_fail;
+	for (const char *p = s; *p;) {
+		size_t w = 0;
+		char quote = 0;
+		bool have = false;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		for (; *p && (quote || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
+			have = true;
+			if (quote) {
+				if (*p == quote)
+					quote = 0;
+				else
+					word[w++] = *p;
+			} else if (*p == '\'' || *p == '"') {
+				quote = *p;
+			} else {
+				word[w++] = *p;
+			}
+		}
+		if (quote) {
+			err = -EINVAL;
+			goto out_fail;
+		}
+		if (!have)
+			continue;
+		if (n + 2 > cap) {
+			char **p2 = realloc(argv, cap * 2 * sizeof(*argv));
+
+			if (!p2)
+				goto out_fail;
+			argv = p2;
+			cap *= 2;
+		}
+		word[w] = 0;
+		argv[n] = strdup(word);
+		if (!argv[n])
+			goto out_fail;
+		argv[++n] = NULL;
+	}
+	if (!n) {
+		err = -EINVAL;
+		goto out_fail;
+	}
+	free(word);
+	*argvp = argv;
+	return 0;
+out_fail:
+	free(word);
+	cli__free_words(argv);
+	return err;
+}
+
+void cli__free_words(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
+{
+	char **argv;
+	int pipefd[2], err;
+	pid_t parent = getpid();
+	pid_t pid;
+
+	err = cli__split_words(cmdline, &argv);
+	if (err)
+		return err;
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		err = -errno;
+		goto out_free;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out_free;
+	}
+	if (pid == 0) {
+		sigset_t set;
+		char c;
+
+		close(pipefd[1]);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
+		/* Wait for the tracer; EOF without a byte means it gave up. */
+		if (read(pipefd[0], &c, 1) != 1)
+			_exit(127);
+		sigemptyset(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[0]);
+	cmd->pid = pid;
+	cmd->go_fd = pipefd[1];
+	err = 0;
+out_free:
+	cli__free_words(argv);
+	return err;
+}
+
+int cli_cmd__start(struct cli_cmd *cmd)
+{
+	int err = 0;
+
+	if (write(cmd->go_fd, "g", 1) != 1)
+		err = -errno;
+	close(cmd->go_fd);
+	cmd->go_fd = -1;
+	return err;
+}
+
+void cli_cmd__kill(struct cli_cmd *cmd)
+{
+	if (cmd->pid <= 0)
+		return;
+	if (cmd->go_fd >= 0) {
+		close(cmd->go_fd);
+		cmd->go_fd = -1;
+	}
+	kill(cmd->pid, SIGKILL);
+	waitpid(cmd->pid, NULL, 0);
+	cmd->pid = 0;
+}

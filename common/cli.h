@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cli: what every tool's front end shares: number parsing for options,
+ * privilege checks, signals (through a signalfd, so no global flags), the
+ * main wait loop, and running a command to trace (-c CMD).
+ */
+#ifndef COTRACE_CLI_H
+#define COTRACE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Exit codes shared by all tools. */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+/* Parse a positive pid; 0 or -EINVAL. */
+int cli__parse_pid(const char *s, pid_t *pid);
+/* Parse seconds (decimal, > 0, at most a year); 0 or -EINVAL. */
+int cli__parse_seconds(const char *s, double *secs);
+/* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
+int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/*
+ * Check that the process may load BPF programs and open perf events:
+ * CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. Returns 0, or -EPERM with a
+ * sentence naming what is missing in @err.
+ */
+int cli__check_privilege(char *err, size_t errlen);
+
+/* Ensure pid @pid exists; -ESRCH if not. */
+int cli__pid_exists(pid_t pid);
+
+/*
+ * Raise RLIMIT_MEMLOCK (kernels before 5.11 charge BPF maps to it) and
+ * silence libbpf unless @verbose.
+ */
+void cli__setup_libbpf(bool verbose);
+
+/*
+ * Block SIGINT, SIGTERM, SIGHUP and SIGCHLD and return a signalfd that
+ * receives them; ignore SIGPIPE. Returns the fd or a negative errno.
+ */
+int cli__signals_open(void);
+
+enum cli_wake {
+	CLI_WAKE_TIMEOUT,	/* the interval elapsed */
+	CLI_WAKE_STOP,		/* SIGINT, SIGTERM or SIGHUP: finish and report */
+	CLI_WAKE_CHILD,		/* the traced command (or traced pid) exited */
+};
+
+/*
+ * Wait until @deadline_ns (CLOCK_MONOTONIC, 0: forever) or a signal on
+ * @sigfd. With @child > 0, a SIGCHLD for it that reaps it returns
+ * CLI_WAKE_CHILD and stores its wait status in *status. Other SIGCHLDs
+ * are ignored. With @pidfd >= 0 (from cli__pidfd_open), the exit of that
+ * process returns CLI_WAKE_CHILD too.
+ */
+enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child, int *status);
+
+/* A pidfd for @pid, readable when it exits; a negative errno on kernels
+ * without pidfd_open (5.3+). */
+int cli__pidfd_open(pid_t pid);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t cli__now_ns(void);
+
+/*
+ * A command to trace: forked at once, held before exec until
+ * cli_cmd__start(), so probes can be attached to its pid first.
+ */
+struct cli_cmd {
+	pid_t pid;
+	int go_fd;	/* write end of the pipe the child waits on */
+};
+
+/*
+ * Fork @cmdline (split on blank space; single and double quotes group
+ * words; no other shell syntax) held before exec. The child gets
+ * SIGTERM if the tracer dies. Returns 0 or a negative errno; an unknown
+ * program is reported when it is started (exit status 127).
+ */
+int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd);
+/* Let the child exec. Returns 0 or a negative errno. */
+int cli_cmd__start(struct cli_cmd *cmd);
+/* Kill and reap a child that is still there (on error paths). */
+void cli_cmd__kill(struct cli_cmd *cmd);
+
+/* Split @s into argv (malloc'ed array and strings, NULL-terminated);
+ * -EINVAL for an unbalanced quote or an empty command. */
+int cli__split_words(const char *s, char ***argv);
+void cli__free_words(char **argv);
+
+#endif

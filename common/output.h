@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * output: the only place that writes results. A sink is chosen once (text
+ * or JSON lines); tools hand it tables and summaries, never printf.
+ */
+#ifndef COTRACE_OUTPUT_H
+#define COTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum out_format {
+	OUT_TEXT,
+	OUT_JSON,	/* one JSON object per line, stable keys */
+};
+
+enum out_type {
+	OUT_STR,
+	OUT_U64,
+	OUT_S64,
+	OUT_F64,
+};
+
+/* A column of a table: its header in text and its key in JSON. */
+struct out_col {
+	const char *header;
+	const char *key;
+	enum out_type type;
+	int width;		/* text width; negative: left-aligned */
+};
+
+struct out_val {
+	union {
+		const char *s;
+		uint64_t u;
+		int64_t i;
+		double f;
+	};
+};
+
+struct out_table;
+
+/* A table with @ncols columns (@cols borrowed, must outlive the table). */
+struct out_table *out_table__new(const struct out_col *cols, size_t ncols);
+void out_table__free(struct out_table *t);
+/* Append a row of @ncols values; strings are copied. Returns 0 or -ENOMEM. */
+int out_table__add(struct out_table *t, const struct out_val *vals);
+size_t out_table__rows(const struct out_table *t);
+/* Sort rows by column @col, ascending or descending (stable). */
+void out_table__sort(struct out_table *t, size_t col, bool descending);
+/* Keep only the first @n rows (after sorting). */
+void out_table__truncate(struct out_table *t, size_t n);
+/* Keep only the last @n rows. */
+void out_table__keep_last(struct out_table *t, size_t n);
+
+struct out;
+
+/* A sink writing to @f (borrowed) in @fmt. NULL and errno on failure. */
+struct out *out__new(FILE *f, enum out_format fmt);
+void out__free(struct out *o);
+enum out_format out__format(const struct out *o);
+
+/*
+ * Context printed with each record: JSON adds "time" (wall clock, seconds
+ * since the epoch, when @timestamp is set) and "interval" (0-based) keys; text
+ * prints a "%H:%M:%S" line before the table when @timestamp is set.
+ */
+struct out_ctx {
+	bool timestamp;
+	unsigned interval;
+	const char *record;	/* JSON "type" value, e.g. "count" */
+};
+
+/* Write a table: text with headers, JSON one object per row. */
+void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table *t);
+
+/* A key/value summary (lost events, skipped sites...). Text goes to stderr
+ * as "warning: " lines, only for nonzero values; JSON as one record. */
+struct out_kv {
+	const char *key;
+	const char *text;	/* text form: "%llu events lost" style, %s gets the value */
+	enum out_type type;
+	struct out_val val;
+};
+void out__summary(struct out *o, const struct out_kv *kvs, size_t n);
+
+/* A list of strings under @key in JSON ("skipped": [...]); in text one
+ * "@header: item" line per item on stderr. */
+void out__list(struct out *o, const char *key, const char *header, const char *const *items,
+	       size_t n);
+
+/* Write a blank line in text mode (between intervals); nothing in JSON. */
+void out__separator(struct out *o);
+
+/* A free-form line of text output (listing mode); JSON gets {"@key": line}. */
+void out__line(struct out *o, const char *key, const char *line);
+void out__flush(struct out *o);
+
+/* ---- JSON writer (used by the sink, exposed for tools' custom records) ---- */
+struct json;
+struct json *json__new(FILE *f);
+void json__free(struct json *j);
+void json__begin_object(struct json *j);
+void json__end_object(struct json *j);
+void json__begin_array(struct json *j, const char *key);
+void json__end_array(struct json *j);
+void json__key(struct json *j, const char *key);
+void json__str(struct json *j, const char *key, const char *s);
+void json__u64(struct json *j, const char *key, uint64_t v);
+void json__s64(struct json *j, const char *key, int64_t v);
+void json__f64(struct json *j, const char *key, double v);
+void json__bool(struct json *j, const char *key, bool v);
+/* End a top-level value with a newline (JSON lines). */
+void json__newline(struct json *j);
+
+/* Escape @s into @buf as a JSON string body (no quotes). Returns the length
+ * it needs, like snprintf. */
+size_t json_escape(char *buf, size_t len, const char *s);
+
+#endif

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* sites: from probe specs to concrete attach points. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/attach.h"
+#include "common/elf.h"
+#include "common/sites.h"
+#include "common/target.h"
+
+static int set_grow(struct site_set *set)
+{
+	size_t ncap;
+	struct site *p;
+
+	if (set->count < set->cap)
+		return 0;
+	ncap = set->cap ? set->cap * 2 : 64;
+	p = realloc(set->sites, ncap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	set->sites = p;
+	set->cap = ncap;
+	return 0;
+}
+
+static void site_fini(struct site *s)
+{
+	free(s->name);
+	free(s->symbol);
+	free(s->provider);
+	free(s->path);
+	free(s->display_path);
+	free(s->usdt_args);
+}
+
+void site_set__fini(struct site_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		site_fini(&set->sites[i]);
+	free(set->sites);
+	memset(set, 0, sizeof(*set));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Is @s among the first @limit sites? */
+static bool site_exists(const struct site_set *set, const struct site *s, size_t limit)
+{
+	for (size_t i = 0; i < limit; i++) {
+		const struct site *o = &set->sites[i];
+
+		if (o->kind != s->kind)
+			continue;
+		switch (s->kind) {
+		case PROBE_UPROBE:
+		case PROBE_URETPROBE:
+			if (o->offset == s->offset && !strcmp(o->path, s->path))
+				return true;
+			break;
+		case PROBE_USDT:
+			if (!strcmp(o->path, s->path) && !strcmp(o->provider, s->provider) &&
+			    !strcmp(o->symbol, s->symbol))
+				return true;
+			break;
+		default:
+			if (!strcmp(o->symbol, s->symbol) &&
+			    !strcmp(o->provider ? o->provider : "", s->provider ? s->provider : ""))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Append a copy of @tmpl (strings duplicated) unless it is among the first
+ * @limit sites. Returns 1 if added, 0 if a duplicate, or a negative errno.
+ * Callers whose own matches are unique (one per address) pass the count
+ * before their spec, so a wildcard over 20,000 functions stays linear.
+ */
+static int add_site(struct site_set *set, const struct site *tmpl, size_t limit)
+{
+	struct site *s;
+
+	if (site_exists(set, tmpl, limit))
+		return 0;
+	if (set_grow(set))
+		return -ENOMEM;
+	s = &set->sites[set->count];
+	*s = *tmpl;
+	s->name = dup_or_null(tmpl->name);
+	s->symbol = dup_or_null(tmpl->symbol);
+	s->provider = dup_or_null(tmpl->provider);
+	s->path = dup_or_null(tmpl->path);
+	s->display_path = dup_or_null(tmpl->display_path);
+	s->usdt_args = dup_or_null(tmpl->usdt_args);
+	if ((tmpl->name && !s->name) || (tmpl->symbol && !s->symbol) ||
+	    (tmpl->provider && !s->provider) || (tmpl->path && !s->path) ||
+	    (tmpl->display_path && !s->display_path) || (tmpl->usdt_args && !s->usdt_args)) {
+		site_fini(s);
+		return -ENOMEM;
+	}
+	set->count++;
+	return 1;
+}
+
+static int open_target(const struct probe_spec *spec, pid_t pid, struct target *t,
+		       struct elf_file **ef, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = target__resolve(spec->target, pid, t);
+	if (ret) {
+		if (pid)
+			snprintf(err, errlen, "cannot find '%s' for process %d: no such file, "
+				 "library mapped by it, or program in PATH", spec->target, pid);
+		else
+			snprintf(err, errlen, "cannot find '%s': no such file, library in "
+				 "ld.so.cache, or program in PATH", spec->target);
+		return ret < 0 ? ret : -ENOENT;
+	}
+	*ef = elf_file__open(t->path);
+	if (!*ef) {
+		ret = -errno;
+		if (ret == -ENOEXEC)
+			snprintf(err, errlen, "'%s' is not an ELF file", t->display);
+		else if (ret == -EINVAL)
+			snprintf(err, errlen, "'%s' is a truncated or corrupt ELF file", t->display);
+		else if (ret == -ENOTSUP || ret == -EOPNOTSUPP)
+			snprintf(err, errlen, "'%s' is not an x86-64 ELF file", t->display);
+		else
+			snprintf(err, errlen, "cannot open '%s': %s", t->display, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* The name to show for a symbol: demangled without ambiguity. */
+static char *display_name(const char *sym)
+{
+	char *d = NULL;
+
+	if (sym[0] == '_' && sym[1] == 'Z')
+		d = cxx_demangle(sym);
+	return d ? d : strdup(sym);
+}
+
+static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
+		       pid_t pid, char *err, size_t errlen)
+{
+	struct name_matcher *m = NULL;
+	struct elf_file *ef = NULL;
+	const struct elf_sym *syms;
+	struct target t;
+	struct site s = { .kind = spec->kind, .spec = spec_idx };
+	size_t nsyms, added = 0, start = set->count;
+	uint64_t last_vaddr = UINT64_MAX;
+	int ret;
+
+	ret = open_target(spec, pid, &t, &ef, err, errlen);
+	if (ret)
+		return ret;
+	s.path = t.path;
+	s.display_path = t.display;
+
+	if (spec->is_offset) {
+		char name[64];
+
+		if (elf_file__offset_to_vaddr(ef, spec->offset, &s.vaddr)) {
+			snprintf(err, errlen, "offset 0x%" PRIx64 " is not in a loaded segment of '%s'",
+				 spec->offset, t.display);
+			ret = -ENOENT;
+			goto out;
+		}
+		snprintf(name, sizeof(name), "0x%" PRIx64, spec->offset);
+		s.offset = spec->offset;
+		s.name = name;
+		s.symbol = name;
+		ret = add_site(set, &s, start);
+		ret = ret < 0 ? ret : 1;
+		goto out;
+	}
+
+	ret = elf_file__load_symbols(ef, NULL);
+	if (ret) {
+		snprintf(err, errlen, "cannot read the symbols of '%s': %s", t.display,
+			 strerror(-ret));
+		goto out;
+	}
+	m = name_matcher__new(spec->pattern, spec->regex, spec->cpp);
+	if (!m) {
+		ret = -errno;
+		snprintf(err, errlen, "'%s' is not a valid regular expression", spec->pattern);
+		goto out;
+	}
+	syms = elf_file__symbols(ef, &nsyms);
+	for (size_t i = 0; i < nsyms; i++) {
+		const struct elf_sym *sym = &syms[i];
+		char *demangled = NULL;
+		bool match;
+
+		/* One site per address: the first matching name at it wins. */
+		if (sym->vaddr == last_vaddr)
+			continue;
+		if (sym->name[0] == '_' && sym->name[1] == 'Z')
+			demangled = cxx_demangle(sym->name);
+		match = name_matcher__match(m, sym->name, demangled);
+		free(demangled);
+		if (!match)
+			continue;
+		if (elf_file__vaddr_to_offset(ef, sym->vaddr, &s.offset))
+			continue;
+		last_vaddr = sym->vaddr;
+		s.vaddr = sym->vaddr;
+		s.symbol = (char *)sym->name;
+		s.name = display_name(sym->name);
+		if (!s.name) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = add_site(set, &s, start);
+		free(s.name);
+		if (ret < 0)
+			goto out;
+		added++;
+	}
+	if (!added) {
+		snprintf(err, errlen, "no function matches '%s' in %s", spec->pattern, t.display);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = added;
+out:
+	name_matcher__free(m);
+	elf_file__free(ef);
+	return ret;
+}
+
+static int add_usdt(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
+		    pid_t pid, char *err, size_t errlen)
+{
+	struct name_matcher *mname = NULL, *mprov = NULL;
+	const struct usdt_note *notes;
+	struct elf_file *ef = NULL;
+	struct target t;
+	struct site s = { .kind = PROBE_USDT, .spec = spec_idx };
+	size_t nnotes, added = 0;
+	int ret;
+
+	ret = open_target(spec, pid, &t, &ef, err, errlen);
+	if (ret)
+		return ret;
+	ret = elf_file__usdt_notes(ef, &notes, &nnotes);
+	if (ret) {
+		snprintf(err, errlen, "'%s' has a corrupt USDT note section", t.display);
+		goto out;
+	}
+	mname = name_matcher__new(spec->pattern, spec->regex, false);
+	mprov = name_matcher__new(spec->provider ? spec->provider : "*", spec->regex, false);
+	if (!mname || !mprov) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "'%s' is not a valid pattern", spec->text);
+		goto out;
+	}
+	s.path = t.path;
+	s.display_path = t.display;
+	for (size_t i = 0; i < nnotes; i++) {
+		char name[512];
+
+		if (!name_matcher__match_plain(mname, notes[i].name) ||
+		    !name_matcher__match_plain(mprov, notes[i].provider))
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", notes[i].provider, notes[i].name);
+		s.name = name;
+		s.symbol = (char *)notes[i].name;
+		s.provider = (char *)notes[i].provider;
+		s.usdt_args = (char *)notes[i].args;
+		s.vaddr = notes[i].pc;
+		s.offset = notes[i].pc_offset;
+		/* A probe name may have many locations: libbpf attaches them all. */
+		ret = add_site(set, &s, set->count);
+		if (ret < 0)
+			goto out;
+		added += ret;
+	}
+	if (!added) {
+		snprintf(err, errlen, "no USDT probe matches '%s%s%s' in %s",
+			 spec->provider ? spec->provider : "", spec->provider ? ":" : "",
+			 spec->pattern, t.display);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = added;
+out:
+	name_matcher__free(mname);
+	name_matcher__free(mprov);
+	elf_file__free(ef);
+	return ret;
+}
+
+static int add_tracepoints(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
+			   char *err, size_t errlen)
+{
+	struct name_matcher *mcat = NULL, *mev = NULL;
+	const char *root = tracefs__root();
+	char path[PATH_MAX];
+	struct site s = { .kind = PROBE_TRACEPOINT, .spec = spec_idx };
+	size_t added = 0, start = set->count;
+	DIR *cats = NULL;
+	struct dirent *c;
+	int ret;
+
+	if (!root) {
+		snprintf(err, errlen, "tracefs is not mounted and cannot be mounted at "
+			 "/sys/kernel/tracing: %s", strerror(errno));
+		return -errno;
+	}
+	mcat = name_matcher__new(spec->provider, spec->regex, false);
+	mev = name_matcher__new(spec->pattern, spec->regex, false);
+	if (!mcat || !mev) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "'%s' is not a valid pattern", spec->text);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/events", root);
+	cats = opendir(path);
+	if (!cats) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot list %s: %s", path, strerror(errno));
+		goto out;
+	}
+	while ((c = readdir(cats))) {
+		struct dirent *e;
+		DIR *evs;
+
+		if (c->d_name[0] == '.' || c->d_type != DT_DIR ||
+		    !name_matcher__match_plain(mcat, c->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/events/%s", root, c->d_name);
+		evs = opendir(path);
+		if (!evs)
+			continue;
+		while ((e = readdir(evs))) {
+			char name[512];
+
+			if (e->d_name[0] == '.' || e->d_type != DT_DIR ||
+			    !name_matcher__match_plain(mev, e->d_name))
+				continue;
+			snprintf(name, sizeof(name), "%s:%s", c->d_name, e->d_name);
+			s.name = name;
+			s.provider = c->d_name;
+			s.symbol = e->d_name;
+			ret = add_site(set, &s, start);
+			if (ret < 0) {
+				closedir(evs);
+				goto out;
+			}
+			added += ret;
+		}
+		closedir(evs);
+	}
+	if (!added) {
+		snprintf(err, errlen, "no tracepoint matches '%s:%s'", spec->provider, spec->pattern);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = added;
+out:
+	if (cats)
+		closedir(cats);
+	name_matcher__free(mcat);
+	name_matcher__free(mev);
+	return ret;
+}
+
+/* Kernel functions that can be probed: available_filter_functions. */
+static int add_kernel(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
+		      char *err, size_t errlen)
+{
+	struct name_matcher *m = NULL;
+	const char *root = tracefs__root();
+	struct site s = { .kind = spec->kind, .spec = spec_idx };
+	char path[PATH_MAX], line[512];
+	size_t added = 0;
+	FILE *f = NULL;
+	int ret;
+
+	if (!root) {
+		snprintf(err, errlen, "tracefs is not mounted and cannot be mounted: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/available_filter_functions", root);
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return ret;
+	}
+	m = name_matcher__new(spec->pattern, spec->regex, false);
+	if (!m) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "'%s' is not a valid pattern", spec->pattern);
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \t\n")] = 0;
+		if (!line[0] || !name_matcher__match_plain(m, line))
+			continue;
+		s.name = line;
+		s.symbol = line;
+		ret = add_site(set, &s, set->count);
+		if (ret < 0)
+			goto out;
+		added += ret;
+	}
+	if (!added) {
+		snprintf(err, errlen, "no kernel function matches '%s'", spec->pattern);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = added;
+out:
+	name_matcher__free(m);
+	fclose(f);
+	return ret;
+}
+
+int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
+		  pid_t pid, bool kernel_ok, char *err, size_t errlen)
+{
+	switch (spec->kind) {
+	case PROBE_UPROBE:
+	case PROBE_URETPROBE:
+		return add_uprobes(set, spec, spec_idx, pid, err, errlen);
+	case PROBE_USDT:
+		return add_usdt(set, spec, spec_idx, pid, err, errlen);
+	case PROBE_TRACEPOINT:
+		return add_tracepoints(set, spec, spec_idx, err, errlen);
+	case PROBE_KPROBE:
+	case PROBE_KRETPROBE:
+		if (!kernel_ok) {
+			snprintf(err, errlen, "cannot probe kernel function '%s': this kernel has "
+				 "neither kprobes nor BPF trampolines", spec->pattern);
+			return -EOPNOTSUPP;
+		}
+		return add_kernel(set, spec, spec_idx, err, errlen);
+	}
+	snprintf(err, errlen, "unknown probe kind in '%s'", spec->text);
+	return -EINVAL;
+}
+
+bool site_set__single_file(const struct site_set *set)
+{
+	const char *path = NULL;
+
+	for (size_t i = 0; i < set->count; i++) {
+		if (!set->sites[i].path)
+			continue;
+		if (path && strcmp(path, set->sites[i].path))
+			return false;
+		path = set->sites[i].path;
+	}
+	return true;
+}

@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * funccount: count calls of functions, USDT probes and tracepoints matched
+ * by wildcard patterns, per interval, optionally per process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/attach.h"
+#include "common/cli.h"
+#include "common/output.h"
+#include "common/probe.h"
+#include "common/sites.h"
+#include "bpf/funccount.h"
+#include "funccount.skel.h"
+
+#define MAX_PIDS_DEFAULT 1024
+
+struct options {
+	pid_t pid;
+	double interval;
+	double duration;
+	bool timestamp;
+	bool regex;
+	bool json;
+	bool list;
+	bool verbose;
+	bool per_pid;
+	const char *cmd;
+	enum attach_mode mode;
+	char **patterns;
+	int npatterns;
+};
+
+static const char usage[] =
+"Usage: funccount [OPTIONS] PATTERN...\n"
+"Count calls of user functions, USDT probes, tracepoints and kernel functions.\n"
+"\n"
+"Patterns:\n"
+"  [lib:]func | p:lib:func         user function (uprobe); lib is a path, a\n"
+"                                  library name (c, libc, libc.so.6) or a program\n"
+"  r:lib:func                      function returns (uretprobe)\n"
+"  u:lib:[provider:]name           USDT probe\n"
+"  t:category:event                tracepoint\n"
+"  func | p::func                  kernel function (needs kprobes or fentry)\n"
+"  uprobe:PATH:FUNC  uprobe:PATH:cpp:\"NS::Class::*\"  usdt:PATH:PROVIDER:NAME\n"
+"  tracepoint:CAT:NAME  PATH:0xOFFSET (file offset, as in uprobe_events)\n"
+"  Names take * and ? wildcards; C++ names match demangled or mangled.\n"
+"\n"
+"Options:\n"
+"  -p, --pid PID          count only in process PID\n"
+"  -c, --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"  -i, --interval SECS    print counts every SECS seconds\n"
+"  -d, --duration SECS    stop after SECS seconds\n"
+"  -T, --timestamp        print a timestamp with each interval\n"
+"  -r, --regexp           patterns are POSIX extended regular expressions\n"
+"  -P, --per-pid          count per process (PID column)\n"
+"  -l, --list             list the matching probe sites and exit\n"
+"  -j, --json             JSON lines output\n"
+"  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
+"      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
+"                         or single (one perf-event uprobe per site)\n"
+"  -h, --help             show this help\n"
+"      --version          show the version\n"
+"\n"
+"Examples:\n"
+"  funccount 'c:malloc'                 count libc malloc() calls\n"
+"  funccount -p 181 'c:str*'            count str* calls of process 181\n"
+"  funccount -i 1 'c:*'                 every libc function, per second\n"
+"  funccount './app:*Contact*'          functions of a binary, by wildcard\n"
+"  funccount 'uprobe:./app:cpp:\"AddressBook::*\"'   C++ methods\n"
+"  funccount 'u:/usr/bin/python3:*'     USDT probes of python3\n"
+"  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
+"  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
+
+enum { OPT_VERSION = 256, OPT_ATTACH };
+
+static const struct option long_opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cmd", required_argument, NULL, 'c' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "regexp", no_argument, NULL, 'r' },
+	{ "per-pid", no_argument, NULL, 'P' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{}
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "funccount: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'funccount --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:c:i:d:TrPljvh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cli__parse_pid(optarg, &o->pid))
+				return usage_error("invalid pid '%s'", optarg);
+			break;
+		case 'c':
+			o->cmd = optarg;
+			break;
+		case 'i':
+			if (cli__parse_seconds(optarg, &o->interval))
+				return usage_error("invalid interval '%s'", optarg);
+			break;
+		case 'd':
+			if (cli__parse_seconds(optarg, &o->duration))
+				return usage_error("invalid duration '%s'", optarg);
+			break;
+		case 'T': o->timestamp = true; break;
+		case 'r': o->regex = true; break;
+		case 'P': o->per_pid = true; break;
+		case 'l': o->list = true; break;
+		case 'j': o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_ATTACH:
+			if (attach_mode__parse(optarg, &o->mode))
+				return usage_error("invalid attach mode '%s': use auto, multi or single",
+						   optarg);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case OPT_VERSION:
+			printf("funccount (cotrace) %s\n", COTRACE_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'funccount --help' for more information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "no pattern given");
+	if (o->pid && o->cmd)
+		return usage_error("%s", "-p and -c cannot be used together");
+	o->patterns = &argv[optind];
+	o->npatterns = argc - optind;
+	return -1;
+}
+
+/* ---- the plan: specs to sites -------------------------------------------------- */
+
+static int build_sites(const struct options *o, pid_t pid, bool kernel_ok,
+		       struct site_set *set)
+{
+	char err[512];
+
+	for (int i = 0; i < o->npatterns; i++) {
+		struct probe_spec spec;
+		int ret;
+
+		ret = probe_spec__parse(o->patterns[i], PROBE_F_BARE_KERNEL |
+					(o->regex ? PROBE_F_REGEX : 0), &spec, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "funccount: %s\n", err);
+			return EXIT_USAGE;
+		}
+		ret = site_set__add(set, &spec, i, pid, kernel_ok, err, sizeof(err));
+		probe_spec__fini(&spec);
+		if (ret < 0) {
+			fprintf(stderr, "funccount: %s\n", err);
+			return ret == -EOPNOTSUPP || ret == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+static const char *kind_prefix(enum probe_kind k)
+{
+	switch (k) {
+	case PROBE_UPROBE: return "uprobe";
+	case PROBE_URETPROBE: return "uretprobe";
+	case PROBE_USDT: return "usdt";
+	case PROBE_TRACEPOINT: return "tracepoint";
+	case PROBE_KPROBE: return "kprobe";
+	case PROBE_KRETPROBE: return "kretprobe";
+	}
+	return "?";
+}
+
+static int list_sites(const struct options *o, const struct site_set *set, struct out *out)
+{
+	static const struct out_col cols[] = {
+		{ "PROBE", "probe", OUT_STR, 0 },
+		{ "ADDRESS", "address", OUT_U64, 0 },
+		{ "OFFSET", "offset", OUT_U64, 0 },
+		{ "ARGS", "args", OUT_STR, 0 },
+	};
+	char line[8192];
+
+	for (size_t i = 0; i < set->count; i++) {
+		const struct site *s = &set->sites[i];
+
+		if (out__format(out) == OUT_JSON) {
+			struct out_table *t = out_table__new(cols, 4);
+			struct out_ctx ctx = { .record = "site" };
+			struct out_val v[4];
+
+			if (!t)
+				return EXIT_RUNTIME;
+			snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
+				 s->display_path ? s->display_path : "", s->display_path ? ":" : "",
+				 s->name);
+			v[0].s = line;
+			v[1].u = s->vaddr;
+			v[2].u = s->offset;
+			v[3].s = s->usdt_args ? s->usdt_args : "";
+			out_table__add(t, v);
+			out__table(out, &ctx, t);
+			out_table__free(t);
+			continue;
+		}
+		snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
+			 s->display_path ? s->display_path : "", s->display_path ? ":" : "",
+			 s->name);
+		if (o->verbose && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE))
+			snprintf(line + strlen(line), sizeof(line) - strlen(line),
+				 "  address 0x%" PRIx64 " offset 0x%" PRIx64, s->vaddr, s->offset);
+		if (o->verbose && s->usdt_args)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "  args: %s",
+				 s->usdt_args);
+		out__line(out, "probe", line);
+	}
+	return EXIT_OK;
+}
+
+/* ---- attaching ------------------------------------------------------------------ */
+
+static int attach_all(struct funccount_bpf *skel, struct attacher *a, const struct options *o,
+		      const struct site_set *set, pid_t pid, size_t *attached)
+{
+	struct uprobe_site *us;
+	int err = 0;
+
+	*attached = 0;
+	us = calloc(set->count ? set->count : 1, sizeof(*us));
+	if (!us)
+		return -ENOMEM;
+	/* Uprobes: one call per (binary, return-or-not) group, in site order. */
+	for (size_t i = 0; i < set->count && !err; i++) {
+		const struct site *first = &set->sites[i];
+		size_t n = 0, got;
+		bool done = false;
+
+		if (first->kind != PROBE_UPROBE && first->kind != PROBE_URETPROBE)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (set->sites[j].kind == first->kind &&
+			    !strcmp(set->sites[j].path, first->path))
+				done = true;
+		if (done)
+			continue;
+		for (size_t j = i; j < set->count; j++) {
+			const struct site *s = &set->sites[j];
+
+			if (s->kind != first->kind || strcmp(s->path, first->path))
+				continue;
+			us[n++] = (struct uprobe_site){ .name = s->name, .offset = s->offset,
+							.cookie = j };
+		}
+		err = attacher__uprobes(a, skel->progs.count_uprobe_multi, skel->progs.count_uprobe,
+					o->mode, first->path, pid,
+					first->kind == PROBE_URETPROBE, us, n, &got);
+		if (err)
+			fprintf(stderr, "funccount: cannot attach to %s: %s\n", first->display_path,
+				err == -EOPNOTSUPP ? "this kernel has no multi-uprobe link"
+						   : strerror(-err));
+		*attached += got;
+	}
+	for (size_t i = 0; i < set->count && !err; i++) {
+		const struct site *s = &set->sites[i];
+
+		if (s->kind == PROBE_USDT) {
+			err = attacher__usdt(a, skel->progs.count_usdt, s->path, pid, s->provider,
+					     s->symbol, i);
+			if (err)
+				fprintf(stderr, "funccount: cannot attach to USDT probe %s of %s: %s\n",
+					s->name, s->display_path, strerror(-err));
+		} else if (s->kind == PROBE_TRACEPOINT) {
+			err = attacher__tracepoint(a, skel->progs.count_tracepoint, s->provider,
+						   s->symbol, i);
+			if (err)
+				fprintf(stderr, "funccount: cannot attach to tracepoint %s: %s\n",
+					s->name, strerror(-err));
+		} else if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
+			err = -EOPNOTSUPP;
+			fprintf(stderr, "funccount: kernel function probes are not supported yet\n");
+		} else {
+			continue;
+		}
+		if (!err)
+			(*attached)++;
+	}
+	free(us);
+	return err;
+}
+
+/* ---- reading counts ------------------------------------------------------------- */
+
+struct counts {
+	uint64_t *total;	/* per site, since start */
+	uint64_t *prev;		/* per site, at the last report */
+	int ncpus;
+	uint64_t *percpu;	/* scratch for one lookup */
+};
+
+static int counts__read(struct counts *c, struct funccount_bpf *skel, size_t nsites)
+{
+	int fd = bpf_map__fd(skel->maps.counts);
+
+	for (uint32_t i = 0; i < nsites; i++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(fd, &i, c->percpu))
+			return -errno;
+		for (int cpu = 0; cpu < c->ncpus; cpu++)
+			sum += c->percpu[cpu];
+		c->total[i] = sum;
+	}
+	return 0;
+}
+
+static const struct out_col count_cols[] = {
+	{ "FUNC", "func", OUT_STR, -36 },
+	{ "COUNT", "count", OUT_U64, 8 },
+};
+static const struct out_col pid_cols[] = {
+	{ "PID", "pid", OUT_U64, 7 },
+	{ "FUNC", "func", OUT_STR, -36 },
+	{ "COUNT", "count", OUT_U64, 8 },
+};
+
+static void site_label(const struct site_set *set, const struct site *s, bool single_file,
+		       char *buf, size_t len)
+{
+	const char *base;
+
+	if (single_file || !s->display_path) {
+		snprintf(buf, len, "%s", s->name);
+		return;
+	}
+	base = strrchr(s->display_path, '/');
+	snprintf(buf, len, "%s:%s", base ? base + 1 : s->display_path, s->name);
+}
+
+static int report_sites(struct out *out, const struct options *o, struct counts *c,
+			const struct site_set *set, unsigned interval)
+{
+	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
+			       .record = "count" };
+	bool single = site_set__single_file(set);
+	struct out_table *t = out_table__new(count_cols, 2);
+	char label[1024];
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->count; i++) {
+		uint64_t delta = c->total[i] - c->prev[i];
+		struct out_val v[2];
+
+		c->prev[i] = c->total[i];
+		if (!delta)
+			continue;
+		site_label(set, &set->sites[i], single, label, sizeof(label));
+		v[0].s = label;
+		v[1].u = delta;
+		if (out_table__add(t, v)) {
+			out_table__free(t);
+			return -ENOMEM;
+		}
+	}
+	out_table__sort(t, 1, false);
+	out__table(out, &ctx, t);
+	out_table__free(t);
+	return 0;
+}
+
+/* Per-process counts: the hash is drained at each report. */
+static int report_pids(struct out *out, const struct options *o, struct counts *c,
+		       struct funccount_bpf *skel, const struct site_set *set, unsigned interval)
+{
+	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
+			       .record = "count" };
+	int fd = bpf_map__fd(skel->maps.pid_counts);
+	bool single = site_set__single_file(set);
+	struct funccount_key *keys = NULL, next, *prev = NULL;
+	size_t nkeys = 0, cap = 0;
+	struct out_table *t = out_table__new(pid_cols, 3);
+	char label[1024];
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	/* Collect the keys first: deleting while iterating restarts the walk. */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (nkeys == cap) {
+			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			keys = p;
+		}
+		keys[nkeys] = next;
+		prev = &keys[nkeys++];
+	}
+	/* Lookup-and-delete per key: a hit racing with it lands in a new
+	 * entry and is reported next time, never lost. */
+	for (size_t i = 0; i < nkeys; i++) {
+		uint64_t sum = 0;
+		struct out_val v[3];
+
+		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], c->percpu))
+			continue;
+		for (int cpu = 0; cpu < c->ncpus; cpu++)
+			sum += c->percpu[cpu];
+		if (!sum || keys[i].site >= set->count)
+			continue;
+		site_label(set, &set->sites[keys[i].site], single, label, sizeof(label));
+		v[0].u = keys[i].tgid;
+		v[1].s = label;
+		v[2].u = sum;
+		err = out_table__add(t, v);
+		if (err)
+			goto out;
+	}
+	out_table__sort(t, 2, false);
+	out__table(out, &ctx, t);
+out:
+	free(keys);
+	out_table__free(t);
+	return err;
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	struct options o = { .mode = ATTACH_AUTO };
+	struct site_set set = {};
+	struct attach_features feat;
+	struct funccount_bpf *skel = NULL;
+	struct attacher *att = NULL;
+	struct counts cnt = {};
+	struct cli_cmd cmd = { .pid = 0, .go_fd = -1 };
+	struct out *out = NULL;
+	size_t attached = 0, nskipped;
+	const struct skipped_site *skipped;
+	bool want_multi, any_uprobe = false, any_usdt = false, any_tp = false;
+	uint64_t start, deadline = 0, next_report = 0;
+	unsigned interval = 0;
+	int sigfd = -1, pidfd = -1, status = 0, ret, err;
+	pid_t pid;
+	char msg[512];
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
+	if (!out)
+		return EXIT_RUNTIME;
+	ret = EXIT_RUNTIME;
+
+	if (!o.list && cli__check_privilege(msg, sizeof(msg))) {
+		fprintf(stderr, "funccount: %s\n", msg);
+		goto out;
+	}
+	if (o.pid && cli__pid_exists(o.pid)) {
+		fprintf(stderr, "funccount: process %d does not exist\n", o.pid);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	cli__setup_libbpf(o.verbose);
+	attach_features__probe(&feat);
+	if (o.verbose)
+		fprintf(stderr, "kernel features: uprobe_multi=%d kprobe=%d kprobe_multi=%d "
+			"fentry=%d bpf_cookie=%d ringbuf=%d\n", feat.uprobe_multi, feat.kprobe,
+			feat.kprobe_multi, feat.trampoline, feat.bpf_cookie, feat.ringbuf);
+
+	sigfd = cli__signals_open();
+	if (sigfd < 0) {
+		fprintf(stderr, "funccount: cannot set up signals: %s\n", strerror(-sigfd));
+		goto out;
+	}
+	if (o.cmd) {
+		err = cli_cmd__spawn(o.cmd, &cmd);
+		if (err) {
+			fprintf(stderr, "funccount: cannot run '%s': %s\n", o.cmd,
+				err == -EINVAL ? "empty command or unbalanced quote" : strerror(-err));
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	pid = o.pid ? o.pid : cmd.pid;
+	/* Tracing one process ends when it exits, as with -c. */
+	if (o.pid)
+		pidfd = cli__pidfd_open(o.pid);
+
+	ret = build_sites(&o, pid, feat.kprobe || feat.trampoline, &set);
+	if (ret >= 0)
+		goto out;
+	ret = EXIT_RUNTIME;
+	if (o.list) {
+		ret = list_sites(&o, &set, out);
+		goto out;
+	}
+
+	for (size_t i = 0; i < set.count; i++) {
+		enum probe_kind k = set.sites[i].kind;
+
+		any_uprobe |= k == PROBE_UPROBE || k == PROBE_URETPROBE;
+		any_usdt |= k == PROBE_USDT;
+		any_tp |= k == PROBE_TRACEPOINT;
+	}
+	if (o.mode == ATTACH_MULTI && !feat.uprobe_multi) {
+		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
+			"(it needs Linux 6.6 or later)\n");
+		goto out;
+	}
+	want_multi = any_uprobe && feat.uprobe_multi && o.mode != ATTACH_SINGLE;
+
+	skel = funccount_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "funccount: cannot open the BPF object: %s\n", strerror(errno));
+		goto out;
+	}
+	skel->rodata->targ_tgid = pid;
+	skel->rodata->per_pid = o.per_pid;
+	bpf_map__set_max_entries(skel->maps.counts, set.count);
+	bpf_map__set_max_entries(skel->maps.pid_counts,
+				 o.per_pid ? set.count * 64 > 65536 ? set.count * 64 : 65536 : 1);
+	attach__prepare_uprobe_multi(skel->progs.count_uprobe_multi, want_multi);
+	bpf_program__set_autoload(skel->progs.count_uprobe, any_uprobe && !want_multi);
+	bpf_program__set_autoload(skel->progs.count_usdt, any_usdt);
+	bpf_program__set_autoload(skel->progs.count_tracepoint, any_tp);
+	err = funccount_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "funccount: cannot load the BPF program: %s\n", strerror(-err));
+		goto out;
+	}
+
+	att = attacher__new();
+	if (!att)
+		goto out;
+	start = cli__now_ns();
+	err = attach_all(skel, att, &o, &set, pid, &attached);
+	if (err)
+		goto out;
+	skipped = attacher__skipped(att, &nskipped);
+	for (size_t i = 0; i < nskipped; i++)
+		fprintf(stderr, "funccount: skipped %s (%s+0x%" PRIx64 "): the kernel cannot probe "
+			"its first instruction\n", skipped[i].name, skipped[i].path,
+			skipped[i].offset);
+	if (!attached) {
+		fprintf(stderr, "funccount: no probe could be attached\n");
+		goto out;
+	}
+	if (o.verbose)
+		fprintf(stderr, "attached %zu sites with %zu links in %.3f s\n", attached,
+			attacher__link_count(att), (cli__now_ns() - start) / 1e9);
+
+	cnt.ncpus = libbpf_num_possible_cpus();
+	cnt.total = calloc(set.count, sizeof(uint64_t));
+	cnt.prev = calloc(set.count, sizeof(uint64_t));
+	cnt.percpu = calloc(cnt.ncpus > 0 ? cnt.ncpus : 1, sizeof(uint64_t));
+	if (cnt.ncpus <= 0 || !cnt.total || !cnt.prev || !cnt.percpu)
+		goto out;
+
+	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
+		attached == 1 ? "function" : "functions", o.patterns[0],
+		o.npatterns > 1 ? ", ..." : "");
+	if (o.cmd && cli_cmd__start(&cmd)) {
+		fprintf(stderr, "funccount: cannot start '%s'\n", o.cmd);
+		goto out;
+	}
+
+	start = cli__now_ns();
+	if (o.duration)
+		deadline = start + (uint64_t)(o.duration * 1e9);
+	if (o.interval)
+		next_report = start + (uint64_t)(o.interval * 1e9);
+	for (;;) {
+		uint64_t wake = next_report;
+		enum cli_wake why;
+		bool last;
+
+		if (deadline && (!wake || deadline < wake))
+			wake = deadline;
+		why = cli__wait(sigfd, pidfd, wake, cmd.pid, &status);
+		last = why != CLI_WAKE_TIMEOUT || (deadline && cli__now_ns() >= deadline);
+		if (why == CLI_WAKE_CHILD)
+			cmd.pid = 0;
+		if (!o.interval && !last)
+			continue;
+		if (o.per_pid)
+			err = report_pids(out, &o, &cnt, skel, &set, interval);
+		else if (!(err = counts__read(&cnt, skel, set.count)))
+			err = report_sites(out, &o, &cnt, &set, interval);
+		if (err) {
+			fprintf(stderr, "funccount: cannot read counts: %s\n", strerror(-err));
+			goto out;
+		}
+		interval++;
+		if (last)
+			break;
+		out__separator(out);
+		next_report += (uint64_t)(o.interval * 1e9);
+	}
+
+	{
+		const char **names = calloc(nskipped ? nskipped : 1, sizeof(*names));
+		struct out_kv kv[] = {
+			{ "sites", NULL, OUT_U64, { .u = attached } },
+			{ "skipped", "%s sites skipped (the kernel cannot probe them)", OUT_U64,
+			  { .u = nskipped } },
+			{ "lost", "%s hits lost: the per-process table was full", OUT_U64,
+			  { .u = skel->bss->lost_keys } },
+		};
+
+		if (names && nskipped && o.json) {
+			for (size_t i = 0; i < nskipped; i++)
+				names[i] = skipped[i].name;
+			out__list(out, "skipped", "skipped", names, nskipped);
+		}
+		free(names);
+		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
+	}
+	if (attacher__slow_detach(att))
+		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
+	ret = EXIT_OK;
+out:
+	if (cmd.pid > 0)
+		cli_cmd__kill(&cmd);
+	attacher__free(att);
+	funccount_bpf__destroy(skel);
+	site_set__fini(&set);
+	free(cnt.total);
+	free(cnt.prev);
+	free(cnt.percpu);
+	out__free(out);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
+}
