@@ -294,7 +294,7 @@ static int attach_multi_range(struct attacher *a, int prog_fd, const char *path,
 				  arr, attached);
 }
 
-bool uprobe_insn_is_refused(const uint8_t *insn, size_t len)
+enum insn_class uprobe_insn_classify(const uint8_t *insn, size_t len)
 {
 	size_t i = 0;
 
@@ -304,61 +304,95 @@ bool uprobe_insn_is_refused(const uint8_t *insn, size_t len)
 		uint8_t b = insn[i];
 
 		if (b == 0xf0 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
-			return true;
+			return INSN_BAD_PREFIX;
 		if (b != 0x66 && b != 0x67 && b != 0xf2 && b != 0xf3 && b != 0x64 && b != 0x65)
 			break;
 	}
 	if (i < len && (insn[i] & 0xf0) == 0x40)	/* REX */
 		i++;
-	/* VEX (c4, c5) and EVEX (62) encoded instructions. */
-	return i < len && (insn[i] == 0xc4 || insn[i] == 0xc5 || insn[i] == 0x62);
+	if (i < len && (insn[i] == 0xc4 || insn[i] == 0xc5))
+		return INSN_VEX;
+	if (i < len && insn[i] == 0x62)
+		return INSN_EVEX;
+	return INSN_PLAIN;
 }
 
-static bool site_is_suspicious(const char *path, const struct uprobe_site *s)
+static enum insn_class site_class(int fd, const struct uprobe_site *s)
 {
 	uint8_t buf[16];
 	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = pread(fd, buf, sizeof(buf), s->offset);
-	close(fd);
-	return n > 0 && uprobe_insn_is_refused(buf, n);
+	n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf), s->offset);
+	return n > 0 ? uprobe_insn_classify(buf, n) : INSN_PLAIN;
 }
 
+/*
+ * Each trial link that the kernel refuses costs tens of milliseconds (the
+ * kernel registers the probe in every process mapping the file, then
+ * unwinds), so sites are first sorted by the class of their first
+ * instruction: one site of each suspicious class is tried alone, and the
+ * kernel's answer holds for the whole class. What the classes miss is
+ * found by bisection of the main link.
+ */
 static int attach_multi(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
 			bool retprobe, const struct uprobe_site *sites, size_t count, size_t *attached)
 {
 	struct site_arrays arr = {};
-	size_t *idx, nplain = 0, nsusp = 0;
+	size_t *idx, n = 0;
 	int prog_fd = bpf_program__fd(prog);
-	int err = -ENOMEM;
+	int err = -ENOMEM, fd;
+	enum insn_class *cls;
+	int verdict[INSN_CLASSES] = {};	/* 0 unknown, 1 accepted, -1 refused */
 
 	idx = calloc(count, sizeof(*idx));
+	cls = calloc(count, sizeof(*cls));
 	arr.offsets = calloc(count, sizeof(uint64_t));
 	arr.ref_ctrs = calloc(count, sizeof(uint64_t));
 	arr.cookies = calloc(count, sizeof(uint64_t));
-	if (!idx || !arr.offsets || !arr.ref_ctrs || !arr.cookies)
+	if (!idx || !cls || !arr.offsets || !arr.ref_ctrs || !arr.cookies)
 		goto out_free;
-	/* Suspicious sites go to the end of idx and are tried one by one, so
-	 * the big link does not fail on them. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; i < count; i++) {
 		if (sites[i].ref_ctr)
 			arr.any_ref_ctr = true;
-		if (site_is_suspicious(path, &sites[i]))
-			idx[count - 1 - nsusp++] = i;
-		else
-			idx[nplain++] = i;
+		cls[i] = site_class(fd, &sites[i]);
 	}
-	err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, nplain, &arr,
-				 attached);
-	for (size_t i = nplain; !err && i < count; i++)
-		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, i, i + 1,
-					 &arr, attached);
+	if (fd >= 0)
+		close(fd);
+	verdict[INSN_PLAIN] = 1;
+	/*
+	 * The 6.18 kernel accepts uprobes on EVEX-encoded instructions but
+	 * executes them wrongly out of line: with libc's *_evex string
+	 * functions probed, printf in every process printed its format
+	 * unexpanded. Such sites are never attached.
+	 */
+	verdict[INSN_EVEX] = -1;
+	err = 0;
+	for (size_t i = 0; i < count && !err; i++) {
+		size_t before;
+
+		if (verdict[cls[i]] > 0) {
+			idx[n++] = i;
+			continue;
+		}
+		if (verdict[cls[i]] < 0) {
+			err = add_skipped(a, path, &sites[i],
+					  cls[i] == INSN_EVEX ? -EILSEQ : -COT_ENOTSUPP);
+			continue;
+		}
+		/* The first site of a suspicious class: ask the kernel. */
+		before = a->nskipped;
+		idx[count - 1] = i;
+		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, count - 1,
+					 count, &arr, attached);
+		verdict[cls[i]] = a->nskipped > before ? -1 : 1;
+	}
+	if (!err)
+		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, n, &arr,
+					 attached);
 out_free:
 	free(idx);
+	free(cls);
 	free(arr.offsets);
 	free(arr.ref_ctrs);
 	free(arr.cookies);
@@ -376,6 +410,7 @@ struct single_work {
 	size_t count;
 	struct bpf_link **links;	/* one per site; NULL when it failed */
 	int *errs;
+	bool *skip;			/* unsafe sites, not attached */
 	atomic_size_t next;
 	atomic_bool stop;
 };
@@ -391,6 +426,10 @@ static void *single_worker(void *arg)
 			    .ref_ctr_offset = w->sites[i].ref_ctr);
 		struct bpf_link *link;
 
+		if (w->skip[i]) {
+			w->errs[i] = -EILSEQ;
+			continue;
+		}
 		link = bpf_program__attach_uprobe_opts(w->prog, w->pid > 0 ? w->pid : -1, w->path,
 						       w->sites[i].offset, &opts);
 		if (!link) {
@@ -413,12 +452,18 @@ static int attach_single(struct attacher *a, struct bpf_program *prog, const cha
 	};
 	pthread_t tids[16];
 	size_t nthreads, started = 0, first = a->nlinks;
-	int err = -ENOMEM;
+	int err = -ENOMEM, fd;
 
 	w.links = calloc(count, sizeof(*w.links));
 	w.errs = calloc(count, sizeof(*w.errs));
-	if (!w.links || !w.errs)
+	w.skip = calloc(count, sizeof(*w.skip));
+	if (!w.links || !w.errs || !w.skip)
 		goto out_free;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < count; i++)
+		w.skip[i] = site_class(fd, &sites[i]) == INSN_EVEX;
+	if (fd >= 0)
+		close(fd);
 	nthreads = count / 32;
 	if (nthreads > 16)
 		nthreads = 16;
@@ -440,7 +485,7 @@ static int attach_single(struct attacher *a, struct bpf_program *prog, const cha
 				a->nsingle++;
 				(*attached)++;
 			}
-		} else if (w.errs[i] == -COT_ENOTSUPP) {
+		} else if (w.errs[i] == -COT_ENOTSUPP || w.errs[i] == -EILSEQ) {
 			if (!err)
 				err = add_skipped(a, path, &sites[i], w.errs[i]);
 		} else if (w.errs[i] && !err) {
@@ -458,6 +503,7 @@ static int attach_single(struct attacher *a, struct bpf_program *prog, const cha
 out_free:
 	free(w.links);
 	free(w.errs);
+	free(w.skip);
 	return err;
 }
 

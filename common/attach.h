@@ -55,7 +55,7 @@ struct skipped_site {
 	char *name;
 	char *path;
 	uint64_t offset;
-	int err;		/* negative errno */
+	int err;		/* -ENOTSUPP (524): the kernel refused it; -EILSEQ: unsafe */
 };
 
 struct attacher;
@@ -104,8 +104,17 @@ bool attacher__slow_detach(const struct attacher *a);
  */
 const char *tracefs__root(void);
 
-/* True if the first instruction @insn (at least 16 bytes) is one that x86
- * uprobes refuse (lock prefix, VEX/EVEX): a quick screen before attaching. */
-bool uprobe_insn_is_refused(const uint8_t *insn, size_t len);
+/* Classes of first instructions that x86 uprobes may refuse. */
+enum insn_class {
+	INSN_PLAIN,		/* nothing suspicious */
+	INSN_BAD_PREFIX,	/* lock or ES/CS/SS/DS segment prefix */
+	INSN_VEX,		/* VEX-encoded (AVX) */
+	INSN_EVEX,		/* EVEX-encoded (AVX-512): never probed, see attach.c */
+	INSN_CLASSES,
+};
+
+/* Classify the first instruction at @insn (up to @len bytes): a quick
+ * screen before attaching; the kernel has the last word. */
+enum insn_class uprobe_insn_classify(const uint8_t *insn, size_t len);
 
 #endif

@@ -253,31 +253,29 @@ static int attach_all(struct funccount_bpf *skel, struct attacher *a, const stru
 		      const struct site_set *set, pid_t pid, size_t *attached)
 {
 	struct uprobe_site *us;
+	bool *grouped;
 	int err = 0;
 
 	*attached = 0;
 	us = calloc(set->count ? set->count : 1, sizeof(*us));
-	if (!us)
-		return -ENOMEM;
+	grouped = calloc(set->count ? set->count : 1, sizeof(*grouped));
+	if (!us || !grouped) {
+		err = -ENOMEM;
+		goto out;
+	}
 	/* Uprobes: one call per (binary, return-or-not) group, in site order. */
 	for (size_t i = 0; i < set->count && !err; i++) {
 		const struct site *first = &set->sites[i];
 		size_t n = 0, got;
-		bool done = false;
 
-		if (first->kind != PROBE_UPROBE && first->kind != PROBE_URETPROBE)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (set->sites[j].kind == first->kind &&
-			    !strcmp(set->sites[j].path, first->path))
-				done = true;
-		if (done)
+		if (grouped[i] || (first->kind != PROBE_UPROBE && first->kind != PROBE_URETPROBE))
 			continue;
 		for (size_t j = i; j < set->count; j++) {
 			const struct site *s = &set->sites[j];
 
-			if (s->kind != first->kind || strcmp(s->path, first->path))
+			if (grouped[j] || s->kind != first->kind || strcmp(s->path, first->path))
 				continue;
+			grouped[j] = true;
 			us[n++] = (struct uprobe_site){ .name = s->name, .offset = s->offset,
 							.cookie = j };
 		}
@@ -314,7 +312,9 @@ static int attach_all(struct funccount_bpf *skel, struct attacher *a, const stru
 		if (!err)
 			(*attached)++;
 	}
+out:
 	free(us);
+	free(grouped);
 	return err;
 }
 
@@ -572,9 +572,10 @@ int main(int argc, char **argv)
 		goto out;
 	skipped = attacher__skipped(att, &nskipped);
 	for (size_t i = 0; i < nskipped; i++)
-		fprintf(stderr, "funccount: skipped %s (%s+0x%" PRIx64 "): the kernel cannot probe "
-			"its first instruction\n", skipped[i].name, skipped[i].path,
-			skipped[i].offset);
+		fprintf(stderr, "funccount: skipped %s (%s+0x%" PRIx64 "): %s\n", skipped[i].name,
+			skipped[i].path, skipped[i].offset,
+			skipped[i].err == -EILSEQ ? "its first instruction is EVEX-encoded, which "
+			"uprobes execute wrongly" : "the kernel cannot probe its first instruction");
 	if (!attached) {
 		fprintf(stderr, "funccount: no probe could be attached\n");
 		goto out;
