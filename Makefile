@@ -58,14 +58,14 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit e2e demo install uninstall vmlinux clean targets bench fuzz
+.PHONY: all deps test unit demo install uninstall vmlinux clean targets bench fuzz
 
 all: $(TOOL_BINS)
 
 # ---- dependencies -----------------------------------------------------
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
 	      libzstd-dev liblzma-dev libbz2-dev pkg-config
-TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux
+TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -119,9 +119,6 @@ $(BUILD)/bpf $(BUILD)/common $(BUILD)/tools $(BUILD)/tests/unit:
 
 unit: $(UNIT_BINS) targets
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
-
-e2e: all targets
-	$(Q)tests/e2e/run.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all targets $(UNIT_BINS)
