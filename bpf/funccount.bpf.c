@@ -85,6 +85,18 @@ int count_usdt(struct pt_regs *ctx)
 	return count(bpf_usdt_cookie(ctx));
 }
 
+SEC("kprobe")
+int count_kprobe(struct pt_regs *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
+SEC("kprobe.multi")
+int count_kprobe_multi(struct pt_regs *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
 SEC("tracepoint")
 int count_tracepoint(void *ctx)
 {

@@ -555,6 +555,42 @@ int attacher__usdt(struct attacher *a, struct bpf_program *prog, const char *pat
 	return add_link(a, link);
 }
 
+int attacher__kprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,
+		      bool retprobe, const char **syms, const uint64_t *cookies, size_t count)
+{
+	size_t first = a->nlinks;
+	struct bpf_link *link;
+	int err = 0;
+
+	if (!count)
+		return 0;
+	if (multi && bpf_program__fd(multi) >= 0) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = syms,
+			    .cookies = (const __u64 *)cookies,
+			    .cnt = count, .retprobe = retprobe);
+
+		link = bpf_program__attach_kprobe_multi_opts(multi, NULL, &opts);
+		if (!link)
+			return -errno;
+		return add_link(a, link);
+	}
+	for (size_t i = 0; i < count && !err; i++) {
+		LIBBPF_OPTS(bpf_kprobe_opts, opts, .bpf_cookie = cookies[i], .retprobe = retprobe);
+
+		link = bpf_program__attach_kprobe_opts(single, syms[i], &opts);
+		err = link ? add_link(a, link) : -errno;
+		if (!err)
+			a->nsingle++;
+	}
+	if (err) {
+		while (a->nlinks > first) {
+			bpf_link__destroy(a->links[--a->nlinks]);
+			a->nsingle--;
+		}
+	}
+	return err;
+}
+
 const char *tracefs__root(void)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };

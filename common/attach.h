@@ -86,6 +86,15 @@ int attacher__uprobes(struct attacher *a, struct bpf_program *multi, struct bpf_
 int attacher__usdt(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
 		   const char *provider, const char *name, uint64_t cookie);
 
+/*
+ * Attach kernel-function probes (kretprobes with @retprobe) on @syms with
+ * @cookies: one kprobe-multi link through @multi when it was loaded, else
+ * one kprobe per function through @single. Returns 0 or a negative errno
+ * (then nothing of this call stays attached).
+ */
+int attacher__kprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,
+		      bool retprobe, const char **syms, const uint64_t *cookies, size_t count);
+
 /* Attach @prog to tracepoint @category:@event with @cookie. */
 int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const char *category,
 			 const char *event, uint64_t cookie);

@@ -303,14 +303,40 @@ static int attach_all(struct funccount_bpf *skel, struct attacher *a, const stru
 			if (err)
 				fprintf(stderr, "funccount: cannot attach to tracepoint %s: %s\n",
 					s->name, strerror(-err));
-		} else if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
-			err = -EOPNOTSUPP;
-			fprintf(stderr, "funccount: kernel function probes are not supported yet\n");
 		} else {
 			continue;
 		}
 		if (!err)
 			(*attached)++;
+	}
+	/* Kernel functions: entries, then returns, each as one group. */
+	for (int ret = 0; ret < 2 && !err; ret++) {
+		enum probe_kind kind = ret ? PROBE_KRETPROBE : PROBE_KPROBE;
+		const char **syms = calloc(set->count, sizeof(*syms));
+		uint64_t *cookies = calloc(set->count, sizeof(*cookies));
+		size_t n = 0;
+
+		if (!syms || !cookies) {
+			free(syms);
+			free(cookies);
+			err = -ENOMEM;
+			break;
+		}
+		for (size_t i = 0; i < set->count; i++) {
+			if (set->sites[i].kind != kind)
+				continue;
+			syms[n] = set->sites[i].symbol;
+			cookies[n++] = i;
+		}
+		err = attacher__kprobes(a, skel->progs.count_kprobe_multi, skel->progs.count_kprobe,
+					ret, syms, cookies, n);
+		free(syms);
+		free(cookies);
+		if (err)
+			fprintf(stderr, "funccount: cannot attach to kernel functions: %s\n",
+				strerror(-err));
+		else
+			*attached += n;
 	}
 out:
 	free(us);
@@ -470,7 +496,7 @@ int main(int argc, char **argv)
 	struct out *out = NULL;
 	size_t attached = 0, nskipped;
 	const struct skipped_site *skipped;
-	bool want_multi, any_uprobe = false, any_usdt = false, any_tp = false;
+	bool want_multi, any_uprobe = false, any_usdt = false, any_tp = false, any_kernel = false;
 	uint64_t start, deadline = 0, next_report = 0;
 	unsigned interval = 0;
 	int sigfd = -1, pidfd = -1, status = 0, ret, err;
@@ -535,6 +561,7 @@ int main(int argc, char **argv)
 		any_uprobe |= k == PROBE_UPROBE || k == PROBE_URETPROBE;
 		any_usdt |= k == PROBE_USDT;
 		any_tp |= k == PROBE_TRACEPOINT;
+		any_kernel |= k == PROBE_KPROBE || k == PROBE_KRETPROBE;
 	}
 	if (o.mode == ATTACH_MULTI && !feat.uprobe_multi) {
 		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
@@ -557,6 +584,8 @@ int main(int argc, char **argv)
 	bpf_program__set_autoload(skel->progs.count_uprobe, any_uprobe && !want_multi);
 	bpf_program__set_autoload(skel->progs.count_usdt, any_usdt);
 	bpf_program__set_autoload(skel->progs.count_tracepoint, any_tp);
+	bpf_program__set_autoload(skel->progs.count_kprobe_multi, any_kernel && feat.kprobe_multi);
+	bpf_program__set_autoload(skel->progs.count_kprobe, any_kernel && !feat.kprobe_multi);
 	err = funccount_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "funccount: cannot load the BPF program: %s\n", strerror(-err));
