@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared helpers for the end-to-end tests; sourced, never run.
+# Every wait here is bounded: we poll for a condition with a deadline,
+# we never sleep and hope. No assertion depends on timing.
+set -u
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+ROOT=$PWD
+FC=$ROOT/build/funccount
+T=$ROOT/build/tests/targets
+TMP=$(mktemp -d /tmp/cotrace-e2e.XXXXXX) || exit 1
+OUT=$TMP/out.json	# stdout of the last fc_json run; stderr is $OUT.err
+BG_PIDS=()		# every background process we start, killed on exit
+OUR_PIDS=()		# funccount processes we started (for the leak check)
+
+_cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+check() {
+	echo "check: $*"
+}
+
+# assert_eq ACTUAL EXPECTED WHAT
+assert_eq() {
+	[ "$1" == "$2" ] || fail "$3: got '$1', expected '$2'"
+	echo "  ok: $3 = $2"
+}
+
+# assert_ge ACTUAL MIN WHAT
+assert_ge() {
+	[[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] || fail "$3: got '$1', expected >= $2"
+	echo "  ok: $3 = $1 (>= $2)"
+}
+
+[ -x "$FC" ] || fail "$FC missing: run make"
+[ -x "$T/calls" ] || fail "$T/calls missing: run make targets"
+[ "$(id -u)" -eq 0 ] || fail "end-to-end tests need root"
+command -v jq >/dev/null || fail "jq is needed"
+command -v bpftool >/dev/null || fail "bpftool is needed"
+
+# fc_json ARGS...: run funccount --json ARGS (bounded by timeout) with stdout
+# in $OUT and stderr in $OUT.err; fails the test unless it exits 0.
+fc_json() {
+	local rc=0
+	timeout -s KILL 60 "$FC" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "funccount --json $* exited $rc"; }
+}
+
+# count_of FUNC [FILE]: sum of the "count" records of FUNC (all intervals,
+# all pids) in FILE (default $OUT); 0 when there is none.
+count_of() {
+	jq -rs --arg f "$1" '[.[] | select(.type == "count" and .func == $f) | .count] | add // 0' \
+		"${2:-$OUT}" || fail "bad JSON in ${2:-$OUT}"
+}
+
+# summary_of KEY [FILE]: a key of the summary record.
+summary_of() {
+	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "${2:-$OUT}" ||
+		fail "bad JSON in ${2:-$OUT}"
+}
+
+# wait_for_text FILE TEXT SECS [PID]: poll until FILE contains TEXT; fail
+# after SECS seconds, or at once if PID (the writer) has exited.
+wait_for_text() {
+	local file=$1 text=$2 secs=$3 pid=${4:-} i
+	for ((i = 0; i < secs * 20; i++)); do
+		grep -qF -- "$text" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! is_running "$pid"; then
+			cat "$file" >&2
+			fail "process $pid exited before printing '$text'"
+		fi
+		sleep 0.05
+	done
+	cat "$file" >&2
+	fail "'$text' did not appear in $file within ${secs}s"
+}
+
+# is_running PID: true while PID exists and is not a zombie.
+is_running() {
+	local state
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# wait_exit PID SECS: wait for our child PID to exit, at most SECS seconds
+# (then kill it and fail); sets WAIT_RC to its exit status.
+wait_exit() {
+	local pid=$1 secs=$2 i
+	for ((i = 0; i < secs * 20; i++)); do
+		is_running "$pid" || break
+		sleep 0.05
+	done
+	if is_running "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		fail "process $pid did not exit within ${secs}s"
+	fi
+	WAIT_RC=0
+	wait "$pid" || WAIT_RC=$?
+}
+
+# start_target NAME CMD...: start a --wait target in the background with its
+# stdin from the fifo $TMP/NAME.fifo; sets TARGET_PID and TARGET_FD (the write
+# end of the fifo, opened read-write so the open never blocks).
+start_target() {
+	local name=$1
+	shift
+	mkfifo "$TMP/$name.fifo" || fail "mkfifo"
+	exec {TARGET_FD}<>"$TMP/$name.fifo"
+	"$@" <"$TMP/$name.fifo" >"$TMP/$name.out" 2>&1 &
+	TARGET_PID=$!
+	BG_PIDS+=("$TARGET_PID")
+}
+
+# release_target PID FD: let a --wait target do its work, wait for it to
+# exit 0 (bounded) and close the fifo.
+release_target() {
+	echo go >&"$2"
+	wait_exit "$1" 10
+	[ "$WAIT_RC" -eq 0 ] || fail "target $1 exited $WAIT_RC"
+	eval "exec $2>&-"
+}
+
+# start_fc OUTFILE ARGS...: start funccount --json ARGS in the background,
+# stdout in OUTFILE, stderr in OUTFILE.err; wait (bounded) until it printed
+# "Tracing". Sets FC_PID.
+start_fc() {
+	local out=$1
+	shift
+	"$FC" --json "$@" >"$out" 2>"$out.err" &
+	FC_PID=$!
+	BG_PIDS+=("$FC_PID")
+	OUR_PIDS+=("$FC_PID")
+	wait_for_text "$out.err" "Tracing" 20 "$FC_PID"
+}
+
+# stop_fc [SIGNAL]: send SIGNAL (default INT) to $FC_PID and wait for it
+# (bounded); fails unless it exits 0.
+stop_fc() {
+	kill -"${1:-INT}" "$FC_PID"
+	wait_exit "$FC_PID" 10
+	[ "$WAIT_RC" -eq 0 ] || fail "funccount exited $WAIT_RC after SIG${1:-INT}"
+}
+
+# fc_on_target OUTFILE TARGET_CMD -- FC_ARGS...: the whole dance: start the
+# --wait target, start funccount (FC_ARGS may use @PID@ for the target's pid),
+# wait for "Tracing", release the target, wait for it, stop funccount with
+# SIGINT and leave its JSON in OUTFILE.
+fc_on_target() {
+	local out=$1 cmd=() args=() a
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		cmd+=("$1")
+		shift
+	done
+	shift
+	start_target "tgt$RANDOM" "${cmd[@]}"
+	for a in "$@"; do
+		args+=("${a//@PID@/$TARGET_PID}")
+	done
+	start_fc "$out" "${args[@]}"
+	release_target "$TARGET_PID" "$TARGET_FD"
+	stop_fc INT
+}
+
+# ours_attached: print the BPF programs of ours still loaded: named count_*
+# and either owned by no process or by a funccount we started. (A funccount
+# another user runs at the same time owns its own programs.)
+ours_attached() {
+	local pids
+	pids=$(printf '%s\n' "${OUR_PIDS[@]}" | jq -Rsc 'split("\n") | map(select(length > 0) | tonumber)')
+	bpftool -j prog list | jq -r --argjson ours "$pids" '
+		.[] | select(.name // "" | startswith("count_"))
+		    | select((.pids // []) as $p | ($p | length) == 0 or
+			     any($p[]; .pid as $x | $ours | index($x)))
+		    | "prog \(.id) \(.name)"'
+	if [ -s /sys/kernel/tracing/uprobe_events ]; then
+		sed 's/^/uprobe_events: /' /sys/kernel/tracing/uprobe_events
+	fi
+}
+
+# assert_nothing_attached [SECS]: no BPF program or uprobe_events entry of
+# ours remains; polls up to SECS (default 5) seconds because the kernel frees
+# programs asynchronously after the last fd closes.
+assert_nothing_attached() {
+	local secs=${1:-5} i left
+	[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	for ((i = 0; i < secs * 20; i++)); do
+		left=$(ours_attached)
+		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
+		sleep 0.05
+	done
+	fail "still attached: $left"
+}
