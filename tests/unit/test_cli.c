@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of common/cli.c and the instruction screen of common/attach.c. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common/attach.h"
+#include "common/cli.h"
+
+static void test_split_words(void **state)
+{
+	char **argv;
+
+	assert_int_equal(cli__split_words("  ./calls 10 'a b' \"c'd\"  ", &argv), 0);
+	assert_string_equal(argv[0], "./calls");
+	assert_string_equal(argv[1], "10");
+	assert_string_equal(argv[2], "a b");
+	assert_string_equal(argv[3], "c'd");
+	assert_null(argv[4]);
+	cli__free_words(argv);
+	assert_int_equal(cli__split_words("a 'b", &argv), -EINVAL);
+	assert_int_equal(cli__split_words("   ", &argv), -EINVAL);
+}
+
+static void test_parse_numbers(void **state)
+{
+	unsigned long v;
+	double secs;
+	pid_t pid;
+
+	assert_int_equal(cli__parse_pid("42", &pid), 0);
+	assert_int_equal(pid, 42);
+	assert_int_equal(cli__parse_pid("0", &pid), -EINVAL);
+	assert_int_equal(cli__parse_pid("-3", &pid), -EINVAL);
+	assert_int_equal(cli__parse_pid("12x", &pid), -EINVAL);
+	assert_int_equal(cli__parse_pid("99999999999", &pid), -EINVAL);
+	assert_int_equal(cli__parse_seconds("0.5", &secs), 0);
+	assert_true(secs == 0.5);
+	assert_int_equal(cli__parse_seconds("0", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("nan", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("1e99", &secs), -EINVAL);
+	assert_int_equal(cli__parse_ulong("0x10", 1, 100, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(cli__parse_ulong("", 0, 100, &v), -EINVAL);
+}
+
+static void test_cmd_held_until_started(void **state)
+{
+	struct cli_cmd cmd;
+	int status;
+
+	assert_int_equal(cli_cmd__spawn("sh -c 'exit 7'", &cmd), 0);
+	/* Held: it has not exited before start. */
+	assert_int_equal(waitpid(cmd.pid, &status, WNOHANG), 0);
+	assert_int_equal(cli_cmd__start(&cmd), 0);
+	assert_int_equal(waitpid(cmd.pid, &status, 0), cmd.pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 7);
+}
+
+static void test_insn_classes(void **state)
+{
+	static const struct { uint8_t b[6]; enum insn_class c; } cases[] = {
+		{ { 0x55, 0x48, 0x89, 0xe5 }, INSN_PLAIN },		/* push %rbp */
+		{ { 0xf3, 0x0f, 0x1e, 0xfa }, INSN_PLAIN },		/* endbr64 */
+		{ { 0xf0, 0xff, 0x0f }, INSN_BAD_PREFIX },		/* lock decl (%rdi) */
+		{ { 0x66, 0xf0, 0x0f, 0xb1 }, INSN_BAD_PREFIX },	/* lock after 66 */
+		{ { 0x2e, 0x0f, 0x1f, 0x84 }, INSN_BAD_PREFIX },	/* cs nopw */
+		{ { 0xc5, 0xf9, 0x6e, 0xc6 }, INSN_VEX },		/* vmovd */
+		{ { 0xc4, 0x41, 0x01, 0xef }, INSN_VEX },		/* vpxor */
+		{ { 0x62, 0xe2, 0x7d, 0x28, 0x7a, 0xc6 }, INSN_EVEX },	/* vpbroadcastb */
+		{ { 0x48, 0x89, 0xf8 }, INSN_PLAIN },			/* mov %rdi,%rax */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(uprobe_insn_classify(cases[i].b, sizeof(cases[i].b)), cases[i].c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_words),
+		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_cmd_held_until_started),
+		cmocka_unit_test(test_insn_classes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

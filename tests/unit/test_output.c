@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of common/output.c: JSON escaping, tables, sinks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/output.h"
+
+static void test_escape(void **state)
+{
+	char buf[64];
+
+	assert_int_equal(json_escape(buf, sizeof(buf), "a\"b\\c\n\x01"), 15);
+	assert_string_equal(buf, "a\\\"b\\\\c\\n\\u0001");
+	/* Truncation still reports the full length and terminates. */
+	assert_int_equal(json_escape(buf, 4, "abcdef"), 6);
+	assert_string_equal(buf, "abc");
+}
+
+static const struct out_col cols[] = {
+	{ "FUNC", "func", OUT_STR, -6 },
+	{ "COUNT", "count", OUT_U64, 5 },
+};
+
+static struct out_table *table3(void)
+{
+	struct out_table *t = out_table__new(cols, 2);
+	struct out_val v[2];
+
+	v[0].s = "b"; v[1].u = 20; out_table__add(t, v);
+	v[0].s = "a"; v[1].u = 5; out_table__add(t, v);
+	v[0].s = "c"; v[1].u = 20; out_table__add(t, v);
+	return t;
+}
+
+static char *render(enum out_format fmt, struct out_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct out *o = out__new(f, fmt);
+	struct out_ctx ctx = { .record = "count", .interval = 3 };
+
+	out__table(o, &ctx, t);
+	out__free(o);
+	fclose(f);
+	return buf;
+}
+
+static void test_table_text_sorted(void **state)
+{
+	struct out_table *t = table3();
+	char *s;
+
+	out_table__sort(t, 1, false);
+	s = render(OUT_TEXT, t);
+	/* Ascending by count, stable among equal counts. */
+	assert_string_equal(s, "FUNC   COUNT\na          5\nb         20\nc         20\n");
+	free(s);
+	out_table__sort(t, 1, true);
+	out_table__truncate(t, 2);
+	s = render(OUT_TEXT, t);
+	assert_string_equal(s, "FUNC   COUNT\nb         20\nc         20\n");
+	free(s);
+	out_table__free(t);
+}
+
+static void test_table_json(void **state)
+{
+	struct out_table *t = table3();
+	char *s;
+
+	out_table__keep_last(t, 1);
+	s = render(OUT_JSON, t);
+	assert_string_equal(s, "{\"type\":\"count\",\"interval\":3,\"func\":\"c\",\"count\":20}\n");
+	free(s);
+	out_table__free(t);
+}
+
+static void test_json_nesting(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json *j = json__new(f);
+
+	json__begin_object(j);
+	json__begin_array(j, "a");
+	json__u64(j, NULL, 1);
+	json__s64(j, NULL, -2);
+	json__end_array(j);
+	json__bool(j, "b", true);
+	json__str(j, "n", NULL);
+	json__end_object(j);
+	json__newline(j);
+	json__free(j);
+	fclose(f);
+	assert_string_equal(buf, "{\"a\":[1,-2],\"b\":true,\"n\":null}\n");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_table_text_sorted),
+		cmocka_unit_test(test_table_json),
+		cmocka_unit_test(test_json_nesting),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
