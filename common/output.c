@@ -422,12 +422,16 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
 		fprintf(o->f, "%s\n", buf);
 	}
-	for (size_t c = 0; c < t->ncols; c++)
-		fprintf(o->f, "%s%*s", c ? " " : "", t->cols[c].width, t->cols[c].header);
+	for (size_t c = 0, shown = 0; c < t->ncols; c++)
+		if (!t->cols[c].json_only)
+			fprintf(o->f, "%s%*s", shown++ ? " " : "", t->cols[c].width,
+				t->cols[c].header);
 	fputc('\n', o->f);
 	for (size_t r = 0; r < t->rows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			if (c)
+		for (size_t c = 0, shown = 0; c < t->ncols; c++) {
+			if (t->cols[c].json_only)
+				continue;
+			if (shown++)
 				fputc(' ', o->f);
 			text_val(o->f, t->cols[c].width, t->cols[c].type,
 				 &t->vals[r * t->ncols + c]);

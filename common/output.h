@@ -29,6 +29,7 @@ struct out_col {
 	const char *key;
 	enum out_type type;
 	int width;		/* text width; negative: left-aligned */
+	bool json_only;		/* not shown in text tables */
 };
 
 struct out_val {

@@ -372,11 +372,13 @@ static int counts__read(struct counts *c, struct funccount_bpf *skel, size_t nsi
 static const struct out_col count_cols[] = {
 	{ "FUNC", "func", OUT_STR, -36 },
 	{ "COUNT", "count", OUT_U64, 8 },
+	{ "TARGET", "target", OUT_STR, 0, .json_only = true },
 };
 static const struct out_col pid_cols[] = {
 	{ "PID", "pid", OUT_U64, 7 },
 	{ "FUNC", "func", OUT_STR, -36 },
 	{ "COUNT", "count", OUT_U64, 8 },
+	{ "TARGET", "target", OUT_STR, 0, .json_only = true },
 };
 
 static void site_label(const struct site_set *set, const struct site *s, bool single_file,
@@ -398,14 +400,14 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "count" };
 	bool single = site_set__single_file(set);
-	struct out_table *t = out_table__new(count_cols, 2);
+	struct out_table *t = out_table__new(count_cols, 3);
 	char label[1024];
 
 	if (!t)
 		return -ENOMEM;
 	for (size_t i = 0; i < set->count; i++) {
 		uint64_t delta = c->total[i] - c->prev[i];
-		struct out_val v[2];
+		struct out_val v[3];
 
 		c->prev[i] = c->total[i];
 		if (!delta)
@@ -413,6 +415,7 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 		site_label(set, &set->sites[i], single, label, sizeof(label));
 		v[0].s = label;
 		v[1].u = delta;
+		v[2].s = set->sites[i].display_path ? set->sites[i].display_path : "";
 		if (out_table__add(t, v)) {
 			out_table__free(t);
 			return -ENOMEM;
@@ -434,7 +437,7 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 	bool single = site_set__single_file(set);
 	struct funccount_key *keys = NULL, next, *prev = NULL;
 	size_t nkeys = 0, cap = 0;
-	struct out_table *t = out_table__new(pid_cols, 3);
+	struct out_table *t = out_table__new(pid_cols, 4);
 	char label[1024];
 	int err = 0;
 
@@ -458,7 +461,7 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 	 * entry and is reported next time, never lost. */
 	for (size_t i = 0; i < nkeys; i++) {
 		uint64_t sum = 0;
-		struct out_val v[3];
+		struct out_val v[4];
 
 		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], c->percpu))
 			continue;
@@ -470,6 +473,8 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 		v[0].u = keys[i].tgid;
 		v[1].s = label;
 		v[2].u = sum;
+		v[3].s = set->sites[keys[i].site].display_path ?
+			 set->sites[keys[i].site].display_path : "";
 		err = out_table__add(t, v);
 		if (err)
 			goto out;
