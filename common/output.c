@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hist.h"
 #include "common/output.h"
 
 /* ---- JSON writer ---------------------------------------------------------- */
@@ -495,6 +496,56 @@ void out__list(struct out *o, const char *key, const char *header, const char *c
 	}
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "%s: %s\n", header, items[i]);
+}
+
+void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
+	       const char *label, const char *unit, const struct hist *h)
+{
+	size_t used = hist__used(h);
+	uint64_t max = 0, low, high;
+	int width, hwidth;
+
+	if (o->fmt == OUT_JSON) {
+		json__begin_object(o->json);
+		json_ctx(o->json, ctx);
+		if (label)
+			json__str(o->json, label_key ? label_key : "label", label);
+		json__str(o->json, "unit", unit);
+		json__begin_array(o->json, "buckets");
+		for (size_t i = 0; i < used; i++) {
+			hist_slot_bounds(h, i, &low, &high);
+			json__begin_object(o->json);
+			json__u64(o->json, "low", low);
+			json__u64(o->json, "high", high);
+			json__u64(o->json, "count", h->slots[i]);
+			json__end_object(o->json);
+		}
+		json__end_array(o->json);
+		json__u64(o->json, "count", h->count);
+		json__u64(o->json, "sum", h->sum);
+		json__end_object(o->json);
+		json__newline(o->json);
+		fflush(o->f);
+		return;
+	}
+	if (label)
+		fprintf(o->f, "\n%s = %s\n", label_key ? label_key : "label", label);
+	for (size_t i = 0; i < used; i++)
+		if (h->slots[i] > max)
+			max = h->slots[i];
+	/* bcc's widths: wider columns once bounds pass 2^32. */
+	width = used <= 32 ? 10 : 20;
+	hwidth = used <= 32 ? 5 : 15;
+	fprintf(o->f, "%*s%-*s : count    distribution\n", hwidth, "", width * 2 - 1, unit);
+	for (size_t i = 0; i < used; i++) {
+		int stars = max ? (int)(h->slots[i] * 40 / max) : 0;
+
+		hist_slot_bounds(h, i, &low, &high);
+		fprintf(o->f, "%*" PRIu64 " -> %-*" PRIu64 " : %-8" PRIu64 " |%.*s%*s|\n", width, low,
+			width, high, h->slots[i], stars,
+			"****************************************", 40 - stars, "");
+	}
+	fflush(o->f);
 }
 
 void out__separator(struct out *o)

@@ -92,6 +92,18 @@ void out__summary(struct out *o, const struct out_kv *kvs, size_t n);
 void out__list(struct out *o, const char *key, const char *header, const char *const *items,
 	       size_t n);
 
+struct hist;
+
+/*
+ * Write a histogram: text in bcc's layout ("     usecs : count
+ * distribution" with 40-column bars) under a "@label" line when @label is
+ * set; JSON one record {"type":"hist", "label", "unit", "buckets":
+ * [{"low","high","count"}], "count", "sum"} (empty buckets included up
+ * to the last nonzero one).
+ */
+void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
+	       const char *label, const char *unit, const struct hist *h);
+
 /* Write a blank line in text mode (between intervals); nothing in JSON. */
 void out__separator(struct out *o);
 
