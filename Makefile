@@ -13,7 +13,8 @@ VERSION := 0.1.0
 GIT_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
 FULL_VERSION := $(VERSION)$(if $(GIT_VERSION),-g$(GIT_VERSION:v%=%))
 
-TOOLS := funccount
+# Every tools/NAME.c is a tool; underscores become hyphens in binary names.
+TOOLS := $(subst _,-,$(patsubst tools/%.c,%,$(wildcard tools/*.c)))
 BUILD := build
 ARCH := x86
 
