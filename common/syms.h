@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * syms: the symbolizer. Turns (pid, address) into module, function,
+ * offset and optionally source lines and inline frames.
+ *
+ * - Per-process module maps from /proc/PID/maps, taken with
+ *   syms__snapshot() when a stack is captured or at the latest when the
+ *   process exits, so stacks of exited processes still resolve.
+ * - Modules opened through /proc/PID/map_files/ or /proc/PID/root (other
+ *   mount namespaces, deleted or replaced files).
+ * - One symbol table per module, shared by every process mapping it,
+ *   keyed by build-id (else device + inode); sorted arrays and binary
+ *   search; each C++ name demangled once, lazily.
+ * - Symbol sources in order: .symtab, the separate debug file (build-id,
+ *   .gnu_debuglink), MiniDebugInfo, .dynsym (common/elf.c does that).
+ * - Kernel addresses from /proc/kallsyms, loaded once.
+ * - vDSO: symbols read from the process's [vdso] mapping.
+ */
+#ifndef COTRACE_SYMS_H
+#define COTRACE_SYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum {
+	SYMS_F_DEMANGLE = 1 << 0,	/* demangle C++ names (default in tools) */
+	SYMS_F_LINES = 1 << 1,		/* source lines and inline frames through libdw */
+};
+
+/* One resolved frame. Strings are borrowed from the syms object and stay
+ * valid until syms__free(). */
+struct sym_frame {
+	const char *name;	/* function name (demangled with SYMS_F_DEMANGLE), or NULL */
+	uint64_t offset;	/* address - function start */
+	const char *module;	/* module path as the process maps it, "[kernel]", or NULL */
+	uint64_t module_offset;	/* file offset of the address in the module */
+	const char *file;	/* source file with SYMS_F_LINES, or NULL */
+	unsigned line;
+	bool inlined;		/* an inline frame inside the next frame */
+};
+
+struct syms;
+
+/* A symbolizer. NULL and errno on failure. */
+struct syms *syms__new(unsigned flags);
+void syms__free(struct syms *s);
+
+/*
+ * Read /proc/PID/maps of @pid now and keep it (replacing an older
+ * snapshot only if the maps changed). Returns 0 or a negative errno
+ * (-ESRCH when the process is gone and no snapshot exists).
+ */
+int syms__snapshot(struct syms *s, pid_t pid);
+
+/*
+ * Resolve user address @addr of @pid (snapshot taken on demand if there
+ * is none). Fills @frames with up to @max frames, innermost first (more
+ * than one only with inline frames and SYMS_F_LINES); returns the number
+ * filled (>= 1: a frame with name == NULL and module set when only the
+ * module is known, module == NULL too when nothing is known), or a
+ * negative errno.
+ */
+int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_frame *frames,
+		       size_t max);
+
+/* Resolve kernel address @addr through /proc/kallsyms. Returns 1 or a
+ * negative errno (0 frames when kallsyms hides addresses). */
+int syms__resolve_kernel(struct syms *s, uint64_t addr, struct sym_frame *frame);
+
+/*
+ * Format @f as text: "name", "name+0x1a" with @offsets, "libfoo.so+0x1234"
+ * (module basename + file offset) when the function is unknown,
+ * "[unknown]" when even the module is;
+ * with SYMS_F_LINES " (file:line)" is appended. Returns the length like
+ * snprintf.
+ */
+int sym_frame__format(const struct sym_frame *f, bool offsets, char *buf, size_t len);
+
+#endif
