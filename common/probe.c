@@ -26,6 +26,145 @@
 
 #include "common/probe.h"
 
+/* ---- regular expressions ------------------------------------------------------ */
+
+/*
+ * glibc's regcomp() expands "x+" and "x{m,n}" by copying the parse tree
+ * of x, so stacked or nested repetitions ("a++++++++", "((a+)+)+") take
+ * exponential time and memory: 24 stacked '+' took 30 s with glibc 2.36.
+ * Estimate the expanded size first and refuse patterns beyond a few
+ * thousand nodes. Returns true when the pattern must be refused.
+ */
+#define RE_MAX_NODES 10000L
+#define RE_MAX_DEPTH 64
+
+static long re_mul(long a, long b)
+{
+	return a > RE_MAX_NODES / (b ? b : 1) ? RE_MAX_NODES + 1 : a * b;
+}
+
+static long re_add(long a, long b)
+{
+	return a + b > RE_MAX_NODES ? RE_MAX_NODES + 1 : a + b;
+}
+
+/* "{m}", "{m,}", "{m,n}" at @s: the largest count, and its length; 0 if not a bound. */
+static size_t re_bound(const char *s, long *count)
+{
+	const char *p = s + 1;
+	long m = 0, n = -1;
+
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		m = re_add(m * 10 > RE_MAX_NODES ? RE_MAX_NODES : m * 10, *p++ - '0');
+	if (*p == ',') {
+		p++;
+		if (isdigit((unsigned char)*p)) {
+			n = 0;
+			while (isdigit((unsigned char)*p))
+				n = re_add(n * 10 > RE_MAX_NODES ? RE_MAX_NODES : n * 10, *p++ - '0');
+		}
+	}
+	if (*p != '}')
+		return 0;
+	*count = n > m ? n : m;
+	return p + 1 - s;
+}
+
+static bool regex_too_complex(const char *s)
+{
+	long total[RE_MAX_DEPTH + 1] = { 0 }, last[RE_MAX_DEPTH + 1] = { 0 };
+	int depth = 0;
+
+	while (*s) {
+		long factor = 0, count = 0;
+		size_t n;
+
+		switch (*s) {
+		case '(':
+			if (depth == RE_MAX_DEPTH)
+				return true;
+			depth++;
+			total[depth] = last[depth] = 0;
+			s++;
+			continue;
+		case ')':
+			if (!depth)
+				break;
+			depth--;
+			last[depth] = total[depth + 1] ? total[depth + 1] : 1;
+			total[depth] = re_add(total[depth], last[depth]);
+			s++;
+			continue;
+		case '|':
+			last[depth] = 0;
+			s++;
+			continue;
+		case '*':
+		case '?':
+			factor = 1;
+			break;
+		case '+':
+			factor = 2;
+			break;
+		case '{':
+			n = re_bound(s, &count);
+			if (n) {
+				/* Each bound adds at least one node, even {0} or {1}. */
+				factor = count + 1;
+				s += n - 1;
+			}
+			break;
+		case '[': {
+			/* A bracket expression is one atom: "[]a]", "[^]a]", "[[:alpha:]]". */
+			const char *p = s + 1;
+
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					const char *end = strchr(p + 2, p[1]);
+
+					p = end && end[1] == ']' ? end + 2 : p + 1;
+				} else {
+					p++;
+				}
+			}
+			s = *p ? p : p - 1;
+			break;
+		}
+		case '\\':
+			if (s[1])
+				s++;
+			break;
+		}
+		if (factor) {
+			long grown = re_mul(last[depth] ? last[depth] : 1, factor);
+
+			total[depth] = re_add(total[depth], grown - last[depth]);
+			last[depth] = grown;
+		} else {
+			last[depth] = 1;
+			total[depth] = re_add(total[depth], 1);
+		}
+		if (total[depth] > RE_MAX_NODES)
+			return true;
+		s++;
+	}
+	return false;
+}
+
+/* Compile @pattern as bcc's -r does (ERE, unanchored). 0, or a REG_* error. */
+static int regex_compile(regex_t *re, const char *pattern)
+{
+	if (regex_too_complex(pattern))
+		return REG_ESIZE;
+	return regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+}
+
 /* ---- parsing ----------------------------------------------------------------- */
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -448,12 +587,15 @@ int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
 
 	if (spec->regex && !spec->is_offset) {
 		regex_t re;
-		int rc = regcomp(&re, spec->pattern, REG_EXTENDED | REG_NOSUB);
+		int rc = regex_compile(&re, spec->pattern);
 
 		if (rc) {
 			char msg[128];
 
-			regerror(rc, &re, msg, sizeof(msg));
+			if (rc == REG_ESIZE)
+				snprintf(msg, sizeof(msg), "it is too complex");
+			else
+				regerror(rc, &re, msg, sizeof(msg));
 			set_err(err, errlen, "'%s' is not a valid regular expression: %s",
 				spec->pattern, msg);
 			ret = -EINVAL;
@@ -545,7 +687,7 @@ struct name_matcher *name_matcher__new(const char *pattern, bool regex, bool cpp
 		goto out_nomem;
 	m->regex = regex;
 	m->cpp_only = cpp_only;
-	if (regex && regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB)) {
+	if (regex && regex_compile(&m->re, pattern)) {
 		free(m->pattern);
 		free(m);
 		errno = EINVAL;

@@ -62,7 +62,8 @@ struct name_matcher;
  * Build a matcher for @pattern: a glob with * and ? (whole-name match), or
  * with @regex a POSIX extended regex (unanchored search, as bcc's -r).
  * With @cpp_only, only demangled names are tried. NULL and errno=EINVAL
- * for a bad regex.
+ * for a bad regex, or one whose expansion would be too large for glibc's
+ * regcomp() (stacked or nested repetitions such as "a+++++++").
  */
 struct name_matcher *name_matcher__new(const char *pattern, bool regex, bool cpp_only);
 void name_matcher__free(struct name_matcher *m);
@@ -70,8 +71,10 @@ void name_matcher__free(struct name_matcher *m);
 /*
  * Match a symbol: tries the mangled @name, then, for a C++ name, its
  * demangled form with parameters ("ns::A::f(int)") and without
- * ("ns::A::f"). @demangled may be NULL (computed on demand by the caller
- * with cxx_demangle()).
+ * ("ns::A::f"); template functions also without their return type
+ * ("void f<int>(int)" → "f<int>"). @demangled may be NULL: it is then
+ * computed here with cxx_demangle() for "_Z" names. A name that is not
+ * mangled counts as its own demangled form, also with @cpp_only.
  */
 bool name_matcher__match(const struct name_matcher *m, const char *name, const char *demangled);
 

@@ -72,8 +72,8 @@ struct procmap_entry {
 int procmaps__parse_line(const char *line, struct procmap_entry *e);
 
 /* True if a mapped file's basename @base is what the user means by @name:
- * equal, or starting with "lib@name.so", "@name.so" or (@name starting
- * with "lib") "@name.so". */
+ * equal, or starting with "lib@name.so" or "@name.so"; a @name that
+ * already holds ".so" ("libc.so") must be followed by '.' ("libc.so.6"). */
 bool target__basename_matches(const char *base, const char *name);
 
 #endif

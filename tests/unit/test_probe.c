@@ -162,6 +162,7 @@ static const struct bad_case bad[] = {
 	{ "/bin/x:0x10000000000000000", 0, "64 bits" },
 	{ "/bin/x:99999999999999999999", 0, "64 bits" },
 	{ "c:mal(loc", F_RE, "regular expression" },
+	{ "c:a+++++++++++++++++++++++++++++++++++", F_RE, "too complex" },
 	{ "c:mal\nloc", 0, "control character" },
 };
 
@@ -273,6 +274,21 @@ static void test_regex(void **state)
 	assert_true(name_matcher__match(m, "malloc", NULL));
 	assert_true(name_matcher__match(m, "calloc_impl", NULL));
 	assert_false(name_matcher__match(m, "free", NULL));
+	name_matcher__free(m);
+
+	/* Patterns that glibc's regcomp() would expand exponentially are refused. */
+	errno = 0;
+	assert_null(name_matcher__new("a++++++++++++++++++++++++++++++", true, false));
+	assert_int_equal(errno, EINVAL);
+	assert_null(name_matcher__new("((((((((((((((((((((((((a)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+",
+				      true, false));
+	assert_null(name_matcher__new("((a{100}){100}){100}", true, false));
+	assert_null(name_matcher__new("x{99999999999999999999}", true, false));
+	m = name_matcher__new("^(do_|sys_)+[a-z]{2,8}(at)?$|\\+|[]+{]+|x{1000}", true, false);
+	assert_non_null(m);
+	assert_true(name_matcher__match_plain(m, "sys_openat"));
+	assert_true(name_matcher__match_plain(m, "+{"));
+	assert_false(name_matcher__match_plain(m, "sys_open2"));
 	name_matcher__free(m);
 
 	errno = 0;
