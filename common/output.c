@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/hist.h"
+#include "common/stacks.h"
 #include "common/output.h"
 
 /* ---- JSON writer ---------------------------------------------------------- */
@@ -548,9 +549,93 @@ void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 	fflush(o->f);
 }
 
+char *out_stack_folded(const struct stack_record *r, bool with_pid)
+{
+	size_t len = strlen(r->comm) + 32;
+	char *s, *p;
+
+	for (size_t i = 0; i < r->nuser; i++)
+		len += strlen(r->user[i]) + 1;
+	for (size_t i = 0; i < r->nkernel; i++)
+		len += strlen(r->kernel[i]) + 5;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	p = s;
+	p += with_pid ? sprintf(p, "%s-%u", r->comm, r->tgid) : sprintf(p, "%s", r->comm);
+	/* Folded stacks go from the root: outermost frame first. Semicolons
+	 * inside names (rare, C++ templates) would split frames: replace them. */
+	for (size_t i = r->nuser; i-- > 0;) {
+		*p++ = ';';
+		for (const char *c = r->user[i]; *c; c++)
+			*p++ = *c == ';' ? ':' : *c;
+	}
+	for (size_t i = r->nkernel; i-- > 0;) {
+		*p++ = ';';
+		for (const char *c = r->kernel[i]; *c; c++)
+			*p++ = *c == ';' ? ':' : *c;
+		p += sprintf(p, "_[k]");
+	}
+	*p = 0;
+	return s;
+}
+
+void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_record *r,
+		bool show_pid, const char *extra_key, const char *extra_val)
+{
+	if (o->fmt == OUT_JSON) {
+		json__begin_object(o->json);
+		json_ctx(o->json, ctx);
+		json__u64(o->json, "pid", r->tgid);
+		json__str(o->json, "comm", r->comm);
+		if (extra_key)
+			json__str(o->json, extra_key, extra_val);
+		json__u64(o->json, "count", r->count);
+		json__begin_array(o->json, "user");
+		for (size_t i = 0; i < r->nuser; i++)
+			json__str(o->json, NULL, r->user[i]);
+		json__end_array(o->json);
+		json__begin_array(o->json, "kernel");
+		for (size_t i = 0; i < r->nkernel; i++)
+			json__str(o->json, NULL, r->kernel[i]);
+		json__end_array(o->json);
+		if (r->user_lost)
+			json__bool(o->json, "user_lost", true);
+		if (r->kernel_lost)
+			json__bool(o->json, "kernel_lost", true);
+		json__end_object(o->json);
+		json__newline(o->json);
+		return;
+	}
+	if (o->fmt == OUT_FOLDED) {
+		char *line = out_stack_folded(r, show_pid);
+
+		if (line) {
+			fprintf(o->f, "%s %" PRIu64 "\n", line, r->count);
+			free(line);
+		}
+		return;
+	}
+	if (extra_key)
+		fprintf(o->f, "  %s\n", extra_val);
+	for (size_t i = 0; i < r->nkernel; i++)
+		fprintf(o->f, "  %s\n", r->kernel[i]);
+	if (r->kernel_lost)
+		fprintf(o->f, "  [kernel stack lost]\n");
+	if ((r->nkernel || r->kernel_lost) && (r->nuser || r->user_lost))
+		fprintf(o->f, "    --\n");
+	for (size_t i = 0; i < r->nuser; i++)
+		fprintf(o->f, "  %s\n", r->user[i]);
+	if (r->user_lost)
+		fprintf(o->f, "  [user stack lost]\n");
+	if (show_pid)
+		fprintf(o->f, "    %s [%u]\n", r->comm, r->tgid);
+	fprintf(o->f, "    %" PRIu64 "\n\n", r->count);
+}
+
 void out__separator(struct out *o)
 {
-	if (o->fmt == OUT_TEXT)
+	if (o->fmt != OUT_JSON)
 		fputc('\n', o->f);
 }
 

@@ -14,6 +14,7 @@
 enum out_format {
 	OUT_TEXT,
 	OUT_JSON,	/* one JSON object per line, stable keys */
+	OUT_FOLDED,	/* stacks as "a;b;c count" lines; tables as text */
 };
 
 enum out_type {
@@ -103,6 +104,26 @@ struct hist;
  */
 void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 	       const char *label, const char *unit, const struct hist *h);
+
+struct stack_record;
+
+/*
+ * Write one counted stack. Text, as bcc's stackcount: kernel frames, a
+ * "--" line, user frames (innermost first, two spaces in), "comm [pid]"
+ * with @show_pid, then the count. Folded: one "comm;outer;...;inner N"
+ * line. JSON: {"type":"stack","pid","comm","count","user":[...],
+ * "kernel":[...]} with frames innermost first, plus @extra_key: @extra_val
+ * when @extra_key is set (the probe site).
+ */
+void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_record *r,
+		bool show_pid, const char *extra_key, const char *extra_val);
+
+/*
+ * The folded form of @r: "comm;outermost;...;innermost" with the user
+ * stack then the kernel stack (kernel frames suffixed "_[k]"), without the
+ * count. With @with_pid, "comm-PID" as the root. Malloc'ed; NULL on ENOMEM.
+ */
+char *out_stack_folded(const struct stack_record *r, bool with_pid);
 
 /* Write a blank line in text mode (between intervals); nothing in JSON. */
 void out__separator(struct out *o);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "common/attach.h"
 #include "common/elf.h"
@@ -470,4 +471,170 @@ bool site_set__single_file(const struct site_set *set)
 		path = set->sites[i].path;
 	}
 	return true;
+}
+
+int site_set__prepare_progs(const struct site_set *set, const struct site_progs *p,
+			    const struct attach_features *feat, enum attach_mode mode)
+{
+	bool uprobe = false, usdt = false, tp = false, kernel = false, multi;
+	struct bpf_program *all[] = { p->uprobe, p->uprobe_multi, p->usdt, p->tracepoint,
+				      p->kprobe, p->kprobe_multi };
+	int err;
+
+	for (size_t i = 0; i < set->count; i++) {
+		enum probe_kind k = set->sites[i].kind;
+
+		uprobe |= k == PROBE_UPROBE || k == PROBE_URETPROBE;
+		usdt |= k == PROBE_USDT;
+		tp |= k == PROBE_TRACEPOINT;
+		kernel |= k == PROBE_KPROBE || k == PROBE_KRETPROBE;
+	}
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i])
+			bpf_program__set_autoload(all[i], false);
+	multi = uprobe && feat->uprobe_multi && mode != ATTACH_SINGLE && p->uprobe_multi;
+	if (uprobe) {
+		err = attach__prepare_uprobe_multi(p->uprobe_multi, multi);
+		if (err)
+			return err;
+		if (multi)
+			bpf_program__set_autoload(p->uprobe_multi, true);
+		else if (p->uprobe)
+			bpf_program__set_autoload(p->uprobe, true);
+	}
+	if (usdt && p->usdt)
+		bpf_program__set_autoload(p->usdt, true);
+	if (tp && p->tracepoint)
+		bpf_program__set_autoload(p->tracepoint, true);
+	if (kernel && feat->kprobe_multi && p->kprobe_multi)
+		bpf_program__set_autoload(p->kprobe_multi, true);
+	else if (kernel && p->kprobe)
+		bpf_program__set_autoload(p->kprobe, true);
+	return 0;
+}
+
+static bool prog_loaded(struct bpf_program *p)
+{
+	return p && bpf_program__fd(p) >= 0;
+}
+
+static int attach_uprobe_groups(const struct site_set *set, struct attacher *a,
+				const struct site_progs *p, enum attach_mode mode, pid_t pid,
+				size_t *attached, char *err, size_t errlen)
+{
+	struct uprobe_site *us;
+	bool *grouped;
+	int ret = -ENOMEM;
+
+	us = calloc(set->count ? set->count : 1, sizeof(*us));
+	grouped = calloc(set->count ? set->count : 1, sizeof(*grouped));
+	if (!us || !grouped) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = 0;
+	/* One call per (binary, entry-or-return) group, in site order. */
+	for (size_t i = 0; i < set->count && !ret; i++) {
+		const struct site *first = &set->sites[i];
+		size_t n = 0, got = 0;
+
+		if (grouped[i] || (first->kind != PROBE_UPROBE && first->kind != PROBE_URETPROBE))
+			continue;
+		for (size_t j = i; j < set->count; j++) {
+			const struct site *s = &set->sites[j];
+
+			if (grouped[j] || s->kind != first->kind || strcmp(s->path, first->path))
+				continue;
+			grouped[j] = true;
+			us[n++] = (struct uprobe_site){ .name = s->name, .offset = s->offset,
+							.cookie = j };
+		}
+		ret = attacher__uprobes(a, prog_loaded(p->uprobe_multi) ? p->uprobe_multi : NULL,
+					p->uprobe, mode, first->path, pid,
+					first->kind == PROBE_URETPROBE, us, n, &got);
+		if (ret)
+			snprintf(err, errlen, "cannot attach to %s: %s", first->display_path,
+				 ret == -EOPNOTSUPP ? "this kernel has no multi-uprobe link"
+						    : strerror(-ret));
+		*attached += got;
+	}
+out:
+	free(us);
+	free(grouped);
+	return ret;
+}
+
+static int attach_kernel_groups(const struct site_set *set, struct attacher *a,
+				const struct site_progs *p, size_t *attached, char *err,
+				size_t errlen)
+{
+	const char **syms = calloc(set->count ? set->count : 1, sizeof(*syms));
+	uint64_t *cookies = calloc(set->count ? set->count : 1, sizeof(*cookies));
+	int ret = -ENOMEM;
+
+	if (!syms || !cookies) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = 0;
+	for (int r = 0; r < 2 && !ret; r++) {
+		enum probe_kind kind = r ? PROBE_KRETPROBE : PROBE_KPROBE;
+		size_t n = 0;
+
+		for (size_t i = 0; i < set->count; i++) {
+			if (set->sites[i].kind != kind)
+				continue;
+			syms[n] = set->sites[i].symbol;
+			cookies[n++] = i;
+		}
+		ret = attacher__kprobes(a, prog_loaded(p->kprobe_multi) ? p->kprobe_multi : NULL,
+					p->kprobe, r, syms, cookies, n);
+		if (ret)
+			snprintf(err, errlen, "cannot attach to kernel functions: %s",
+				 strerror(-ret));
+		else
+			*attached += n;
+	}
+out:
+	free(syms);
+	free(cookies);
+	return ret;
+}
+
+int site_set__attach(const struct site_set *set, struct attacher *a, const struct site_progs *p,
+		     enum attach_mode mode, pid_t pid, size_t *attached, char *err, size_t errlen)
+{
+	int ret;
+
+	*attached = 0;
+	ret = attach_uprobe_groups(set, a, p, mode, pid, attached, err, errlen);
+	for (size_t i = 0; i < set->count && !ret; i++) {
+		const struct site *s = &set->sites[i];
+
+		if (s->kind == PROBE_USDT) {
+			ret = attacher__usdt(a, p->usdt, s->path, pid, s->provider, s->symbol, i);
+			if (ret)
+				snprintf(err, errlen, "cannot attach to USDT probe %s of %s: %s",
+					 s->name, s->display_path, strerror(-ret));
+		} else if (s->kind == PROBE_TRACEPOINT) {
+			ret = attacher__tracepoint(a, p->tracepoint, s->provider, s->symbol, i);
+			if (ret)
+				snprintf(err, errlen, "cannot attach to tracepoint %s: %s", s->name,
+					 strerror(-ret));
+		} else {
+			continue;
+		}
+		if (!ret)
+			(*attached)++;
+	}
+	if (!ret)
+		ret = attach_kernel_groups(set, a, p, attached, err, errlen);
+	return ret;
+}
+
+const char *skipped_site__reason(const struct skipped_site *s)
+{
+	if (s->err == -EILSEQ)
+		return "its first instruction is EVEX-encoded, which uprobes execute wrongly";
+	return "the kernel cannot probe its first instruction";
 }

@@ -47,6 +47,43 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 
 void site_set__fini(struct site_set *set);
 
+struct attacher;
+struct attach_features;
+struct bpf_program;
+struct skipped_site;
+enum attach_mode;
+
+/* A tool's BPF programs, one per kind of site (NULL where it has none). */
+struct site_progs {
+	struct bpf_program *uprobe;		/* perf-event uprobes, cookie = site index */
+	struct bpf_program *uprobe_multi;	/* multi-uprobe links */
+	struct bpf_program *usdt;
+	struct bpf_program *tracepoint;
+	struct bpf_program *kprobe;
+	struct bpf_program *kprobe_multi;
+};
+
+/*
+ * Between open and load: load only the programs @set needs, choosing the
+ * multi-uprobe and kprobe-multi variants where @feat has them and @mode
+ * allows. Returns 0 or a negative errno.
+ */
+int site_set__prepare_progs(const struct site_set *set, const struct site_progs *p,
+			    const struct attach_features *feat, enum attach_mode mode);
+
+/*
+ * Attach every site of @set with its index as the cookie: uprobes grouped
+ * by binary (one multi-uprobe link each where loaded), USDT probes,
+ * tracepoints, kernel functions. *attached counts the sites attached;
+ * refused sites are recorded in @a. On error returns a negative errno
+ * with one sentence in @err.
+ */
+int site_set__attach(const struct site_set *set, struct attacher *a, const struct site_progs *p,
+		     enum attach_mode mode, pid_t pid, size_t *attached, char *err, size_t errlen);
+
+/* Why a site was skipped, as a sentence fragment. */
+const char *skipped_site__reason(const struct skipped_site *s);
+
 /* True if all uprobe and USDT sites are in one file. */
 bool site_set__single_file(const struct site_set *set);
 

@@ -249,101 +249,6 @@ static int list_sites(const struct options *o, const struct site_set *set, struc
 
 /* ---- attaching ------------------------------------------------------------------ */
 
-static int attach_all(struct funccount_bpf *skel, struct attacher *a, const struct options *o,
-		      const struct site_set *set, pid_t pid, size_t *attached)
-{
-	struct uprobe_site *us;
-	bool *grouped;
-	int err = 0;
-
-	*attached = 0;
-	us = calloc(set->count ? set->count : 1, sizeof(*us));
-	grouped = calloc(set->count ? set->count : 1, sizeof(*grouped));
-	if (!us || !grouped) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* Uprobes: one call per (binary, return-or-not) group, in site order. */
-	for (size_t i = 0; i < set->count && !err; i++) {
-		const struct site *first = &set->sites[i];
-		size_t n = 0, got;
-
-		if (grouped[i] || (first->kind != PROBE_UPROBE && first->kind != PROBE_URETPROBE))
-			continue;
-		for (size_t j = i; j < set->count; j++) {
-			const struct site *s = &set->sites[j];
-
-			if (grouped[j] || s->kind != first->kind || strcmp(s->path, first->path))
-				continue;
-			grouped[j] = true;
-			us[n++] = (struct uprobe_site){ .name = s->name, .offset = s->offset,
-							.cookie = j };
-		}
-		err = attacher__uprobes(a, skel->progs.count_uprobe_multi, skel->progs.count_uprobe,
-					o->mode, first->path, pid,
-					first->kind == PROBE_URETPROBE, us, n, &got);
-		if (err)
-			fprintf(stderr, "funccount: cannot attach to %s: %s\n", first->display_path,
-				err == -EOPNOTSUPP ? "this kernel has no multi-uprobe link"
-						   : strerror(-err));
-		*attached += got;
-	}
-	for (size_t i = 0; i < set->count && !err; i++) {
-		const struct site *s = &set->sites[i];
-
-		if (s->kind == PROBE_USDT) {
-			err = attacher__usdt(a, skel->progs.count_usdt, s->path, pid, s->provider,
-					     s->symbol, i);
-			if (err)
-				fprintf(stderr, "funccount: cannot attach to USDT probe %s of %s: %s\n",
-					s->name, s->display_path, strerror(-err));
-		} else if (s->kind == PROBE_TRACEPOINT) {
-			err = attacher__tracepoint(a, skel->progs.count_tracepoint, s->provider,
-						   s->symbol, i);
-			if (err)
-				fprintf(stderr, "funccount: cannot attach to tracepoint %s: %s\n",
-					s->name, strerror(-err));
-		} else {
-			continue;
-		}
-		if (!err)
-			(*attached)++;
-	}
-	/* Kernel functions: entries, then returns, each as one group. */
-	for (int ret = 0; ret < 2 && !err; ret++) {
-		enum probe_kind kind = ret ? PROBE_KRETPROBE : PROBE_KPROBE;
-		const char **syms = calloc(set->count, sizeof(*syms));
-		uint64_t *cookies = calloc(set->count, sizeof(*cookies));
-		size_t n = 0;
-
-		if (!syms || !cookies) {
-			free(syms);
-			free(cookies);
-			err = -ENOMEM;
-			break;
-		}
-		for (size_t i = 0; i < set->count; i++) {
-			if (set->sites[i].kind != kind)
-				continue;
-			syms[n] = set->sites[i].symbol;
-			cookies[n++] = i;
-		}
-		err = attacher__kprobes(a, skel->progs.count_kprobe_multi, skel->progs.count_kprobe,
-					ret, syms, cookies, n);
-		free(syms);
-		free(cookies);
-		if (err)
-			fprintf(stderr, "funccount: cannot attach to kernel functions: %s\n",
-				strerror(-err));
-		else
-			*attached += n;
-	}
-out:
-	free(us);
-	free(grouped);
-	return err;
-}
-
 /* ---- reading counts ------------------------------------------------------------- */
 
 struct counts {
@@ -501,7 +406,7 @@ int main(int argc, char **argv)
 	struct out *out = NULL;
 	size_t attached = 0, nskipped;
 	const struct skipped_site *skipped;
-	bool want_multi, any_uprobe = false, any_usdt = false, any_tp = false, any_kernel = false;
+	struct site_progs progs;
 	uint64_t start, deadline = 0, next_report = 0;
 	unsigned interval = 0;
 	int sigfd = -1, pidfd = -1, status = 0, ret, err;
@@ -560,20 +465,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	for (size_t i = 0; i < set.count; i++) {
-		enum probe_kind k = set.sites[i].kind;
-
-		any_uprobe |= k == PROBE_UPROBE || k == PROBE_URETPROBE;
-		any_usdt |= k == PROBE_USDT;
-		any_tp |= k == PROBE_TRACEPOINT;
-		any_kernel |= k == PROBE_KPROBE || k == PROBE_KRETPROBE;
-	}
 	if (o.mode == ATTACH_MULTI && !feat.uprobe_multi) {
 		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
 			"(it needs Linux 6.6 or later)\n");
 		goto out;
 	}
-	want_multi = any_uprobe && feat.uprobe_multi && o.mode != ATTACH_SINGLE;
 
 	skel = funccount_bpf__open();
 	if (!skel) {
@@ -585,12 +481,15 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.counts, set.count);
 	bpf_map__set_max_entries(skel->maps.pid_counts,
 				 o.per_pid ? set.count * 64 > 65536 ? set.count * 64 : 65536 : 1);
-	attach__prepare_uprobe_multi(skel->progs.count_uprobe_multi, want_multi);
-	bpf_program__set_autoload(skel->progs.count_uprobe, any_uprobe && !want_multi);
-	bpf_program__set_autoload(skel->progs.count_usdt, any_usdt);
-	bpf_program__set_autoload(skel->progs.count_tracepoint, any_tp);
-	bpf_program__set_autoload(skel->progs.count_kprobe_multi, any_kernel && feat.kprobe_multi);
-	bpf_program__set_autoload(skel->progs.count_kprobe, any_kernel && !feat.kprobe_multi);
+	progs = (struct site_progs){
+		.uprobe = skel->progs.count_uprobe,
+		.uprobe_multi = skel->progs.count_uprobe_multi,
+		.usdt = skel->progs.count_usdt,
+		.tracepoint = skel->progs.count_tracepoint,
+		.kprobe = skel->progs.count_kprobe,
+		.kprobe_multi = skel->progs.count_kprobe_multi,
+	};
+	site_set__prepare_progs(&set, &progs, &feat, o.mode);
 	err = funccount_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "funccount: cannot load the BPF program: %s\n", strerror(-err));
@@ -601,15 +500,15 @@ int main(int argc, char **argv)
 	if (!att)
 		goto out;
 	start = cli__now_ns();
-	err = attach_all(skel, att, &o, &set, pid, &attached);
-	if (err)
+	err = site_set__attach(&set, att, &progs, o.mode, pid, &attached, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "funccount: %s\n", msg);
 		goto out;
+	}
 	skipped = attacher__skipped(att, &nskipped);
 	for (size_t i = 0; i < nskipped; i++)
 		fprintf(stderr, "funccount: skipped %s (%s+0x%" PRIx64 "): %s\n", skipped[i].name,
-			skipped[i].path, skipped[i].offset,
-			skipped[i].err == -EILSEQ ? "its first instruction is EVEX-encoded, which "
-			"uprobes execute wrongly" : "the kernel cannot probe its first instruction");
+			skipped[i].path, skipped[i].offset, skipped_site__reason(&skipped[i]));
 	if (!attached) {
 		fprintf(stderr, "funccount: no probe could be attached\n");
 		goto out;

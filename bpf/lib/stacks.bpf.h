@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Stack capture shared by stackcount and profile: stack ids into a
+ * STACK_TRACE map sized before load, failures counted, and a ring-buffer
+ * note the first time a process is seen, so user space can read its maps
+ * while it still runs.
+ */
+#ifndef COTRACE_BPF_STACKS_H
+#define COTRACE_BPF_STACKS_H
+
+#include "bpf/stacks.h"
+
+const volatile bool want_user = true;
+const volatile bool want_kernel = true;
+const volatile bool per_thread = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);	/* sized before load */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, STACK_MAX_DEPTH * sizeof(__u64));
+} stack_traces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, struct stack_key);
+	__type(value, __u64);
+} stack_counts SEC(".maps");
+
+/* Processes already announced to user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} seen_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} new_pids SEC(".maps");
+
+struct stack_stats stats = {};
+
+static __always_inline void announce_pid(__u32 tgid)
+{
+	__u8 one = 1;
+	__u32 *slot;
+
+	if (!tgid || bpf_map_update_elem(&seen_pids, &tgid, &one, BPF_NOEXIST))
+		return;
+	slot = bpf_ringbuf_reserve(&new_pids, sizeof(*slot), 0);
+	if (!slot) {
+		__sync_fetch_and_add(&stats.lost_pid_notes, 1);
+		return;
+	}
+	*slot = tgid;
+	bpf_ringbuf_submit(slot, 0);
+}
+
+/* Count one stack of the current task; @extra goes into the key (the site). */
+static __always_inline void count_stack(void *ctx, __u32 extra)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct stack_key key = {};
+	__u64 one = 1, *val;
+
+	key.tgid = pid_tgid >> 32;
+	key.tid = (__u32)pid_tgid;
+	key.extra = extra;
+	key.user_stack = -1;
+	key.kernel_stack = -1;
+	bpf_get_current_comm(&key.comm, sizeof(key.comm));
+	if (want_user && key.tgid) {
+		key.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+		if (key.user_stack < 0)
+			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
+		announce_pid(key.tgid);
+	}
+	if (want_kernel) {
+		key.kernel_stack = bpf_get_stackid(ctx, &stack_traces, 0);
+		if (key.kernel_stack < 0)
+			__sync_fetch_and_add(&stats.lost_kernel_stacks, 1);
+	}
+	if (!per_thread)
+		key.tid = 0;
+	val = bpf_map_lookup_elem(&stack_counts, &key);
+	if (val) {
+		__sync_fetch_and_add(val, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&stack_counts, &key, &one, BPF_NOEXIST)) {
+		val = bpf_map_lookup_elem(&stack_counts, &key);
+		if (val)
+			__sync_fetch_and_add(val, 1);
+		else
+			__sync_fetch_and_add(&stats.lost_counts, 1);
+	}
+}
+
+#endif

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * profile: timed sampling of stacks from a perf event on every CPU,
+ * aggregated in the kernel by (process, comm, user stack, kernel stack).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpf/lib/stacks.bpf.h"
+
+const volatile bool include_idle = false;
+const volatile bool filter_pids = false;
+
+/* With -p: the processes to sample (sized before load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+__u64 samples = 0;
+
+SEC("perf_event")
+int do_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+
+	if (!include_idle && (__u32)pid_tgid == 0)
+		return 0;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	__sync_fetch_and_add(&samples, 1);
+	count_stack(ctx, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

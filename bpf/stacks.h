@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* ABI of stack counting, shared by BPF programs and common/stacks.c. */
+#ifndef COTRACE_BPF_STACKS_ABI_H
+#define COTRACE_BPF_STACKS_ABI_H
+
+#define STACK_MAX_DEPTH 127
+#define STACK_COMM_LEN 16
+
+struct stack_key {
+	__u32 tgid;
+	__u32 tid;		/* 0 unless per-thread */
+	__s32 user_stack;	/* stack id, or negative errno / -1 when not taken */
+	__s32 kernel_stack;
+	__u32 extra;		/* the probe site (stackcount), 0 for profile */
+	char comm[STACK_COMM_LEN];
+	__u32 pad;
+};
+
+struct stack_stats {
+	__u64 lost_user_stacks;		/* bpf_get_stackid failed for the user stack */
+	__u64 lost_kernel_stacks;
+	__u64 lost_counts;		/* the counts map was full */
+	__u64 lost_pid_notes;		/* the ring buffer was full */
+};
+
+#endif

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* stacks: counted stacks from BPF maps to symbolized records. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+
+#include "bpf/stacks.h"
+#include "common/stacks.h"
+#include "common/syms.h"
+
+_Static_assert(sizeof(struct stack_key) == 40, "struct stack_key must match the BPF side");
+
+static void record_fini(struct stack_record *r)
+{
+	for (size_t i = 0; i < r->nuser; i++)
+		free(r->user[i]);
+	for (size_t i = 0; i < r->nkernel; i++)
+		free(r->kernel[i]);
+	free(r->user);
+	free(r->kernel);
+}
+
+void stack_set__fini(struct stack_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		record_fini(&set->records[i]);
+	free(set->records);
+	memset(set, 0, sizeof(*set));
+}
+
+/* Format the frames of one stack into a NULL-free array of strings. */
+static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, struct syms *syms,
+			 const struct stack_read_opts *opts, char ***out, size_t *n)
+{
+	uint64_t ips[STACK_MAX_DEPTH] = {};
+	char **frames;
+	size_t depth = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (id < 0)
+		return 0;
+	if (bpf_map_lookup_elem(traces_fd, &id, ips))
+		return -errno;
+	while (depth < STACK_MAX_DEPTH && ips[depth])
+		depth++;
+	/* Inline frames may add entries: leave room for a few per address. */
+	frames = calloc(depth * 4 + 1, sizeof(*frames));
+	if (!frames)
+		return -ENOMEM;
+	for (size_t i = 0; i < depth; i++) {
+		struct sym_frame f[4];
+		char buf[1024], addr[32] = "";
+		int nf = 0;
+
+		if (syms) {
+			nf = kernel ? syms__resolve_kernel(syms, ips[i], f)
+				    : syms__resolve_user(syms, pid, ips[i], f, 4);
+		}
+		if (opts->addresses)
+			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ips[i]);
+		if (nf <= 0) {
+			snprintf(buf, sizeof(buf), "%s[unknown]", addr);
+			frames[(*n)++] = strdup(buf);
+			continue;
+		}
+		for (int k = 0; k < nf; k++) {
+			sym_frame__format(&f[k], opts->offsets, buf + strlen(addr),
+					  sizeof(buf) - strlen(addr));
+			memcpy(buf, addr, strlen(addr));
+			frames[(*n)++] = strdup(buf);
+		}
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (!frames[i]) {
+			for (size_t k = 0; k < *n; k++)
+				free(frames[k]);
+			free(frames);
+			*n = 0;
+			return -ENOMEM;
+		}
+	}
+	*out = frames;
+	return 0;
+}
+
+int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
+		    const struct stack_read_opts *opts)
+{
+	struct stack_key *keys = NULL, next, *prev = NULL;
+	size_t nkeys = 0, cap = 0;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
+		if (nkeys == cap) {
+			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			keys = p;
+		}
+		keys[nkeys] = next;
+		prev = &keys[nkeys++];
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		const struct stack_key *k = &keys[i];
+		struct stack_record *r;
+		uint64_t count;
+		int ret;
+
+		ret = opts->delete ? bpf_map_lookup_and_delete_elem(counts_fd, k, &count)
+				   : bpf_map_lookup_elem(counts_fd, k, &count);
+		if (ret)
+			continue;
+		if (set->count == set->cap) {
+			size_t ncap = set->cap ? set->cap * 2 : 64;
+			void *p = realloc(set->records, ncap * sizeof(*set->records));
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			set->records = p;
+			set->cap = ncap;
+		}
+		r = &set->records[set->count];
+		memset(r, 0, sizeof(*r));
+		r->tgid = k->tgid;
+		r->tid = k->tid;
+		r->extra = k->extra;
+		memcpy(r->comm, k->comm, sizeof(r->comm));
+		r->comm[sizeof(r->comm) - 1] = 0;
+		r->count = count;
+		/* -1 means not asked for; other negatives are failed captures. */
+		r->user_lost = k->user_stack < -1 || (k->user_stack == -1 && 0);
+		r->kernel_lost = k->kernel_stack < -1;
+		err = resolve_stack(traces_fd, k->user_stack, false, k->tgid, syms, opts, &r->user,
+				    &r->nuser);
+		if (!err)
+			err = resolve_stack(traces_fd, k->kernel_stack, true, 0, syms, opts,
+					    &r->kernel, &r->nkernel);
+		if (err) {
+			record_fini(r);
+			goto out;
+		}
+		set->count++;
+		set->total += count;
+	}
+out:
+	free(keys);
+	return err;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	const struct stack_record *x = a, *y = b;
+	int c;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	c = strcmp(x->comm, y->comm);
+	if (c)
+		return c;
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static int cmp_asc(const void *a, const void *b)
+{
+	const struct stack_record *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? -1 : 1;
+	return -cmp_desc(a, b);
+}
+
+void stack_set__sort(struct stack_set *set, bool desc)
+{
+	qsort(set->records, set->count, sizeof(*set->records), desc ? cmp_desc : cmp_asc);
+}

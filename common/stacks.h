@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * stacks: read the stacks counted by the BPF side (bpf/lib/stacks.bpf.h),
+ * symbolize them, and turn them into records and folded lines for
+ * stackcount, profile and syscount.
+ */
+#ifndef COTRACE_STACKS_H
+#define COTRACE_STACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct syms;
+
+struct stack_record {
+	uint32_t tgid;
+	uint32_t tid;
+	uint32_t extra;		/* the site for stackcount -S */
+	char comm[16];
+	uint64_t count;
+	char **user;		/* formatted frames, innermost first */
+	size_t nuser;
+	char **kernel;
+	size_t nkernel;
+	bool user_lost;		/* the user stack could not be captured */
+	bool kernel_lost;
+};
+
+struct stack_set {
+	struct stack_record *records;
+	size_t count, cap;
+	uint64_t total;		/* sum of counts */
+};
+
+struct stack_read_opts {
+	bool offsets;		/* "sym+0x1a" */
+	bool addresses;		/* prefix each frame with its address */
+	bool delete;		/* drain the counts map (for intervals) */
+};
+
+/*
+ * Read every key of the counts map @counts_fd (struct stack_key → u64),
+ * resolve its stacks from @traces_fd through @syms (NULL: addresses
+ * only), and append records to @set. Returns 0 or a negative errno.
+ */
+int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
+		    const struct stack_read_opts *opts);
+
+/* Sort records by count, descending when @desc (ties: by comm, then pid). */
+void stack_set__sort(struct stack_set *set, bool desc);
+void stack_set__fini(struct stack_set *set);
+
+#endif
