@@ -155,10 +155,18 @@ int cli__pidfd_open(pid_t pid)
 
 enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child, int *status)
 {
+	return cli__wait_ex(sigfd, pidfd, -1, deadline_ns, child, status);
+}
+
+enum cli_wake cli__wait_ex(int sigfd, int pidfd, int event_fd, uint64_t deadline_ns, pid_t child,
+			   int *status)
+{
 	for (;;) {
-		struct pollfd pfd[2] = {
+		/* Negative fds are ignored by poll(). */
+		struct pollfd pfd[3] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
+			{ .fd = event_fd, .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
 		int timeout = -1;
@@ -170,10 +178,12 @@ enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child,
 				return CLI_WAKE_TIMEOUT;
 			timeout = (deadline_ns - now + 999999) / 1000000;
 		}
-		if (poll(pfd, pidfd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
 			return CLI_WAKE_STOP;
 		if (pidfd >= 0 && (pfd[1].revents & POLLIN))
 			return CLI_WAKE_CHILD;
+		if (event_fd >= 0 && (pfd[2].revents & POLLIN) && !(pfd[0].revents & POLLIN))
+			return CLI_WAKE_EVENT;
 		while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGCHLD)
 				return CLI_WAKE_STOP;
@@ -327,4 +337,96 @@ void cli_cmd__kill(struct cli_cmd *cmd)
 	kill(cmd->pid, SIGKILL);
 	waitpid(cmd->pid, NULL, 0);
 	cmd->pid = 0;
+}
+
+int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration, double interval,
+		  char *err, size_t errlen)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->pidfd = r->event_fd = r->cmd.go_fd = -1;
+	r->deadline = duration > 0 ? (uint64_t)(duration * 1e9) : 0;	/* relative until start */
+	r->interval = interval > 0 ? (uint64_t)(interval * 1e9) : 0;
+	r->sigfd = cli__signals_open();
+	if (r->sigfd < 0) {
+		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(-r->sigfd));
+		return r->sigfd;
+	}
+	if (cmd) {
+		ret = cli_cmd__spawn(cmd, &r->cmd);
+		if (ret) {
+			snprintf(err, errlen, "cannot run '%s': %s", cmd,
+				 ret == -EINVAL ? "empty command or unbalanced quote" : strerror(-ret));
+			return ret;
+		}
+	}
+	if (pid > 0) {
+		if (cli__pid_exists(pid)) {
+			snprintf(err, errlen, "process %d does not exist", pid);
+			return -ESRCH;
+		}
+		/* Without pidfd (before 5.3) the run just does not end with the process. */
+		r->pidfd = cli__pidfd_open(pid);
+	}
+	return 0;
+}
+
+pid_t cli_run__target(const struct cli_run *r, pid_t pid)
+{
+	return pid > 0 ? pid : r->cmd.pid;
+}
+
+int cli_run__start(struct cli_run *r)
+{
+	uint64_t now = cli__now_ns();
+
+	if (r->deadline)
+		r->deadline += now;
+	if (r->interval)
+		r->next_report = now + r->interval;
+	if (r->cmd.pid > 0 && r->cmd.go_fd >= 0)
+		return cli_cmd__start(&r->cmd);
+	return 0;
+}
+
+enum cli_step cli_run__next(struct cli_run *r)
+{
+	for (;;) {
+		uint64_t wake = r->next_report;
+		enum cli_wake why;
+
+		if (r->deadline && (!wake || r->deadline < wake))
+			wake = r->deadline;
+		why = cli__wait_ex(r->sigfd, r->pidfd, r->event_fd, wake, r->cmd.pid, &r->status);
+		switch (why) {
+		case CLI_WAKE_EVENT:
+			return CLI_STEP_EVENT;
+		case CLI_WAKE_CHILD:
+			if (r->pidfd < 0)
+				r->cmd.pid = 0;	/* reaped by cli__wait */
+			return CLI_STEP_LAST;
+		case CLI_WAKE_STOP:
+			return CLI_STEP_LAST;
+		case CLI_WAKE_TIMEOUT:
+			break;
+		}
+		if (r->deadline && cli__now_ns() >= r->deadline)
+			return CLI_STEP_LAST;
+		if (r->next_report && cli__now_ns() >= r->next_report) {
+			r->next_report += r->interval;
+			return CLI_STEP_REPORT;
+		}
+	}
+}
+
+void cli_run__fini(struct cli_run *r)
+{
+	if (r->cmd.pid > 0)
+		cli_cmd__kill(&r->cmd);
+	if (r->sigfd > 0)
+		close(r->sigfd);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->sigfd = r->pidfd = -1;
 }

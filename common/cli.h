@@ -52,6 +52,7 @@ enum cli_wake {
 	CLI_WAKE_TIMEOUT,	/* the interval elapsed */
 	CLI_WAKE_STOP,		/* SIGINT, SIGTERM or SIGHUP: finish and report */
 	CLI_WAKE_CHILD,		/* the traced command (or traced pid) exited */
+	CLI_WAKE_EVENT,		/* the extra fd of cli__wait_ex() is readable */
 };
 
 /*
@@ -62,6 +63,11 @@ enum cli_wake {
  * process returns CLI_WAKE_CHILD too.
  */
 enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child, int *status);
+
+/* cli__wait() that also returns CLI_WAKE_EVENT when @event_fd (>= 0; a
+ * ring buffer's epoll fd, say) is readable. */
+enum cli_wake cli__wait_ex(int sigfd, int pidfd, int event_fd, uint64_t deadline_ns, pid_t child,
+			   int *status);
 
 /* A pidfd for @pid, readable when it exits; a negative errno on kernels
  * without pidfd_open (5.3+). */
@@ -90,6 +96,44 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd);
 int cli_cmd__start(struct cli_cmd *cmd);
 /* Kill and reap a child that is still there (on error paths). */
 void cli_cmd__kill(struct cli_cmd *cmd);
+
+/*
+ * The life of a tracing run shared by the tools: signals, the traced
+ * command (-c) or process (-p, ending when it exits), the duration (-d)
+ * and the report interval (-i).
+ */
+struct cli_run {
+	int sigfd;
+	int pidfd;		/* -p: readable when the process exits */
+	int event_fd;		/* optional: a ring buffer's epoll fd */
+	struct cli_cmd cmd;	/* -c */
+	uint64_t deadline;	/* 0: none */
+	uint64_t interval;	/* ns, 0: report only at the end */
+	uint64_t next_report;
+	int status;		/* wait status of the command once it exited */
+};
+
+/*
+ * Set up signals, fork @cmd held before exec (if not NULL) and open a
+ * pidfd for @pid (if > 0). Returns 0, or a negative errno with one
+ * sentence in @err (-EINVAL: a malformed command).
+ */
+int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration, double interval,
+		  char *err, size_t errlen);
+/* The process to trace: @pid of init, or the command's pid, or 0. */
+pid_t cli_run__target(const struct cli_run *r, pid_t pid);
+/* Start the clock (and the command). Returns 0 or a negative errno. */
+int cli_run__start(struct cli_run *r);
+
+enum cli_step {
+	CLI_STEP_EVENT,		/* event_fd is readable: consume it and call again */
+	CLI_STEP_REPORT,	/* an interval ended: report and call again */
+	CLI_STEP_LAST,		/* the run is over: report one last time */
+};
+/* Wait for the next thing to do. */
+enum cli_step cli_run__next(struct cli_run *r);
+/* Kill a command still running, close fds. */
+void cli_run__fini(struct cli_run *r);
 
 /* Split @s into argv (malloc'ed array and strings, NULL-terminated);
  * -EINVAL for an unbalanced quote or an empty command. */

@@ -638,3 +638,26 @@ const char *skipped_site__reason(const struct skipped_site *s)
 		return "its first instruction is EVEX-encoded, which uprobes execute wrongly";
 	return "the kernel cannot probe its first instruction";
 }
+
+int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigned flags,
+			pid_t pid, bool kernel_ok, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		struct probe_spec spec;
+		int ret;
+
+		ret = probe_spec__parse(texts[i], flags, &spec, err, errlen);
+		if (ret)
+			return -EINVAL;
+		ret = site_set__add(set, &spec, i, pid, kernel_ok, err, errlen);
+		probe_spec__fini(&spec);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int site_error_exit_code(int err)
+{
+	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ? 1 : 2;
+}

@@ -45,6 +45,18 @@ struct site_set {
 int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
 		  pid_t pid, bool kernel_ok, char *err, size_t errlen);
 
+/*
+ * Parse each of @texts with probe_spec__parse(@flags) and add its sites.
+ * Returns 0, or the negative errno of the first failure with one sentence
+ * in @err; -EINVAL means a malformed spec.
+ */
+int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigned flags,
+			pid_t pid, bool kernel_ok, char *err, size_t errlen);
+
+/* The exit code for an error of site_set__add*(): 1 when the kernel or
+ * the machine failed, 2 when the user's input was wrong. */
+int site_error_exit_code(int err);
+
 void site_set__fini(struct site_set *set);
 
 struct attacher;

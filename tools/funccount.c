@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -158,33 +157,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", "-p and -c cannot be used together");
 	o->patterns = &argv[optind];
 	o->npatterns = argc - optind;
-	return -1;
-}
-
-/* ---- the plan: specs to sites -------------------------------------------------- */
-
-static int build_sites(const struct options *o, pid_t pid, bool kernel_ok,
-		       struct site_set *set)
-{
-	char err[512];
-
-	for (int i = 0; i < o->npatterns; i++) {
-		struct probe_spec spec;
-		int ret;
-
-		ret = probe_spec__parse(o->patterns[i], PROBE_F_BARE_KERNEL |
-					(o->regex ? PROBE_F_REGEX : 0), &spec, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "funccount: %s\n", err);
-			return EXIT_USAGE;
-		}
-		ret = site_set__add(set, &spec, i, pid, kernel_ok, err, sizeof(err));
-		probe_spec__fini(&spec);
-		if (ret < 0) {
-			fprintf(stderr, "funccount: %s\n", err);
-			return ret == -EOPNOTSUPP || ret == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-		}
-	}
 	return -1;
 }
 
@@ -402,14 +374,14 @@ int main(int argc, char **argv)
 	struct funccount_bpf *skel = NULL;
 	struct attacher *att = NULL;
 	struct counts cnt = {};
-	struct cli_cmd cmd = { .pid = 0, .go_fd = -1 };
+	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
 	struct out *out = NULL;
 	size_t attached = 0, nskipped;
 	const struct skipped_site *skipped;
 	struct site_progs progs;
-	uint64_t start, deadline = 0, next_report = 0;
 	unsigned interval = 0;
-	int sigfd = -1, pidfd = -1, status = 0, ret, err;
+	uint64_t start;
+	int ret, err;
 	pid_t pid;
 	char msg[512];
 
@@ -425,11 +397,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "funccount: %s\n", msg);
 		goto out;
 	}
-	if (o.pid && cli__pid_exists(o.pid)) {
-		fprintf(stderr, "funccount: process %d does not exist\n", o.pid);
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
 	if (o.verbose)
@@ -437,34 +404,27 @@ int main(int argc, char **argv)
 			"fentry=%d bpf_cookie=%d ringbuf=%d\n", feat.uprobe_multi, feat.kprobe,
 			feat.kprobe_multi, feat.trampoline, feat.bpf_cookie, feat.ringbuf);
 
-	sigfd = cli__signals_open();
-	if (sigfd < 0) {
-		fprintf(stderr, "funccount: cannot set up signals: %s\n", strerror(-sigfd));
+	/* Tracing one process (-p) ends when it exits, as with -c. */
+	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "funccount: %s\n", msg);
+		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
-	if (o.cmd) {
-		err = cli_cmd__spawn(o.cmd, &cmd);
-		if (err) {
-			fprintf(stderr, "funccount: cannot run '%s': %s\n", o.cmd,
-				err == -EINVAL ? "empty command or unbalanced quote" : strerror(-err));
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
-	pid = o.pid ? o.pid : cmd.pid;
-	/* Tracing one process ends when it exits, as with -c. */
-	if (o.pid)
-		pidfd = cli__pidfd_open(o.pid);
+	pid = cli_run__target(&run, o.pid);
 
-	ret = build_sites(&o, pid, feat.kprobe || feat.trampoline, &set);
-	if (ret >= 0)
+	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
+				  (o.regex ? PROBE_F_REGEX : 0), pid, feat.kprobe || feat.trampoline,
+				  msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "funccount: %s\n", msg);
+		ret = site_error_exit_code(err);
 		goto out;
-	ret = EXIT_RUNTIME;
+	}
 	if (o.list) {
 		ret = list_sites(&o, &set, out);
 		goto out;
 	}
-
 	if (o.mode == ATTACH_MULTI && !feat.uprobe_multi) {
 		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
 			"(it needs Linux 6.6 or later)\n");
@@ -527,28 +487,14 @@ int main(int argc, char **argv)
 	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
 		attached == 1 ? "function" : "functions", o.patterns[0],
 		o.npatterns > 1 ? ", ..." : "");
-	if (o.cmd && cli_cmd__start(&cmd)) {
+	if (cli_run__start(&run)) {
 		fprintf(stderr, "funccount: cannot start '%s'\n", o.cmd);
 		goto out;
 	}
-
-	start = cli__now_ns();
-	if (o.duration)
-		deadline = start + (uint64_t)(o.duration * 1e9);
-	if (o.interval)
-		next_report = start + (uint64_t)(o.interval * 1e9);
 	for (;;) {
-		uint64_t wake = next_report;
-		enum cli_wake why;
-		bool last;
+		enum cli_step step = cli_run__next(&run);
 
-		if (deadline && (!wake || deadline < wake))
-			wake = deadline;
-		why = cli__wait(sigfd, pidfd, wake, cmd.pid, &status);
-		last = why != CLI_WAKE_TIMEOUT || (deadline && cli__now_ns() >= deadline);
-		if (why == CLI_WAKE_CHILD)
-			cmd.pid = 0;
-		if (!o.interval && !last)
+		if (step == CLI_STEP_EVENT)
 			continue;
 		if (o.per_pid)
 			err = report_pids(out, &o, &cnt, skel, &set, interval);
@@ -559,10 +505,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		interval++;
-		if (last)
+		if (step == CLI_STEP_LAST)
 			break;
 		out__separator(out);
-		next_report += (uint64_t)(o.interval * 1e9);
 	}
 
 	{
@@ -587,8 +532,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
 	ret = EXIT_OK;
 out:
-	if (cmd.pid > 0)
-		cli_cmd__kill(&cmd);
+	cli_run__fini(&run);
 	attacher__free(att);
 	funccount_bpf__destroy(skel);
 	site_set__fini(&set);
@@ -596,9 +540,5 @@ out:
 	free(cnt.prev);
 	free(cnt.percpu);
 	out__free(out);
-	if (sigfd >= 0)
-		close(sigfd);
-	if (pidfd >= 0)
-		close(pidfd);
 	return ret;
 }
