@@ -7,6 +7,7 @@ TARGET_CFLAGS := -O1 -g -fno-omit-frame-pointer -fno-inline-functions-called-onc
 
 TARGET_BINS := $(T)/calls $(T)/calls_nopie $(T)/calls_stripped $(T)/calls_minidebug \
 	       $(T)/cxx $(T)/usdt $(T)/libcotarget.so $(T)/uselib $(T)/notelf $(T)/truncated
+TARGET_BINS += $(T)/forker
 
 targets: $(TARGET_BINS)
 
@@ -47,6 +48,10 @@ $(T)/libcotarget.so: tests/targets/libcotarget.c | $(T)
 
 $(T)/uselib: tests/targets/uselib.c $(T)/libcotarget.so | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $< -L$(T) -lcotarget -Wl,-rpath,'$$ORIGIN'
+
+# Spawns children of known names, lifetimes and exit statuses (proclife).
+$(T)/forker: tests/targets/forker.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
 
 # Bad input for error-path tests.
 $(T)/notelf: | $(T)
