@@ -16,6 +16,7 @@
 #include "common/syms.h"
 
 #include <dwarf.h>
+#include <elf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -213,6 +214,43 @@ static void symtab_free(struct symtab *st)
 }
 
 /*
+ * Read the executable PT_LOAD ranges [vaddr, vaddr + memsz) of @ef (at most
+ * @max); a size-0 symbol must not run past the end of its segment.
+ */
+static size_t exec_segments(const struct elf_file *ef, uint64_t (*segs)[2], size_t max)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	size_t i, n = 0;
+
+	if (elf_file__read(ef, 0, &eh, sizeof(eh)) != sizeof(eh) ||
+	    eh.e_phentsize != sizeof(ph))
+		return 0;
+	for (i = 0; i < eh.e_phnum && n < max; i++) {
+		if (elf_file__read(ef, eh.e_phoff + i * sizeof(ph), &ph, sizeof(ph)) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X) ||
+		    ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
+			continue;
+		segs[n][0] = ph.p_vaddr;
+		segs[n][1] = ph.p_vaddr + ph.p_memsz;
+		n++;
+	}
+	return n;
+}
+
+/* The end of the executable segment holding @vaddr, or UINT64_MAX. */
+static uint64_t segment_end(uint64_t (*segs)[2], size_t n, uint64_t vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (vaddr >= segs[i][0] && vaddr < segs[i][1])
+			return segs[i][1];
+	return UINT64_MAX;
+}
+
+/*
  * Build the range table from the sorted symbols: one range per address
  * (aliases skipped, the widest size of the group kept), a size-0 symbol
  * running to the next address, and each range's nearest enclosing range so
@@ -220,13 +258,14 @@ static void symtab_free(struct symtab *st)
  */
 static int symtab_build(struct symtab *st, const struct elf_sym *syms, size_t n)
 {
+	uint64_t segs[16][2], size, end;
 	uint32_t *stack = NULL;
-	size_t i, j, nr = 0, depth = 0;
-	uint64_t size;
+	size_t i, j, nr = 0, depth = 0, nsegs;
 	int err = 0;
 
 	if (!n)
 		return 0;
+	nsegs = exec_segments(st->ef, segs, 16);
 	if (n >= NO_PARENT)
 		return -E2BIG;
 	st->starts = malloc(n * sizeof(*st->starts));
@@ -246,8 +285,10 @@ static int symtab_build(struct symtab *st, const struct elf_sym *syms, size_t n)
 		if (size)
 			st->ranges[nr].end = syms[i].vaddr + size < syms[i].vaddr ?
 					     UINT64_MAX : syms[i].vaddr + size;
-		else
-			st->ranges[nr].end = j < n ? syms[j].vaddr : UINT64_MAX;
+		else {
+			end = segment_end(segs, nsegs, syms[i].vaddr);
+			st->ranges[nr].end = j < n && syms[j].vaddr < end ? syms[j].vaddr : end;
+		}
 		while (depth && st->ranges[stack[depth - 1]].end <= syms[i].vaddr)
 			depth--;
 		st->ranges[nr].parent = depth ? stack[depth - 1] : NO_PARENT;

@@ -65,6 +65,17 @@ int syms__snapshot(struct syms *s, pid_t pid);
 int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_frame *frames,
 		       size_t max);
 
+/*
+ * Resolve file offset @offset of the module file at @path, without a
+ * process (benchmarks, tests, raw offsets). The module is opened once and
+ * shared with processes mapping the same file. Frames as for
+ * syms__resolve_user(), module == @path (interned). Returns the number of
+ * frames or a negative errno (-ENOENT, -ENOEXEC... when @path cannot be
+ * opened as an ELF file).
+ */
+int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
+		       struct sym_frame *frames, size_t max);
+
 /* Resolve kernel address @addr through /proc/kallsyms. Returns 1 or a
  * negative errno (0 frames when kallsyms hides addresses). */
 int syms__resolve_kernel(struct syms *s, uint64_t addr, struct sym_frame *frame);
