@@ -13,6 +13,12 @@
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
 const volatile bool per_thread = false;
+/*
+ * With -c the traced command is our child: stop it at its first hit so
+ * that user space reads its maps before it can exit; user space
+ * continues it at once (SIGCONT).
+ */
+const volatile bool stop_new = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -57,6 +63,8 @@ static __always_inline void announce_pid(__u32 tgid)
 	}
 	*slot = tgid;
 	bpf_ringbuf_submit(slot, 0);
+	if (stop_new)
+		bpf_send_signal(19 /* SIGSTOP */);
 }
 
 /* Count one stack of the current task; @extra goes into the key (the site). */
