@@ -65,3 +65,13 @@ $(T)/truncated: $(T)/calls | $(T)
 
 $(T):
 	$(Q)mkdir -p $@
+	$(Q)mkdir -p $@
+
+# syscount: known numbers of syscalls, and close() from two call chains.
+TARGET_BINS += $(T)/sysload $(T)/closer
+
+$(T)/sysload: tests/targets/sysload.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $<
+
+$(T)/closer: tests/targets/closer.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
