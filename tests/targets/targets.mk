@@ -65,7 +65,6 @@ $(T)/truncated: $(T)/calls | $(T)
 
 $(T):
 	$(Q)mkdir -p $@
-	$(Q)mkdir -p $@
 
 # syscount: known numbers of syscalls, and close() from two call chains.
 TARGET_BINS += $(T)/sysload $(T)/closer
