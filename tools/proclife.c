@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * proclife: process lifetime histograms per command name, exit codes and
+ * fatal signals, or one line per exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/attach.h"
+#include "common/cli.h"
+#include "common/hist.h"
+#include "common/output.h"
+#include "common/probe.h"
+#include "common/sites.h"
+#include "common/target.h"
+#include "bpf/proclife.h"
+#include "proclife.skel.h"
+
+/* The ABI with bpf/proclife.bpf.c: no implicit padding anywhere. */
+_Static_assert(sizeof(struct proclife_key) == 16, "proclife_key layout");
+_Static_assert(sizeof(struct proclife_hist) == (PROCLIFE_SLOTS + 2) * 8, "proclife_hist layout");
+_Static_assert(sizeof(struct proclife_exit_key) == 24, "proclife_exit_key layout");
+_Static_assert(sizeof(struct proclife_event) == 48, "proclife_event layout");
+_Static_assert(PROCLIFE_SLOTS == HIST_LOG2_SLOTS, "histogram slots");
+
+#define MAX_COMMS_DEFAULT	4096
+#define LIBC_PENDING		65536
+#define RINGBUF_SIZE		(8u << 20)
+#define LOG_POLL_NS		50000000ULL	/* -l: how often the ring buffer is drained */
+
+struct options {
+	enum hist_unit unit;
+	const char *comm;
+	pid_t ppid;
+	double interval;
+	double duration;
+	bool timestamp;
+	bool json;
+	bool exits;
+	bool log;
+	bool threads;
+	bool libc;
+	bool verbose;
+	unsigned long max_comms;
+};
+
+static const char usage[] =
+"Usage: proclife [OPTIONS]\n"
+"Process lifetime histograms per command name, taken at process exit from the\n"
+"start time the kernel keeps, so processes started before tracing count too.\n"
+"\n"
+"Options:\n"
+"  -m, --msecs            lifetimes in milliseconds (default)\n"
+"  -u, --usecs            lifetimes in microseconds\n"
+"  -s, --secs             lifetimes in seconds\n"
+"  -c, --comm COMM        only processes whose command name is COMM\n"
+"      --ppid PID         only children of process PID\n"
+"  -e, --exits            also count exit codes and fatal signals per command\n"
+"  -l, --log              print one line per exit instead of histograms\n"
+"      --threads          measure every thread, not only whole processes\n"
+"      --libc             measure from __libc_start_main() to exit() with uprobes on\n"
+"                         libc, as the classic bpftrace script does (processes that\n"
+"                         die by a signal or _exit() are not seen)\n"
+"  -i, --interval SECS    print and clear the histograms every SECS seconds\n"
+"  -d, --duration SECS    stop after SECS seconds\n"
+"  -T, --timestamp        print a timestamp with each interval (wall clock with -l)\n"
+"  -j, --json             JSON lines output\n"
+"      --max-comms N      distinct command names kept (default 4096)\n"
+"  -v, --verbose          libbpf messages and attach details\n"
+"  -h, --help             show this help\n"
+"      --version          show the version\n"
+"\n"
+"Examples:\n"
+"  proclife                     lifetimes of every process, per command, in ms\n"
+"  proclife -u -c sh            only 'sh' processes, in microseconds\n"
+"  proclife -e -d 10            ten seconds, with exit codes and signals\n"
+"  proclife --ppid 1234         children of process 1234\n"
+"  proclife -l                  one line per exit\n"
+"  proclife -i 5 -T             every five seconds, with a timestamp\n"
+"  proclife --libc              __libc_start_main() to exit(), for comparison\n";
+
+enum { OPT_VERSION = 256, OPT_PPID, OPT_THREADS, OPT_LIBC, OPT_MAX_COMMS };
+
+static const struct option long_opts[] = {
+	{ "msecs", no_argument, NULL, 'm' },
+	{ "usecs", no_argument, NULL, 'u' },
+	{ "secs", no_argument, NULL, 's' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "ppid", required_argument, NULL, OPT_PPID },
+	{ "exits", no_argument, NULL, 'e' },
+	{ "log", no_argument, NULL, 'l' },
+	{ "threads", no_argument, NULL, OPT_THREADS },
+	{ "libc", no_argument, NULL, OPT_LIBC },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "max-comms", required_argument, NULL, OPT_MAX_COMMS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{}
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "proclife: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'proclife --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "musc:eli:d:Tjvh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->unit = UNIT_MSEC; break;
+		case 'u': o->unit = UNIT_USEC; break;
+		case 's': o->unit = UNIT_SEC; break;
+		case 'c':
+			if (!*optarg)
+				return usage_error("%s", "empty command name");
+			if (strlen(optarg) >= PROCLIFE_COMM_LEN)
+				return usage_error("command name '%s' is longer than 15 characters, "
+						   "the most the kernel keeps", optarg);
+			o->comm = optarg;
+			break;
+		case OPT_PPID:
+			if (cli__parse_pid(optarg, &o->ppid))
+				return usage_error("invalid pid '%s'", optarg);
+			break;
+		case 'e': o->exits = true; break;
+		case 'l': o->log = true; break;
+		case OPT_THREADS: o->threads = true; break;
+		case OPT_LIBC: o->libc = true; break;
+		case 'i':
+			if (cli__parse_seconds(optarg, &o->interval))
+				return usage_error("invalid interval '%s'", optarg);
+			break;
+		case 'd':
+			if (cli__parse_seconds(optarg, &o->duration))
+				return usage_error("invalid duration '%s'", optarg);
+			break;
+		case 'T': o->timestamp = true; break;
+		case 'j': o->json = true; break;
+		case OPT_MAX_COMMS:
+			if (cli__parse_ulong(optarg, 1, 1UL << 20, &o->max_comms))
+				return usage_error("invalid --max-comms '%s': give 1 to 1048576",
+						   optarg);
+			break;
+		case 'v': o->verbose = true; break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case OPT_VERSION:
+			printf("proclife (cotrace) %s\n", COTRACE_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'proclife --help' for more information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->log && o->interval)
+		return usage_error("%s", "-l prints every exit as it happens: -i does not apply");
+	if (o->libc && o->threads)
+		return usage_error("%s", "--libc measures processes: --threads does not apply");
+	return -1;
+}
+
+/* ---- exit statuses --------------------------------------------------------------- */
+
+/* @status as wait(2) encodes it: "3", "SIGKILL", "SIGSEGV (core dumped)". */
+static void status_text(uint32_t status, char *buf, size_t len, int64_t *code, uint64_t *sig)
+{
+	unsigned s = status & 0x7f;
+	const char *name;
+
+	if (!s) {
+		*code = (status >> 8) & 0xff;
+		*sig = 0;
+		snprintf(buf, len, "%" PRId64, *code);
+		return;
+	}
+	*code = -1;
+	*sig = s;
+	name = sigabbrev_np(s);
+	if (name)
+		snprintf(buf, len, "SIG%s%s", name, status & 0x80 ? " (core dumped)" : "");
+	else
+		snprintf(buf, len, "signal %u%s", s, status & 0x80 ? " (core dumped)" : "");
+}
+
+/* ---- reading the maps ------------------------------------------------------------ */
+
+/* Collect every key of map @fd into a malloc'ed array; -errno on failure. */
+static int map_keys(int fd, size_t key_size, void **keysp, size_t *nkeys)
+{
+	char *keys = NULL, *prev = NULL;
+	size_t n = 0, cap = 0;
+
+	for (;;) {
+		if (n == cap) {
+			char *p = realloc(keys, (cap = cap ? cap * 2 : 64) * key_size);
+
+			if (!p) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = p;
+			prev = n ? keys + (n - 1) * key_size : NULL;
+		}
+		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
+			break;
+		prev = keys + n * key_size;
+		n++;
+	}
+	if (errno != ENOENT) {
+		free(keys);
+		return -errno;
+	}
+	*keysp = keys;
+	*nkeys = n;
+	return 0;
+}
+
+static int cmp_comm(const void *a, const void *b)
+{
+	return strncmp(a, b, PROCLIFE_COMM_LEN);
+}
+
+static int cmp_exit_key(const void *a, const void *b)
+{
+	const struct proclife_exit_key *x = a, *y = b;
+	int r = strncmp(x->comm, y->comm, PROCLIFE_COMM_LEN);
+	uint32_t sx, sy;
+
+	if (r)
+		return r;
+	/* Exit codes in order, then fatal signals in order. */
+	sx = x->status & 0x7f ? 0x10000 | (x->status & 0xff) : x->status >> 8;
+	sy = y->status & 0x7f ? 0x10000 | (y->status & 0xff) : y->status >> 8;
+	return sx < sy ? -1 : sx > sy;
+}
+
+/*
+ * Read (and with @clear, drain) a map. Lookup-and-delete per key, so an
+ * exit racing with the drain is reported in the next interval.
+ */
+static int read_map(int fd, size_t key_size, void *val, bool clear, const void *key)
+{
+	if (clear)
+		return bpf_map_lookup_and_delete_elem(fd, key, val) ? -errno : 0;
+	return bpf_map_lookup_elem(fd, key, val) ? -errno : 0;
+}
+
+static int report_hists(struct out *out, const struct options *o, struct proclife_bpf *skel,
+			unsigned interval, bool clear)
+{
+	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
+			       .record = "hist" };
+	int fd = bpf_map__fd(skel->maps.hists);
+	struct proclife_key *keys;
+	size_t n;
+	int err;
+
+	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	if (err)
+		return err;
+	qsort(keys, n, sizeof(*keys), cmp_comm);
+	if (o->timestamp && out__format(out) == OUT_TEXT) {
+		time_t now = time(NULL);
+		struct tm tm;
+		char buf[16];
+
+		localtime_r(&now, &tm);
+		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+		out__line(out, "time", buf);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct proclife_hist v;
+		struct hist h;
+		char comm[PROCLIFE_COMM_LEN + 1];
+
+		if (read_map(fd, sizeof(keys[i]), &v, clear, &keys[i]))
+			continue;
+		if (!v.count)
+			continue;
+		hist__init_log2(&h);
+		memcpy(h.slots, v.slots, sizeof(h.slots));
+		h.count = v.count;
+		h.sum = v.sum;
+		memcpy(comm, keys[i].comm, PROCLIFE_COMM_LEN);
+		comm[PROCLIFE_COMM_LEN] = '\0';
+		out__hist(out, &ctx, "comm", comm, hist_unit_name(o->unit), &h);
+	}
+	free(keys);
+	return 0;
+}
+
+static const struct out_col exit_cols[] = {
+	{ "COMM", "comm", OUT_STR, -16 },
+	{ "EXIT", "exit", OUT_STR, -24 },
+	{ "COUNT", "count", OUT_U64, 8 },
+	{ "CODE", "code", OUT_S64, 0, .json_only = true },
+	{ "SIGNAL", "signal", OUT_U64, 0, .json_only = true },
+};
+
+static int report_exits(struct out *out, const struct options *o, struct proclife_bpf *skel,
+			unsigned interval, bool clear)
+{
+	struct out_ctx ctx = { .timestamp = o->timestamp && out__format(out) == OUT_JSON,
+			       .interval = interval,
+			       .record = "exits" };
+	int fd = bpf_map__fd(skel->maps.exits);
+	struct proclife_exit_key *keys;
+	struct out_table *t;
+	size_t n;
+	int err;
+
+	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	if (err)
+		return err;
+	t = out_table__new(exit_cols, 5);
+	if (!t) {
+		free(keys);
+		return -ENOMEM;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_exit_key);
+	for (size_t i = 0; i < n; i++) {
+		char comm[PROCLIFE_COMM_LEN + 1], text[64];
+		struct out_val v[5];
+		uint64_t count;
+
+		if (read_map(fd, sizeof(keys[i]), &count, clear, &keys[i]) || !count)
+			continue;
+		memcpy(comm, keys[i].comm, PROCLIFE_COMM_LEN);
+		comm[PROCLIFE_COMM_LEN] = '\0';
+		status_text(keys[i].status, text, sizeof(text), &v[3].i, &v[4].u);
+		v[0].s = comm;
+		v[1].s = text;
+		v[2].u = count;
+		err = out_table__add(t, v);
+		if (err)
+			goto out;
+	}
+	if (out_table__rows(t)) {
+		if (out__format(out) == OUT_TEXT)
+			out__line(out, "exits", "");
+		out__table(out, &ctx, t);
+	}
+out:
+	out_table__free(t);
+	free(keys);
+	return err;
+}
+
+/* ---- -l: one line per exit ------------------------------------------------------- */
+
+struct log_state {
+	struct out *out;
+	const struct options *o;
+	uint64_t start_ns;	/* CLOCK_MONOTONIC when tracing began */
+	uint64_t count;
+};
+
+static const struct out_col log_cols[] = {
+	{ "TIME(s)", "time_s", OUT_F64, -9 },
+	{ "PID", "pid", OUT_U64, 7 },
+	{ "PPID", "ppid", OUT_U64, 7 },
+	{ "COMM", "comm", OUT_STR, -16 },
+	{ "LIFETIME", "lifetime", OUT_F64, 12 },
+	{ "EXIT", "exit", OUT_STR, 0 },
+	{ "UNIT", "unit", OUT_STR, 0, .json_only = true },
+	{ "LIFETIME_NS", "lifetime_ns", OUT_U64, 0, .json_only = true },
+	{ "CODE", "code", OUT_S64, 0, .json_only = true },
+	{ "SIGNAL", "signal", OUT_U64, 0, .json_only = true },
+	{ "TGID", "tgid", OUT_U64, 0, .json_only = true },
+};
+#define LOG_NCOLS (sizeof(log_cols) / sizeof(log_cols[0]))
+
+static void log_header(const struct log_state *s)
+{
+	char line[128];
+
+	if (out__format(s->out) != OUT_TEXT)
+		return;
+	snprintf(line, sizeof(line), "%-12s %7s %7s %-16s %12s %s",
+		 s->o->timestamp ? "TIME" : "TIME(s)", "PID", "PPID", "COMM",
+		 s->o->unit == UNIT_USEC ? "LIFE(us)" : s->o->unit == UNIT_SEC ? "LIFE(s)" :
+		 "LIFE(ms)", "EXIT");
+	out__line(s->out, "header", line);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct log_state *s = ctx;
+	const struct proclife_event *e = data;
+	double rel = e->ts_ns >= s->start_ns ? (e->ts_ns - s->start_ns) / 1e9 : 0;
+	double life = (double)e->lifetime_ns / hist_unit_div(s->o->unit);
+	char comm[PROCLIFE_COMM_LEN + 1], text[64], when[32], line[256];
+	int64_t code;
+	uint64_t sig;
+
+	if (size < sizeof(*e))
+		return 0;
+	s->count++;
+	memcpy(comm, e->comm, PROCLIFE_COMM_LEN);
+	comm[PROCLIFE_COMM_LEN] = '\0';
+	status_text(e->status, text, sizeof(text), &code, &sig);
+	if (out__format(s->out) == OUT_JSON) {
+		struct out_ctx octx = { .timestamp = s->o->timestamp, .record = "exit" };
+		struct out_table *t = out_table__new(log_cols, LOG_NCOLS);
+		struct out_val v[LOG_NCOLS];
+
+		if (!t)
+			return -ENOMEM;
+		v[0].f = rel;
+		v[1].u = e->pid;
+		v[2].u = e->ppid;
+		v[3].s = comm;
+		v[4].f = life;
+		v[5].s = text;
+		v[6].s = hist_unit_name(s->o->unit);
+		v[7].u = e->lifetime_ns;
+		v[8].i = code;
+		v[9].u = sig;
+		v[10].u = e->tgid;
+		out_table__add(t, v);
+		out__table(s->out, &octx, t);
+		out_table__free(t);
+		return 0;
+	}
+	if (s->o->timestamp) {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ld",
+			 ts.tv_nsec / 1000000);
+	} else {
+		snprintf(when, sizeof(when), "%.3f", rel);
+	}
+	snprintf(line, sizeof(line), "%-12s %7u %7u %-16s %12.3f %s", when, e->pid, e->ppid, comm,
+		 life, text);
+	out__line(s->out, "exit", line);
+	return 0;
+}
+
+/* ---- --libc ------------------------------------------------------------------------ */
+
+/* Resolve the libc processes map (that of --ppid's process, when given)
+ * and attach to __libc_start_main() and exit(). */
+static int attach_libc(struct proclife_bpf *skel, struct attacher *a, const struct options *o)
+{
+	static const char *const funcs[] = { "__libc_start_main", "exit" };
+	struct uprobe_site us[2];
+	struct site_set set = {};
+	struct target t;
+	size_t got = 0, n = 0;
+	char spec_text[PATH_MAX + 64], err_msg[512];
+	int err;
+
+	err = target__resolve("libc.so.6", o->ppid, &t);
+	if (err) {
+		fprintf(stderr, "proclife: cannot find libc: %s\n", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		struct probe_spec spec;
+
+		snprintf(spec_text, sizeof(spec_text), "uprobe:%s:%s", t.path, funcs[i]);
+		err = probe_spec__parse(spec_text, 0, &spec, err_msg, sizeof(err_msg));
+		if (!err) {
+			err = site_set__add(&set, &spec, i, o->ppid, false, err_msg,
+					    sizeof(err_msg));
+			probe_spec__fini(&spec);
+		}
+		if (err < 0) {
+			fprintf(stderr, "proclife: %s\n", err_msg);
+			goto out;
+		}
+	}
+	/* One site per function, the first one found (versioned aliases share it). */
+	for (size_t f = 0; f < 2; f++) {
+		for (size_t i = 0; i < set.count; i++) {
+			if (set.sites[i].spec != f)
+				continue;
+			us[n++] = (struct uprobe_site){ .name = set.sites[i].name,
+							.offset = set.sites[i].offset,
+							.cookie = f == 0 ? PROCLIFE_LIBC_START
+									 : PROCLIFE_LIBC_EXIT };
+			break;
+		}
+	}
+	if (n != 2) {
+		fprintf(stderr, "proclife: %s has no __libc_start_main or exit\n", t.display);
+		err = -ENOENT;
+		goto out;
+	}
+	err = attacher__uprobes(a, skel->progs.libc_uprobe_multi, skel->progs.libc_uprobe,
+				ATTACH_AUTO, set.sites[0].path, -1, false, us, n, &got);
+	if (!err && got != n)
+		err = -EOPNOTSUPP;
+	if (err)
+		fprintf(stderr, "proclife: cannot attach to %s: %s\n", t.display,
+			err == -EOPNOTSUPP ? "the kernel cannot probe its __libc_start_main or exit"
+					   : strerror(-err));
+	else if (o->verbose)
+		fprintf(stderr, "attached to %s at 0x%" PRIx64 " and 0x%" PRIx64 "\n", t.display,
+			us[0].offset, us[1].offset);
+out:
+	site_set__fini(&set);
+	return err;
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	struct options o = { .unit = UNIT_MSEC, .max_comms = MAX_COMMS_DEFAULT };
+	struct attach_features feat;
+	struct proclife_bpf *skel = NULL;
+	struct attacher *att = NULL;
+	struct ring_buffer *rb = NULL;
+	struct log_state ls = {};
+	struct out *out = NULL;
+	uint64_t start, deadline = 0, next_report = 0;
+	unsigned interval = 0;
+	int sigfd = -1, ret, err;
+	char msg[512];
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
+	if (!out)
+		return EXIT_RUNTIME;
+	ret = EXIT_RUNTIME;
+
+	if (cli__check_privilege(msg, sizeof(msg))) {
+		fprintf(stderr, "proclife: %s\n", msg);
+		goto out;
+	}
+	if (o.ppid && cli__pid_exists(o.ppid)) {
+		fprintf(stderr, "proclife: process %d does not exist\n", o.ppid);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	cli__setup_libbpf(o.verbose);
+	attach_features__probe(&feat);
+	if (o.log && !feat.ringbuf) {
+		fprintf(stderr, "proclife: -l needs a BPF ring buffer, which this kernel lacks "
+			"(Linux 5.8 or later)\n");
+		goto out;
+	}
+	sigfd = cli__signals_open();
+	if (sigfd < 0) {
+		fprintf(stderr, "proclife: cannot set up signals: %s\n", strerror(-sigfd));
+		goto out;
+	}
+
+	skel = proclife_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "proclife: cannot open the BPF object: %s\n", strerror(errno));
+		goto out;
+	}
+	skel->rodata->unit_div = hist_unit_div(o.unit);
+	skel->rodata->source = o.libc ? PROCLIFE_SRC_LIBC : PROCLIFE_SRC_TASK;
+	skel->rodata->targ_threads = o.threads;
+	skel->rodata->targ_ppid = o.ppid;
+	if (o.comm) {
+		skel->rodata->targ_comm_set = true;
+		strncpy((char *)skel->rodata->targ_comm, o.comm, PROCLIFE_COMM_LEN - 1);
+	}
+	skel->rodata->want_hist = !o.log;
+	skel->rodata->want_exits = o.exits && !o.log;
+	skel->rodata->want_log = o.log;
+	bpf_map__set_max_entries(skel->maps.hists, o.log ? 1 : o.max_comms);
+	bpf_map__set_max_entries(skel->maps.exits, o.exits && !o.log ? o.max_comms * 4 : 1);
+	bpf_map__set_max_entries(skel->maps.libc_start, o.libc ? LIBC_PENDING : 1);
+	if (o.log)
+		bpf_map__set_max_entries(skel->maps.events, RINGBUF_SIZE);
+	else if (!feat.ringbuf)
+		bpf_map__set_autocreate(skel->maps.events, false);
+	attach__prepare_uprobe_multi(skel->progs.libc_uprobe_multi, o.libc && feat.uprobe_multi);
+	bpf_program__set_autoload(skel->progs.libc_uprobe, o.libc && !feat.uprobe_multi);
+	err = proclife_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "proclife: cannot load the BPF program: %s\n", strerror(-err));
+		goto out;
+	}
+
+	att = attacher__new();
+	if (!att)
+		goto out;
+	err = attacher__tracepoint(att, skel->progs.handle_exit, "sched", "sched_process_exit", 0);
+	if (err) {
+		fprintf(stderr, "proclife: cannot attach to tracepoint sched:sched_process_exit: %s\n",
+			strerror(-err));
+		goto out;
+	}
+	if (o.libc && attach_libc(skel, att, &o))
+		goto out;
+	if (o.log) {
+		ls.out = out;
+		ls.o = &o;
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, &ls, NULL);
+		if (!rb) {
+			fprintf(stderr, "proclife: cannot open the ring buffer: %s\n",
+				strerror(errno));
+			goto out;
+		}
+	}
+
+	start = cli__now_ns();
+	ls.start_ns = start;
+	if (o.log) {
+		fprintf(stderr, "Tracing process exits%s... Hit Ctrl-C to end.\n",
+			o.libc ? " (libc: __libc_start_main to exit)" : "");
+		log_header(&ls);
+	} else {
+		fprintf(stderr, "Tracing process lifetimes%s... Hit Ctrl-C to end.\n",
+			o.libc ? " (libc: __libc_start_main to exit)" : "");
+	}
+	if (o.duration)
+		deadline = start + (uint64_t)(o.duration * 1e9);
+	if (o.interval)
+		next_report = start + (uint64_t)(o.interval * 1e9);
+	for (;;) {
+		uint64_t wake = next_report;
+		enum cli_wake why;
+		bool last;
+
+		if (o.log)
+			wake = cli__now_ns() + LOG_POLL_NS;
+		if (deadline && (!wake || deadline < wake))
+			wake = deadline;
+		why = cli__wait(sigfd, -1, wake, 0, NULL);
+		if (why == CLI_WAKE_CHILD)
+			continue;
+		last = why == CLI_WAKE_STOP || (deadline && cli__now_ns() >= deadline);
+		if (o.log) {
+			err = ring_buffer__consume(rb);
+			if (err < 0) {
+				fprintf(stderr, "proclife: cannot read the ring buffer: %s\n",
+					strerror(-err));
+				goto out;
+			}
+			if (last)
+				break;
+			continue;
+		}
+		if (!o.interval && !last)
+			continue;
+		err = report_hists(out, &o, skel, interval, o.interval > 0);
+		if (!err && o.exits)
+			err = report_exits(out, &o, skel, interval, o.interval > 0);
+		if (err) {
+			fprintf(stderr, "proclife: cannot read the histograms: %s\n",
+				strerror(-err));
+			goto out;
+		}
+		interval++;
+		if (last)
+			break;
+		out__separator(out);
+		next_report += (uint64_t)(o.interval * 1e9);
+	}
+
+	{
+		struct out_kv kv[] = {
+			{ "exits", NULL, OUT_U64, { .u = skel->bss->seen } },
+			{ "logged", NULL, OUT_U64, { .u = ls.count } },
+			{ "lost_hist", "%s exits lost: the histogram table was full "
+			  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_hist } },
+			{ "lost_exits", "%s exit codes lost: the exit-code table was full "
+			  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_exits } },
+			{ "lost_log", "%s exits lost: the ring buffer was full", OUT_U64,
+			  { .u = skel->bss->lost_log } },
+			{ "lost_start", "%s process starts lost: the table of running "
+			  "processes was full", OUT_U64, { .u = skel->bss->lost_start } },
+			{ "no_start", NULL, OUT_U64, { .u = skel->bss->no_start } },
+		};
+
+		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
+		if (o.libc && skel->bss->no_start && !o.json)
+			fprintf(stderr, "note: %llu exit() calls of processes whose start was not "
+				"seen (started before tracing) were not measured\n",
+				(unsigned long long)skel->bss->no_start);
+	}
+	ret = EXIT_OK;
+out:
+	ring_buffer__free(rb);
+	attacher__free(att);
+	proclife_bpf__destroy(skel);
+	out__free(out);
+	if (sigfd >= 0)
+		close(sigfd);
+	return ret;
+}
