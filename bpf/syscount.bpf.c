@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * syscount: count syscalls, and their time, from the raw syscall
+ * tracepoints. Raw tracepoints get the arguments without the trace-event
+ * record a classic tracepoint program is given, which makes them the
+ * cheapest way in (no tracefs needed either).
+ *
+ *   sys_enter (args: regs, id)   plain counting; latency start; stacks
+ *   sys_exit  (args: regs, ret)  failures (-x, -e) and latency
+ *
+ * The kernel runs raw-tracepoint programs with preemption disabled and
+ * refuses to nest one in itself on a CPU (it counts a "miss" instead, which
+ * the front end reports), so per-CPU slots need no atomic operations.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpf/syscount.h"
+#include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/stacks.bpf.h"
+
+const volatile __u32 targ_tid = 0;		/* -t: 0 for every thread */
+const volatile bool filter_comm = false;	/* --comm */
+const volatile __u64 targ_comm[2] = {};	/* 16 bytes, NUL-padded */
+const volatile bool filter_nr = false;		/* --syscall */
+const volatile long targ_nr = 0;
+const volatile bool failures = false;		/* -x */
+const volatile long targ_errno = 0;		/* -e: 0 for any error */
+const volatile bool latency = false;		/* -L */
+const volatile bool per_process = false;	/* -P */
+const volatile long nr_exit = -1;		/* never return: no start time */
+const volatile long nr_exit_group = -1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SYSCOUNT_NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct syscount_val);
+} counts SEC(".maps");
+
+/* Numbers outside the array. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct syscount_val);
+} other_counts SEC(".maps");
+
+/* -P: sized before load (1 entry when unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct syscount_proc);
+} proc_counts SEC(".maps");
+
+struct start {
+	__u64 ts;
+	__s64 nr;
+};
+
+/* -L: entry time per thread; sized before load (1 entry when unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct start);
+} starts SEC(".maps");
+
+/* Losses, reported at the end. */
+__u64 lost_other = 0;		/* the "other" hash was full */
+__u64 lost_proc = 0;		/* the per-process hash was full */
+__u64 lost_start = 0;		/* no room to record an entry time */
+
+static __always_inline bool comm_pass(void)
+{
+	union {
+		char c[16];
+		__u64 q[2];
+	} comm;
+
+	if (!filter_comm)
+		return true;
+	bpf_get_current_comm(comm.c, sizeof(comm.c));
+	return comm.q[0] == targ_comm[0] && comm.q[1] == targ_comm[1];
+}
+
+/* -p, -t and --comm, in order of cost. */
+static __always_inline bool task_pass(__u64 pid_tgid)
+{
+	if (!filter_pass(pid_tgid))
+		return false;
+	if (targ_tid && (__u32)pid_tgid != targ_tid)
+		return false;
+	return comm_pass();
+}
+
+static __always_inline void add_hash(void *map, const void *key, __u64 ns, __u64 *lost)
+{
+	struct syscount_val *v, init = { 1, ns };
+
+	v = bpf_map_lookup_elem(map, key);
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		__sync_fetch_and_add(&v->ns, ns);
+		return;
+	}
+	if (!bpf_map_update_elem(map, key, &init, BPF_NOEXIST))
+		return;
+	/* Another CPU may have inserted it meanwhile. */
+	v = bpf_map_lookup_elem(map, key);
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		__sync_fetch_and_add(&v->ns, ns);
+	} else {
+		__sync_fetch_and_add(lost, 1);
+	}
+}
+
+static __always_inline void account(__u64 pid_tgid, long nr, __u64 ns)
+{
+	struct syscount_val *v;
+	__u32 key;
+
+	if (per_process) {
+		struct syscount_proc *p, init = { .count = 1, .ns = ns };
+
+		key = pid_tgid >> 32;
+		p = bpf_map_lookup_elem(&proc_counts, &key);
+		if (p) {
+			__sync_fetch_and_add(&p->count, 1);
+			__sync_fetch_and_add(&p->ns, ns);
+			return;
+		}
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
+		if (!bpf_map_update_elem(&proc_counts, &key, &init, BPF_NOEXIST))
+			return;
+		p = bpf_map_lookup_elem(&proc_counts, &key);
+		if (p) {
+			__sync_fetch_and_add(&p->count, 1);
+			__sync_fetch_and_add(&p->ns, ns);
+		} else {
+			__sync_fetch_and_add(&lost_proc, 1);
+		}
+		return;
+	}
+	key = nr;
+	if ((unsigned long)nr < SYSCOUNT_NR_SLOTS) {
+		v = bpf_map_lookup_elem(&counts, &key);
+		if (v) {
+			v->count++;
+			v->ns += ns;
+		}
+		return;
+	}
+	add_hash(&other_counts, &key, ns, &lost_other);
+}
+
+/* Plain counting: one array slot per call, at entry. */
+SEC("raw_tracepoint/sys_enter")
+int sc_enter_count(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long nr = ctx->args[1];
+
+	if (filter_nr && nr != targ_nr)
+		return 0;
+	if (!task_pass(pid_tgid))
+		return 0;
+	account(pid_tgid, nr, 0);
+	return 0;
+}
+
+/* -L: remember when this thread entered the syscall. */
+SEC("raw_tracepoint/sys_enter")
+int sc_enter_time(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long nr = ctx->args[1];
+	struct start s;
+	__u32 tid = pid_tgid;
+
+	if (filter_nr && nr != targ_nr)
+		return 0;
+	/* These never reach sys_exit: their entry would stay behind. */
+	if (nr == nr_exit || nr == nr_exit_group)
+		return 0;
+	if (!task_pass(pid_tgid))
+		return 0;
+	s.ts = bpf_ktime_get_ns();
+	s.nr = nr;
+	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
+		__sync_fetch_and_add(&lost_start, 1);
+	return 0;
+}
+
+static __always_inline bool ret_pass(long ret)
+{
+	/* Errors are -4095..-1 (IS_ERR_VALUE); lseek and friends may
+	 * legitimately return other negative values. */
+	if (!failures)
+		return true;
+	if (ret >= 0 || ret < -4095)
+		return false;
+	return !targ_errno || ret == -targ_errno;
+}
+
+/* -x, -e and -L: account at exit, where the return value is known. */
+SEC("raw_tracepoint/sys_exit")
+int sc_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long ret = ctx->args[1];
+	__u64 ns = 0;
+	long nr;
+
+	if (latency) {
+		__u32 tid = pid_tgid;
+		struct start *s = bpf_map_lookup_elem(&starts, &tid);
+
+		/* No entry: the call began before we attached, or was
+		 * filtered out at entry. */
+		if (!s)
+			return 0;
+		ns = bpf_ktime_get_ns() - s->ts;
+		nr = s->nr;
+		bpf_map_delete_elem(&starts, &tid);
+		if (!ret_pass(ret))
+			return 0;
+	} else {
+		struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+
+		if (!ret_pass(ret))
+			return 0;
+		nr = BPF_CORE_READ(regs, orig_ax);
+		if (filter_nr && nr != targ_nr)
+			return 0;
+		if (!task_pass(pid_tgid))
+			return 0;
+	}
+	account(pid_tgid, nr, ns);
+	return 0;
+}
+
+/*
+ * --stack: count user stacks at entry, where the user registers are; the
+ * syscall number goes into the key's "extra" field. The shared stack code
+ * (bpf/lib/stacks.bpf.h) announces each new process on a ring buffer so
+ * its maps are read while it runs.
+ */
+SEC("raw_tracepoint/sys_enter")
+int sc_enter_stack(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long nr = ctx->args[1];
+
+	if (filter_nr && nr != targ_nr)
+		return 0;
+	if (!task_pass(pid_tgid))
+		return 0;
+	count_stack(ctx, nr);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

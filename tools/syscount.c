@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * syscount: count syscalls per syscall or per process, with their time
+ * (-L), their failures (-x, -e), or the user stacks that make them
+ * (--stack), from the raw syscall tracepoints.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common/cli.h"
+#include "common/output.h"
+#include "common/stacks.h"
+#include "common/syms.h"
+#include "common/syscalls.h"
+#include "bpf/stacks.h"
+#include "bpf/syscount.h"
+#include "syscount.skel.h"
+
+#define PROC_ENTRIES 65536
+#define START_ENTRIES 65536
+#define STACK_TRACES 16384
+#define STACK_KEYS 65536
+
+struct options {
+	pid_t pid;
+	pid_t tid;
+	double interval;
+	double duration;
+	unsigned long top;
+	bool failures;
+	int err;		/* -e: errno value, 0 for any */
+	bool latency;
+	bool msecs;
+	bool per_process;
+	bool list;
+	long nr;		/* --syscall, -1: every syscall */
+	const char *comm;
+	const char *cmd;
+	bool json;
+	bool stack;
+	bool folded;
+	bool offsets;
+	bool verbose;
+};
+
+static const char usage[] =
+"Usage: syscount [OPTIONS]\n"
+"Count syscalls, by syscall or by process, with their time, failures or user stacks.\n"
+"\n"
+"Options:\n"
+"  -p, --pid PID          count only in process PID\n"
+"  -t, --tid TID          count only in thread TID\n"
+"  -c, --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"  -i, --interval SECS    print counts every SECS seconds\n"
+"  -d, --duration SECS    stop after SECS seconds\n"
+"  -T, --top N            print only the N most frequent (default 10; 0: all)\n"
+"  -x, --failures         count only failed syscalls\n"
+"  -e, --errno ERRNO      count only syscalls failing with ERRNO (EBADF or 9)\n"
+"  -L, --latency          show the total and average time of the syscalls\n"
+"  -m, --milliseconds     times in milliseconds (default: microseconds)\n"
+"  -P, --process          count by process (PID and COMM), not by syscall\n"
+"  -l, --list             list the syscalls this build knows and exit\n"
+"      --syscall NAME     count only syscall NAME (or its number)\n"
+"      --comm NAME        count only in processes whose comm is exactly NAME\n"
+"      --stack            count the distinct user stacks making the syscalls\n"
+"                         (needs --syscall and/or --comm)\n"
+"  -f, --folded           with --stack: folded output (comm;outer;...;inner N)\n"
+"      --offsets          with --stack: show function offsets (func+0x1a)\n"
+"  -j, --json             JSON lines output\n"
+"  -v, --verbose          verbose: libbpf messages\n"
+"  -h, --help             show this help\n"
+"      --version          show the version\n"
+"\n"
+"Examples:\n"
+"  syscount                       top 10 syscalls, system-wide, until Ctrl-C\n"
+"  syscount -p 181 -L             syscalls of pid 181 with their total and average time\n"
+"  syscount -i 1 -T 5             top 5 every second\n"
+"  syscount -x                    failed syscalls only\n"
+"  syscount -e ENOENT -P          processes whose syscalls fail with ENOENT\n"
+"  syscount -c 'ls -l' -L -m      syscalls of a command, times in milliseconds\n"
+"  syscount --comm nginx -P       per process, only processes named nginx\n"
+"  syscount --stack --syscall close --comm app -f\n"
+"                                 user stacks of close() in app, folded\n";
+
+enum { OPT_VERSION = 256, OPT_SYSCALL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
+
+static const struct option long_opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 't' },
+	{ "cmd", required_argument, NULL, 'c' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "top", required_argument, NULL, 'T' },
+	{ "failures", no_argument, NULL, 'x' },
+	{ "errno", required_argument, NULL, 'e' },
+	{ "latency", no_argument, NULL, 'L' },
+	{ "milliseconds", no_argument, NULL, 'm' },
+	{ "process", no_argument, NULL, 'P' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "syscall", required_argument, NULL, OPT_SYSCALL },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "stack", no_argument, NULL, OPT_STACK },
+	{ "folded", no_argument, NULL, 'f' },
+	{ "offsets", no_argument, NULL, OPT_OFFSETS },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{}
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "syscount: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'syscount --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	long nr;
+	int c, e;
+
+	while ((c = getopt_long(argc, argv, "p:t:c:i:d:T:xe:LmPlfjvh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cli__parse_pid(optarg, &o->pid))
+				return usage_error("invalid pid '%s'", optarg);
+			break;
+		case 't':
+			if (cli__parse_pid(optarg, &o->tid))
+				return usage_error("invalid thread id '%s'", optarg);
+			break;
+		case 'c':
+			o->cmd = optarg;
+			break;
+		case 'i':
+			if (cli__parse_seconds(optarg, &o->interval))
+				return usage_error("invalid interval '%s'", optarg);
+			break;
+		case 'd':
+			if (cli__parse_seconds(optarg, &o->duration))
+				return usage_error("invalid duration '%s'", optarg);
+			break;
+		case 'T':
+			if (cli__parse_ulong(optarg, 0, 100000, &o->top))
+				return usage_error("invalid count for -T '%s'", optarg);
+			break;
+		case 'x':
+			o->failures = true;
+			break;
+		case 'e':
+			e = errno_number(optarg);
+			if (e < 0)
+				return usage_error("unknown errno '%s': use a name such as EBADF or "
+						   "a number", optarg);
+			o->err = e;
+			o->failures = true;
+			break;
+		case 'L': o->latency = true; break;
+		case 'm': o->msecs = true; break;
+		case 'P': o->per_process = true; break;
+		case 'l': o->list = true; break;
+		case 'f': o->folded = true; break;
+		case 'j': o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_SYSCALL:
+			nr = syscall_number(optarg);
+			if (nr < 0)
+				return usage_error("unknown syscall '%s' (syscount -l lists them)",
+						   optarg);
+			o->nr = nr;
+			break;
+		case OPT_COMM:
+			if (!*optarg || strlen(optarg) > 15)
+				return usage_error("invalid comm '%s': a comm has 1 to 15 characters",
+						   optarg);
+			o->comm = optarg;
+			break;
+		case OPT_STACK: o->stack = true; break;
+		case OPT_OFFSETS: o->offsets = true; break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case OPT_VERSION:
+			printf("syscount (cotrace) %s\n", COTRACE_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'syscount --help' for more information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->pid && o->cmd)
+		return usage_error("%s", "-p and -c cannot be used together");
+	if (o->tid && o->cmd)
+		return usage_error("%s", "-t and -c cannot be used together");
+	if (o->stack && o->nr < 0 && !o->comm)
+		return usage_error("%s", "--stack needs --syscall or --comm");
+	if (o->stack && (o->latency || o->failures || o->per_process))
+		return usage_error("%s", "--stack cannot be combined with -L, -x, -e or -P");
+	if ((o->folded || o->offsets) && !o->stack)
+		return usage_error("%s", "-f and --offsets need --stack");
+	if (o->folded && o->json)
+		return usage_error("%s", "-f and -j cannot be used together");
+	return -1;
+}
+
+/* ---- listing ------------------------------------------------------------------- */
+
+static int list_syscalls(struct out *out)
+{
+	static const struct out_col cols[] = {
+		{ "NR", "nr", OUT_U64, 4 },
+		{ "SYSCALL", "syscall", OUT_STR, 0 },
+	};
+	struct out_ctx ctx = { .record = "syscall" };
+	struct out_table *t = out_table__new(cols, 2);
+	int ret = EXIT_OK;
+
+	if (!t)
+		return EXIT_RUNTIME;
+	for (long nr = 0; nr < syscall_table_size(); nr++) {
+		struct out_val v[2];
+
+		if (!syscall_name(nr))
+			continue;
+		v[0].u = nr;
+		v[1].s = syscall_name(nr);
+		if (out_table__add(t, v)) {
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	out__table(out, &ctx, t);
+out:
+	out_table__free(t);
+	return ret;
+}
+
+/* ---- reading and reporting counts ---------------------------------------------- */
+
+struct state {
+	const struct options *o;
+	struct syscount_bpf *skel;
+	struct out *out;
+	int ncpus;
+	struct syscount_val *percpu;	/* scratch: one array lookup */
+	struct syscount_val *prev;	/* per array slot, at the last report */
+	struct syms *syms;
+	unsigned interval;
+};
+
+/* A row: a syscall or a process with its count and time in ns. */
+struct row {
+	long nr;
+	uint32_t pid;
+	char comm[16];
+	uint64_t count;
+	uint64_t ns;
+};
+
+struct rows {
+	struct row *v;
+	size_t n, cap;
+};
+
+static int rows__add(struct rows *r, const struct row *row)
+{
+	if (!row->count)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 512;
+		void *p = realloc(r->v, cap * sizeof(*r->v));
+
+		if (!p)
+			return -ENOMEM;
+		r->v = p;
+		r->cap = cap;
+	}
+	r->v[r->n++] = *row;
+	return 0;
+}
+
+/* The array: cumulative in the kernel, reported as the change since @prev. */
+static int read_array(struct state *st, struct rows *rows)
+{
+	int fd = bpf_map__fd(st->skel->maps.counts);
+
+	for (uint32_t i = 0; i < SYSCOUNT_NR_SLOTS; i++) {
+		struct row row = { .nr = i };
+		uint64_t count = 0, ns = 0;
+		int err;
+
+		if (bpf_map_lookup_elem(fd, &i, st->percpu))
+			return -errno;
+		for (int cpu = 0; cpu < st->ncpus; cpu++) {
+			count += st->percpu[cpu].count;
+			ns += st->percpu[cpu].ns;
+		}
+		row.count = count - st->prev[i].count;
+		row.ns = ns - st->prev[i].ns;
+		st->prev[i].count = count;
+		st->prev[i].ns = ns;
+		err = rows__add(rows, &row);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The hashes (numbers beyond the array, processes): drained at each report
+ * when there are intervals; read once otherwise, so that no update racing
+ * with a delete can be lost from a single final report.
+ */
+static int read_hash(struct state *st, int fd, bool procs, struct rows *rows)
+{
+	size_t n = 0, cap = 0;
+	uint32_t *keys = NULL, next, *prev = NULL;
+	bool drain = st->o->interval > 0;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (n == cap) {
+			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			keys = p;
+		}
+		keys[n] = next;
+		prev = &keys[n++];
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct row row = {};
+
+		if (procs) {
+			struct syscount_proc v;
+
+			if (drain ? bpf_map_lookup_and_delete_elem(fd, &keys[i], &v)
+				  : bpf_map_lookup_elem(fd, &keys[i], &v))
+				continue;
+			row.pid = keys[i];
+			memcpy(row.comm, v.comm, sizeof(row.comm));
+			row.comm[sizeof(row.comm) - 1] = 0;
+			row.count = v.count;
+			row.ns = v.ns;
+		} else {
+			struct syscount_val v;
+
+			if (drain ? bpf_map_lookup_and_delete_elem(fd, &keys[i], &v)
+				  : bpf_map_lookup_elem(fd, &keys[i], &v))
+				continue;
+			row.nr = (int32_t)keys[i];
+			row.count = v.count;
+			row.ns = v.ns;
+		}
+		err = rows__add(rows, &row);
+	}
+out:
+	free(keys);
+	return err;
+}
+
+static const struct out_col sys_cols[] = {
+	{ "SYSCALL", "syscall", OUT_STR, -22 },
+	{ "COUNT", "count", OUT_U64, 10 },
+	{ "NR", "nr", OUT_S64, 0, .json_only = true },
+};
+static const struct out_col sys_lat_cols[][5] = {
+	{
+		{ "SYSCALL", "syscall", OUT_STR, -22 },
+		{ "COUNT", "count", OUT_U64, 10 },
+		{ "TIME (us)", "total_us", OUT_F64, 14 },
+		{ "AVG (us)", "avg_us", OUT_F64, 12 },
+		{ "NR", "nr", OUT_S64, 0, .json_only = true },
+	}, {
+		{ "SYSCALL", "syscall", OUT_STR, -22 },
+		{ "COUNT", "count", OUT_U64, 10 },
+		{ "TIME (ms)", "total_ms", OUT_F64, 14 },
+		{ "AVG (ms)", "avg_ms", OUT_F64, 12 },
+		{ "NR", "nr", OUT_S64, 0, .json_only = true },
+	},
+};
+static const struct out_col proc_cols[] = {
+	{ "PID", "pid", OUT_U64, -7 },
+	{ "COMM", "comm", OUT_STR, -16 },
+	{ "COUNT", "count", OUT_U64, 10 },
+};
+static const struct out_col proc_lat_cols[][5] = {
+	{
+		{ "PID", "pid", OUT_U64, -7 },
+		{ "COMM", "comm", OUT_STR, -16 },
+		{ "COUNT", "count", OUT_U64, 10 },
+		{ "TIME (us)", "total_us", OUT_F64, 14 },
+		{ "AVG (us)", "avg_us", OUT_F64, 12 },
+	}, {
+		{ "PID", "pid", OUT_U64, -7 },
+		{ "COMM", "comm", OUT_STR, -16 },
+		{ "COUNT", "count", OUT_U64, 10 },
+		{ "TIME (ms)", "total_ms", OUT_F64, 14 },
+		{ "AVG (ms)", "avg_ms", OUT_F64, 12 },
+	},
+};
+
+static int report_counts(struct state *st)
+{
+	const struct options *o = st->o;
+	struct out_ctx ctx = { .timestamp = o->interval > 0, .interval = st->interval,
+			       .record = "count" };
+	const struct out_col *cols;
+	struct rows rows = {};
+	struct out_table *t = NULL;
+	double div = o->msecs ? 1e6 : 1e3;
+	size_t ncols, sort_col;
+	int err;
+
+	if (o->per_process) {
+		cols = o->latency ? proc_lat_cols[o->msecs] : proc_cols;
+		ncols = o->latency ? 5 : 3;
+		sort_col = o->latency ? 3 : 2;
+		err = read_hash(st, bpf_map__fd(st->skel->maps.proc_counts), true, &rows);
+	} else {
+		cols = o->latency ? sys_lat_cols[o->msecs] : sys_cols;
+		ncols = o->latency ? 5 : 3;
+		sort_col = o->latency ? 2 : 1;
+		err = read_array(st, &rows);
+		if (!err)
+			err = read_hash(st, bpf_map__fd(st->skel->maps.other_counts), false, &rows);
+	}
+	if (err)
+		goto out;
+	t = out_table__new(cols, ncols);
+	if (!t) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < rows.n && !err; i++) {
+		const struct row *r = &rows.v[i];
+		struct out_val v[5];
+		char name[32];
+		size_t k = 0;
+
+		if (o->per_process) {
+			v[k++].u = r->pid;
+			v[k++].s = r->comm;
+		} else {
+			syscall_format(r->nr, name, sizeof(name));
+			v[k++].s = name;
+		}
+		v[k++].u = r->count;
+		if (o->latency) {
+			v[k++].f = r->ns / div;
+			v[k++].f = r->ns / div / r->count;
+		}
+		if (!o->per_process)
+			v[k++].i = r->nr;
+		err = out_table__add(t, v);
+	}
+	if (err)
+		goto out;
+	/* bcc's order: the most frequent (or, with -L, the slowest) first. */
+	out_table__sort(t, sort_col, true);
+	if (o->top)
+		out_table__truncate(t, o->top);
+	out__table(st->out, &ctx, t);
+out:
+	out_table__free(t);
+	free(rows.v);
+	return err;
+}
+
+/* --stack: one record per distinct (process, syscall, user stack). */
+static int report_stacks(struct state *st)
+{
+	const struct options *o = st->o;
+	struct out_ctx ctx = { .timestamp = o->interval > 0, .interval = st->interval,
+			       .record = "stack" };
+	struct stack_read_opts ropts = { .offsets = o->offsets, .delete = o->interval > 0 };
+	struct stack_set set = {};
+	bool one_syscall = o->nr >= 0;
+	int err;
+
+	err = stack_set__read(&set, bpf_map__fd(st->skel->maps.stack_counts),
+			      bpf_map__fd(st->skel->maps.stack_traces), st->syms, &ropts);
+	if (err)
+		goto out;
+	stack_set__sort(&set, out__format(st->out) == OUT_TEXT ? false : true);
+	if (o->top && set.count > o->top && out__format(st->out) == OUT_TEXT) {
+		/* Ascending in text (the most frequent last, as bcc's
+		 * stackcount): keep the last @top. */
+		for (size_t i = 0; i < set.count - o->top; i++)
+			set.records[i].count = 0;
+	} else if (o->top && set.count > o->top) {
+		for (size_t i = o->top; i < set.count; i++)
+			set.records[i].count = 0;
+	}
+	for (size_t i = 0; i < set.count; i++) {
+		struct stack_record *r = &set.records[i];
+		char name[32];
+
+		if (!r->count)
+			continue;
+		syscall_format((int32_t)r->extra, name, sizeof(name));
+		/*
+		 * Folded lines have no field for the syscall: with several
+		 * syscalls traced, it becomes the innermost frame, "[close]".
+		 */
+		if (o->folded && !one_syscall) {
+			char **user = realloc(r->user, (r->nuser + 1) * sizeof(*user));
+			char frame[40];
+
+			if (!user) {
+				err = -ENOMEM;
+				goto out;
+			}
+			r->user = user;
+			snprintf(frame, sizeof(frame), "[%s]", name);
+			memmove(user + 1, user, r->nuser * sizeof(*user));
+			user[0] = strdup(frame);
+			if (!user[0]) {
+				memmove(user, user + 1, r->nuser * sizeof(*user));
+				err = -ENOMEM;
+				goto out;
+			}
+			r->nuser++;
+		}
+		out__stack(st->out, &ctx, r, true, "syscall", name);
+	}
+out:
+	stack_set__fini(&set);
+	return err;
+}
+
+static int report(struct state *st)
+{
+	int err = st->o->stack ? report_stacks(st) : report_counts(st);
+
+	st->interval++;
+	return err;
+}
+
+/* ---- run ------------------------------------------------------------------------- */
+
+static int on_new_pid(void *ctx, void *data, size_t size)
+{
+	struct state *st = ctx;
+	uint32_t tgid;
+
+	if (size < sizeof(tgid))
+		return 0;
+	memcpy(&tgid, data, sizeof(tgid));
+	/* A process gone already is resolved as far as it can be. */
+	syms__snapshot(st->syms, tgid);
+	return 0;
+}
+
+static uint64_t recursion_misses(struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(prog);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+static void summary(struct state *st)
+{
+	struct syscount_bpf *skel = st->skel;
+	uint64_t misses = 0;
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		if (bpf_program__autoload(prog))
+			misses += recursion_misses(prog);
+	{
+		struct out_kv kv[] = {
+			{ "missed", "%s syscalls missed: the kernel skipped a nested BPF run",
+			  OUT_U64, { .u = misses } },
+			{ "lost_other", "%s syscalls lost: the table of unusual syscall numbers "
+			  "was full", OUT_U64, { .u = skel->bss->lost_other } },
+			{ "lost_proc", "%s syscalls lost: the per-process table was full",
+			  OUT_U64, { .u = skel->bss->lost_proc } },
+			{ "lost_start", "%s syscalls not timed: the entry-time table was full",
+			  OUT_U64, { .u = skel->bss->lost_start } },
+			{ "lost_user_stacks", "%s user stacks could not be captured "
+			  "(counted as [user stack lost])", OUT_U64,
+			  { .u = skel->bss->stats.lost_user_stacks } },
+			{ "lost_stack_counts", "%s stacks lost: the stack-count table was full",
+			  OUT_U64, { .u = skel->bss->stats.lost_counts } },
+			{ "lost_pid_notes", "%s new processes not announced in time: their "
+			  "stacks may resolve less", OUT_U64,
+			  { .u = skel->bss->stats.lost_pid_notes } },
+		};
+
+		out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]));
+	}
+}
+
+static void set_sizes(struct syscount_bpf *skel, const struct options *o)
+{
+	bpf_map__set_max_entries(skel->maps.proc_counts, o->per_process ? PROC_ENTRIES : 1);
+	bpf_map__set_max_entries(skel->maps.starts, o->latency ? START_ENTRIES : 1);
+	bpf_map__set_max_entries(skel->maps.stack_traces, o->stack ? STACK_TRACES : 1);
+	bpf_map__set_max_entries(skel->maps.stack_counts, o->stack ? STACK_KEYS : 1);
+	bpf_map__set_max_entries(skel->maps.seen_pids, o->stack ? 65536 : 1);
+}
+
+static const char *mode_text(const struct options *o)
+{
+	if (o->stack)
+		return "user stacks of syscalls";
+	if (o->failures)
+		return "failed syscalls";
+	return "syscalls";
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .top = 10, .nr = -1 };
+	struct state st = { .o = &o };
+	struct syscount_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1 };
+	bool run_init = false;
+	int ret, err;
+	pid_t pid;
+	char msg[512];
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	st.out = out__new(stdout, o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	if (!st.out)
+		return EXIT_RUNTIME;
+	if (o.list) {
+		ret = list_syscalls(st.out);
+		goto out;
+	}
+	ret = EXIT_RUNTIME;
+	if (cli__check_privilege(msg, sizeof(msg))) {
+		fprintf(stderr, "syscount: %s\n", msg);
+		goto out;
+	}
+	if (o.tid && cli__pid_exists(o.tid)) {
+		fprintf(stderr, "syscount: thread %d does not exist\n", o.tid);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	cli__setup_libbpf(o.verbose);
+	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
+	run_init = true;
+	if (err) {
+		fprintf(stderr, "syscount: %s\n", msg);
+		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+		goto out;
+	}
+	pid = cli_run__target(&run, o.pid);
+
+	skel = syscount_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "syscount: cannot open the BPF object: %s\n", strerror(errno));
+		goto out;
+	}
+	skel->rodata->targ_tgid = pid;
+	skel->rodata->targ_tid = o.tid;
+	if (o.comm) {
+		skel->rodata->filter_comm = true;
+		memcpy((char *)skel->rodata->targ_comm, o.comm, strlen(o.comm));
+	}
+	skel->rodata->filter_nr = o.nr >= 0;
+	skel->rodata->targ_nr = o.nr;
+	skel->rodata->failures = o.failures;
+	skel->rodata->targ_errno = o.err;
+	skel->rodata->latency = o.latency;
+	skel->rodata->per_process = o.per_process;
+	skel->rodata->nr_exit = syscall_number("exit");
+	skel->rodata->nr_exit_group = syscall_number("exit_group");
+	skel->rodata->want_user = true;
+	skel->rodata->want_kernel = false;
+	set_sizes(skel, &o);
+	/* Plain counts need only the entry; return values and times the exit. */
+	bpf_program__set_autoload(skel->progs.sc_enter_count,
+				  !o.stack && !o.latency && !o.failures);
+	bpf_program__set_autoload(skel->progs.sc_enter_time, o.latency);
+	bpf_program__set_autoload(skel->progs.sc_exit, o.latency || o.failures);
+	bpf_program__set_autoload(skel->progs.sc_enter_stack, o.stack);
+	err = syscount_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "syscount: cannot load the BPF program: %s\n", strerror(-err));
+		goto out;
+	}
+	st.skel = skel;
+	st.ncpus = libbpf_num_possible_cpus();
+	if (st.ncpus <= 0)
+		goto out;
+	st.percpu = calloc(st.ncpus, sizeof(*st.percpu));
+	st.prev = calloc(SYSCOUNT_NR_SLOTS, sizeof(*st.prev));
+	if (!st.percpu || !st.prev)
+		goto out;
+	if (o.stack) {
+		st.syms = syms__new(SYMS_F_DEMANGLE);
+		if (!st.syms) {
+			fprintf(stderr, "syscount: cannot set up the symbolizer: %s\n",
+				strerror(errno));
+			goto out;
+		}
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), on_new_pid, &st, NULL);
+		if (!rb) {
+			fprintf(stderr, "syscount: cannot open the ring buffer: %s\n",
+				strerror(errno));
+			goto out;
+		}
+		run.event_fd = ring_buffer__epoll_fd(rb);
+	}
+	/* Raw tracepoints: fd-based links, gone with the process even on SIGKILL. */
+	err = syscount_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "syscount: cannot attach to the raw syscall tracepoints: %s\n",
+			strerror(-err));
+		goto out;
+	}
+
+	if (o.top && !o.stack)
+		fprintf(stderr, "Tracing %s, printing top %lu... Hit Ctrl-C to end.\n",
+			mode_text(&o), o.top);
+	else
+		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", mode_text(&o));
+	if (cli_run__start(&run)) {
+		fprintf(stderr, "syscount: cannot start '%s'\n", o.cmd);
+		goto out;
+	}
+	for (;;) {
+		enum cli_step step = cli_run__next(&run);
+
+		if (step == CLI_STEP_EVENT) {
+			ring_buffer__consume(rb);
+			continue;
+		}
+		if (rb)
+			ring_buffer__consume(rb);
+		err = report(&st);
+		if (err) {
+			fprintf(stderr, "syscount: cannot read counts: %s\n", strerror(-err));
+			goto out;
+		}
+		if (step == CLI_STEP_LAST)
+			break;
+		out__separator(st.out);
+	}
+	summary(&st);
+	ret = EXIT_OK;
+out:
+	if (run_init)
+		cli_run__fini(&run);
+	ring_buffer__free(rb);
+	syscount_bpf__destroy(skel);
+	syms__free(st.syms);
+	free(st.percpu);
+	free(st.prev);
+	out__free(st.out);
+	return ret;
+}
