@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -589,6 +590,47 @@ int attacher__kprobes(struct attacher *a, struct bpf_program *multi, struct bpf_
 		}
 	}
 	return err;
+}
+
+static int perf_open(uint32_t type, uint64_t config, int cpu, uint64_t freq, uint64_t period)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = type,
+		.config = config,
+	};
+	int fd;
+
+	if (freq) {
+		attr.freq = 1;
+		attr.sample_freq = freq;
+	} else {
+		attr.sample_period = period;
+	}
+	fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int attacher__perf_sample(struct attacher *a, struct bpf_program *prog, int cpu, uint64_t freq,
+			  uint64_t period)
+{
+	struct bpf_link *link;
+	int fd = -ENOENT, err;
+
+	if (!freq)
+		fd = perf_open(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, cpu, 0, period);
+	if (fd < 0 && fd != -ENODEV)
+		fd = perf_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, cpu, freq, period);
+	if (fd < 0)
+		return fd;
+	link = bpf_program__attach_perf_event(prog, fd);
+	if (!link) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	/* The link owns the event now: destroying it closes the fd. */
+	return add_link(a, link);
 }
 
 const char *tracefs__root(void)

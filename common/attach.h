@@ -95,6 +95,15 @@ int attacher__usdt(struct attacher *a, struct bpf_program *prog, const char *pat
 int attacher__kprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,
 		      bool retprobe, const char **syms, const uint64_t *cookies, size_t count);
 
+/*
+ * Open a sampling perf event on @cpu for every process: software
+ * cpu-clock at @freq Hz, or every @period events (hardware cycles where
+ * the machine has them, else cpu-clock nanoseconds), and attach @prog to
+ * it. Returns 0, -ENODEV for an offline or absent CPU, or a negative errno.
+ */
+int attacher__perf_sample(struct attacher *a, struct bpf_program *prog, int cpu, uint64_t freq,
+			  uint64_t period);
+
 /* Attach @prog to tracepoint @category:@event with @cookie. */
 int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const char *category,
 			 const char *event, uint64_t cookie);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* stacks: counted stacks from BPF maps to symbolized records. */
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,8 +139,9 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
 		r->comm[sizeof(r->comm) - 1] = 0;
 		r->count = count;
 		/* -1 means not asked for; other negatives are failed captures. */
-		r->user_lost = k->user_stack < -1 || (k->user_stack == -1 && 0);
-		r->kernel_lost = k->kernel_stack < -1;
+		/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
+		r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
+		r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
 		err = resolve_stack(traces_fd, k->user_stack, false, k->tgid, syms, opts, &r->user,
 				    &r->nuser);
 		if (!err)
@@ -155,6 +157,56 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
 out:
 	free(keys);
 	return err;
+}
+
+static int cmp_frames(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	for (size_t i = 0; i < na && i < nb; i++) {
+		int c = strcmp(a[i], b[i]);
+
+		if (c)
+			return c;
+	}
+	return na < nb ? -1 : na > nb;
+}
+
+/* Order by what a reader sees: comm, pid, then frames. */
+static int cmp_content(const void *a, const void *b)
+{
+	const struct stack_record *x = a, *y = b;
+	int c = strcmp(x->comm, y->comm);
+
+	if (c)
+		return c;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->extra != y->extra)
+		return x->extra < y->extra ? -1 : 1;
+	if (x->user_lost != y->user_lost || x->kernel_lost != y->kernel_lost)
+		return x->user_lost - y->user_lost + 2 * (x->kernel_lost - y->kernel_lost);
+	c = cmp_frames(x->user, x->nuser, y->user, y->nuser);
+	return c ? c : cmp_frames(x->kernel, x->nkernel, y->kernel, y->nkernel);
+}
+
+void stack_set__merge(struct stack_set *set, bool by_pid)
+{
+	size_t w = 0;
+
+	if (!by_pid)
+		for (size_t i = 0; i < set->count; i++)
+			set->records[i].tgid = 0;
+	qsort(set->records, set->count, sizeof(*set->records), cmp_content);
+	for (size_t i = 0; i < set->count; i++) {
+		if (w && !cmp_content(&set->records[w - 1], &set->records[i])) {
+			set->records[w - 1].count += set->records[i].count;
+			record_fini(&set->records[i]);
+			continue;
+		}
+		set->records[w++] = set->records[i];
+	}
+	set->count = w;
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -182,4 +234,18 @@ static int cmp_asc(const void *a, const void *b)
 void stack_set__sort(struct stack_set *set, bool desc)
 {
 	qsort(set->records, set->count, sizeof(*set->records), desc ? cmp_desc : cmp_asc);
+}
+
+int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
+{
+	struct stack_pid_notes *n = ctx;
+	pid_t pid;
+
+	if (size < sizeof(__u32))
+		return 0;
+	pid = *(__u32 *)data;
+	syms__snapshot(n->syms, pid);
+	if (n->resume)
+		kill(pid, SIGCONT);
+	return 0;
 }

@@ -47,8 +47,28 @@ struct stack_read_opts {
 int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
 		    const struct stack_read_opts *opts);
 
+/*
+ * Merge records that read the same: same comm, frames (and pid with
+ * @by_pid; otherwise pids are cleared). Stacks that differ only in
+ * instruction offsets within the same functions become one.
+ */
+void stack_set__merge(struct stack_set *set, bool by_pid);
+
 /* Sort records by count, descending when @desc (ties: by comm, then pid). */
 void stack_set__sort(struct stack_set *set, bool desc);
 void stack_set__fini(struct stack_set *set);
+
+/*
+ * The ring buffer of processes first seen by the BPF side: read each
+ * one's maps now (so its stacks resolve after it exits), then, with
+ * @resume, continue it (the BPF side stopped it; see stop_new).
+ */
+struct stack_pid_notes {
+	struct syms *syms;
+	bool resume;
+};
+
+/* A ring_buffer__new() callback; @ctx is a struct stack_pid_notes. */
+int stack_pid_notes__on_event(void *ctx, void *data, size_t size);
 
 #endif

@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -175,26 +174,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-struct pid_notes {
-	struct syms *syms;
-	bool resume;	/* the BPF side stopped the process: continue it */
-};
-
-/* Read the maps of processes as the BPF side first sees them. */
-static int on_new_pid(void *ctx, void *data, size_t size)
-{
-	struct pid_notes *n = ctx;
-	pid_t pid;
-
-	if (size < sizeof(__u32))
-		return 0;
-	pid = *(__u32 *)data;
-	syms__snapshot(n->syms, pid);
-	if (n->resume)
-		kill(pid, SIGCONT);
-	return 0;
-}
-
 static int report(struct out *out, const struct options *o, struct stackcount_bpf *skel,
 		  struct syms *syms, const struct site_set *set, unsigned interval)
 {
@@ -209,6 +188,7 @@ static int report(struct out *out, const struct options *o, struct stackcount_bp
 			      bpf_map__fd(skel->maps.stack_traces), syms, &ro);
 	if (err)
 		goto out;
+	stack_set__merge(&stacks, o->per_pid);
 	stack_set__sort(&stacks, false);
 	for (size_t i = 0; i < stacks.count; i++) {
 		const struct stack_record *r = &stacks.records[i];
@@ -236,7 +216,7 @@ int main(int argc, char **argv)
 	struct out *out = NULL;
 	const struct skipped_site *skipped;
 	struct site_progs progs;
-	struct pid_notes notes = {};
+	struct stack_pid_notes notes = {};
 	size_t attached = 0, nskipped = 0;
 	bool any_kernel_site = false;
 	unsigned interval = 0;
@@ -315,7 +295,7 @@ int main(int argc, char **argv)
 	/* A process traced with -p is read now, before it can exit. */
 	if (o.pid)
 		syms__snapshot(syms, o.pid);
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), on_new_pid, &notes, NULL);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), stack_pid_notes__on_event, &notes, NULL);
 	if (!rb) {
 		fprintf(stderr, "stackcount: cannot open the ring buffer: %s\n", strerror(errno));
 		goto out;

@@ -82,13 +82,15 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
 	if (want_user && key.tgid) {
 		key.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
-		if (key.user_stack < 0)
+		/* -EFAULT: no stack (a kernel thread); anything else is a loss. */
+		if (key.user_stack < 0 && key.user_stack != -14)
 			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
 		announce_pid(key.tgid);
 	}
 	if (want_kernel) {
 		key.kernel_stack = bpf_get_stackid(ctx, &stack_traces, 0);
-		if (key.kernel_stack < 0)
+		/* -EFAULT: the sample hit user mode, there is no kernel stack. */
+		if (key.kernel_stack < 0 && key.kernel_stack != -14)
 			__sync_fetch_and_add(&stats.lost_kernel_stacks, 1);
 	}
 	if (!per_thread)

@@ -6,7 +6,7 @@ T := $(BUILD)/tests/targets
 TARGET_CFLAGS := -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-inline-functions-called-once
 
 TARGET_BINS := $(T)/calls $(T)/calls_nopie $(T)/calls_stripped $(T)/calls_minidebug \
-	       $(T)/cxx $(T)/stacks $(T)/usdt $(T)/libcotarget.so $(T)/uselib $(T)/notelf $(T)/truncated
+	       $(T)/cxx $(T)/stacks $(T)/spin $(T)/usdt $(T)/libcotarget.so $(T)/uselib $(T)/notelf $(T)/truncated
 TARGET_BINS += $(T)/forker
 
 targets: $(TARGET_BINS)
@@ -36,6 +36,9 @@ $(T)/calls_minidebug: tests/targets/calls.c | $(T)
 	$(Q)xz -f -c $@.mini > $@.xz
 	$(Q)objcopy --strip-all --add-section .gnu_debugdata=$@.xz $@.full $@
 	$(Q)rm -f $@.full $@.funcs $@.dbg $@.mini $@.xz
+
+$(T)/spin: tests/targets/spin.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
 
 $(T)/stacks: tests/targets/stacks.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fno-builtin-gamma -fPIE -pie -o $@ $<

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * profile: sample stacks on every CPU at a fixed rate and count them, as
+ * bcc's profile does; folded output and a self-contained SVG flame graph.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "common/attach.h"
+#include "common/cli.h"
+#include "common/flamegraph.h"
+#include "common/output.h"
+#include "common/stacks.h"
+#include "common/syms.h"
+#include "bpf/stacks.h"
+#include "profile.skel.h"
+
+#define MAX_PIDS 1024
+#define DEFAULT_STACK_STORAGE 16384
+
+struct options {
+	pid_t pids[MAX_PIDS];
+	int npids;
+	const char *cmd;
+	double duration;
+	unsigned long freq;
+	unsigned long period;
+	long cpu;
+	bool user_only;
+	bool kernel_only;
+	bool idle;
+	bool folded;
+	bool offsets;
+	bool per_pid;
+	bool json;
+	bool verbose;
+	const char *svg;
+	unsigned long storage;
+};
+
+static const char usage[] =
+"Usage: profile [OPTIONS] [DURATION]\n"
+"Sample the stacks running on every CPU at a fixed rate and count them.\n"
+"\n"
+"Options:\n"
+"  -F, --frequency HZ     samples per second per CPU (default 49)\n"
+"  -c, --count N          sample every N events instead (CPU cycles where the\n"
+"                         machine counts them, else nanoseconds of cpu-clock)\n"
+"  -p, --pid PID[,PID]    only these processes; stop when they have all exited\n"
+"      --cmd CMD          run CMD and profile only it\n"
+"  -C, --cpu CPU          only this CPU\n"
+"  -d, --duration SECS    stop after SECS seconds (also the DURATION argument)\n"
+"  -U, --user-stacks-only   user stacks only\n"
+"  -K, --kernel-stacks-only kernel stacks only\n"
+"  -I, --include-idle     include the idle task (pid 0)\n"
+"  -P, --perpid           keep processes apart (comm-PID in folded output)\n"
+"  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
+"      --svg FILE         write an SVG flame graph to FILE\n"
+"  -s, --offsets          show sym+0xoffset\n"
+"  -j, --json             JSON lines output\n"
+"  -v, --verbose          show libbpf diagnostics\n"
+"      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
+"  -h, --help             show this help\n"
+"      --version          show the version\n"
+"\n"
+"Examples:\n"
+"  profile 10                       all CPUs for 10 seconds\n"
+"  profile -F 99 -p 181 5           one process at 99 Hz\n"
+"  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
+"  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
+
+enum { OPT_VERSION = 256, OPT_SVG, OPT_CMD, OPT_STORAGE };
+
+static const struct option long_opts[] = {
+	{ "frequency", required_argument, NULL, 'F' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "cpu", required_argument, NULL, 'C' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "user-stacks-only", no_argument, NULL, 'U' },
+	{ "kernel-stacks-only", no_argument, NULL, 'K' },
+	{ "include-idle", no_argument, NULL, 'I' },
+	{ "perpid", no_argument, NULL, 'P' },
+	{ "folded", no_argument, NULL, 'f' },
+	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "offsets", no_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{}
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "profile: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'profile --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+static int parse_pids(const char *s, struct options *o)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+		if (o->npids == MAX_PIDS || cli__parse_pid(tok, &o->pids[o->npids]))
+			err = -EINVAL;
+		else
+			o->npids++;
+	}
+	free(copy);
+	return err || !o->npids ? -EINVAL : 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	unsigned long cpu;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (cli__parse_ulong(optarg, 1, 100000, &o->freq))
+				return usage_error("invalid frequency '%s' (1 to 100000 Hz)", optarg);
+			break;
+		case 'c':
+			if (cli__parse_ulong(optarg, 1, ~0UL, &o->period))
+				return usage_error("invalid sample period '%s'", optarg);
+			break;
+		case 'p':
+			if (parse_pids(optarg, o))
+				return usage_error("invalid pid list '%s'", optarg);
+			break;
+		case OPT_CMD: o->cmd = optarg; break;
+		case 'C':
+			if (cli__parse_ulong(optarg, 0, 65535, &cpu))
+				return usage_error("invalid CPU '%s'", optarg);
+			o->cpu = cpu;
+			break;
+		case 'd':
+			if (cli__parse_seconds(optarg, &o->duration))
+				return usage_error("invalid duration '%s'", optarg);
+			break;
+		case 'U': o->user_only = true; break;
+		case 'K': o->kernel_only = true; break;
+		case 'I': o->idle = true; break;
+		case 'P': o->per_pid = true; break;
+		case 'f': o->folded = true; break;
+		case OPT_SVG: o->svg = optarg; break;
+		case 's': o->offsets = true; break;
+		case 'j': o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_STORAGE:
+			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
+				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
+						   optarg);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case OPT_VERSION:
+			printf("profile (cotrace) %s\n", COTRACE_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'profile --help' for more information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc && cli__parse_seconds(argv[optind++], &o->duration))
+		return usage_error("invalid duration '%s'", argv[optind - 1]);
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->npids && o->cmd)
+		return usage_error("%s", "-p and --cmd cannot be used together");
+	if (o->user_only && o->kernel_only)
+		return usage_error("%s", "-U and -K cannot be used together");
+	if (o->folded && o->json)
+		return usage_error("%s", "-f and -j cannot be used together");
+	if (o->freq && o->period)
+		return usage_error("%s", "-F and -c cannot be used together");
+	if (!o->freq && !o->period)
+		o->freq = 49;
+	return -1;
+}
+
+static int report(struct out *out, const struct options *o, struct profile_bpf *skel,
+		  struct syms *syms)
+{
+	struct stack_read_opts ro = { .offsets = o->offsets };
+	struct out_ctx ctx = { .record = "stack" };
+	struct stack_set stacks = {};
+	struct flamegraph *fg = NULL;
+	FILE *f = NULL;
+	int err;
+
+	err = stack_set__read(&stacks, bpf_map__fd(skel->maps.stack_counts),
+			      bpf_map__fd(skel->maps.stack_traces), syms, &ro);
+	if (err)
+		goto out;
+	stack_set__merge(&stacks, o->per_pid);
+	stack_set__sort(&stacks, false);
+	for (size_t i = 0; i < stacks.count; i++)
+		out__stack(out, &ctx, &stacks.records[i], o->per_pid, NULL, NULL);
+	out__flush(out);
+	if (!o->svg)
+		goto out;
+	err = -ENOMEM;
+	fg = flamegraph__new();
+	if (!fg)
+		goto out;
+	for (size_t i = 0; i < stacks.count; i++) {
+		char *line = out_stack_folded(&stacks.records[i], o->per_pid);
+
+		err = line ? flamegraph__add(fg, line, stacks.records[i].count) : -ENOMEM;
+		free(line);
+		if (err)
+			goto out;
+	}
+	f = fopen(o->svg, "we");
+	if (!f) {
+		err = -errno;
+		fprintf(stderr, "profile: cannot write '%s': %s\n", o->svg, strerror(errno));
+		goto out;
+	}
+	err = flamegraph__write_svg(fg, f, "CPU profile (cotrace profile)");
+	if (fclose(f) && !err)
+		err = -errno;
+out:
+	flamegraph__free(fg);
+	stack_set__fini(&stacks);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
+	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct profile_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	struct attacher *att = NULL;
+	struct syms *syms = NULL;
+	struct out *out = NULL;
+	struct stack_pid_notes notes = {};
+	int ncpus, ret, err, nlinks = 0;
+	pid_t pid;
+	char msg[512];
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	out = out__new(stdout, o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	if (!out)
+		return EXIT_RUNTIME;
+	ret = EXIT_RUNTIME;
+	if (cli__check_privilege(msg, sizeof(msg))) {
+		fprintf(stderr, "profile: %s\n", msg);
+		goto out;
+	}
+	cli__setup_libbpf(o.verbose);
+	for (int i = 1; i < o.npids; i++) {
+		if (cli__pid_exists(o.pids[i])) {
+			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	/* With one pid the run ends when it exits; with several, at -d or ^C. */
+	err = cli_run__init(&run, o.npids == 1 ? o.pids[0] : 0, o.cmd, o.duration, 0, msg,
+			    sizeof(msg));
+	if (err) {
+		fprintf(stderr, "profile: %s\n", msg);
+		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+		goto out;
+	}
+	pid = cli_run__target(&run, 0);
+	if (pid)
+		o.pids[o.npids++] = pid;
+	syms = syms__new(SYMS_F_DEMANGLE);
+	if (!syms) {
+		fprintf(stderr, "profile: cannot create the symbolizer: %s\n", strerror(errno));
+		goto out;
+	}
+
+	skel = profile_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "profile: cannot open the BPF object: %s\n", strerror(errno));
+		goto out;
+	}
+	skel->rodata->want_user = !o.kernel_only;
+	skel->rodata->want_kernel = !o.user_only;
+	skel->rodata->include_idle = o.idle;
+	skel->rodata->filter_pids = o.npids > 0;
+	skel->rodata->stop_new = o.cmd != NULL;
+	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
+	bpf_map__set_max_entries(skel->maps.stack_traces, o.storage);
+	bpf_map__set_max_entries(skel->maps.stack_counts, o.storage);
+	err = profile_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "profile: cannot load the BPF program: %s\n", strerror(-err));
+		goto out;
+	}
+	for (int i = 0; i < o.npids; i++) {
+		__u32 key = o.pids[i];
+		__u8 one = 1;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
+		if (!o.cmd)
+			syms__snapshot(syms, o.pids[i]);
+	}
+	notes.syms = syms;
+	notes.resume = o.cmd != NULL;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), stack_pid_notes__on_event, &notes,
+			      NULL);
+	if (!rb) {
+		fprintf(stderr, "profile: cannot open the ring buffer: %s\n", strerror(errno));
+		goto out;
+	}
+	run.event_fd = ring_buffer__epoll_fd(rb);
+
+	att = attacher__new();
+	ncpus = libbpf_num_possible_cpus();
+	if (!att || ncpus <= 0)
+		goto out;
+	if (o.cpu >= ncpus) {
+		fprintf(stderr, "profile: CPU %ld does not exist (this machine has %d)\n", o.cpu,
+			ncpus);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		if (o.cpu >= 0 && cpu != o.cpu)
+			continue;
+		err = attacher__perf_sample(att, skel->progs.do_sample, cpu, o.freq, o.period);
+		if (err == -ENODEV)
+			continue;	/* offline CPU */
+		if (err) {
+			fprintf(stderr, "profile: cannot open a sampling event on CPU %d: %s\n", cpu,
+				strerror(-err));
+			goto out;
+		}
+		nlinks++;
+	}
+	if (!nlinks) {
+		fprintf(stderr, "profile: no CPU could be sampled\n");
+		goto out;
+	}
+	if (o.period)
+		fprintf(stderr, "Sampling stacks every %lu events", o.period);
+	else
+		fprintf(stderr, "Sampling stacks at %lu Hz", o.freq);
+	fprintf(stderr, " on %d CPU%s... Hit Ctrl-C to end.\n", nlinks, nlinks > 1 ? "s" : "");
+	if (cli_run__start(&run)) {
+		fprintf(stderr, "profile: cannot start '%s'\n", o.cmd);
+		goto out;
+	}
+	while (cli_run__next(&run) != CLI_STEP_LAST)
+		ring_buffer__consume(rb);
+	ring_buffer__consume(rb);
+	/* No more samples while the stacks are read and symbolized. */
+	attacher__free(att);
+	att = NULL;
+	err = report(out, &o, skel, syms);
+	if (err) {
+		fprintf(stderr, "profile: cannot report the stacks: %s\n", strerror(-err));
+		goto out;
+	}
+	{
+		struct out_kv kv[] = {
+			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
+			{ "lost_user_stacks", "%s user stacks could not be captured", OUT_U64,
+			  { .u = skel->bss->stats.lost_user_stacks } },
+			{ "lost_kernel_stacks", "%s kernel stacks could not be captured", OUT_U64,
+			  { .u = skel->bss->stats.lost_kernel_stacks } },
+			{ "lost_counts", "%s samples lost: the stack table was full "
+			  "(raise --stack-storage-size)", OUT_U64,
+			  { .u = skel->bss->stats.lost_counts } },
+			{ "lost_pid_notes", "%s new processes not announced in time: their stacks "
+			  "may not resolve", OUT_U64, { .u = skel->bss->stats.lost_pid_notes } },
+		};
+
+		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
+	}
+	ret = EXIT_OK;
+out:
+	cli_run__fini(&run);
+	attacher__free(att);
+	ring_buffer__free(rb);
+	profile_bpf__destroy(skel);
+	syms__free(syms);
+	out__free(out);
+	return ret;
+}
