@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the proclife end-to-end tests; sourced after lib.sh.
+PL=$ROOT/build/proclife
+FORKER=$T/forker
+PL_PIDS=()	# proclife processes we started
+
+[ -x "$PL" ] || fail "$PL missing: run make"
+[ -x "$FORKER" ] || fail "$FORKER missing: run make targets"
+
+# start_pl OUTFILE ARGS...: start proclife --json ARGS in the background and
+# wait (bounded) until it is tracing. Sets PL_PID.
+start_pl() {
+	local out=$1
+	shift
+	"$PL" --json "$@" >"$out" 2>"$out.err" &
+	PL_PID=$!
+	BG_PIDS+=("$PL_PID")
+	PL_PIDS+=("$PL_PID")
+	wait_for_text "$out.err" "Tracing" 30 "$PL_PID"
+}
+
+# stop_pl [PID]: SIGINT proclife (default $PL_PID), wait (bounded), expect 0.
+stop_pl() {
+	local pid=${1:-$PL_PID}
+	kill -INT "$pid"
+	wait_exit "$pid" 20
+	[ "$WAIT_RC" -eq 0 ] || fail "proclife $pid exited $WAIT_RC after SIGINT"
+}
+
+# run_forker ARGS...: run the forker in the foreground (bounded); expect 0.
+run_forker() {
+	timeout -s KILL 30 "$FORKER" "$@" || fail "forker $* failed"
+}
+
+# hist_total COMM FILE: sum of the counts of COMM's hist records.
+hist_total() {
+	jq -rs --arg c "$1" '[.[] | select(.type == "hist" and .comm == $c) | .count] | add // 0' \
+		"$2" || fail "bad JSON in $2"
+}
+
+# bucket_count COMM LOW FILE: count in COMM's bucket starting at LOW.
+bucket_count() {
+	jq -rs --arg c "$1" --argjson l "$2" '[.[] | select(.type == "hist" and .comm == $c)
+		| .buckets[] | select(.low == $l) | .count] | add // 0' "$3" ||
+		fail "bad JSON in $3"
+}
+
+# nonzero_buckets COMM FILE: "low-high" of every nonzero bucket of COMM.
+nonzero_buckets() {
+	jq -rs --arg c "$1" '[.[] | select(.type == "hist" and .comm == $c) | .buckets[]
+		| select(.count > 0) | "\(.low)-\(.high)"] | unique | join(",")' "$2"
+}
+
+# exit_count COMM EXIT FILE: the count of an "exits" record ("3", "SIGKILL").
+exit_count() {
+	jq -rs --arg c "$1" --arg e "$2" '[.[] | select(.type == "exits" and .comm == $c
+		and .exit == $e) | .count] | add // 0' "$3"
+}
+
+# pl_summary KEY FILE: a key of the summary record.
+pl_summary() {
+	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$2"
+}
+
+# assert_pl_detached [SECS]: no BPF program of proclife's is loaded by
+# no process or by a proclife we started (polls: programs are freed
+# asynchronously after the last fd closes).
+assert_pl_detached() {
+	local secs=${1:-5} i left pids
+	pids=$(printf '%s\n' "${PL_PIDS[@]}" | jq -Rsc 'split("\n") | map(select(length > 0) | tonumber)')
+	for ((i = 0; i < secs * 20; i++)); do
+		left=$(bpftool -j prog list | jq -r --argjson ours "$pids" '
+			.[] | select(.name // "" | test("^(handle_exit|libc_uprobe)"))
+			    | select((.pids // []) as $p | ($p | length) == 0 or
+				     any($p[]; .pid as $x | $ours | index($x)))
+			    | "prog \(.id) \(.name)"')
+		[ -z "$left" ] && { echo "  ok: nothing of proclife's attached"; return 0; }
+		sleep 0.05
+	done
+	fail "still attached: $left"
+}
