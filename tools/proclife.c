@@ -124,7 +124,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "musc:eli:d:Tjvh", long_opts, NULL)) != -1) {
+	char opt[3] = "-?";
+
+	opterr = 0;	/* our own messages, without the program's path */
+	while ((c = getopt_long(argc, argv, ":musc:eli:d:Tjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->unit = UNIT_MSEC; break;
 		case 'u': o->unit = UNIT_USEC; break;
@@ -167,9 +170,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			printf("proclife (cotrace) %s\n", COTRACE_VERSION);
 			return EXIT_OK;
+		case ':':
+			opt[1] = optopt;
+			return usage_error("option '%s' needs an argument",
+					   optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try 'proclife --help' for more information.\n");
-			return EXIT_USAGE;
+			opt[1] = optopt;
+			return usage_error("unknown option '%s'", optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
