@@ -103,7 +103,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "funccount: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'funccount --help' for more information.\n");
+	fprintf(stderr, " (try 'funccount --help')\n");
 	return EXIT_USAGE;
 }
 

@@ -176,7 +176,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 					   optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
 		default:
 			opt[1] = optopt;
-			return usage_error("unknown option '%s'", optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
+			return usage_error("unknown option '%s'",
+					   optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -105,7 +105,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "profile: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'profile --help' for more information.\n");
+	fprintf(stderr, " (try 'profile --help')\n");
 	return EXIT_USAGE;
 }
 

@@ -107,7 +107,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "stackcount: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'stackcount --help' for more information.\n");
+	fprintf(stderr, " (try 'stackcount --help')\n");
 	return EXIT_USAGE;
 }
 
