@@ -127,7 +127,7 @@ struct symtab {
 	uint64_t *starts;	/* sorted range starts (vaddr), for the binary search */
 	struct sym_range *ranges;
 	size_t nr_ranges;
-	const char **demangled;	/* per range, lazily */
+	const char **names;	/* per range, lazily: demangled, unversioned */
 
 	bool dw_tried;
 	int dw_fd;
@@ -197,11 +197,11 @@ static void symtab_free(struct symtab *st)
 {
 	size_t i;
 
-	if (st->demangled) {
+	if (st->names) {
 		for (i = 0; i < st->nr_ranges; i++)
-			if (st->demangled[i] != st->syms[st->ranges[i].sym].name)
-				free((char *)st->demangled[i]);
-		free(st->demangled);
+			if (st->names[i] != st->syms[st->ranges[i].sym].name)
+				free((char *)st->names[i]);
+		free(st->names);
 	}
 	if (st->dw)
 		dwarf_end(st->dw);
@@ -276,12 +276,18 @@ static int symtab_build(struct symtab *st, const struct elf_sym *syms, size_t n)
 		goto out;
 	}
 	for (i = 0; i < n; i = j) {
+		/* The preferred name, unless it is a size-0 label and an alias
+		 * has a size (identical code folded: Foo::f at Bar::f's address). */
 		size = syms[i].size;
-		for (j = i + 1; j < n && syms[j].vaddr == syms[i].vaddr; j++)
-			if (syms[j].size > size)
-				size = syms[j].size;
-		st->starts[nr] = syms[i].vaddr;
 		st->ranges[nr].sym = i;
+		for (j = i + 1; j < n && syms[j].vaddr == syms[i].vaddr; j++) {
+			if (syms[j].size > size) {
+				if (!size)
+					st->ranges[nr].sym = j;
+				size = syms[j].size;
+			}
+		}
+		st->starts[nr] = syms[i].vaddr;
 		if (size)
 			st->ranges[nr].end = syms[i].vaddr + size < syms[i].vaddr ?
 					     UINT64_MAX : syms[i].vaddr + size;
@@ -350,23 +356,41 @@ static ssize_t symtab_find(const struct symtab *st, uint64_t vaddr)
 	return -1;
 }
 
+/*
+ * The name shown for range @r: without the symbol version a .symtab may
+ * carry ("mtx_timedlock@@GLIBC_2.34"), demangled with @demangle; computed
+ * once per range.
+ */
 static const char *symtab_name(struct symtab *st, size_t r, bool demangle)
 {
-	const char *raw = st->syms[st->ranges[r].sym].name;
-	char *d;
+	const char *raw = st->syms[st->ranges[r].sym].name, *at;
+	bool mangled = demangle && raw[0] == '_' && raw[1] == 'Z';
+	char *d, *plain = NULL;
 
-	if (!demangle || raw[0] != '_' || raw[1] != 'Z')
+	at = strchr(raw, '@');
+	if (at == raw)
+		at = NULL;
+	if (!mangled && !at)
 		return raw;
-	if (!st->demangled) {
-		st->demangled = calloc(st->nr_ranges, sizeof(*st->demangled));
-		if (!st->demangled)
+	if (!st->names) {
+		st->names = calloc(st->nr_ranges, sizeof(*st->names));
+		if (!st->names)
 			return raw;
 	}
-	if (!st->demangled[r]) {
-		d = cxx_demangle(raw);
-		st->demangled[r] = d ? d : raw;
+	if (st->names[r])
+		return st->names[r];
+	if (at) {
+		plain = strndup(raw, at - raw);
+		if (!plain)
+			return raw;
 	}
-	return st->demangled[r];
+	d = mangled ? cxx_demangle(plain ? plain : raw) : NULL;
+	if (d)
+		free(plain);
+	else
+		d = plain;
+	st->names[r] = d ? d : raw;
+	return st->names[r];
 }
 
 static struct symtab *find_key(struct syms *s, dev_t dev, ino_t ino)
