@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# proclife under a fork storm: at least 2,000 short processes a second for
+# 10 seconds. The sched_process_exit tracepoint runs synchronously in the
+# exiting task, so no exit can be missed: the histogram total must equal
+# the number of processes spawned, exactly, and nothing may be reported
+# lost (lost_hist counts exits that found the table full; it must be 0
+# here, and if it were not, total + lost would still equal spawned).
+# The -l run checks the ring buffer path the same way: every exit is
+# either logged or counted in lost_log. Runtime: about 13 s.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/proclife_lib.sh"
+SECONDS=0
+
+RATE=2500
+SECS=10
+
+check "fork storm: $RATE/s for ${SECS}s, histograms and a -l log running side by side"
+start_pl "$OUT" -e -c cotrace-storm
+hist_pid=$PL_PID
+start_pl "$OUT.log" -l -c cotrace-storm
+log_pid=$PL_PID
+timeout -s KILL $((SECS + 15)) "$FORKER" --name cotrace-storm storm "$RATE" "$SECS" \
+	>"$TMP/storm" || fail "the storm failed: $(cat "$TMP/storm")"
+cat "$TMP/storm"
+spawned=$(awk '/^spawned/ {print $2}' "$TMP/storm")
+rate=$(awk '/^spawned/ {gsub(/[(\/s)]/, "", $6); print $6}' "$TMP/storm")
+assert_ge "$rate" 2000 "processes per second"
+assert_ge "$spawned" 20000 "processes spawned"
+stop_pl "$hist_pid"
+stop_pl "$log_pid"
+
+total=$(hist_total cotrace-storm "$OUT")
+lost=$(pl_summary lost_hist "$OUT")
+echo "  histogram total $total, lost $lost, spawned $spawned"
+assert_eq "$((total + lost))" "$spawned" "histogram total + lost"
+assert_eq "$lost" 0 "lost_hist"
+assert_eq "$total" "$spawned" "histogram total"
+assert_eq "$(exit_count cotrace-storm 0 "$OUT")" "$spawned" "exit 0 records"
+
+logged=$(jq -rs '[.[] | select(.type == "exit")] | length' "$OUT.log")
+lost_log=$(pl_summary lost_log "$OUT.log")
+echo "  logged $logged, lost $lost_log"
+assert_eq "$((logged + lost_log))" "$spawned" "logged + lost_log"
+assert_eq "$(pl_summary logged "$OUT.log")" "$logged" "summary's logged"
+
+check "cleanup"
+assert_pl_detached
+echo PASS
