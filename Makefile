@@ -129,6 +129,13 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all targets
 	$(Q)tests/demo.sh
 
+# Benchmarks (bench/run.sh; figures in docs/performance.md). bench/bench.mk
+# builds the floor, hitloop and the 20,000-function binary; it is not
+# included in the default build.
+bench: all targets
+	$(Q)$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) bench-bins
+	$(Q)bench/run.sh
+
 # ---- install ------------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
