@@ -46,9 +46,18 @@ struct elf_file;
  * Open @path and read its headers. Returns NULL and sets errno:
  * ENOENT/EACCES... from open(), ENOEXEC if the file is not an ELF file,
  * EINVAL if it is truncated or corrupt, ENOTSUP for a class or machine
- * other than the host's. The file descriptor is kept open until free.
+ * other than the host's. Also EISDIR for a directory, and ENOEXEC for an
+ * ELF file that is neither ET_EXEC nor ET_DYN (object files, core dumps).
+ * The file descriptor is kept open until free.
  */
 struct elf_file *elf_file__open(const char *path);
+/*
+ * Like elf_file__open() for an image in memory (fuzzing, tests, an ELF
+ * file embedded in another). @buf is copied into a memfd, which then
+ * stands for the file; @name (may be NULL) serves as the path, including
+ * for the .gnu_debuglink search. Same errno contract.
+ */
+struct elf_file *elf_file__open_mem(const void *buf, size_t len, const char *name);
 void elf_file__free(struct elf_file *ef);
 
 /* The path given to open (borrowed). */
@@ -70,7 +79,14 @@ int elf_file__build_id(const struct elf_file *ef, uint8_t *buf, size_t len);
  * separate debug file (build-id under @debug_root/usr/lib/debug/.build-id/,
  * then .gnu_debuglink next to the file, in .debug/, and under
  * /usr/lib/debug), MiniDebugInfo, and .dynsym always (it may hold names
- * .symtab lacks). Symbols are sorted by vaddr, then by preference (source,
+ * .symtab lacks). The debug file is used only when the file has no .symtab,
+ * and MiniDebugInfo only when neither gave symbols. A separate debug file
+ * found by build-id must carry the same build-id; one found by debuglink
+ * must match its CRC32; candidates that do not are skipped. A corrupt
+ * .symtab, .dynsym, .gnu_debuglink or .gnu_debugdata of the file itself
+ * fails with -EINVAL (-EFBIG if .gnu_debugdata expands past 256 MiB).
+ * Symbols with the same name and vaddr from several sources are kept once.
+ * Symbols are sorted by vaddr, then by preference (source,
  * global before weak before local, then name); every symbol after the first
  * at one vaddr has alias=true. @debug_root is "" or NULL for the host.
  * Idempotent. Returns 0 or a negative errno.
