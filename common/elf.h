@@ -101,11 +101,12 @@ const char *elf_file__debug_path(const struct elf_file *ef);
 
 /*
  * Translate a link-time virtual address into a file offset through the
- * PT_LOAD program headers. Returns 0 or -ENOENT if no executable segment
- * (for text) / no segment (any) holds it.
+ * PT_LOAD program headers. Returns 0 or -ENOENT if no PT_LOAD holds it
+ * in its file-backed part (p_filesz; .bss has no file offset).
  */
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);
-/* The reverse, for raw offsets given by the user. */
+/* The reverse, for raw offsets given by the user (an executable segment
+ * wins where segments share file bytes). 0 or -ENOENT. */
 int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64_t *vaddr);
 
 /*
