@@ -141,19 +141,25 @@ release_target() {
 start_fc() {
 	local out=$1
 	shift
+	# Truncate first: the child's redirection happens after the fork, and
+	# the poll below must not find "Tracing" left by an earlier run.
+	: >"$out"
+	: >"$out.err"
 	"$FC" --json "$@" >"$out" 2>"$out.err" &
 	FC_PID=$!
+	FC_OUT=$out
 	BG_PIDS+=("$FC_PID")
 	OUR_PIDS+=("$FC_PID")
 	wait_for_text "$out.err" "Tracing" 20 "$FC_PID"
 }
 
 # stop_fc [SIGNAL]: send SIGNAL (default INT) to $FC_PID and wait for it
-# (bounded); fails unless it exits 0.
+# (bounded); fails unless it exits 0. With -p, funccount may already have
+# stopped by itself because the traced process exited: that is fine too.
 stop_fc() {
-	kill -"${1:-INT}" "$FC_PID"
+	kill -"${1:-INT}" "$FC_PID" 2>/dev/null
 	wait_exit "$FC_PID" 10
-	[ "$WAIT_RC" -eq 0 ] || fail "funccount exited $WAIT_RC after SIG${1:-INT}"
+	[ "$WAIT_RC" -eq 0 ] || { cat "$FC_OUT.err" >&2; fail "funccount exited $WAIT_RC after SIG${1:-INT}"; }
 }
 
 # fc_on_target OUTFILE TARGET_CMD -- FC_ARGS...: the whole dance: start the
