@@ -181,6 +181,13 @@ struct syms {
 	struct symtab *symtabs;
 	struct file_key *keys;
 	size_t nr_keys, cap_keys;
+	/* syms__resolve_file(): interned path → symtab, so that a batch of
+	 * offsets costs no stat() each. */
+	struct path_key {
+		const char *path;
+		struct symtab *st;
+	} *paths;
+	size_t nr_paths, cap_paths;
 	struct proc *procs[PROC_BUCKETS];
 	struct ksyms k;
 };
@@ -900,22 +907,45 @@ int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_fram
 	return resolve_in(s, m->st, m->path, addr - m->start + m->pgoff, frames, max);
 }
 
+static int add_path(struct syms *s, const char *path, struct symtab *st)
+{
+	struct path_key *k;
+	size_t cap;
+
+	if (s->nr_paths == s->cap_paths) {
+		cap = s->cap_paths ? s->cap_paths * 2 : 8;
+		k = realloc(s->paths, cap * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		s->paths = k;
+		s->cap_paths = cap;
+	}
+	s->paths[s->nr_paths++] = (struct path_key){ .path = path, .st = st };
+	return 0;
+}
+
 int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 		       struct sym_frame *frames, size_t max)
 {
+	struct symtab *st = NULL;
 	struct elf_file *ef;
-	struct symtab *st;
 	const char *module;
 	struct stat sb;
+	size_t i;
 	int err;
 
 	if (!max)
 		return -EINVAL;
-	if (stat(path, &sb))
-		return -errno;
 	module = pool_add(&s->pool, path);
 	if (!module)
 		return -ENOMEM;
+	for (i = 0; i < s->nr_paths && !st; i++)
+		if (s->paths[i].path == module)
+			st = s->paths[i].st;
+	if (st)
+		return resolve_in(s, st, module, offset, frames, max);
+	if (stat(path, &sb))
+		return -errno;
 	st = find_key(s, sb.st_dev, sb.st_ino);
 	if (!st) {
 		ef = elf_file__open(path);
@@ -928,6 +958,9 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 		if (err)
 			return err;
 	}
+	err = add_path(s, module, st);
+	if (err)
+		return err;
 	return resolve_in(s, st, module, offset, frames, max);
 }
 
@@ -1094,6 +1127,7 @@ void syms__free(struct syms *s)
 		symtab_free(st);
 	}
 	free(s->keys);
+	free(s->paths);
 	free(s->k.v);
 	free(s->k.buf);
 	pool_free(&s->pool);

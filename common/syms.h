@@ -67,7 +67,8 @@ int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_fram
 
 /*
  * Resolve file offset @offset of the module file at @path, without a
- * process (benchmarks, tests, raw offsets). The module is opened once and
+ * process (benchmarks, tests, raw offsets). The module is opened once per
+ * path (a file replaced later under the same path is not noticed) and
  * shared with processes mapping the same file. Frames as for
  * syms__resolve_user(), module == @path (interned). Returns the number of
  * frames or a negative errno (-ENOENT, -ENOEXEC... when @path cannot be
