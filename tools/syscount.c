@@ -130,7 +130,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	long nr;
 	int c, e;
 
-	while ((c = getopt_long(argc, argv, "p:t:c:i:d:T:xe:LmPlfjvh", long_opts, NULL)) != -1) {
+	/* Our own messages: getopt's would name the program by its path. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:t:c:i:d:T:xe:LmPlfjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (cli__parse_pid(optarg, &o->pid))
@@ -194,9 +196,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			printf("syscount (cotrace) %s\n", COTRACE_VERSION);
 			return EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'syscount --help' for more information.\n");
-			return EXIT_USAGE;
+		case ':':
+		default: {
+			char opt[3] = { '-', (char)optopt, 0 };
+			const char *name = optopt ? opt : argv[optind - 1];
+
+			return usage_error(c == ':' ? "option '%s' needs an argument"
+					   : "unknown option '%s'", name);
+		}
 		}
 	}
 	if (optind < argc)

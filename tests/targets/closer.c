@@ -4,9 +4,9 @@
  * times each. Usage: closer A B [--hold]
  *   main -> path_a -> close_a -> close(-1), A times
  *   main -> path_b -> close_b -> close(-1), B times
- * It first blocks until a line arrives on stdin; with --hold it then stays
- * until stdin reaches end of file, so a tracer can read its maps before
- * it exits.
+ * It first blocks until a line arrives on stdin and prints "done" when
+ * the calls are made; with --hold it then stays until a second line (or end
+ * of file), so a tracer can read its maps before it exits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +51,9 @@ int main(int argc, char **argv)
 		return 1;
 	path_a(atol(argv[1]));
 	path_b(atol(argv[2]));
+	printf("done\n");
+	fflush(stdout);
 	if (argc > 3 && !strcmp(argv[3], "--hold"))
-		while (fgets(line, sizeof(line), stdin))
-			;
+		(void)!fgets(line, sizeof(line), stdin);
 	return 0;
 }
