@@ -107,12 +107,16 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (!fr.name) {
-			fputs("??\n", stdout);
+			fputs_unlocked("??\n", stdout);
 			continue;
 		}
-		sym_frame__format(&fr, offsets, buf, sizeof(buf));
-		fputs(buf, stdout);
-		fputc('\n', stdout);
+		if (offsets) {
+			sym_frame__format(&fr, offsets, buf, sizeof(buf));
+			fputs_unlocked(buf, stdout);
+		} else {
+			fputs_unlocked(fr.name, stdout);
+		}
+		putc_unlocked('\n', stdout);
 	}
 	free(line);
 	syms__free(s);

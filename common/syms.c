@@ -127,7 +127,7 @@ struct symtab {
 	uint64_t *starts;	/* sorted range starts (vaddr), for the binary search */
 	struct sym_range *ranges;
 	size_t nr_ranges;
-	const char **names;	/* per range, lazily: demangled, unversioned */
+	const char **names;	/* per range, filled lazily: demangled, unversioned */
 
 	bool dw_tried;
 	int dw_fd;
@@ -187,7 +187,7 @@ struct syms {
 		const char *path;
 		struct symtab *st;
 	} *paths;
-	size_t nr_paths, cap_paths;
+	size_t nr_paths, cap_paths, last_path;
 	struct proc *procs[PROC_BUCKETS];
 	struct ksyms k;
 };
@@ -277,8 +277,9 @@ static int symtab_build(struct symtab *st, const struct elf_sym *syms, size_t n)
 		return -E2BIG;
 	st->starts = malloc(n * sizeof(*st->starts));
 	st->ranges = malloc(n * sizeof(*st->ranges));
+	st->names = calloc(n, sizeof(*st->names));
 	stack = malloc(n * sizeof(*stack));
-	if (!st->starts || !st->ranges || !stack) {
+	if (!st->starts || !st->ranges || !st->names || !stack) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -335,8 +336,10 @@ static int symtab_load(struct symtab *st)
 	if (err) {
 		free(st->starts);
 		free(st->ranges);
+		free(st->names);
 		st->starts = NULL;
 		st->ranges = NULL;
+		st->names = NULL;
 		st->nr_ranges = 0;
 	}
 	return err;
@@ -370,22 +373,17 @@ static ssize_t symtab_find(const struct symtab *st, uint64_t vaddr)
  */
 static const char *symtab_name(struct symtab *st, size_t r, bool demangle)
 {
-	const char *raw = st->syms[st->ranges[r].sym].name, *at;
-	bool mangled = demangle && raw[0] == '_' && raw[1] == 'Z';
+	const char *raw, *at;
+	bool mangled;
 	char *d, *plain = NULL;
 
+	if (st->names[r])
+		return st->names[r];
+	raw = st->syms[st->ranges[r].sym].name;
+	mangled = demangle && raw[0] == '_' && raw[1] == 'Z';
 	at = strchr(raw, '@');
 	if (at == raw)
 		at = NULL;
-	if (!mangled && !at)
-		return raw;
-	if (!st->names) {
-		st->names = calloc(st->nr_ranges, sizeof(*st->names));
-		if (!st->names)
-			return raw;
-	}
-	if (st->names[r])
-		return st->names[r];
 	if (at) {
 		plain = strndup(raw, at - raw);
 		if (!plain)
@@ -936,14 +934,20 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 
 	if (!max)
 		return -EINVAL;
+	/* A batch of offsets in one file: skip the hash. */
+	if (s->nr_paths && !strcmp(s->paths[s->last_path].path, path))
+		return resolve_in(s, s->paths[s->last_path].st, s->paths[s->last_path].path,
+				  offset, frames, max);
 	module = pool_add(&s->pool, path);
 	if (!module)
 		return -ENOMEM;
 	for (i = 0; i < s->nr_paths && !st; i++)
 		if (s->paths[i].path == module)
 			st = s->paths[i].st;
-	if (st)
+	if (st) {
+		s->last_path = i - 1;
 		return resolve_in(s, st, module, offset, frames, max);
+	}
 	if (stat(path, &sb))
 		return -errno;
 	st = find_key(s, sb.st_dev, sb.st_ino);
@@ -961,6 +965,7 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 	err = add_path(s, module, st);
 	if (err)
 		return err;
+	s->last_path = s->nr_paths - 1;
 	return resolve_in(s, st, module, offset, frames, max);
 }
 
