@@ -3,7 +3,10 @@
  * funccount: count hits per probe site. Every site is attached with its
  * index as the BPF cookie, so the hot path is one per-CPU array slot.
  */
-#include "vmlinux.h"
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include "bpf/lib/regs.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>

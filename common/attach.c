@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -328,12 +329,52 @@ static enum insn_class site_class(int fd, const struct uprobe_site *s)
 }
 
 /*
- * Each trial link that the kernel refuses costs tens of milliseconds (the
- * kernel registers the probe in every process mapping the file, then
- * unwinds), so sites are first sorted by the class of their first
- * instruction: one site of each suspicious class is tried alone, and the
- * kernel's answer holds for the whole class. What the classes miss is
- * found by bisection of the main link.
+ * Ask the kernel whether it would probe the instruction @insn, without
+ * touching the real file: a trial link on the file itself costs tens of
+ * milliseconds, since the kernel installs the breakpoint in every process
+ * that maps it (all of them, for libc) before refusing. Here the bytes go
+ * into a memfd that only this process maps. Returns 1 (accepted), -1
+ * (refused), or 0 when the trial itself could not be made.
+ */
+static int insn_verdict_memfd(int prog_fd, const uint8_t *insn, size_t len)
+{
+	uint8_t page[4096];
+	uint64_t offset = 0;
+	char path[64];
+	void *map = MAP_FAILED;
+	int mfd, fd, verdict = 0;
+
+	mfd = memfd_create("cotrace-insn", MFD_CLOEXEC);
+	if (mfd < 0)
+		return 0;
+	memset(page, 0x90, sizeof(page));	/* nops after the instruction */
+	memcpy(page, insn, len < 16 ? len : 16);
+	if (pwrite(mfd, page, sizeof(page), 0) != sizeof(page))
+		goto out;
+	map = mmap(NULL, sizeof(page), PROT_READ | PROT_EXEC, MAP_PRIVATE, mfd, 0);
+	if (map == MAP_FAILED)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
+	fd = uprobe_multi_link_create(prog_fd, path, getpid(), false, &offset, NULL, NULL, 1);
+	if (fd >= 0) {
+		verdict = 1;
+		close(fd);
+	} else if (fd == -COT_ENOTSUPP) {
+		verdict = -1;
+	}
+out:
+	if (map != MAP_FAILED)
+		munmap(map, sizeof(page));
+	close(mfd);
+	return verdict;
+}
+
+/*
+ * Sites are first sorted by the class of their first instruction: for
+ * each suspicious class, the first site's instruction is tried in a memfd
+ * (or, failing that, the site alone), and the kernel's answer holds for
+ * the whole class. What the classes miss is found by bisection of the
+ * main link.
  */
 static int attach_multi(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
 			bool retprobe, const struct uprobe_site *sites, size_t count, size_t *attached)
@@ -341,7 +382,8 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	struct site_arrays arr = {};
 	size_t *idx, n = 0;
 	int prog_fd = bpf_program__fd(prog);
-	int err = -ENOMEM, fd;
+	int err = -ENOMEM, fd = -1;
+	uint8_t insn[16];
 	enum insn_class *cls;
 	int verdict[INSN_CLASSES] = {};	/* 0 unknown, 1 accepted, -1 refused */
 
@@ -358,8 +400,6 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 			arr.any_ref_ctr = true;
 		cls[i] = site_class(fd, &sites[i]);
 	}
-	if (fd >= 0)
-		close(fd);
 	verdict[INSN_PLAIN] = 1;
 	/*
 	 * The 6.18 kernel accepts uprobes on EVEX-encoded instructions but
@@ -372,6 +412,9 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	for (size_t i = 0; i < count && !err; i++) {
 		size_t before;
 
+		/* The first site of a suspicious class: ask the kernel. */
+		if (!verdict[cls[i]] && fd >= 0 && pread(fd, insn, sizeof(insn), sites[i].offset) > 0)
+			verdict[cls[i]] = insn_verdict_memfd(prog_fd, insn, sizeof(insn));
 		if (verdict[cls[i]] > 0) {
 			idx[n++] = i;
 			continue;
@@ -381,7 +424,7 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 					  cls[i] == INSN_EVEX ? -EILSEQ : -COT_ENOTSUPP);
 			continue;
 		}
-		/* The first site of a suspicious class: ask the kernel. */
+		/* No memfd trial could be made: try the site alone. */
 		before = a->nskipped;
 		idx[count - 1] = i;
 		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, count - 1,
@@ -391,6 +434,8 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	if (!err)
 		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, n, &arr,
 					 attached);
+	if (fd >= 0)
+		close(fd);
 out_free:
 	free(idx);
 	free(cls);
@@ -763,6 +808,15 @@ static bool path_exists(const char *path)
 	return !access(path, F_OK);
 }
 
+bool attach_features__kernel_functions(struct attach_features *f)
+{
+	if (!f->trampoline_probed) {
+		f->trampoline = probe_trampoline();
+		f->trampoline_probed = true;
+	}
+	return f->kprobe || f->trampoline;
+}
+
 int attach_features__probe(struct attach_features *f)
 {
 	const char *tr;
@@ -776,7 +830,6 @@ int attach_features__probe(struct attach_features *f)
 		f->kprobe = path_exists(path);
 	}
 	f->kprobe_multi = f->kprobe && probe_kprobe_multi();
-	f->trampoline = probe_trampoline();
 	f->bpf_cookie = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
 						BPF_FUNC_get_attach_cookie, NULL) == 1;
 	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;

@@ -26,13 +26,24 @@ struct attach_features {
 	bool uprobe_multi;	/* BPF_TRACE_UPROBE_MULTI links (6.6+) */
 	bool kprobe;		/* kprobe PMU or tracefs kprobe_events */
 	bool kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI links (5.18+) */
-	bool trampoline;	/* fentry/fexit */
+	bool trampoline;	/* fentry/fexit: see attach_features__kernel_functions() */
+	bool trampoline_probed;
 	bool bpf_cookie;	/* bpf_get_attach_cookie() (5.15+) */
 	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF (5.8+) */
 };
 
-/* Probe the running kernel. Returns 0 or a negative errno. */
+/*
+ * Probe the running kernel: the cheap probes only (a few trivial program
+ * loads). Returns 0 or a negative errno.
+ */
 int attach_features__probe(struct attach_features *f);
+
+/*
+ * True if kernel functions can be probed (kprobes, or fentry). The fentry
+ * probe reads the kernel's BTF (milliseconds, megabytes), so it runs only
+ * when asked, once.
+ */
+bool attach_features__kernel_functions(struct attach_features *f);
 
 /* Parse "auto", "multi" or "single". Returns 0 or -EINVAL. */
 int attach_mode__parse(const char *s, enum attach_mode *mode);

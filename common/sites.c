@@ -436,7 +436,7 @@ out:
 }
 
 int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
-		  pid_t pid, bool kernel_ok, char *err, size_t errlen)
+		  pid_t pid, struct attach_features *feat, char *err, size_t errlen)
 {
 	switch (spec->kind) {
 	case PROBE_UPROBE:
@@ -448,7 +448,7 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 		return add_tracepoints(set, spec, spec_idx, err, errlen);
 	case PROBE_KPROBE:
 	case PROBE_KRETPROBE:
-		if (!kernel_ok) {
+		if (!attach_features__kernel_functions(feat)) {
 			snprintf(err, errlen, "cannot probe kernel function '%s': this kernel has "
 				 "neither kprobes nor BPF trampolines", spec->pattern);
 			return -EOPNOTSUPP;
@@ -640,7 +640,7 @@ const char *skipped_site__reason(const struct skipped_site *s)
 }
 
 int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigned flags,
-			pid_t pid, bool kernel_ok, char *err, size_t errlen)
+			pid_t pid, struct attach_features *feat, char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++) {
 		struct probe_spec spec;
@@ -649,7 +649,7 @@ int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigne
 		ret = probe_spec__parse(texts[i], flags, &spec, err, errlen);
 		if (ret)
 			return -EINVAL;
-		ret = site_set__add(set, &spec, i, pid, kernel_ok, err, errlen);
+		ret = site_set__add(set, &spec, i, pid, feat, err, errlen);
 		probe_spec__fini(&spec);
 		if (ret < 0)
 			return ret;

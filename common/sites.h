@@ -15,6 +15,8 @@
 
 #include "common/probe.h"
 
+struct attach_features;
+
 struct site {
 	enum probe_kind kind;
 	char *name;		/* display name: demangled function, provider:name, cat:event */
@@ -40,10 +42,11 @@ struct site_set {
  * matched), -ENOEXEC (not an ELF file), -EINVAL (corrupt ELF),
  * -EOPNOTSUPP (the kernel cannot probe this kind). Sites already in the
  * set (same kind, path and offset, or same event) are not added twice.
- * @kernel_ok says whether this kernel can probe kernel functions.
+ * @feat tells whether this kernel can probe kernel functions (probed on
+ * first need).
  */
 int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
-		  pid_t pid, bool kernel_ok, char *err, size_t errlen);
+		  pid_t pid, struct attach_features *feat, char *err, size_t errlen);
 
 /*
  * Parse each of @texts with probe_spec__parse(@flags) and add its sites.
@@ -51,7 +54,7 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
  * in @err; -EINVAL means a malformed spec.
  */
 int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigned flags,
-			pid_t pid, bool kernel_ok, char *err, size_t errlen);
+			pid_t pid, struct attach_features *feat, char *err, size_t errlen);
 
 /* The exit code for an error of site_set__add*(): 1 when the kernel or
  * the machine failed, 2 when the user's input was wrong. */
@@ -60,7 +63,6 @@ int site_error_exit_code(int err);
 void site_set__fini(struct site_set *set);
 
 struct attacher;
-struct attach_features;
 struct bpf_program;
 struct skipped_site;
 enum attach_mode;

@@ -414,7 +414,7 @@ int main(int argc, char **argv)
 	pid = cli_run__target(&run, o.pid);
 
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
-				  (o.regex ? PROBE_F_REGEX : 0), pid, feat.kprobe || feat.trampoline,
+				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
 				  msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "funccount: %s\n", msg);

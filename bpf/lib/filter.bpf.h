@@ -3,6 +3,8 @@
 #ifndef COTRACE_BPF_FILTER_H
 #define COTRACE_BPF_FILTER_H
 
+#include <stdbool.h>
+
 const volatile __u32 targ_tgid = 0;	/* 0: every process */
 
 /* True if the current task passes the -p filter. */
