@@ -56,13 +56,24 @@ struct {
 } proc_counts SEC(".maps");
 
 struct start {
-	__u64 ts;
+	__u32 tid;
+	__u32 pad;
+	__u64 ts;		/* 0: no call in flight */
 	__s64 nr;
 };
 
-/* -L: entry time per thread; sized before load (1 entry when unused). */
+/*
+ * -L: entry times, in an array indexed by the thread id modulo its size
+ * (a power of two, set before load; 1 entry when unused). An array slot
+ * costs a few instructions where a hash lookup, update or delete costs
+ * tens of nanoseconds. Two threads whose ids share a slot and are in a
+ * syscall at the same time are detected (the slot names its thread) and
+ * the overwritten call is counted as not timed, never misattributed.
+ */
+const volatile __u32 starts_mask = 0;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct start);
@@ -71,7 +82,7 @@ struct {
 /* Losses, reported at the end. */
 __u64 lost_other = 0;		/* the "other" hash was full */
 __u64 lost_proc = 0;		/* the per-process hash was full */
-__u64 lost_start = 0;		/* no room to record an entry time */
+__u64 lost_start = 0;		/* an entry time overwritten by another thread */
 
 static __always_inline bool comm_pass(void)
 {
@@ -178,20 +189,27 @@ int sc_enter_time(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	long nr = ctx->args[1];
-	struct start s;
-	__u32 tid = pid_tgid;
+	__u32 tid = pid_tgid, slot = tid & starts_mask;
+	struct start *s;
 
-	if (filter_nr && nr != targ_nr)
+	s = bpf_map_lookup_elem(&starts, &slot);
+	if (!s)
 		return 0;
-	/* These never reach sys_exit: their entry would stay behind. */
-	if (nr == nr_exit || nr == nr_exit_group)
+	/* These never reach sys_exit: free the slot now. */
+	if (nr == nr_exit || nr == nr_exit_group) {
+		if (s->tid == tid)
+			s->ts = 0;
+		return 0;
+	}
+	if (filter_nr && nr != targ_nr)
 		return 0;
 	if (!task_pass(pid_tgid))
 		return 0;
-	s.ts = bpf_ktime_get_ns();
-	s.nr = nr;
-	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
+	if (s->ts && s->tid != tid)
 		__sync_fetch_and_add(&lost_start, 1);
+	s->tid = tid;
+	s->nr = nr;
+	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -216,16 +234,16 @@ int sc_exit(struct bpf_raw_tracepoint_args *ctx)
 	long nr;
 
 	if (latency) {
-		__u32 tid = pid_tgid;
-		struct start *s = bpf_map_lookup_elem(&starts, &tid);
+		__u32 tid = pid_tgid, slot = tid & starts_mask;
+		struct start *s = bpf_map_lookup_elem(&starts, &slot);
 
-		/* No entry: the call began before we attached, or was
-		 * filtered out at entry. */
-		if (!s)
+		/* No start time: the call began before we attached, or was
+		 * filtered out at entry, or another thread took the slot. */
+		if (!s || !s->ts || s->tid != tid)
 			return 0;
 		ns = bpf_ktime_get_ns() - s->ts;
 		nr = s->nr;
-		bpf_map_delete_elem(&starts, &tid);
+		s->ts = 0;
 		if (!ret_pass(ret))
 			return 0;
 	} else {

@@ -24,7 +24,7 @@
 #include "syscount.skel.h"
 
 #define PROC_ENTRIES 65536
-#define START_ENTRIES 65536
+#define START_ENTRIES (1 << 18)	/* a power of two */
 #define STACK_TRACES 16384
 #define STACK_KEYS 65536
 
@@ -603,7 +603,7 @@ static void summary(struct state *st)
 			  "was full", OUT_U64, { .u = skel->bss->lost_other } },
 			{ "lost_proc", "%s syscalls lost: the per-process table was full",
 			  OUT_U64, { .u = skel->bss->lost_proc } },
-			{ "lost_start", "%s syscalls not timed: the entry-time table was full",
+			{ "lost_start", "%s syscalls not timed: two threads shared an entry-time slot",
 			  OUT_U64, { .u = skel->bss->lost_start } },
 			{ "lost_user_stacks", "%s user stacks could not be captured "
 			  "(counted as [user stack lost])", OUT_U64,
@@ -696,6 +696,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_errno = o.err;
 	skel->rodata->latency = o.latency;
 	skel->rodata->per_process = o.per_process;
+	skel->rodata->starts_mask = o.latency ? START_ENTRIES - 1 : 0;
 	skel->rodata->nr_exit = syscall_number("exit");
 	skel->rodata->nr_exit_group = syscall_number("exit_group");
 	skel->rodata->want_user = true;
