@@ -112,6 +112,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:c:i:d:TrPljvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -147,8 +148,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			printf("funccount (cotrace) %s\n", COTRACE_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'funccount --help' for more information.\n");
-			return EXIT_USAGE;
+			/* opterr is off: one sentence of ours instead of getopt's two. */
+			return usage_error("unknown option or missing argument in '%s'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -131,6 +131,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	unsigned long cpu;
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
@@ -176,8 +177,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			printf("profile (cotrace) %s\n", COTRACE_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'profile --help' for more information.\n");
-			return EXIT_USAGE;
+			/* opterr is off: one sentence of ours instead of getopt's two. */
+			return usage_error("unknown option or missing argument in '%s'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind < argc && cli__parse_seconds(argv[optind++], &o->duration))

@@ -115,6 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:c:i:d:UKPSfsvTrjh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -157,8 +158,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			printf("stackcount (cotrace) %s\n", COTRACE_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'stackcount --help' for more information.\n");
-			return EXIT_USAGE;
+			/* opterr is off: one sentence of ours instead of getopt's two. */
+			return usage_error("unknown option or missing argument in '%s'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
