@@ -180,8 +180,17 @@ static __always_inline __u32 process_status(struct task_struct *task,
 	return BPF_CORE_READ(leader, exit_code);
 }
 
-SEC("tracepoint/sched/sched_process_exit")
-int handle_exit(struct trace_event_raw_sched_process_exit *ctx)
+/*
+ * A raw tracepoint, not a classic one: the kernel skips classic
+ * tracepoint and kprobe programs on a CPU where bpf_prog_active is held,
+ * and a task preempted inside any bpf() map syscall holds it (see
+ * bpf_disable_instrumentation()), so exits were missed on a host busy
+ * with other BPF tools. Raw tracepoints only guard against recursion of
+ * the same program, and those misses are reported.
+ * Arguments: (struct task_struct *p) and, since Linux 6.16, bool group_dead.
+ */
+SEC("raw_tracepoint/sched_process_exit")
+int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct task_struct *subject, *leader;
@@ -196,8 +205,8 @@ int handle_exit(struct trace_event_raw_sched_process_exit *ctx)
 	 * field says so since Linux 6.16; before that, count the leader's
 	 * exit, as bcc's exitsnoop does.
 	 */
-	if (bpf_core_field_exists(ctx->group_dead))
-		process_done = BPF_CORE_READ(ctx, group_dead);
+	if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
+		process_done = (bool)ctx->args[1];
 	else
 		process_done = tid == tgid;
 

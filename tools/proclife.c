@@ -537,6 +537,18 @@ out:
 	return err;
 }
 
+/* Times the kernel skipped @prog (bpf_prog_info.recursion_misses, 5.12+). */
+static uint64_t prog_misses(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(prog);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -546,9 +558,10 @@ int main(int argc, char **argv)
 	struct proclife_bpf *skel = NULL;
 	struct attacher *att = NULL;
 	struct ring_buffer *rb = NULL;
+	struct bpf_link *exit_link = NULL;
 	struct log_state ls = {};
 	struct out *out = NULL;
-	uint64_t start, deadline = 0, next_report = 0;
+	uint64_t start, deadline = 0, next_report = 0, missed;
 	unsigned interval = 0;
 	int sigfd = -1, ret, err;
 	char msg[512];
@@ -617,8 +630,15 @@ int main(int argc, char **argv)
 	att = attacher__new();
 	if (!att)
 		goto out;
-	err = attacher__tracepoint(att, skel->progs.handle_exit, "sched", "sched_process_exit", 0);
-	if (err) {
+	/* A raw tracepoint: fd-based, gone with the process even on SIGKILL. */
+	if (!tracefs__root()) {
+		fprintf(stderr, "proclife: cannot mount tracefs: %s\n", strerror(errno));
+		goto out;
+	}
+	exit_link = bpf_program__attach_raw_tracepoint(skel->progs.handle_exit,
+							"sched_process_exit");
+	if (!exit_link) {
+		err = -errno;
 		fprintf(stderr, "proclife: cannot attach to tracepoint sched:sched_process_exit: %s\n",
 			strerror(-err));
 		goto out;
@@ -691,9 +711,15 @@ int main(int argc, char **argv)
 		next_report += (uint64_t)(o.interval * 1e9);
 	}
 
+	missed = prog_misses(skel->progs.handle_exit);
+	if (o.libc)
+		missed += prog_misses(skel->progs.libc_uprobe) +
+			  prog_misses(skel->progs.libc_uprobe_multi);
 	{
 		struct out_kv kv[] = {
 			{ "exits", NULL, OUT_U64, { .u = skel->bss->seen } },
+			{ "missed", "%s events missed: the kernel did not run the BPF program "
+			  "(recursion)", OUT_U64, { .u = missed } },
 			{ "logged", NULL, OUT_U64, { .u = ls.count } },
 			{ "lost_hist", "%s exits lost: the histogram table was full "
 			  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_hist } },
@@ -709,12 +735,14 @@ int main(int argc, char **argv)
 		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
 		if (o.libc && skel->bss->no_start && !o.json)
 			fprintf(stderr, "note: %llu exit() calls of processes whose start was not "
-				"seen (started before tracing) were not measured\n",
+				"seen (started before tracing, or forked without exec) were not "
+				"measured\n",
 				(unsigned long long)skel->bss->no_start);
 	}
 	ret = EXIT_OK;
 out:
 	ring_buffer__free(rb);
+	bpf_link__destroy(exit_link);
 	attacher__free(att);
 	proclife_bpf__destroy(skel);
 	out__free(out);

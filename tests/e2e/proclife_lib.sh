@@ -13,6 +13,10 @@ PL_PIDS=()	# proclife processes we started
 start_pl() {
 	local out=$1
 	shift
+	# Truncate first: the shell truncates in the child, after we may have
+	# polled and found "Tracing" in the previous run's stderr.
+	: >"$out"
+	: >"$out.err"
 	"$PL" --json "$@" >"$out" 2>"$out.err" &
 	PL_PID=$!
 	BG_PIDS+=("$PL_PID")
