@@ -110,6 +110,7 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
 # ---- test programs --------------------------------------------------------
 include tests/targets/targets.mk
+include tools/gen.mk
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)

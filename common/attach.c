@@ -194,6 +194,18 @@ void attacher__free(struct attacher *a)
 	free(a);
 }
 
+uint64_t attach__prog_misses(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = prog ? bpf_program__fd(prog) : -1;
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
 size_t attacher__link_count(const struct attacher *a)
 {
 	return a->nlinks + a->nfds;

@@ -119,6 +119,14 @@ int attacher__perf_sample(struct attacher *a, struct bpf_program *prog, int cpu,
 int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const char *category,
 			 const char *event, uint64_t cookie);
 
+/*
+ * Runs of @prog the kernel skipped (recursion_misses of bpf_prog_info,
+ * 5.12+): while another BPF program, or a bpf() map call of any process,
+ * is active on a CPU, the kernel does not run tracing programs there.
+ * Such hits are lost and must be reported. 0 for NULL or unloaded.
+ */
+uint64_t attach__prog_misses(const struct bpf_program *prog);
+
 /* Number of links held, and the sites skipped so far (borrowed). */
 size_t attacher__link_count(const struct attacher *a);
 const struct skipped_site *attacher__skipped(const struct attacher *a, size_t *count);

@@ -632,6 +632,13 @@ int site_set__attach(const struct site_set *set, struct attacher *a, const struc
 	return ret;
 }
 
+uint64_t site_progs__misses(const struct site_progs *p)
+{
+	return attach__prog_misses(p->uprobe) + attach__prog_misses(p->uprobe_multi) +
+	       attach__prog_misses(p->usdt) + attach__prog_misses(p->tracepoint) +
+	       attach__prog_misses(p->kprobe) + attach__prog_misses(p->kprobe_multi);
+}
+
 const char *skipped_site__reason(const struct skipped_site *s)
 {
 	if (s->err == -EILSEQ)

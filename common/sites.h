@@ -95,6 +95,9 @@ int site_set__prepare_progs(const struct site_set *set, const struct site_progs 
 int site_set__attach(const struct site_set *set, struct attacher *a, const struct site_progs *p,
 		     enum attach_mode mode, pid_t pid, size_t *attached, char *err, size_t errlen);
 
+/* Runs the kernel skipped, summed over the programs of @p. */
+uint64_t site_progs__misses(const struct site_progs *p);
+
 /* Why a site was skipped, as a sentence fragment. */
 const char *skipped_site__reason(const struct skipped_site *s);
 

@@ -520,6 +520,9 @@ int main(int argc, char **argv)
 			  { .u = nskipped } },
 			{ "lost", "%s hits lost: the per-process table was full", OUT_U64,
 			  { .u = skel->bss->lost_keys } },
+			{ "missed", "%s hits missed: the kernel skipped the program while another "
+			  "BPF program or map call was active on the CPU", OUT_U64,
+			  { .u = site_progs__misses(&progs) } },
 		};
 
 		if (names && nskipped && o.json) {

@@ -355,6 +355,9 @@ int main(int argc, char **argv)
 			  { .u = skel->bss->stats.lost_counts } },
 			{ "lost_pid_notes", "%s new processes not announced in time: their stacks "
 			  "may not resolve", OUT_U64, { .u = skel->bss->stats.lost_pid_notes } },
+			{ "missed", "%s hits missed: the kernel skipped the program while another "
+			  "BPF program or map call was active on the CPU", OUT_U64,
+			  { .u = site_progs__misses(&progs) } },
 		};
 
 		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
