@@ -502,6 +502,14 @@ void out__list(struct out *o, const char *key, const char *header, const char *c
 void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 	       const char *label, const char *unit, const struct hist *h)
 {
+	struct out_kv kv = { label_key ? label_key : "label", NULL, OUT_STR, { .s = label } };
+
+	out__hist_kv(o, ctx, &kv, label ? 1 : 0, unit, h, false);
+}
+
+void out__hist_kv(struct out *o, const struct out_ctx *ctx, const struct out_kv *labels,
+		  size_t nlabels, const char *unit, const struct hist *h, bool stats)
+{
 	size_t used = hist__used(h);
 	uint64_t max = 0, low, high;
 	int width, hwidth;
@@ -509,8 +517,8 @@ void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 	if (o->fmt == OUT_JSON) {
 		json__begin_object(o->json);
 		json_ctx(o->json, ctx);
-		if (label)
-			json__str(o->json, label_key ? label_key : "label", label);
+		for (size_t i = 0; i < nlabels; i++)
+			json_val(o->json, labels[i].key, labels[i].type, &labels[i].val);
 		json__str(o->json, "unit", unit);
 		json__begin_array(o->json, "buckets");
 		for (size_t i = 0; i < used; i++) {
@@ -529,8 +537,14 @@ void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 		fflush(o->f);
 		return;
 	}
-	if (label)
-		fprintf(o->f, "\n%s = %s\n", label_key ? label_key : "label", label);
+	if (nlabels)
+		fputc('\n', o->f);
+	for (size_t i = 0; i < nlabels; i++) {
+		fprintf(o->f, "%s%s = ", i ? ", " : "", labels[i].key);
+		text_val(o->f, 0, labels[i].type, &labels[i].val);
+	}
+	if (nlabels)
+		fputc('\n', o->f);
 	for (size_t i = 0; i < used; i++)
 		if (h->slots[i] > max)
 			max = h->slots[i];
@@ -546,6 +560,9 @@ void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 			width, high, h->slots[i], stars,
 			"****************************************", 40 - stars, "");
 	}
+	if (stats && h->count)
+		fprintf(o->f, "\navg = %" PRIu64 " %s, total: %" PRIu64 " %s, count: %" PRIu64 "\n",
+			h->sum / h->count, unit, h->sum, unit, h->count);
 	fflush(o->f);
 }
 

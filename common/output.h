@@ -105,6 +105,15 @@ struct hist;
 void out__hist(struct out *o, const struct out_ctx *ctx, const char *label_key,
 	       const char *label, const char *unit, const struct hist *h);
 
+/*
+ * out__hist() with any number of labels (@labels: key, type and value;
+ * text unused): text "key = value, key = value" above the histogram, JSON
+ * one key each. With @stats, text adds bcc funclatency's line "avg = A
+ * unit, total: S unit, count: N" below it (JSON always has count and sum).
+ */
+void out__hist_kv(struct out *o, const struct out_ctx *ctx, const struct out_kv *labels,
+		  size_t nlabels, const char *unit, const struct hist *h, bool stats);
+
 struct stack_record;
 
 /*

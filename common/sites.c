@@ -664,6 +664,27 @@ int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigne
 	return 0;
 }
 
+int site_set__add_returns(struct site_set *set)
+{
+	size_t n = set->count;
+	int added = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		/* A copy: add_site() may move the array; the strings stay put. */
+		struct site twin = set->sites[i];
+		int ret;
+
+		if (twin.kind != PROBE_UPROBE)
+			continue;
+		twin.kind = PROBE_URETPROBE;
+		ret = add_site(set, &twin, 0);
+		if (ret < 0)
+			return ret;
+		added++;
+	}
+	return added;
+}
+
 int site_error_exit_code(int err)
 {
 	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ? 1 : 2;

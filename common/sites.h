@@ -56,6 +56,15 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigned flags,
 			pid_t pid, struct attach_features *feat, char *err, size_t errlen);
 
+/*
+ * Append to @set a return probe (PROBE_URETPROBE) twin of each of its
+ * PROBE_UPROBE sites, in order and without deduplication, so that the
+ * k-th uprobe site's twin is the k-th site appended: tools that time
+ * calls map both cookies to one function. Returns the number of sites
+ * appended, or -ENOMEM (then the set holds the twins appended so far).
+ */
+int site_set__add_returns(struct site_set *set);
+
 /* The exit code for an error of site_set__add*(): 1 when the kernel or
  * the machine failed, 2 when the user's input was wrong. */
 int site_error_exit_code(int err);

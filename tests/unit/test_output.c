@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/hist.h"
 #include "common/output.h"
 
 static void test_escape(void **state)
@@ -102,6 +103,50 @@ static void test_json_nesting(void **state)
 	free(buf);
 }
 
+static char *render_hist(enum out_format fmt, bool stats)
+{
+	struct out_kv labels[] = {
+		{ "func", NULL, OUT_STR, { .s = "read" } },
+		{ "pid", NULL, OUT_U64, { .u = 42 } },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct out *o = out__new(f, fmt);
+	struct out_ctx ctx = { .record = "hist" };
+	struct hist h;
+
+	hist__init_log2(&h);
+	hist__add(&h, 2);
+	hist__add(&h, 3);
+	hist__add(&h, 5);
+	h.sum = 10;
+	out__hist_kv(o, &ctx, labels, 2, "nsecs", &h, stats);
+	out__free(o);
+	fclose(f);
+	return buf;
+}
+
+static void test_hist_kv(void **state)
+{
+	char *s = render_hist(OUT_TEXT, true);
+
+	assert_string_equal(s,
+		"\nfunc = read, pid = 42\n"
+		"     nsecs               : count    distribution\n"
+		"         0 -> 1          : 0        |                                        |\n"
+		"         2 -> 3          : 2        |****************************************|\n"
+		"         4 -> 7          : 1        |********************                    |\n"
+		"\navg = 3 nsecs, total: 10 nsecs, count: 3\n");
+	free(s);
+	s = render_hist(OUT_JSON, true);
+	assert_string_equal(s,
+		"{\"type\":\"hist\",\"interval\":0,\"func\":\"read\",\"pid\":42,\"unit\":\"nsecs\","
+		"\"buckets\":[{\"low\":0,\"high\":1,\"count\":0},{\"low\":2,\"high\":3,\"count\":2},"
+		"{\"low\":4,\"high\":7,\"count\":1}],\"count\":3,\"sum\":10}\n");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_table_text_sorted),
 		cmocka_unit_test(test_table_json),
 		cmocka_unit_test(test_json_nesting),
+		cmocka_unit_test(test_hist_kv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
