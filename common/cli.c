@@ -267,49 +267,101 @@ void cli__free_words(char **argv)
 	free(argv);
 }
 
+/* Is @name a program execvp() would run: a path, or found in $PATH? */
+static int find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) ? -errno : 0;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", name) <
+		    (int)sizeof(buf) && !access(buf, X_OK))
+			return 0;
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return -ENOENT;
+}
+
 int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 {
 	char **argv;
-	int pipefd[2], err;
+	int go[2], ready[2] = { -1, -1 }, err;
 	pid_t parent = getpid();
 	pid_t pid;
+	char c;
 
 	err = cli__split_words(cmdline, &argv);
 	if (err)
 		return err;
-	if (pipe2(pipefd, O_CLOEXEC)) {
+	err = find_program(argv[0]);
+	if (err)
+		goto out_free;
+	if (pipe2(go, O_CLOEXEC)) {
 		err = -errno;
 		goto out_free;
+	}
+	if (pipe2(ready, O_CLOEXEC)) {
+		err = -errno;
+		goto out_close;
 	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		goto out_free;
+		goto out_close;
 	}
 	if (pid == 0) {
 		sigset_t set;
-		char c;
 
-		close(pipefd[1]);
+		close(go[1]);
+		close(ready[0]);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
-			_exit(127);
-		/* Wait for the tracer; EOF without a byte means it gave up. */
-		if (read(pipefd[0], &c, 1) != 1)
 			_exit(127);
 		sigemptyset(&set);
 		sigprocmask(SIG_SETMASK, &set, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		/*
+		 * Everything above happens before the tracer attaches (it waits
+		 * for this byte), so none of it is counted as the command's:
+		 * after "go" the child makes only the read's return and execve.
+		 */
+		if (write(ready[1], "r", 1) != 1)
+			_exit(127);
+		/* Wait for the tracer; EOF without a byte means it gave up. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
 		execvp(argv[0], argv);
 		fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	close(pipefd[0]);
+	close(ready[1]);
+	ready[1] = -1;
+	if (read(ready[0], &c, 1) != 1) {
+		err = -ECHILD;
+		waitpid(pid, NULL, 0);
+		goto out_close;
+	}
+	close(go[0]);
+	go[0] = -1;
 	cmd->pid = pid;
-	cmd->go_fd = pipefd[1];
+	cmd->go_fd = go[1];
+	go[1] = -1;
 	err = 0;
+out_close:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (ready[i] >= 0)
+			close(ready[i]);
+	}
 out_free:
 	cli__free_words(argv);
 	return err;
@@ -357,8 +409,10 @@ int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration
 		ret = cli_cmd__spawn(cmd, &r->cmd);
 		if (ret) {
 			snprintf(err, errlen, "cannot run '%s': %s", cmd,
-				 ret == -EINVAL ? "empty command or unbalanced quote" : strerror(-ret));
-			return ret;
+				 ret == -EINVAL ? "empty command or unbalanced quote" :
+				 ret == -ENOENT ? "no such program" : strerror(-ret));
+			/* A command that cannot run is the user's mistake: a usage error. */
+			return ret == -ENOENT || ret == -EACCES ? -EINVAL : ret;
 		}
 	}
 	if (pid > 0) {

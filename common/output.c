@@ -407,8 +407,9 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 			json__begin_object(o->json);
 			json_ctx(o->json, ctx);
 			for (size_t c = 0; c < t->ncols; c++)
-				json_val(o->json, t->cols[c].key, t->cols[c].type,
-					 &t->vals[r * t->ncols + c]);
+				if (!t->cols[c].text_only)
+					json_val(o->json, t->cols[c].key, t->cols[c].type,
+						 &t->vals[r * t->ncols + c]);
 			json__end_object(o->json);
 			json__newline(o->json);
 		}

@@ -31,6 +31,7 @@ struct out_col {
 	enum out_type type;
 	int width;		/* text width; negative: left-aligned */
 	bool json_only;		/* not shown in text tables */
+	bool text_only;		/* not written in JSON */
 };
 
 struct out_val {

@@ -248,16 +248,22 @@ static int counts__read(struct counts *c, struct funccount_bpf *skel, size_t nsi
 	return 0;
 }
 
+/*
+ * Text names a site by function, prefixed with its binary when several are
+ * traced; JSON keeps the function name and the binary apart.
+ */
 static const struct out_col count_cols[] = {
-	{ "FUNC", "func", OUT_STR, -36 },
+	{ "FUNC", "label", OUT_STR, -36, .text_only = true },
 	{ "COUNT", "count", OUT_U64, 8 },
-	{ "TARGET", "target", OUT_STR, 0, .json_only = true },
+	{ "", "func", OUT_STR, 0, .json_only = true },
+	{ "", "target", OUT_STR, 0, .json_only = true },
 };
 static const struct out_col pid_cols[] = {
 	{ "PID", "pid", OUT_U64, 7 },
-	{ "FUNC", "func", OUT_STR, -36 },
+	{ "FUNC", "label", OUT_STR, -36, .text_only = true },
 	{ "COUNT", "count", OUT_U64, 8 },
-	{ "TARGET", "target", OUT_STR, 0, .json_only = true },
+	{ "", "func", OUT_STR, 0, .json_only = true },
+	{ "", "target", OUT_STR, 0, .json_only = true },
 };
 
 static void site_label(const struct site_set *set, const struct site *s, bool single_file,
@@ -279,14 +285,14 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "count" };
 	bool single = site_set__single_file(set);
-	struct out_table *t = out_table__new(count_cols, 3);
+	struct out_table *t = out_table__new(count_cols, 4);
 	char label[1024];
 
 	if (!t)
 		return -ENOMEM;
 	for (size_t i = 0; i < set->count; i++) {
 		uint64_t delta = c->total[i] - c->prev[i];
-		struct out_val v[3];
+		struct out_val v[4];
 
 		c->prev[i] = c->total[i];
 		if (!delta)
@@ -294,7 +300,8 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 		site_label(set, &set->sites[i], single, label, sizeof(label));
 		v[0].s = label;
 		v[1].u = delta;
-		v[2].s = set->sites[i].display_path ? set->sites[i].display_path : "";
+		v[2].s = set->sites[i].name;
+		v[3].s = set->sites[i].display_path ? set->sites[i].display_path : "";
 		if (out_table__add(t, v)) {
 			out_table__free(t);
 			return -ENOMEM;
@@ -316,7 +323,7 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 	bool single = site_set__single_file(set);
 	struct funccount_key *keys = NULL, next, *prev = NULL;
 	size_t nkeys = 0, cap = 0;
-	struct out_table *t = out_table__new(pid_cols, 4);
+	struct out_table *t = out_table__new(pid_cols, 5);
 	char label[1024];
 	int err = 0;
 
@@ -340,7 +347,7 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 	 * entry and is reported next time, never lost. */
 	for (size_t i = 0; i < nkeys; i++) {
 		uint64_t sum = 0;
-		struct out_val v[4];
+		struct out_val v[5];
 
 		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], c->percpu))
 			continue;
@@ -352,7 +359,8 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 		v[0].u = keys[i].tgid;
 		v[1].s = label;
 		v[2].u = sum;
-		v[3].s = set->sites[keys[i].site].display_path ?
+		v[3].s = set->sites[keys[i].site].name;
+		v[4].s = set->sites[keys[i].site].display_path ?
 			 set->sites[keys[i].site].display_path : "";
 		err = out_table__add(t, v);
 		if (err)

@@ -124,6 +124,21 @@ start_target() {
 	"$@" <"$TMP/$name.fifo" >"$TMP/$name.out" 2>&1 &
 	TARGET_PID=$!
 	BG_PIDS+=("$TARGET_PID")
+	wait_reading_stdin "$TARGET_PID" 10
+}
+
+# wait_reading_stdin PID SECS: poll until PID is blocked in read(0, ...),
+# i.e. a --wait target has started, its libraries are mapped, and it waits
+# for its go line; fail after SECS seconds.
+wait_reading_stdin() {
+	local pid=$1 secs=$2 i
+	for ((i = 0; i < secs * 20; i++)); do
+		# syscall 0 is read on x86-64; the second field is its fd.
+		[ "$(awk '{print $1, $2}' /proc/"$pid"/syscall 2>/dev/null)" = "0 0x0" ] && return 0
+		is_running "$pid" || fail "target $pid exited before waiting for its go line"
+		sleep 0.05
+	done
+	fail "target $pid did not wait for its go line within ${secs}s"
 }
 
 # release_target PID FD: let a --wait target do its work, wait for it to
