@@ -111,6 +111,7 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 # ---- test programs --------------------------------------------------------
 include tests/targets/targets.mk
 include tools/gen.mk
+include bench/symbolize.mk
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)

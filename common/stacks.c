@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf/stacks.h"
+#include "common/bpfmap.h"
 #include "common/stacks.h"
 #include "common/syms.h"
 
@@ -92,23 +93,13 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
 		    const struct stack_read_opts *opts)
 {
-	struct stack_key *keys = NULL, next, *prev = NULL;
-	size_t nkeys = 0, cap = 0;
-	int err = 0;
+	struct stack_key *keys = NULL;
+	size_t nkeys = 0;
+	int err;
 
-	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
-		if (nkeys == cap) {
-			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = p;
-		}
-		keys[nkeys] = next;
-		prev = &keys[nkeys++];
-	}
+	err = bpfmap__keys(counts_fd, sizeof(*keys), (void **)&keys, &nkeys);
+	if (err)
+		return err;
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct stack_key *k = &keys[i];
 		struct stack_record *r;

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/output.h"
 #include "common/probe.h"
@@ -321,28 +322,17 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 			       .record = "count" };
 	int fd = bpf_map__fd(skel->maps.pid_counts);
 	bool single = site_set__single_file(set);
-	struct funccount_key *keys = NULL, next, *prev = NULL;
-	size_t nkeys = 0, cap = 0;
+	struct funccount_key *keys = NULL;
+	size_t nkeys = 0;
 	struct out_table *t = out_table__new(pid_cols, 5);
 	char label[1024];
 	int err = 0;
 
 	if (!t)
 		return -ENOMEM;
-	/* Collect the keys first: deleting while iterating restarts the walk. */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (nkeys == cap) {
-			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = p;
-		}
-		keys[nkeys] = next;
-		prev = &keys[nkeys++];
-	}
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &nkeys);
+	if (err)
+		goto out;
 	/* Lookup-and-delete per key: a hit racing with it lands in a new
 	 * entry and is reported next time, never lost. */
 	for (size_t i = 0; i < nkeys; i++) {
