@@ -77,3 +77,17 @@ $(T)/sysload: tests/targets/sysload.c | $(T)
 
 $(T)/closer: tests/targets/closer.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+# ulatency: calls of known minimum durations, recursion of known depth, and
+# a fake Go program (a C binary with a .gopclntab section).
+TARGET_BINS += $(T)/sleeper $(T)/fakego
+# (the targets rule above expanded TARGET_BINS already)
+targets: $(T)/sleeper $(T)/fakego
+
+$(T)/sleeper: tests/targets/sleeper.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/fakego: $(T)/sleeper | $(T)
+	$(Q)printf 'not really a Go pclntab\n' > $@.sec
+	$(Q)objcopy --add-section .gopclntab=$@.sec $< $@
+	$(Q)rm -f $@.sec

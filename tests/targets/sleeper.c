@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sleeper: calls that take known minimum times, for latency tools.
+ * Usage: sleeper N A B DEPTH [--wait]
+ * Calls sleep_ms(20) exactly N times, tick_a() A times and tick_b() B
+ * times (both fast), then recurse(DEPTH) once: recurse(d) calls
+ * recurse(d - 1) down to 1, and each level sleeps 20 ms after its inner
+ * call returns, so level d takes at least 20 * d ms. Exits 0. With --wait
+ * it first blocks until a line arrives on stdin.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile unsigned long sink;
+
+/* Never returns early: nanosleep() is resumed after a signal. */
+__attribute__((noinline)) void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+__attribute__((noinline)) void tick_a(void)
+{
+	sink++;
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void tick_b(void)
+{
+	sink += 2;
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void recurse(int depth)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+
+	if (depth > 1)
+		recurse(depth - 1);
+	/* nanosleep directly: sleep_ms() counts stay N. */
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	__asm__ volatile("" ::: "memory");
+}
+
+int main(int argc, char **argv)
+{
+	long n, a, b, depth;
+	char line[64];
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: sleeper N A B DEPTH [--wait]\n");
+		return 2;
+	}
+	n = atol(argv[1]);
+	a = atol(argv[2]);
+	b = atol(argv[3]);
+	depth = atol(argv[4]);
+	if (argc > 5 && !strcmp(argv[5], "--wait") && !fgets(line, sizeof(line), stdin))
+		return 1;
+	for (long i = 0; i < n; i++)
+		sleep_ms(20);
+	for (long i = 0; i < a; i++)
+		tick_a();
+	for (long i = 0; i < b; i++)
+		tick_b();
+	if (depth > 0)
+		recurse(depth);
+	return 0;
+}
