@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ulatency: time user functions from entry (uprobe) to return (uretprobe).
+ *
+ * The front end attaches every function twice, with the same program: as
+ * a uprobe with cookie f and as a uretprobe with cookie nfuncs + f. Each
+ * thread keeps a stack of its calls in flight in task-local storage (freed
+ * by the kernel when the thread exits), so nested and recursive calls are
+ * each timed from their own entry. A return is matched to its entry by
+ * the stack pointer: on entry %rsp points at the return address, which
+ * the return pops, so the frame returning is the one whose entry %rsp is
+ * the return's %rsp - 8. Entries below it on the stack are calls left by
+ * longjmp() or an exception; they are dropped and counted.
+ */
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include "bpf/lib/regs.bpf.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpf/ulatency.h"
+#include "bpf/lib/filter.bpf.h"
+
+struct task_struct;
+
+const volatile __u32 nfuncs = 1;	/* cookies [0, nfuncs) are entries, the rest returns */
+const volatile __u64 unit_div = 1;	/* ns per unit */
+const volatile bool per_pid = false;
+
+struct frame {
+	__u64 ts;
+	__u64 sp;	/* %rsp at entry */
+	__u32 func;
+	__u32 pad;
+};
+
+struct call_stack {
+	__u32 depth;	/* calls in flight, including those beyond the array */
+	__u32 pad;
+	struct frame frames[ULATENCY_MAX_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct call_stack);
+} stacks SEC(".maps");
+
+/* Indexed by function; sized before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ulatency_hist);
+} hists SEC(".maps");
+
+/* -P: used instead of hists; sized before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct ulatency_key);
+	__type(value, struct ulatency_hist);
+} pid_hists SEC(".maps");
+
+/* A zeroed histogram to insert from: too big for the BPF stack. */
+struct ulatency_hist zero_hist = {};
+
+/* What could not be timed, reported at the end. */
+__u64 too_deep = 0;		/* calls nested deeper than ULATENCY_MAX_DEPTH */
+__u64 no_entry = 0;		/* returns whose entry was not seen */
+__u64 abandoned = 0;		/* calls that never returned (longjmp, exceptions) */
+__u64 no_stack = 0;		/* no task storage could be allocated */
+__u64 lost_keys = 0;		/* -P: the hash was full */
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) r += 1;
+	return r;
+}
+
+static __always_inline void hist_add(struct ulatency_hist *h, __u64 v)
+{
+	__u32 slot = log2_slot(v);
+
+	/*
+	 * A uprobe program runs preemptibly: another hit on this CPU may
+	 * interleave with this one, so even the per-CPU slots add atomically.
+	 */
+	__sync_fetch_and_add(&h->slots[slot & (ULATENCY_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum, v);
+}
+
+static __always_inline void account(__u64 pid_tgid, __u32 func, __u64 v)
+{
+	struct ulatency_hist *h;
+
+	if (per_pid) {
+		struct ulatency_key k = { .tgid = pid_tgid >> 32, .func = func };
+
+		h = bpf_map_lookup_elem(&pid_hists, &k);
+		if (!h) {
+			/* Another CPU may insert it meanwhile: then look again. */
+			bpf_map_update_elem(&pid_hists, &k, &zero_hist, BPF_NOEXIST);
+			h = bpf_map_lookup_elem(&pid_hists, &k);
+		}
+		if (h)
+			hist_add(h, v);
+		else
+			__sync_fetch_and_add(&lost_keys, 1);
+		return;
+	}
+	h = bpf_map_lookup_elem(&hists, &func);
+	if (h)
+		hist_add(h, v);
+}
+
+static __always_inline int on_entry(struct pt_regs *ctx, __u32 func)
+{
+	struct call_stack *st;
+	__u32 d;
+
+	if (!filter_pass(bpf_get_current_pid_tgid()))
+		return 0;
+	st = bpf_task_storage_get(&stacks, bpf_get_current_task_btf(), NULL,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		__sync_fetch_and_add(&no_stack, 1);
+		return 0;
+	}
+	d = st->depth;
+	if (d >= ULATENCY_MAX_DEPTH) {
+		__sync_fetch_and_add(&too_deep, 1);
+		st->depth = d + 1;
+		return 0;
+	}
+	st->frames[d].sp = PT_REGS_SP(ctx);
+	st->frames[d].func = func;
+	st->depth = d + 1;
+	/* Last, so the time excludes this program's own work. */
+	st->frames[d].ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_return(struct pt_regs *ctx, __u32 func)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct call_stack *st;
+	struct frame *f;
+	__u64 sp, delta;
+	__u32 d;
+
+	if (!filter_pass(pid_tgid))
+		return 0;
+	st = bpf_task_storage_get(&stacks, bpf_get_current_task_btf(), NULL, 0);
+	if (!st || !st->depth) {
+		__sync_fetch_and_add(&no_entry, 1);
+		return 0;
+	}
+	d = st->depth;
+	if (d > ULATENCY_MAX_DEPTH) {
+		/* Its entry was counted in too_deep. */
+		st->depth = d - 1;
+		return 0;
+	}
+	sp = PT_REGS_SP(ctx) - 8;
+	for (int i = 0; i < ULATENCY_MAX_DEPTH && d > 0; i++) {
+		if (st->frames[(d - 1) & (ULATENCY_MAX_DEPTH - 1)].sp >= sp)
+			break;
+		d--;
+		__sync_fetch_and_add(&abandoned, 1);
+	}
+	st->depth = d;
+	if (!d) {
+		__sync_fetch_and_add(&no_entry, 1);
+		return 0;
+	}
+	f = &st->frames[(d - 1) & (ULATENCY_MAX_DEPTH - 1)];
+	if (f->sp != sp || f->func != func) {
+		/* A frame further out: its entry happened before we attached. */
+		__sync_fetch_and_add(&no_entry, 1);
+		return 0;
+	}
+	st->depth = d - 1;
+	delta = now - f->ts;
+	if (unit_div > 1)
+		delta /= unit_div;
+	account(pid_tgid, func, delta);
+	return 0;
+}
+
+static __always_inline int on_hit(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+
+	if (cookie < nfuncs)
+		return on_entry(ctx, cookie);
+	return on_return(ctx, cookie - nfuncs);
+}
+
+SEC("uprobe")
+int ulat_uprobe(struct pt_regs *ctx)
+{
+	return on_hit(ctx);
+}
+
+/* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
+SEC("uprobe")
+int ulat_uprobe_multi(struct pt_regs *ctx)
+{
+	return on_hit(ctx);
+}
+
+char LICENSE[] SEC("license") = "GPL";
