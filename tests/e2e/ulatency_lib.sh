@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers of the ulatency end-to-end tests, on top of lib.sh; sourced.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+UL=$ROOT/build/ulatency
+[ -x "$UL" ] || fail "$UL missing: run make"
+[ -x "$T/sleeper" ] && [ -x "$T/fakego" ] || fail "ulatency targets missing: run make targets"
+
+# ul_json ARGS...: run ulatency --json ARGS (bounded), stdout in $OUT,
+# stderr in $OUT.err; fails unless it exits 0.
+ul_json() {
+	local rc=0
+	timeout -s KILL 60 "$UL" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "ulatency --json $* exited $rc"; }
+}
+
+# start_ul OUTFILE ARGS...: ulatency ARGS in the background (add --json
+# yourself), wait until it is tracing. Sets UL_PID.
+start_ul() {
+	local out=$1
+	shift
+	# Truncate first: the child opens its files after the fork, and the
+	# poll must not find a "Tracing" left by an earlier run.
+	: >"$out"
+	: >"$out.err"
+	"$UL" "$@" >"$out" 2>"$out.err" &
+	UL_PID=$!
+	UL_OUT=$out
+	BG_PIDS+=("$UL_PID")
+	wait_for_text "$out.err" "Tracing" 20 "$UL_PID"
+}
+
+# stop_ul [SIGNAL]: send SIGNAL (default INT) to $UL_PID, which must exit 0
+# (bounded); with -p it may have stopped by itself already.
+stop_ul() {
+	kill -"${1:-INT}" "$UL_PID" 2>/dev/null
+	wait_exit "$UL_PID" 10
+	[ "$WAIT_RC" -eq 0 ] || { cat "$UL_OUT.err" >&2; fail "ulatency exited $WAIT_RC after SIG${1:-INT}"; }
+}
+
+# hists [FUNC] [FILE]: the hist records (of FUNC), one JSON object a line.
+hists() {
+	jq -c --arg f "${1:-}" 'select(.type == "hist" and ($f == "" or .func == $f))' \
+		"${2:-$OUT}" || fail "bad JSON in ${2:-$OUT}"
+}
+
+# hist_count [FUNC] [FILE]: total count of the hist records (of FUNC), 0 if none.
+hist_count() {
+	hists "${1:-}" "${2:-}" | jq -s '[.[].count] | add // 0'
+}
+
+# hist_count_ge LOW [FUNC] [FILE]: calls in buckets whose low bound is >= LOW.
+hist_count_ge() {
+	hists "${2:-}" "${3:-}" | jq -s --argjson low "$1" \
+		'[.[].buckets[] | select(.low >= $low) | .count] | add // 0'
+}
+
+# hist_sum [FUNC] [FILE]: total "sum" of the hist records (of FUNC).
+hist_sum() {
+	hists "${1:-}" "${2:-}" | jq -s '[.[].sum] | add // 0'
+}
+
+# ul_summary KEY [FILE]: a key of the summary record.
+ul_summary() {
+	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "${2:-$OUT}" ||
+		fail "bad JSON in ${2:-$OUT}"
+}
+
+# assert_clean_summary: every call was timed.
+assert_clean_summary() {
+	local k
+	for k in too_deep no_entry abandoned no_stack lost skipped; do
+		assert_eq "$(ul_summary "$k")" 0 "summary $k"
+	done
+}
+
+# ul_attached: our BPF programs (ulat_*) that no process holds any more,
+# or held by a ulatency we started that should be gone.
+ul_attached() {
+	bpftool -j prog list | jq -r '.[] | select(.name // "" | startswith("ulat_"))
+		| select((.pids // []) | length == 0) | "prog \(.id) \(.name)"'
+}
+
+# assert_ul_detached: nothing of ulatency's left (polls 5 s: the kernel
+# frees programs asynchronously after the last fd closes).
+assert_ul_detached() {
+	local i left
+	for ((i = 0; i < 100; i++)); do
+		left=$(ul_attached)
+		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
+		sleep 0.05
+	done
+	fail "still attached: $left"
+}
+
+# assert_usage_error WHAT ARGS...: ulatency ARGS exits 2 with one line on
+# stderr (containing WHAT) and nothing on stdout.
+assert_usage_error() {
+	local what=$1 rc=0
+	shift
+	timeout -s KILL 30 "$UL" "$@" >"$OUT" 2>"$OUT.err" || rc=$?
+	assert_eq "$rc" 2 "exit code of ulatency $*"
+	assert_eq "$(wc -l <"$OUT.err")" 1 "stderr lines of ulatency $*"
+	grep -qF -- "$what" "$OUT.err" || fail "stderr of ulatency $* lacks '$what': $(cat "$OUT.err")"
+	[ ! -s "$OUT" ] || fail "ulatency $* wrote to stdout: $(cat "$OUT")"
+}
