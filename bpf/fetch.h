@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ABI of the fetch engine, shared by common/fetch.c (the compiler) and
+ * bpf/lib/fetch.bpf.h (the interpreter). An argument expression becomes a
+ * few fetch operations working on one 64-bit accumulator; each expression
+ * ends with a store into a fixed slot of the event's data area. A filter
+ * becomes a stack-machine program over the stored slots.
+ */
+#ifndef COTRACE_BPF_FETCH_H
+#define COTRACE_BPF_FETCH_H
+
+#define FETCH_MAX_OPS		48	/* fetch operations per site */
+#define FETCH_MAX_PRED		32	/* filter operations per site */
+#define FETCH_MAX_LIT		128	/* bytes of string literals per site */
+#define FETCH_MAX_STR		1024	/* largest string slot (a power of two) */
+#define FETCH_DATA_MAX		8192	/* data area of an event (a power of two) */
+#define FETCH_PRED_STACK	8	/* depth of the filter's value stack */
+
+enum fetch_opcode {
+	FOP_END,
+	FOP_REG,	/* acc = saved register; imm: index in struct pt_regs (8-byte words) */
+	FOP_USDT,	/* acc = bpf_usdt_arg(ctx, imm) */
+	FOP_CTX,	/* acc = @size bytes at ctx + imm (tracepoint fields) */
+	FOP_DATALOC,	/* acc = ctx + (u16)acc: a tracepoint __data_loc field */
+	FOP_SPECIAL,	/* acc = enum fetch_special imm */
+	FOP_IMM,	/* acc = imm */
+	FOP_ADD,	/* acc += imm */
+	FOP_DEREF,	/* acc = @size bytes at address acc (FETCH_F_KERNEL: kernel memory) */
+	FOP_SEXT,	/* sign-extend acc from @size bytes */
+	FOP_ZEXT,	/* keep the low @size bytes of acc */
+	FOP_STORE,	/* u64 at data + @off = acc */
+	FOP_STR,	/* string at address acc into data + @off, at most @len bytes */
+	FOP_COMM,	/* current comm into data + @off (16 bytes) */
+};
+
+enum fetch_special {
+	FETCH_PID,	/* thread group id */
+	FETCH_TID,
+	FETCH_UID,
+	FETCH_GID,
+	FETCH_CPU,
+	FETCH_KTIME,
+};
+
+#define FETCH_F_KERNEL	1	/* FOP_DEREF, FOP_STR: read kernel memory */
+
+struct fetch_op {
+	__u8 code;
+	__u8 size;	/* 1, 2, 4, 8 */
+	__u8 flags;
+	__u8 pad;
+	__u16 off;	/* slot offset in the data area */
+	__u16 len;	/* string slot size */
+	__s64 imm;
+};
+
+enum pred_opcode {
+	POP_END,
+	POP_SLOT,	/* push the u64 slot at @off */
+	POP_IMM,	/* push imm */
+	POP_STREQ,	/* push (string slot @off == literal at lits + imm, @len bytes with NUL) */
+	POP_NOT,	/* logical not of the top */
+	POP_NEG,
+	POP_BNOT,
+	/* binary: pop b, pop a, push a OP b */
+	POP_EQ, POP_NE,
+	POP_LT, POP_LE, POP_GT, POP_GE,		/* signed */
+	POP_LTU, POP_LEU, POP_GTU, POP_GEU,	/* unsigned */
+	POP_AND, POP_OR,			/* logical */
+	POP_BAND, POP_BOR, POP_BXOR,
+	POP_ADD, POP_SUB, POP_MUL, POP_SHL, POP_SHR,
+};
+
+struct pred_op {
+	__u8 code;
+	__u8 pad;
+	__u16 off;
+	__u16 len;
+	__u16 pad2;
+	__s64 imm;
+};
+
+/* One site's program: the value of the fetch_progs map at its cookie. */
+struct fetch_prog {
+	__u32 nops;
+	__u32 npred;
+	__u32 data_size;	/* bytes of the data area this site uses */
+	__u32 pad;
+	struct fetch_op ops[FETCH_MAX_OPS];
+	struct pred_op pred[FETCH_MAX_PRED];
+	char lits[FETCH_MAX_LIT];
+};
+
+#endif

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The fetch interpreter: runs a site's fetch operations (compiled by
+ * common/fetch.c) into an event's data area, then its filter. One generic
+ * program serves every expression, so a static binary needs no compiler.
+ *
+ * Include after bpf_helpers.h, bpf_tracing.h and usdt.bpf.h. The tool
+ * sizes fetch_progs to its number of sites before load and writes each
+ * site's struct fetch_prog at the site's cookie.
+ */
+#ifndef COTRACE_BPF_LIB_FETCH_H
+#define COTRACE_BPF_LIB_FETCH_H
+
+#include "bpf/fetch.h"
+
+#define FETCH_NREGS 21	/* 8-byte words of struct pt_regs */
+
+enum fetch_ctx_kind {
+	FETCH_CTX_REGS,		/* uprobe, uretprobe: ctx is struct pt_regs */
+	FETCH_CTX_USDT,		/* USDT: pt_regs, plus bpf_usdt_arg() */
+	FETCH_CTX_TP,		/* tracepoint: ctx is the raw record */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fetch_prog);
+} fetch_progs SEC(".maps");
+
+struct fetch_scratch {
+	__u64 regs[FETCH_NREGS + 3];
+	__s64 stack[FETCH_PRED_STACK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fetch_scratch);
+} fetch_scratch SEC(".maps");
+
+/*
+ * Run @p's fetch operations for @ctx into @data, which must point into a
+ * map value with at least FETCH_DATA_MAX + FETCH_MAX_STR bytes from @data.
+ * Faulting reads leave zero (numbers) or an empty string.
+ */
+static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
+				      const struct fetch_prog *p, __u8 *data)
+{
+	struct fetch_scratch *s;
+	__u32 zero = 0, n = p->nops;
+	__u64 acc = 0;
+
+	s = bpf_map_lookup_elem(&fetch_scratch, &zero);
+	if (!s)
+		return;
+	if (kind != FETCH_CTX_TP)
+		__builtin_memcpy(s->regs, ctx, FETCH_NREGS * 8);
+
+	for (int i = 0; i < FETCH_MAX_OPS; i++) {
+		const struct fetch_op *op = &p->ops[i];
+		__u32 off = op->off, len = op->len, size = op->size;
+		__u64 v = 0;
+
+		if (i >= n)
+			break;
+		switch (op->code) {
+		case FOP_REG:
+			if (kind != FETCH_CTX_TP && op->imm >= 0 && op->imm < FETCH_NREGS)
+				acc = s->regs[op->imm];
+			break;
+		case FOP_USDT:
+			if (kind == FETCH_CTX_USDT) {
+				long val = 0;
+
+				bpf_usdt_arg(ctx, op->imm, &val);
+				acc = val;
+			}
+			break;
+		case FOP_CTX:
+			if (kind == FETCH_CTX_TP && size <= 8)
+				bpf_probe_read_kernel(&v, size, (void *)ctx + op->imm);
+			acc = v;
+			break;
+		case FOP_DATALOC:
+			acc = (__u64)ctx + (acc & 0xffff);
+			break;
+		case FOP_SPECIAL:
+			switch (op->imm) {
+			case FETCH_PID:
+				acc = bpf_get_current_pid_tgid() >> 32;
+				break;
+			case FETCH_TID:
+				acc = (__u32)bpf_get_current_pid_tgid();
+				break;
+			case FETCH_UID:
+				acc = (__u32)bpf_get_current_uid_gid();
+				break;
+			case FETCH_GID:
+				acc = bpf_get_current_uid_gid() >> 32;
+				break;
+			case FETCH_CPU:
+				acc = bpf_get_smp_processor_id();
+				break;
+			default:
+				acc = bpf_ktime_get_ns();
+				break;
+			}
+			break;
+		case FOP_IMM:
+			acc = op->imm;
+			break;
+		case FOP_ADD:
+			acc += op->imm;
+			break;
+		case FOP_DEREF:
+			if (size > 8)
+				size = 8;
+			if (op->flags & FETCH_F_KERNEL)
+				bpf_probe_read_kernel(&v, size, (void *)acc);
+			else
+				bpf_probe_read_user(&v, size, (void *)acc);
+			acc = v;
+			break;
+		case FOP_SEXT:
+			if (size == 1)
+				acc = (__s64)(__s8)acc;
+			else if (size == 2)
+				acc = (__s64)(__s16)acc;
+			else if (size == 4)
+				acc = (__s64)(__s32)acc;
+			break;
+		case FOP_ZEXT:
+			if (size == 1)
+				acc = (__u8)acc;
+			else if (size == 2)
+				acc = (__u16)acc;
+			else if (size == 4)
+				acc = (__u32)acc;
+			break;
+		case FOP_STORE:
+			if (off <= FETCH_DATA_MAX - 8)
+				*(__u64 *)(data + off) = acc;
+			break;
+		case FOP_STR:
+			if (off >= FETCH_DATA_MAX || len > FETCH_MAX_STR || !len)
+				break;
+			data[off] = 0;
+			if (op->flags & FETCH_F_KERNEL)
+				bpf_probe_read_kernel_str(data + off, len, (void *)acc);
+			else
+				bpf_probe_read_user_str(data + off, len, (void *)acc);
+			break;
+		case FOP_COMM:
+			if (off < FETCH_DATA_MAX)
+				bpf_get_current_comm(data + off, 16);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Compare the string slot at @data + @off with the literal at @lits + @lit
+ * (@len bytes, its NUL included). */
+static __always_inline bool fetch_streq(const __u8 *data, __u32 off, const char *lits,
+					__u32 lit, __u32 len)
+{
+	for (int j = 0; j < FETCH_MAX_LIT; j++) {
+		__u32 a = off + j, b = lit + j;
+
+		if (j >= len)
+			break;
+		if (a >= FETCH_DATA_MAX + FETCH_MAX_STR || b >= FETCH_MAX_LIT)
+			return false;
+		if (data[a] != lits[b])
+			return false;
+	}
+	return true;
+}
+
+/* Evaluate @p's filter on @data; true (keep the event) when it has none. */
+static __always_inline bool fetch_pred(const struct fetch_prog *p, const __u8 *data)
+{
+	struct fetch_scratch *s;
+	__u32 zero = 0, n = p->npred, sp = 0;
+	__s64 a, b, r;
+
+	if (!n)
+		return true;
+	s = bpf_map_lookup_elem(&fetch_scratch, &zero);
+	if (!s)
+		return true;
+	for (int i = 0; i < FETCH_MAX_PRED; i++) {
+		const struct pred_op *op = &p->pred[i];
+		__u32 off = op->off;
+		__u8 code = op->code;
+
+		if (i >= n)
+			break;
+		if (code <= POP_STREQ) {
+			/* push */
+			if (sp >= FETCH_PRED_STACK)
+				return true;
+			if (code == POP_SLOT)
+				r = off <= FETCH_DATA_MAX - 8 ? *(__s64 *)(data + off) : 0;
+			else if (code == POP_IMM)
+				r = op->imm;
+			else if (code == POP_STREQ)
+				r = fetch_streq(data, off, p->lits, op->imm, op->len);
+			else
+				r = 0;
+			s->stack[sp & (FETCH_PRED_STACK - 1)] = r;
+			sp++;
+			continue;
+		}
+		if (code <= POP_BNOT) {
+			/* unary */
+			if (sp < 1 || sp > FETCH_PRED_STACK)
+				return true;
+			a = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
+			r = code == POP_NOT ? !a : code == POP_NEG ? -a : ~a;
+			s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] = r;
+			continue;
+		}
+		if (sp < 2 || sp > FETCH_PRED_STACK)
+			return true;
+		b = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
+		a = s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)];
+		switch (code) {
+		case POP_EQ: r = a == b; break;
+		case POP_NE: r = a != b; break;
+		case POP_LT: r = a < b; break;
+		case POP_LE: r = a <= b; break;
+		case POP_GT: r = a > b; break;
+		case POP_GE: r = a >= b; break;
+		case POP_LTU: r = (__u64)a < (__u64)b; break;
+		case POP_LEU: r = (__u64)a <= (__u64)b; break;
+		case POP_GTU: r = (__u64)a > (__u64)b; break;
+		case POP_GEU: r = (__u64)a >= (__u64)b; break;
+		case POP_AND: r = a && b; break;
+		case POP_OR: r = a || b; break;
+		case POP_BAND: r = a & b; break;
+		case POP_BOR: r = a | b; break;
+		case POP_BXOR: r = a ^ b; break;
+		case POP_ADD: r = a + b; break;
+		case POP_SUB: r = a - b; break;
+		case POP_MUL: r = a * b; break;
+		case POP_SHL: r = a << (b & 63); break;
+		case POP_SHR: r = (__u64)a >> (b & 63); break;
+		default: r = 0; break;
+		}
+		sp--;
+		s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] = r;
+	}
+	return sp ? s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] != 0 : true;
+}
+
+#endif

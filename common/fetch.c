@@ -1,0 +1,1262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fetch: argument expressions and filters compiled into fetch operations
+ * for the generic BPF interpreter (bpf/lib/fetch.bpf.h). Every input is
+ * untrusted: the parsers are bounded in depth and length and never read
+ * past the string's end.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fetch.h"
+
+#define MAX_DEPTH 16
+#define MAX_EXPR_LEN 1024
+
+/* struct pt_regs word indexes (arch/x86/include/uapi/asm/ptrace.h). */
+enum {
+	R_R15, R_R14, R_R13, R_R12, R_BP, R_BX, R_R11, R_R10, R_R9, R_R8,
+	R_AX, R_CX, R_DX, R_SI, R_DI, R_ORIG_AX, R_IP, R_CS, R_FLAGS, R_SP, R_SS,
+};
+
+static const struct {
+	const char *name;
+	int idx;
+} regs[] = {
+	{ "ax", R_AX }, { "bx", R_BX }, { "cx", R_CX }, { "dx", R_DX },
+	{ "si", R_SI }, { "di", R_DI }, { "bp", R_BP }, { "sp", R_SP },
+	{ "ip", R_IP }, { "flags", R_FLAGS }, { "cs", R_CS }, { "ss", R_SS },
+	{ "orig_ax", R_ORIG_AX },
+	{ "r8", R_R8 }, { "r9", R_R9 }, { "r10", R_R10 }, { "r11", R_R11 },
+	{ "r12", R_R12 }, { "r13", R_R13 }, { "r14", R_R14 }, { "r15", R_R15 },
+};
+
+/* x86-64 SysV integer argument registers. */
+static const int arg_regs[] = { R_DI, R_SI, R_DX, R_CX, R_R8, R_R9 };
+
+/* ---- tracepoint formats ---------------------------------------------------- */
+
+static int tp_field_parse(struct tp_field *fl, const char *line)
+{
+	const char *decl = strstr(line, "field:"), *end, *o, *sz, *sg;
+	char buf[256], *name_end, *name;
+	size_t n;
+
+	if (!decl)
+		return 1;
+	decl += 6;
+	end = strchr(decl, ';');
+	o = strstr(line, "offset:");
+	sz = strstr(line, "size:");
+	sg = strstr(line, "signed:");
+	if (!end || !o || !sz)
+		return -EINVAL;
+	n = end - decl;
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, decl, n);
+	buf[n] = 0;
+	fl->offset = strtoul(o + 7, NULL, 10);
+	fl->size = strtoul(sz + 5, NULL, 10);
+	fl->is_signed = sg && sg[7] == '1';
+	fl->data_loc = !strncmp(buf, "__data_loc", 10);
+	fl->is_pointer = strchr(buf, '*') != NULL;
+	fl->is_string = strstr(buf, "char") && strchr(buf, '[') && !fl->is_pointer;
+	/* The name is the last identifier, before a trailing "[N]". */
+	name_end = buf + n;
+	while (name_end > buf && isspace((unsigned char)name_end[-1]))
+		name_end--;
+	if (name_end > buf && name_end[-1] == ']')
+		name_end = strrchr(buf, '[');
+	while (name_end > buf && isspace((unsigned char)name_end[-1]))
+		name_end--;
+	*name_end = 0;
+	name = name_end;
+	while (name > buf && (isalnum((unsigned char)name[-1]) || name[-1] == '_'))
+		name--;
+	if (!*name)
+		return -EINVAL;
+	fl->name = strdup(name);
+	fl->type = strdup(decl);
+	if (fl->type)
+		fl->type[n] = 0;
+	if (!fl->name || !fl->type) {
+		free(fl->name);
+		free(fl->type);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int tp_format__parse(struct tp_format *f, const char *text, char *err, size_t errlen)
+{
+	const char *line = text;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		char buf[512];
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		struct tp_field fl = {};
+		void *p;
+
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		memcpy(buf, line, n);
+		buf[n] = 0;
+		line = nl ? nl + 1 : NULL;
+		ret = tp_field_parse(&fl, buf);
+		if (ret > 0)
+			continue;
+		if (ret < 0) {
+			snprintf(err, errlen, "malformed tracepoint format line '%s'", buf);
+			goto out_free;
+		}
+		p = realloc(f->fields, (f->count + 1) * sizeof(*f->fields));
+		if (!p) {
+			free(fl.name);
+			free(fl.type);
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out_free;
+		}
+		f->fields = p;
+		f->fields[f->count++] = fl;
+	}
+	if (!f->count) {
+		snprintf(err, errlen, "the tracepoint format has no fields");
+		return -EINVAL;
+	}
+	return 0;
+out_free:
+	tp_format__fini(f);
+	return ret;
+}
+
+int tp_format__load(struct tp_format *f, const char *tracefs, const char *cat, const char *event,
+		    char *err, size_t errlen)
+{
+	char path[512], *text = NULL;
+	size_t len = 0, cap = 0;
+	FILE *fp;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, cat, event);
+	fp = fopen(path, "r");
+	if (!fp) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - len < 4097) {
+			char *p = realloc(text, cap += 16384);
+
+			if (!p) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "out of memory");
+				goto out_close;
+			}
+			text = p;
+		}
+		got = fread(text + len, 1, cap - len - 1, fp);
+		if (!got)
+			break;
+		len += got;
+	}
+	text[len] = 0;
+	ret = tp_format__parse(f, text, err, errlen);
+out_close:
+	free(text);
+	fclose(fp);
+	return ret;
+}
+
+const struct tp_field *tp_format__find(const struct tp_format *f, const char *name)
+{
+	for (size_t i = 0; f && i < f->count; i++)
+		if (!strcmp(f->fields[i].name, name))
+			return &f->fields[i];
+	return NULL;
+}
+
+void tp_format__fini(struct tp_format *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->count; i++) {
+		free(f->fields[i].name);
+		free(f->fields[i].type);
+	}
+	free(f->fields);
+	memset(f, 0, sizeof(*f));
+}
+
+/* ---- types ----------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum fetch_vtype vtype;
+	unsigned size;
+} c_types[] = {
+	{ "char", FETCH_T_SIGNED, 1 }, { "signed char", FETCH_T_SIGNED, 1 },
+	{ "unsigned char", FETCH_T_UNSIGNED, 1 }, { "bool", FETCH_T_UNSIGNED, 1 },
+	{ "_Bool", FETCH_T_UNSIGNED, 1 },
+	{ "short", FETCH_T_SIGNED, 2 }, { "short int", FETCH_T_SIGNED, 2 },
+	{ "unsigned short", FETCH_T_UNSIGNED, 2 },
+	{ "int", FETCH_T_SIGNED, 4 }, { "signed", FETCH_T_SIGNED, 4 },
+	{ "signed int", FETCH_T_SIGNED, 4 },
+	{ "unsigned", FETCH_T_UNSIGNED, 4 }, { "unsigned int", FETCH_T_UNSIGNED, 4 },
+	{ "long", FETCH_T_SIGNED, 8 }, { "long int", FETCH_T_SIGNED, 8 },
+	{ "unsigned long", FETCH_T_UNSIGNED, 8 }, { "long long", FETCH_T_SIGNED, 8 },
+	{ "unsigned long long", FETCH_T_UNSIGNED, 8 },
+	{ "size_t", FETCH_T_UNSIGNED, 8 }, { "ssize_t", FETCH_T_SIGNED, 8 },
+	{ "off_t", FETCH_T_SIGNED, 8 }, { "pid_t", FETCH_T_SIGNED, 4 },
+	{ "uid_t", FETCH_T_UNSIGNED, 4 }, { "gid_t", FETCH_T_UNSIGNED, 4 },
+	{ "u8", FETCH_T_UNSIGNED, 1 }, { "u16", FETCH_T_UNSIGNED, 2 },
+	{ "u32", FETCH_T_UNSIGNED, 4 }, { "u64", FETCH_T_UNSIGNED, 8 },
+	{ "s8", FETCH_T_SIGNED, 1 }, { "s16", FETCH_T_SIGNED, 2 },
+	{ "s32", FETCH_T_SIGNED, 4 }, { "s64", FETCH_T_SIGNED, 8 },
+	{ "x8", FETCH_T_HEX, 1 }, { "x16", FETCH_T_HEX, 2 },
+	{ "x32", FETCH_T_HEX, 4 }, { "x64", FETCH_T_HEX, 8 },
+	{ "uint8_t", FETCH_T_UNSIGNED, 1 }, { "uint16_t", FETCH_T_UNSIGNED, 2 },
+	{ "uint32_t", FETCH_T_UNSIGNED, 4 }, { "uint64_t", FETCH_T_UNSIGNED, 8 },
+	{ "int8_t", FETCH_T_SIGNED, 1 }, { "int16_t", FETCH_T_SIGNED, 2 },
+	{ "int32_t", FETCH_T_SIGNED, 4 }, { "int64_t", FETCH_T_SIGNED, 8 },
+	{ "__u8", FETCH_T_UNSIGNED, 1 }, { "__u16", FETCH_T_UNSIGNED, 2 },
+	{ "__u32", FETCH_T_UNSIGNED, 4 }, { "__u64", FETCH_T_UNSIGNED, 8 },
+	{ "__s8", FETCH_T_SIGNED, 1 }, { "__s16", FETCH_T_SIGNED, 2 },
+	{ "__s32", FETCH_T_SIGNED, 4 }, { "__s64", FETCH_T_SIGNED, 8 },
+	{ "uintptr_t", FETCH_T_HEX, 8 }, { "intptr_t", FETCH_T_SIGNED, 8 },
+};
+
+/* Copy @s into @buf without qualifiers and with single spaces. */
+static int normalize_type(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	while (*s) {
+		const char *w = s;
+		size_t n;
+
+		if (isspace((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		if (*s == '*' || *s == '&') {
+			n = 1;
+		} else {
+			while (*s && !isspace((unsigned char)*s) && *s != '*' && *s != '&')
+				s++;
+			n = s - w;
+			s = w;
+			if ((n == 5 && !strncmp(w, "const", 5)) ||
+			    (n == 8 && !strncmp(w, "volatile", 8)) ||
+			    (n == 6 && !strncmp(w, "struct", 6))) {
+				s += n;
+				continue;
+			}
+		}
+		if (o + n + 2 > len)
+			return -EINVAL;
+		if (o && buf[o - 1] != '*' && *w != '*' && *w != '&')
+			buf[o++] = ' ';
+		memcpy(buf + o, w, n);
+		o += n;
+		s = w + n;
+	}
+	buf[o] = 0;
+	return o ? 0 : -EINVAL;
+}
+
+int fetch_type__parse(const char *s, unsigned str_size, struct fetch_type *t)
+{
+	char buf[128];
+	size_t n;
+
+	if (!s || normalize_type(s, buf, sizeof(buf)))
+		return -EINVAL;
+	if (!str_size)
+		str_size = FETCH_STR_DEFAULT;
+	n = strlen(buf);
+	if (!strcmp(buf, "string") || !strcmp(buf, "ustring") || !strcmp(buf, "char*") ||
+	    !strcmp(buf, "unsigned char*") || !strcmp(buf, "signed char*") ||
+	    !strcmp(buf, "std::string") || !strcmp(buf, "std::string&") ||
+	    !strcmp(buf, "std::string*")) {
+		t->vtype = FETCH_T_STRING;
+		t->size = str_size;
+		return 0;
+	}
+	/* Any other pointer or reference: an address. */
+	if (buf[n - 1] == '*' || buf[n - 1] == '&') {
+		t->vtype = FETCH_T_HEX;
+		t->size = 8;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(c_types) / sizeof(c_types[0]); i++) {
+		if (!strcmp(buf, c_types[i].name)) {
+			t->vtype = c_types[i].vtype;
+			t->size = c_types[i].size;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* ---- expression compiler --------------------------------------------------- */
+
+struct parser {
+	const char *text;	/* the whole input, for messages */
+	const char *p;
+	const struct fetch_env *env;
+	char *err;
+	size_t errlen;
+	int failed;
+	int depth;
+	/* ops of the expression being compiled */
+	struct fetch_op ops[FETCH_MAX_OPS];
+	int nops;
+	int last_ftrace_deref;	/* index of a final +OFF(...) load, or -1 */
+	bool kernel_mem;	/* the value addresses kernel memory (tracepoint records) */
+	bool has_type;		/* the expression fixed its own type */
+	struct fetch_type type;
+	bool is_comm;
+};
+
+static int perr(struct parser *ps, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->failed)
+		return ps->failed;
+	va_start(ap, fmt);
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+	ps->failed = err;
+	return err;
+}
+
+static void skip_ws(struct parser *ps)
+{
+	while (isspace((unsigned char)*ps->p))
+		ps->p++;
+}
+
+static int emit(struct parser *ps, uint8_t code, uint8_t size, int64_t imm)
+{
+	struct fetch_op *op;
+
+	if (ps->nops >= FETCH_MAX_OPS)
+		return perr(ps, -E2BIG, "expression '%s' is too complex", ps->text);
+	op = &ps->ops[ps->nops++];
+	memset(op, 0, sizeof(*op));
+	op->code = code;
+	op->size = size;
+	op->imm = imm;
+	ps->last_ftrace_deref = -1;
+	return 0;
+}
+
+static bool is_ident(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* An identifier at ps->p into @buf; returns its length (0: none). */
+static size_t take_ident(struct parser *ps, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (is_ident(ps->p[n]) && n + 1 < len)
+		n++;
+	if (is_ident(ps->p[n]))
+		return 0;
+	memcpy(buf, ps->p, n);
+	buf[n] = 0;
+	ps->p += n;
+	return n;
+}
+
+/* A number (decimal, 0x hex, leading sign); false if none at ps->p. */
+static bool take_number(struct parser *ps, int64_t *v)
+{
+	const char *s = ps->p;
+	bool neg = false;
+	unsigned long long u;
+	char *end;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	u = strtoull(s, &end, 0);
+	if (errno || is_ident(*end)) {
+		perr(ps, -EINVAL, "bad number in '%s'", ps->text);
+		return false;
+	}
+	*v = neg ? -(int64_t)u : (int64_t)u;
+	ps->p = end;
+	return true;
+}
+
+static int parse_sum(struct parser *ps);
+
+/* A register name after '%'. */
+static int parse_reg(struct parser *ps)
+{
+	char name[16];
+	const char *n = name;
+
+	ps->p++;
+	if (!take_ident(ps, name, sizeof(name)))
+		return perr(ps, -EINVAL, "missing register name in '%s'", ps->text);
+	if (ps->env->kind == FETCH_TRACEPOINT)
+		return perr(ps, -EINVAL, "tracepoints have no registers: use args->FIELD in '%s'",
+			    ps->text);
+	/* %rax and %ax, %rdi and %di; %eflags as flags. */
+	if (n[0] == 'r' && strlen(n) == 3 && !isdigit((unsigned char)n[1]))
+		n++;
+	if (!strcmp(n, "eflags"))
+		n = "flags";
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (!strcmp(regs[i].name, n))
+			return emit(ps, FOP_REG, 8, regs[i].idx);
+	return perr(ps, -EINVAL, "unknown register '%%%s' in '%s'", name, ps->text);
+}
+
+static int emit_arg(struct parser *ps, long n)
+{
+	if (n < 1 || n > 6 || (ps->env->kind == FETCH_USDT && n > 12))
+		return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg6) in '%s'", n,
+			    ps->text);
+	switch (ps->env->kind) {
+	case FETCH_USDT:
+		return emit(ps, FOP_USDT, 8, n - 1);
+	case FETCH_TRACEPOINT:
+		return perr(ps, -EINVAL, "tracepoints have no arg%ld: use args->FIELD in '%s'",
+			    n, ps->text);
+	default:
+		return emit(ps, FOP_REG, 8, arg_regs[n - 1]);
+	}
+}
+
+static int emit_retval(struct parser *ps)
+{
+	if (ps->env->kind != FETCH_RETURN)
+		return perr(ps, -EINVAL, "retval is only available in return probes (r:), "
+			    "not in '%s'", ps->text);
+	return emit(ps, FOP_REG, 8, R_AX);
+}
+
+static int emit_special(struct parser *ps, enum fetch_special s)
+{
+	return emit(ps, FOP_SPECIAL, 8, s);
+}
+
+/* $name */
+static int parse_dollar(struct parser *ps)
+{
+	char name[32];
+	char *end;
+	long n;
+
+	ps->p++;
+	if (!take_ident(ps, name, sizeof(name)))
+		return perr(ps, -EINVAL, "missing name after '$' in '%s'", ps->text);
+	if (!strcmp(name, "retval"))
+		return emit_retval(ps);
+	if (!strcmp(name, "comm")) {
+		ps->is_comm = true;
+		return 0;
+	}
+	if (!strcmp(name, "pid"))
+		return emit_special(ps, FETCH_PID);
+	if (!strcmp(name, "tid"))
+		return emit_special(ps, FETCH_TID);
+	if (!strcmp(name, "uid"))
+		return emit_special(ps, FETCH_UID);
+	if (!strcmp(name, "gid"))
+		return emit_special(ps, FETCH_GID);
+	if (!strcmp(name, "cpu"))
+		return emit_special(ps, FETCH_CPU);
+	if (!strcmp(name, "ktime"))
+		return emit_special(ps, FETCH_KTIME);
+	if (!strncmp(name, "arg", 3) && isdigit((unsigned char)name[3])) {
+		n = strtol(name + 3, &end, 10);
+		if (*end)
+			goto unknown;
+		return emit_arg(ps, n);
+	}
+	if (!strncmp(name, "stack", 5)) {
+		if (ps->env->kind == FETCH_TRACEPOINT)
+			return perr(ps, -EINVAL, "tracepoints have no user stack in '%s'", ps->text);
+		if (emit(ps, FOP_REG, 8, R_SP))
+			return ps->failed;
+		if (!name[5])
+			return 0;
+		n = strtol(name + 5, &end, 10);
+		if (*end || !isdigit((unsigned char)name[5]) || n > 4096)
+			goto unknown;
+		if (n && emit(ps, FOP_ADD, 8, n * 8))
+			return ps->failed;
+		return emit(ps, FOP_DEREF, 8, 0);
+	}
+unknown:
+	return perr(ps, -EINVAL, "unknown variable '$%s' in '%s'", name, ps->text);
+}
+
+static int parse_ident(struct parser *ps)
+{
+	char name[128];
+	char *end;
+	long n;
+
+	if (!take_ident(ps, name, sizeof(name)))
+		return perr(ps, -EINVAL, "name too long in '%s'", ps->text);
+	if (!strcmp(name, "retval"))
+		return emit_retval(ps);
+	if (!strncmp(name, "arg", 3) && isdigit((unsigned char)name[3])) {
+		n = strtol(name + 3, &end, 10);
+		if (!*end)
+			return emit_arg(ps, n);
+	}
+	if (!strcmp(name, "args") && ps->p[0] == '-' && ps->p[1] == '>') {
+		const struct tp_field *f;
+		char field[128];
+
+		ps->p += 2;
+		if (!take_ident(ps, field, sizeof(field)))
+			return perr(ps, -EINVAL, "missing field name after 'args->' in '%s'",
+				    ps->text);
+		if (ps->env->kind != FETCH_TRACEPOINT)
+			return perr(ps, -EINVAL, "args->%s: only tracepoints have fields", field);
+		f = tp_format__find(ps->env->tp, field);
+		if (!f)
+			return perr(ps, -EINVAL, "the tracepoint has no field '%s'", field);
+		if (f->is_string) {
+			ps->kernel_mem = true;
+			ps->type = (struct fetch_type){ FETCH_T_STRING,
+				ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT };
+			if (f->data_loc) {
+				if (emit(ps, FOP_CTX, 4, f->offset))
+					return ps->failed;
+			} else if (emit(ps, FOP_IMM, 8, f->offset)) {
+				return ps->failed;
+			}
+			return emit(ps, FOP_DATALOC, 8, 0);
+		}
+		if (f->size == 0 || f->size > 8 || (f->size & (f->size - 1)))
+			return perr(ps, -EINVAL, "field '%s' of %u bytes is not a number", field,
+				    f->size);
+		ps->type.vtype = f->is_pointer ? FETCH_T_HEX :
+				 f->is_signed ? FETCH_T_SIGNED : FETCH_T_UNSIGNED;
+		ps->type.size = f->size;
+		return emit(ps, FOP_CTX, f->size, f->offset);
+	}
+	for (size_t i = 0; i < ps->env->nparams; i++) {
+		const struct fetch_param *fp = &ps->env->params[i];
+
+		if (strcmp(fp->name, name))
+			continue;
+		if (fp->type && fetch_type__parse(fp->type, ps->env->str_size, &ps->type))
+			ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
+		if (!fp->on_stack)
+			return emit(ps, FOP_REG, 8, fp->reg);
+		if (emit(ps, FOP_REG, 8, R_SP) || emit(ps, FOP_ADD, 8, fp->stack_off))
+			return ps->failed;
+		return emit(ps, FOP_DEREF, 8, 0);
+	}
+	return perr(ps, -EINVAL, "unknown name '%s' in '%s'", name, ps->text);
+}
+
+/* Enter a nesting level: bounded so no input can exhaust the stack. */
+static bool nest(struct parser *ps)
+{
+	if (++ps->depth > MAX_DEPTH) {
+		perr(ps, -EINVAL, "expression '%s' is nested too deeply", ps->text);
+		return false;
+	}
+	return true;
+}
+
+static int expect_close(struct parser *ps)
+{
+	skip_ws(ps);
+	if (*ps->p != ')')
+		return perr(ps, -EINVAL, "unbalanced parentheses in '%s'", ps->text);
+	ps->p++;
+	ps->depth--;
+	return 0;
+}
+
+/* One term: an atom or a memory reference. */
+static int parse_term(struct parser *ps)
+{
+	int64_t n;
+
+	skip_ws(ps);
+	if (ps->failed)
+		return ps->failed;
+	if (*ps->p == '*') {
+		ps->p++;
+		skip_ws(ps);
+		if (*ps->p == '(') {
+			ps->p++;
+			if (!nest(ps) || parse_sum(ps) || expect_close(ps))
+				return ps->failed;
+		} else if (!nest(ps) || parse_term(ps)) {
+			return ps->failed;
+		} else {
+			ps->depth--;
+		}
+		return emit(ps, FOP_DEREF, 8, 0);
+	}
+	if (*ps->p == '+' || *ps->p == '-' || isdigit((unsigned char)*ps->p)) {
+		if (!take_number(ps, &n))
+			return perr(ps, -EINVAL, "syntax error at '%.20s' in '%s'", ps->p, ps->text);
+		skip_ws(ps);
+		if (*ps->p != '(')
+			return emit(ps, FOP_IMM, 8, n);
+		ps->p++;
+		if (!nest(ps) || parse_sum(ps) || expect_close(ps))
+			return ps->failed;
+		if (n && emit(ps, FOP_ADD, 8, n))
+			return ps->failed;
+		if (emit(ps, FOP_DEREF, 8, 0))
+			return ps->failed;
+		ps->last_ftrace_deref = ps->nops - 1;
+		return 0;
+	}
+	if (*ps->p == '(') {
+		ps->p++;
+		if (!nest(ps) || parse_sum(ps) || expect_close(ps))
+			return ps->failed;
+		return 0;
+	}
+	if (*ps->p == '%')
+		return parse_reg(ps);
+	if (*ps->p == '$')
+		return parse_dollar(ps);
+	if (isalpha((unsigned char)*ps->p) || *ps->p == '_')
+		return parse_ident(ps);
+	if (!*ps->p)
+		return perr(ps, -EINVAL, "missing value in '%s'", ps->text);
+	return perr(ps, -EINVAL, "syntax error at '%.20s' in '%s'", ps->p, ps->text);
+}
+
+/* A term plus or minus constants: arg2+16. */
+static int parse_sum(struct parser *ps)
+{
+	int64_t n;
+
+	if (parse_term(ps))
+		return ps->failed;
+	for (;;) {
+		skip_ws(ps);
+		if (*ps->p != '+' && *ps->p != '-')
+			return 0;
+		if (ps->is_comm)
+			return perr(ps, -EINVAL, "$comm is a string in '%s'", ps->text);
+		if (!take_number(ps, &n))
+			return perr(ps, -EINVAL, "only constants can be added in '%s'", ps->text);
+		if (n && emit(ps, FOP_ADD, 8, n))
+			return ps->failed;
+	}
+}
+
+static void parser_init(struct parser *ps, const char *text, const struct fetch_env *env,
+			char *err, size_t errlen)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->text = text;
+	ps->p = text;
+	ps->env = env;
+	ps->err = err;
+	ps->errlen = errlen;
+	ps->last_ftrace_deref = -1;
+	ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
+}
+
+/*
+ * Finish an expression with type @t into plan @p: narrow the last load,
+ * extend, then store (or read the string) into a new slot.
+ */
+static int finish_value(struct parser *ps, struct fetch_plan *p, const struct fetch_type *t,
+			bool hidden)
+{
+	struct fetch_value *v;
+	unsigned slot, off;
+	int ftrace_deref = ps->last_ftrace_deref;
+
+	if (p->nvalues >= FETCH_MAX_VALUES)
+		return perr(ps, -E2BIG, "too many values (at most %d)", FETCH_MAX_VALUES);
+	if (ps->is_comm) {
+		if (t->vtype != FETCH_T_STRING)
+			return perr(ps, -EINVAL, "$comm is a string in '%s'", ps->text);
+		if (ps->nops)
+			return perr(ps, -EINVAL, "$comm cannot be dereferenced in '%s'", ps->text);
+	}
+	if (t->vtype == FETCH_T_STRING) {
+		if (t->size < 1 || t->size > FETCH_MAX_STR)
+			return perr(ps, -EINVAL, "string size %u out of range (1..%d)", t->size,
+				    FETCH_MAX_STR);
+		/* ftrace: a string of +OFF(x) is at address x + OFF. */
+		if (ftrace_deref >= 0 && ftrace_deref == ps->nops - 1)
+			ps->nops--;
+		slot = ps->is_comm ? 16 : t->size;
+		if (emit(ps, ps->is_comm ? FOP_COMM : FOP_STR, 0, 0))
+			return ps->failed;
+		ps->ops[ps->nops - 1].len = slot;
+		ps->ops[ps->nops - 1].flags = ps->kernel_mem ? FETCH_F_KERNEL : 0;
+	} else {
+		slot = 8;
+		if (t->size < 8) {
+			struct fetch_op *last = ps->nops ? &ps->ops[ps->nops - 1] : NULL;
+
+			/* Load only the bytes asked for: the rest may be unmapped. */
+			if (last && (last->code == FOP_DEREF) && last->size > t->size)
+				last->size = t->size;
+			if (emit(ps, t->vtype == FETCH_T_SIGNED ? FOP_SEXT : FOP_ZEXT, t->size, 0))
+				return ps->failed;
+		}
+		if (emit(ps, FOP_STORE, 8, 0))
+			return ps->failed;
+	}
+	off = (p->prog.data_size + 7) & ~7u;
+	if (off + slot > FETCH_DATA_MAX)
+		return perr(ps, -E2BIG, "the values need more than %d bytes", FETCH_DATA_MAX);
+	if (p->prog.nops + ps->nops > FETCH_MAX_OPS)
+		return perr(ps, -E2BIG, "the expressions are too complex (more than %d operations)",
+			    FETCH_MAX_OPS);
+	ps->ops[ps->nops - 1].off = off;
+	memcpy(&p->prog.ops[p->prog.nops], ps->ops, ps->nops * sizeof(ps->ops[0]));
+	p->prog.nops += ps->nops;
+	p->prog.data_size = off + slot;
+	v = &p->values[p->nvalues];
+	v->type = *t;
+	if (t->vtype == FETCH_T_STRING)
+		v->type.size = slot;
+	v->off = off;
+	v->hidden = hidden;
+	return p->nvalues++;
+}
+
+/* Parse "expr[:type]" into the parser's ops; the type into @t. */
+static int compile_expr(struct parser *ps, const char *type, struct fetch_type *t)
+{
+	unsigned str_size = ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT;
+
+	if (parse_sum(ps))
+		return ps->failed;
+	skip_ws(ps);
+	if (*ps->p == ':') {
+		ps->p++;
+		if (fetch_type__parse(ps->p, str_size, t))
+			return perr(ps, -EINVAL, "bad type '%s' in '%s'", ps->p, ps->text);
+		ps->p += strlen(ps->p);
+	} else if (*ps->p == ')') {
+		return perr(ps, -EINVAL, "unbalanced parentheses in '%s'", ps->text);
+	} else if (*ps->p) {
+		return perr(ps, -EINVAL, "syntax error at '%.20s' in '%s'", ps->p, ps->text);
+	} else if (type) {
+		if (fetch_type__parse(type, str_size, t))
+			return perr(ps, -EINVAL, "bad type '%s' for '%s'", type, ps->text);
+	} else if (ps->is_comm) {
+		*t = (struct fetch_type){ FETCH_T_STRING, 16 };
+	} else {
+		*t = ps->type;
+	}
+	return 0;
+}
+
+void fetch_plan__init(struct fetch_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+int fetch_plan__add(struct fetch_plan *p, const char *expr, const char *type,
+		    const struct fetch_env *env, char *err, size_t errlen)
+{
+	struct parser *ps = calloc(1, sizeof(*ps));
+	struct fetch_type t;
+	int ret;
+
+	if (!ps) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	parser_init(ps, expr, env, err, errlen);
+	if (strlen(expr) > MAX_EXPR_LEN)
+		ret = perr(ps, -EINVAL, "expression too long");
+	else if (!*expr)
+		ret = perr(ps, -EINVAL, "empty expression");
+	else if (!(ret = compile_expr(ps, type, &t)))
+		ret = finish_value(ps, p, &t, false);
+	free(ps);
+	return ret;
+}
+
+/* ---- filters ----------------------------------------------------------------- */
+
+struct fparser {
+	struct parser *ps;	/* operand compiler (its text is the whole filter) */
+	struct fetch_plan *plan;
+	const char *p;
+	struct pred_op ops[FETCH_MAX_PRED];
+	int nops;
+	int sp, max_sp;
+	char lits[FETCH_MAX_LIT];
+	unsigned nlits;
+	int depth;
+};
+
+static int fp_emit(struct fparser *f, uint8_t code, int64_t imm, unsigned off, unsigned len)
+{
+	struct pred_op *op;
+
+	if (f->nops >= FETCH_MAX_PRED)
+		return perr(f->ps, -E2BIG, "filter '%s' is too complex", f->ps->text);
+	op = &f->ops[f->nops++];
+	memset(op, 0, sizeof(*op));
+	op->code = code;
+	op->imm = imm;
+	op->off = off;
+	op->len = len;
+	if (code <= POP_STREQ)
+		f->sp++;
+	else if (code > POP_BNOT)
+		f->sp--;
+	if (f->sp > f->max_sp)
+		f->max_sp = f->sp;
+	if (f->max_sp > FETCH_PRED_STACK)
+		return perr(f->ps, -E2BIG, "filter '%s' is nested too deeply", f->ps->text);
+	return 0;
+}
+
+static void fp_ws(struct fparser *f)
+{
+	while (isspace((unsigned char)*f->p))
+		f->p++;
+}
+
+static bool fp_take(struct fparser *f, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	fp_ws(f);
+	if (strncmp(f->p, tok, n))
+		return false;
+	/* "<" must not take the start of "<<" or "<=", and so on. */
+	if (n == 1 && strchr("<>&|=!", tok[0]) && f->p[1] &&
+	    (f->p[1] == '=' || (f->p[1] == tok[0] && tok[0] != '!' && tok[0] != '=')))
+		return false;
+	f->p += n;
+	return true;
+}
+
+/* Compile one operand as a hidden value and push it. *is_unsigned is set
+ * from its type. */
+static int fp_operand(struct fparser *f, const char *type, bool *is_unsigned, bool as_string,
+		      unsigned str_min)
+{
+	struct parser *ps = f->ps;
+	struct fetch_type t;
+	int idx;
+
+	ps->p = f->p;
+	ps->nops = 0;
+	ps->last_ftrace_deref = -1;
+	ps->kernel_mem = false;
+	ps->is_comm = false;
+	ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
+	if (parse_term(ps))
+		return ps->failed;
+	f->p = ps->p;
+	/* An operand may carry a type: arg1:u32 == 5. */
+	fp_ws(f);
+	if (*f->p == ':') {
+		char buf[64];
+		size_t n = 0;
+
+		f->p++;
+		while (n + 1 < sizeof(buf) && (is_ident(f->p[n]) || f->p[n] == ' ' || f->p[n] == '*'))
+			n++;
+		memcpy(buf, f->p, n);
+		buf[n] = 0;
+		if (fetch_type__parse(buf, ps->env->str_size, &t))
+			return perr(ps, -EINVAL, "bad type '%s' in filter '%s'", buf, ps->text);
+		f->p += n;
+	} else if (ps->is_comm) {
+		t = (struct fetch_type){ FETCH_T_STRING, 16 };
+	} else {
+		t = ps->type;
+		if (type && fetch_type__parse(type, ps->env->str_size, &t))
+			return perr(ps, -EINVAL, "bad type '%s'", type);
+	}
+	if (as_string) {
+		if (t.vtype != FETCH_T_STRING)
+			t = (struct fetch_type){ FETCH_T_STRING, str_min };
+		if (t.size < str_min)
+			t.size = str_min;
+	} else if (t.vtype == FETCH_T_STRING) {
+		return perr(ps, -EINVAL, "strings can only be compared with STRCMP in '%s'",
+			    ps->text);
+	}
+	idx = finish_value(ps, f->plan, &t, true);
+	if (idx < 0)
+		return idx;
+	*is_unsigned = t.vtype != FETCH_T_SIGNED;
+	if (as_string)
+		return 0;
+	return fp_emit(f, POP_SLOT, 0, f->plan->values[idx].off, 0);
+}
+
+static int fp_or(struct fparser *f, bool *u);
+
+/* STRCMP("literal", expr) */
+static int fp_strcmp(struct fparser *f)
+{
+	const char *q;
+	unsigned n, lit;
+	bool u;
+	int idx;
+
+	fp_ws(f);
+	if (*f->p != '(' )
+		return perr(f->ps, -EINVAL, "STRCMP needs parentheses in '%s'", f->ps->text);
+	f->p++;
+	fp_ws(f);
+	if (*f->p != '"')
+		return perr(f->ps, -EINVAL, "STRCMP's first argument must be a \"string\" in '%s'",
+			    f->ps->text);
+	q = strchr(f->p + 1, '"');
+	if (!q)
+		return perr(f->ps, -EINVAL, "unterminated string in '%s'", f->ps->text);
+	n = q - (f->p + 1);
+	if (f->nlits + n + 1 > FETCH_MAX_LIT)
+		return perr(f->ps, -E2BIG, "string literals of '%s' are too long (at most %d bytes)",
+			    f->ps->text, FETCH_MAX_LIT - 1);
+	lit = f->nlits;
+	memcpy(f->lits + lit, f->p + 1, n);
+	f->lits[lit + n] = 0;
+	f->nlits += n + 1;
+	f->p = q + 1;
+	if (!fp_take(f, ","))
+		return perr(f->ps, -EINVAL, "STRCMP takes two arguments in '%s'", f->ps->text);
+	if (fp_operand(f, NULL, &u, true, n + 1))
+		return f->ps->failed;
+	idx = f->plan->nvalues - 1;
+	if (!fp_take(f, ")"))
+		return perr(f->ps, -EINVAL, "unbalanced parentheses in '%s'", f->ps->text);
+	return fp_emit(f, POP_STREQ, lit, f->plan->values[idx].off, n + 1);
+}
+
+static int fp_unary(struct fparser *f, bool *u)
+{
+	int64_t n;
+
+	fp_ws(f);
+	if (f->ps->failed)
+		return f->ps->failed;
+	if (++f->depth > MAX_DEPTH * 2)
+		return perr(f->ps, -EINVAL, "filter '%s' is nested too deeply", f->ps->text);
+	if (*f->p == '!' && f->p[1] != '=') {
+		f->p++;
+		if (fp_unary(f, u))
+			return f->ps->failed;
+		*u = false;
+		f->depth--;
+		return fp_emit(f, POP_NOT, 0, 0, 0);
+	}
+	if (*f->p == '~') {
+		f->p++;
+		if (fp_unary(f, u))
+			return f->ps->failed;
+		f->depth--;
+		return fp_emit(f, POP_BNOT, 0, 0, 0);
+	}
+	/* "-N(" is a memory reference; "-x" a negation. */
+	if (*f->p == '-' && !isdigit((unsigned char)f->p[1])) {
+		f->p++;
+		if (fp_unary(f, u))
+			return f->ps->failed;
+		*u = false;
+		f->depth--;
+		return fp_emit(f, POP_NEG, 0, 0, 0);
+	}
+	if (*f->p == '(') {
+		f->p++;
+		if (fp_or(f, u))
+			return f->ps->failed;
+		if (!fp_take(f, ")"))
+			return perr(f->ps, -EINVAL, "unbalanced parentheses in '%s'", f->ps->text);
+		f->depth--;
+		return 0;
+	}
+	if (!strncmp(f->p, "STRCMP", 6) && !is_ident(f->p[6])) {
+		f->p += 6;
+		*u = false;
+		f->depth--;
+		return fp_strcmp(f);
+	}
+	if (*f->p == '"')
+		return perr(f->ps, -EINVAL, "strings can only be compared with STRCMP in '%s'",
+			    f->ps->text);
+	/* A plain number is an immediate; "8(...)" and "+8(...)" are memory. */
+	if (isdigit((unsigned char)*f->p) || *f->p == '-' || *f->p == '+') {
+		struct parser *ps = f->ps;
+		const char *save = f->p;
+
+		ps->p = f->p;
+		if (take_number(ps, &n)) {
+			const char *after = ps->p;
+
+			while (isspace((unsigned char)*after))
+				after++;
+			if (*after != '(') {
+				f->p = ps->p;
+				*u = false;
+				f->depth--;
+				return fp_emit(f, POP_IMM, n, 0, 0);
+			}
+		}
+		if (ps->failed)
+			return ps->failed;
+		f->p = save;
+	}
+	f->depth--;
+	return fp_operand(f, NULL, u, false, 0);
+}
+
+struct binop {
+	const char *tok;
+	uint8_t code, ucode;
+};
+
+/* One precedence level of left-associative binary operators. */
+static int fp_level(struct fparser *f, int level, bool *u);
+
+static const struct binop levels[][5] = {
+	{ { "||", POP_OR, POP_OR } },
+	{ { "&&", POP_AND, POP_AND } },
+	{ { "|", POP_BOR, POP_BOR } },
+	{ { "^", POP_BXOR, POP_BXOR } },
+	{ { "&", POP_BAND, POP_BAND } },
+	{ { "==", POP_EQ, POP_EQ }, { "!=", POP_NE, POP_NE } },
+	{ { "<=", POP_LE, POP_LEU }, { ">=", POP_GE, POP_GEU }, { "<", POP_LT, POP_LTU },
+	  { ">", POP_GT, POP_GTU } },
+	{ { "<<", POP_SHL, POP_SHL }, { ">>", POP_SHR, POP_SHR } },
+	{ { "+", POP_ADD, POP_ADD }, { "-", POP_SUB, POP_SUB } },
+	{ { "*", POP_MUL, POP_MUL } },
+};
+#define NLEVELS ((int)(sizeof(levels) / sizeof(levels[0])))
+
+static int fp_level(struct fparser *f, int level, bool *u)
+{
+	bool ur;
+
+	if (level == NLEVELS)
+		return fp_unary(f, u);
+	if (fp_level(f, level + 1, u))
+		return f->ps->failed;
+	for (;;) {
+		const struct binop *op = NULL;
+
+		for (int i = 0; i < 5 && levels[level][i].tok; i++) {
+			if (fp_take(f, levels[level][i].tok)) {
+				op = &levels[level][i];
+				break;
+			}
+		}
+		if (!op)
+			return 0;
+		if (fp_level(f, level + 1, &ur))
+			return f->ps->failed;
+		if (fp_emit(f, *u || ur ? op->ucode : op->code, 0, 0, 0))
+			return f->ps->failed;
+		/* Comparisons and logic give 0 or 1; arithmetic keeps the sign. */
+		*u = op->code >= POP_ADD ? (*u || ur) : false;
+	}
+}
+
+static int fp_or(struct fparser *f, bool *u)
+{
+	return fp_level(f, 0, u);
+}
+
+int fetch_plan__set_filter(struct fetch_plan *p, const char *expr, const struct fetch_env *env,
+			   char *err, size_t errlen)
+{
+	struct fetch_plan *saved = malloc(sizeof(*saved));
+	struct parser *ps = calloc(1, sizeof(*ps));
+	struct fparser *f = calloc(1, sizeof(*f));
+	bool u;
+	int ret;
+
+	if (!saved || !ps || !f) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	*saved = *p;
+	parser_init(ps, expr, env, err, errlen);
+	f->ps = ps;
+	f->plan = p;
+	f->p = expr;
+	if (strlen(expr) > MAX_EXPR_LEN) {
+		ret = perr(ps, -EINVAL, "filter too long");
+	} else if (p->prog.npred) {
+		ret = perr(ps, -EINVAL, "only one filter per probe");
+	} else if (!(ret = fp_or(f, &u))) {
+		fp_ws(f);
+		if (*f->p == ')')
+			ret = perr(ps, -EINVAL, "unbalanced parentheses in '%s'", expr);
+		else if (*f->p)
+			ret = perr(ps, -EINVAL, "syntax error at '%.20s' in filter '%s'", f->p, expr);
+	}
+	if (ret) {
+		*p = *saved;
+		goto out;
+	}
+	memcpy(p->prog.pred, f->ops, f->nops * sizeof(f->ops[0]));
+	p->prog.npred = f->nops;
+	memcpy(p->prog.lits, f->lits, sizeof(f->lits));
+out:
+	free(saved);
+	free(ps);
+	free(f);
+	return ret;
+}
+
+/* ---- reading values ----------------------------------------------------------- */
+
+uint64_t fetch_value__u64(const struct fetch_value *v, const void *data, size_t len)
+{
+	uint64_t x;
+
+	if (v->type.vtype == FETCH_T_STRING || v->off + 8 > len)
+		return 0;
+	memcpy(&x, (const char *)data + v->off, 8);
+	return x;
+}
+
+int64_t fetch_value__s64(const struct fetch_value *v, const void *data, size_t len)
+{
+	return (int64_t)fetch_value__u64(v, data, len);
+}
+
+const char *fetch_value__str(const struct fetch_value *v, const void *data, size_t len,
+			     char *buf, size_t buflen)
+{
+	size_t n = 0;
+
+	if (!buflen)
+		return buf;
+	if (v->type.vtype == FETCH_T_STRING && v->off < len) {
+		const char *s = (const char *)data + v->off;
+		size_t max = len - v->off;
+
+		if (max > v->type.size)
+			max = v->type.size;
+		while (n < max && n + 1 < buflen && s[n])
+			n++;
+		memcpy(buf, s, n);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+int fetch_value__format(const struct fetch_value *v, const void *data, size_t len, bool quote,
+			char *buf, size_t buflen)
+{
+	char s[FETCH_MAX_STR + 1];
+
+	switch (v->type.vtype) {
+	case FETCH_T_STRING:
+		fetch_value__str(v, data, len, s, sizeof(s));
+		return snprintf(buf, buflen, quote ? "\"%s\"" : "%s", s);
+	case FETCH_T_SIGNED:
+		return snprintf(buf, buflen, "%" PRId64, fetch_value__s64(v, data, len));
+	case FETCH_T_UNSIGNED:
+		return snprintf(buf, buflen, "%" PRIu64, fetch_value__u64(v, data, len));
+	case FETCH_T_HEX:
+		return snprintf(buf, buflen, "0x%" PRIx64, fetch_value__u64(v, data, len));
+	}
+	return snprintf(buf, buflen, "?");
+}
+
+bool fetch_prog__pred(const struct fetch_prog *p, const void *data, size_t len)
+{
+	const uint8_t *d = data;
+	int64_t st[FETCH_PRED_STACK], a, b, r;
+	unsigned sp = 0;
+
+	if (!p->npred)
+		return true;
+	for (unsigned i = 0; i < p->npred && i < FETCH_MAX_PRED; i++) {
+		const struct pred_op *op = &p->pred[i];
+
+		if (op->code <= POP_STREQ) {
+			if (sp >= FETCH_PRED_STACK)
+				return true;
+			r = 0;
+			if (op->code == POP_SLOT && op->off + 8u <= len)
+				memcpy(&r, d + op->off, 8);
+			else if (op->code == POP_IMM)
+				r = op->imm;
+			else if (op->code == POP_STREQ)
+				r = op->off + (size_t)op->len <= len && op->imm >= 0 &&
+				    op->imm + op->len <= FETCH_MAX_LIT &&
+				    !memcmp(d + op->off, p->lits + op->imm, op->len);
+			st[sp++] = r;
+			continue;
+		}
+		if (op->code <= POP_BNOT) {
+			if (!sp)
+				return true;
+			a = st[sp - 1];
+			st[sp - 1] = op->code == POP_NOT ? !a : op->code == POP_NEG ?
+				     (int64_t)(0 - (uint64_t)a) : ~a;
+			continue;
+		}
+		if (sp < 2)
+			return true;
+		b = st[sp - 1];
+		a = st[sp - 2];
+		switch (op->code) {
+		case POP_EQ: r = a == b; break;
+		case POP_NE: r = a != b; break;
+		case POP_LT: r = a < b; break;
+		case POP_LE: r = a <= b; break;
+		case POP_GT: r = a > b; break;
+		case POP_GE: r = a >= b; break;
+		case POP_LTU: r = (uint64_t)a < (uint64_t)b; break;
+		case POP_LEU: r = (uint64_t)a <= (uint64_t)b; break;
+		case POP_GTU: r = (uint64_t)a > (uint64_t)b; break;
+		case POP_GEU: r = (uint64_t)a >= (uint64_t)b; break;
+		case POP_AND: r = a && b; break;
+		case POP_OR: r = a || b; break;
+		case POP_BAND: r = a & b; break;
+		case POP_BOR: r = a | b; break;
+		case POP_BXOR: r = a ^ b; break;
+		case POP_ADD: r = (int64_t)((uint64_t)a + (uint64_t)b); break;
+		case POP_SUB: r = (int64_t)((uint64_t)a - (uint64_t)b); break;
+		case POP_MUL: r = (int64_t)((uint64_t)a * (uint64_t)b); break;
+		case POP_SHL: r = (int64_t)((uint64_t)a << (b & 63)); break;
+		case POP_SHR: r = (int64_t)((uint64_t)a >> (b & 63)); break;
+		default: r = 0; break;
+		}
+		st[--sp - 1] = r;
+	}
+	return sp ? st[sp - 1] != 0 : true;
+}

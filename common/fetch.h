@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fetch: compile argument expressions and filters into the fetch
+ * operations that bpf/lib/fetch.bpf.h interprets (ABI in bpf/fetch.h).
+ *
+ * Expressions (x86-64):
+ *   arg1..arg6 $arg1..$arg6     SysV argument registers (USDT: bpf_usdt_arg())
+ *   retval $retval              return value (return probes only)
+ *   %di %si %ax %rsp %r8 ...    registers, ftrace names (with or without 'r')
+ *   $stack $stackN              stack pointer, Nth word on the stack
+ *   $comm $pid $tid $uid $gid $cpu $ktime
+ *   args->FIELD                 tracepoint field (from its format file)
+ *   +8(%di) -4(%sp) +0(+8(arg1)) *(arg2+16) *arg2    memory (user space)
+ *   123 0x1f -5                 immediates
+ * Each may end with :TYPE, where TYPE is u8..u64, s8..s64, x8..x64,
+ * string/ustring, or a C type (int, long, size_t, char *...). A string of
+ * "+OFF(...)" is read at that address, ftrace's rule; any other string
+ * expression is a pointer to the string.
+ *
+ * Filters: C expressions over such values: == != < <= > >= && || ! & | ^
+ * + - * << >> ~, parentheses, and STRCMP("literal", expr).
+ */
+#ifndef COTRACE_FETCH_H
+#define COTRACE_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "bpf/fetch.h"
+
+#define FETCH_MAX_VALUES 16	/* expressions per site, filter operands included */
+#define FETCH_STR_DEFAULT 80	/* bcc trace's default string size */
+
+/* A tracepoint's field, from events/CAT/EVENT/format. */
+struct tp_field {
+	char *name;
+	char *type;		/* as declared: "const char * filename", "char comm[16]" */
+	unsigned offset, size;
+	bool is_signed;
+	bool data_loc;		/* __data_loc: a u32 (length << 16 | offset) */
+	bool is_string;		/* char[N] or __data_loc char[] */
+	bool is_pointer;
+};
+
+struct tp_format {
+	struct tp_field *fields;
+	size_t count;
+};
+
+/* Parse the text of a tracepoint format file. Returns 0, or -EINVAL /
+ * -ENOMEM with one sentence in @err. Free with tp_format__fini(). */
+int tp_format__parse(struct tp_format *f, const char *text, char *err, size_t errlen);
+/* Read @tracefs/events/@cat/@event/format and parse it; -ENOENT if absent. */
+int tp_format__load(struct tp_format *f, const char *tracefs, const char *cat, const char *event,
+		    char *err, size_t errlen);
+/* The field named @name or NULL (borrowed). */
+const struct tp_field *tp_format__find(const struct tp_format *f, const char *name);
+void tp_format__fini(struct tp_format *f);
+
+enum fetch_kind {
+	FETCH_ENTRY,		/* uprobe at a function's entry (or a raw offset) */
+	FETCH_RETURN,		/* uretprobe */
+	FETCH_USDT,
+	FETCH_TRACEPOINT,
+};
+
+/* A named value the compiler can resolve (DWARF parameters). */
+struct fetch_param {
+	const char *name;
+	int reg;		/* pt_regs word index, or -1 */
+	bool on_stack;		/* at (%sp + stack_off) instead (call frame address based) */
+	int64_t stack_off;
+	const char *type;	/* a C type for fetch_type__parse(), may be NULL */
+};
+
+struct fetch_env {
+	enum fetch_kind kind;
+	const struct tp_format *tp;		/* tracepoints (borrowed), may be NULL */
+	const struct fetch_param *params;	/* named parameters (borrowed) */
+	size_t nparams;
+	unsigned str_size;			/* default string size; 0: 80 */
+};
+
+enum fetch_vtype {
+	FETCH_T_SIGNED,
+	FETCH_T_UNSIGNED,
+	FETCH_T_HEX,
+	FETCH_T_STRING,
+};
+
+struct fetch_type {
+	enum fetch_vtype vtype;
+	unsigned size;		/* integers: 1, 2, 4, 8; strings: the slot size */
+};
+
+/*
+ * Parse a type: ftrace's (u8..u64, s8..s64, x8..x64, string, ustring) or
+ * a C type (char *, int, unsigned long, size_t, u32, void *...). @str_size
+ * is the size of a string slot. Returns 0 or -EINVAL.
+ */
+int fetch_type__parse(const char *s, unsigned str_size, struct fetch_type *t);
+
+/* A compiled value: where it lands in the event and how to read it. */
+struct fetch_value {
+	struct fetch_type type;
+	unsigned off;		/* byte offset in the data area */
+	bool hidden;		/* a filter operand, not asked for by the user */
+};
+
+/* A site's program being built: the ABI struct plus the value table. */
+struct fetch_plan {
+	struct fetch_prog prog;
+	struct fetch_value values[FETCH_MAX_VALUES];
+	size_t nvalues;
+};
+
+void fetch_plan__init(struct fetch_plan *p);
+
+/*
+ * Compile @expr and append a store of its value. @type (may be NULL)
+ * overrides the type: a ":TYPE" suffix of @expr wins over it, and with
+ * neither the type is s64 (u64 for pointers, the field's own for
+ * tracepoint fields). Returns the value's index (>= 0), or -EINVAL /
+ * -E2BIG with one sentence in @err (then @p is unchanged).
+ */
+int fetch_plan__add(struct fetch_plan *p, const char *expr, const char *type,
+		    const struct fetch_env *env, char *err, size_t errlen);
+
+/*
+ * Compile the filter @expr (its operands become hidden values). Returns 0,
+ * or -EINVAL / -E2BIG with one sentence in @err.
+ */
+int fetch_plan__set_filter(struct fetch_plan *p, const char *expr, const struct fetch_env *env,
+			   char *err, size_t errlen);
+
+/* Read value @v from a data area of @len bytes; 0 / "" when out of range. */
+int64_t fetch_value__s64(const struct fetch_value *v, const void *data, size_t len);
+uint64_t fetch_value__u64(const struct fetch_value *v, const void *data, size_t len);
+/* A string value, NUL-terminated into @buf of @buflen bytes; returns @buf. */
+const char *fetch_value__str(const struct fetch_value *v, const void *data, size_t len,
+			     char *buf, size_t buflen);
+/* Format @v as ftrace does: decimal, 0x hex, or "string" (quoted with @quote). */
+int fetch_value__format(const struct fetch_value *v, const void *data, size_t len, bool quote,
+			char *buf, size_t buflen);
+
+/*
+ * The filter evaluated in user space, exactly as the BPF interpreter
+ * does (for tests and tools that filter events after the fact).
+ */
+bool fetch_prog__pred(const struct fetch_prog *p, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of common/fetch.c: expressions, types, filters, tracepoint formats. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/fetch.h"
+
+static const struct fetch_env entry = { .kind = FETCH_ENTRY };
+static const struct fetch_env ret = { .kind = FETCH_RETURN };
+static const struct fetch_env usdt = { .kind = FETCH_USDT };
+
+/* Compile @expr alone; returns the plan (static) or NULL with the error. */
+static struct fetch_plan plan;
+static char err[2048];
+
+static int add1(const char *expr, const char *type, const struct fetch_env *env)
+{
+	fetch_plan__init(&plan);
+	err[0] = 0;
+	return fetch_plan__add(&plan, expr, type, env, err, sizeof(err));
+}
+
+#define OP(i) (plan.prog.ops[i])
+
+static void test_registers(void **state)
+{
+	assert_int_equal(add1("arg1", NULL, &entry), 0);
+	assert_int_equal(plan.prog.nops, 2);
+	assert_int_equal(OP(0).code, FOP_REG);
+	assert_int_equal(OP(0).imm, 14);	/* rdi */
+	assert_int_equal(OP(1).code, FOP_STORE);
+	assert_int_equal(plan.values[0].type.vtype, FETCH_T_SIGNED);
+
+	assert_int_equal(add1("arg4", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 11);	/* rcx */
+	assert_int_equal(add1("$arg6", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 8);		/* r9 */
+	assert_int_equal(add1("%di", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 14);
+	assert_int_equal(add1("%rsp", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 19);
+	assert_int_equal(add1("%r12", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 3);
+	assert_int_equal(add1("%ax", NULL, &ret), 0);
+	assert_int_equal(OP(0).imm, 10);
+	assert_int_equal(add1("retval", NULL, &ret), 0);
+	assert_int_equal(OP(0).imm, 10);
+	assert_int_equal(add1("$retval", NULL, &ret), 0);
+	assert_int_equal(OP(0).imm, 10);
+}
+
+static void test_usdt_args(void **state)
+{
+	assert_int_equal(add1("arg2", NULL, &usdt), 0);
+	assert_int_equal(OP(0).code, FOP_USDT);
+	assert_int_equal(OP(0).imm, 1);
+}
+
+static void test_deref(void **state)
+{
+	/* +8(%di):u32 loads 4 bytes at rdi + 8, zero-extended. */
+	assert_int_equal(add1("+8(%di):u32", NULL, &entry), 0);
+	assert_int_equal(plan.prog.nops, 5);
+	assert_int_equal(OP(0).code, FOP_REG);
+	assert_int_equal(OP(1).code, FOP_ADD);
+	assert_int_equal(OP(1).imm, 8);
+	assert_int_equal(OP(2).code, FOP_DEREF);
+	assert_int_equal(OP(2).size, 4);
+	assert_int_equal(OP(3).code, FOP_ZEXT);
+	assert_int_equal(OP(4).code, FOP_STORE);
+
+	assert_int_equal(add1("-4(%sp):s32", NULL, &entry), 0);
+	assert_int_equal(OP(1).imm, -4);
+	assert_int_equal(OP(3).code, FOP_SEXT);
+
+	/* Nested: +0(+8(%di)): two loads, no zero add. */
+	assert_int_equal(add1("+0(+8(%di))", NULL, &entry), 0);
+	assert_int_equal(plan.prog.nops, 5);
+	assert_int_equal(OP(2).code, FOP_DEREF);
+	assert_int_equal(OP(3).code, FOP_DEREF);
+
+	/* C form. */
+	assert_int_equal(add1("*(arg2+16)", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 13);
+	assert_int_equal(OP(1).imm, 16);
+	assert_int_equal(OP(2).code, FOP_DEREF);
+	assert_int_equal(add1("*arg2", "int", &entry), 0);
+	assert_int_equal(OP(1).code, FOP_DEREF);
+	assert_int_equal(OP(1).size, 4);
+	assert_int_equal(OP(2).code, FOP_SEXT);
+
+	/* $stack2: rsp + 16, loaded. */
+	assert_int_equal(add1("$stack2", NULL, &entry), 0);
+	assert_int_equal(OP(0).imm, 19);
+	assert_int_equal(OP(1).imm, 16);
+	assert_int_equal(OP(2).code, FOP_DEREF);
+}
+
+static void test_strings(void **state)
+{
+	/* ftrace: +0(%si):string reads the string at rsi. */
+	assert_int_equal(add1("+0(%si):string", NULL, &entry), 0);
+	assert_int_equal(plan.prog.nops, 2);
+	assert_int_equal(OP(1).code, FOP_STR);
+	assert_int_equal(OP(1).len, 80);
+	/* bcc: arg1 as char * reads the string arg1 points to. */
+	assert_int_equal(add1("arg1", "char *", &entry), 0);
+	assert_int_equal(OP(1).code, FOP_STR);
+	assert_int_equal(plan.values[0].type.vtype, FETCH_T_STRING);
+	/* A pointer stored in memory: *(arg1+8) as a string loads it first. */
+	assert_int_equal(add1("*(arg1+8)", "const char *", &entry), 0);
+	assert_int_equal(OP(2).code, FOP_DEREF);
+	assert_int_equal(OP(3).code, FOP_STR);
+	/* -Z */
+	struct fetch_env z = { .kind = FETCH_RETURN, .str_size = 200 };
+
+	assert_int_equal(add1("+0($retval):string", NULL, &z), 0);
+	assert_int_equal(OP(1).len, 200);
+	assert_int_equal(add1("$comm", NULL, &entry), 0);
+	assert_int_equal(OP(0).code, FOP_COMM);
+	assert_int_equal(plan.values[0].type.size, 16);
+}
+
+static void test_slots(void **state)
+{
+	fetch_plan__init(&plan);
+	assert_int_equal(fetch_plan__add(&plan, "arg1", NULL, &entry, err, sizeof(err)), 0);
+	assert_int_equal(fetch_plan__add(&plan, "arg2:string", NULL, &entry, err, sizeof(err)), 1);
+	assert_int_equal(fetch_plan__add(&plan, "$pid", NULL, &entry, err, sizeof(err)), 2);
+	assert_int_equal(plan.values[0].off, 0);
+	assert_int_equal(plan.values[1].off, 8);
+	assert_int_equal(plan.values[2].off, 88);
+	assert_int_equal(plan.prog.data_size, 96);
+}
+
+static void test_types(void **state)
+{
+	struct fetch_type t;
+
+	assert_int_equal(fetch_type__parse("u16", 80, &t), 0);
+	assert_true(t.vtype == FETCH_T_UNSIGNED && t.size == 2);
+	assert_int_equal(fetch_type__parse("x32", 80, &t), 0);
+	assert_true(t.vtype == FETCH_T_HEX && t.size == 4);
+	assert_int_equal(fetch_type__parse("const  char *", 80, &t), 0);
+	assert_true(t.vtype == FETCH_T_STRING && t.size == 80);
+	assert_int_equal(fetch_type__parse("unsigned long", 80, &t), 0);
+	assert_true(t.vtype == FETCH_T_UNSIGNED && t.size == 8);
+	assert_int_equal(fetch_type__parse("struct foo *", 80, &t), 0);
+	assert_true(t.vtype == FETCH_T_HEX);
+	assert_int_equal(fetch_type__parse("const std::string &", 80, &t), 0);
+	assert_true(t.vtype == FETCH_T_STRING);
+	assert_int_equal(fetch_type__parse("u7", 80, &t), -EINVAL);
+	assert_int_equal(fetch_type__parse("", 80, &t), -EINVAL);
+}
+
+static void expect_error(const char *expr, const struct fetch_env *env, const char *msg)
+{
+	assert_true(add1(expr, NULL, env) < 0);
+	if (!strstr(err, msg))
+		fail_msg("'%s': error '%s' lacks '%s'", expr, err, msg);
+	assert_int_equal(plan.prog.nops, 0);
+	assert_int_equal(plan.nvalues, 0);
+}
+
+static void test_errors(void **state)
+{
+	expect_error("retval", &entry, "only available in return probes");
+	expect_error("+0($retval):string", &entry, "only available in return probes");
+	expect_error("%xx", &entry, "unknown register '%xx'");
+	expect_error("arg1:u7", &entry, "bad type 'u7'");
+	expect_error("+8(%di", &entry, "unbalanced parentheses");
+	expect_error("+8(%di))", &entry, "unbalanced parentheses");
+	expect_error("arg7", &entry, "out of range");
+	expect_error("arg0", &entry, "out of range");
+	expect_error("", &entry, "empty");
+	expect_error("$nope", &entry, "unknown variable");
+	expect_error("frob", &entry, "unknown name 'frob'");
+	expect_error("arg1 arg2", &entry, "syntax error");
+	expect_error("$comm:u32", &entry, "$comm is a string");
+	expect_error("arg1", &(struct fetch_env){ .kind = FETCH_TRACEPOINT }, "args->FIELD");
+	expect_error("99999999999999999999999", &entry, "bad number");
+}
+
+static void test_nesting_bound(void **state)
+{
+	char buf[600];
+	size_t n = 0;
+
+	for (int i = 0; i < 100; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "+0(");
+	snprintf(buf + n, sizeof(buf) - n, "%%di");
+	assert_true(add1(buf, NULL, &entry) < 0);
+	if (!strstr(err, "nested too deeply"))
+		fail_msg("%s", err);
+}
+
+/* Garbage in, one error out: every prefix of tricky inputs. */
+static void test_no_crash(void **state)
+{
+	static const char *inputs[] = {
+		"+0(+8(%di)):string", "*(arg2+16):u32", "STRCMP(\"abc\", arg1) && retval < 0",
+		"((((arg1))))", "-", "+", "*", "(", ")", ":", "%", "$", "args->", "\"", "1(2(3",
+		"arg1 == == 2", "!!!!arg1", "~-~-arg1", "0x", "-0x10(%sp):x8",
+	};
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		size_t len = strlen(inputs[i]);
+
+		for (size_t n = 0; n <= len; n++) {
+			memcpy(buf, inputs[i], n);
+			buf[n] = 0;
+			fetch_plan__init(&plan);
+			fetch_plan__add(&plan, buf, NULL, &ret, err, sizeof(err));
+			fetch_plan__init(&plan);
+			fetch_plan__set_filter(&plan, buf, &ret, err, sizeof(err));
+		}
+	}
+}
+
+/* Compile a filter on arg1 (value 0) and retval (value 1), then run it. */
+static bool filter(const char *expr, int64_t a1, int64_t rv, const char *str)
+{
+	uint8_t data[512] = {};
+	int e;
+
+	fetch_plan__init(&plan);
+	assert_int_equal(fetch_plan__add(&plan, "arg1", NULL, &ret, err, sizeof(err)), 0);
+	assert_int_equal(fetch_plan__add(&plan, "retval", NULL, &ret, err, sizeof(err)), 1);
+	e = fetch_plan__set_filter(&plan, expr, &ret, err, sizeof(err));
+	if (e)
+		fail_msg("filter '%s': %s", expr, err);
+	/* Hidden operands repeat arg1/retval; fill each from its expression. */
+	for (size_t i = 0; i < plan.nvalues; i++) {
+		const struct fetch_value *v = &plan.values[i];
+		const struct fetch_op *store = NULL;
+
+		for (unsigned j = 0; j < plan.prog.nops; j++)
+			if ((plan.prog.ops[j].code == FOP_STORE || plan.prog.ops[j].code == FOP_STR) &&
+			    plan.prog.ops[j].off == v->off)
+				store = &plan.prog.ops[j];
+		assert_non_null(store);
+		if (v->type.vtype == FETCH_T_STRING) {
+			strcpy((char *)data + v->off, str);
+			continue;
+		}
+		/* The op before the stores' chain says which register. */
+		for (const struct fetch_op *o = store; o >= plan.prog.ops; o--) {
+			if (o->code == FOP_REG) {
+				int64_t x = o->imm == 14 ? a1 : rv;
+
+				memcpy(data + v->off, &x, 8);
+				break;
+			}
+		}
+	}
+	return fetch_prog__pred(&plan.prog, data, sizeof(data));
+}
+
+static void test_filters(void **state)
+{
+	assert_true(filter("arg1 == 1", 1, 0, ""));
+	assert_false(filter("arg1 == 1", 2, 0, ""));
+	assert_true(filter("(arg1 == 1 && retval < 0)", 1, -5, ""));
+	assert_false(filter("(arg1 == 1 && retval < 0)", 1, 5, ""));
+	assert_true(filter("arg1 == 1 || retval == 7", 0, 7, ""));
+	assert_true(filter("!(arg1 > 3)", 2, 0, ""));
+	assert_true(filter("arg1 + 2 * 3 == 10", 4, 0, ""));
+	assert_true(filter("(arg1 & 0xf0) != 0", 0x10, 0, ""));
+	assert_true(filter("arg1 >= -2", -1, 0, ""));
+	assert_true(filter("arg1 << 2 == 8", 2, 0, ""));
+	assert_true(filter("-arg1 == 3", -3, 0, ""));
+	assert_true(filter("STRCMP(\"bash\", arg1)", 0, 0, "bash"));
+	assert_false(filter("STRCMP(\"bash\", arg1)", 0, 0, "bashful"));
+	assert_false(filter("STRCMP(\"bash\", arg1)", 0, 0, "bas"));
+	assert_true(filter("STRCMP(\"x\", arg1) && retval == 1", 0, 1, "x"));
+	/* Unsigned operands compare unsigned. */
+	assert_false(filter("arg1:u64 < 0", -1, 0, ""));
+	assert_true(filter("arg1:u32 == 0xffffffff", 0xffffffff, 0, ""));
+}
+
+static void test_filter_errors(void **state)
+{
+	static const struct { const char *f, *msg; } cases[] = {
+		{ "arg1 == 1)", "unbalanced parentheses" },
+		{ "(arg1 == 1", "unbalanced parentheses" },
+		{ "arg1 ==", "missing value" },
+		{ "arg1 == \"x\"", "STRCMP" },
+		{ "STRCMP(arg1, \"x\")", "first argument" },
+		{ "%zz > 0", "unknown register" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fetch_plan__init(&plan);
+		assert_true(fetch_plan__set_filter(&plan, cases[i].f, &ret, err, sizeof(err)) < 0);
+		if (!strstr(err, cases[i].msg))
+			fail_msg("'%s': error '%s' lacks '%s'", cases[i].f, err, cases[i].msg);
+		assert_int_equal(plan.prog.npred, 0);
+		assert_int_equal(plan.nvalues, 0);
+	}
+	fetch_plan__init(&plan);
+	assert_true(fetch_plan__set_filter(&plan, "retval < 0", &entry, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "return probes"));
+}
+
+static const char openat_fmt[] =
+	"name: sys_enter_openat\n"
+	"ID: 700\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:int dfd;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:char comm[16];\toffset:32;\tsize:16;\tsigned:0;\n"
+	"\tfield:__data_loc char[] name;\toffset:48;\tsize:4;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"dfd: 0x%08lx\", ((unsigned long)(REC->dfd))\n";
+
+static void test_tracepoint(void **state)
+{
+	struct tp_format f;
+	struct fetch_env env = { .kind = FETCH_TRACEPOINT, .tp = &f };
+	const struct tp_field *fl;
+
+	assert_int_equal(tp_format__parse(&f, openat_fmt, err, sizeof(err)), 0);
+	assert_int_equal(f.count, 7);
+	fl = tp_format__find(&f, "filename");
+	assert_non_null(fl);
+	assert_int_equal(fl->offset, 24);
+	assert_true(fl->is_pointer);
+	fl = tp_format__find(&f, "comm");
+	assert_true(fl && fl->is_string && fl->size == 16);
+	assert_true(tp_format__find(&f, "name")->data_loc);
+
+	assert_int_equal(add1("args->__syscall_nr", NULL, &env), 0);
+	assert_int_equal(OP(0).code, FOP_CTX);
+	assert_int_equal(OP(0).imm, 8);
+	assert_int_equal(OP(0).size, 4);
+	assert_int_equal(plan.values[0].type.vtype, FETCH_T_SIGNED);
+	assert_int_equal(add1("args->filename", "char *", &env), 0);
+	assert_int_equal(OP(1).code, FOP_STR);
+	assert_int_equal(OP(1).flags, 0);	/* a user pointer */
+	assert_int_equal(add1("args->comm", NULL, &env), 0);
+	assert_int_equal(OP(0).code, FOP_IMM);
+	assert_int_equal(OP(1).code, FOP_DATALOC);
+	assert_int_equal(OP(2).code, FOP_STR);
+	assert_int_equal(OP(2).flags, FETCH_F_KERNEL);
+	assert_int_equal(add1("args->name", NULL, &env), 0);
+	assert_int_equal(OP(0).code, FOP_CTX);
+	assert_int_equal(OP(0).size, 4);
+	assert_true(add1("args->nope", NULL, &env) < 0);
+	assert_non_null(strstr(err, "no field 'nope'"));
+	tp_format__fini(&f);
+
+	assert_int_equal(tp_format__parse(&f, "garbage\n", err, sizeof(err)), -EINVAL);
+	assert_int_equal(tp_format__parse(&f, "\tfield:int;\n", err, sizeof(err)), -EINVAL);
+}
+
+static void test_params(void **state)
+{
+	static const struct fetch_param params[] = {
+		{ .name = "fd", .reg = 14, .type = "int" },
+		{ .name = "buf", .reg = 13, .type = "const char *" },
+	};
+	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params, .nparams = 2 };
+
+	assert_int_equal(add1("fd", NULL, &env), 0);
+	assert_int_equal(OP(0).imm, 14);
+	assert_int_equal(plan.values[0].type.size, 4);
+	assert_int_equal(add1("buf", NULL, &env), 0);
+	assert_int_equal(plan.values[0].type.vtype, FETCH_T_STRING);
+}
+
+static void test_format(void **state)
+{
+	uint8_t data[64] = {};
+	int64_t neg = -3;
+	char buf[64];
+
+	fetch_plan__init(&plan);
+	fetch_plan__add(&plan, "arg1", NULL, &entry, err, sizeof(err));
+	fetch_plan__add(&plan, "arg2:x16", NULL, &entry, err, sizeof(err));
+	fetch_plan__add(&plan, "arg3:string", NULL, &entry, err, sizeof(err));
+	memcpy(data, &neg, 8);
+	data[8] = 0xab;
+	strcpy((char *)data + 16, "hi");
+	fetch_value__format(&plan.values[0], data, sizeof(data), true, buf, sizeof(buf));
+	assert_string_equal(buf, "-3");
+	fetch_value__format(&plan.values[1], data, sizeof(data), true, buf, sizeof(buf));
+	assert_string_equal(buf, "0xab");
+	fetch_value__format(&plan.values[2], data, sizeof(data), true, buf, sizeof(buf));
+	assert_string_equal(buf, "\"hi\"");
+	/* Out of range reads give zero, not garbage. */
+	assert_int_equal(fetch_value__u64(&plan.values[1], data, 8), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registers),
+		cmocka_unit_test(test_usdt_args),
+		cmocka_unit_test(test_deref),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nesting_bound),
+		cmocka_unit_test(test_no_crash),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_filter_errors),
+		cmocka_unit_test(test_tracepoint),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_format),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
