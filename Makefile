@@ -113,6 +113,9 @@ include tests/targets/targets.mk
 include tools/gen.mk
 include bench/symbolize.mk
 
+# After the includes: prerequisites are expanded where the rule stands.
+targets: $(TARGET_BINS)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBCOMMON) $(TEST_LIBS)

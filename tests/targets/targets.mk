@@ -9,7 +9,7 @@ TARGET_BINS := $(T)/calls $(T)/calls_nopie $(T)/calls_stripped $(T)/calls_minide
 	       $(T)/cxx $(T)/stacks $(T)/spin $(T)/usdt $(T)/libcotarget.so $(T)/uselib $(T)/notelf $(T)/truncated
 TARGET_BINS += $(T)/forker
 
-targets: $(TARGET_BINS)
+# The targets rule is in the top Makefile, after every TARGET_BINS +=.
 
 $(T)/calls: tests/targets/calls.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
@@ -81,8 +81,6 @@ $(T)/closer: tests/targets/closer.c | $(T)
 # ulatency: calls of known minimum durations, recursion of known depth, and
 # a fake Go program (a C binary with a .gopclntab section).
 TARGET_BINS += $(T)/sleeper $(T)/fakego
-# (the targets rule above expanded TARGET_BINS already)
-targets: $(T)/sleeper $(T)/fakego
 
 $(T)/sleeper: tests/targets/sleeper.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
