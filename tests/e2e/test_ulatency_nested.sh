@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # ulatency on nested and recursive calls: every level is timed from its
 # own entry (recurse(d) lasts at least 20*d ms), calls nested deeper than
-# the per-thread stack are counted, not misattributed.
+# the per-thread stack are counted, not misattributed, and so are calls
+# left by longjmp().
 source "$(dirname "$0")/ulatency_lib.sh"
 
 check "recurse(5): 5 calls, level d >= 20*d ms"
@@ -40,6 +41,13 @@ timeout -s KILL 60 "$UL" -m -c "$T/sleeper 0 0 0 34" "$T/sleeper:recurse" >"$OUT
 assert_eq "$rc" 0 "exit code"
 grep -q '^warning: 2 calls not timed: nested more than 32 deep in one thread$' "$OUT.err" ||
 	fail "no warning: $(cat "$OUT.err")"
+
+check "longjmp: the abandoned call is dropped and counted, its caller timed"
+ul_json -F -c "$T/sleeper 0 0 0 0 4" "$T/sleeper:escape" "$T/sleeper:jump_out"
+assert_eq "$(hist_count escape)" 4 "escape"
+assert_eq "$(hist_count jump_out)" 0 "jump_out"
+assert_eq "$(ul_summary abandoned)" 4 "abandoned"
+assert_eq "$(ul_summary no_entry)" 0 "no_entry"
 
 check "cleanup"
 assert_ul_detached

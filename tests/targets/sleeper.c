@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sleeper: calls that take known minimum times, for latency tools.
- * Usage: sleeper N A B DEPTH [--wait]
+ * Usage: sleeper N A B DEPTH [JUMPS] [--wait]
  * Calls sleep_ms(20) exactly N times, tick_a() A times and tick_b() B
  * times (both fast), then recurse(DEPTH) once: recurse(d) calls
  * recurse(d - 1) down to 1, and each level sleeps 20 ms after its inner
- * call returns, so level d takes at least 20 * d ms. Exits 0. With --wait
- * it first blocks until a line arrives on stdin.
+ * call returns, so level d takes at least 20 * d ms. Then escape() is
+ * called JUMPS times (default 0): it calls jump_out(), which never returns
+ * but longjmp()s back into escape(), which returns normally. Exits 0.
+ * With --wait it first blocks until a line arrives on stdin.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,20 +54,42 @@ __attribute__((noinline)) void recurse(int depth)
 	__asm__ volatile("" ::: "memory");
 }
 
+static jmp_buf escape_env;
+
+__attribute__((noinline)) void jump_out(void)
+{
+	sink++;
+	longjmp(escape_env, 1);
+}
+
+__attribute__((noinline)) void escape(void)
+{
+	if (!setjmp(escape_env))
+		jump_out();
+	__asm__ volatile("" ::: "memory");
+}
+
 int main(int argc, char **argv)
 {
-	long n, a, b, depth;
+	long n, a, b, depth, jumps = 0;
+	bool wait = false;
 	char line[64];
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: sleeper N A B DEPTH [--wait]\n");
+		fprintf(stderr, "usage: sleeper N A B DEPTH [JUMPS] [--wait]\n");
 		return 2;
 	}
 	n = atol(argv[1]);
 	a = atol(argv[2]);
 	b = atol(argv[3]);
 	depth = atol(argv[4]);
-	if (argc > 5 && !strcmp(argv[5], "--wait") && !fgets(line, sizeof(line), stdin))
+	for (int i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "--wait"))
+			wait = true;
+		else
+			jumps = atol(argv[i]);
+	}
+	if (wait && !fgets(line, sizeof(line), stdin))
 		return 1;
 	for (long i = 0; i < n; i++)
 		sleep_ms(20);
@@ -73,5 +99,7 @@ int main(int argc, char **argv)
 		tick_b();
 	if (depth > 0)
 		recurse(depth);
+	for (long i = 0; i < jumps; i++)
+		escape();
 	return 0;
 }
