@@ -15,6 +15,9 @@
 #define FETCH_MAX_STR		1024	/* largest string slot (a power of two) */
 #define FETCH_DATA_MAX		8192	/* data area of an event (a power of two) */
 #define FETCH_PRED_STACK	8	/* depth of the filter's value stack */
+/* Bytes a data area must have for the interpreter: offsets are masked
+ * below FETCH_DATA_MAX and a string or a word may run past it. */
+#define FETCH_BUF_SIZE		(2 * FETCH_DATA_MAX)
 
 enum fetch_opcode {
 	FOP_END,

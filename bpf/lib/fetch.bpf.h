@@ -42,7 +42,9 @@ struct {
 
 /*
  * Run @p's fetch operations for @ctx into @data, which must point into a
- * map value with at least FETCH_DATA_MAX + FETCH_MAX_STR bytes from @data.
+ * map value with at least FETCH_BUF_SIZE bytes from @data. Offsets are
+ * masked rather than compared: clang 14 may test a copy of a register and
+ * index with the original, which the verifier cannot follow.
  * Faulting reads leave zero (numbers) or an empty string.
  */
 static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
@@ -50,13 +52,22 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 {
 	struct fetch_scratch *s;
 	__u32 zero = 0, n = p->nops;
-	__u64 acc = 0;
+	__u64 acc = 0, base = 0;
 
 	s = bpf_map_lookup_elem(&fetch_scratch, &zero);
 	if (!s)
 		return;
-	if (kind != FETCH_CTX_TP)
+	if (kind != FETCH_CTX_TP) {
 		__builtin_memcpy(s->regs, ctx, FETCH_NREGS * 8);
+	} else {
+		/*
+		 * The record's address as a number: arithmetic on a ctx pointer
+		 * with a variable offset is refused, so launder it through the
+		 * map (the volatile load keeps clang from reusing the pointer).
+		 */
+		s->regs[FETCH_NREGS] = (__u64)ctx;
+		base = *(volatile __u64 *)&s->regs[FETCH_NREGS];
+	}
 
 	for (int i = 0; i < FETCH_MAX_OPS; i++) {
 		const struct fetch_op *op = &p->ops[i];
@@ -80,11 +91,11 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 			break;
 		case FOP_CTX:
 			if (kind == FETCH_CTX_TP && size <= 8)
-				bpf_probe_read_kernel(&v, size, (void *)ctx + op->imm);
+				bpf_probe_read_kernel(&v, size, (void *)(base + op->imm));
 			acc = v;
 			break;
 		case FOP_DATALOC:
-			acc = (__u64)ctx + (acc & 0xffff);
+			acc = base + (acc & 0xffff);
 			break;
 		case FOP_SPECIAL:
 			switch (op->imm) {
@@ -140,11 +151,12 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 				acc = (__u32)acc;
 			break;
 		case FOP_STORE:
-			if (off <= FETCH_DATA_MAX - 8)
-				*(__u64 *)(data + off) = acc;
+			*(__u64 *)(data + (off & (FETCH_DATA_MAX - 1))) = acc;
 			break;
 		case FOP_STR:
-			if (off >= FETCH_DATA_MAX || len > FETCH_MAX_STR || !len)
+			off &= FETCH_DATA_MAX - 1;
+			len &= 2 * FETCH_MAX_STR - 1;
+			if (!len || len > FETCH_MAX_STR)
 				break;
 			data[off] = 0;
 			if (op->flags & FETCH_F_KERNEL)
@@ -153,8 +165,7 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 				bpf_probe_read_user_str(data + off, len, (void *)acc);
 			break;
 		case FOP_COMM:
-			if (off < FETCH_DATA_MAX)
-				bpf_get_current_comm(data + off, 16);
+			bpf_get_current_comm(data + (off & (FETCH_DATA_MAX - 1)), 16);
 			break;
 		default:
 			break;
@@ -168,93 +179,113 @@ static __always_inline bool fetch_streq(const __u8 *data, __u32 off, const char 
 					__u32 lit, __u32 len)
 {
 	for (int j = 0; j < FETCH_MAX_LIT; j++) {
-		__u32 a = off + j, b = lit + j;
+		__u32 a = (off + j) & (FETCH_BUF_SIZE - 1), b = (lit + j) & (FETCH_MAX_LIT - 1);
 
 		if (j >= len)
 			break;
-		if (a >= FETCH_DATA_MAX + FETCH_MAX_STR || b >= FETCH_MAX_LIT)
-			return false;
 		if (data[a] != lits[b])
 			return false;
 	}
 	return true;
 }
 
-/* Evaluate @p's filter on @data; true (keep the event) when it has none. */
+struct fetch_pred_ctx {
+	const struct fetch_prog *p;
+	const __u8 *data;
+	struct fetch_scratch *s;
+	__u32 sp;
+	bool bad;
+};
+
+/* One filter operation; a bpf_loop() callback, so the verifier walks it
+ * once instead of once per iteration and stack depth. */
+static long fetch_pred_step(__u32 i, void *arg)
+{
+	struct fetch_pred_ctx *c = arg;
+	const struct pred_op *op;
+	struct fetch_scratch *s = c->s;
+	__u32 sp = c->sp;
+	__s64 a, b, r;
+	__u8 code;
+
+	if (i >= FETCH_MAX_PRED)
+		return 1;
+	op = &c->p->pred[i];
+	code = op->code;
+	if (code <= POP_STREQ) {
+		if (sp >= FETCH_PRED_STACK)
+			goto bad;
+		if (code == POP_SLOT)
+			r = *(__s64 *)(c->data + (op->off & (FETCH_DATA_MAX - 1)));
+		else if (code == POP_IMM)
+			r = op->imm;
+		else if (code == POP_STREQ)
+			r = fetch_streq(c->data, op->off, c->p->lits, op->imm, op->len);
+		else
+			r = 0;
+		s->stack[sp & (FETCH_PRED_STACK - 1)] = r;
+		c->sp = sp + 1;
+		return 0;
+	}
+	if (code <= POP_BNOT) {
+		if (sp < 1 || sp > FETCH_PRED_STACK)
+			goto bad;
+		a = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
+		r = code == POP_NOT ? !a : code == POP_NEG ? -a : ~a;
+		s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] = r;
+		return 0;
+	}
+	if (sp < 2 || sp > FETCH_PRED_STACK)
+		goto bad;
+	b = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
+	a = s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)];
+	switch (code) {
+	case POP_EQ: r = a == b; break;
+	case POP_NE: r = a != b; break;
+	case POP_LT: r = a < b; break;
+	case POP_LE: r = a <= b; break;
+	case POP_GT: r = a > b; break;
+	case POP_GE: r = a >= b; break;
+	case POP_LTU: r = (__u64)a < (__u64)b; break;
+	case POP_LEU: r = (__u64)a <= (__u64)b; break;
+	case POP_GTU: r = (__u64)a > (__u64)b; break;
+	case POP_GEU: r = (__u64)a >= (__u64)b; break;
+	case POP_AND: r = a && b; break;
+	case POP_OR: r = a || b; break;
+	case POP_BAND: r = a & b; break;
+	case POP_BOR: r = a | b; break;
+	case POP_BXOR: r = a ^ b; break;
+	case POP_ADD: r = a + b; break;
+	case POP_SUB: r = a - b; break;
+	case POP_MUL: r = a * b; break;
+	case POP_SHL: r = a << (b & 63); break;
+	case POP_SHR: r = (__u64)a >> (b & 63); break;
+	default: r = 0; break;
+	}
+	s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)] = r;
+	c->sp = sp - 1;
+	return 0;
+bad:
+	c->bad = true;
+	return 1;
+}
+
+/* Evaluate @p's filter on @data; true (keep the event) when it has none.
+ * A malformed program (never produced by common/fetch.c) keeps the event. */
 static __always_inline bool fetch_pred(const struct fetch_prog *p, const __u8 *data)
 {
-	struct fetch_scratch *s;
-	__u32 zero = 0, n = p->npred, sp = 0;
-	__s64 a, b, r;
+	struct fetch_pred_ctx c = { .p = p, .data = data };
+	__u32 zero = 0, n = p->npred;
 
 	if (!n)
 		return true;
-	s = bpf_map_lookup_elem(&fetch_scratch, &zero);
-	if (!s)
+	c.s = bpf_map_lookup_elem(&fetch_scratch, &zero);
+	if (!c.s)
 		return true;
-	for (int i = 0; i < FETCH_MAX_PRED; i++) {
-		const struct pred_op *op = &p->pred[i];
-		__u32 off = op->off;
-		__u8 code = op->code;
-
-		if (i >= n)
-			break;
-		if (code <= POP_STREQ) {
-			/* push */
-			if (sp >= FETCH_PRED_STACK)
-				return true;
-			if (code == POP_SLOT)
-				r = off <= FETCH_DATA_MAX - 8 ? *(__s64 *)(data + off) : 0;
-			else if (code == POP_IMM)
-				r = op->imm;
-			else if (code == POP_STREQ)
-				r = fetch_streq(data, off, p->lits, op->imm, op->len);
-			else
-				r = 0;
-			s->stack[sp & (FETCH_PRED_STACK - 1)] = r;
-			sp++;
-			continue;
-		}
-		if (code <= POP_BNOT) {
-			/* unary */
-			if (sp < 1 || sp > FETCH_PRED_STACK)
-				return true;
-			a = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
-			r = code == POP_NOT ? !a : code == POP_NEG ? -a : ~a;
-			s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] = r;
-			continue;
-		}
-		if (sp < 2 || sp > FETCH_PRED_STACK)
-			return true;
-		b = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
-		a = s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)];
-		switch (code) {
-		case POP_EQ: r = a == b; break;
-		case POP_NE: r = a != b; break;
-		case POP_LT: r = a < b; break;
-		case POP_LE: r = a <= b; break;
-		case POP_GT: r = a > b; break;
-		case POP_GE: r = a >= b; break;
-		case POP_LTU: r = (__u64)a < (__u64)b; break;
-		case POP_LEU: r = (__u64)a <= (__u64)b; break;
-		case POP_GTU: r = (__u64)a > (__u64)b; break;
-		case POP_GEU: r = (__u64)a >= (__u64)b; break;
-		case POP_AND: r = a && b; break;
-		case POP_OR: r = a || b; break;
-		case POP_BAND: r = a & b; break;
-		case POP_BOR: r = a | b; break;
-		case POP_BXOR: r = a ^ b; break;
-		case POP_ADD: r = a + b; break;
-		case POP_SUB: r = a - b; break;
-		case POP_MUL: r = a * b; break;
-		case POP_SHL: r = a << (b & 63); break;
-		case POP_SHR: r = (__u64)a >> (b & 63); break;
-		default: r = 0; break;
-		}
-		sp--;
-		s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] = r;
-	}
-	return sp ? s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] != 0 : true;
+	bpf_loop(n < FETCH_MAX_PRED ? n : FETCH_MAX_PRED, fetch_pred_step, &c, 0);
+	if (c.bad || !c.sp)
+		return true;
+	return c.s->stack[(c.sp - 1) & (FETCH_PRED_STACK - 1)] != 0;
 }
 
 #endif

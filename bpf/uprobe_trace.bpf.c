@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * uprobe-trace: one ring-buffer record per hit with the values fetched by
+ * the site's fetch program (bpf/lib/fetch.bpf.h), after its filter.
+ */
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include "bpf/lib/regs.bpf.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+#include "bpf/uprobe_trace.h"
+#include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/fetch.bpf.h"
+
+const volatile __u32 targ_tid = 0;		/* -L */
+const volatile bool follow_children = false;	/* -c: the command and its descendants */
+const volatile __u32 fork_child_off = 0;	/* sched_process_fork: child_pid offset */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);	/* set from -b before load */
+} events SEC(".maps");
+
+/* Processes traced with follow_children: the command, then its children. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+struct event_buf {
+	struct trace_event hdr;
+	__u8 data[FETCH_BUF_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct event_buf);
+} buf SEC(".maps");
+
+/* Records the ring buffer had no room for, and children not followed. */
+__u64 lost = 0;
+__u64 lost_children = 0;
+
+static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, key = site, zero = 0;
+	const struct fetch_prog *p;
+	struct event_buf *e;
+	__u64 size;
+
+	if (follow_children) {
+		if (!bpf_map_lookup_elem(&traced, &tgid))
+			return 0;
+	} else if (!filter_pass(pid_tgid)) {
+		return 0;
+	}
+	if (targ_tid && (__u32)pid_tgid != targ_tid)
+		return 0;
+	p = bpf_map_lookup_elem(&fetch_progs, &key);
+	e = bpf_map_lookup_elem(&buf, &zero);
+	if (!p || !e)
+		return 0;
+	fetch_run(ctx, kind, p, e->data);
+	if (!fetch_pred(p, e->data))
+		return 0;
+	e->hdr.ts = bpf_ktime_get_ns();
+	e->hdr.pid = tgid;
+	e->hdr.tid = (__u32)pid_tgid;
+	e->hdr.site = key;
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	size = sizeof(e->hdr) + p->data_size;
+	if (size > sizeof(*e))
+		return 0;
+	if (bpf_ringbuf_output(&events, e, size, 0))
+		__sync_fetch_and_add(&lost, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int trace_uprobe(struct pt_regs *ctx)
+{
+	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
+}
+
+/* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
+SEC("uprobe")
+int trace_uprobe_multi(struct pt_regs *ctx)
+{
+	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
+}
+
+SEC("usdt")
+int trace_usdt(struct pt_regs *ctx)
+{
+	return trace(ctx, FETCH_CTX_USDT, bpf_usdt_cookie(ctx));
+}
+
+SEC("tracepoint")
+int trace_tracepoint(void *ctx)
+{
+	return trace(ctx, FETCH_CTX_TP, bpf_get_attach_cookie(ctx));
+}
+
+/* -c: a child of a traced process is traced too. */
+SEC("tracepoint/sched/sched_process_fork")
+int trace_fork(void *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, child = 0;
+	__u8 one = 1;
+
+	if (!bpf_map_lookup_elem(&traced, &tgid))
+		return 0;
+	bpf_probe_read_kernel(&child, sizeof(child), ctx + fork_child_off);
+	if (bpf_map_update_elem(&traced, &child, &one, BPF_ANY))
+		__sync_fetch_and_add(&lost_children, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
