@@ -89,3 +89,9 @@ $(T)/fakego: $(T)/sleeper | $(T)
 	$(Q)printf 'not really a Go pclntab\n' > $@.sec
 	$(Q)objcopy --add-section .gopclntab=$@.sec $< $@
 	$(Q)rm -f $@.sec
+
+# uprobe-trace: functions called with known arguments, children with known exit codes.
+TARGET_BINS += $(T)/tracee
+
+$(T)/tracee: tests/targets/tracee.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
