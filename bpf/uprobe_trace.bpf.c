@@ -17,6 +17,7 @@
 const volatile __u32 targ_tid = 0;		/* -L */
 const volatile bool follow_children = false;	/* -c: the command and its descendants */
 const volatile __u32 fork_child_off = 0;	/* sched_process_fork: child_pid offset */
+const volatile __u64 wakeup_bytes = 0;		/* wake the reader with this much waiting */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -53,7 +54,7 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	__u32 tgid = pid_tgid >> 32, key = site, zero = 0;
 	const struct fetch_prog *p;
 	struct event_buf *e;
-	__u64 size;
+	__u64 size, flags;
 
 	if (follow_children) {
 		if (!bpf_map_lookup_elem(&traced, &tgid))
@@ -79,7 +80,14 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	size = sizeof(e->hdr) + p->data_size;
 	if (size > sizeof(*e))
 		return 0;
-	if (bpf_ringbuf_output(&events, e, size, 0))
+	/*
+	 * Wake the reader only once a batch is waiting: a wake-up per record
+	 * costs more than the probe itself. The reader also polls every
+	 * 100 ms, so a lone record is not held back for long.
+	 */
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, e, size, flags))
 		__sync_fetch_and_add(&lost, 1);
 	return 0;
 }

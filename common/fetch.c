@@ -953,7 +953,9 @@ static int fp_strcmp(struct fparser *f)
 	f->p = q + 1;
 	if (!fp_take(f, ","))
 		return perr(f->ps, -EINVAL, "STRCMP takes two arguments in '%s'", f->ps->text);
-	if (fp_operand(f, NULL, &u, true, n + 1))
+	/* One byte more than the literal: a longer string read into a slot of
+	 * exactly its size would be cut to look equal. */
+	if (fp_operand(f, NULL, &u, true, n + 2))
 		return f->ps->failed;
 	idx = f->plan->nvalues - 1;
 	if (!fp_take(f, ")"))

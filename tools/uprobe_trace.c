@@ -28,6 +28,7 @@
 
 #define MAX_ARGS 12
 #define DEFAULT_PAGES 256
+#define POLL_SECONDS 0.1
 
 /* A printf conversion of a format string. */
 struct conv {
@@ -889,7 +890,8 @@ int main(int argc, char **argv)
 	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, 0, msg, sizeof(msg));
+	/* The interval is the reader's poll: the BPF side wakes it per batch. */
+	err = cli_run__init(&run, o.pid, o.cmd, o.duration, POLL_SECONDS, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "uprobe-trace: %s\n", msg);
 		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
@@ -942,6 +944,7 @@ int main(int argc, char **argv)
 	for (pages = 1; pages < o.pages; pages <<= 1)
 		;
 	bpf_map__set_max_entries(skel->maps.events, pages * getpagesize());
+	skel->rodata->wakeup_bytes = pages * getpagesize() / 8;
 	bpf_map__set_max_entries(skel->maps.fetch_progs, set.count);
 	bpf_program__set_autoload(skel->progs.trace_fork, o.cmd != NULL);
 	progs = (struct site_progs){

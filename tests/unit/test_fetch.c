@@ -280,6 +280,8 @@ static void test_filters(void **state)
 	assert_true(filter("STRCMP(\"bash\", arg1)", 0, 0, "bash"));
 	assert_false(filter("STRCMP(\"bash\", arg1)", 0, 0, "bashful"));
 	assert_false(filter("STRCMP(\"bash\", arg1)", 0, 0, "bas"));
+	/* The string slot holds one byte more than the literal and its NUL. */
+	assert_int_equal(plan.values[2].type.size, 6);
 	assert_true(filter("STRCMP(\"x\", arg1) && retval == 1", 0, 1, "x"));
 	/* Unsigned operands compare unsigned. */
 	assert_false(filter("arg1:u64 < 0", -1, 0, ""));

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the uprobe-trace tests; sourced after lib.sh.
+UT=$ROOT/build/uprobe-trace
+[ -x "$UT" ] || fail "$UT missing: run make"
+[ -x "$T/tracee" ] || fail "$T/tracee missing: run make targets"
+
+# ut_json ARGS...: run uprobe-trace --json ARGS (bounded) with stdout in
+# $OUT and stderr in $OUT.err; fails unless it exits 0.
+ut_json() {
+	local rc=0
+	timeout -s KILL 120 "$UT" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "uprobe-trace --json $* exited $rc"; }
+}
+
+# messages [FILE]: the "message" of every event, one a line, in order.
+messages() {
+	jq -r 'select(.type == "event") | .message' "${1:-$OUT}" || fail "bad JSON in ${1:-$OUT}"
+}
+
+# ut_summary KEY: a key of the summary record.
+ut_summary() {
+	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$OUT" ||
+		fail "bad JSON in $OUT"
+}
+
+# The offset of FUNC in BIN, from funccount's listing.
+func_offset() {
+	"$FC" -l -j "$1:$2" | jq -r 'select(.type == "site") | .offset'
+}
+
+# No program of uprobe-trace (trace_*) left loaded by a dead process of ours.
+assert_no_trace_progs() {
+	local i left
+	for ((i = 0; i < 100; i++)); do
+		left=$(bpftool -j prog list | jq -r '.[] | select(.name // "" | startswith("trace_"))
+			| select((.pids // []) | length == 0) | "prog \(.id) \(.name)"')
+		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
+		sleep 0.05
+	done
+	fail "still loaded: $left"
+}
