@@ -381,21 +381,40 @@ out:
 	return verdict;
 }
 
+/* One kernel verdict on a class of first instructions, asked in a thread. */
+struct class_trial {
+	pthread_t tid;
+	bool running;
+	int prog_fd;
+	uint8_t insn[16];
+	int verdict;
+};
+
+static void *class_trial_run(void *arg)
+{
+	struct class_trial *t = arg;
+
+	t->verdict = insn_verdict_memfd(t->prog_fd, t->insn, sizeof(t->insn));
+	return NULL;
+}
+
 /*
- * Sites are first sorted by the class of their first instruction: for
+ * Sites are first sorted by the class of their first instruction. For
  * each suspicious class, the first site's instruction is tried in a memfd
- * (or, failing that, the site alone), and the kernel's answer holds for
- * the whole class. What the classes miss is found by bisection of the
- * main link.
+ * and the kernel's answer holds for the whole class. A refused trial
+ * costs the kernel an RCU grace period (about 30 ms here), so the trials
+ * run in threads while the plain sites attach as one link; accepted
+ * classes then get a second link. Without a memfd trial a site is tried
+ * alone; what the classes miss is found by bisection.
  */
 static int attach_multi(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
 			bool retprobe, const struct uprobe_site *sites, size_t count, size_t *attached)
 {
+	struct class_trial trials[INSN_CLASSES] = {};
 	struct site_arrays arr = {};
 	size_t *idx, n = 0;
 	int prog_fd = bpf_program__fd(prog);
 	int err = -ENOMEM, fd = -1;
-	uint8_t insn[16];
 	enum insn_class *cls;
 	int verdict[INSN_CLASSES] = {};	/* 0 unknown, 1 accepted, -1 refused */
 
@@ -406,12 +425,6 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	arr.cookies = calloc(count, sizeof(uint64_t));
 	if (!idx || !cls || !arr.offsets || !arr.ref_ctrs || !arr.cookies)
 		goto out_free;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	for (size_t i = 0; i < count; i++) {
-		if (sites[i].ref_ctr)
-			arr.any_ref_ctr = true;
-		cls[i] = site_class(fd, &sites[i]);
-	}
 	verdict[INSN_PLAIN] = 1;
 	/*
 	 * The 6.18 kernel accepts uprobes on EVEX-encoded instructions but
@@ -420,13 +433,40 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	 * unexpanded. Such sites are never attached.
 	 */
 	verdict[INSN_EVEX] = -1;
-	err = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < count; i++) {
+		struct class_trial *t;
+
+		if (sites[i].ref_ctr)
+			arr.any_ref_ctr = true;
+		cls[i] = site_class(fd, &sites[i]);
+		t = &trials[cls[i]];
+		if (verdict[cls[i]] || t->running)
+			continue;
+		if (pread(fd, t->insn, sizeof(t->insn), sites[i].offset) <= 0)
+			continue;
+		t->prog_fd = prog_fd;
+		t->running = !pthread_create(&t->tid, NULL, class_trial_run, t);
+		if (!t->running)
+			verdict[cls[i]] = insn_verdict_memfd(prog_fd, t->insn, sizeof(t->insn));
+	}
+	for (size_t i = 0; i < count; i++)
+		if (cls[i] == INSN_PLAIN)
+			idx[n++] = i;
+	err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, n, &arr,
+				 attached);
+	for (int c = 0; c < INSN_CLASSES; c++) {
+		if (!trials[c].running)
+			continue;
+		pthread_join(trials[c].tid, NULL);
+		verdict[c] = trials[c].verdict;
+	}
+	n = 0;
 	for (size_t i = 0; i < count && !err; i++) {
 		size_t before;
 
-		/* The first site of a suspicious class: ask the kernel. */
-		if (!verdict[cls[i]] && fd >= 0 && pread(fd, insn, sizeof(insn), sites[i].offset) > 0)
-			verdict[cls[i]] = insn_verdict_memfd(prog_fd, insn, sizeof(insn));
+		if (cls[i] == INSN_PLAIN)
+			continue;
 		if (verdict[cls[i]] > 0) {
 			idx[n++] = i;
 			continue;
@@ -443,12 +483,14 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 					 count, &arr, attached);
 		verdict[cls[i]] = a->nskipped > before ? -1 : 1;
 	}
+	/* Sites of the suspicious classes the kernel accepted. */
 	if (!err)
 		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, n, &arr,
 					 attached);
+out_free:
+	/* Threads start only after the allocations and are all joined above. */
 	if (fd >= 0)
 		close(fd);
-out_free:
 	free(idx);
 	free(cls);
 	free(arr.offsets);
