@@ -425,6 +425,8 @@ static int add_key(struct syms *s, dev_t dev, ino_t ino, struct symtab *st)
 	return 0;
 }
 
+static Dwarf *symtab_dwarf(struct symtab *st);
+
 /*
  * Adopt the opened @ef: the symtab of the same build-id if there is one
  * (then @ef is freed), else a new symtab owning it. NULL on ENOMEM.
@@ -553,6 +555,10 @@ static int bind_mapping(struct syms *s, pid_t pid, const struct procmap_entry *e
 	st = symtab_adopt(s, ef);
 	if (!st)
 		return -ENOMEM;
+	/* Debug info is opened now, while /proc/PID/ still reaches the file:
+	 * the process may have exited by the time its lines are asked for. */
+	if ((s->flags & SYMS_F_LINES) && !symtab_load(st))
+		symtab_dwarf(st);
 	*out = st;
 	return vdso ? 0 : add_key(s, dev, e->inode, st);
 }

@@ -39,6 +39,7 @@ struct options {
 	bool idle;
 	bool folded;
 	bool offsets;
+	bool lines;
 	bool per_pid;
 	bool json;
 	bool verbose;
@@ -65,6 +66,7 @@ static const char usage[] =
 "  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
 "      --svg FILE         write an SVG flame graph to FILE\n"
 "  -s, --offsets          show sym+0xoffset\n"
+"      --lines            add source file:line and inlined frames (debug info)\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
@@ -77,7 +79,7 @@ static const char usage[] =
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
 
-enum { OPT_VERSION = 256, OPT_SVG, OPT_CMD, OPT_STORAGE };
+enum { OPT_LINES = 300, OPT_VERSION = 256, OPT_SVG, OPT_CMD, OPT_STORAGE };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -93,6 +95,7 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, 'f' },
 	{ "svg", required_argument, NULL, OPT_SVG },
 	{ "offsets", no_argument, NULL, 's' },
+	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
@@ -163,6 +166,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'f': o->folded = true; break;
 		case OPT_SVG: o->svg = optarg; break;
 		case 's': o->offsets = true; break;
+		case OPT_LINES: o->lines = true; break;
 		case 'j': o->json = true; break;
 		case 'v': o->verbose = true; break;
 		case OPT_STORAGE:
@@ -291,7 +295,7 @@ int main(int argc, char **argv)
 	pid = cli_run__target(&run, 0);
 	if (pid)
 		o.pids[o.npids++] = pid;
-	syms = syms__new(SYMS_F_DEMANGLE);
+	syms = syms__new(SYMS_F_DEMANGLE | (o.lines ? SYMS_F_LINES : 0));
 	if (!syms) {
 		fprintf(stderr, "profile: cannot create the symbolizer: %s\n", strerror(errno));
 		goto out;

@@ -37,6 +37,7 @@ struct options {
 	bool per_site;
 	bool folded;
 	bool offsets;
+	bool lines;
 	bool addresses;
 	bool timestamp;
 	bool regex;
@@ -64,6 +65,7 @@ static const char usage[] =
 "  -S, --per-site         separate the stacks of each matched site\n"
 "  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
 "  -s, --offsets          show sym+0xoffset\n"
+"      --lines            add source file:line and inlined frames (debug info)\n"
 "  -v, --verbose          show addresses; kernel features\n"
 "  -T, --timestamp        timestamp each interval\n"
 "  -r, --regexp           patterns are regular expressions\n"
@@ -79,7 +81,7 @@ static const char usage[] =
 "  stackcount -f -c './app' './app:gamma' folded, for flame graphs\n"
 "  stackcount 't:syscalls:sys_enter_openat'   user and kernel stacks\n";
 
-enum { OPT_VERSION = 256, OPT_ATTACH, OPT_STORAGE };
+enum { OPT_LINES = 300, OPT_VERSION = 256, OPT_ATTACH, OPT_STORAGE };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -92,6 +94,7 @@ static const struct option long_opts[] = {
 	{ "per-site", no_argument, NULL, 'S' },
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, 's' },
+	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "regexp", no_argument, NULL, 'r' },
@@ -137,6 +140,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'S': o->per_site = true; break;
 		case 'f': o->folded = true; break;
 		case 's': o->offsets = true; break;
+		case OPT_LINES: o->lines = true; break;
 		case 'v': o->verbose = o->addresses = true; break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
@@ -259,7 +263,7 @@ int main(int argc, char **argv)
 
 		any_kernel_site |= k == PROBE_TRACEPOINT || k == PROBE_KPROBE || k == PROBE_KRETPROBE;
 	}
-	syms = syms__new(SYMS_F_DEMANGLE);
+	syms = syms__new(SYMS_F_DEMANGLE | (o.lines ? SYMS_F_LINES : 0));
 	if (!syms) {
 		fprintf(stderr, "stackcount: cannot create the symbolizer: %s\n", strerror(errno));
 		goto out;

@@ -35,6 +35,12 @@ timeout -s KILL 60 "$SC" -s -f -c "$T/stacks 2" "$T/stacks:gamma" >"$TMP/s" 2>/d
 grep -q ';gamma+0x0 ' "$TMP/s" || { cat "$TMP/s"; fail "no gamma+0x0 frame"; }
 echo "  ok: gamma+0x0"
 
+check "--lines: source lines from the debug info, after the process exited"
+timeout -s KILL 60 "$SC" --lines -f -c "$T/stacks 2" "$T/stacks:gamma" >"$TMP/l" 2>/dev/null ||
+	fail "stackcount --lines exited $?"
+grep -q ';gamma (tests/targets/stacks.c:[0-9]*) 2$' "$TMP/l" || { cat "$TMP/l"; fail "no gamma (file:line)"; }
+echo "  ok: gamma (tests/targets/stacks.c:N)"
+
 check "C++ frames are demangled"
 timeout -s KILL 60 "$SC" -f -c "$T/cxx 3" "$T/cxx:shapes::scale(int)" >"$TMP/c" 2>/dev/null ||
 	fail "stackcount on cxx exited $?"
