@@ -38,7 +38,7 @@ endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	  -D_GNU_SOURCE -DCOTRACE_VERSION='"$(FULL_VERSION)"' -I. -I$(BUILD) -MMD -MP
+	  -D_GNU_SOURCE -I. -I$(BUILD) -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I vmlinux/$(ARCH) -I. -MMD -MP \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine) \
 	      -Wall -Wno-unused-function
@@ -95,12 +95,22 @@ $(LIBCOMMON): $(COMMON_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # ---- tools --------------------------------------------------------------
+# The version (git describe) is rewritten only when it changes, so --version
+# is never stale and nothing rebuilds for nothing.
+$(BUILD)/version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#define COTRACE_VERSION "$(FULL_VERSION)"' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+.PHONY: FORCE
+FORCE:
+
 # Each tool's object depends on its own skeleton.
 define tool_rules
 $(BUILD)/tools/$(call tool_file,$(1)).o: tools/$(call tool_file,$(1)).c \
-		$(BUILD)/$(call tool_file,$(1)).skel.h | $(BUILD)/tools
+		$(BUILD)/$(call tool_file,$(1)).skel.h $(BUILD)/version.h | $(BUILD)/tools
 	$$(call msg,CC,$$@)
-	$$(Q)$$(CC) $$(CFLAGS) -c $$< -o $$@
+	$$(Q)$$(CC) $$(CFLAGS) -include $(BUILD)/version.h -c $$< -o $$@
 
 $(BUILD)/$(1): $(BUILD)/tools/$(call tool_file,$(1)).o $(LIBCOMMON)
 	$$(call msg,LINK,$$@)
