@@ -1124,6 +1124,40 @@ static int parse_usdt(struct elf_file *ef, const struct note *n, struct usdt_not
 	return 0;
 }
 
+int elf_file__irelative_slot(const struct elf_file *ef, uint64_t resolver_vaddr, uint64_t *slot)
+{
+	size_t shnum, i;
+
+	if (elf_getshdrnum(ef->elf, &shnum))
+		return -EINVAL;
+	for (i = 1; i < shnum; i++) {
+		Elf_Scn *scn = elf_getscn(ef->elf, i);
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t n;
+
+		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
+		    (sh.sh_flags & SHF_COMPRESSED) || sh.sh_entsize != sizeof(Elf64_Rela))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			continue;
+		n = d->d_size / sizeof(Elf64_Rela);
+		for (size_t k = 0; k < n; k++) {
+			GElf_Rela r;
+
+			if (!gelf_getrela(d, k, &r))
+				break;
+			if (GELF_R_TYPE(r.r_info) == R_X86_64_IRELATIVE &&
+			    (uint64_t)r.r_addend == resolver_vaddr) {
+				*slot = r.r_offset;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
 int elf_file__usdt_notes(struct elf_file *ef, const struct usdt_note **notes, size_t *count)
 {
 	struct usdt_note *v = NULL;

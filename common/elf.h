@@ -116,6 +116,15 @@ int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64
 ssize_t elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
 
 /*
+ * For the IFUNC whose resolver is at @resolver_vaddr, find the GOT slot
+ * that the dynamic loader fills with the implementation it chose: an
+ * R_X86_64_IRELATIVE relocation (in .rela.dyn or .rela.plt) whose addend
+ * is the resolver. glibc calls its own IFUNCs through such slots, bound at
+ * load time. Returns 0 and the slot's vaddr, or -ENOENT.
+ */
+int elf_file__irelative_slot(const struct elf_file *ef, uint64_t resolver_vaddr, uint64_t *slot);
+
+/*
  * Parse the .note.stapsdt notes. Returns 0 and the notes (borrowed; valid
  * until free), or a negative errno for a corrupt note section. A file
  * without notes returns 0 and *count == 0.

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* sites: from probe specs to concrete attach points. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -154,6 +159,118 @@ static char *display_name(const char *sym)
 	return d ? d : strdup(sym);
 }
 
+/*
+ * IFUNC symbols (glibc's strlen, memcpy...) point at a resolver that runs
+ * once, at relocation; the calls go to the implementation it picked for
+ * this CPU. To count the calls, the site is that implementation, read
+ * from a process that maps the same file: glibc binds its own IFUNCs at
+ * load time through R_X86_64_IRELATIVE slots, so the slot of a resolver
+ * holds the implementation's address.
+ */
+struct ifunc_ctx {
+	bool tried;
+	int mem_fd;		/* /proc/PID/mem of a process mapping the file */
+	uint64_t bias;		/* its load address minus the link-time address */
+};
+
+/* Find @dev:@ino in the maps of @pid: the mapping of file offset 0. */
+static bool maps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t *start)
+{
+	struct procmap_entry *e = malloc(sizeof(*e));
+	char path[64], line[PATH_MAX + 128];
+	bool found = false;
+	FILE *f;
+
+	if (!e)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (procmaps__parse_line(line, e) || e->inode != ino || e->offset ||
+		    makedev(e->dev_major, e->dev_minor) != dev)
+			continue;
+		*start = e->start;
+		found = true;
+	}
+	if (f)
+		fclose(f);
+	free(e);
+	return found;
+}
+
+static void ifunc_ctx_init(struct ifunc_ctx *c, const struct elf_file *ef, const char *path,
+			   pid_t pid)
+{
+	struct dirent *d;
+	struct stat st;
+	uint64_t start = 0, v0;
+	pid_t found = 0;
+	char mem[64];
+	DIR *proc;
+
+	c->tried = true;
+	c->mem_fd = -1;
+	if (stat(path, &st) || elf_file__offset_to_vaddr(ef, 0, &v0))
+		return;
+	/* The traced process, else any that maps the file (a -c command has
+	 * not exec'd yet); every process on this CPU gets the same pick. */
+	if (pid > 0 && maps_find(pid, st.st_dev, st.st_ino, &start))
+		found = pid;
+	if (!found && (proc = opendir("/proc"))) {
+		while (!found && (d = readdir(proc))) {
+			pid_t p = atoi(d->d_name);
+
+			if (p > 0 && p != getpid() && maps_find(p, st.st_dev, st.st_ino, &start))
+				found = p;
+		}
+		closedir(proc);
+	}
+	if (!found)
+		return;
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", found);
+	c->mem_fd = open(mem, O_RDONLY | O_CLOEXEC);
+	c->bias = start - (v0 & ~0xfffULL);
+}
+
+/* The implementation an IFUNC resolves to, as a link-time address. */
+static int ifunc_resolve(struct ifunc_ctx *c, const struct elf_file *ef, const char *path,
+			 pid_t pid, uint64_t resolver, uint64_t *impl)
+{
+	uint64_t slot, addr, off;
+
+	if (elf_file__irelative_slot(ef, resolver, &slot))
+		return -ENOENT;
+	if (!c->tried)
+		ifunc_ctx_init(c, ef, path, pid);
+	if (c->mem_fd < 0)
+		return -ESRCH;
+	if (pread(c->mem_fd, &addr, sizeof(addr), c->bias + slot) != sizeof(addr) ||
+	    addr < c->bias || elf_file__vaddr_to_offset(ef, addr - c->bias, &off))
+		return -ENOENT;
+	*impl = addr - c->bias;
+	return 0;
+}
+
+/* Does a symbol at @vaddr match @m (the implementation has its own site)? */
+static bool vaddr_matches(const struct elf_sym *syms, size_t n, uint64_t vaddr,
+			  const struct name_matcher *m)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (syms[mid].vaddr < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && syms[lo].vaddr == vaddr; lo++)
+		if (name_matcher__match(m, syms[lo].name, NULL))
+			return true;
+	return false;
+}
+
 static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
 		       pid_t pid, char *err, size_t errlen)
 {
@@ -162,8 +279,9 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 	const struct elf_sym *syms;
 	struct target t;
 	struct site s = { .kind = spec->kind, .spec = spec_idx };
-	size_t nsyms, added = 0, start = set->count;
-	uint64_t last_vaddr = UINT64_MAX;
+	size_t nsyms, added = 0, start = set->count, limit;
+	uint64_t last_vaddr = UINT64_MAX, impl;
+	struct ifunc_ctx ifunc = { .mem_fd = -1 };
 	int ret;
 
 	ret = open_target(spec, pid, &t, &ef, err, errlen);
@@ -217,20 +335,32 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 		free(demangled);
 		if (!match)
 			continue;
-		if (elf_file__vaddr_to_offset(ef, sym->vaddr, &s.offset))
-			continue;
 		last_vaddr = sym->vaddr;
 		s.vaddr = sym->vaddr;
+		limit = start;
+		if (sym->type == STT_GNU_IFUNC &&
+		    !ifunc_resolve(&ifunc, ef, t.path, pid, sym->vaddr, &impl)) {
+			/* Counted under the implementation's own name if it matches too. */
+			if (vaddr_matches(syms, nsyms, impl, m))
+				continue;
+			s.vaddr = impl;
+			/* Several IFUNCs may share an implementation (memcpy, memmove). */
+			limit = set->count;
+		}
+		if (elf_file__vaddr_to_offset(ef, s.vaddr, &s.offset))
+			continue;
 		s.symbol = (char *)sym->name;
 		s.name = display_name(sym->name);
 		if (!s.name) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		ret = add_site(set, &s, start);
+		ret = add_site(set, &s, limit);
 		free(s.name);
 		if (ret < 0)
 			goto out;
+		/* A site already there (another spec, a shared IFUNC
+		 * implementation) still counts as matched. */
 		added++;
 	}
 	if (!added) {
@@ -240,6 +370,8 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 	}
 	ret = added;
 out:
+	if (ifunc.mem_fd >= 0)
+		close(ifunc.mem_fd);
 	name_matcher__free(m);
 	elf_file__free(ef);
 	return ret;

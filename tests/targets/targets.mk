@@ -95,3 +95,8 @@ TARGET_BINS += $(T)/tracee
 
 $(T)/tracee: tests/targets/tracee.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+# IFUNC calls (strlen, memset): the sites are the implementations glibc picked.
+TARGET_BINS += $(T)/ifunc
+$(T)/ifunc: tests/targets/ifunc.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fno-builtin -fPIE -pie -o $@ $<

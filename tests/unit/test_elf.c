@@ -767,6 +767,42 @@ static void test_mutations(void **state)
 	}
 }
 
+/*
+ * IRELATIVE slots: libc's strlen resolver has one (glibc binds its own
+ * IFUNCs through them); a plain function does not. The expected slot comes
+ * from readelf's relocation listing.
+ */
+static void test_irelative_slot(void **state)
+{
+	const struct elf_sym *syms;
+	struct elf_file *ef;
+	uint64_t resolver = 0, plain = 0, slot = 0, want = 0;
+	size_t n;
+	char *out;
+
+	ef = elf_file__open(LIBC);
+	assert_non_null(ef);
+	assert_int_equal(elf_file__load_symbols(ef, NULL), 0);
+	syms = elf_file__symbols(ef, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(syms[i].name, "strlen") && syms[i].type == STT_GNU_IFUNC)
+			resolver = syms[i].vaddr;
+		if (!strcmp(syms[i].name, "malloc") && syms[i].type == STT_FUNC)
+			plain = syms[i].vaddr;
+	}
+	assert_true(resolver && plain);
+	out = run("readelf -rW " LIBC " | awk '$3 == \"R_X86_64_IRELATIVE\" && $4 == \"%llx\" "
+		  "{print $1; exit}'", (unsigned long long)resolver);
+	assert_non_null(out);
+	want = strtoull(out, NULL, 16);
+	free(out);
+	assert_true(want != 0);
+	assert_int_equal(elf_file__irelative_slot(ef, resolver, &slot), 0);
+	assert_int_equal(slot, want);
+	assert_int_equal(elf_file__irelative_slot(ef, plain, &slot), -ENOENT);
+	elf_file__free(ef);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -777,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_shared_lib_dedup),
 		cmocka_unit_test(test_load_idempotent),
 		cmocka_unit_test(test_libc),
+		cmocka_unit_test(test_irelative_slot),
 		cmocka_unit_test(test_debug_by_build_id),
 		cmocka_unit_test(test_debuglink_dot_debug_and_crc),
 		cmocka_unit_test(test_offsets),
