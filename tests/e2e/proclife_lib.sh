@@ -3,6 +3,9 @@
 # Helpers for the proclife end-to-end tests; sourced after lib.sh.
 PL=$ROOT/build/proclife
 FORKER=$T/forker
+# Children get a comm of this run's own (15 bytes at most), so proclife's
+# -c filter never counts another run's children on a shared machine.
+CHILD="ctc-$$"
 PL_PIDS=()	# proclife processes we started
 
 [ -x "$PL" ] || fail "$PL missing: run make"
@@ -34,7 +37,7 @@ stop_pl() {
 
 # run_forker ARGS...: run the forker in the foreground (bounded); expect 0.
 run_forker() {
-	timeout -s KILL 30 "$FORKER" "$@" || fail "forker $* failed"
+	timeout -s KILL 30 "$FORKER" --name "$CHILD" "$@" || fail "forker $* failed"
 }
 
 # hist_total COMM FILE: sum of the counts of COMM's hist records.
