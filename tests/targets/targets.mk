@@ -95,3 +95,10 @@ TARGET_BINS += $(T)/tracee
 
 $(T)/tracee: tests/targets/tracee.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+# Kernel-function tests: exactly N openat() calls, static so that no
+# dynamic loader opens anything first.
+TARGET_BINS += $(T)/opener
+
+$(T)/opener: tests/targets/opener.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<
