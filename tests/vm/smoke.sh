@@ -33,6 +33,11 @@ test_kernel() {
 	echo "kernel $(uname -r)"
 	[ -r /sys/kernel/btf/vmlinux ] || fail "no /sys/kernel/btf/vmlinux"
 	case $(uname -r) in 6.1.*) ;; *) fail "expected Debian's 6.1 kernel, got $(uname -r)" ;; esac
+	run "$TMP/o" funccount -v -c "$T/calls 1 1" "$T/calls:foo"
+	grep '^kernel features:' "$TMP/o.err"
+	# Debian's 6.1: kprobes, no fprobe (so no kprobe-multi), no multi-uprobe link.
+	grep -q 'uprobe_multi=0 kprobe=1 kprobe_multi=0 fentry=1 bpf_cookie=1 ringbuf=1' "$TMP/o.err" ||
+		fail "unexpected kernel features"
 }
 
 test_funccount_uprobes() {
