@@ -4,6 +4,7 @@
 #   make            build every tool into build/
 #   make deps       install the Debian packages needed to build and test
 #   make test       unit, end-to-end (as root) and static-link checks
+#   make test-vm    smoke suite inside Debian's stock kernel under QEMU (deps-vm)
 #   make demo       run funccount on a bundled workload
 #   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= SUFFIX=
 #   make vmlinux    regenerate vmlinux/x86/vmlinux.h from the running kernel
@@ -59,7 +60,7 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit demo install uninstall vmlinux clean targets bench fuzz
+.PHONY: all deps deps-vm test test-vm unit demo install uninstall vmlinux clean targets bench fuzz
 
 all: $(TOOL_BINS)
 
@@ -75,6 +76,20 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# test-vm only: QEMU, a static busybox for the guest's initramfs, and apt
+# to fetch the kernel (tests/vm/fetch-kernel.sh caches it in VM_CACHE).
+VM_PKGS := qemu-system-x86 busybox-static
+VM_CACHE ?= /var/cache/cotrace-vm
+deps-vm:
+	@missing=$$(for p in $(VM_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null; \
 	fi
 
 # ---- BPF objects and skeletons -----------------------------------------
@@ -140,6 +155,12 @@ unit: $(UNIT_BINS) targets
 test: deps
 	$(Q)$(MAKE) --no-print-directory all targets $(UNIT_BINS)
 	$(Q)tests/run-all.sh "$(UNIT_BINS)"
+
+# One boot of Debian's stock kernel (TCG) runs tests/vm/smoke.sh; the
+# guest's whole run is bounded by COTRACE_VM_TIMEOUT (default 900 s).
+test-vm: deps deps-vm
+	$(Q)$(MAKE) --no-print-directory all targets
+	$(Q)COTRACE_VM_CACHE=$(VM_CACHE) tests/vm/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all targets

@@ -105,9 +105,18 @@ static __always_inline void add_hist(const struct proclife_key *key, __u64 lifet
 			return;
 		}
 	}
+	/*
+	 * log2 of a u64 is below 64 = PROCLIFE_SLOTS. A mask, not a clamp:
+	 * clang compiled the clamp into a compare of one copy of slot and an
+	 * index through another, and the 6.1 verifier does not carry the
+	 * bound across ("R3 unbounded memory access"); 6.18's does. The
+	 * empty asm keeps clang from folding the mask into log2_u64's last
+	 * step, where it would bound only one term of an OR.
+	 */
+	_Static_assert((PROCLIFE_SLOTS & (PROCLIFE_SLOTS - 1)) == 0, "slots: a power of two");
 	slot = log2_u64(v);
-	if (slot >= PROCLIFE_SLOTS)
-		slot = PROCLIFE_SLOTS - 1;
+	asm volatile("" : "+r"(slot));
+	slot &= PROCLIFE_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum, v);

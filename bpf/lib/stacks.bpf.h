@@ -8,6 +8,7 @@
 #ifndef COTRACE_BPF_STACKS_H
 #define COTRACE_BPF_STACKS_H
 
+#include <bpf/bpf_core_read.h>
 #include "bpf/stacks.h"
 
 const volatile bool want_user = true;
@@ -34,12 +35,18 @@ struct {
 	__type(value, __u64);
 } stack_counts SEC(".maps");
 
-/* Processes already announced to user space. */
+/*
+ * Processes already announced to user space, with the exec generation
+ * (task->self_exec_id) they were announced in: a process first seen
+ * before its execve() (with -c, our own forked child; or a slow exec, as
+ * under QEMU TCG) is announced again after it, else its maps would be
+ * those of the old image and its new frames would not resolve.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u32);
 } seen_pids SEC(".maps");
 
 struct {
@@ -51,11 +58,21 @@ struct stack_stats stats = {};
 
 static __always_inline void announce_pid(__u32 tgid)
 {
-	__u8 one = 1;
-	__u32 *slot;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 gen = BPF_CORE_READ(task, group_leader, self_exec_id);
+	__u32 *slot, *seen;
 
-	if (!tgid || bpf_map_update_elem(&seen_pids, &tgid, &one, BPF_NOEXIST))
+	if (!tgid)
 		return;
+	seen = bpf_map_lookup_elem(&seen_pids, &tgid);
+	if (seen && *seen == gen)
+		return;
+	if (seen) {
+		/* Two CPUs may both announce an exec: user space reads the maps twice. */
+		*seen = gen;
+	} else if (bpf_map_update_elem(&seen_pids, &tgid, &gen, BPF_NOEXIST)) {
+		return;
+	}
 	slot = bpf_ringbuf_reserve(&new_pids, sizeof(*slot), 0);
 	if (!slot) {
 		__sync_fetch_and_add(&stats.lost_pid_notes, 1);

@@ -100,3 +100,10 @@ $(T)/tracee: tests/targets/tracee.c | $(T)
 TARGET_BINS += $(T)/ifunc
 $(T)/ifunc: tests/targets/ifunc.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fno-builtin -fPIE -pie -o $@ $<
+
+# Kernel-function tests: exactly N openat() calls, static so that no
+# dynamic loader opens anything first.
+TARGET_BINS += $(T)/opener
+
+$(T)/opener: tests/targets/opener.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<

@@ -1,0 +1,185 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End-to-end smoke suite for a second kernel (Debian's stock 6.1, booted by
+# tests/vm/run.sh): every tool once, exact counts only. This kernel has
+# kprobes but no multi-uprobe link, so user probes go through the
+# one-perf-event-per-site fallback and kernel functions can be counted.
+# Runs from the repository root, as root; every tool runs under a timeout.
+# Each test runs in a subshell: one failure does not hide the others.
+set -u
+B=$PWD/build
+T=$B/tests/targets
+TMP=$(mktemp -d /tmp/cotrace-vm.XXXXXX) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+K=13	# openat calls made by the opener
+
+fail() { echo "FAIL: $*"; exit 1; }
+eq() { [ "$1" == "$2" ] || fail "$3: got '$1', expected '$2'"; echo "  ok: $3 = $2"; }
+ge() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] || fail "$3: got '$1', expected >= $2"
+       echo "  ok: $3 = $1 (>= $2)"; }
+# run OUT TOOL ARGS...: TOOL ARGS with stdout in OUT, stderr in OUT.err; expect exit 0.
+run() {
+	local out=$1 rc=0
+	shift
+	timeout -s KILL 120 "$B/$1" "${@:2}" >"$out" 2>"$out.err" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$out.err"; fail "$* exited $rc"; }
+}
+# count FUNC FILE: funccount's JSON count of FUNC.
+count() { jq -rs --arg f "$1" '[.[] | select(.type == "count" and .func == $f) | .count] | add // 0' "$2"; }
+summary() { jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$2"; }
+
+test_kernel() {
+	echo "kernel $(uname -r)"
+	[ -r /sys/kernel/btf/vmlinux ] || fail "no /sys/kernel/btf/vmlinux"
+	case $(uname -r) in 6.1.*) ;; *) fail "expected Debian's 6.1 kernel, got $(uname -r)" ;; esac
+	run "$TMP/o" funccount -v -c "$T/calls 1 1" "$T/calls:foo"
+	grep '^kernel features:' "$TMP/o.err"
+	# Debian's 6.1: kprobes, no fprobe (so no kprobe-multi), no multi-uprobe link.
+	grep -q 'uprobe_multi=0 kprobe=1 kprobe_multi=0 fentry=1 bpf_cookie=1 ringbuf=1' "$TMP/o.err" ||
+		fail "unexpected kernel features"
+}
+
+test_funccount_uprobes() {
+	run "$TMP/o" funccount -v -j -c "$T/calls 5 3" "$T/calls:foo" "$T/calls:bar"
+	grep -q 'uprobe_multi=0' "$TMP/o.err" || { cat "$TMP/o.err"; fail "-v does not report uprobe_multi=0"; }
+	echo "  ok: -v reports uprobe_multi=0"
+	eq "$(count foo "$TMP/o")" 5 "foo"
+	eq "$(count bar "$TMP/o")" 3 "bar"
+	eq "$(summary skipped "$TMP/o")" 0 "skipped"
+	# Wildcards, through the same fallback (bar, and the static local_helper).
+	run "$TMP/w" funccount -j -c "$T/calls 4 2" "$T/calls:?oo" "$T/calls:ba?" "$T/calls:local_*"
+	eq "$(count foo "$TMP/w")" 4 "wildcard foo"
+	eq "$(count bar "$TMP/w")" 2 "wildcard bar"
+	eq "$(count local_helper "$TMP/w")" 1 "wildcard local_helper"
+}
+
+test_funccount_attach_multi() {
+	local rc=0
+	timeout -s KILL 60 "$B/funccount" --attach=multi -c "$T/calls 1 1" "$T/calls:foo" \
+		>"$TMP/o" 2>"$TMP/o.err" || rc=$?
+	cat "$TMP/o.err"
+	eq "$rc" 1 "exit code of --attach=multi"
+	eq "$(wc -l <"$TMP/o.err")" 1 "stderr lines"
+	grep -q 'no multi-uprobe link' "$TMP/o.err" || fail "no reason given"
+}
+
+test_funccount_usdt() {
+	run "$TMP/o" funccount -j -c "$T/usdt 10" "u:$T/usdt:cotrace:t*"
+	eq "$(count cotrace:tick "$TMP/o")" 10 "cotrace:tick"
+	eq "$(count cotrace:tock "$TMP/o")" 5 "cotrace:tock"
+}
+
+test_funccount_tracepoint() {
+	run "$TMP/o" funccount -j -c "$T/sysload getppid 7" 't:syscalls:sys_enter_getppid'
+	eq "$(count syscalls:sys_enter_getppid "$TMP/o")" 7 "sys_enter_getppid"
+}
+
+test_funccount_kernel() {
+	run "$TMP/o" funccount -j -c "$T/opener $K /etc/hostname" do_sys_openat2 'p::__x64_sys_openat'
+	eq "$(count do_sys_openat2 "$TMP/o")" "$K" "do_sys_openat2"
+	eq "$(count __x64_sys_openat "$TMP/o")" "$K" "__x64_sys_openat"
+	run "$TMP/r" funccount -j -c "$T/opener $K /etc/hostname" 'r::do_sys_openat2'
+	eq "$(count do_sys_openat2 "$TMP/r")" "$K" "do_sys_openat2 returns"
+}
+
+test_funccount_kernel_wildcard() {
+	local left
+	run "$TMP/o" funccount -j -c "$T/opener $K /etc/hostname" 'p::vfs_*'
+	ge "$(summary sites "$TMP/o")" 20 "vfs_* sites"
+	# Each open of the opener, and the open of its binary by execve().
+	eq "$(count vfs_open "$TMP/o")" "$((K + 1))" "vfs_open"
+	# Detached: no kprobe of ours is left registered.
+	left=$(grep -c ' vfs_' /sys/kernel/debug/kprobes/list 2>/dev/null)
+	eq "${left:-0}" 0 "vfs_* kprobes left after exit"
+}
+
+test_stackcount_kernel() {
+	run "$TMP/o" stackcount -K -j -c "$T/opener 3 /etc/hostname" do_sys_openat2
+	cat "$TMP/o"
+	eq "$(jq -rs '[.[] | select(.type == "stack")] | length' "$TMP/o")" 1 "distinct stacks"
+	eq "$(jq -rs '[.[] | select(.type == "stack")][0].count' "$TMP/o")" 3 "hits"
+	eq "$(jq -rs '[.[] | select(.type == "stack")][0].kernel[0]' "$TMP/o")" do_sys_openat2 \
+		"innermost kernel frame"
+	jq -e -s '[.[] | select(.type == "stack") | .kernel[]] | any(. == "do_syscall_64")' \
+		"$TMP/o" >/dev/null || fail "no do_syscall_64 frame"
+	echo "  ok: do_syscall_64 frame"
+	# User stacks through the uprobe fallback.
+	run "$TMP/u" stackcount -j -c "$T/stacks 6" "$T/stacks:gamma"
+	eq "$(jq -rs '[.[] | select(.type == "stack" and .user[0:4] == ["gamma","beta","alpha","main"]) | .count] | add' "$TMP/u")" \
+		6 "gamma;beta;alpha;main"
+}
+
+test_profile() {
+	run "$TMP/o" profile -F 99 -j --cmd "$T/spin 1"
+	ge "$(summary samples "$TMP/o")" 1 "samples"
+	eq "$(jq -rs '[.[] | select(.type == "stack" and .comm == "spin")] | max_by(.count) | .user[0]' "$TMP/o")" \
+		hot_loop "top frame of spin's most sampled stack"
+}
+
+test_syscount() {
+	run "$TMP/o" syscount -j -c "$T/sysload getppid 7"
+	eq "$(jq -rs '[.[] | select(.type == "count" and .syscall == "getppid") | .count] | add' "$TMP/o")" \
+		7 "getppid"
+}
+
+test_proclife() {
+	local pl i rc=0
+	"$B/proclife" -j -c cotrace-child >"$TMP/o" 2>"$TMP/o.err" &
+	pl=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q Tracing "$TMP/o.err" && break
+		kill -0 "$pl" 2>/dev/null || { cat "$TMP/o.err"; fail "proclife exited early"; }
+		sleep 0.1
+	done
+	grep -q Tracing "$TMP/o.err" || { kill -KILL "$pl"; fail "proclife did not start"; }
+	timeout -s KILL 60 "$T/forker" children 4 40 || { kill -KILL "$pl"; fail "forker failed"; }
+	kill -INT "$pl"
+	timeout -s KILL 60 tail --pid="$pl" -f /dev/null
+	wait "$pl" || rc=$?
+	eq "$rc" 0 "proclife exit code"
+	eq "$(jq -rs '[.[] | select(.type == "hist" and .comm == "cotrace-child") | .count] | add // 0' "$TMP/o")" \
+		4 "cotrace-child processes"
+}
+
+test_ulatency() {
+	run "$TMP/o" ulatency -F -j -c "$T/calls 5 3" "$T/calls:foo" "$T/calls:bar"
+	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "foo")][0].count' "$TMP/o")" 5 "foo timed"
+	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "bar")][0].count' "$TMP/o")" 3 "bar timed"
+}
+
+# ulatency times user functions only (its entry/return matching uses the
+# user stack pointer): a kernel function gets one sentence and exit 2.
+test_ulatency_kernel() {
+	local rc=0
+	timeout -s KILL 60 "$B/ulatency" -c "$T/opener 1 /etc/hostname" p::do_sys_openat2 \
+		>"$TMP/o" 2>"$TMP/o.err" || rc=$?
+	cat "$TMP/o.err"
+	eq "$rc" 2 "exit code"
+	eq "$(wc -l <"$TMP/o.err")" 1 "stderr lines"
+}
+
+test_uprobe_trace() {
+	run "$TMP/o" uprobe-trace -j -c "$T/calls 4 2" "$T/calls:foo" "$T/calls:bar"
+	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "foo")] | length' "$TMP/o")" 4 "foo events"
+	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "bar")] | length' "$TMP/o")" 2 "bar events"
+}
+
+tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
+       funccount_kernel funccount_kernel_wildcard stackcount_kernel profile syscount proclife
+       ulatency ulatency_kernel uprobe_trace)
+[ $# -gt 0 ] && tests=("$@")
+passed=0 failed=()
+for t in "${tests[@]}"; do
+	echo "=== $t"
+	start=$(date +%s)
+	if (set -u; "test_$t"); then
+		passed=$((passed + 1))
+		echo "PASS $t ($(( $(date +%s) - start ))s)"
+	else
+		failed+=("$t")
+		echo "FAIL $t ($(( $(date +%s) - start ))s)"
+	fi
+done
+echo "smoke: $passed passed, ${#failed[@]} failed${failed:+: ${failed[*]}}"
+[ ${#failed[@]} -eq 0 ]
