@@ -72,7 +72,7 @@ all: $(TOOL_BINS)
 # ---- dependencies -----------------------------------------------------
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
 	      libzstd-dev liblzma-dev libbz2-dev pkg-config
-TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file
+TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file groff-base
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
