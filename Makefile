@@ -6,12 +6,17 @@
 #   make test       unit, end-to-end (as root) and static-link checks
 #   make test-vm    smoke suite inside Debian's stock kernel under QEMU (deps-vm)
 #   make demo       run funccount on a bundled workload
-#   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= SUFFIX=
+#   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= COMPLETIONDIR= SUFFIX=
+#   make uninstall  the same variables
+#   make examples   regenerate docs/examples/NAME_example.txt (as root)
+#   make dist       cotrace-VERSION.tar.gz of the tracked files
 #   make vmlinux    regenerate vmlinux/x86/vmlinux.h from the running kernel
 #   V=1             show the commands
 
 VERSION := 0.1.0
-GIT_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
+# A tarball from make dist carries HEAD's git describe in .tarball-version.
+GIT_VERSION := $(if $(wildcard .tarball-version),$(shell cat .tarball-version),\
+		 $(shell git describe --tags --always --dirty 2>/dev/null))
 FULL_VERSION := $(VERSION)$(if $(GIT_VERSION),-g$(GIT_VERSION:v%=%))
 
 # Every tools/NAME.c is a tool; underscores become hyphens in binary names.
@@ -27,6 +32,7 @@ BPFTOOL ?= bpftool
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SUFFIX ?=
 
 ifeq ($(V),1)
@@ -39,10 +45,10 @@ endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	  -D_GNU_SOURCE -I. -I$(BUILD) -MMD -MP
+	  -D_GNU_SOURCE -I. -I$(BUILD) -MMD -MP -ffile-prefix-map=$(CURDIR)=.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I vmlinux/$(ARCH) -I. -MMD -MP \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine) \
-	      -Wall -Wno-unused-function
+	      -Wall -Wno-unused-function -fdebug-prefix-map=$(CURDIR)=.
 # Static link: libbpf needs libelf and zlib; libdw needs libelf, zlib,
 # bzip2, xz and zstd (Debian's elfutils 0.188 is built with all four).
 STATIC_LIBS := -lbpf -ldw -lelf -liberty -lz -lzstd -llzma -lbz2 -lpthread
@@ -60,7 +66,8 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps deps-vm test test-vm unit demo install uninstall vmlinux clean targets bench fuzz
+.PHONY: all deps deps-vm test test-vm unit demo install uninstall vmlinux clean targets bench fuzz \
+	examples dist
 
 all: $(TOOL_BINS)
 
@@ -68,7 +75,7 @@ all: $(TOOL_BINS)
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
 	      libzstd-dev liblzma-dev libbz2-dev pkg-config
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
-	     python3 libc6-dbg
+	     python3 libc6-dbg groff-base
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -104,7 +111,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # ---- common library ----------------------------------------------------
 $(BUILD)/common/%.o: common/%.c | $(BUILD)/common
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBCOMMON): $(COMMON_OBJS)
 	$(call msg,AR,$@)
@@ -126,11 +133,11 @@ define tool_rules
 $(BUILD)/tools/$(call tool_file,$(1)).o: tools/$(call tool_file,$(1)).c \
 		$(BUILD)/$(call tool_file,$(1)).skel.h $(BUILD)/version.h | $(BUILD)/tools
 	$$(call msg,CC,$$@)
-	$$(Q)$$(CC) $$(CFLAGS) -include $(BUILD)/version.h -c $$< -o $$@
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(CFLAGS) -include $(BUILD)/version.h -c $$< -o $$@
 
 $(BUILD)/$(1): $(BUILD)/tools/$(call tool_file,$(1)).o $(LIBCOMMON)
 	$$(call msg,LINK,$$@)
-	$$(Q)$$(CC) -static -o $$@ $$^ $(STATIC_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -static -o $$@ $$^ $(STATIC_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
@@ -174,18 +181,40 @@ bench: all targets
 	$(Q)bench/run.sh
 
 # ---- install ------------------------------------------------------------------
+# Binaries, man pages and bash completions (generated from each tool's
+# --help by completion/gen.sh), all named NAME$(SUFFIX).
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	for t in $(TOOLS); do \
-		install -m 0755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/$$t$(SUFFIX); \
+		install -m 0755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/$$t$(SUFFIX) || exit 1; \
 		if [ -f docs/man/$$t.8 ]; then \
-			install -m 0644 docs/man/$$t.8 $(DESTDIR)$(MANDIR)/man8/$$t$(SUFFIX).8; fi; \
+			install -m 0644 docs/man/$$t.8 $(DESTDIR)$(MANDIR)/man8/$$t$(SUFFIX).8 || exit 1; fi; \
+		completion/gen.sh $(BUILD)/$$t $$t$(SUFFIX) > $(DESTDIR)$(COMPLETIONDIR)/$$t$(SUFFIX) && \
+		chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/$$t$(SUFFIX) || exit 1; \
 	done
 
 uninstall:
 	for t in $(TOOLS); do \
-		rm -f $(DESTDIR)$(BINDIR)/$$t$(SUFFIX) $(DESTDIR)$(MANDIR)/man8/$$t$(SUFFIX).8; \
+		rm -f $(DESTDIR)$(BINDIR)/$$t$(SUFFIX) $(DESTDIR)$(MANDIR)/man8/$$t$(SUFFIX).8 \
+		      $(DESTDIR)$(COMPLETIONDIR)/$$t$(SUFFIX); \
 	done
+
+# ---- documentation and source tarball -----------------------------------------
+# make examples: rerun docs/examples/NAME_example.sh for every tool that has
+# one, on the bundled workloads, into docs/examples/NAME_example.txt.
+examples: all targets
+	$(Q)docs/examples/run.sh $(TOOLS)
+
+# make dist: the tracked files of HEAD (vmlinux.h included), so the tarball
+# builds and tests offline with Debian's packages; its --version is VERSION.
+DIST_DESCRIBE = $(shell git describe --tags --always HEAD)
+DIST = cotrace-$(VERSION)-g$(DIST_DESCRIBE:v%=%)
+dist:
+	$(Q)mkdir -p $(BUILD)/dist
+	$(Q)echo '$(DIST_DESCRIBE)' > $(BUILD)/dist/.tarball-version
+	$(Q)git archive --format=tar --prefix=$(DIST)/ --add-file=$(BUILD)/dist/.tarball-version HEAD | \
+		gzip -n -9 > $(BUILD)/$(DIST).tar.gz
+	$(Q)echo "$(BUILD)/$(DIST).tar.gz"
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h

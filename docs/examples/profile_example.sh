@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The transcript docs/examples/profile_example.txt (make examples).
+say "Demonstrations of profile, the cotrace tool (real runs on Linux $(uname -r | cut -d- -f1))."
+run "profile -F 99 --cmd '$T/spin 2'"
+svg=$(mktemp --suffix=.svg)
+run "profile -f -F 99 --svg $svg --cmd '$T/spin 2'" "profile -f -F 99 --svg cpu.svg --cmd '$T/spin 2'"
+rm -f "$svg"
+run "profile -f -d 2 | sort -t' ' -k2 -n | tail -n 10" \
+    "profile -f -d 2     (the whole machine, two seconds; the 10 busiest stacks)"

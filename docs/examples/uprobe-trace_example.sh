@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The transcript docs/examples/uprobe-trace_example.txt (make examples).
+# The commands run in the targets' directory, as ./tracee.
+cd "$T" || exit 1
+say "Demonstrations of uprobe-trace, the cotrace version of bcc's trace."
+say "Exit codes of a command and of the children it forks (-c follows children):"
+run "uprobe-trace -c './tracee codes 3 7 42' 'p:c:exit \"%s exited with code %d\", \$comm, arg1'"
+say "Arguments and return values, with a filter evaluated in BPF:"
+run "uprobe-trace -c './tracee label hello 4' 'p:./tracee:label \"%s %d\", arg1, arg2' 'r:./tracee:label (retval > 2) \"returned %d\", retval'"
+say "The kernel's uprobe_events syntax, at a raw file offset, with timestamps:"
+off=$(printf '0x%x' "$(nm tracee | awk '$3 == "label" { print "0x" $1 }')")
+run "uprobe-trace -t -c './tracee label xyz 2' 'p:mygrp/myevent ./tracee:$off +0(%di):string n=%si:s32 \$comm'"
+say "USDT probe arguments, in JSON:"
+run "uprobe-trace -j -c './usdt 2' 'u:./usdt:cotrace:tick \"i=%d n=%d\", arg1, arg2'"
+say "A tracepoint's fields:"
+run "uprobe-trace -c './tracee codes 1' 't:sched:sched_process_exit \"%s pid %d prio %d\", args->comm, args->pid, args->prio'"
+say "A storm with a one-page ring buffer: what did not fit is counted, never silently lost:"
+run "uprobe-trace -b 1 -c './tracee storm 100000' 'p:./tracee:tick \"%ld\", arg1' > /dev/null"
+say "Bad input is one sentence and exit status 2:"
+run "uprobe-trace 'p:./tracee:label \"%d\", retval'"
+run "uprobe-trace 'p:./tracee:label \"%d %d\", arg1'"
