@@ -95,3 +95,9 @@ TARGET_BINS += $(T)/tracee
 
 $(T)/tracee: tests/targets/tracee.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+# argdist: known multisets of arguments, strings and writes per fd.
+TARGET_BINS += $(T)/distee
+
+$(T)/distee: tests/targets/distee.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
