@@ -161,8 +161,11 @@ static void type_name(Dwarf_Die *die, char *buf, size_t len, int depth)
 			return;
 		}
 		type_name(&inner, sub, sizeof(sub), depth + 1);
-		if (snprintf(buf, len, "%s %s", dwarf_tag(die) == DW_TAG_const_type ? "const" :
-			     "volatile", sub) >= (int)len)
+		fmt = dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile";
+		/* A qualified pointer is "T *const", as C++'s this is. */
+		if (dwarf_tag(&inner) == DW_TAG_pointer_type ?
+		    snprintf(buf, len, "%s%s", sub, fmt) >= (int)len :
+		    snprintf(buf, len, "%s %s", fmt, sub) >= (int)len)
 			buf[len - 1] = 0;	/* cut: a listing only */
 		return;
 	case DW_TAG_pointer_type:

@@ -586,6 +586,8 @@ static int parse_ident(struct parser *ps)
 			ps->string_object_at = ps->nops;
 		return 0;
 	}
+	if (ps->env->names_later)
+		return emit(ps, FOP_REG, 8, R_DI);
 	return perr(ps, -EINVAL, "unknown name '%s' in '%s'", name, ps->text);
 }
 

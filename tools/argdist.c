@@ -789,7 +789,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		     struct attach_features *feat)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
-	char msg[1024];
+	char msg[1024], dmsg[512] = "";
 	int ret = EXIT_RUNTIME, err;
 
 	if (!dc)
@@ -824,9 +824,9 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		const struct dwarf_func *df;
 
 		si->spec = s->spec;
-		err = dwarf_cache__func(dc, s->path, s->vaddr, &df, msg, sizeof(msg));
+		err = dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg));
 		if (err && err != -ENOENT && o->verbose)
-			fprintf(stderr, "argdist: %s\n", msg);
+			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (err)
 			df = NULL;
 		if (s->kind == PROBE_UPROBE && sp->kind == PROBE_URETPROBE) {
@@ -856,7 +856,11 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 				pl->key_bytes = si->key_len;
 		}
 		if (err) {
-			fprintf(stderr, "argdist: %s\n", err == -ENOMEM ? "out of memory" : msg);
+			/* Names need DWARF: say why a name is unknown. */
+			if (!df && strstr(msg, "unknown name"))
+				fprintf(stderr, "argdist: %s: %s\n", msg, dmsg);
+			else
+				fprintf(stderr, "argdist: %s\n", err == -ENOMEM ? "out of memory" : msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 			goto out;
 		}
