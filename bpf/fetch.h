@@ -34,6 +34,7 @@ enum fetch_opcode {
 	FOP_STORE,	/* u64 at data + @off = acc */
 	FOP_STR,	/* string at address acc into data + @off, at most @len bytes */
 	FOP_COMM,	/* current comm into data + @off (16 bytes) */
+	FOP_SLOT,	/* acc = u64 at data + @off, stored there before the ops ran */
 };
 
 enum fetch_special {

@@ -330,6 +330,7 @@ struct parser {
 	bool has_type;		/* the expression fixed its own type */
 	struct fetch_type type;
 	bool is_comm;
+	int string_object_at;	/* ops emitted when a std::string parameter ended, or -1 */
 };
 
 static int perr(struct parser *ps, int err, const char *fmt, ...)
@@ -570,12 +571,23 @@ static int parse_ident(struct parser *ps)
 			continue;
 		if (fp->type && fetch_type__parse(fp->type, ps->env->str_size, &ps->type))
 			ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
-		if (!fp->on_stack)
-			return emit(ps, FOP_REG, 8, fp->reg);
-		if (emit(ps, FOP_REG, 8, R_SP) || emit(ps, FOP_ADD, 8, fp->stack_off))
+		if (fp->in_data) {
+			if (emit(ps, FOP_SLOT, 8, 0))
+				return ps->failed;
+			ps->ops[ps->nops - 1].off = fp->data_off;
+		} else if (!fp->on_stack) {
+			if (emit(ps, FOP_REG, 8, fp->reg))
+				return ps->failed;
+		} else if (emit(ps, FOP_REG, 8, R_SP) || emit(ps, FOP_ADD, 8, fp->stack_off) ||
+			   emit(ps, FOP_DEREF, 8, 0)) {
 			return ps->failed;
-		return emit(ps, FOP_DEREF, 8, 0);
+		}
+		if (fp->string_object)
+			ps->string_object_at = ps->nops;
+		return 0;
 	}
+	if (ps->env->names_later)
+		return emit(ps, FOP_REG, 8, R_DI);
 	return perr(ps, -EINVAL, "unknown name '%s' in '%s'", name, ps->text);
 }
 
@@ -684,6 +696,7 @@ static void parser_init(struct parser *ps, const char *text, const struct fetch_
 	ps->err = err;
 	ps->errlen = errlen;
 	ps->last_ftrace_deref = -1;
+	ps->string_object_at = -1;
 	ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
 }
 
@@ -713,6 +726,10 @@ static int finish_value(struct parser *ps, struct fetch_plan *p, const struct fe
 		/* ftrace: a string of +OFF(x) is at address x + OFF. */
 		if (ftrace_deref >= 0 && ftrace_deref == ps->nops - 1)
 			ps->nops--;
+		/* A std::string names its characters through its first word. */
+		if (ps->string_object_at >= 0 && ps->string_object_at == ps->nops &&
+		    emit(ps, FOP_DEREF, 8, 0))
+			return ps->failed;
 		slot = ps->is_comm ? 16 : t->size;
 		if (emit(ps, ps->is_comm ? FOP_COMM : FOP_STR, 0, 0))
 			return ps->failed;
@@ -876,6 +893,7 @@ static int fp_operand(struct fparser *f, const char *type, bool *is_unsigned, bo
 	ps->p = f->p;
 	ps->nops = 0;
 	ps->last_ftrace_deref = -1;
+	ps->string_object_at = -1;
 	ps->kernel_mem = false;
 	ps->is_comm = false;
 	ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };

@@ -73,6 +73,14 @@ struct fetch_param {
 	bool on_stack;		/* at (%sp + stack_off) instead (call frame address based) */
 	int64_t stack_off;
 	const char *type;	/* a C type for fetch_type__parse(), may be NULL */
+	/* A value the tool stores at @data_off of the data area before the
+	 * fetch operations run (argdist's $entry() and $latency). */
+	bool in_data;
+	unsigned data_off;
+	/* A C++ std::string (libstdc++): the location holds the object's
+	 * address; read as a string, it is read through its data pointer
+	 * (offset 0); as a number it stays the object's address. */
+	bool string_object;
 };
 
 struct fetch_env {
@@ -81,6 +89,9 @@ struct fetch_env {
 	const struct fetch_param *params;	/* named parameters (borrowed) */
 	size_t nparams;
 	unsigned str_size;			/* default string size; 0: 80 */
+	/* Unknown names compile as a placeholder register: a syntax check
+	 * made before the DWARF parameters of the sites are known. */
+	bool names_later;
 };
 
 enum fetch_vtype {

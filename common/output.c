@@ -425,12 +425,14 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
 		fprintf(o->f, "%s\n", buf);
 	}
+	fputs(ctx->indent ? ctx->indent : "", o->f);
 	for (size_t c = 0, shown = 0; c < t->ncols; c++)
 		if (!t->cols[c].json_only)
 			fprintf(o->f, "%s%*s", shown++ ? " " : "", t->cols[c].width,
 				t->cols[c].header);
 	fputc('\n', o->f);
 	for (size_t r = 0; r < t->rows; r++) {
+		fputs(ctx->indent ? ctx->indent : "", o->f);
 		for (size_t c = 0, shown = 0; c < t->ncols; c++) {
 			if (t->cols[c].json_only)
 				continue;

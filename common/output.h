@@ -74,6 +74,7 @@ struct out_ctx {
 	bool timestamp;
 	unsigned interval;
 	const char *record;	/* JSON "type" value, e.g. "count" */
+	const char *indent;	/* text tables: prefix of each line (bcc argdist's tab), or NULL */
 };
 
 /* Write a table: text with headers, JSON one object per row. */

@@ -19,6 +19,7 @@
 
 #include "common/attach.h"
 #include "common/cli.h"
+#include "common/dwarf.h"
 #include "common/fetch.h"
 #include "common/output.h"
 #include "common/probe.h"
@@ -552,7 +553,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		 * tracepoint's fields are known only once its format is read. */
 		if (p->kind != PROBE_TRACEPOINT) {
 			struct fetch_env env = { .kind = fetch_kind_of(p->kind),
-						 .str_size = o->str_size };
+						 .str_size = o->str_size, .names_later = true };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
 			int ret = plan ? probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
 
@@ -769,8 +770,28 @@ static const char *kind_prefix(enum probe_kind k)
 	return "?";
 }
 
+/* -l -v: a function's parameters from DWARF, "    TYPE NAME" as bpftrace -lv. */
+static void list_params(struct dwarf_cache *dc, const struct site *s, struct out *out)
+{
+	const struct dwarf_func *df;
+	char line[1024], err[512];
+
+	if ((s->kind != PROBE_UPROBE && s->kind != PROBE_URETPROBE) ||
+	    dwarf_cache__func(dc, s->path, s->vaddr, &df, err, sizeof(err)))
+		return;
+	for (size_t i = 0; i < df->nparams; i++) {
+		const struct dwarf_param *p = &df->params[i];
+		size_t n = strlen(p->type);
+
+		snprintf(line, sizeof(line), "    %s%s%s", p->type,
+			 n && (p->type[n - 1] == '*' || p->type[n - 1] == '&') ? "" : " ", p->name);
+		out__line(out, "param", line);
+	}
+}
+
 static void list_sites(const struct options *o, const struct site_set *set, struct out *out)
 {
+	struct dwarf_cache *dc = o->verbose ? dwarf_cache__new() : NULL;
 	char line[8192];
 
 	for (size_t i = 0; i < set->count; i++) {
@@ -783,7 +804,10 @@ static void list_sites(const struct options *o, const struct site_set *set, stru
 		if (o->verbose && n < sizeof(line) && s->usdt_args)
 			snprintf(line + n, sizeof(line) - n, "  args: %s", s->usdt_args);
 		out__line(out, "probe", line);
+		if (dc)
+			list_params(dc, s, out);
 	}
+	dwarf_cache__free(dc);
 }
 
 /* Offset of child_pid in sched_process_fork's record, from its format. */
@@ -812,35 +836,66 @@ static int fork_child_offset(unsigned *off, char *err, size_t errlen)
 	return ret;
 }
 
-/* Compile every site's program and write it into the fetch_progs map. */
+/*
+ * Compile every site's program and write it into the fetch_progs map.
+ * Functions' parameters may be named, from DWARF.
+ */
 static int compile_sites(const struct options *o, const struct site_set *set,
 			 struct fetch_plan *plans, char *err, size_t errlen)
 {
+	struct dwarf_cache *dc = dwarf_cache__new();
 	const char *root = NULL;
+	int ret = 0;
 
-	for (size_t i = 0; i < set->count; i++) {
+	for (size_t i = 0; dc && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = fetch_kind_of(s->kind), .str_size = o->str_size };
+		struct fetch_param params[DWARF_MAX_PARAMS];
+		const struct dwarf_func *df = NULL;
 		struct tp_format fmt = {};
-		int ret;
+		char dmsg[512] = "";
+
+		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
+			if (dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)))
+				df = NULL;
+			for (size_t k = 0; df && k < df->nparams; k++)
+				if (!dwarf_param__to_fetch(&df->params[k], &params[env.nparams]))
+					env.nparams++;
+			env.params = params;
+		}
 
 		if (s->kind == PROBE_TRACEPOINT) {
 			if (!root && !(root = tracefs__root())) {
 				snprintf(err, errlen, "cannot mount tracefs: %s", strerror(errno));
-				return -EIO;
+				ret = -EIO;
+				break;
 			}
 			ret = tp_format__load(&fmt, root, s->provider, s->symbol, err, errlen);
-			if (ret)
-				return -EIO;
+			if (ret) {
+				ret = -EIO;
+				break;
+			}
 			env.tp = &fmt;
 		}
 		ret = probe__compile(p, &env, &plans[i], err, errlen);
 		tp_format__fini(&fmt);
-		if (ret)
-			return ret;
+		if (ret) {
+			/* Names need DWARF: say why a name is unknown. */
+			if (!df && dmsg[0] && strstr(err, "unknown name")) {
+				size_t n = strlen(err);
+
+				snprintf(err + n, errlen - n, ": %s", dmsg);
+			}
+			break;
+		}
 	}
-	return 0;
+	if (!dc) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
+	dwarf_cache__free(dc);
+	return ret;
 }
 
 static void print_header(const struct options *o)

@@ -167,6 +167,9 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 		case FOP_COMM:
 			bpf_get_current_comm(data + (off & (FETCH_DATA_MAX - 1)), 16);
 			break;
+		case FOP_SLOT:
+			acc = *(__u64 *)(data + (off & (FETCH_DATA_MAX - 1)));
+			break;
 		default:
 			break;
 		}

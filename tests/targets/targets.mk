@@ -107,3 +107,32 @@ TARGET_BINS += $(T)/opener
 
 $(T)/opener: tests/targets/opener.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<
+
+# argdist: known multisets of arguments, strings and writes per fd.
+TARGET_BINS += $(T)/distee
+
+$(T)/distee: tests/targets/distee.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+# Named DWARF parameters: a C++ method taking std::string references, and
+# the same program stripped with its DWARF in a .gnu_debuglink file.
+TARGET_BINS += $(T)/addressbook $(T)/addressbook_stripped $(T)/addressbook_nodwarf
+TARGET_BINS += $(T)/addressbook_O0
+
+$(T)/addressbook: tests/targets/addressbook.cc | $(T)
+	$(Q)$(CXX) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/addressbook_stripped: tests/targets/addressbook.cc | $(T)
+	$(Q)$(CXX) $(TARGET_CFLAGS) -fPIE -pie -o $@.full $<
+	$(Q)objcopy --only-keep-debug $@.full $(T)/addressbook_stripped.debug
+	$(Q)objcopy --strip-all --add-gnu-debuglink=$(T)/addressbook_stripped.debug $@.full $@
+	$(Q)rm -f $@.full
+
+# Symbols but no DWARF: names must be refused with one sentence.
+$(T)/addressbook_nodwarf: tests/targets/addressbook.cc | $(T)
+	$(Q)$(CXX) -O1 -g0 -fPIE -pie -o $@ $<
+
+# -O0: parameters live in stack slots only after the prologue; at entry
+# they are still in their argument registers.
+$(T)/addressbook_O0: tests/targets/addressbook.cc | $(T)
+	$(Q)$(CXX) -O0 -g -fPIE -pie -o $@ $<

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dwarf: function parameters through libdw. The files are untrusted:
+ * type chains and scope nesting are walked to a bounded depth, and every
+ * string is copied into a bounded buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+
+#include "common/dwarf.h"
+#include "common/elf.h"
+#include "common/fetch.h"
+
+#define MAX_TYPE_DEPTH 16
+#define MAX_SCOPE_DEPTH 8
+#define TYPE_LEN 256
+
+/* struct pt_regs word indexes of DWARF x86-64 registers 0..15. */
+static const int dwarf_to_pt_regs[16] = {
+	10 /* rax */, 12 /* rdx */, 11 /* rcx */, 5 /* rbx */, 13 /* rsi */, 14 /* rdi */,
+	4 /* rbp */, 19 /* rsp */, 9 /* r8 */, 8 /* r9 */, 7 /* r10 */, 6 /* r11 */,
+	3 /* r12 */, 2 /* r13 */, 1 /* r14 */, 0 /* r15 */,
+};
+
+/* SysV integer argument registers, as pt_regs word indexes. */
+static const int sysv_args[6] = { 14, 13, 12, 11, 9, 8 };
+
+struct dwarf_file {
+	char *path;
+	int fd;
+	Dwarf *dw;		/* NULL: no debug information */
+	struct dwarf_func *funcs;
+	size_t nfuncs;
+};
+
+struct dwarf_cache {
+	struct dwarf_file *files;
+	size_t nfiles;
+};
+
+struct dwarf_cache *dwarf_cache__new(void)
+{
+	return calloc(1, sizeof(struct dwarf_cache));
+}
+
+static void func_fini(struct dwarf_func *f)
+{
+	free(f->name);
+	for (size_t i = 0; i < f->nparams; i++) {
+		free(f->params[i].name);
+		free(f->params[i].type);
+		free(f->params[i].fetch_type);
+	}
+}
+
+void dwarf_cache__free(struct dwarf_cache *dc)
+{
+	if (!dc)
+		return;
+	for (size_t i = 0; i < dc->nfiles; i++) {
+		struct dwarf_file *f = &dc->files[i];
+
+		for (size_t j = 0; j < f->nfuncs; j++)
+			func_fini(&f->funcs[j]);
+		free(f->funcs);
+		if (f->dw)
+			dwarf_end(f->dw);
+		if (f->fd >= 0)
+			close(f->fd);
+		free(f->path);
+	}
+	free(dc->files);
+	free(dc);
+}
+
+/* ---- types ------------------------------------------------------------------ */
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+}
+
+static bool type_of(Dwarf_Die *die, Dwarf_Die *type)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_formref_die(dwarf_attr_integrate(die, DW_AT_type, &a), type) != NULL;
+}
+
+/* libstdc++'s std::string: basic_string<char, ...> (or its typedef). */
+static bool is_std_string(Dwarf_Die *die)
+{
+	const char *n = die_name(die);
+	int tag = dwarf_tag(die);
+
+	return n && (tag == DW_TAG_class_type || tag == DW_TAG_structure_type) &&
+	       !strncmp(n, "basic_string<char,", 18);
+}
+
+/* Strip typedefs and qualifiers (bounded). */
+static bool strip(Dwarf_Die *die, Dwarf_Die *out)
+{
+	*out = *die;
+	for (int i = 0; i < MAX_TYPE_DEPTH; i++) {
+		int tag = dwarf_tag(out);
+
+		if (tag != DW_TAG_typedef && tag != DW_TAG_const_type &&
+		    tag != DW_TAG_volatile_type && tag != DW_TAG_restrict_type)
+			return true;
+		if (!type_of(out, out))
+			return false;	/* const void */
+	}
+	return false;
+}
+
+/* The C spelling of type @die into @buf. */
+static void type_name(Dwarf_Die *die, char *buf, size_t len, int depth)
+{
+	Dwarf_Die inner, s;
+	const char *n = die_name(die), *fmt;
+	char sub[TYPE_LEN];
+
+	if (depth > MAX_TYPE_DEPTH) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	switch (dwarf_tag(die)) {
+	case DW_TAG_typedef:
+		if (n && !strcmp(n, "string") && type_of(die, &inner) && strip(&inner, &s) &&
+		    is_std_string(&s)) {
+			snprintf(buf, len, "std::string");
+			return;
+		}
+		/* fallthrough */
+	case DW_TAG_base_type:
+	case DW_TAG_enumeration_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_class_type:
+	case DW_TAG_union_type:
+		if (is_std_string(die)) {
+			snprintf(buf, len, "std::string");
+			return;
+		}
+		fmt = dwarf_tag(die) == DW_TAG_structure_type ? "struct %s" :
+		      dwarf_tag(die) == DW_TAG_union_type ? "union %s" :
+		      dwarf_tag(die) == DW_TAG_enumeration_type ? "enum %s" : "%s";
+		snprintf(buf, len, fmt, n ? n : "(anonymous)");
+		return;
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+		if (!type_of(die, &inner)) {
+			snprintf(buf, len, "const void");
+			return;
+		}
+		type_name(&inner, sub, sizeof(sub), depth + 1);
+		fmt = dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile";
+		/* A qualified pointer is "T *const", as C++'s this is. */
+		if (dwarf_tag(&inner) == DW_TAG_pointer_type ?
+		    snprintf(buf, len, "%s%s", sub, fmt) >= (int)len :
+		    snprintf(buf, len, "%s %s", fmt, sub) >= (int)len)
+			buf[len - 1] = 0;	/* cut: a listing only */
+		return;
+	case DW_TAG_pointer_type:
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+		fmt = dwarf_tag(die) == DW_TAG_pointer_type ? "*" :
+		      dwarf_tag(die) == DW_TAG_reference_type ? "&" : "&&";
+		if (!type_of(die, &inner))
+			snprintf(sub, sizeof(sub), "void");
+		else if (dwarf_tag(&inner) == DW_TAG_subroutine_type)
+			snprintf(sub, sizeof(sub), "void (*)()");
+		else
+			type_name(&inner, sub, sizeof(sub), depth + 1);
+		if (!strcmp(sub, "void (*)()"))
+			snprintf(buf, len, "%s", sub);
+		else if (snprintf(buf, len, "%s%s%s", sub, sub[strlen(sub) - 1] == '*' ? "" : " ",
+				  fmt) >= (int)len)
+			buf[len - 1] = 0;
+		return;
+	case DW_TAG_array_type:
+		if (type_of(die, &inner))
+			type_name(&inner, sub, sizeof(sub), depth + 1);
+		else
+			snprintf(sub, sizeof(sub), "?");
+		snprintf(buf, len, "%s[]", sub);
+		return;
+	default:
+		snprintf(buf, len, "%s", n ? n : "?");
+	}
+}
+
+/*
+ * The fetch type of a parameter of type @die (NULL: void), and whether
+ * it is passed in an integer register at all (false: float, struct).
+ */
+static bool fetch_type_of(Dwarf_Die *die, struct dwarf_param *p)
+{
+	Dwarf_Die t, pointee, ps;
+	Dwarf_Attribute a;
+	Dwarf_Word enc = 0, size = 8;
+	char buf[16];
+
+	if (!die || !strip(die, &t))
+		return false;
+	if (dwarf_attr(&t, DW_AT_byte_size, &a))
+		dwarf_formudata(&a, &size);
+	switch (dwarf_tag(&t)) {
+	case DW_TAG_base_type:
+		if (dwarf_attr(&t, DW_AT_encoding, &a))
+			dwarf_formudata(&a, &enc);
+		if (enc == DW_ATE_float || enc == DW_ATE_complex_float ||
+		    (size != 1 && size != 2 && size != 4 && size != 8))
+			return false;
+		snprintf(buf, sizeof(buf), "%c%u", enc == DW_ATE_signed || enc == DW_ATE_signed_char ?
+			 's' : 'u', (unsigned)size * 8);
+		p->fetch_type = strdup(buf);
+		return true;
+	case DW_TAG_enumeration_type:
+		snprintf(buf, sizeof(buf), "s%u", size == 1 || size == 2 || size == 8 ?
+			 (unsigned)size * 8 : 32);
+		p->fetch_type = strdup(buf);
+		return true;
+	case DW_TAG_pointer_type:
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+		if (type_of(&t, &pointee) && strip(&pointee, &ps)) {
+			if (is_std_string(&ps)) {
+				p->string_object = true;
+				p->fetch_type = strdup("std::string&");
+				return true;
+			}
+			if (dwarf_tag(&t) == DW_TAG_pointer_type && dwarf_tag(&ps) == DW_TAG_base_type &&
+			    dwarf_attr(&ps, DW_AT_encoding, &a) && !dwarf_formudata(&a, &enc) &&
+			    (enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char)) {
+				p->fetch_type = strdup("char *");
+				return true;
+			}
+		}
+		p->fetch_type = strdup("x64");
+		return true;
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+		/* A non-trivial class by value travels by invisible reference. */
+		if (is_std_string(&t)) {
+			p->string_object = true;
+			p->fetch_type = strdup("std::string");
+			return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* ---- locations ------------------------------------------------------------------ */
+
+/* Is the function's frame base the CFA (GCC and clang with CFI)? */
+static bool frame_base_is_cfa(Dwarf_Die *func, uint64_t pc)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *expr;
+	size_t n;
+
+	if (!dwarf_attr_integrate(func, DW_AT_frame_base, &a))
+		return false;
+	if (dwarf_getlocation_addr(&a, pc, &expr, &n, 1) != 1 || n != 1)
+		return false;
+	return expr[0].atom == DW_OP_call_frame_cfa;
+}
+
+/* The location of @die at entry address @pc; false when there is none
+ * that holds there. */
+static bool entry_location(Dwarf_Die *func, Dwarf_Die *die, uint64_t pc, struct dwarf_param *p)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *expr;
+	size_t n;
+	int reg;
+
+	if (!dwarf_attr(die, DW_AT_location, &a))
+		return false;
+	if (dwarf_getlocation_addr(&a, pc, &expr, &n, 1) != 1 || n != 1)
+		return false;
+	if (expr[0].atom >= DW_OP_reg0 && expr[0].atom <= DW_OP_reg15) {
+		reg = expr[0].atom - DW_OP_reg0;
+		p->loc = DWARF_LOC_REG;
+		p->reg = dwarf_to_pt_regs[reg];
+		return true;
+	}
+	if (expr[0].atom == DW_OP_regx && expr[0].number < 16) {
+		p->loc = DWARF_LOC_REG;
+		p->reg = dwarf_to_pt_regs[expr[0].number];
+		return true;
+	}
+	if (expr[0].atom == DW_OP_breg7) {
+		p->loc = DWARF_LOC_STACK;
+		p->stack_off = (int64_t)expr[0].number;
+		return true;
+	}
+	/* Only the caller's part of the frame (stack arguments) is there yet. */
+	if (expr[0].atom == DW_OP_fbreg && (int64_t)expr[0].number >= 0 &&
+	    frame_base_is_cfa(func, pc)) {
+		p->loc = DWARF_LOC_STACK;
+		p->stack_off = 8 + (int64_t)expr[0].number;
+		return true;
+	}
+	return false;
+}
+
+/* Read the parameters of @func (entry address @pc) into @f. */
+static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
+{
+	Dwarf_Die child, type;
+	int nint = 0;
+	bool abi_ok = true;
+
+	if (dwarf_child(func, &child))
+		return 0;
+	do {
+		struct dwarf_param *p;
+		const char *name;
+		char tbuf[TYPE_LEN];
+		bool has_type, in_int;
+
+		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
+			continue;
+		if (f->nparams >= DWARF_MAX_PARAMS)
+			break;
+		p = &f->params[f->nparams];
+		memset(p, 0, sizeof(*p));
+		name = die_name(&child);
+		has_type = type_of(&child, &type);
+		if (has_type)
+			type_name(&type, tbuf, sizeof(tbuf), 0);
+		else
+			snprintf(tbuf, sizeof(tbuf), "void");
+		in_int = fetch_type_of(has_type ? &type : NULL, p);
+		if (name)
+			p->name = strdup(name);
+		else if (asprintf(&p->name, "arg%zu", f->nparams + 1) < 0)
+			p->name = NULL;
+		p->type = strdup(tbuf);
+		if (!p->name || !p->type)
+			return -ENOMEM;
+		f->nparams++;
+		/* Where the SysV ABI puts it, used when DWARF says nothing for the entry. */
+		if (!in_int) {
+			/* Floats go to %xmm, and a struct by value may take registers or
+			 * the stack: the registers of the ones after it are unknown. */
+			if (!(has_type && strip(&type, &type) && dwarf_tag(&type) == DW_TAG_base_type))
+				abi_ok = false;
+			p->loc = DWARF_LOC_NONE;
+			continue;
+		}
+		if (entry_location(func, &child, pc, p)) {
+			nint++;
+			continue;
+		}
+		if (abi_ok && nint < 6) {
+			p->loc = DWARF_LOC_REG;
+			p->reg = sysv_args[nint];
+		}
+		nint++;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+/* Find the subprogram whose entry is @pc under @scope (bounded depth). */
+static bool find_func(Dwarf_Die *scope, uint64_t pc, Dwarf_Die *out, int depth)
+{
+	Dwarf_Die child;
+	Dwarf_Addr lo;
+
+	if (depth > MAX_SCOPE_DEPTH || dwarf_child(scope, &child))
+		return false;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+			if (!dwarf_lowpc(&child, &lo) && lo == pc) {
+				*out = child;
+				return true;
+			}
+			break;
+		case DW_TAG_namespace:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+			if (find_func(&child, pc, out, depth + 1))
+				return true;
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+static bool lookup_die(Dwarf *dw, uint64_t pc, Dwarf_Die *func)
+{
+	Dwarf_Die cu;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	if (dwarf_addrdie(dw, pc, &cu) && find_func(&cu, pc, func, 0))
+		return true;
+	/* No .debug_aranges for it: walk every unit. */
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(dw, off + hsize, &cu) && find_func(&cu, pc, func, 0))
+			return true;
+		off = next;
+	}
+	return false;
+}
+
+/* Open @path's DWARF, or its separate debug file's. */
+static int file_open(struct dwarf_file *f, const char *path)
+{
+	struct elf_file *ef;
+	const char *dbg;
+
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return -errno;
+	f->dw = dwarf_begin(f->fd, DWARF_C_READ);
+	if (f->dw)
+		return 0;
+	close(f->fd);
+	f->fd = -1;
+	ef = elf_file__open(path);
+	if (!ef)
+		return 0;
+	if (!elf_file__load_symbols(ef, NULL) && (dbg = elf_file__debug_path(ef))) {
+		f->fd = open(dbg, O_RDONLY | O_CLOEXEC);
+		if (f->fd >= 0 && !(f->dw = dwarf_begin(f->fd, DWARF_C_READ))) {
+			close(f->fd);
+			f->fd = -1;
+		}
+	}
+	elf_file__free(ef);
+	return 0;
+}
+
+int dwarf_cache__func(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
+		      const struct dwarf_func **func, char *err, size_t errlen)
+{
+	struct dwarf_file *f = NULL;
+	struct dwarf_func *fn;
+	Dwarf_Die die;
+	const char *name;
+	void *p;
+	int ret;
+
+	for (size_t i = 0; i < dc->nfiles && !f; i++)
+		if (!strcmp(dc->files[i].path, path))
+			f = &dc->files[i];
+	if (!f) {
+		p = realloc(dc->files, (dc->nfiles + 1) * sizeof(*dc->files));
+		if (!p)
+			return -ENOMEM;
+		dc->files = p;
+		f = &dc->files[dc->nfiles];
+		memset(f, 0, sizeof(*f));
+		f->fd = -1;
+		f->path = strdup(path);
+		if (!f->path)
+			return -ENOMEM;
+		dc->nfiles++;
+		ret = file_open(f, path);
+		if (ret) {
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(-ret));
+			return ret;
+		}
+	}
+	if (!f->dw) {
+		snprintf(err, errlen, "%s has no debug information (DWARF)", path);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < f->nfuncs; i++) {
+		if (f->funcs[i].vaddr == vaddr) {
+			*func = &f->funcs[i];
+			return 0;
+		}
+	}
+	if (!lookup_die(f->dw, vaddr, &die)) {
+		snprintf(err, errlen, "%s has no debug information for the function at 0x%llx",
+			 path, (unsigned long long)vaddr);
+		return -ENOENT;
+	}
+	p = realloc(f->funcs, (f->nfuncs + 1) * sizeof(*f->funcs));
+	if (!p)
+		return -ENOMEM;
+	f->funcs = p;
+	fn = &f->funcs[f->nfuncs];
+	memset(fn, 0, sizeof(*fn));
+	fn->vaddr = vaddr;
+	name = die_name(&die);
+	fn->name = strdup(name ? name : "?");
+	ret = fn->name ? read_params(&die, vaddr, fn) : -ENOMEM;
+	if (ret) {
+		func_fini(fn);
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	f->nfuncs++;
+	*func = fn;
+	return 0;
+}
+
+int dwarf_param__to_fetch(const struct dwarf_param *p, struct fetch_param *fp)
+{
+	if (p->loc == DWARF_LOC_NONE || !p->fetch_type)
+		return -ENOENT;
+	memset(fp, 0, sizeof(*fp));
+	fp->name = p->name;
+	fp->type = p->fetch_type;
+	fp->reg = p->loc == DWARF_LOC_REG ? p->reg : -1;
+	fp->on_stack = p->loc == DWARF_LOC_STACK;
+	fp->stack_off = p->stack_off;
+	fp->string_object = p->string_object;
+	return 0;
+}
