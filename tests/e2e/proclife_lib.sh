@@ -53,6 +53,15 @@ bucket_count() {
 		fail "bad JSON in $3"
 }
 
+# count_at_least COMM LOW FILE: COMM's exits in buckets starting at LOW or
+# above. Sleeps never end early but a loaded machine can make them late, so
+# lifetimes are asserted from below only.
+count_at_least() {
+	jq -rs --arg c "$1" --argjson l "$2" '[.[] | select(.type == "hist" and .comm == $c)
+		| .buckets[] | select(.low >= $l) | .count] | add // 0' "$3" ||
+		fail "bad JSON in $3"
+}
+
 # nonzero_buckets COMM FILE: "low-high" of every nonzero bucket of COMM.
 nonzero_buckets() {
 	jq -rs --arg c "$1" '[.[] | select(.type == "hist" and .comm == $c) | .buckets[]

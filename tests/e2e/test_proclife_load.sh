@@ -17,12 +17,15 @@ SECONDS=0
 RATE=2500
 SECS=10
 
+# A comm of this run's own: a concurrent run must not add to the counts.
+STORM="storm-$$"
+
 check "fork storm: $RATE/s for ${SECS}s, histograms and a -l log running side by side"
-start_pl "$OUT" -e -c cotrace-storm
+start_pl "$OUT" -e -c "$STORM"
 hist_pid=$PL_PID
-start_pl "$OUT.log" -l -c cotrace-storm
+start_pl "$OUT.log" -l -c "$STORM"
 log_pid=$PL_PID
-timeout -s KILL $((SECS + 15)) "$FORKER" --name cotrace-storm storm "$RATE" "$SECS" \
+timeout -s KILL $((SECS + 15)) "$FORKER" --name "$STORM" storm "$RATE" "$SECS" \
 	>"$TMP/storm" || fail "the storm failed: $(cat "$TMP/storm")"
 cat "$TMP/storm"
 spawned=$(awk '/^spawned/ {print $2}' "$TMP/storm")
@@ -32,7 +35,7 @@ assert_ge "$spawned" 20000 "processes spawned"
 stop_pl "$hist_pid"
 stop_pl "$log_pid"
 
-total=$(hist_total cotrace-storm "$OUT")
+total=$(hist_total "$STORM" "$OUT")
 lost=$(pl_summary lost_hist "$OUT")
 missed=$(pl_summary missed "$OUT")
 echo "  histogram total $total, lost $lost, missed $missed, spawned $spawned"
@@ -40,7 +43,7 @@ assert_eq "$((total + lost + missed))" "$spawned" "histogram total + lost + miss
 assert_eq "$lost" 0 "lost_hist"
 assert_eq "$missed" 0 "missed"
 assert_eq "$total" "$spawned" "histogram total"
-assert_eq "$(exit_count cotrace-storm 0 "$OUT")" "$spawned" "exit 0 records"
+assert_eq "$(exit_count "$STORM" 0 "$OUT")" "$spawned" "exit 0 records"
 
 logged=$(jq -rs '[.[] | select(.type == "exit")] | length' "$OUT.log")
 lost_log=$(pl_summary lost_log "$OUT.log")
