@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The transcript docs/examples/argdist_example.txt (make examples).
+say "Demonstrations of argdist, the cotrace tool (real runs on Linux $(uname -r | cut -d- -f1))."
+say "A frequency count (-C) of the sizes passed to alloc():"
+run "build/argdist --cmd '$T/tracee alloc 16 16 32 100 16 4096 32' -C 'p:$T/tracee:alloc(size_t size):size_t:size'"
+say "The same as a log2 histogram (-H):"
+run "build/argdist --cmd '$T/tracee alloc 0 1 2 3 4 100 1000 1023 1024' -H 'p:$T/tracee:alloc(size_t size):size_t:size'"
+say "A filter and a label, next to the unfiltered count:"
+run "build/argdist --cmd '$T/distee writes 7 3' -C 'p:c:write(int fd):int:fd:fd==1#stdout' -C 'p:c:write(int fd):int:fd'"
+say "String keys are counted by content; -T keeps the top 2:"
+run "build/argdist -T 2 --cmd '$T/distee words apple kiwi apple fig apple kiwi' -C 'p:$T/distee:word(const char *w):char *:w'"
+say "Return probes: an argument saved at entry with \$entry(), the return value, and the latency:"
+run "build/argdist --cmd '$T/tracee label hi 3' -C 'r:$T/tracee:label(char *s, int n):int,int:\$entry(n),\$retval' -H 'r:$T/tracee:label():u64:\$latency#label ns'"
+say "Named C++ parameters from DWARF: std::string arguments and their lengths:"
+run "build/argdist --cmd $T/addressbook -C 'p:$T/addressbook:AddressBook::AddContact():std::string,int:name,age' -H 'p:$T/addressbook:AddressBook::AddContact():u64:*(name+8)#name length'"
+run "build/uprobe-trace -l -v '$T/addressbook:AddressBook::AddContact'"
