@@ -95,3 +95,8 @@ TARGET_BINS += $(T)/tracee
 
 $(T)/tracee: tests/targets/tracee.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+# Writes hostile variants of an ELF file (tests/e2e/test_hostile_elf.sh).
+TARGET_BINS += $(T)/hostile_elf
+$(T)/hostile_elf: tests/targets/hostile_elf.c | $(T)
+	$(Q)$(CC) -O1 -g -Wall -Wextra -o $@ $<
