@@ -1077,7 +1077,8 @@ static int load_kallsyms(struct ksyms *k)
 	}
 	k->n = n;
 	k->hidden = !nonzero;
-	qsort(k->v, n, sizeof(*k->v), cmp_ksym);
+	if (n > 1)	/* k->v is NULL for an empty kallsyms: qsort(NULL, 0) is UB */
+		qsort(k->v, n, sizeof(*k->v), cmp_ksym);
 	return 0;
 }
 

@@ -33,6 +33,8 @@ run_as() {
 	fi
 	rc=0
 	# shellcheck disable=SC2086
+	# LeakSanitizer cannot run under ptrace (SANITIZE=1 builds).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	timeout -s KILL 30 strace -f -qq -o "$TMP/trace" -e trace=bpf,perf_event_open,openat \
 		setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups --inh-caps="$inh" \
 		"${amb[@]}" "$ROOT/build/$tool" ${CMD[$tool]} >"$TMP/out" 2>"$TMP/err" || rc=$?
