@@ -3,8 +3,11 @@
 # cotrace: static tracing tools on libbpf CO-RE.
 #   make            build every tool into build/
 #   make deps       install the Debian packages needed to build and test
-#   make test       unit, end-to-end (as root) and static-link checks
+#   make test       unit, end-to-end (as root), static-link checks, fuzz corpus replay
+#   make test SANITIZE=1   the same with common/, tools and unit tests under ASan+UBSan
+#   make test-sanitize     alias of make test SANITIZE=1 (docs/reliability.md)
 #   make test-vm    smoke suite inside Debian's stock kernel under QEMU (deps-vm)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS=60 in total (tests/fuzz/)
 #   make demo       run funccount on a bundled workload
 #   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= COMPLETIONDIR= SUFFIX=
 #   make uninstall  the same variables
@@ -44,6 +47,18 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS ?= -O2 -g
+# SANITIZE=1: ASan+UBSan, linked dynamically (static ASan is unsupported).
+# The flags are recorded in $(BUILD)/sanitize.flags, which every object
+# depends on, so switching modes rebuilds everything in build/.
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LINK_MODE :=
+else
+SAN_FLAGS :=
+LINK_MODE := -static
+endif
+CFLAGS += $(SAN_FLAGS)
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -I. -I$(BUILD) -MMD -MP -ffile-prefix-map=$(CURDIR)=.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I vmlinux/$(ARCH) -I. -MMD -MP \
@@ -66,8 +81,8 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps deps-vm test test-vm unit demo install uninstall vmlinux clean targets bench fuzz \
-	examples dist
+.PHONY: all deps deps-vm test test-vm test-sanitize unit demo install uninstall vmlinux clean \
+	targets bench fuzz examples dist
 
 all: $(TOOL_BINS)
 
@@ -75,6 +90,7 @@ all: $(TOOL_BINS)
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
 	      libzstd-dev liblzma-dev libbz2-dev pkg-config
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
+	     libclang-rt-14-dev \
 	     python3 libc6-dbg groff-base
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
@@ -109,7 +125,12 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # ---- common library ----------------------------------------------------
-$(BUILD)/common/%.o: common/%.c | $(BUILD)/common
+$(BUILD)/sanitize.flags: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(SAN_FLAGS)' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/common/%.o: common/%.c $(BUILD)/sanitize.flags | $(BUILD)/common
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -131,13 +152,14 @@ FORCE:
 # Each tool's object depends on its own skeleton.
 define tool_rules
 $(BUILD)/tools/$(call tool_file,$(1)).o: tools/$(call tool_file,$(1)).c \
-		$(BUILD)/$(call tool_file,$(1)).skel.h $(BUILD)/version.h | $(BUILD)/tools
+		$(BUILD)/$(call tool_file,$(1)).skel.h $(BUILD)/version.h $(BUILD)/sanitize.flags \
+		| $(BUILD)/tools
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(CPPFLAGS) $$(CFLAGS) -include $(BUILD)/version.h -c $$< -o $$@
 
 $(BUILD)/$(1): $(BUILD)/tools/$(call tool_file,$(1)).o $(LIBCOMMON)
 	$$(call msg,LINK,$$@)
-	$$(Q)$$(CC) $$(LDFLAGS) -static -o $$@ $$^ $(STATIC_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) $(LINK_MODE) $(SAN_FLAGS) -o $$@ $$^ $(STATIC_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
@@ -145,11 +167,12 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 include tests/targets/targets.mk
 include tools/gen.mk
 include bench/symbolize.mk
+include tests/fuzz/fuzz.mk
 
 # After the includes: prerequisites are expanded where the rule stands.
 targets: $(TARGET_BINS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) $(BUILD)/sanitize.flags | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBCOMMON) $(TEST_LIBS)
 
@@ -160,8 +183,11 @@ unit: $(UNIT_BINS) targets
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all targets $(UNIT_BINS)
-	$(Q)tests/run-all.sh "$(UNIT_BINS)"
+	$(Q)$(MAKE) --no-print-directory all targets $(UNIT_BINS) fuzz-bins
+	$(Q)SANITIZE=$(SANITIZE) tests/run-all.sh "$(UNIT_BINS)"
+
+test-sanitize:
+	$(Q)$(MAKE) --no-print-directory test SANITIZE=1
 
 # One boot of Debian's stock kernel (TCG) runs tests/vm/smoke.sh; the
 # guest's whole run is bounded by COTRACE_VM_TIMEOUT (default 900 s).

@@ -71,8 +71,11 @@ static int tp_field_parse(struct tp_field *fl, const char *line)
 	name_end = buf + n;
 	while (name_end > buf && isspace((unsigned char)name_end[-1]))
 		name_end--;
-	if (name_end > buf && name_end[-1] == ']')
+	if (name_end > buf && name_end[-1] == ']') {
 		name_end = strrchr(buf, '[');
+		if (!name_end)		/* "int x]": a ']' without its '[' */
+			return -EINVAL;
+	}
 	while (name_end > buf && isspace((unsigned char)name_end[-1]))
 		name_end--;
 	*name_end = 0;

@@ -170,7 +170,8 @@ static void write_node(FILE *f, struct fg_node *n, const char *name, double x, s
 		fputs("</text>", f);
 	}
 	fputs("</g>\n", f);
-	qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_name);
+	if (n->nkids > 1)	/* qsort(NULL, 0, ...) is undefined (UBSan) */
+		qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_name);
 	for (size_t i = 0; i < n->nkids; i++) {
 		write_node(f, n->kids[i], n->kids[i]->name, x, depth + 1, total, scale, height);
 		x += n->kids[i]->total * scale;

@@ -188,7 +188,8 @@ void stack_set__merge(struct stack_set *set, bool by_pid)
 	if (!by_pid)
 		for (size_t i = 0; i < set->count; i++)
 			set->records[i].tgid = 0;
-	qsort(set->records, set->count, sizeof(*set->records), cmp_content);
+	if (set->count > 1)	/* qsort(NULL, 0, ...) is undefined (UBSan) */
+		qsort(set->records, set->count, sizeof(*set->records), cmp_content);
 	for (size_t i = 0; i < set->count; i++) {
 		if (w && !cmp_content(&set->records[w - 1], &set->records[i])) {
 			set->records[w - 1].count += set->records[i].count;
@@ -224,7 +225,8 @@ static int cmp_asc(const void *a, const void *b)
 
 void stack_set__sort(struct stack_set *set, bool desc)
 {
-	qsort(set->records, set->count, sizeof(*set->records), desc ? cmp_desc : cmp_asc);
+	if (set->count > 1)
+		qsort(set->records, set->count, sizeof(*set->records), desc ? cmp_desc : cmp_asc);
 }
 
 int stack_pid_notes__on_event(void *ctx, void *data, size_t size)

@@ -1025,11 +1025,29 @@ static int read_all(const char *path, char **out)
 	return 0;
 }
 
+int kallsyms__parse_line(char *line, uint64_t *addr, char *type, char **name)
+{
+	char *end, *n;
+
+	*addr = strtoull(line, &end, 16);
+	if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
+		return -EINVAL;
+	n = end + 3;
+	n[strcspn(n, "\t ")] = '\0';
+	if (!*n)
+		return -EINVAL;
+	*type = end[1];
+	*name = n;
+	if (*type != 't' && *type != 'T' && *type != 'w' && *type != 'W')
+		return -ENOENT;
+	return 0;
+}
+
 /* Parse /proc/kallsyms in place: "ffffffff81000000 T _stext\t[mod]". */
 static int load_kallsyms(struct ksyms *k)
 {
 	size_t n = 0, cap = 0;
-	char *line, *next, *end, *name, type;
+	char *line, *next, *name, type;
 	bool nonzero = false;
 	struct ksym *v;
 	uint64_t addr;
@@ -1044,15 +1062,7 @@ static int load_kallsyms(struct ksyms *k)
 			*next++ = '\0';
 		else
 			next = line + strlen(line);
-		addr = strtoull(line, &end, 16);
-		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
-			continue;
-		type = end[1];
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		name = end + 3;
-		name[strcspn(name, "\t ")] = '\0';
-		if (!*name)
+		if (kallsyms__parse_line(line, &addr, &type, &name))
 			continue;
 		if (addr)
 			nonzero = true;
@@ -1067,7 +1077,8 @@ static int load_kallsyms(struct ksyms *k)
 	}
 	k->n = n;
 	k->hidden = !nonzero;
-	qsort(k->v, n, sizeof(*k->v), cmp_ksym);
+	if (n > 1)	/* k->v is NULL for an empty kallsyms: qsort(NULL, 0) is UB */
+		qsort(k->v, n, sizeof(*k->v), cmp_ksym);
 	return 0;
 }
 

@@ -77,6 +77,15 @@ int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_fram
 int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 		       struct sym_frame *frames, size_t max);
 
+/*
+ * Parse one line of /proc/kallsyms ("ffffffff81000000 T _stext\t[mod]",
+ * no newline) in place: the name is NUL-terminated inside @line and
+ * *@name points into it (borrowed from @line). Returns 0 for a function
+ * symbol (type t, T, w or W), -ENOENT for another symbol type, -EINVAL
+ * for a malformed line.
+ */
+int kallsyms__parse_line(char *line, uint64_t *addr, char *type, char **name);
+
 /* Resolve kernel address @addr through /proc/kallsyms. Returns 1 or a
  * negative errno (0 frames when kallsyms hides addresses). */
 int syms__resolve_kernel(struct syms *s, uint64_t addr, struct sym_frame *frame);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Run every test: unit tests (cmocka binaries given as $1), static-link
-# checks, then end-to-end scripts tests/e2e/test_*.sh (as root).
+# checks (not with SANITIZE=1), fuzz corpus replays (build/fuzz/fuzz_*),
+# then end-to-end scripts tests/e2e/test_*.sh (as root).
 # Prints one closing line "N passed, N failed" and exits non-zero on failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,9 +30,20 @@ for t in $1; do
 	run "unit/$(basename "$t")" "$t"
 done
 
-for b in build/*; do
-	[ -f "$b" ] && [ -x "$b" ] || continue
-	run "static/$(basename "$b")" tests/check-static.sh "$b"
+# SANITIZE=1 links dynamically (static ASan is unsupported): no static check.
+if [ "${SANITIZE:-}" = 1 ]; then
+	echo "SANITIZE=1: static-link checks skipped" >&2
+else
+	for b in build/*; do
+		[ -f "$b" ] && [ -x "$b" ] || continue
+		run "static/$(basename "$b")" tests/check-static.sh "$b"
+	done
+fi
+
+# Replay each fuzz harness's corpus (seeds and regression inputs) once.
+for h in build/fuzz/fuzz_*; do
+	[ -f "$h" ] && [ -x "$h" ] || continue
+	run "fuzz/$(basename "$h")" tests/fuzz/replay.sh "$h"
 done
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -28,6 +28,7 @@
 #include "uprobe_trace.skel.h"
 
 #define MAX_ARGS 12
+#define MAX_WIDTH 4096		/* of a format's conversion, and its precision */
 #define DEFAULT_PAGES 256
 #define POLL_SECONDS 0.1
 
@@ -219,6 +220,16 @@ static int parse_format(struct probe *p, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		c->c = *s;
+		/* A width of 999999999 would pad every event's line to a gigabyte
+		 * (found by tests/fuzz/fuzz_trace_probe): at most MAX_WIDTH. */
+		for (const char *d = c->flags; *d; d++) {
+			if (isdigit((unsigned char)*d) && strtoul(d, NULL, 10) > MAX_WIDTH) {
+				snprintf(err, errlen, "width or precision over %d in conversion "
+					 "'%%%s%s%c' in format \"%s\"", MAX_WIDTH, c->flags, c->len,
+					 c->c, p->fmt);
+				return -EINVAL;
+			}
+		}
 		p->nconvs++;
 	}
 	return 0;
@@ -1026,7 +1037,7 @@ int main(int argc, char **argv)
 		uint8_t one = 1;
 
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.traced), &key, &one, 0) ||
-		    !bpf_program__attach(skel->progs.trace_fork)) {
+		    !(skel->links.trace_fork = bpf_program__attach(skel->progs.trace_fork))) {
 			fprintf(stderr, "uprobe-trace: cannot follow the children of '%s': %s\n",
 				o.cmd, strerror(errno));
 			goto out;

@@ -136,3 +136,8 @@ $(T)/addressbook_nodwarf: tests/targets/addressbook.cc | $(T)
 # they are still in their argument registers.
 $(T)/addressbook_O0: tests/targets/addressbook.cc | $(T)
 	$(Q)$(CXX) -O0 -g -fPIE -pie -o $@ $<
+
+# Writes hostile variants of an ELF file (tests/e2e/test_hostile_elf.sh).
+TARGET_BINS += $(T)/hostile_elf
+$(T)/hostile_elf: tests/targets/hostile_elf.c | $(T)
+	$(Q)$(CC) -O1 -g -Wall -Wextra -o $@ $<

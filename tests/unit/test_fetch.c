@@ -365,6 +365,9 @@ static void test_tracepoint(void **state)
 
 	assert_int_equal(tp_format__parse(&f, "garbage\n", err, sizeof(err)), -EINVAL);
 	assert_int_equal(tp_format__parse(&f, "\tfield:int;\n", err, sizeof(err)), -EINVAL);
+	/* A ']' without its '[' (found by tests/fuzz/fuzz_fetch: NULL store). */
+	assert_int_equal(tp_format__parse(&f, "\tfield:int x];\toffset:0;\tsize:4;\tsigned:1;\n",
+					  err, sizeof(err)), -EINVAL);
 }
 
 static void test_params(void **state)

@@ -411,6 +411,33 @@ static void test_kernel(void **state)
  * that only it sees, then the copy is deleted: only /proc/PID/map_files/
  * reaches the file.
  */
+static void test_kallsyms_line(void **state)
+{
+	char line[128], type, *name;
+	uint64_t addr;
+
+	strcpy(line, "ffffffff81000000 T _stext");
+	assert_int_equal(kallsyms__parse_line(line, &addr, &type, &name), 0);
+	assert_true(addr == 0xffffffff81000000ULL);
+	assert_int_equal(type, 'T');
+	assert_string_equal(name, "_stext");
+	strcpy(line, "ffffffffc0001000 t nft_do_chain\t[nf_tables]");
+	assert_int_equal(kallsyms__parse_line(line, &addr, &type, &name), 0);
+	assert_string_equal(name, "nft_do_chain");
+	strcpy(line, "0000000000000000 W weak_fn");
+	assert_int_equal(kallsyms__parse_line(line, &addr, &type, &name), 0);
+	assert_true(addr == 0);
+	strcpy(line, "ffffffff82000000 D jiffies");
+	assert_int_equal(kallsyms__parse_line(line, &addr, &type, &name), -ENOENT);
+	assert_string_equal(name, "jiffies");
+	static const char *const bad[] = { "", "ffff", "ffff T", "ffff T ", "ffff  T x",
+					   "zz T x", "ffff TT x", "ffff\tT x" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		strcpy(line, bad[i]);
+		assert_int_equal(kallsyms__parse_line(line, &addr, &type, &name), -EINVAL);
+	}
+}
+
 static void test_mount_ns(void **state)
 {
 	char dir[] = "/tmp/cotrace-ns-XXXXXX", cmd[1024], line[64], want[64];
@@ -597,6 +624,7 @@ static void test_new_free(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kallsyms_line),
 		cmocka_unit_test(test_pie),
 		cmocka_unit_test(test_nopie),
 		cmocka_unit_test(test_stripped_debuglink),

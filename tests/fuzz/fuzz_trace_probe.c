@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer harness: uprobe-trace's probe text (bcc trace's
+ * 'SPEC (FILTER) "FORMAT", ARGS' and ftrace's uprobe_events fetch-args),
+ * its printf format strings, the compiled arguments, and the rendering of
+ * one event over a data area taken from the input. The parser is static
+ * in tools/uprobe_trace.c, so the tool's source is included here with its
+ * main() renamed. Input: one byte (low 2 bits: probe kind), the probe
+ * text, then optionally NUL and the event's data area.
+ */
+#ifndef COTRACE_VERSION
+#define COTRACE_VERSION "fuzz"
+#endif
+#define main uprobe_trace_main
+#include "tools/uprobe_trace.c"
+#undef main
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fetch_env env = { 0 };
+	struct tracer t = { 0 };
+	struct fetch_plan plan;
+	struct probe p;
+	char err[512], *text;
+	const uint8_t *area;
+	size_t n, area_len;
+
+	if (size < 1 || size > 16384)
+		return 0;
+	text = malloc(size);
+	if (!text)
+		return 0;
+	memcpy(text, data + 1, size - 1);
+	text[size - 1] = '\0';
+	n = strlen(text);
+	area = (const uint8_t *)text + n + 1;
+	area_len = n + 1 < size ? size - 1 - (n + 1) : 0;
+
+	env.kind = (enum fetch_kind)(data[0] & 3);
+	if (env.kind == FETCH_TRACEPOINT)
+		env.kind = FETCH_ENTRY;
+	if (!probe__parse(&p, text, err, sizeof(err)) &&
+	    !probe__compile(&p, &env, &plan, err, sizeof(err)))
+		render(&t, &p, &plan, area, area_len);
+	probe__fini(&p);
+	free(t.line);
+	free(text);
+	return 0;
+}
