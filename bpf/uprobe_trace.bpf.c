@@ -18,6 +18,7 @@ const volatile __u32 targ_tid = 0;		/* -L */
 const volatile bool follow_children = false;	/* -c: the command and its descendants */
 const volatile __u32 fork_child_off = 0;	/* sched_process_fork: child_pid offset */
 const volatile __u64 wakeup_bytes = 0;		/* wake the reader with this much waiting */
+const volatile bool user_stack = false;		/* -U */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -43,6 +44,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct event_buf);
 } buf SEC(".maps");
+
+/* -U with -c: processes already stopped once for user space to read their maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} stopped SEC(".maps");
 
 /* Records the ring buffer had no room for, and children not followed. */
 __u64 lost = 0;
@@ -77,7 +86,18 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	e->hdr.site = key;
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
-	size = sizeof(e->hdr) + p->data_size;
+	e->hdr.stack_bytes = 0;
+	if (user_stack) {
+		/* Right after the data: data_size is below FETCH_DATA_MAX, and
+		 * the buffer holds FETCH_BUF_SIZE (twice that) bytes. */
+		__u32 off = p->data_size & (FETCH_DATA_MAX - 1);
+		long n = bpf_get_stack(ctx, e->data + off, TRACE_STACK_DEPTH * sizeof(__u64),
+				       BPF_F_USER_STACK);
+
+		if (n > 0)
+			e->hdr.stack_bytes = n;
+	}
+	size = sizeof(e->hdr) + p->data_size + e->hdr.stack_bytes;
 	if (size > sizeof(*e))
 		return 0;
 	/*
@@ -87,8 +107,23 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	 */
 	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	/*
+	 * A -c command can exit before user space reads its maps, and its
+	 * stacks would not resolve: stop it at its first event until then.
+	 */
+	e->hdr.flags = 0;
+	if (user_stack && follow_children) {
+		__u8 one = 1;
+
+		if (!bpf_map_update_elem(&stopped, &tgid, &one, BPF_NOEXIST)) {
+			e->hdr.flags = TRACE_F_STOPPED;
+			flags = BPF_RB_FORCE_WAKEUP;
+		}
+	}
 	if (bpf_ringbuf_output(&events, e, size, flags))
 		__sync_fetch_and_add(&lost, 1);
+	else if (e->hdr.flags & TRACE_F_STOPPED)
+		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }
 

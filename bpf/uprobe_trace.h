@@ -3,9 +3,13 @@
 #ifndef COTRACE_BPF_UPROBE_TRACE_H
 #define COTRACE_BPF_UPROBE_TRACE_H
 
+/* User frames kept per event with -U. */
+#define TRACE_STACK_DEPTH 64
+
 /*
  * One ring-buffer record per hit: this header, then the site's data area
- * (struct fetch_prog.data_size bytes, laid out by common/fetch.c).
+ * (struct fetch_prog.data_size bytes, laid out by common/fetch.c), then
+ * with -U @stack_bytes of user return addresses (u64, innermost first).
  */
 struct trace_event {
 	__u64 ts;		/* CLOCK_MONOTONIC ns */
@@ -14,6 +18,12 @@ struct trace_event {
 	__u32 site;		/* attach cookie: index of the site */
 	__u32 cpu;
 	char comm[16];
+	__u32 stack_bytes;	/* -U: bytes of user stack after the data */
+	__u32 flags;		/* TRACE_F_* */
 };
+
+/* The process is stopped (SIGSTOP) until user space has read its maps:
+ * the first event of each process of a -c command, with -U. */
+#define TRACE_F_STOPPED 1
 
 #endif

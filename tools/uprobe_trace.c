@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sites.h"
+#include "common/syms.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
 
@@ -65,6 +67,8 @@ struct options {
 	bool json;
 	bool list;
 	bool verbose;
+	bool user_stack;
+	bool address;
 	unsigned long str_size;
 	unsigned long pages;
 	double duration;
@@ -103,7 +107,8 @@ static const char usage[] =
 "  -Z, --string-size N    bytes of string arguments (default 80)\n"
 "  -b, --buffer-pages N   ring buffer pages (default 256, rounded up to a power of 2)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
-"  -a, --address          accepted for bcc compatibility (no stacks are printed)\n"
+"  -U, --user-stack       print the user stack of each event\n"
+"  -a, --address          with -U, print each frame's address too\n"
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
@@ -134,6 +139,7 @@ static const struct option long_opts[] = {
 	{ "string-size", required_argument, NULL, 'Z' },
 	{ "buffer-pages", required_argument, NULL, 'b' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "user-stack", no_argument, NULL, 'U' },
 	{ "address", no_argument, NULL, 'a' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
@@ -491,7 +497,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:L:c:n:M:tTZ:b:d:aljvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:L:c:n:M:tTZ:b:d:aUljvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (cli__parse_pid(optarg, &o->pid))
@@ -521,7 +527,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_seconds(optarg, &o->duration))
 				return usage_error("invalid duration '%s'", optarg);
 			break;
-		case 'a': break;
+		case 'a': o->address = true; break;
+		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
 		case 'v': o->verbose = true; break;
@@ -582,6 +589,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 struct tracer {
 	const struct options *o;
+	struct syms *syms;		/* -U */
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
@@ -691,7 +699,23 @@ static void func_name(const struct tracer *t, const struct site *s, const struct
 		snprintf(buf, len, "%s", s->name);
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+/* One user frame of @pid as text: "func+0x1a" (with -a, "0xADDR func+0x1a"). */
+static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, size_t len)
+{
+	struct sym_frame f;
+	int n = 0, off = 0;
+
+	if (t->o->address)
+		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
+	if (t->syms)
+		n = syms__resolve_user(t->syms, pid, addr, &f, 1);
+	if (n > 0)
+		sym_frame__format(&f, true, buf + off, len - off);
+	else
+		snprintf(buf + off, len - off, "[unknown]");
+}
+
+static int print_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 	const struct trace_event *e = data;
@@ -699,8 +723,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	const struct site *s;
 	const struct probe *p;
 	const void *d;
-	size_t dlen;
-	char comm[17], func[128], tbuf[32] = "";
+	const uint64_t *stack;
+	size_t dlen, nframes;
+	char comm[17], func[128], tbuf[32] = "", frame[1024];
 	const char *msg;
 
 	if (t->done || size < sizeof(*e) || e->site >= t->set->count)
@@ -711,8 +736,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	comm[16] = 0;
 	if (o->comm && !strstr(comm, o->comm))
 		return 0;
+	if (e->stack_bytes > size - sizeof(*e))
+		return 0;
 	d = (const char *)data + sizeof(*e);
-	dlen = size - sizeof(*e);
+	dlen = size - sizeof(*e) - e->stack_bytes;
+	nframes = e->stack_bytes / sizeof(uint64_t);
+	stack = (const uint64_t *)((const char *)d + dlen);
 	msg = render(t, p, &t->plans[e->site], d, dlen);
 	func_name(t, s, p, func, sizeof(func));
 	if (o->time_of_day) {
@@ -751,19 +780,44 @@ static int on_event(void *ctx, void *data, size_t size)
 				json__u64(j, NULL, fetch_value__u64(v, d, dlen));
 		}
 		json__end_array(j);
+		if (o->user_stack) {
+			json__begin_array(j, "user_stack");
+			for (size_t i = 0; i < nframes; i++) {
+				format_frame(t, e->pid, stack[i], frame, sizeof(frame));
+				json__str(j, NULL, frame);
+			}
+			json__end_array(j);
+		}
 		json__end_object(j);
 		json__newline(j);
 	} else {
 		if (tbuf[0])
 			printf("%-14s ", tbuf);
 		printf("%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, comm, func, msg ? msg : "");
+		for (size_t i = 0; i < nframes; i++) {
+			format_frame(t, e->pid, stack[i], frame, sizeof(frame));
+			printf("        %s\n", frame);
+		}
 	}
+
 	t->printed++;
 	if (o->max_events && t->printed >= o->max_events) {
 		t->done = true;
 		return -ECANCELED;
 	}
 	return 0;
+}
+
+/* Print one event; a process the BPF side stopped is continued after. */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct trace_event *e = data;
+	int ret = print_event(ctx, data, size);
+
+	/* Its maps were read while it was stopped (format_frame): let it go on. */
+	if (size >= sizeof(*e) && (e->flags & TRACE_F_STOPPED))
+		kill(e->pid, SIGCONT);
+	return ret;
 }
 
 /* ---- listing ------------------------------------------------------------------- */
@@ -1011,6 +1065,7 @@ int main(int argc, char **argv)
 		;
 	bpf_map__set_max_entries(skel->maps.events, pages * getpagesize());
 	skel->rodata->wakeup_bytes = pages * getpagesize() / 8;
+	skel->rodata->user_stack = o.user_stack;
 	bpf_map__set_max_entries(skel->maps.fetch_progs, set.count);
 	bpf_program__set_autoload(skel->progs.trace_fork, o.cmd != NULL);
 	progs = (struct site_progs){
@@ -1045,6 +1100,17 @@ int main(int argc, char **argv)
 	}
 
 	t.o = &o;
+	if (o.user_stack) {
+		t.syms = syms__new(SYMS_F_DEMANGLE);
+		if (!t.syms) {
+			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",
+				strerror(errno));
+			goto out;
+		}
+		/* A traced process is read now, before it can exit. */
+		if (o.pid)
+			syms__snapshot(t.syms, o.pid);
+	}
 	t.set = &set;
 	t.plans = plans;
 	t.out = out;
@@ -1130,6 +1196,7 @@ out:
 	ring_buffer__free(rb);
 	uprobe_trace_bpf__destroy(skel);
 	json__free(t.json);
+	syms__free(t.syms);
 	free(t.line);
 	free(plans);
 	free(specs);
