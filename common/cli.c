@@ -6,6 +6,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <getopt.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <bpf/libbpf.h>
@@ -27,6 +29,39 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
+
+int cli__usage_error(const char *tool, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tool);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try '%s --help')\n", tool);
+	return EXIT_USAGE;
+}
+
+int cli__last_option(const char *tool, const char *usage, const char *version, int c,
+		     char **argv)
+{
+	char opt[3] = { '-', (char)optopt, 0 };
+	const char *name = optopt > 0 && optopt < 256 ? opt : argv[optind - 1];
+
+	switch (c) {
+	case 'h':
+		fputs(usage, stdout);
+		return EXIT_OK;
+	case CLI_OPT_VERSION:
+		printf("%s (cotrace) %s\n", tool, version);
+		return EXIT_OK;
+	case ':':
+		return cli__usage_error(tool, "option '%s' needs an argument", name);
+	default:
+		return cli__usage_error(tool, "unknown option or missing argument in '%s'",
+					argv[optind - 1]);
+	}
+}
 
 int cli__parse_pid(const char *s, pid_t *pid)
 {

@@ -19,6 +19,27 @@ enum {
 	EXIT_USAGE = 2,
 };
 
+/* The getopt value of --version in every tool. */
+#define CLI_OPT_VERSION 256
+
+/*
+ * Print the one-line usage error every tool gives, "TOOL: MESSAGE (try
+ * 'TOOL --help')", on stderr. Returns EXIT_USAGE. (cli is where the shared
+ * options live, so it speaks for them; results never go through here.)
+ */
+int cli__usage_error(const char *tool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The end of every tool's getopt switch: -h prints @usage on stdout and
+ * --version @version (COTRACE_VERSION, from the tool's build), both returning EXIT_OK; anything else (':' for a
+ * missing argument when the optstring starts with ':', '?' otherwise) is a
+ * one-line usage error naming the option, returning EXIT_USAGE. opterr
+ * must be 0. @argv is the tool's.
+ */
+int cli__last_option(const char *tool, const char *usage, const char *version, int c,
+		     char **argv);
+
 /* Parse a positive pid; 0 or -EINVAL. */
 int cli__parse_pid(const char *s, pid_t *pid);
 /* Parse seconds (decimal, > 0, at most a year); 0 or -EINVAL. */

@@ -128,7 +128,7 @@ static const char usage[] =
 "  argdist -C 'r:c:read(int fd, void *buf, size_t count):size_t:$entry(count)'\n"
 "  argdist -p 181 -i 5 -n 3 -H 'p:c:malloc(size_t size):size_t:size'\n";
 
-enum { OPT_VERSION = 256, OPT_ATTACH, OPT_CMD };
+enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_CMD };
 
 static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'C' },
@@ -150,13 +150,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "argdist: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'argdist --help')\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("argdist", __VA_ARGS__)
 
 /* ---- specifiers ------------------------------------------------------------------ */
 
@@ -562,15 +556,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid attach mode '%s': use auto, multi or single",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("argdist (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
 		default:
-			return usage_error("unknown option or missing argument in '%s'",
-					   argv[optind - 1]);
+			return cli__last_option("argdist", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind < argc)

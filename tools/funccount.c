@@ -81,7 +81,7 @@ static const char usage[] =
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
 "  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
 
-enum { OPT_VERSION = 256, OPT_ATTACH };
+enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -100,13 +100,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "funccount: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'funccount --help')\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("funccount", __VA_ARGS__)
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -142,16 +136,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid attach mode '%s': use auto, multi or single",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("funccount (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
 		default:
-			/* opterr is off: one sentence of ours instead of getopt's two. */
-			return usage_error("unknown option or missing argument in '%s'",
-					   argv[optind - 1]);
+			return cli__last_option("funccount", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -88,7 +88,7 @@ static const char usage[] =
 "  proclife -i 5 -T             every five seconds, with a timestamp\n"
 "  proclife --libc              __libc_start_main() to exit(), for comparison\n";
 
-enum { OPT_VERSION = 256, OPT_PPID, OPT_THREADS, OPT_LIBC, OPT_MAX_COMMS };
+enum { OPT_VERSION = CLI_OPT_VERSION, OPT_PPID, OPT_THREADS, OPT_LIBC, OPT_MAX_COMMS };
 
 static const struct option long_opts[] = {
 	{ "msecs", no_argument, NULL, 'm' },
@@ -111,20 +111,12 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "proclife: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'proclife --help' for more information.\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("proclife", __VA_ARGS__)
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	int c;
-
-	char opt[3] = "-?";
 
 	opterr = 0;	/* our own messages, without the program's path */
 	while ((c = getopt_long(argc, argv, ":musc:eli:d:Tjvh", long_opts, NULL)) != -1) {
@@ -164,20 +156,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 						   optarg);
 			break;
 		case 'v': o->verbose = true; break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("proclife (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
-		case ':':
-			opt[1] = optopt;
-			return usage_error("option '%s' needs an argument",
-					   optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
 		default:
-			opt[1] = optopt;
-			return usage_error("unknown option '%s'",
-					   optopt > 0 && optopt < 256 ? opt : argv[optind - 1]);
+			return cli__last_option("proclife", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -79,7 +79,7 @@ static const char usage[] =
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
 
-enum { OPT_LINES = 300, OPT_VERSION = 256, OPT_SVG, OPT_CMD, OPT_STORAGE };
+enum { OPT_LINES = 300, OPT_VERSION = CLI_OPT_VERSION, OPT_SVG, OPT_CMD, OPT_STORAGE };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -104,13 +104,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "profile: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'profile --help')\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("profile", __VA_ARGS__)
 
 static int parse_pids(const char *s, struct options *o)
 {
@@ -174,16 +168,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("profile (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
 		default:
-			/* opterr is off: one sentence of ours instead of getopt's two. */
-			return usage_error("unknown option or missing argument in '%s'",
-					   argv[optind - 1]);
+			return cli__last_option("profile", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind < argc && cli__parse_seconds(argv[optind++], &o->duration))

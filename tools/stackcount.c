@@ -81,7 +81,7 @@ static const char usage[] =
 "  stackcount -f -c './app' './app:gamma' folded, for flame graphs\n"
 "  stackcount 't:syscalls:sys_enter_openat'   user and kernel stacks\n";
 
-enum { OPT_LINES = 300, OPT_VERSION = 256, OPT_ATTACH, OPT_STORAGE };
+enum { OPT_LINES = 300, OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_STORAGE };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -106,13 +106,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "stackcount: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'stackcount --help')\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("stackcount", __VA_ARGS__)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -155,16 +149,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid attach mode '%s': use auto, multi or single",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("stackcount (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
 		default:
-			/* opterr is off: one sentence of ours instead of getopt's two. */
-			return usage_error("unknown option or missing argument in '%s'",
-					   argv[optind - 1]);
+			return cli__last_option("stackcount", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -89,7 +89,7 @@ static const char usage[] =
 "  syscount --stack --syscall close --comm app -f\n"
 "                                 user stacks of close() in app, folded\n";
 
-enum { OPT_VERSION = 256, OPT_SYSCALL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
+enum { OPT_VERSION = CLI_OPT_VERSION, OPT_SYSCALL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -116,13 +116,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "syscount: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'syscount --help' for more information.\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("syscount", __VA_ARGS__)
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -190,20 +184,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("syscount (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
-		case ':':
-		default: {
-			char opt[3] = { '-', (char)optopt, 0 };
-			const char *name = optopt ? opt : argv[optind - 1];
-
-			return usage_error(c == ':' ? "option '%s' needs an argument"
-					   : "unknown option '%s'", name);
-		}
+		default:
+			return cli__last_option("syscount", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -86,7 +86,7 @@ static const char usage[] =
 "  ulatency -P -F './app:handle_*'      per process and per function\n"
 "  ulatency -c './app arg' './app:work' run ./app and time its work()\n";
 
-enum { OPT_VERSION = 256, OPT_ATTACH, OPT_FORCE };
+enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_FORCE };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -108,13 +108,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "ulatency: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'ulatency --help')\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("ulatency", __VA_ARGS__)
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -159,16 +153,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid attach mode '%s': use auto, multi or single",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("ulatency (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
 		default:
-			/* opterr is off: one sentence of ours instead of getopt's two. */
-			return usage_error("unknown option or missing argument in '%s'",
-					   argv[optind - 1]);
+			return cli__last_option("ulatency", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind >= argc)

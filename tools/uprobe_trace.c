@@ -126,7 +126,7 @@ static const char usage[] =
 "  uprobe-trace 'r:bash:readline +0($retval):string'\n"
 "  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
 
-enum { OPT_VERSION = 256, OPT_ATTACH };
+enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -150,13 +150,7 @@ static const struct option long_opts[] = {
 	{}
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "uprobe-trace: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'uprobe-trace --help')\n");
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli__usage_error("uprobe-trace", __VA_ARGS__)
 
 /* ---- probe text ------------------------------------------------------------------ */
 
@@ -537,15 +531,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid attach mode '%s': use auto, multi or single",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("uprobe-trace (cotrace) %s\n", COTRACE_VERSION);
-			return EXIT_OK;
 		default:
-			return usage_error("unknown option or missing argument in '%s'",
-					   argv[optind - 1]);
+			return cli__last_option("uprobe-trace", usage, COTRACE_VERSION, c, argv);
 		}
 	}
 	if (optind >= argc)
