@@ -210,4 +210,16 @@ int argdist_uprobe_multi(struct pt_regs *ctx)
 	return on_hit(ctx);
 }
 
+SEC("kprobe")
+int argdist_kprobe(struct pt_regs *ctx)
+{
+	return on_hit(ctx);
+}
+
+SEC("kprobe.multi")
+int argdist_kprobe_multi(struct pt_regs *ctx)
+{
+	return on_hit(ctx);
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -28,7 +28,7 @@ enum fetch_opcode {
 	FOP_SPECIAL,	/* acc = enum fetch_special imm */
 	FOP_IMM,	/* acc = imm */
 	FOP_ADD,	/* acc += imm */
-	FOP_DEREF,	/* acc = @size bytes at address acc (FETCH_F_KERNEL: kernel memory) */
+	FOP_DEREF,	/* acc = @size bytes at address acc (FETCH_F_KERNEL: kernel memory; FETCH_F_ANY) */
 	FOP_SEXT,	/* sign-extend acc from @size bytes */
 	FOP_ZEXT,	/* keep the low @size bytes of acc */
 	FOP_STORE,	/* u64 at data + @off = acc */
@@ -47,6 +47,10 @@ enum fetch_special {
 };
 
 #define FETCH_F_KERNEL	1	/* FOP_DEREF, FOP_STR: read kernel memory */
+/* FOP_DEREF, FOP_STR at a kernel function: kernel memory for a kernel
+ * address (top bit set on x86-64), else the current process's memory,
+ * so that a __user pointer argument reads as well as a kernel one. */
+#define FETCH_F_ANY	2
 
 struct fetch_op {
 	__u8 code;

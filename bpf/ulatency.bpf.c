@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ulatency: time user functions from entry (uprobe) to return (uretprobe).
+ * ulatency: time functions from entry to return: user functions with a
+ * uprobe and a uretprobe, kernel functions with a kprobe and a kretprobe.
  *
  * The front end attaches every function twice, with the same program: as
  * a uprobe with cookie f and as a uretprobe with cookie nfuncs + f. Each
@@ -10,7 +11,9 @@
  * the stack pointer: on entry %rsp points at the return address, which
  * the return pops, so the frame returning is the one whose entry %rsp is
  * the return's %rsp - 8. Entries below it on the stack are calls left by
- * longjmp() or an exception; they are dropped and counted.
+ * longjmp() or an exception; they are dropped and counted. A kprobe's
+ * registers follow the same rule: %rsp at the function's first
+ * instruction, and at a kretprobe the %rsp after its return.
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -217,6 +220,18 @@ int ulat_uprobe(struct pt_regs *ctx)
 /* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
 SEC("uprobe")
 int ulat_uprobe_multi(struct pt_regs *ctx)
+{
+	return on_hit(ctx);
+}
+
+SEC("kprobe")
+int ulat_kprobe(struct pt_regs *ctx)
+{
+	return on_hit(ctx);
+}
+
+SEC("kprobe.multi")
+int ulat_kprobe_multi(struct pt_regs *ctx)
 {
 	return on_hit(ctx);
 }

@@ -140,6 +140,18 @@ int trace_uprobe_multi(struct pt_regs *ctx)
 	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
 }
 
+SEC("kprobe")
+int trace_kprobe(struct pt_regs *ctx)
+{
+	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
+}
+
+SEC("kprobe.multi")
+int trace_kprobe_multi(struct pt_regs *ctx)
+{
+	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
+}
+
 SEC("usdt")
 int trace_usdt(struct pt_regs *ctx)
 {

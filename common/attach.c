@@ -871,6 +871,14 @@ bool attach_features__kernel_functions(struct attach_features *f)
 	return f->kprobe || f->trampoline;
 }
 
+void attach_features__report(struct attach_features *f, FILE *fp)
+{
+	attach_features__kernel_functions(f);
+	fprintf(fp, "kernel features: uprobe_multi=%d kprobe=%d kprobe_multi=%d fentry=%d "
+		"bpf_cookie=%d ringbuf=%d\n", f->uprobe_multi, f->kprobe, f->kprobe_multi,
+		f->trampoline, f->bpf_cookie, f->ringbuf);
+}
+
 int attach_features__probe(struct attach_features *f)
 {
 	const char *tr;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct bpf_program;
@@ -44,6 +45,12 @@ int attach_features__probe(struct attach_features *f);
  * when asked, once.
  */
 bool attach_features__kernel_functions(struct attach_features *f);
+
+/*
+ * Print what this kernel has, for -v: one line "kernel features: ..." on
+ * @fp. Runs the lazy fentry probe first so that the line tells the truth.
+ */
+void attach_features__report(struct attach_features *f, FILE *fp);
 
 /* Parse "auto", "multi" or "single". Returns 0 or -EINVAL. */
 int attach_mode__parse(const char *s, enum attach_mode *mode);

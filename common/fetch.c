@@ -366,6 +366,8 @@ static int emit(struct parser *ps, uint8_t code, uint8_t size, int64_t imm)
 	op->code = code;
 	op->size = size;
 	op->imm = imm;
+	if (ps->env->kernel && (code == FOP_DEREF || code == FOP_STR))
+		op->flags = FETCH_F_ANY;
 	ps->last_ftrace_deref = -1;
 	return 0;
 }
@@ -737,7 +739,8 @@ static int finish_value(struct parser *ps, struct fetch_plan *p, const struct fe
 		if (emit(ps, ps->is_comm ? FOP_COMM : FOP_STR, 0, 0))
 			return ps->failed;
 		ps->ops[ps->nops - 1].len = slot;
-		ps->ops[ps->nops - 1].flags = ps->kernel_mem ? FETCH_F_KERNEL : 0;
+		if (ps->kernel_mem)
+			ps->ops[ps->nops - 1].flags = FETCH_F_KERNEL;
 	} else {
 		slot = 8;
 		if (t->size < 8) {

@@ -89,6 +89,9 @@ struct fetch_env {
 	const struct fetch_param *params;	/* named parameters (borrowed) */
 	size_t nparams;
 	unsigned str_size;			/* default string size; 0: 80 */
+	/* A kernel function (kprobe): pointers may address kernel memory
+	 * or, as __user arguments do, the current process's. */
+	bool kernel;
 	/* Unknown names compile as a placeholder register: a syntax check
 	 * made before the DWARF parameters of the sites are known. */
 	bool names_later;

@@ -806,9 +806,12 @@ int site_set__add_returns(struct site_set *set)
 		struct site twin = set->sites[i];
 		int ret;
 
-		if (twin.kind != PROBE_UPROBE)
+		if (twin.kind == PROBE_UPROBE)
+			twin.kind = PROBE_URETPROBE;
+		else if (twin.kind == PROBE_KPROBE)
+			twin.kind = PROBE_KRETPROBE;
+		else
 			continue;
-		twin.kind = PROBE_URETPROBE;
 		ret = add_site(set, &twin, 0);
 		if (ret < 0)
 			return ret;

@@ -57,10 +57,10 @@ int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigne
 			pid_t pid, struct attach_features *feat, char *err, size_t errlen);
 
 /*
- * Append to @set a return probe (PROBE_URETPROBE) twin of each of its
- * PROBE_UPROBE sites, in order and without deduplication, so that the
- * k-th uprobe site's twin is the k-th site appended: tools that time
- * calls map both cookies to one function. Returns the number of sites
+ * Append to @set a return probe twin of each of its PROBE_UPROBE and
+ * PROBE_KPROBE sites (PROBE_URETPROBE, PROBE_KRETPROBE), in order and
+ * without deduplication, so that the k-th entry site's twin is the k-th
+ * site appended: tools that time calls map both cookies to one function. Returns the number of sites
  * appended, or -ENOMEM (then the set holds the twins appended so far).
  */
 int site_set__add_returns(struct site_set *set);

@@ -49,6 +49,7 @@ struct spec {
 	const char *text;		/* as given */
 	bool hist;			/* -H */
 	enum probe_kind kind;		/* PROBE_UPROBE or PROBE_URETPROBE */
+	bool kernel;			/* an empty LIB: a kernel function (kprobes) */
 	char *lib, *func;
 	struct sig_param sig[MAX_SIG];
 	int nsig;
@@ -89,7 +90,8 @@ static const char usage[] =
 "Specifier:\n"
 "  {p,r}:LIB:FUNC(SIGNATURE)[:TYPE[,TYPE...]:EXPR[,EXPR...][:FILTER]][#LABEL]\n"
 "  p, r        probe the function's entry or its return\n"
-"  LIB         library name (c, libc), path of a library or program\n"
+"  LIB         library name (c, libc), path of a library or program;\n"
+"              empty for a kernel function (p::vfs_read)\n"
 "  SIGNATURE   the parameters used, C style: size_t size, const char *buf;\n"
 "              with debug information, parameters may be used by name\n"
 "              without being declared (FUNC())\n"
@@ -126,7 +128,8 @@ static const char usage[] =
 "  argdist -C 'p:c:puts(char *str):char *:str' -T 5\n"
 "  argdist -H 'r:c:read(int fd, void *buf, size_t count):u64:$latency#read ns'\n"
 "  argdist -C 'r:c:read(int fd, void *buf, size_t count):size_t:$entry(count)'\n"
-"  argdist -p 181 -i 5 -n 3 -H 'p:c:malloc(size_t size):size_t:size'\n";
+"  argdist -p 181 -i 5 -n 3 -H 'p:c:malloc(size_t size):size_t:size'\n"
+"  argdist -H 'r::vfs_read():ssize_t:$retval'\n";
 
 enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_CMD };
 
@@ -348,8 +351,8 @@ static int spec__parse(struct spec *sp, const char *text, bool hist, char *err, 
 		return -ENOMEM;
 	if ((text[0] != 'p' && text[0] != 'r') || text[1] != ':') {
 		if (strchr("tu", text[0]) && text[1] == ':')
-			snprintf(err, errlen, "'%s': argdist probes user functions only (p: or r:)",
-				 text);
+			snprintf(err, errlen, "'%s': argdist probes function entries and returns "
+				 "only (p: or r:)", text);
 		else
 			snprintf(err, errlen, "malformed specifier '%s': it must start with p: or r:",
 				 text);
@@ -358,12 +361,13 @@ static int spec__parse(struct spec *sp, const char *text, bool hist, char *err, 
 	sp->kind = text[0] == 'p' ? PROBE_UPROBE : PROBE_URETPROBE;
 	lib = text + 2;
 	s = strchr(lib, ':');
-	if (!s || s == lib || s > end) {
+	if (!s || s > end) {
 		snprintf(err, errlen, "malformed specifier '%s': expected {p,r}:LIB:FUNC(SIGNATURE)",
 			 text);
 		return -EINVAL;
 	}
 	sp->lib = strndup(lib, s - lib);
+	sp->kernel = s == lib;
 	open = memchr(s + 1, '(', end - s - 1);
 	if (!open || open == s + 1) {
 		snprintf(err, errlen, "malformed specifier '%s': expected a function and its "
@@ -689,7 +693,7 @@ static int compile_entry(const struct options *o, const struct spec *sp,
 	struct fetch_param params[MAX_SIG + DWARF_MAX_PARAMS + MAX_ENTRY + 1];
 	char names[MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
-				 .str_size = o->str_size };
+				 .str_size = o->str_size, .kernel = sp->kernel };
 
 	env.nparams = site_params(sp, df, false, params, names);
 	fetch_plan__init(&si->plan);
@@ -718,7 +722,7 @@ static int compile_main(const struct options *o, const struct spec *sp,
 	char names[MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
 	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
-				 .params = params, .str_size = o->str_size };
+				 .params = params, .str_size = o->str_size, .kernel = sp->kernel };
 	int ret;
 
 	env.nparams = site_params(sp, df, ret_site, params, names);
@@ -811,20 +815,28 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		const struct dwarf_func *df;
 
 		si->spec = s->spec;
-		err = dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg));
+		err = s->path ? dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg))
+			      : -ENOENT;
 		if (err && err != -ENOENT && o->verbose)
 			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (err)
 			df = NULL;
-		if (s->kind == PROBE_UPROBE && sp->kind == PROBE_URETPROBE) {
-			/* An entry twin: its return site has the same file offset. */
+		if ((s->kind == PROBE_UPROBE || s->kind == PROBE_KPROBE) &&
+		    sp->kind == PROBE_URETPROBE) {
+			/* An entry twin: its return site has the same file offset,
+			 * or for a kernel function the same name. */
 			si->flags = ARGDIST_SAVE_ENTRY;
 			si->pair = UINT32_MAX;
 			for (size_t j = 0; j < pl->set.count; j++) {
 				const struct site *r = &pl->set.sites[j];
 
-				if (r->kind == PROBE_URETPROBE && r->spec == s->spec &&
+				if (r->spec != s->spec)
+					continue;
+				if (s->kind == PROBE_UPROBE && r->kind == PROBE_URETPROBE &&
 				    r->offset == s->offset && !strcmp(r->path, s->path))
+					si->pair = j;
+				if (s->kind == PROBE_KPROBE && r->kind == PROBE_KRETPROBE &&
+				    !strcmp(r->symbol, s->symbol))
 					si->pair = j;
 			}
 			err = compile_entry(o, sp, df, si, msg, sizeof(msg));
@@ -1160,6 +1172,8 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 	*progs = (struct site_progs){
 		.uprobe = skel->progs.argdist_uprobe,
 		.uprobe_multi = skel->progs.argdist_uprobe_multi,
+		.kprobe = skel->progs.argdist_kprobe,
+		.kprobe_multi = skel->progs.argdist_kprobe_multi,
 	};
 	site_set__prepare_progs(&pl->set, progs, feat, o->mode);
 	err = argdist_bpf__load(skel);
@@ -1230,6 +1244,8 @@ int main(int argc, char **argv)
 	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
+	if (o.verbose)
+		attach_features__report(&feat, stderr);
 	if (!feat.bpf_cookie) {
 		fprintf(stderr, "argdist: this kernel has no BPF cookies (it needs Linux 5.15 "
 			"or later)\n");

@@ -385,14 +385,8 @@ int main(int argc, char **argv)
 	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
-	/* The fentry probe is lazy (it reads the kernel's BTF): with -v, run
-	 * it now so that the line below tells the truth. */
 	if (o.verbose)
-		attach_features__kernel_functions(&feat);
-	if (o.verbose)
-		fprintf(stderr, "kernel features: uprobe_multi=%d kprobe=%d kprobe_multi=%d "
-			"fentry=%d bpf_cookie=%d ringbuf=%d\n", feat.uprobe_multi, feat.kprobe,
-			feat.kprobe_multi, feat.trampoline, feat.bpf_cookie, feat.ringbuf);
+		attach_features__report(&feat, stderr);
 
 	/* Tracing one process (-p) ends when it exits, as with -c. */
 	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));

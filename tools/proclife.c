@@ -565,6 +565,8 @@ int main(int argc, char **argv)
 	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
+	if (o.verbose)
+		attach_features__report(&feat, stderr);
 	if (o.log && !feat.ringbuf) {
 		fprintf(stderr, "proclife: -l needs a BPF ring buffer, which this kernel lacks "
 			"(Linux 5.8 or later)\n");

@@ -263,6 +263,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cli__setup_libbpf(o.verbose);
+	if (o.verbose) {
+		struct attach_features feat;
+
+		attach_features__probe(&feat);
+		attach_features__report(&feat, stderr);
+	}
 	for (int i = 1; i < o.npids; i++) {
 		if (cli__pid_exists(o.pids[i])) {
 			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);

@@ -229,6 +229,8 @@ int main(int argc, char **argv)
 	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
+	if (o.verbose)
+		attach_features__report(&feat, stderr);
 	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "stackcount: %s\n", msg);

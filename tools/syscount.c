@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/attach.h"
 #include "common/cli.h"
 #include "common/output.h"
 #include "common/stacks.h"
@@ -652,6 +653,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cli__setup_libbpf(o.verbose);
+	if (o.verbose) {
+		struct attach_features feat;
+
+		attach_features__probe(&feat);
+		attach_features__report(&feat, stderr);
+	}
 	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
 	run_init = true;
 	if (err) {

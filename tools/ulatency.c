@@ -52,11 +52,12 @@ struct options {
 
 static const char usage[] =
 "Usage: ulatency [OPTIONS] PATTERN...\n"
-"Time user functions from entry to return and show latency histograms.\n"
+"Time functions from entry to return and show latency histograms.\n"
 "\n"
 "Patterns:\n"
 "  lib:func | p:lib:func | uprobe:PATH:FUNC   user functions; lib is a path,\n"
 "                         a library name (c, libc, libc.so.6) or a program\n"
+"  func | p::func | kprobe:func               kernel functions (kprobes)\n"
 "  Names take * and ? wildcards; C++ names match demangled or mangled.\n"
 "\n"
 "Options:\n"
@@ -169,9 +170,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 /* ---- plan: functions to time --------------------------------------------------- */
 
 /*
- * Add the functions of every pattern as uprobe sites. Only function entries
- * can be timed: return probes, USDT probes, tracepoints and kernel
- * functions are refused here with the reason. Returns 0 or an exit code.
+ * Add the functions of every pattern as uprobe or kprobe sites. Only
+ * function entries can be timed: return probes, USDT probes and
+ * tracepoints are refused here with the reason. A bare name is a kernel
+ * function, as in bcc's funclatency. Returns 0 or an exit code.
  */
 static int add_functions(struct site_set *set, const struct options *o, pid_t pid,
 			 struct attach_features *feat)
@@ -183,28 +185,26 @@ static int add_functions(struct site_set *set, const struct options *o, pid_t pi
 		struct probe_spec spec;
 		int err;
 
-		err = probe_spec__parse(o->patterns[i], o->regex ? PROBE_F_REGEX : 0, &spec, msg,
-					sizeof(msg));
+		err = probe_spec__parse(o->patterns[i], PROBE_F_BARE_KERNEL |
+					(o->regex ? PROBE_F_REGEX : 0), &spec, msg, sizeof(msg));
 		if (err) {
 			fprintf(stderr, "ulatency: %s\n", msg);
 			return EXIT_USAGE;
 		}
 		switch (spec.kind) {
 		case PROBE_UPROBE:
+		case PROBE_KPROBE:
 			break;
 		case PROBE_URETPROBE:
-			why = "is a return probe: give the function itself (lib:func), ulatency "
-			      "probes both its entry and its return";
+		case PROBE_KRETPROBE:
+			why = "is a return probe: give the function itself (lib:func or func), "
+			      "ulatency probes both its entry and its return";
 			break;
 		case PROBE_USDT:
 			why = "is a USDT probe, which has no return to time";
 			break;
 		case PROBE_TRACEPOINT:
 			why = "is a tracepoint, which has no return to time";
-			break;
-		case PROBE_KPROBE:
-		case PROBE_KRETPROBE:
-			why = "is a kernel function: ulatency times user functions only";
 			break;
 		}
 		if (why) {
@@ -232,10 +232,10 @@ static int check_go(const struct site_set *set, bool force)
 	for (size_t i = 0; i < set->count; i++) {
 		const char *path = set->sites[i].path;
 		struct elf_file *ef;
-		bool seen = false, go;
+		bool seen = !path, go;
 
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(set->sites[j].path, path);
+			seen = set->sites[j].path && !strcmp(set->sites[j].path, path);
 		if (seen)
 			continue;
 		ef = elf_file__open(path);
@@ -497,8 +497,7 @@ int main(int argc, char **argv)
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
 	if (o.verbose)
-		fprintf(stderr, "kernel features: uprobe_multi=%d bpf_cookie=%d\n",
-			feat.uprobe_multi, feat.bpf_cookie);
+		attach_features__report(&feat, stderr);
 	if (!feat.bpf_cookie) {
 		fprintf(stderr, "ulatency: this kernel has no BPF cookies (it needs Linux 5.15 "
 			"or later)\n");
@@ -547,6 +546,8 @@ int main(int argc, char **argv)
 	progs = (struct site_progs){
 		.uprobe = skel->progs.ulat_uprobe,
 		.uprobe_multi = skel->progs.ulat_uprobe_multi,
+		.kprobe = skel->progs.ulat_kprobe,
+		.kprobe_multi = skel->progs.ulat_kprobe_multi,
 	};
 	site_set__prepare_progs(&set, &progs, &feat, o.mode);
 	err = ulatency_bpf__load(skel);

@@ -80,8 +80,8 @@ struct options {
 
 static const char usage[] =
 "Usage: uprobe-trace [OPTIONS] PROBE...\n"
-"Print one line per hit of user functions, USDT probes and tracepoints, with\n"
-"arguments.\n"
+"Print one line per hit of user functions, USDT probes, tracepoints and kernel\n"
+"functions, with arguments.\n"
 "\n"
 "Probes (bcc trace syntax):\n"
 "  [p:]lib:func [(FILTER)] [\"FORMAT\"[, ARG...]]   function entry\n"
@@ -89,6 +89,7 @@ static const char usage[] =
 "  u:lib:[provider:]name ...                       USDT probe (arg1..argN)\n"
 "  t:category:event ...                            tracepoint (args->FIELD)\n"
 "  lib:0xOFFSET ...                                raw file offset\n"
+"  func | p::func | r::func ...                    kernel function (kprobes)\n"
 "uprobe_events syntax:\n"
 "  p[:[GRP/]EVENT] PATH:OFFSET [NAME=]FETCHARG ... r[:[GRP/]EVENT] PATH:OFFSET ...\n"
 "  p:lib:func FETCHARG ...                         bcc probe, ftrace arguments\n"
@@ -124,6 +125,7 @@ static const char usage[] =
 "  uprobe-trace 't:syscalls:sys_enter_openat \"%s\", args->filename'\n"
 "  uprobe-trace 'p:mygrp/myevent /bin/app:0x2794c0 %di +0(%si):string $comm'\n"
 "  uprobe-trace 'r:bash:readline +0($retval):string'\n"
+"  uprobe-trace 'do_sys_openat2 \"%s\", arg2'\n"
 "  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
 
 enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH };
@@ -431,6 +433,11 @@ static void probe__fini(struct probe *p)
 	}
 }
 
+static bool is_kernel(enum probe_kind k)
+{
+	return k == PROBE_KPROBE || k == PROBE_KRETPROBE;
+}
+
 static enum fetch_kind fetch_kind_of(enum probe_kind k)
 {
 	switch (k) {
@@ -548,7 +555,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		struct probe *p = &o->probes[i];
 
 		if (probe__parse(p, argv[optind + i], err, sizeof(err)) ||
-		    probe_spec__parse(p->spec, 0, &spec, err, sizeof(err))) {
+		    probe_spec__parse(p->spec, PROBE_F_BARE_KERNEL, &spec, err, sizeof(err))) {
 			fprintf(stderr, "uprobe-trace: %s\n", err);
 			return EXIT_USAGE;
 		}
@@ -558,7 +565,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		 * tracepoint's fields are known only once its format is read. */
 		if (p->kind != PROBE_TRACEPOINT) {
 			struct fetch_env env = { .kind = fetch_kind_of(p->kind),
-						 .str_size = o->str_size, .names_later = true };
+						 .str_size = o->str_size, .names_later = true,
+						 .kernel = is_kernel(p->kind) };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
 			int ret = plan ? probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
 
@@ -902,7 +910,8 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	for (size_t i = 0; dc && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct probe *p = &o->probes[s->spec];
-		struct fetch_env env = { .kind = fetch_kind_of(s->kind), .str_size = o->str_size };
+		struct fetch_env env = { .kind = fetch_kind_of(s->kind), .str_size = o->str_size,
+					 .kernel = is_kernel(s->kind) };
 		struct fetch_param params[DWARF_MAX_PARAMS];
 		const struct dwarf_func *df = NULL;
 		struct tp_format fmt = {};
@@ -997,6 +1006,8 @@ int main(int argc, char **argv)
 	}
 	cli__setup_libbpf(o.verbose);
 	attach_features__probe(&feat);
+	if (o.verbose)
+		attach_features__report(&feat, stderr);
 	/* The interval is the reader's poll: the BPF side wakes it per batch. */
 	err = cli_run__init(&run, o.pid, o.cmd, o.duration, POLL_SECONDS, msg, sizeof(msg));
 	if (err) {
@@ -1011,7 +1022,8 @@ int main(int argc, char **argv)
 		goto out;
 	for (int i = 0; i < o.nprobes; i++)
 		specs[i] = o.probes[i].spec;
-	err = site_set__add_specs(&set, specs, o.nprobes, 0, pid, &feat, msg, sizeof(msg));
+	err = site_set__add_specs(&set, specs, o.nprobes, PROBE_F_BARE_KERNEL, pid, &feat, msg,
+				  sizeof(msg));
 	if (err) {
 		fprintf(stderr, "uprobe-trace: %s\n", msg);
 		ret = site_error_exit_code(err);
@@ -1060,6 +1072,8 @@ int main(int argc, char **argv)
 		.uprobe_multi = skel->progs.trace_uprobe_multi,
 		.usdt = skel->progs.trace_usdt,
 		.tracepoint = skel->progs.trace_tracepoint,
+		.kprobe = skel->progs.trace_kprobe,
+		.kprobe_multi = skel->progs.trace_kprobe_multi,
 	};
 	site_set__prepare_progs(&set, &progs, &feat, o.mode);
 	err = uprobe_trace_bpf__load(skel);

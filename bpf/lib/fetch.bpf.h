@@ -40,6 +40,13 @@ struct {
 	__type(value, struct fetch_scratch);
 } fetch_scratch SEC(".maps");
 
+/* Read @addr as kernel memory: FETCH_F_KERNEL, or FETCH_F_ANY and a
+ * kernel address (x86-64: the upper half, top bit set). */
+static __always_inline bool fetch_kernel_addr(__u8 flags, __u64 addr)
+{
+	return (flags & FETCH_F_KERNEL) || ((flags & FETCH_F_ANY) && (__s64)addr < 0);
+}
+
 /*
  * Run @p's fetch operations for @ctx into @data, which must point into a
  * map value with at least FETCH_BUF_SIZE bytes from @data. Offsets are
@@ -128,7 +135,7 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 		case FOP_DEREF:
 			if (size > 8)
 				size = 8;
-			if (op->flags & FETCH_F_KERNEL)
+			if (fetch_kernel_addr(op->flags, acc))
 				bpf_probe_read_kernel(&v, size, (void *)acc);
 			else
 				bpf_probe_read_user(&v, size, (void *)acc);
@@ -159,7 +166,7 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 			if (!len || len > FETCH_MAX_STR)
 				break;
 			data[off] = 0;
-			if (op->flags & FETCH_F_KERNEL)
+			if (fetch_kernel_addr(op->flags, acc))
 				bpf_probe_read_kernel_str(data + off, len, (void *)acc);
 			else
 				bpf_probe_read_user_str(data + off, len, (void *)acc);

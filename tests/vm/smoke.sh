@@ -148,15 +148,57 @@ test_ulatency() {
 	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "bar")][0].count' "$TMP/o")" 3 "bar timed"
 }
 
-# ulatency times user functions only (its entry/return matching uses the
-# user stack pointer): a kernel function gets one sentence and exit 2.
+# ulatency on kernel functions: a kprobe and a kretprobe each, matched by
+# the kernel stack pointer; the opener makes exactly K openat() calls.
 test_ulatency_kernel() {
 	local rc=0
-	timeout -s KILL 60 "$B/ulatency" -c "$T/opener 1 /etc/hostname" p::do_sys_openat2 \
-		>"$TMP/o" 2>"$TMP/o.err" || rc=$?
+	run "$TMP/o" ulatency -F -j -c "$T/opener $K /etc/hostname" do_sys_openat2 \
+		'p::__x64_sys_openat' "$T/calls:foo"
 	cat "$TMP/o.err"
-	eq "$rc" 2 "exit code"
-	eq "$(wc -l <"$TMP/o.err")" 1 "stderr lines"
+	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "do_sys_openat2")][0].count' "$TMP/o")" \
+		"$K" "do_sys_openat2 timed"
+	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "__x64_sys_openat")][0].count' "$TMP/o")" \
+		"$K" "__x64_sys_openat timed"
+	eq "$(summary no_entry "$TMP/o")" 0 "returns without an entry"
+	eq "$(summary abandoned "$TMP/o")" 0 "calls abandoned"
+	# The outer function takes at least as long as the one it calls.
+	[ "$(jq -rs '[.[] | select(.type == "hist" and .func == "__x64_sys_openat")][0].sum' "$TMP/o")" -ge \
+	  "$(jq -rs '[.[] | select(.type == "hist" and .func == "do_sys_openat2")][0].sum' "$TMP/o")" ] ||
+		fail "__x64_sys_openat took less time than the do_sys_openat2 it calls"
+	echo "  ok: __x64_sys_openat's total >= do_sys_openat2's"
+	# A wildcard, and a return probe refused with one sentence.
+	run "$TMP/w" ulatency -F -j -c "$T/opener 3 /etc/hostname" 'do_sys_open*'
+	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "do_sys_openat2")][0].count' "$TMP/w")" \
+		3 "wildcard do_sys_openat2 timed"
+	timeout -s KILL 60 "$B/ulatency" -d 1 r::do_sys_openat2 >"$TMP/r" 2>"$TMP/r.err" || rc=$?
+	cat "$TMP/r.err"
+	eq "$rc" 2 "exit code for a return probe"
+	eq "$(wc -l <"$TMP/r.err")" 1 "stderr lines"
+}
+
+# uprobe-trace on a kernel function: a __user string argument (read from
+# the process), and the return value.
+test_uprobe_trace_kernel() {
+	run "$TMP/o" uprobe-trace -j -c "$T/opener $K /etc/hostname" \
+		'do_sys_openat2 "%s", arg2' 'r::do_sys_openat2 "%d", retval'
+	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "do_sys_openat2" and .message == "/etc/hostname")] | length' "$TMP/o")" \
+		"$K" "entry events naming /etc/hostname"
+	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "do_sys_openat2" and .message == "3")] | length' "$TMP/o")" \
+		"$K" "return events with fd 3"
+	eq "$(summary lost "$TMP/o")" 0 "lost"
+}
+
+# argdist on kernel functions: a __user string, and $latency through an
+# entry twin.
+test_argdist_kernel() {
+	run "$TMP/o" argdist -j --cmd "$T/opener $K /etc/hostname" \
+		-C 'p::do_sys_openat2(int dfd, const char *filename):char *:filename'
+	eq "$(jq -rs '[.[] | select(.type == "count" and .event == "filename = /etc/hostname") | .count] | add' "$TMP/o")" \
+		"$K" "filename counted"
+	run "$TMP/l" argdist -j --cmd "$T/opener $K /etc/hostname" \
+		-H 'r::do_sys_openat2():u64:$latency'
+	eq "$(jq -rs '[.[] | select(.type == "hist")] | map(.count) | add' "$TMP/l")" "$K" "latencies"
+	eq "$(summary no_entry "$TMP/l")" 0 "returns without an entry"
 }
 
 test_uprobe_trace() {
@@ -167,7 +209,7 @@ test_uprobe_trace() {
 
 tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
        funccount_kernel funccount_kernel_wildcard stackcount_kernel profile syscount proclife
-       ulatency ulatency_kernel uprobe_trace)
+       ulatency ulatency_kernel uprobe_trace uprobe_trace_kernel argdist_kernel)
 [ $# -gt 0 ] && tests=("$@")
 passed=0 failed=()
 for t in "${tests[@]}"; do
