@@ -100,6 +100,19 @@ int count_kprobe_multi(struct pt_regs *ctx)
 	return count(bpf_get_attach_cookie(ctx));
 }
 
+/* Trampolines: loaded for one kernel function, copied for the others. */
+SEC("fentry")
+int count_fentry(void *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
+SEC("fexit")
+int count_fexit(void *ctx)
+{
+	return count(bpf_get_attach_cookie(ctx));
+}
+
 SEC("tracepoint")
 int count_tracepoint(void *ctx)
 {

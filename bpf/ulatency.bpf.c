@@ -14,6 +14,11 @@
  * longjmp() or an exception; they are dropped and counted. A kprobe's
  * registers follow the same rule: %rsp at the function's first
  * instruction, and at a kretprobe the %rsp after its return.
+ *
+ * Trampoline programs (fentry, fexit) see no registers: their frames
+ * keep a stack pointer of 0, and a return matches the innermost such
+ * frame of its function. Frames above it are calls whose return was not
+ * seen (the kernel skipped that run); they are dropped and counted.
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -127,7 +132,7 @@ static __always_inline void account(__u64 pid_tgid, __u32 func, __u64 v)
 		hist_add(h, v);
 }
 
-static __always_inline int on_entry(struct pt_regs *ctx, __u32 func)
+static __always_inline int on_entry(__u64 sp, __u32 func)
 {
 	struct call_stack *st;
 	__u32 d;
@@ -146,7 +151,7 @@ static __always_inline int on_entry(struct pt_regs *ctx, __u32 func)
 		st->depth = d + 1;
 		return 0;
 	}
-	st->frames[d].sp = PT_REGS_SP(ctx);
+	st->frames[d].sp = sp;
 	st->frames[d].func = func;
 	st->depth = d + 1;
 	/* Last, so the time excludes this program's own work. */
@@ -154,13 +159,14 @@ static __always_inline int on_entry(struct pt_regs *ctx, __u32 func)
 	return 0;
 }
 
-static __always_inline int on_return(struct pt_regs *ctx, __u32 func)
+/* @sp: %rsp after the return, or 0 from a trampoline. */
+static __always_inline int on_return(__u64 sp, __u32 func)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct call_stack *st;
 	struct frame *f;
-	__u64 sp, delta;
+	__u64 delta;
 	__u32 d;
 
 	if (!filter_pass(pid_tgid))
@@ -176,12 +182,29 @@ static __always_inline int on_return(struct pt_regs *ctx, __u32 func)
 		st->depth = d - 1;
 		return 0;
 	}
-	sp = PT_REGS_SP(ctx) - 8;
-	for (int i = 0; i < ULATENCY_MAX_DEPTH && d > 0; i++) {
-		if (st->frames[(d - 1) & (ULATENCY_MAX_DEPTH - 1)].sp >= sp)
-			break;
-		d--;
-		__sync_fetch_and_add(&abandoned, 1);
+	if (!sp) {
+		__u32 k = d;
+
+		for (int i = 0; i < ULATENCY_MAX_DEPTH && k > 0; i++) {
+			f = &st->frames[(k - 1) & (ULATENCY_MAX_DEPTH - 1)];
+			if (!f->sp && f->func == func)
+				break;
+			k--;
+		}
+		if (!k) {
+			__sync_fetch_and_add(&no_entry, 1);
+			return 0;
+		}
+		__sync_fetch_and_add(&abandoned, d - k);
+		d = k;
+	} else {
+		sp -= 8;
+		for (int i = 0; i < ULATENCY_MAX_DEPTH && d > 0; i++) {
+			if (st->frames[(d - 1) & (ULATENCY_MAX_DEPTH - 1)].sp >= sp)
+				break;
+			d--;
+			__sync_fetch_and_add(&abandoned, 1);
+		}
 	}
 	st->depth = d;
 	if (!d) {
@@ -207,8 +230,8 @@ static __always_inline int on_hit(struct pt_regs *ctx)
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 
 	if (cookie < nfuncs)
-		return on_entry(ctx, cookie);
-	return on_return(ctx, cookie - nfuncs);
+		return on_entry(PT_REGS_SP(ctx), cookie);
+	return on_return(PT_REGS_SP(ctx), cookie - nfuncs);
 }
 
 SEC("uprobe")
@@ -234,6 +257,19 @@ SEC("kprobe.multi")
 int ulat_kprobe_multi(struct pt_regs *ctx)
 {
 	return on_hit(ctx);
+}
+
+/* Trampolines: loaded for one kernel function, copied for the others. */
+SEC("fentry")
+int ulat_fentry(void *ctx)
+{
+	return on_entry(0, bpf_get_attach_cookie(ctx));
+}
+
+SEC("fexit")
+int ulat_fexit(void *ctx)
+{
+	return on_return(0, bpf_get_attach_cookie(ctx) - nfuncs);
 }
 
 char LICENSE[] SEC("license") = "GPL";

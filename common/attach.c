@@ -63,6 +63,9 @@ struct attacher {
 	size_t nsingle;			/* perf-event uprobes among the links */
 	struct skipped_site *skipped;
 	size_t nskipped, capskipped;
+	int *tprogs;			/* per-function copies of trampoline programs */
+	size_t ntprogs, captprogs;
+	size_t ntlinks;			/* trampoline links among the fds */
 };
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -177,6 +180,10 @@ static void release_all(struct attacher *a)
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	a->nlinks = a->nfds = a->nsingle = 0;
+	/* Each link held its program; the copies go once the links are gone. */
+	for (size_t i = 0; i < a->ntprogs; i++)
+		close(a->tprogs[i]);
+	a->ntprogs = a->ntlinks = 0;
 }
 
 void attacher__free(struct attacher *a)
@@ -191,6 +198,7 @@ void attacher__free(struct attacher *a)
 	free(a->skipped);
 	free(a->links);
 	free(a->fds);
+	free(a->tprogs);
 	free(a);
 }
 
@@ -797,6 +805,107 @@ static bool probe_uprobe_multi(void)
 	return ok;
 }
 
+/* ---- kernel functions through BPF trampolines ------------------------------ */
+
+/* The kernel's BTF, loaded on first need and kept for the run. */
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	return btf;
+}
+
+static int kernel_func_btf_id(const char *func)
+{
+	struct btf *btf = vmlinux_btf();
+	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -ENOENT;
+
+	return id > 0 ? id : -ENOENT;
+}
+
+bool attach__kernel_func_has_btf(const char *func)
+{
+	return kernel_func_btf_id(func) > 0;
+}
+
+int attacher__trampolines(struct attacher *a, struct bpf_program *prog, const char **syms,
+			  const uint64_t *cookies, size_t count, bool *done)
+{
+	const struct bpf_insn *insns;
+	enum bpf_attach_type type;
+	size_t ninsns, attached = 0;
+	int err;
+
+	if (!prog || bpf_program__fd(prog) < 0)
+		return 0;
+	insns = bpf_program__insns(prog);
+	ninsns = bpf_program__insn_cnt(prog);
+	type = bpf_program__expected_attach_type(prog);
+	if (!insns || !ninsns)
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		LIBBPF_OPTS(bpf_prog_load_opts, lopts, .expected_attach_type = type);
+		LIBBPF_OPTS(bpf_link_create_opts, kopts, .tracing.cookie = cookies[i]);
+		int id = kernel_func_btf_id(syms[i]), prog_fd, link_fd;
+
+		done[i] = false;
+		if (id < 0)
+			continue;
+		/*
+		 * A trampoline program is verified for one function: load a
+		 * copy of the loaded program (maps already bound) for each.
+		 */
+		lopts.attach_btf_id = id;
+		prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, bpf_program__name(prog), "GPL",
+					insns, ninsns, &lopts);
+		if (prog_fd < 0)
+			continue;
+		err = grow((void **)&a->tprogs, &a->captprogs, a->ntprogs + 1, sizeof(*a->tprogs));
+		if (err) {
+			close(prog_fd);
+			return err;
+		}
+		a->tprogs[a->ntprogs++] = prog_fd;
+		link_fd = bpf_link_create(prog_fd, 0, type, &kopts);
+		if (link_fd < 0)
+			continue;	/* refused (say, a notrace function): kprobes next */
+		err = add_fd(a, link_fd);
+		if (err)
+			return err;
+		done[i] = true;
+		attached++;
+		a->ntlinks++;
+	}
+	return attached;
+}
+
+size_t attacher__trampoline_count(const struct attacher *a)
+{
+	return a->ntlinks;
+}
+
+uint64_t attacher__trampoline_misses(const struct attacher *a)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < a->ntprogs; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(a->tprogs[i], &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
 static bool probe_kprobe_multi(void)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
@@ -830,18 +939,13 @@ static bool probe_trampoline(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
-	struct btf *btf;
 	int id, prog_fd, fd;
 	bool ok = false;
 
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "bpf_fentry_test1", BTF_KIND_FUNC);
-	if (id <= 0)
-		id = btf__find_by_name_kind(btf, "do_sys_openat2", BTF_KIND_FUNC);
-	btf__free(btf);
-	if (id <= 0)
+	id = kernel_func_btf_id("bpf_fentry_test1");
+	if (id < 0)
+		id = kernel_func_btf_id("do_sys_openat2");
+	if (id < 0)
 		return false;
 	opts.attach_btf_id = id;
 	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,

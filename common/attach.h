@@ -126,6 +126,26 @@ int attacher__perf_sample(struct attacher *a, struct bpf_program *prog, int cpu,
 int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const char *category,
 			 const char *event, uint64_t cookie);
 
+/* True if the kernel's BTF describes kernel function @func (fentry needs it). */
+bool attach__kernel_func_has_btf(const char *func);
+
+/*
+ * Attach @prog, a loaded fentry or fexit program that does not depend on
+ * the function it was loaded for, to each kernel function of @syms with
+ * @cookies: one copy of the program per function, each with its own
+ * trampoline link. done[i] tells which were attached; the others (not in
+ * the BTF, or refused) are left for kprobes. Returns the number attached,
+ * or a negative errno. NULL or unloaded @prog: 0.
+ */
+int attacher__trampolines(struct attacher *a, struct bpf_program *prog, const char **syms,
+			  const uint64_t *cookies, size_t count, bool *done);
+
+/* Kernel functions attacher__trampolines() attached. */
+size_t attacher__trampoline_count(const struct attacher *a);
+
+/* Runs the kernel skipped, summed over the copies attacher__trampolines() made. */
+uint64_t attacher__trampoline_misses(const struct attacher *a);
+
 /*
  * Runs of @prog the kernel skipped (recursion_misses of bpf_prog_info,
  * 5.12+): while another BPF program, or a bpf() map call of any process,

@@ -605,12 +605,36 @@ bool site_set__single_file(const struct site_set *set)
 	return true;
 }
 
+/*
+ * Load @prog for the first site of @kind the kernel's BTF describes: a
+ * trampoline program is verified for one function, and the attacher
+ * copies it for the others.
+ */
+static int prepare_trampoline(const struct site_set *set, struct bpf_program *prog,
+			      enum probe_kind kind)
+{
+	if (!prog)
+		return 0;
+	for (size_t i = 0; i < set->count; i++) {
+		const struct site *s = &set->sites[i];
+		int err;
+
+		if (s->kind != kind || !attach__kernel_func_has_btf(s->symbol))
+			continue;
+		err = bpf_program__set_attach_target(prog, 0, s->symbol);
+		if (err)
+			return err;
+		return bpf_program__set_autoload(prog, true);
+	}
+	return 0;
+}
+
 int site_set__prepare_progs(const struct site_set *set, const struct site_progs *p,
 			    const struct attach_features *feat, enum attach_mode mode)
 {
 	bool uprobe = false, usdt = false, tp = false, kernel = false, multi;
 	struct bpf_program *all[] = { p->uprobe, p->uprobe_multi, p->usdt, p->tracepoint,
-				      p->kprobe, p->kprobe_multi };
+				      p->kprobe, p->kprobe_multi, p->fentry, p->fexit };
 	int err;
 
 	for (size_t i = 0; i < set->count; i++) {
@@ -638,10 +662,17 @@ int site_set__prepare_progs(const struct site_set *set, const struct site_progs 
 		bpf_program__set_autoload(p->usdt, true);
 	if (tp && p->tracepoint)
 		bpf_program__set_autoload(p->tracepoint, true);
-	if (kernel && feat->kprobe_multi && p->kprobe_multi)
+	if (kernel && feat->kprobe_multi && p->kprobe_multi && mode != ATTACH_SINGLE)
 		bpf_program__set_autoload(p->kprobe_multi, true);
 	else if (kernel && p->kprobe)
 		bpf_program__set_autoload(p->kprobe, true);
+	if (kernel && feat->trampoline && mode != ATTACH_SINGLE) {
+		err = prepare_trampoline(set, p->fentry, PROBE_KPROBE);
+		if (!err)
+			err = prepare_trampoline(set, p->fexit, PROBE_KRETPROBE);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -702,16 +733,17 @@ static int attach_kernel_groups(const struct site_set *set, struct attacher *a,
 {
 	const char **syms = calloc(set->count ? set->count : 1, sizeof(*syms));
 	uint64_t *cookies = calloc(set->count ? set->count : 1, sizeof(*cookies));
+	bool *done = calloc(set->count ? set->count : 1, sizeof(*done));
 	int ret = -ENOMEM;
 
-	if (!syms || !cookies) {
+	if (!syms || !cookies || !done) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	ret = 0;
 	for (int r = 0; r < 2 && !ret; r++) {
 		enum probe_kind kind = r ? PROBE_KRETPROBE : PROBE_KPROBE;
-		size_t n = 0;
+		size_t n = 0, left = 0, got;
 
 		for (size_t i = 0; i < set->count; i++) {
 			if (set->sites[i].kind != kind)
@@ -719,6 +751,22 @@ static int attach_kernel_groups(const struct site_set *set, struct attacher *a,
 			syms[n] = set->sites[i].symbol;
 			cookies[n++] = i;
 		}
+		/* Trampolines first; what they cannot take goes to kprobes. */
+		ret = attacher__trampolines(a, r ? p->fexit : p->fentry, syms, cookies, n, done);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot attach to kernel functions: %s",
+				 strerror(-ret));
+			break;
+		}
+		got = ret;
+		for (size_t i = 0; i < n; i++) {
+			if (ret > 0 && done[i])
+				continue;
+			syms[left] = syms[i];
+			cookies[left++] = cookies[i];
+		}
+		*attached += got;
+		n = left;
 		ret = attacher__kprobes(a, prog_loaded(p->kprobe_multi) ? p->kprobe_multi : NULL,
 					p->kprobe, r, syms, cookies, n);
 		if (ret)
@@ -730,6 +778,7 @@ static int attach_kernel_groups(const struct site_set *set, struct attacher *a,
 out:
 	free(syms);
 	free(cookies);
+	free(done);
 	return ret;
 }
 

@@ -84,12 +84,17 @@ struct site_progs {
 	struct bpf_program *tracepoint;
 	struct bpf_program *kprobe;
 	struct bpf_program *kprobe_multi;
+	struct bpf_program *fentry;		/* kernel function entries through trampolines */
+	struct bpf_program *fexit;		/* and returns; both must ignore their arguments */
 };
 
 /*
  * Between open and load: load only the programs @set needs, choosing the
  * multi-uprobe and kprobe-multi variants where @feat has them and @mode
- * allows. Returns 0 or a negative errno.
+ * allows. Kernel functions go through BPF trampolines (fentry, fexit)
+ * where the kernel has them, the tool gives the programs and @mode is not
+ * ATTACH_SINGLE; the kprobe programs are loaded too, for the functions a
+ * trampoline cannot take. Returns 0 or a negative errno.
  */
 int site_set__prepare_progs(const struct site_set *set, const struct site_progs *p,
 			    const struct attach_features *feat, enum attach_mode mode);

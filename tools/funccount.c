@@ -432,6 +432,8 @@ int main(int argc, char **argv)
 		.tracepoint = skel->progs.count_tracepoint,
 		.kprobe = skel->progs.count_kprobe,
 		.kprobe_multi = skel->progs.count_kprobe_multi,
+		.fentry = skel->progs.count_fentry,
+		.fexit = skel->progs.count_fexit,
 	};
 	site_set__prepare_progs(&set, &progs, &feat, o.mode);
 	err = funccount_bpf__load(skel);
@@ -458,8 +460,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.verbose)
-		fprintf(stderr, "attached %zu sites with %zu links in %.3f s\n", attached,
-			attacher__link_count(att), (cli__now_ns() - start) / 1e9);
+		fprintf(stderr, "attached %zu sites with %zu links (%zu through trampolines) "
+			"in %.3f s\n", attached, attacher__link_count(att),
+			attacher__trampoline_count(att), (cli__now_ns() - start) / 1e9);
 
 	cnt.ncpus = libbpf_num_possible_cpus();
 	cnt.total = calloc(set.count, sizeof(uint64_t));
@@ -504,7 +507,7 @@ int main(int argc, char **argv)
 			  { .u = skel->bss->lost_keys } },
 			{ "missed", "%s hits missed: the kernel skipped the program while another "
 			  "BPF program or map call was active on the CPU", OUT_U64,
-			  { .u = site_progs__misses(&progs) } },
+			  { .u = site_progs__misses(&progs) + attacher__trampoline_misses(att) } },
 		};
 
 		if (names && nskipped && o.json) {

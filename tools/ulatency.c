@@ -548,6 +548,8 @@ int main(int argc, char **argv)
 		.uprobe_multi = skel->progs.ulat_uprobe_multi,
 		.kprobe = skel->progs.ulat_kprobe,
 		.kprobe_multi = skel->progs.ulat_kprobe_multi,
+		.fentry = skel->progs.ulat_fentry,
+		.fexit = skel->progs.ulat_fexit,
 	};
 	site_set__prepare_progs(&set, &progs, &feat, o.mode);
 	err = ulatency_bpf__load(skel);
@@ -571,8 +573,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.verbose)
-		fprintf(stderr, "attached %zu probes with %zu links in %.3f s\n", attached,
-			attacher__link_count(att), (cli__now_ns() - start) / 1e9);
+		fprintf(stderr, "attached %zu probes with %zu links (%zu through trampolines) "
+			"in %.3f s\n", attached, attacher__link_count(att),
+			attacher__trampoline_count(att), (cli__now_ns() - start) / 1e9);
 
 	st = (struct state){ .o = &o, .set = &set, .nfuncs = nfuncs,
 			     .single_file = site_set__single_file(&set), .skel = skel,
@@ -624,6 +627,9 @@ int main(int argc, char **argv)
 			  OUT_U64, { .u = skel->bss->no_stack } },
 			{ "lost", "%s calls not counted: the per-process table was full", OUT_U64,
 			  { .u = skel->bss->lost_keys } },
+			{ "missed", "%s calls or returns missed: the kernel skipped the program "
+			  "while another BPF program was active on the CPU", OUT_U64,
+			  { .u = site_progs__misses(&progs) + attacher__trampoline_misses(att) } },
 		};
 
 		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));

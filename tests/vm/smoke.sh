@@ -75,23 +75,45 @@ test_funccount_tracepoint() {
 	eq "$(count syscalls:sys_enter_getppid "$TMP/o")" 7 "sys_enter_getppid"
 }
 
+# Kernel functions: through BPF trampolines (fentry, fexit) by default on
+# this kernel, through one kprobe each with --attach=single; same counts.
 test_funccount_kernel() {
-	run "$TMP/o" funccount -j -c "$T/opener $K /etc/hostname" do_sys_openat2 'p::__x64_sys_openat'
-	eq "$(count do_sys_openat2 "$TMP/o")" "$K" "do_sys_openat2"
-	eq "$(count __x64_sys_openat "$TMP/o")" "$K" "__x64_sys_openat"
-	run "$TMP/r" funccount -j -c "$T/opener $K /etc/hostname" 'r::do_sys_openat2'
-	eq "$(count do_sys_openat2 "$TMP/r")" "$K" "do_sys_openat2 returns"
+	local mode
+	for mode in auto single; do
+		echo "  --attach=$mode"
+		run "$TMP/o" funccount -v -j --attach=$mode -c "$T/opener $K /etc/hostname" \
+			do_sys_openat2 'p::__x64_sys_openat'
+		grep '^attached' "$TMP/o.err"
+		if [ $mode = auto ]; then
+			grep -q '(2 through trampolines)' "$TMP/o.err" || fail "not through trampolines"
+		else
+			grep -q '(0 through trampolines)' "$TMP/o.err" || fail "trampolines with single"
+		fi
+		eq "$(count do_sys_openat2 "$TMP/o")" "$K" "do_sys_openat2"
+		eq "$(count __x64_sys_openat "$TMP/o")" "$K" "__x64_sys_openat"
+		eq "$(summary missed "$TMP/o")" 0 "missed"
+		run "$TMP/r" funccount -j --attach=$mode -c "$T/opener $K /etc/hostname" 'r::do_sys_openat2'
+		eq "$(count do_sys_openat2 "$TMP/r")" "$K" "do_sys_openat2 returns"
+	done
 }
 
 test_funccount_kernel_wildcard() {
-	local left
-	run "$TMP/o" funccount -j -c "$T/opener $K /etc/hostname" 'p::vfs_*'
-	ge "$(summary sites "$TMP/o")" 20 "vfs_* sites"
-	# Each open of the opener, and the open of its binary by execve().
-	eq "$(count vfs_open "$TMP/o")" "$((K + 1))" "vfs_open"
-	# Detached: no kprobe of ours is left registered.
-	left=$(grep -c ' vfs_' /sys/kernel/debug/kprobes/list 2>/dev/null)
-	eq "${left:-0}" 0 "vfs_* kprobes left after exit"
+	local left mode t0
+	for mode in auto single; do
+		echo "  --attach=$mode"
+		t0=$(date +%s.%N)
+		run "$TMP/o" funccount -v -j --attach=$mode -c "$T/opener $K /etc/hostname" 'p::vfs_*'
+		grep '^attached' "$TMP/o.err"
+		awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "  run took %.1f s\n", b - a }'
+		ge "$(summary sites "$TMP/o")" 20 "vfs_* sites"
+		# Each open of the opener, and the open of its binary by execve().
+		eq "$(count vfs_open "$TMP/o")" "$((K + 1))" "vfs_open"
+		# Detached: no kprobe and no program of ours is left.
+		left=$(grep -c ' vfs_' /sys/kernel/debug/kprobes/list 2>/dev/null)
+		eq "${left:-0}" 0 "vfs_* kprobes left after exit"
+		left=$(bpftool -j prog list 2>/dev/null | jq '[.[] | select(.name // "" | startswith("count_"))] | length')
+		eq "${left:-0}" 0 "count_* programs left after exit"
+	done
 }
 
 test_stackcount_kernel() {
@@ -151,10 +173,17 @@ test_ulatency() {
 # ulatency on kernel functions: a kprobe and a kretprobe each, matched by
 # the kernel stack pointer; the opener makes exactly K openat() calls.
 test_ulatency_kernel() {
-	local rc=0
-	run "$TMP/o" ulatency -F -j -c "$T/opener $K /etc/hostname" do_sys_openat2 \
+	local rc=0 mode
+	for mode in single auto; do
+	echo "  --attach=$mode"
+	run "$TMP/o" ulatency -v -F -j --attach=$mode -c "$T/opener $K /etc/hostname" do_sys_openat2 \
 		'p::__x64_sys_openat' "$T/calls:foo"
 	cat "$TMP/o.err"
+	if [ $mode = auto ]; then
+		grep -q '(4 through trampolines)' "$TMP/o.err" || fail "not through trampolines"
+	else
+		grep -q '(0 through trampolines)' "$TMP/o.err" || fail "trampolines with single"
+	fi
 	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "do_sys_openat2")][0].count' "$TMP/o")" \
 		"$K" "do_sys_openat2 timed"
 	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "__x64_sys_openat")][0].count' "$TMP/o")" \
@@ -166,6 +195,7 @@ test_ulatency_kernel() {
 	  "$(jq -rs '[.[] | select(.type == "hist" and .func == "do_sys_openat2")][0].sum' "$TMP/o")" ] ||
 		fail "__x64_sys_openat took less time than the do_sys_openat2 it calls"
 	echo "  ok: __x64_sys_openat's total >= do_sys_openat2's"
+	done
 	# A wildcard, and a return probe refused with one sentence.
 	run "$TMP/w" ulatency -F -j -c "$T/opener 3 /etc/hostname" 'do_sys_open*'
 	eq "$(jq -rs '[.[] | select(.type == "hist" and .func == "do_sys_openat2")][0].count' "$TMP/w")" \
