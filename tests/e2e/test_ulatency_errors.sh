@@ -25,8 +25,17 @@ assert_usage_error "is a return probe" "r:$T/sleeper:sleep_ms"
 assert_usage_error "is a return probe" "uretprobe:$T/sleeper:sleep_ms"
 assert_usage_error "is a USDT probe" "u:$T/sleeper:probe"
 assert_usage_error "is a tracepoint" "t:sched:sched_switch"
-assert_usage_error "is a kernel function" "p::vfs_read"
-assert_usage_error "names no library" "sleep_ms"
+assert_usage_error "is a return probe" "r::vfs_read"
+assert_usage_error "is a return probe" "kretprobe:vfs_read"
+
+# A bare name is a kernel function, as in funclatency. Kernel functions are
+# timed on kernels with kprobes or trampolines (tests/vm/smoke.sh); this
+# one has neither: one sentence, exit 1.
+if "$ROOT/build/funccount" -v -l c:malloc 2>&1 >/dev/null | grep -q 'kprobe=0 .*fentry=0'; then
+	check "kernel functions on a kernel without kprobes or trampolines"
+	assert_error 1 "neither kprobes nor BPF trampolines" "p::vfs_read"
+	assert_error 1 "neither kprobes nor BPF trampolines" "sleep_ms"
+fi
 
 check "bad options"
 assert_usage_error "no pattern given"

@@ -17,6 +17,19 @@ expect_usage() {
 	assert_eq "$(wc -c <"$OUT")" 0 "stdout empty"
 }
 
+# A bare name is a kernel function, as in bcc's trace (tests/vm/smoke.sh
+# traces them on 6.1); without kprobes or trampolines: one sentence, exit 1.
+if "$ROOT/build/funccount" -v -l c:malloc 2>&1 >/dev/null | grep -q 'kprobe=0 .*fentry=0'; then
+	check "kernel functions on a kernel without kprobes or trampolines"
+	for spec in 'do_sys_openat2 "%s", arg2' 'r::vfs_read "%d", retval'; do
+		rc=0
+		timeout -s KILL 30 "$UT" "$spec" >"$OUT" 2>"$OUT.err" || rc=$?
+		assert_eq "$rc" 1 "exit code of: $spec"
+		assert_eq "$(wc -l <"$OUT.err")" 1 "one line on stderr"
+		grep -q "neither kprobes nor BPF trampolines" "$OUT.err" || fail "stderr: $(cat "$OUT.err")"
+	done
+fi
+
 check "malformed format strings"
 expect_usage "unterminated format string" "$P \"%d, arg1"
 expect_usage "bad conversion '%q'" "$P \"%q\", arg1"

@@ -97,10 +97,15 @@ assert_ul_detached() {
 # assert_usage_error WHAT ARGS...: ulatency ARGS exits 2 with one line on
 # stderr (containing WHAT) and nothing on stdout.
 assert_usage_error() {
-	local what=$1 rc=0
-	shift
+	assert_error 2 "$@"
+}
+
+# assert_error CODE WHAT ARGS...: the same with exit code CODE.
+assert_error() {
+	local code=$1 what=$2 rc=0
+	shift 2
 	timeout -s KILL 30 "$UL" "$@" >"$OUT" 2>"$OUT.err" || rc=$?
-	assert_eq "$rc" 2 "exit code of ulatency $*"
+	assert_eq "$rc" "$code" "exit code of ulatency $*"
 	assert_eq "$(wc -l <"$OUT.err")" 1 "stderr lines of ulatency $*"
 	grep -qF -- "$what" "$OUT.err" || fail "stderr of ulatency $* lacks '$what': $(cat "$OUT.err")"
 	[ ! -s "$OUT" ] || fail "ulatency $* wrote to stdout: $(cat "$OUT")"
