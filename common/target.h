@@ -40,7 +40,8 @@ struct ldcache;
  * it follows the old "ld.so-1.7.0" header). Copies what it needs. Returns
  * NULL and sets errno (EINVAL for a malformed cache). */
 struct ldcache *ldcache__parse(const void *buf, size_t len);
-/* Read and parse @path ("/etc/ld.so.cache"). */
+/* Read and parse @path ("/etc/ld.so.cache"; one under /proc/PID/root is
+ * read inside that root, see procpath.h). */
 struct ldcache *ldcache__load(const char *path);
 void ldcache__free(struct ldcache *c);
 /*
