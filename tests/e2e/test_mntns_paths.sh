@@ -33,7 +33,7 @@ mount -t tmpfs none "$R/tmp"
 mount -t proc proc "$R/proc"
 mkdir -p "$R/opt/bin" "$R/opt/evil" "$R/opt/inroot" "$R/opt/abs" "$R/opt/magic" \
 	"$R/opt/pathdir" "$R$H"
-cp "$T/uselib" "$T/libcotarget.so" "$R/opt/bin/"
+cp "$T/uselib" "$T/libcotarget.so" "$T/usdt" "$R/opt/bin/"
 ln -s "$H/libhost.so" "$R/opt/evil/libcotarget.so"		# to a host-only file
 ln -s / "$R/opt/up"						# a directory to /
 ln -s /opt/bin/libcotarget.so "$R/opt/inroot/libcotarget.so"	# absolute, inside
@@ -43,13 +43,15 @@ ln -s "$H/libhost.so" "$R/opt/pathdir/hostprog"			# found in $PATH
 # host, and a symlink to the mapped library in the container.
 ln -s /opt/bin/libcotarget.so "$R$H/libcotarget.so"
 ln -s "$H/libcotarget.so" "$R/opt/abs/libcotarget.so"
-exec env -i PATH=/opt/pathdir:/usr/bin "$(command -v chroot)" "$R" /opt/bin/uselib "$4" --wait
+exec env -i PATH=/opt/pathdir:/usr/bin "$(command -v chroot)" "$R" "/opt/bin/${5:-uselib}" "$4" --wait
 '
 N=6
 
-# start_ct NAME: start uselib N --wait in the container; sets TARGET_PID/FD.
+# start_ct NAME [PROG]: start PROG (uselib) N --wait in the container;
+# sets TARGET_PID/FD.
 start_ct() {
-	start_target "$1" unshare --mount --propagation private sh -c "$SETUP" sh "$R" "$H" "$T" "$N"
+	start_target "$1" unshare --mount --propagation private sh -c "$SETUP" sh "$R" "$H" "$T" "$N" \
+		"${2:-}"
 }
 
 # start_tool OUTFILE TOOL ARGS...: TOOL ARGS in the background; wait until
@@ -137,6 +139,16 @@ release_target "$TARGET_PID" "$TARGET_FD"
 finish_tool "$TMP/sc"
 assert_eq "$(jq -rs '[.[] | select(.type == "stack") | .count] | add' "$TMP/sc")" "$N" \
 	"stackcount hits of cot_add"
+
+check "USDT in the container's binary, through the root and through an absolute symlink"
+start_ct u usdt
+ln_cmd="ln -s /opt/bin/usdt '$R/opt/inroot/usdt'"
+nsenter -t "$TARGET_PID" -m sh -c "$ln_cmd" || fail "ln"
+start_fc "$OUT" -p "$TARGET_PID" "u:/opt/bin/usdt:cotrace:tick" "u:/opt/inroot/usdt:cotrace:guarded"
+release_target "$TARGET_PID" "$TARGET_FD"
+stop_fc INT
+assert_eq "$(count_of cotrace:tick)" "$N" "cotrace:tick"
+assert_eq "$(count_of cotrace:guarded)" "$N" "cotrace:guarded (its semaphore set through the symlink)"
 
 check "the mapped library's directory over-mounted with a symlink to the host: the mapping wins"
 start_ct e
