@@ -40,7 +40,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
+	__uint(max_entries, ARGDIST_COUNT_ENTRIES);	/* may be lowered before load */
 	__uint(key_size, sizeof(struct argdist_key));
 	__uint(value_size, sizeof(__u64));
 } counts SEC(".maps");
@@ -55,7 +55,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
+	__uint(max_entries, ARGDIST_CALL_ENTRIES);	/* may be lowered before load */
 	__type(key, struct argdist_entry_key);
 	__type(value, struct argdist_entry);
 } entries SEC(".maps");

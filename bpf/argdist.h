@@ -50,4 +50,8 @@ struct argdist_entry {
 	__u64 words[ARGDIST_ENTRY_WORDS];
 };
 
+/* Default sizes of the counts (-C) and calls-in-flight tables. */
+#define ARGDIST_COUNT_ENTRIES 10240
+#define ARGDIST_CALL_ENTRIES 10240
+
 #endif

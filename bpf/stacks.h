@@ -21,6 +21,10 @@ struct stack_stats {
 	__u64 lost_kernel_stacks;
 	__u64 lost_counts;		/* the counts map was full */
 	__u64 lost_pid_notes;		/* the ring buffer was full */
+	__u64 unannounced;		/* hits of processes the seen_pids table had no room for */
 };
+
+/* Default size of the table of processes already announced. */
+#define SEEN_PIDS_ENTRIES 65536
 
 #endif

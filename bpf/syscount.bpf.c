@@ -42,7 +42,7 @@ struct {
 /* Numbers outside the array. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, SYSCOUNT_OTHER_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct syscount_val);
 } other_counts SEC(".maps");

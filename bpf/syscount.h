@@ -23,4 +23,7 @@ struct syscount_proc {
 	char comm[16];
 };
 
+/* Default size of the table of syscall numbers beyond the array. */
+#define SYSCOUNT_OTHER_ENTRIES 1024
+
 #endif

@@ -28,7 +28,7 @@ struct {
 /* Processes traced with follow_children: the command, then its children. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, TRACE_TRACED_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u8);
 } traced SEC(".maps");
@@ -48,7 +48,7 @@ struct {
 /* -U with -c: processes already stopped once for user space to read their maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, TRACE_TRACED_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u8);
 } stopped SEC(".maps");

@@ -26,4 +26,7 @@ struct trace_event {
  * the first event of each process of a -c command, with -U. */
 #define TRACE_F_STOPPED 1
 
+/* Default size of the tables of followed (-c) and stopped processes. */
+#define TRACE_TRACED_ENTRIES 8192
+
 #endif

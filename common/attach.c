@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/procpath.h"
 
 /* Values from the kernel's UAPI that Debian 12's headers lack. */
 #define COT_BPF_TRACE_UPROBE_MULTI 48
@@ -280,8 +281,8 @@ struct site_arrays {
  * the kernel refuses one of them with ENOTSUPP, split the range and try
  * each half, keeping every link that succeeds.
  */
-static int attach_multi_range(struct attacher *a, int prog_fd, const char *path, pid_t pid,
-			      bool retprobe, const struct uprobe_site *sites, const size_t *idx,
+static int attach_multi_range(struct attacher *a, int prog_fd, const char *path,
+			      const char *kpath, pid_t pid, bool retprobe, const struct uprobe_site *sites, const size_t *idx,
 			      size_t lo, size_t hi, struct site_arrays *arr, size_t *attached)
 {
 	size_t n = hi - lo;
@@ -296,7 +297,7 @@ static int attach_multi_range(struct attacher *a, int prog_fd, const char *path,
 		arr->ref_ctrs[i] = s->ref_ctr;
 		arr->cookies[i] = s->cookie;
 	}
-	fd = uprobe_multi_link_create(prog_fd, path, pid, retprobe, arr->offsets,
+	fd = uprobe_multi_link_create(prog_fd, kpath, pid, retprobe, arr->offsets,
 				      arr->any_ref_ctr ? arr->ref_ctrs : NULL, arr->cookies, n);
 	if (fd >= 0) {
 		err = add_fd(a, fd);
@@ -308,11 +309,11 @@ static int attach_multi_range(struct attacher *a, int prog_fd, const char *path,
 		return fd;
 	if (n == 1)
 		return add_skipped(a, path, &sites[idx[lo]], fd);
-	err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, lo, lo + n / 2,
+	err = attach_multi_range(a, prog_fd, path, kpath, pid, retprobe, sites, idx, lo, lo + n / 2,
 				 arr, attached);
 	if (err)
 		return err;
-	return attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, lo + n / 2, hi,
+	return attach_multi_range(a, prog_fd, path, kpath, pid, retprobe, sites, idx, lo + n / 2, hi,
 				  arr, attached);
 }
 
@@ -415,8 +416,8 @@ static void *class_trial_run(void *arg)
  * classes then get a second link. Without a memfd trial a site is tried
  * alone; what the classes miss is found by bisection.
  */
-static int attach_multi(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
-			bool retprobe, const struct uprobe_site *sites, size_t count, size_t *attached)
+static int attach_multi(struct attacher *a, struct bpf_program *prog, const char *path,
+			const char *kpath, pid_t pid, bool retprobe, const struct uprobe_site *sites, size_t count, size_t *attached)
 {
 	struct class_trial trials[INSN_CLASSES] = {};
 	struct site_arrays arr = {};
@@ -441,7 +442,7 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	 * unexpanded. Such sites are never attached.
 	 */
 	verdict[INSN_EVEX] = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(kpath, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; i < count; i++) {
 		struct class_trial *t;
 
@@ -461,7 +462,7 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 	for (size_t i = 0; i < count; i++)
 		if (cls[i] == INSN_PLAIN)
 			idx[n++] = i;
-	err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, n, &arr,
+	err = attach_multi_range(a, prog_fd, path, kpath, pid, retprobe, sites, idx, 0, n, &arr,
 				 attached);
 	for (int c = 0; c < INSN_CLASSES; c++) {
 		if (!trials[c].running)
@@ -487,13 +488,13 @@ static int attach_multi(struct attacher *a, struct bpf_program *prog, const char
 		/* No memfd trial could be made: try the site alone. */
 		before = a->nskipped;
 		idx[count - 1] = i;
-		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, count - 1,
+		err = attach_multi_range(a, prog_fd, path, kpath, pid, retprobe, sites, idx, count - 1,
 					 count, &arr, attached);
 		verdict[cls[i]] = a->nskipped > before ? -1 : 1;
 	}
 	/* Sites of the suspicious classes the kernel accepted. */
 	if (!err)
-		err = attach_multi_range(a, prog_fd, path, pid, retprobe, sites, idx, 0, n, &arr,
+		err = attach_multi_range(a, prog_fd, path, kpath, pid, retprobe, sites, idx, 0, n, &arr,
 					 attached);
 out_free:
 	/* Threads start only after the allocations and are all joined above. */
@@ -550,12 +551,12 @@ static void *single_worker(void *arg)
 	return NULL;
 }
 
-static int attach_single(struct attacher *a, struct bpf_program *prog, const char *path, pid_t pid,
-			 bool retprobe, const struct uprobe_site *sites, size_t count,
-			 size_t *attached)
+static int attach_single(struct attacher *a, struct bpf_program *prog, const char *path,
+			 const char *kpath, pid_t pid, bool retprobe, const struct uprobe_site *sites,
+			 size_t count, size_t *attached)
 {
 	struct single_work w = {
-		.prog = prog, .path = path, .pid = pid, .retprobe = retprobe,
+		.prog = prog, .path = kpath, .pid = pid, .retprobe = retprobe,
 		.sites = sites, .count = count,
 	};
 	pthread_t tids[16];
@@ -567,7 +568,7 @@ static int attach_single(struct attacher *a, struct bpf_program *prog, const cha
 	w.skip = calloc(count, sizeof(*w.skip));
 	if (!w.links || !w.errs || !w.skip)
 		goto out_free;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(kpath, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; i < count; i++)
 		w.skip[i] = site_class(fd, &sites[i]) == INSN_EVEX;
 	if (fd >= 0)
@@ -615,28 +616,59 @@ out_free:
 	return err;
 }
 
+/*
+ * The kernel resolves the path of a uprobe itself, from our root and
+ * following symlinks: "/proc/PID/root/usr/lib/libx.so" would reach the
+ * host's file if the process made its libx.so an absolute symlink. A
+ * rooted path is therefore opened inside the process's root (procpath.h)
+ * and the kernel is given "/proc/self/fd/N" of that open file: the magic
+ * link leads to exactly the file we read. @fd gets the descriptor to
+ * close after the attach (-1 when @path is used as it is).
+ */
+static int kernel_path(const char *path, char *buf, size_t len, const char **kpath, int *fd)
+{
+	*fd = -1;
+	*kpath = path;
+	if (!procpath__is_rooted(path))
+		return 0;
+	*fd = procpath__open(path, O_RDONLY);
+	if (*fd < 0)
+		return *fd;
+	snprintf(buf, len, "/proc/self/fd/%d", *fd);
+	*kpath = buf;
+	return 0;
+}
+
 int attacher__uprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,
 		      enum attach_mode mode, const char *path, pid_t pid, bool retprobe,
 		      const struct uprobe_site *sites, size_t count, size_t *attached)
 {
 	size_t first_fd = a->nfds;
-	int err;
+	const char *kpath;
+	char kbuf[32];
+	int err, kfd;
 
 	*attached = 0;
 	if (!count)
 		return 0;
+	err = kernel_path(path, kbuf, sizeof(kbuf), &kpath, &kfd);
+	if (err)
+		return err;
 	if (mode != ATTACH_SINGLE && multi && bpf_program__fd(multi) >= 0) {
-		err = attach_multi(a, multi, path, pid, retprobe, sites, count, attached);
+		err = attach_multi(a, multi, path, kpath, pid, retprobe, sites, count, attached);
 		if (err) {
 			while (a->nfds > first_fd)
 				close(a->fds[--a->nfds]);
 			*attached = 0;
 		}
-		return err;
+	} else if (mode == ATTACH_MULTI) {
+		err = -EOPNOTSUPP;
+	} else {
+		err = attach_single(a, single, path, kpath, pid, retprobe, sites, count, attached);
 	}
-	if (mode == ATTACH_MULTI)
-		return -EOPNOTSUPP;
-	return attach_single(a, single, path, pid, retprobe, sites, count, attached);
+	if (kfd >= 0)
+		close(kfd);
+	return err;
 }
 
 int attach__prepare_uprobe_multi(struct bpf_program *multi, bool use_multi)
@@ -656,11 +688,20 @@ int attacher__usdt(struct attacher *a, struct bpf_program *prog, const char *pat
 {
 	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = cookie);
 	struct bpf_link *link;
+	const char *kpath;
+	char kbuf[32];
+	int err, kfd;
 
-	link = bpf_program__attach_usdt(prog, pid > 0 ? pid : -1, path, provider, name, &opts);
-	if (!link)
-		return -errno;
-	return add_link(a, link);
+	/* libbpf reads the notes and attaches through this path: the same
+	 * "/proc/self/fd/N" as for uprobes (see kernel_path()). */
+	err = kernel_path(path, kbuf, sizeof(kbuf), &kpath, &kfd);
+	if (err)
+		return err;
+	link = bpf_program__attach_usdt(prog, pid > 0 ? pid : -1, kpath, provider, name, &opts);
+	err = link ? add_link(a, link) : -errno;
+	if (kfd >= 0)
+		close(kfd);
+	return err;
 }
 
 int attacher__kprobes(struct attacher *a, struct bpf_program *multi, struct bpf_program *single,

@@ -302,6 +302,16 @@ void cli__free_words(char **argv)
 	free(argv);
 }
 
+unsigned long cli__map_entries(unsigned long n)
+{
+	const char *s = getenv("COTRACE_TEST_MAP_ENTRIES");
+	unsigned long cap;
+
+	if (s && !cli__parse_ulong(s, 1, ULONG_MAX, &cap) && cap < n)
+		n = cap;
+	return n ? n : 1;
+}
+
 /* Is @name a program execvp() would run: a path, or found in $PATH? */
 static int find_program(const char *name)
 {

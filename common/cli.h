@@ -48,6 +48,15 @@ int cli__parse_seconds(const char *s, double *secs);
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
 /*
+ * The size to give a table that can fill (a BPF hash or stack-trace map):
+ * @n, or less when the environment variable COTRACE_TEST_MAP_ENTRIES
+ * holds a smaller positive number. It exists so that tests can fill every
+ * table with little work and check the losses reported; it can only lower
+ * a size, never raise it. Never below 1.
+ */
+unsigned long cli__map_entries(unsigned long n);
+
+/*
  * Check that the process may load BPF programs and open perf events:
  * CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. Returns 0, or -EPERM with a
  * sentence naming what is missing in @err.

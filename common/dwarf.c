@@ -16,6 +16,7 @@
 #include "common/dwarf.h"
 #include "common/elf.h"
 #include "common/fetch.h"
+#include "common/procpath.h"
 
 #define MAX_TYPE_DEPTH 16
 #define MAX_SCOPE_DEPTH 8
@@ -423,9 +424,9 @@ static int file_open(struct dwarf_file *f, const char *path)
 	struct elf_file *ef;
 	const char *dbg;
 
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->fd = procpath__open(path, O_RDONLY);
 	if (f->fd < 0)
-		return -errno;
+		return f->fd;
 	f->dw = dwarf_begin(f->fd, DWARF_C_READ);
 	if (f->dw)
 		return 0;
@@ -435,7 +436,7 @@ static int file_open(struct dwarf_file *f, const char *path)
 	if (!ef)
 		return 0;
 	if (!elf_file__load_symbols(ef, NULL) && (dbg = elf_file__debug_path(ef))) {
-		f->fd = open(dbg, O_RDONLY | O_CLOEXEC);
+		f->fd = procpath__open(dbg, O_RDONLY);
 		if (f->fd >= 0 && !(f->dw = dwarf_begin(f->fd, DWARF_C_READ))) {
 			close(f->fd);
 			f->fd = -1;

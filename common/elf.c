@@ -8,6 +8,7 @@
  * header against its section, and cap what we decompress.
  */
 #include "common/elf.h"
+#include "common/procpath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -343,9 +344,10 @@ struct elf_file *elf_file__open(const char *path)
 		goto out_free;
 	}
 	/* O_NONBLOCK: opening a FIFO must not block; it is refused below. */
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/* A path inside a traced process's root stays inside it (procpath.h). */
+	ef->fd = procpath__open(path, O_RDONLY | O_NONBLOCK);
 	if (ef->fd < 0) {
-		err = -errno;
+		err = ef->fd;
 		goto out_free;
 	}
 	if (fstat(ef->fd, &st)) {
@@ -465,6 +467,11 @@ void elf_file__free(struct elf_file *ef)
 const char *elf_file__path(const struct elf_file *ef)
 {
 	return ef->path;
+}
+
+bool elf_file__is_file(const struct elf_file *ef, dev_t dev, ino_t ino)
+{
+	return ef->ino && ef->dev == dev && ef->ino == ino;
 }
 
 int elf_file__type(const struct elf_file *ef)

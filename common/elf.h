@@ -62,6 +62,8 @@ void elf_file__free(struct elf_file *ef);
 
 /* The path given to open (borrowed). */
 const char *elf_file__path(const struct elf_file *ef);
+/* True if @ef was opened from the file @dev:@ino (false for an image in memory). */
+bool elf_file__is_file(const struct elf_file *ef, dev_t dev, ino_t ino);
 /* ET_EXEC or ET_DYN. */
 int elf_file__type(const struct elf_file *ef);
 /* True if the file looks like a Go binary (.go.buildinfo or .gopclntab). */

@@ -16,6 +16,7 @@
 
 #include "common/attach.h"
 #include "common/elf.h"
+#include "common/procpath.h"
 #include "common/sites.h"
 #include "common/target.h"
 
@@ -125,7 +126,10 @@ static int open_target(const struct probe_spec *spec, pid_t pid, struct target *
 
 	ret = target__resolve(spec->target, pid, t);
 	if (ret) {
-		if (pid)
+		if (pid && (ret == -ELOOP || ret == -EXDEV))
+			snprintf(err, errlen, "cannot resolve '%s' inside the root of process %d: "
+				 "a symlink loop, or a link out of it through /proc", spec->target, pid);
+		else if (pid)
 			snprintf(err, errlen, "cannot find '%s' for process %d: no such file, "
 				 "library mapped by it, or program in PATH", spec->target, pid);
 		else
@@ -210,7 +214,7 @@ static void ifunc_ctx_init(struct ifunc_ctx *c, const struct elf_file *ef, const
 
 	c->tried = true;
 	c->mem_fd = -1;
-	if (stat(path, &st) || elf_file__offset_to_vaddr(ef, 0, &v0))
+	if (procpath__stat(path, &st) || elf_file__offset_to_vaddr(ef, 0, &v0))
 		return;
 	/* The traced process, else any that maps the file (a -c command has
 	 * not exec'd yet); every process on this CPU gets the same pick. */

@@ -32,6 +32,7 @@
 
 #include "common/elf.h"
 #include "common/probe.h"
+#include "common/procpath.h"
 #include "common/target.h"
 
 #define BUILD_ID_MAX		64
@@ -464,21 +465,29 @@ static struct symtab *symtab_adopt(struct syms *s, struct elf_file *ef)
 	return st;
 }
 
-/* True if @path exists and is the file @dev:@ino. */
-static bool same_file(const char *path, dev_t dev, ino_t ino)
+/* @path opened, if it is the file @dev:@ino: checked on the open file,
+ * not by a stat() before, which the process could race with a rename. */
+static struct elf_file *open_same_file(const char *path, dev_t dev, ino_t ino)
 {
-	struct stat sb;
+	struct elf_file *ef = elf_file__open(path);
 
-	return !stat(path, &sb) && sb.st_dev == dev && sb.st_ino == ino;
+	if (ef && !elf_file__is_file(ef, dev, ino)) {
+		elf_file__free(ef);
+		errno = ESTALE;
+		return NULL;
+	}
+	return ef;
 }
 
 /*
  * Open the file behind a mapping of @pid. The path inside the process's
  * root comes first when it is still that very file, because the separate
  * debug file is searched next to the path elf_file was given (a
- * /proc/PID/map_files/ link has no useful directory). Then map_files, which
- * reaches deleted and replaced files and other mount namespaces, then the
- * path on the host when it is the same file (the process may be gone).
+ * /proc/PID/map_files/ link has no useful directory); it is resolved inside
+ * that root (procpath.h), so a symlink the process planted cannot lead
+ * outside. Then map_files, which reaches deleted and replaced files and
+ * other mount namespaces, then the path on the host when it is the same
+ * file (the process may be gone).
  */
 static struct elf_file *open_mapping(pid_t pid, const struct procmap_entry *e, dev_t dev)
 {
@@ -488,8 +497,8 @@ static struct elf_file *open_mapping(pid_t pid, const struct procmap_entry *e, d
 
 	if (!e->deleted) {
 		n = snprintf(path, sizeof(path), "/proc/%d/root%s", pid, e->path);
-		if (n > 0 && (size_t)n < sizeof(path) && same_file(path, dev, e->inode)) {
-			ef = elf_file__open(path);
+		if (n > 0 && (size_t)n < sizeof(path)) {
+			ef = open_same_file(path, dev, e->inode);
 			if (ef)
 				return ef;
 		}
@@ -498,8 +507,8 @@ static struct elf_file *open_mapping(pid_t pid, const struct procmap_entry *e, d
 	ef = elf_file__open(path);
 	if (ef)
 		return ef;
-	if (!e->deleted && same_file(e->path, dev, e->inode))
-		return elf_file__open(e->path);
+	if (!e->deleted)
+		return open_same_file(e->path, dev, e->inode);
 	return NULL;
 }
 
@@ -756,7 +765,7 @@ static Dwarf *symtab_dwarf(struct symtab *st)
 	path = elf_file__debug_path(st->ef);
 	if (!path)
 		path = elf_file__path(st->ef);
-	st->dw_fd = open(path, O_RDONLY | O_CLOEXEC);
+	st->dw_fd = procpath__open(path, O_RDONLY);
 	if (st->dw_fd < 0)
 		return NULL;
 	st->dw = dwarf_begin(st->dw_fd, DWARF_C_READ);
@@ -954,8 +963,9 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 		s->last_path = i - 1;
 		return resolve_in(s, st, module, offset, frames, max);
 	}
-	if (stat(path, &sb))
-		return -errno;
+	err = procpath__stat(path, &sb);
+	if (err)
+		return err;
 	st = find_key(s, sb.st_dev, sb.st_ino);
 	if (!st) {
 		ef = elf_file__open(path);

@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/target.h"
+#include "common/procpath.h"
 
 /* ---- ld.so.cache ---------------------------------------------------------- */
 
@@ -166,9 +168,11 @@ struct ldcache *ldcache__load(const char *path)
 	size_t len = 0, cap = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	fd = procpath__open(path, O_RDONLY);
+	if (fd < 0) {
+		errno = -fd;
 		return NULL;
+	}
 	/* Read to EOF rather than trusting st_size (procfs, races with ldconfig). */
 	for (;;) {
 		ssize_t n;
@@ -466,18 +470,20 @@ static int fmt_path(char *dst, const char *fmt, ...)
 	return n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
+/* Paths under /proc/PID/root are checked as that process sees them:
+ * its symlinks never lead outside its root (procpath.h). */
 static int path_exists(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) ? -errno : 0;
+	return procpath__stat(path, &st);
 }
 
 static bool is_executable_file(const char *path)
 {
 	struct stat st;
 
-	return !stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	return !procpath__stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
 /* readlink() into a PATH_MAX buffer, NUL-terminated. */
@@ -566,6 +572,15 @@ static int resolve_path(const char *name, pid_t pid, struct target *out)
 	return path_exists(out->path);
 }
 
+/* True if @path (inside a process's root) is the file of mapping @e. */
+static bool is_mapped_file(const char *path, const struct procmap_entry *e)
+{
+	struct stat st;
+
+	return !procpath__stat(path, &st) && st.st_ino == e->inode &&
+	       st.st_dev == makedev(e->dev_major, e->dev_minor);
+}
+
 /*
  * A library mapped by @pid. An exact basename beats a prefix match. A
  * deleted file (upgraded library) is reached through map_files, which
@@ -617,11 +632,14 @@ static int resolve_from_maps(const char *name, pid_t pid, struct target *out)
 	err = set_str(out->display, best->path);
 	if (err)
 		goto out;
-	if (best->deleted)
+	/* The path inside the process's root when it still is the mapped
+	 * file (its directory serves the .gnu_debuglink search); else the
+	 * mapping itself: a deleted file, or one the process replaced, maybe
+	 * by a symlink meant to lead us elsewhere. */
+	if (best->deleted || fmt_path(out->path, "/proc/%d/root%s", (int)pid, best->path) ||
+	    !is_mapped_file(out->path, best))
 		err = fmt_path(out->path, "/proc/%d/map_files/%llx-%llx", (int)pid,
 			       best->start, best->end);
-	else
-		err = fmt_path(out->path, "/proc/%d/root%s", (int)pid, best->path);
 out:
 	free(line);
 	free(e);

@@ -23,7 +23,8 @@ struct target {
 /*
  * Resolve @name for process @pid (0: no process). Rules, in order:
  * - a name containing '/' is a path: relative to the cwd, or with @pid,
- *   an absolute path inside /proc/PID/root;
+ *   an absolute path inside /proc/PID/root (a relative one below
+ *   /proc/PID/cwd); symlinks stay inside that directory (procpath.h);
  * - with @pid, a library the process maps whose basename is @name, or
  *   starts with "lib@name.so" or "@name.so" ("c" → libc.so.6);
  * - a library in /etc/ld.so.cache (of @pid's root with @pid) by exact
@@ -40,7 +41,8 @@ struct ldcache;
  * it follows the old "ld.so-1.7.0" header). Copies what it needs. Returns
  * NULL and sets errno (EINVAL for a malformed cache). */
 struct ldcache *ldcache__parse(const void *buf, size_t len);
-/* Read and parse @path ("/etc/ld.so.cache"). */
+/* Read and parse @path ("/etc/ld.so.cache"; one under /proc/PID/root is
+ * read inside that root, see procpath.h). */
 struct ldcache *ldcache__load(const char *path);
 void ldcache__free(struct ldcache *c);
 /*

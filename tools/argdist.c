@@ -1168,6 +1168,8 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 	bpf_map__set_max_entries(skel->maps.fetch_progs, pl->set.count);
 	bpf_map__set_max_entries(skel->maps.sites, pl->set.count);
 	bpf_map__set_max_entries(skel->maps.hists, o->nspecs);
+	bpf_map__set_max_entries(skel->maps.counts, cli__map_entries(ARGDIST_COUNT_ENTRIES));
+	bpf_map__set_max_entries(skel->maps.entries, cli__map_entries(ARGDIST_CALL_ENTRIES));
 	bpf_map__set_key_size(skel->maps.counts, 8 + pl->key_bytes);
 	*progs = (struct site_progs){
 		.uprobe = skel->progs.argdist_uprobe,

@@ -423,8 +423,8 @@ int main(int argc, char **argv)
 	skel->rodata->targ_tgid = pid;
 	skel->rodata->per_pid = o.per_pid;
 	bpf_map__set_max_entries(skel->maps.counts, set.count);
-	bpf_map__set_max_entries(skel->maps.pid_counts,
-				 o.per_pid ? set.count * 64 > 65536 ? set.count * 64 : 65536 : 1);
+	bpf_map__set_max_entries(skel->maps.pid_counts, cli__map_entries(
+				 o.per_pid ? set.count * 64 > 65536 ? set.count * 64 : 65536 : 1));
 	progs = (struct site_progs){
 		.uprobe = skel->progs.count_uprobe,
 		.uprobe_multi = skel->progs.count_uprobe_multi,

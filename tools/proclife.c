@@ -594,9 +594,10 @@ int main(int argc, char **argv)
 	skel->rodata->want_hist = !o.log;
 	skel->rodata->want_exits = o.exits && !o.log;
 	skel->rodata->want_log = o.log;
-	bpf_map__set_max_entries(skel->maps.hists, o.log ? 1 : o.max_comms);
-	bpf_map__set_max_entries(skel->maps.exits, o.exits && !o.log ? o.max_comms * 4 : 1);
-	bpf_map__set_max_entries(skel->maps.libc_start, o.libc ? LIBC_PENDING : 1);
+	bpf_map__set_max_entries(skel->maps.hists, cli__map_entries(o.log ? 1 : o.max_comms));
+	bpf_map__set_max_entries(skel->maps.exits,
+				 cli__map_entries(o.exits && !o.log ? o.max_comms * 4 : 1));
+	bpf_map__set_max_entries(skel->maps.libc_start, cli__map_entries(o.libc ? LIBC_PENDING : 1));
 	if (o.log)
 		bpf_map__set_max_entries(skel->maps.events, RINGBUF_SIZE);
 	else if (!feat.ringbuf)

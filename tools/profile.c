@@ -304,8 +304,9 @@ int main(int argc, char **argv)
 	skel->rodata->filter_pids = o.npids > 0;
 	skel->rodata->stop_new = o.cmd != NULL;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
-	bpf_map__set_max_entries(skel->maps.stack_traces, o.storage);
-	bpf_map__set_max_entries(skel->maps.stack_counts, o.storage);
+	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
+	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
+	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
 	err = profile_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "profile: cannot load the BPF program: %s\n", strerror(-err));
@@ -388,6 +389,9 @@ int main(int argc, char **argv)
 			  { .u = skel->bss->stats.lost_counts } },
 			{ "lost_pid_notes", "%s new processes not announced in time: their stacks "
 			  "may not resolve", OUT_U64, { .u = skel->bss->stats.lost_pid_notes } },
+			{ "unannounced", "%s samples of processes not announced: the table of "
+			  "processes was full; their stacks may not resolve", OUT_U64,
+			  { .u = skel->bss->stats.unannounced } },
 		};
 
 		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));

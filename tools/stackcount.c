@@ -268,8 +268,9 @@ int main(int argc, char **argv)
 	skel->rodata->want_kernel = !o.user_only && (o.kernel_only || any_kernel_site);
 	skel->rodata->per_site = o.per_site;
 	skel->rodata->stop_new = o.cmd != NULL;
-	bpf_map__set_max_entries(skel->maps.stack_traces, o.storage);
-	bpf_map__set_max_entries(skel->maps.stack_counts, o.storage);
+	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
+	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
+	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
 	progs = (struct site_progs){
 		.uprobe = skel->progs.stack_uprobe,
 		.uprobe_multi = skel->progs.stack_uprobe_multi,
@@ -347,6 +348,9 @@ int main(int argc, char **argv)
 			  { .u = skel->bss->stats.lost_counts } },
 			{ "lost_pid_notes", "%s new processes not announced in time: their stacks "
 			  "may not resolve", OUT_U64, { .u = skel->bss->stats.lost_pid_notes } },
+			{ "unannounced", "%s hits of processes not announced: the table of "
+			  "processes was full; their stacks may not resolve", OUT_U64,
+			  { .u = skel->bss->stats.unannounced } },
 			{ "missed", "%s hits missed: the kernel skipped the program while another "
 			  "BPF program or map call was active on the CPU", OUT_U64,
 			  { .u = site_progs__misses(&progs) } },

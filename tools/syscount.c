@@ -596,6 +596,9 @@ static void summary(struct state *st)
 			{ "lost_pid_notes", "%s new processes not announced in time: their "
 			  "stacks may resolve less", OUT_U64,
 			  { .u = skel->bss->stats.lost_pid_notes } },
+			{ "unannounced", "%s syscalls of processes not announced: the table of "
+			  "processes was full; their stacks may resolve less", OUT_U64,
+			  { .u = skel->bss->stats.unannounced } },
 		};
 
 		out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]));
@@ -604,11 +607,14 @@ static void summary(struct state *st)
 
 static void set_sizes(struct syscount_bpf *skel, const struct options *o)
 {
-	bpf_map__set_max_entries(skel->maps.proc_counts, o->per_process ? PROC_ENTRIES : 1);
+	bpf_map__set_max_entries(skel->maps.other_counts, cli__map_entries(SYSCOUNT_OTHER_ENTRIES));
+	bpf_map__set_max_entries(skel->maps.proc_counts,
+				 cli__map_entries(o->per_process ? PROC_ENTRIES : 1));
 	bpf_map__set_max_entries(skel->maps.starts, o->latency ? START_ENTRIES : 1);
-	bpf_map__set_max_entries(skel->maps.stack_traces, o->stack ? STACK_TRACES : 1);
-	bpf_map__set_max_entries(skel->maps.stack_counts, o->stack ? STACK_KEYS : 1);
-	bpf_map__set_max_entries(skel->maps.seen_pids, o->stack ? 65536 : 1);
+	bpf_map__set_max_entries(skel->maps.stack_traces,
+				 cli__map_entries(o->stack ? STACK_TRACES : 1));
+	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o->stack ? STACK_KEYS : 1));
+	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(o->stack ? 65536 : 1));
 }
 
 static const char *mode_text(const struct options *o)

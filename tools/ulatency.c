@@ -541,8 +541,8 @@ int main(int argc, char **argv)
 	skel->rodata->per_pid = o.per_pid;
 	bpf_map__set_max_entries(skel->maps.hists, nfuncs);
 	/* Room for every function in 1024 processes, at least 16,384 entries. */
-	bpf_map__set_max_entries(skel->maps.pid_hists,
-				 !o.per_pid ? 1 : nfuncs * 1024 > 16384 ? nfuncs * 1024 : 16384);
+	bpf_map__set_max_entries(skel->maps.pid_hists, cli__map_entries(
+				 !o.per_pid ? 1 : nfuncs * 1024 > 16384 ? nfuncs * 1024 : 16384));
 	progs = (struct site_progs){
 		.uprobe = skel->progs.ulat_uprobe,
 		.uprobe_multi = skel->progs.ulat_uprobe_multi,

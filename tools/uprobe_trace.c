@@ -1066,6 +1066,8 @@ int main(int argc, char **argv)
 	skel->rodata->wakeup_bytes = pages * getpagesize() / 8;
 	skel->rodata->user_stack = o.user_stack;
 	bpf_map__set_max_entries(skel->maps.fetch_progs, set.count);
+	bpf_map__set_max_entries(skel->maps.traced, cli__map_entries(TRACE_TRACED_ENTRIES));
+	bpf_map__set_max_entries(skel->maps.stopped, cli__map_entries(TRACE_TRACED_ENTRIES));
 	bpf_program__set_autoload(skel->progs.trace_fork, o.cmd != NULL);
 	progs = (struct site_progs){
 		.uprobe = skel->progs.trace_uprobe,

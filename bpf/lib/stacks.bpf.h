@@ -44,7 +44,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, SEEN_PIDS_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
 } seen_pids SEC(".maps");
@@ -70,8 +70,16 @@ static __always_inline void announce_pid(__u32 tgid)
 	if (seen) {
 		/* Two CPUs may both announce an exec: user space reads the maps twice. */
 		*seen = gen;
-	} else if (bpf_map_update_elem(&seen_pids, &tgid, &gen, BPF_NOEXIST)) {
-		return;
+	} else {
+		long err = bpf_map_update_elem(&seen_pids, &tgid, &gen, BPF_NOEXIST);
+
+		/* -EEXIST: another CPU announces it. -E2BIG: the table is full;
+		 * the process is never announced and its stacks may not
+		 * resolve: count its hits. */
+		if (err == -7 /* E2BIG */)
+			__sync_fetch_and_add(&stats.unannounced, 1);
+		if (err)
+			return;
 	}
 	slot = bpf_ringbuf_reserve(&new_pids, sizeof(*slot), 0);
 	if (!slot) {

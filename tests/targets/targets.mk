@@ -52,6 +52,12 @@ $(T)/usdt: tests/targets/usdt.c | $(T)
 $(T)/libcotarget.so: tests/targets/libcotarget.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIC -shared -Wl,-soname,libcotarget.so -o $@ $<
 
+# Only on the host in test_mntns_paths.sh: a symlink in a container must not reach it.
+TARGET_BINS += $(T)/libhostonly.so
+
+$(T)/libhostonly.so: tests/targets/libhostonly.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIC -shared -o $@ $<
+
 $(T)/uselib: tests/targets/uselib.c $(T)/libcotarget.so | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $< -L$(T) -lcotarget -Wl,-rpath,'$$ORIGIN'
 

@@ -83,11 +83,31 @@ static void test_insn_classes(void **state)
 		assert_int_equal(uprobe_insn_classify(cases[i].b, sizeof(cases[i].b)), cases[i].c);
 }
 
+/* COTRACE_TEST_MAP_ENTRIES only ever lowers a table's size. */
+static void test_map_entries(void **state)
+{
+	(void)state;
+	unsetenv("COTRACE_TEST_MAP_ENTRIES");
+	assert_int_equal(cli__map_entries(65536), 65536);
+	assert_int_equal(cli__map_entries(0), 1);
+	setenv("COTRACE_TEST_MAP_ENTRIES", "4", 1);
+	assert_int_equal(cli__map_entries(65536), 4);
+	assert_int_equal(cli__map_entries(2), 2);
+	setenv("COTRACE_TEST_MAP_ENTRIES", "0", 1);
+	assert_int_equal(cli__map_entries(100), 100);
+	setenv("COTRACE_TEST_MAP_ENTRIES", "lots", 1);
+	assert_int_equal(cli__map_entries(100), 100);
+	setenv("COTRACE_TEST_MAP_ENTRIES", "", 1);
+	assert_int_equal(cli__map_entries(100), 100);
+	unsetenv("COTRACE_TEST_MAP_ENTRIES");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_map_entries),
 		cmocka_unit_test(test_cmd_held_until_started),
 		cmocka_unit_test(test_insn_classes),
 	};
