@@ -14,7 +14,8 @@
  *   lib N         call the library's cot_add() N times
  *   exec ARGV...  execv(ARGV[0], ARGV) (nothing printed)
  *   exit CODE     exit with CODE
- * End of input exits 0.
+ * End of input exits 0. Stdin is read unbuffered, so lines sent after
+ * "exec" go to the new program.
  *
  * spin: calls work(i) for i = 0, 1, 2 ... in batches of 1,000 with a
  * 1 ms sleep between batches (it must not hog a shared machine), a
@@ -97,6 +98,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "spin"))
 		return spin();
+	/* Unbuffered: a line sent after "exec" is read by the new image. */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	while (fgets(line, sizeof(line), stdin)) {
 		char *cmd = strtok(line, " \t\n"), *arg = strtok(NULL, " \t\n");
 		long n = arg ? atol(arg) : 0;
