@@ -204,18 +204,33 @@ fc_on_target() {
 # syscount sc_*, proclife handle_exit and libc_uprobe*, profile do_sample.
 OUR_PROGS='^(count_|stack_|trace_|ulat_|argdist_|sc_|libc_uprobe|handle_exit$|do_sample$)'
 
+# prog_holders: a JSON object mapping each BPF program id to the pids of
+# the processes that hold an fd of it or of a link to it, read from
+# /proc/*/fdinfo ("prog_id:" lines). bpftool's own "pids" come from a BPF
+# iterator that Debian's bpftool is built without (always null), so it
+# cannot tell our programs from those of a tool someone else runs now.
+prog_holders() {
+	grep -s '^prog_id:' /proc/[0-9]*/fdinfo/* 2>/dev/null |
+		awk -F'[/:\t ]+' '{print $NF, $3}' |
+		jq -Rsc 'split("\n") | map(select(length > 0) | split(" ") | map(tonumber))
+			 | group_by(.[0]) | map({key: (.[0][0] | tostring), value: map(.[1])})
+			 | from_entries'
+}
+
 # ours_attached: print the BPF programs of ours still loaded: named as in
-# OUR_PROGS and either owned by no process or by a tool we started
-# (OUR_PIDS). (A tool another user runs at the same time owns its own
+# OUR_PROGS and either held by no process or by a tool we started
+# (OUR_PIDS). (A tool another user runs at the same time holds its own
 # programs.) Links and perf events hold their program, so a leaked link
-# shows up here as well.
+# shows up here as well; so does any uprobe_events entry (none of ours
+# uses one: a leftover is someone's leak).
 ours_attached() {
-	local pids
+	local pids holders
 	pids=$(printf '%s\n' "${OUR_PIDS[@]}" | jq -Rsc 'split("\n") | map(select(length > 0) | tonumber)')
-	bpftool -j prog list | jq -r --argjson ours "$pids" --arg re "$OUR_PROGS" '
+	holders=$(prog_holders)
+	bpftool -j prog list | jq -r --argjson ours "$pids" --argjson h "$holders" --arg re "$OUR_PROGS" '
 		.[] | select(.name // "" | test($re))
-		    | select((.pids // []) as $p | ($p | length) == 0 or
-			     any($p[]; .pid as $x | $ours | index($x)))
+		    | ($h[.id | tostring] // []) as $p
+		    | select(($p | length) == 0 or any($p[]; . as $x | $ours | index($x)))
 		    | "prog \(.id) \(.name)"'
 	if [ -s /sys/kernel/tracing/uprobe_events ]; then
 		sed 's/^/uprobe_events: /' /sys/kernel/tracing/uprobe_events
