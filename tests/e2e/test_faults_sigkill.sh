@@ -13,8 +13,9 @@
 source "$(dirname "$0")/lib.sh"
 
 [ -x "$T/stepper" ] || fail "$T/stepper missing: run make targets"
-cp "$T/stepper" "$TMP/spin" || fail "cp"
+cp "$T/stepper" "$TMP/spin" && cp "$T/sleeper" "$TMP/slp" || fail "cp"
 BIN=$TMP/spin
+SLP=$TMP/slp
 SEED=${FAULT_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$SEED
 echo "seed $SEED"
@@ -24,18 +25,23 @@ SPIN=$!
 BG_PIDS+=("$SPIN")
 wait_for_text "$TMP/spin.out" spinning 10 "$SPIN"
 
-# The trials' command lines, one a line: TOOL ARGS (word-split; no quoting
-# needed). uprobe-trace's probe has no format: it prints the bare event.
+# The trials' command lines, one a line: TOOL ARGS, split on blanks; a '+'
+# in an argument stands for a blank. uprobe-trace's probes have no format:
+# they print the bare event. ulatency and the return probe of uprobe-trace
+# are often killed while nap() is in flight (its return address replaced by
+# the uretprobe trampoline). The -c runs must take their command along.
 CONFIGS=(
 	"funccount $BIN:work c:malloc"
 	"funccount --attach=single $BIN:work $BIN:foo"
-	"ulatency $BIN:work"
-	"uprobe-trace p:$BIN:work"
+	"ulatency $BIN:work $BIN:nap"
+	"uprobe-trace p:$BIN:work r:$BIN:nap"
 	"argdist -C p:$BIN:work():u64:arg1"
 	"stackcount $BIN:work"
 	"syscount -p $SPIN"
 	"proclife"
 	"profile -p $SPIN"
+	"ulatency -c $SLP+50+0+0+0 $SLP:sleep_ms"
+	"stackcount -c $SLP+50+0+0+0 $SLP:sleep_ms"
 )
 TRIALS=100
 before=0	# killed before the tool said "Hit Ctrl-C"
@@ -51,8 +57,12 @@ for ((n = 0; n < TRIALS; n++)); do
 	set -- $cfg
 	tool=$1
 	shift
+	args=()
+	for a in "$@"; do
+		args+=("${a//+/ }")
+	done
 	: >"$TMP/k.err"
-	"$ROOT/build/$tool" "$@" >/dev/null 2>"$TMP/k.err" &
+	"$ROOT/build/$tool" "${args[@]}" >/dev/null 2>"$TMP/k.err" &
 	pid=$!
 	BG_PIDS+=("$pid")
 	OUR_PIDS+=("$pid")
@@ -78,6 +88,12 @@ for ((n = 0; n < TRIALS; n++)); do
 		sleep 0.05
 	done
 	[ -z "$left" ] || fail "trial $n ($cfg, killed after ${delay} ms, $phase): still attached: $left"
+	# A -c command dies with its tracer (SIGTERM at the parent's death).
+	for ((i = 0; i < 100; i++)); do
+		pgrep -f "^$SLP " >/dev/null || break
+		sleep 0.05
+	done
+	pgrep -f "^$SLP " >/dev/null && fail "trial $n ($cfg): its command outlived it"
 	is_running "$SPIN" || fail "trial $n ($cfg): the target died: $(cat "$TMP/spin.out")"
 done
 echo "  ok: $TRIALS trials, $before killed while starting, $after while tracing, nothing left after any"

@@ -18,9 +18,9 @@
  * "exec" go to the new program.
  *
  * spin: calls work(i) for i = 0, 1, 2 ... in batches of 1,000 with a
- * 1 ms sleep between batches (it must not hog a shared machine), a
- * malloc()/free() and a getppid() per batch. Every return value is
- * checked (work(i) == 3i + 1). On SIGUSR1 it prints
+ * 1 ms sleep in nap() between batches (it must not hog a shared machine),
+ * a malloc()/free() and a getppid() per batch. Every return value is
+ * checked (work(i) == 3i + 1, nap() == 7). On SIGUSR1 it prints
  * "calls N bad B sum S" (S: the sum of the returns, mod 2^64) and exits
  * 0 if B is 0, else 1.
  */
@@ -53,6 +53,17 @@ __attribute__((noinline)) unsigned long work(unsigned long i)
 	return 3 * i + 1;
 }
 
+/* The sleep between batches: most of the time some call of nap() is in
+ * flight, so a tracer killed at a random moment often leaves a uretprobe's
+ * return address on the stack. */
+__attribute__((noinline)) int nap(void)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	nanosleep(&ms, NULL);
+	return 7;
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_usr1(int sig)
@@ -63,7 +74,6 @@ static void on_usr1(int sig)
 
 static int spin(void)
 {
-	struct timespec ms = { 0, 1000000 };
 	unsigned long i = 0, bad = 0, sum = 0;
 	struct sigaction sa = { .sa_handler = on_usr1 };
 
@@ -84,7 +94,8 @@ static int spin(void)
 		sink += (unsigned long)p & 1;
 		free(p);
 		sink += getppid() & 1;
-		nanosleep(&ms, NULL);
+		if (nap() != 7)
+			bad++;
 	}
 	printf("calls %lu bad %lu sum %lu\n", i, bad, sum);
 	return bad ? 1 : 0;
