@@ -48,7 +48,17 @@ step() {
 
 # end_by_itself TOOL WHAT: the tool ends on its own (bounded) with exit 0.
 end_by_itself() {
-	wait_exit "$TOOL_PID" 15
+	local i
+	for ((i = 0; i < 300; i++)); do
+		is_running "$TOOL_PID" || break
+		sleep 0.05
+	done
+	if is_running "$TOOL_PID"; then
+		echo "$1 still runs; kernel stack and stderr:" >&2
+		cat "/proc/$TOOL_PID/stack" "$TMP/t.json.err" >&2
+		ls -l "/proc/$TOOL_PID/fd" >&2
+	fi
+	wait_exit "$TOOL_PID" 1
 	[ "$WAIT_RC" -eq 0 ] || { cat "$TMP/t.json.err" >&2; fail "$1 exited $WAIT_RC after $2"; }
 	echo "  ok: $1 ended by itself after $2, exit 0"
 }
@@ -115,12 +125,12 @@ done
 # spawn_with_pid PID NAME: start $BIN reading the fifo $TMP/NAME.fifo with
 # exactly pid PID: set ns_last_pid to PID - 1 right before the fork (a
 # builtin echo forks nothing). Another process of the machine can take the
-# pid first: retry. Sets TARGET_PID and TARGET_FD; fails after 50 tries.
+# pid first: retry. Sets TARGET_PID and TARGET_FD; fails after 200 tries.
 spawn_with_pid() {
 	local want=$1 name=$2 try
 	mkfifo "$TMP/$name.fifo" || fail "mkfifo"
 	exec {TARGET_FD}<>"$TMP/$name.fifo"
-	for ((try = 0; try < 50; try++)); do
+	for ((try = 0; try < 200; try++)); do
 		echo $((want - 1)) >/proc/sys/kernel/ns_last_pid
 		"$BIN" <"$TMP/$name.fifo" >"$TMP/$name.out" 2>&1 &
 		TARGET_PID=$!
@@ -129,16 +139,36 @@ spawn_with_pid() {
 		kill -KILL "$TARGET_PID"
 		wait "$TARGET_PID" 2>/dev/null
 	done
-	fail "could not get pid $want back in 50 tries"
+	fail "could not get pid $want back in 200 tries"
 }
 
 # Both kinds of links filter on the process that had the pid when they were
 # made (the kernel keeps a reference to its task), not on the number.
+# start_wrapped OUTFILE TOOL ARGS...: start_tool, but the tool runs under a
+# subshell that writes its exit status to OUTFILE.rc: bash loses the status
+# of a child that was stopped and continued ("wait: pid N is not a child of
+# this shell"). Sets TOOL_PID (the tool's own pid).
+start_wrapped() {
+	local out=$1 tool=$2 wrap i
+	shift 2
+	: >"$out"
+	: >"$out.err"
+	rm -f "$out.rc"
+	( "$ROOT/build/$tool" "$@" >"$out" 2>"$out.err"; echo $? >"$out.rc" ) &
+	wrap=$!
+	BG_PIDS+=("$wrap")
+	wait_for_text "$out.err" "Hit Ctrl-C" 30 "$wrap"
+	TOOL_PID=$(pgrep -P "$wrap")
+	[ -n "$TOOL_PID" ] || fail "no $tool under the subshell $wrap"
+	BG_PIDS+=("$TOOL_PID")
+	OUR_PIDS+=("$TOOL_PID")
+}
+
 for tool in funccount funccount-single ulatency uprobe-trace; do
 	check "$tool -p: pid reuse while the tool is stopped is not traced"
 	start_target "r$tool" "$BIN"
 	old=$TARGET_PID
-	start_tool "$TMP/t.json" "$(tool_bin "$tool")" $(tool_args "$tool" "$old")
+	start_wrapped "$TMP/t.json" "$(tool_bin "$tool")" $(tool_args "$tool" "$old")
 	step "$TARGET_FD" "$TMP/r$tool.out" 1 "foo 3"
 	# The tool cannot react to the exit until SIGCONT.
 	kill -STOP "$TOOL_PID"
@@ -148,7 +178,17 @@ for tool in funccount funccount-single ulatency uprobe-trace; do
 	echo "  ok: a new $BIN has pid $old"
 	step "$TARGET_FD" "$TMP/n$tool.out" 1 "foo 5"
 	kill -CONT "$TOOL_PID"
-	end_by_itself "$tool" "the exit of pid $old"
+	for ((i = 0; i < 300; i++)); do
+		[ -s "$TMP/t.json.rc" ] && break
+		sleep 0.05
+	done
+	if [ ! -s "$TMP/t.json.rc" ]; then
+		grep State "/proc/$TOOL_PID/status" >&2
+		cat "/proc/$TOOL_PID/stack" "$TMP/t.json.err" >&2
+		ls -l "/proc/$TOOL_PID/fd" >&2
+		fail "$tool did not end within 15 s of SIGCONT"
+	fi
+	assert_eq "$(cat "$TMP/t.json.rc")" 0 "$tool: exit status after the exit of pid $old"
 	assert_eq "$(hits "$tool" "$TMP/t.json")" 3 "$tool: foo of the first process only"
 	echo "exit 0" >&"$TARGET_FD"
 	wait_exit "$TARGET_PID" 10
