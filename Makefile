@@ -7,6 +7,7 @@
 #   make test SANITIZE=1   the same with common/, tools and unit tests under ASan+UBSan
 #   make test-sanitize     alias of make test SANITIZE=1 (docs/reliability.md)
 #   make test-vm    smoke suite inside Debian's stock kernel under QEMU (deps-vm)
+#   make valgrind   each tool under valgrind memcheck, twice (docs/reliability.md)
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS=60 in total (tests/fuzz/)
 #   make demo       run funccount on a bundled workload
 #   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= COMPLETIONDIR= SUFFIX=
@@ -82,7 +83,7 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps deps-vm test test-vm test-sanitize unit demo install uninstall vmlinux clean \
-	targets bench fuzz examples dist
+	targets bench fuzz examples dist valgrind
 
 all: $(TOOL_BINS)
 
@@ -91,7 +92,7 @@ BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev z
 	      libzstd-dev liblzma-dev libbz2-dev pkg-config
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
 	     libclang-rt-14-dev \
-	     python3 libc6-dbg groff-base
+	     python3 libc6-dbg groff-base valgrind
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -188,6 +189,18 @@ test: deps
 
 test-sanitize:
 	$(Q)$(MAKE) --no-print-directory test SANITIZE=1
+
+# Memcheck cannot see malloc in a static binary: build the tools again,
+# unsanitized and linked dynamically, into $(BUILD)/valgrind, and run each
+# once on a small workload and once on ten times the work
+# (tests/valgrind/run.sh; VALGRIND_SCALES="1 10"). Not part of make test:
+# it needs a machine where nobody else has a uprobe in libc (valgrind then
+# reads an int3 and the tool gets SIGTRAP).
+VALGRIND_SCALES ?= 1 10
+valgrind: deps
+	$(Q)$(MAKE) --no-print-directory targets
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/valgrind LINK_MODE= SANITIZE= all
+	$(Q)tests/valgrind/run.sh $(VALGRIND_SCALES)
 
 # One boot of Debian's stock kernel (TCG) runs tests/vm/smoke.sh; the
 # guest's whole run is bounded by COTRACE_VM_TIMEOUT (default 900 s).

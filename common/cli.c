@@ -467,6 +467,12 @@ int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration
 		}
 		/* Without pidfd (before 5.3) the run just does not end with the process. */
 		r->pidfd = cli__pidfd_open(pid);
+		/* It can exit between the two checks: without a pidfd the run would
+		 * never end, and the pid could be another process's by now. */
+		if (r->pidfd == -ESRCH) {
+			snprintf(err, errlen, "process %d does not exist", pid);
+			return -ESRCH;
+		}
 	}
 	return 0;
 }

@@ -198,16 +198,39 @@ fc_on_target() {
 	stop_fc INT
 }
 
-# ours_attached: print the BPF programs of ours still loaded: named count_*
-# and either owned by no process or by a funccount we started. (A funccount
-# another user runs at the same time owns its own programs.)
+# OUR_PROGS: the names of every tool's BPF programs (bpf/*.bpf.c), as the
+# kernel keeps them (15 characters at most): funccount count_*, stackcount
+# stack_*, uprobe-trace trace_*, ulatency ulat_*, argdist argdist_*,
+# syscount sc_*, proclife handle_exit and libc_uprobe*, profile do_sample.
+OUR_PROGS='^(count_|stack_|trace_|ulat_|argdist_|sc_|libc_uprobe|handle_exit$|do_sample$)'
+
+# prog_holders: a JSON object mapping each BPF program id to the pids of
+# the processes that hold an fd of it or of a link to it, read from
+# /proc/*/fdinfo ("prog_id:" lines). bpftool's own "pids" come from a BPF
+# iterator that Debian's bpftool is built without (always null), so it
+# cannot tell our programs from those of a tool someone else runs now.
+prog_holders() {
+	grep -s '^prog_id:' /proc/[0-9]*/fdinfo/* 2>/dev/null |
+		awk -F'[/:\t ]+' '{print $NF, $3}' |
+		jq -Rsc 'split("\n") | map(select(length > 0) | split(" ") | map(tonumber))
+			 | group_by(.[0]) | map({key: (.[0][0] | tostring), value: map(.[1])})
+			 | from_entries'
+}
+
+# ours_attached: print the BPF programs of ours still loaded: named as in
+# OUR_PROGS and either held by no process or by a tool we started
+# (OUR_PIDS). (A tool another user runs at the same time holds its own
+# programs.) Links and perf events hold their program, so a leaked link
+# shows up here as well; so does any uprobe_events entry (none of ours
+# uses one: a leftover is someone's leak).
 ours_attached() {
-	local pids
+	local pids holders
 	pids=$(printf '%s\n' "${OUR_PIDS[@]}" | jq -Rsc 'split("\n") | map(select(length > 0) | tonumber)')
-	bpftool -j prog list | jq -r --argjson ours "$pids" '
-		.[] | select(.name // "" | startswith("count_"))
-		    | select((.pids // []) as $p | ($p | length) == 0 or
-			     any($p[]; .pid as $x | $ours | index($x)))
+	holders=$(prog_holders)
+	bpftool -j prog list | jq -r --argjson ours "$pids" --argjson h "$holders" --arg re "$OUR_PROGS" '
+		.[] | select(.name // "" | test($re))
+		    | ($h[.id | tostring] // []) as $p
+		    | select(($p | length) == 0 or any($p[]; . as $x | $ours | index($x)))
 		    | "prog \(.id) \(.name)"'
 	if [ -s /sys/kernel/tracing/uprobe_events ]; then
 		sed 's/^/uprobe_events: /' /sys/kernel/tracing/uprobe_events
@@ -226,4 +249,19 @@ assert_nothing_attached() {
 		sleep 0.05
 	done
 	fail "still attached: $left"
+}
+
+# start_tool OUTFILE TOOL ARGS...: start build/TOOL ARGS in the background,
+# stdout in OUTFILE, stderr in OUTFILE.err, and wait (bounded) until it says
+# "Hit Ctrl-C" (every tool does once attached). Sets TOOL_PID.
+start_tool() {
+	local out=$1 tool=$2
+	shift 2
+	: >"$out"
+	: >"$out.err"
+	"$ROOT/build/$tool" "$@" >"$out" 2>"$out.err" &
+	TOOL_PID=$!
+	BG_PIDS+=("$TOOL_PID")
+	OUR_PIDS+=("$TOOL_PID")
+	wait_for_text "$out.err" "Hit Ctrl-C" 30 "$TOOL_PID"
 }

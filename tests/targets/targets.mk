@@ -147,3 +147,17 @@ $(T)/addressbook_O0: tests/targets/addressbook.cc | $(T)
 TARGET_BINS += $(T)/hostile_elf
 $(T)/hostile_elf: tests/targets/hostile_elf.c | $(T)
 	$(Q)$(CC) -O1 -g -Wall -Wextra -o $@ $<
+
+# Fault tests: work done one command at a time (exit, exec, dlopen on
+# demand), a long-running checked loop, and 20,000 functions (-O0: gcc
+# needs 5 s for them, against 38 s at -O1; each still starts with push %rbp).
+TARGET_BINS += $(T)/stepper $(T)/many20k
+
+$(T)/stepper: tests/targets/stepper.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/many20k.c: bench/gen20k.sh | $(T)
+	$(Q)sh $< 20000 > $@
+
+$(T)/many20k: $(T)/many20k.c
+	$(Q)$(CC) -O0 -fno-omit-frame-pointer -fcf-protection=none -fPIE -pie -o $@ $<

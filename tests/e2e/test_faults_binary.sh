@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Faults of the traced file: the binary deleted (unlink) or replaced (a new
+# file renamed over it) while probed, and a library loaded with dlopen()
+# after the probes were attached. Uprobes belong to an inode, not to a
+# path: a deleted binary keeps its probes while a process runs it; a file
+# renamed over the path is a new inode, which the old probes never see;
+# a library mapped after attach gets the probes of its inode at mmap time.
+source "$(dirname "$0")/ulatency_lib.sh"
+source "$(dirname "$0")/uprobe_trace_lib.sh"
+
+[ -x "$T/stepper" ] && [ -f "$T/libcotarget.so" ] || fail "targets missing: run make targets"
+
+# step FD OUTFILE K LINE: send LINE to a stepper and wait for its "ok K".
+step() {
+	echo "$4" >&"$1"
+	wait_for_text "$2" "ok $3" 10
+}
+
+# finish FD PID: tell a stepper to exit 0 and wait for it.
+finish() {
+	echo "exit 0" >&"$1"
+	wait_exit "$2" 10
+	[ "$WAIT_RC" -eq 0 ] || fail "stepper $2 exited $WAIT_RC"
+}
+
+# stop_tool: SIGINT $TOOL_PID; it must exit 0 (bounded).
+stop_tool() {
+	kill -INT "$TOOL_PID"
+	wait_exit "$TOOL_PID" 15
+	[ "$WAIT_RC" -eq 0 ] || { cat "$TMP/t.json.err" >&2; fail "tool exited $WAIT_RC"; }
+}
+
+check "funccount: the probed binary is deleted while a process runs it"
+cp "$T/stepper" "$TMP/del" || fail "cp"
+start_target del "$TMP/del"
+pid=$TARGET_PID fd=$TARGET_FD
+start_tool "$TMP/t.json" funccount --json "$TMP/del:foo"
+step "$fd" "$TMP/del.out" 1 "foo 3"
+rm -f "$TMP/del"
+step "$fd" "$TMP/del.out" 2 "foo 4"
+finish "$fd" "$pid"
+stop_tool
+assert_eq "$(count_of foo "$TMP/t.json")" 7 "foo before and after the unlink"
+assert_nothing_attached
+
+check "funccount -p: attach to a binary deleted before the tool started"
+cp "$T/stepper" "$TMP/gone" || fail "cp"
+start_target gone "$TMP/gone"
+pid=$TARGET_PID fd=$TARGET_FD
+rm -f "$TMP/gone"
+start_tool "$TMP/t.json" funccount --json -p "$pid" "/proc/$pid/exe:foo"
+step "$fd" "$TMP/gone.out" 1 "foo 5"
+finish "$fd" "$pid"
+wait_exit "$TOOL_PID" 15
+assert_eq "$WAIT_RC" 0 "funccount exit code"
+assert_eq "$(count_of foo "$TMP/t.json")" 5 "foo of the deleted binary"
+assert_nothing_attached
+
+# With -p, a module name is looked up in the process's maps, where the
+# deleted file still is ("PATH (deleted)"). Its full path is not: the
+# file is gone from the file system, and the tool says so.
+check "funccount -p: a deleted binary by its name in the maps; by its path"
+cp "$T/stepper" "$TMP/gone2" || fail "cp"
+start_target gone2 "$TMP/gone2"
+pid=$TARGET_PID fd=$TARGET_FD
+rm -f "$TMP/gone2"
+rc=0
+timeout -s KILL 30 "$FC" -d 0.1 -p "$pid" "$TMP/gone2:foo" >"$OUT" 2>"$OUT.err" || rc=$?
+assert_eq "$rc" 2 "exit code with the deleted path"
+assert_eq "$(cat "$OUT.err")" "funccount: cannot find '$TMP/gone2' for process $pid: no such file, library mapped by it, or program in PATH" "message"
+start_tool "$TMP/t.json" funccount --json -p "$pid" "gone2:foo"
+step "$fd" "$TMP/gone2.out" 1 "foo 6"
+finish "$fd" "$pid"
+wait_exit "$TOOL_PID" 15
+assert_eq "$WAIT_RC" 0 "funccount exit code"
+assert_eq "$(count_of foo "$TMP/t.json")" 6 "foo of the deleted binary, by name"
+assert_nothing_attached
+
+for tool in funccount ulatency uprobe-trace; do
+	check "$tool: the probed binary is replaced (rename over it) while probed"
+	cp "$T/stepper" "$TMP/rep" || fail "cp"
+	start_target "old$tool" "$TMP/rep"
+	pid=$TARGET_PID fd=$TARGET_FD
+	case $tool in
+	uprobe-trace) start_tool "$TMP/t.json" "$tool" --json "p:$TMP/rep:foo" ;;
+	*) start_tool "$TMP/t.json" "$tool" --json "$TMP/rep:foo" ;;
+	esac
+	step "$fd" "$TMP/old$tool.out" 1 "foo 2"
+	cp "$T/stepper" "$TMP/rep.new" && mv -f "$TMP/rep.new" "$TMP/rep" || fail "replace"
+	# The old process still runs the old inode: counted.
+	step "$fd" "$TMP/old$tool.out" 2 "foo 3"
+	# A process of the new file: another inode, not probed.
+	start_target "new$tool" "$TMP/rep"
+	step "$TARGET_FD" "$TMP/new$tool.out" 1 "foo 100"
+	finish "$TARGET_FD" "$TARGET_PID"
+	finish "$fd" "$pid"
+	stop_tool
+	case $tool in
+	funccount) n=$(count_of foo "$TMP/t.json") ;;
+	ulatency) n=$(hist_count foo "$TMP/t.json") ;;
+	uprobe-trace) n=$(jq -s '[.[] | select(.type == "event")] | length' "$TMP/t.json") ;;
+	esac
+	assert_eq "$n" 5 "$tool: foo of the old inode only"
+	assert_nothing_attached
+done
+
+cp "$T/libcotarget.so" "$TMP/libdl.so" || fail "cp"
+check "funccount: a library loaded with dlopen after attach (system-wide)"
+start_target dl1 "$T/stepper"
+pid=$TARGET_PID fd=$TARGET_FD
+start_tool "$TMP/t.json" funccount --json "$TMP/libdl.so:cot_add"
+grep -q "$TMP/libdl.so" "/proc/$pid/maps" && fail "library mapped too early"
+step "$fd" "$TMP/dl1.out" 1 "dlopen $TMP/libdl.so"
+step "$fd" "$TMP/dl1.out" 2 "lib 9"
+finish "$fd" "$pid"
+stop_tool
+assert_eq "$(count_of cot_add "$TMP/t.json")" 9 "cot_add after dlopen"
+assert_nothing_attached
+
+for tool in funccount ulatency uprobe-trace; do
+	check "$tool -p: a library loaded with dlopen after attach"
+	start_target "dl$tool" "$T/stepper"
+	pid=$TARGET_PID fd=$TARGET_FD
+	case $tool in
+	uprobe-trace) start_tool "$TMP/t.json" "$tool" --json -p "$pid" "p:$TMP/libdl.so:cot_add" ;;
+	*) start_tool "$TMP/t.json" "$tool" --json -p "$pid" "$TMP/libdl.so:cot_add" ;;
+	esac
+	step "$fd" "$TMP/dl$tool.out" 1 "dlopen $TMP/libdl.so"
+	step "$fd" "$TMP/dl$tool.out" 2 "lib 11"
+	finish "$fd" "$pid"
+	wait_exit "$TOOL_PID" 15
+	assert_eq "$WAIT_RC" 0 "$tool exit code"
+	case $tool in
+	funccount) n=$(count_of cot_add "$TMP/t.json") ;;
+	ulatency) n=$(hist_count cot_add "$TMP/t.json") ;;
+	uprobe-trace) n=$(jq -s '[.[] | select(.type == "event")] | length' "$TMP/t.json") ;;
+	esac
+	assert_eq "$n" 11 "$tool: cot_add after dlopen"
+	assert_nothing_attached
+done
+
+echo PASS
