@@ -253,12 +253,6 @@ int ulat_kprobe(struct pt_regs *ctx)
 	return on_hit(ctx);
 }
 
-SEC("kprobe.multi")
-int ulat_kprobe_multi(struct pt_regs *ctx)
-{
-	return on_hit(ctx);
-}
-
 /* Trampolines: loaded for one kernel function, copied for the others. */
 SEC("fentry")
 int ulat_fentry(void *ctx)
