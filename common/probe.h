@@ -23,6 +23,10 @@ enum probe_kind {
 enum {
 	PROBE_F_REGEX = 1 << 0,		/* the pattern is a POSIX extended regex (-r) */
 	PROBE_F_BARE_KERNEL = 1 << 1,	/* a bare "func" means a kernel function (funccount) */
+	/* site_set__add_specs(): a site matched by several specs is added once
+	 * for each (uprobe-trace: every probe has its own filter and format),
+	 * instead of once for the first. */
+	PROBE_F_EACH_SPEC = 1 << 2,
 };
 
 struct probe_spec {

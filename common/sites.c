@@ -831,6 +831,19 @@ const char *skipped_site__reason(const struct skipped_site *s)
 	return "the kernel cannot probe its first instruction";
 }
 
+/* Move the sites of @from to the end of @to; @from is left empty. */
+static int move_sites(struct site_set *to, struct site_set *from)
+{
+	for (size_t i = 0; i < from->count; i++) {
+		if (set_grow(to))
+			return -ENOMEM;
+		to->sites[to->count++] = from->sites[i];
+		from->sites[i] = (struct site){};
+	}
+	from->count = 0;
+	return 0;
+}
+
 int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigned flags,
 			pid_t pid, struct attach_features *feat, char *err, size_t errlen)
 {
@@ -841,7 +854,16 @@ int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigne
 		ret = probe_spec__parse(texts[i], flags, &spec, err, errlen);
 		if (ret)
 			return -EINVAL;
-		ret = site_set__add(set, &spec, i, pid, feat, err, errlen);
+		if (flags & PROBE_F_EACH_SPEC) {
+			struct site_set one = {};
+
+			ret = site_set__add(&one, &spec, i, pid, feat, err, errlen);
+			if (ret >= 0 && move_sites(set, &one))
+				ret = -ENOMEM;
+			site_set__fini(&one);
+		} else {
+			ret = site_set__add(set, &spec, i, pid, feat, err, errlen);
+		}
 		probe_spec__fini(&spec);
 		if (ret < 0)
 			return ret;

@@ -1022,8 +1022,8 @@ int main(int argc, char **argv)
 		goto out;
 	for (int i = 0; i < o.nprobes; i++)
 		specs[i] = o.probes[i].spec;
-	err = site_set__add_specs(&set, specs, o.nprobes, PROBE_F_BARE_KERNEL, pid, &feat, msg,
-				  sizeof(msg));
+	err = site_set__add_specs(&set, specs, o.nprobes, PROBE_F_BARE_KERNEL | PROBE_F_EACH_SPEC,
+				  pid, &feat, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "uprobe-trace: %s\n", msg);
 		ret = site_error_exit_code(err);

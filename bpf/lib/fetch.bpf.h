@@ -31,6 +31,10 @@ struct {
 struct fetch_scratch {
 	__u64 regs[FETCH_NREGS + 3];
 	__s64 stack[FETCH_PRED_STACK];
+	/* The filter's stack depth and error, kept here rather than in the
+	 * caller's frame: see fetch_pred(). */
+	__u32 sp;
+	__u32 bad;
 };
 
 struct {
@@ -203,8 +207,6 @@ struct fetch_pred_ctx {
 	const struct fetch_prog *p;
 	const __u8 *data;
 	struct fetch_scratch *s;
-	__u32 sp;
-	bool bad;
 };
 
 /* One filter operation; a bpf_loop() callback, so the verifier walks it
@@ -214,7 +216,7 @@ static long fetch_pred_step(__u32 i, void *arg)
 	struct fetch_pred_ctx *c = arg;
 	const struct pred_op *op;
 	struct fetch_scratch *s = c->s;
-	__u32 sp = c->sp;
+	__u32 sp = s->sp;
 	__s64 a, b, r;
 	__u8 code;
 
@@ -234,7 +236,7 @@ static long fetch_pred_step(__u32 i, void *arg)
 		else
 			r = 0;
 		s->stack[sp & (FETCH_PRED_STACK - 1)] = r;
-		c->sp = sp + 1;
+		s->sp = sp + 1;
 		return 0;
 	}
 	if (code <= POP_BNOT) {
@@ -273,29 +275,41 @@ static long fetch_pred_step(__u32 i, void *arg)
 	default: r = 0; break;
 	}
 	s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)] = r;
-	c->sp = sp - 1;
+	s->sp = sp - 1;
 	return 0;
 bad:
-	c->bad = true;
+	s->bad = 1;
 	return 1;
 }
 
-/* Evaluate @p's filter on @data; true (keep the event) when it has none.
- * A malformed program (never produced by common/fetch.c) keeps the event. */
+/*
+ * Evaluate @p's filter on @data; true (keep the event) when it has none.
+ * A malformed program (never produced by common/fetch.c) keeps the event.
+ *
+ * The depth lives in the per-CPU scratch value, not in @c on this stack:
+ * verifiers before Linux 6.7 check a bpf_loop() callback once, with the
+ * caller's stack as it is at the call, so a depth there would be the
+ * known constant 0 and the pops (depth >= 2) would be pruned as dead
+ * code; every filter then kept every event (seen on Debian's 6.1). A map
+ * value is an unknown scalar to every verifier.
+ */
 static __always_inline bool fetch_pred(const struct fetch_prog *p, const __u8 *data)
 {
 	struct fetch_pred_ctx c = { .p = p, .data = data };
-	__u32 zero = 0, n = p->npred;
+	__u32 zero = 0, n = p->npred, sp;
 
 	if (!n)
 		return true;
 	c.s = bpf_map_lookup_elem(&fetch_scratch, &zero);
 	if (!c.s)
 		return true;
+	c.s->sp = 0;
+	c.s->bad = 0;
 	bpf_loop(n < FETCH_MAX_PRED ? n : FETCH_MAX_PRED, fetch_pred_step, &c, 0);
-	if (c.bad || !c.sp)
+	sp = c.s->sp;
+	if (c.s->bad || !sp || sp > FETCH_PRED_STACK)
 		return true;
-	return c.s->stack[(c.sp - 1) & (FETCH_PRED_STACK - 1)] != 0;
+	return c.s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] != 0;
 }
 
 #endif

@@ -55,6 +55,11 @@ timeout 60 "$UT" -c "$T/tracee alloc 5" "p:$T/tracee:alloc \"%d\", arg1" >"$OUT"
 assert_eq "$(head -1 "$OUT" | tr -s ' ')" "PID TID COMM FUNC -" "header"
 assert_eq "$(sed -n 2p "$OUT" | awk '{print $3, $4, $5}')" "tracee alloc 5" "line"
 
+check "two probes on one function: each has its own filter and format"
+ut_json -c "$T/tracee alloc 16 16 32 100" "p:$T/tracee:alloc (arg1 == 16) \"small %d\", arg1" \
+	"p:$T/tracee:alloc (arg1 > 16) \"big %d\", arg1" "p:$T/tracee:alloc (\$pid == 0)"
+assert_eq "$(messages | sort | tr '\n' ' ')" "big 100 big 32 small 16 small 16 " "messages"
+
 check "cleanup"
 assert_no_trace_progs
 echo PASS
