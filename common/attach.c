@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/kbtf.h"
 #include "common/procpath.h"
 
 /* Values from the kernel's UAPI that Debian 12's headers lack. */
@@ -848,24 +849,10 @@ static bool probe_uprobe_multi(void)
 
 /* ---- kernel functions through BPF trampolines ------------------------------ */
 
-/* The kernel's BTF, loaded on first need and kept for the run. */
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
-	static bool tried;
-
-	if (!tried) {
-		tried = true;
-		btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(btf))
-			btf = NULL;
-	}
-	return btf;
-}
-
 static int kernel_func_btf_id(const char *func)
 {
-	struct btf *btf = vmlinux_btf();
+	/* Shared with the tools' named parameters: one load per run. */
+	struct btf *btf = kbtf__vmlinux();
 	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -ENOENT;
 
 	return id > 0 ? id : -ENOENT;
