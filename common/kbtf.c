@@ -257,6 +257,41 @@ int kbtf__func(const struct btf *btf, const char *name, struct kbtf_func *f)
 	return 0;
 }
 
+/* snprintf() at @*o of @buf, keeping @*o inside @buf when it is cut. */
+static void append(char *buf, size_t len, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*o + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *o, len - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o = *o + n < len ? *o + n : len - 1;
+}
+
+char *kbtf_func__describe(const struct kbtf_func *f, char *buf, size_t len)
+{
+	size_t o = 0, named = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (size_t i = 0; i < f->nparams; i++)
+		named += f->params[i].name[0] != 0;
+	if (!named) {
+		append(buf, len, &o, "%s has no named parameters", f->name);
+		return buf;
+	}
+	append(buf, len, &o, "%s's parameter%s ", f->name, named == 1 ? " is" : "s are");
+	for (size_t i = 0, k = 0; i < f->nparams; i++)
+		if (f->params[i].name[0])
+			append(buf, len, &o, "%s%s", k++ ? ", " : "", f->params[i].name);
+	return buf;
+}
+
 int kbtf_param__to_fetch(const struct kbtf_param *p, struct fetch_param *fp)
 {
 	if (!p->name || !p->name[0])

@@ -66,6 +66,13 @@ struct btf *kbtf__vmlinux(void);
 int kbtf__func(const struct btf *btf, const char *name, struct kbtf_func *f);
 
 /*
+ * Write into @buf (@len bytes, NUL-terminated, cut if need be) the names
+ * @f offers, for an "unknown name" message: "F's parameters are a, b, c"
+ * or "F has no named parameters". Returns @buf.
+ */
+char *kbtf_func__describe(const struct kbtf_func *f, char *buf, size_t len);
+
+/*
  * Map BTF type @id, the type of an argument or a return value, to a
  * fetch_type__parse() type. Sets *@nregs to the argument registers a
  * value of that type takes (0: passed in memory) and returns the type

@@ -400,6 +400,28 @@ static void test_long_names(void **state)
 	btf__free(btf);
 }
 
+static void test_describe(void **state)
+{
+	struct ids t;
+	struct btf *btf = build(&t);
+	struct kbtf_func f;
+	char buf[64];
+
+	assert_int_equal(kbtf__func(btf, "vfs_read", &f), 0);
+	assert_string_equal(kbtf_func__describe(&f, buf, sizeof(buf)),
+			    "vfs_read's parameters are file, buf, count, pos");
+	assert_int_equal(kbtf__func(btf, "_printk", &f), 0);
+	assert_string_equal(kbtf_func__describe(&f, buf, sizeof(buf)),
+			    "_printk's parameter is fmt");
+	/* Cut, never overrun. */
+	assert_int_equal(kbtf__func(btf, "many", &f), 0);
+	assert_string_equal(kbtf_func__describe(&f, buf, 20), "many's parameters a");
+	f.nparams = 0;
+	assert_string_equal(kbtf_func__describe(&f, buf, sizeof(buf)),
+			    "many has no named parameters");
+	btf__free(btf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_errors),
 		cmocka_unit_test(test_to_fetch),
 		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
