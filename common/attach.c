@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/kbtf.h"
 #include "common/procpath.h"
 
 /* Values from the kernel's UAPI that Debian 12's headers lack. */
@@ -848,79 +849,10 @@ static bool probe_uprobe_multi(void)
 
 /* ---- kernel functions through BPF trampolines ------------------------------ */
 
-/* The kernel's BTF, loaded on first need and kept for the run. */
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
-	static bool tried;
-
-	if (!tried) {
-		tried = true;
-		btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(btf))
-			btf = NULL;
-	}
-	return btf;
-}
-
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/*
- * The kernel's BTF type id of function @func, or -ENOENT. The functions
- * are put in an open-addressing table on first use: one pass over the
- * types, where btf__find_by_name_kind() would take one per function.
- */
 static int kernel_func_btf_id(const char *func)
 {
-	static uint32_t *slots;		/* type ids; 0: empty */
-	static size_t mask;
-	static bool built;
-	struct btf *btf = vmlinux_btf();
-	size_t h;
-
-	if (!btf)
-		return -ENOENT;
-	if (!built) {
-		uint32_t n = btf__type_cnt(btf), nfuncs = 0;
-		size_t cap = 16;
-
-		built = true;
-		for (uint32_t id = 1; id < n; id++)
-			nfuncs += btf_is_func(btf__type_by_id(btf, id));
-		while (cap < 2 * (size_t)nfuncs)
-			cap <<= 1;
-		slots = calloc(cap, sizeof(*slots));
-		mask = cap - 1;
-		for (uint32_t id = 1; slots && id < n; id++) {
-			const struct btf_type *t = btf__type_by_id(btf, id);
-
-			if (!btf_is_func(t))
-				continue;
-			h = name_hash(btf__name_by_offset(btf, t->name_off)) & mask;
-			while (slots[h])
-				h = (h + 1) & mask;
-			slots[h] = id;
-		}
-	}
-	if (!slots) {
-		int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-
-		return id > 0 ? id : -ENOENT;
-	}
-	for (h = name_hash(func) & mask; slots[h]; h = (h + 1) & mask) {
-		const struct btf_type *t = btf__type_by_id(btf, slots[h]);
-
-		if (!strcmp(btf__name_by_offset(btf, t->name_off), func))
-			return slots[h];
-	}
-	return -ENOENT;
+	/* Shared with the tools' named parameters: one load per run. */
+	return kbtf__func_id(kbtf__vmlinux(), func);
 }
 
 bool attach__kernel_func_has_btf(const char *func)

@@ -574,6 +574,9 @@ static int parse_ident(struct parser *ps)
 
 		if (strcmp(fp->name, name))
 			continue;
+		if (fp->unavailable)
+			return perr(ps, -EINVAL, "parameter '%s' in '%s' cannot be read: %s", name,
+				    ps->text, fp->unavailable);
 		if (fp->type && fetch_type__parse(fp->type, ps->env->str_size, &ps->type))
 			ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
 		if (fp->in_data) {

@@ -66,7 +66,7 @@ enum fetch_kind {
 	FETCH_TRACEPOINT,
 };
 
-/* A named value the compiler can resolve (DWARF parameters). */
+/* A named value the compiler can resolve (DWARF or kernel BTF parameters). */
 struct fetch_param {
 	const char *name;
 	int reg;		/* pt_regs word index, or -1 */
@@ -81,6 +81,10 @@ struct fetch_param {
 	 * address; read as a string, it is read through its data pointer
 	 * (offset 0); as a number it stays the object's address. */
 	bool string_object;
+	/* A parameter that exists but cannot be read (a struct passed by
+	 * value, an argument on the stack): using the name fails with this
+	 * reason, a sentence fragment ("it is a struct passed by value"). */
+	const char *unavailable;
 };
 
 struct fetch_env {

@@ -20,6 +20,7 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
+#include "common/kbtf.h"
 #include "common/fetch.h"
 #include "common/hist.h"
 #include "common/output.h"
@@ -93,8 +94,9 @@ static const char usage[] =
 "  LIB         library name (c, libc), path of a library or program;\n"
 "              empty for a kernel function (p::vfs_read)\n"
 "  SIGNATURE   the parameters used, C style: size_t size, const char *buf;\n"
-"              with debug information, parameters may be used by name\n"
-"              without being declared (FUNC())\n"
+"              with debug information (user functions) or the kernel's BTF\n"
+"              (kernel functions), parameters may be used by name without\n"
+"              being declared (FUNC())\n"
 "  TYPE        the type of each expression: int, u64, size_t, char * ...\n"
 "  EXPR        parameter names, arg1..arg6, $retval, $entry(param) and\n"
 "              $latency (return probes), *(ptr+8), $pid, $tid, $cpu\n"
@@ -129,7 +131,8 @@ static const char usage[] =
 "  argdist -H 'r:c:read(int fd, void *buf, size_t count):u64:$latency#read ns'\n"
 "  argdist -C 'r:c:read(int fd, void *buf, size_t count):size_t:$entry(count)'\n"
 "  argdist -p 181 -i 5 -n 3 -H 'p:c:malloc(size_t size):size_t:size'\n"
-"  argdist -H 'r::vfs_read():ssize_t:$retval'\n";
+"  argdist -H 'r::vfs_read():ssize_t:$retval'\n"
+"  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n";
 
 enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_CMD };
 
@@ -467,9 +470,11 @@ static int spec__parse(struct spec *sp, const char *text, bool hist, char *err, 
 	for (int j = 0; j < sp->nentry; j++) {
 		bool found = false;
 
+		/* A kernel function's names may come from its BTF, known only
+		 * once the sites are: compile_entry() checks them. */
 		for (int i = 0; i < sp->nsig && !found; i++)
 			found = !strcmp(sp->sig[i].name, sp->entry[j]);
-		if (!found) {
+		if (!found && !sp->kernel) {
 			snprintf(err, errlen, "$entry(%s): '%s' is not a parameter of the signature "
 				 "in '%s'", sp->entry[j], sp->entry[j], text);
 			goto out;
@@ -650,14 +655,27 @@ static int add_sites(struct site_set *set, const struct spec *sp, int idx, enum 
 	return ret;
 }
 
+/* Room for every name of a site: see site_params(). */
+#define MAX_NAMES (MAX_SIG + DWARF_MAX_PARAMS + KBTF_MAX_PARAMS + MAX_ENTRY + 1)
+
+/* Where a site's named parameters come from, besides its signature. */
+struct site_names {
+	const struct dwarf_func *df;	/* a user function's DWARF, or NULL */
+	const struct kbtf_func *kf;	/* a kernel function's BTF, or NULL */
+};
+
 /*
  * The names a site's expressions may use: the signature's parameters,
- * then the function's parameters from DWARF, then $latency and $entry()
- * for return probes. @params must hold MAX_SIG + DWARF + MAX_ENTRY + 1.
+ * then the function's parameters from DWARF (user functions) or the
+ * kernel's BTF (kernel functions), then $latency and $entry() for return
+ * probes. @params must hold MAX_NAMES.
  */
-static size_t site_params(const struct spec *sp, const struct dwarf_func *df, bool ret_site,
+static size_t site_params(const struct spec *sp, const struct site_names *sn, bool ret_site,
 			  struct fetch_param *params, char (*names)[64])
 {
+	const struct dwarf_func *df = sn->df;
+	const struct kbtf_func *kf = sn->kf;
+
 	size_t n = 0;
 
 	for (int i = 0; i < sp->nsig; i++)
@@ -665,6 +683,11 @@ static size_t site_params(const struct spec *sp, const struct dwarf_func *df, bo
 						    .type = sp->sig[i].type };
 	for (size_t i = 0; df && i < df->nparams; i++) {
 		if (dwarf_param__to_fetch(&df->params[i], &params[n]))
+			continue;
+		n++;
+	}
+	for (size_t i = 0; kf && i < kf->nparams; i++) {
+		if (kbtf_param__to_fetch(&kf->params[i], &params[n]))
 			continue;
 		n++;
 	}
@@ -687,15 +710,15 @@ static size_t site_params(const struct spec *sp, const struct dwarf_func *df, bo
 
 /* The entry twin's program: the $entry() values after a word for the time. */
 static int compile_entry(const struct options *o, const struct spec *sp,
-			 const struct dwarf_func *df, struct site_info *si, char *err,
+			 const struct site_names *sn, struct site_info *si, char *err,
 			 size_t errlen)
 {
-	struct fetch_param params[MAX_SIG + DWARF_MAX_PARAMS + MAX_ENTRY + 1];
+	struct fetch_param params[MAX_NAMES];
 	char names[MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
 				 .str_size = o->str_size, .kernel = sp->kernel };
 
-	env.nparams = site_params(sp, df, false, params, names);
+	env.nparams = site_params(sp, sn, false, params, names);
 	fetch_plan__init(&si->plan);
 	si->plan.prog.data_size = 8;
 	for (int j = 0; j < sp->nentry; j++) {
@@ -715,17 +738,17 @@ static int compile_entry(const struct options *o, const struct spec *sp,
 
 /* A main site's program: the filter's operands, then the key values. */
 static int compile_main(const struct options *o, const struct spec *sp,
-			const struct dwarf_func *df, struct site_info *si, char *err,
+			const struct site_names *sn, struct site_info *si, char *err,
 			size_t errlen)
 {
-	struct fetch_param params[MAX_SIG + DWARF_MAX_PARAMS + MAX_ENTRY + 1];
+	struct fetch_param params[MAX_NAMES];
 	char names[MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
 	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
 				 .params = params, .str_size = o->str_size, .kernel = sp->kernel };
 	int ret;
 
-	env.nparams = site_params(sp, df, ret_site, params, names);
+	env.nparams = site_params(sp, sn, ret_site, params, names);
 	fetch_plan__init(&si->plan);
 	if (sp->latency || sp->nentry)
 		si->plan.prog.data_size = 8 * (1 + sp->nentry);
@@ -771,6 +794,25 @@ static bool same_layout(const struct site_info *a, const struct site_info *b, in
 	return true;
 }
 
+/* Kernel function @func's parameters into @kf. Returns 0, or -ENOENT with
+ * why in @err. */
+static int kernel_names(const char *func, struct kbtf_func *kf, char *err, size_t errlen)
+{
+	struct btf *btf = kbtf__vmlinux();
+	int ret;
+
+	if (!btf) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux) to name the "
+			 "parameters of %s: declare them, as in %s(int fd)", func, func);
+		return -ENOENT;
+	}
+	ret = kbtf__func(btf, func, kf);
+	if (ret)
+		snprintf(err, errlen, "the kernel's BTF does not describe %s: declare its "
+			 "parameters, as in %s(int fd)", func, func);
+	return ret ? -ENOENT : 0;
+}
+
 /*
  * Resolve every specifier's sites (plus entry twins for $entry() and
  * $latency) and compile their programs. Returns 0 or an exit code, having
@@ -780,10 +822,11 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		     struct attach_features *feat)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
+	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
 	int ret = EXIT_RUNTIME, err;
 
-	if (!dc)
+	if (!dc || !kf)
 		goto out;
 	for (int i = 0; i < o->nspecs; i++) {
 		const struct spec *sp = &o->specs[i];
@@ -813,14 +856,20 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		const struct spec *sp = &o->specs[s->spec];
 		struct site_info *si = &pl->info[i];
 		const struct dwarf_func *df;
+		struct site_names sn = {};
 
 		si->spec = s->spec;
 		err = s->path ? dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg))
 			      : -ENOENT;
 		if (err && err != -ENOENT && o->verbose)
 			fprintf(stderr, "argdist: %s\n", dmsg);
-		if (err)
-			df = NULL;
+		if (!err)
+			sn.df = df;
+		if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
+			err = kernel_names(s->symbol, kf, dmsg, sizeof(dmsg));
+			if (!err)
+				sn.kf = kf;
+		}
 		if ((s->kind == PROBE_UPROBE || s->kind == PROBE_KPROBE) &&
 		    sp->kind == PROBE_URETPROBE) {
 			/* An entry twin: its return site has the same file offset,
@@ -839,11 +888,11 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 				    !strcmp(r->symbol, s->symbol))
 					si->pair = j;
 			}
-			err = compile_entry(o, sp, df, si, msg, sizeof(msg));
+			err = compile_entry(o, sp, &sn, si, msg, sizeof(msg));
 		} else {
 			si->flags = (sp->hist ? ARGDIST_HIST : 0) |
 				    (sp->latency || sp->nentry ? ARGDIST_USE_ENTRY : 0);
-			err = compile_main(o, sp, df, si, msg, sizeof(msg));
+			err = compile_main(o, sp, &sn, si, msg, sizeof(msg));
 			if (!err && i != (size_t)pl->first_site[s->spec] &&
 			    !same_layout(si, &pl->info[pl->first_site[s->spec]], sp->nexprs)) {
 				snprintf(msg, sizeof(msg), "the values of '%s' have different types in "
@@ -855,9 +904,13 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 				pl->key_bytes = si->key_len;
 		}
 		if (err) {
-			/* Names need DWARF: say why a name is unknown. */
-			if (!df && strstr(msg, "unknown name"))
+			/* Names need DWARF or BTF: say why a name is unknown, or
+			 * which names a kernel function has. */
+			if (!sn.df && !sn.kf && strstr(msg, "unknown name"))
 				fprintf(stderr, "argdist: %s: %s\n", msg, dmsg);
+			else if (sn.kf && strstr(msg, "unknown name"))
+				fprintf(stderr, "argdist: %s: %s\n", msg,
+					kbtf_func__describe(sn.kf, dmsg, sizeof(dmsg)));
 			else
 				fprintf(stderr, "argdist: %s\n", err == -ENOMEM ? "out of memory" : msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
@@ -869,6 +922,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		pl->key_bytes = 8;
 	ret = 0;
 out:
+	free(kf);
 	dwarf_cache__free(dc);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
+#include "common/kbtf.h"
 #include "common/fetch.h"
 #include "common/output.h"
 #include "common/probe.h"
@@ -95,7 +96,9 @@ static const char usage[] =
 "  p:lib:func FETCHARG ...                         bcc probe, ftrace arguments\n"
 "Arguments: arg1..arg6 retval %di +8(%di) *(arg2+16) $comm $pid $tid $uid $cpu\n"
 "  $stackN args->FIELD, with :u8..u64 :s8..s64 :x8..x64 :string; FILTER is a C\n"
-"  expression over them, with STRCMP(\"text\", arg).\n"
+"  expression over them, with STRCMP(\"text\", arg). Parameters by name: from\n"
+"  DWARF for user functions, from the kernel's BTF for kernel functions (-l -v\n"
+"  lists them).\n"
 "\n"
 "Options:\n"
 "  -p, --pid PID          trace only process PID; stop when it exits\n"
@@ -125,7 +128,8 @@ static const char usage[] =
 "  uprobe-trace 't:syscalls:sys_enter_openat \"%s\", args->filename'\n"
 "  uprobe-trace 'p:mygrp/myevent /bin/app:0x2794c0 %di +0(%si):string $comm'\n"
 "  uprobe-trace 'r:bash:readline +0($retval):string'\n"
-"  uprobe-trace 'do_sys_openat2 \"%s\", arg2'\n"
+"  uprobe-trace 'do_sys_openat2 \"%s\", filename'\n"
+"  uprobe-trace -l -v vfs_read\n"
 "  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
 
 enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH };
@@ -830,6 +834,26 @@ static const char *kind_prefix(enum probe_kind k)
 	return "?";
 }
 
+/* -l -v: a kernel function's parameters from the kernel's BTF, then its
+ * return value, as bpftrace -lv lists a kfunc's. */
+static void list_kernel_params(struct kbtf_func *kf, const struct site *s, struct out *out)
+{
+	char line[KBTF_DECL_LEN + 8];
+
+	if (kbtf__func(kbtf__vmlinux(), s->symbol, kf))
+		return;
+	for (size_t i = 0; i < kf->nparams; i++) {
+		snprintf(line, sizeof(line), "    %s", kf->params[i].decl);
+		out__line(out, "param", line);
+	}
+	if (kf->varargs)
+		out__line(out, "param", "    ...");
+	if (kf->ret_fetch_type || strcmp(kf->ret_decl, "void")) {
+		snprintf(line, sizeof(line), "    %s", kf->ret_decl);
+		out__line(out, "param", line);
+	}
+}
+
 /* -l -v: a function's parameters from DWARF, "    TYPE NAME" as bpftrace -lv. */
 static void list_params(struct dwarf_cache *dc, const struct site *s, struct out *out)
 {
@@ -852,6 +876,7 @@ static void list_params(struct dwarf_cache *dc, const struct site *s, struct out
 static void list_sites(const struct options *o, const struct site_set *set, struct out *out)
 {
 	struct dwarf_cache *dc = o->verbose ? dwarf_cache__new() : NULL;
+	struct kbtf_func *kf = o->verbose ? malloc(sizeof(*kf)) : NULL;
 	char line[8192];
 
 	for (size_t i = 0; i < set->count; i++) {
@@ -866,7 +891,10 @@ static void list_sites(const struct options *o, const struct site_set *set, stru
 		out__line(out, "probe", line);
 		if (dc)
 			list_params(dc, s, out);
+		if (kf && is_kernel(s->kind))
+			list_kernel_params(kf, s, out);
 	}
+	free(kf);
 	dwarf_cache__free(dc);
 }
 
@@ -896,24 +924,47 @@ static int fork_child_offset(unsigned *off, char *err, size_t errlen)
 	return ret;
 }
 
+/* Kernel function @func's parameters into @kf. Returns 0, or -ENOENT with
+ * why in @err. */
+static int kernel_names(const char *func, struct kbtf_func *kf, char *err, size_t errlen)
+{
+	struct btf *btf = kbtf__vmlinux();
+
+	if (!btf) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux) to name "
+			 "the parameters of %s: use arg1..arg6", func);
+		return -ENOENT;
+	}
+	if (kbtf__func(btf, func, kf)) {
+		snprintf(err, errlen, "the kernel's BTF does not describe %s: use arg1..arg6",
+			 func);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /*
  * Compile every site's program and write it into the fetch_progs map.
- * Functions' parameters may be named, from DWARF.
+ * Functions' parameters may be named: from DWARF for user functions, from
+ * the kernel's BTF for kernel functions.
  */
 static int compile_sites(const struct options *o, const struct site_set *set,
 			 struct fetch_plan *plans, char *err, size_t errlen)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
+	struct kbtf_func *kf = malloc(sizeof(*kf));
 	const char *root = NULL;
 	int ret = 0;
 
-	for (size_t i = 0; dc && i < set->count; i++) {
+	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
+	for (size_t i = 0; dc && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = fetch_kind_of(s->kind), .str_size = o->str_size,
 					 .kernel = is_kernel(s->kind) };
 		struct fetch_param params[DWARF_MAX_PARAMS];
 		const struct dwarf_func *df = NULL;
+		bool named = false;
 		struct tp_format fmt = {};
 		char dmsg[512] = "";
 
@@ -924,6 +975,14 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 				if (!dwarf_param__to_fetch(&df->params[k], &params[env.nparams]))
 					env.nparams++;
 			env.params = params;
+			named = df;
+		}
+		if (is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
+			for (size_t k = 0; k < kf->nparams; k++)
+				if (!kbtf_param__to_fetch(&kf->params[k], &params[env.nparams]))
+					env.nparams++;
+			env.params = params;
+			named = true;
 		}
 
 		if (s->kind == PROBE_TRACEPOINT) {
@@ -942,19 +1001,25 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 		ret = probe__compile(p, &env, &plans[i], err, errlen);
 		tp_format__fini(&fmt);
 		if (ret) {
-			/* Names need DWARF: say why a name is unknown. */
-			if (!df && dmsg[0] && strstr(err, "unknown name")) {
+			/* Names need DWARF or BTF: say why a name is unknown. */
+			if (!named && dmsg[0] && strstr(err, "unknown name")) {
 				size_t n = strlen(err);
 
 				snprintf(err + n, errlen - n, ": %s", dmsg);
+			} else if (is_kernel(s->kind) && named && strstr(err, "unknown name")) {
+				size_t n = strlen(err);
+
+				snprintf(err + n, errlen - n, ": %s",
+					 kbtf_func__describe(kf, dmsg, sizeof(dmsg)));
 			}
 			break;
 		}
 	}
-	if (!dc) {
+	if (!dc || !kf) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
+	free(kf);
 	dwarf_cache__free(dc);
 	return ret;
 }

@@ -239,6 +239,58 @@ test_argdist_kernel() {
 	eq "$(summary no_entry "$TMP/l")" 0 "returns without an entry"
 }
 
+# Kernel functions' parameters by name, from the kernel's BTF (no signature).
+test_argdist_kernel_btf() {
+	run "$TMP/o" argdist -j --cmd "$T/opener $K /etc/hostname" \
+		-C 'p::do_sys_openat2():char *,int:filename,dfd'
+	eq "$(jq -rs '[.[] | select(.type == "count" and .event == "filename = /etc/hostname, dfd = -100") | .count] | add' "$TMP/o")" \
+		"$K" "filename and dfd by name"
+	run "$TMP/e" argdist -j --cmd "$T/opener $K /etc/hostname" \
+		-C 'r::do_sys_openat2():int,long:$entry(dfd),$retval'
+	eq "$(jq -rs '[.[] | select(.type == "count" and .event == "$entry(dfd) = -100, $retval = 3") | .count] | add' "$TMP/e")" \
+		"$K" "\$entry(dfd) with its return value"
+	# dd reads /dev/zero 5 times, 7 bytes each; the dynamic loader's reads
+	# are of 784 and 832 bytes.
+	run "$TMP/h" argdist -j --cmd "dd if=/dev/zero of=/dev/null bs=7 count=5 status=none" \
+		-H 'p::vfs_read():size_t:count'
+	eq "$(jq -rs '[.[] | select(.type == "hist") | .buckets[] | select(.low == 4) | .count] | add' "$TMP/h")" \
+		5 "vfs_read count in [4, 7]"
+	run "$TMP/c" argdist --cmd "dd if=/dev/zero of=/dev/null bs=7 count=5 status=none" \
+		-C 'p::vfs_read():size_t:count'
+	eq "$(awk '$2 == "count" && $4 == 7 { n += $1 } END { print n + 0 }' "$TMP/c")" 5 "vfs_read count = 7"
+	# A filter on a named parameter keeps only dd's reads of 7 bytes.
+	run "$TMP/f" argdist -j --cmd "dd if=/dev/zero of=/dev/null bs=7 count=5 status=none" \
+		-H 'p::vfs_read():size_t:count:count == 7'
+	eq "$(jq -s '[.[] | select(.type == "hist")] | map(.count) | add' "$TMP/f")" 5 "reads passing count == 7"
+	# An unknown name: one sentence, exit 2.
+	rc=0
+	timeout -s KILL 60 "$B/argdist" -d 1 -C 'p::vfs_read():size_t:cnt' >"$TMP/x" 2>"$TMP/x.err" || rc=$?
+	eq "$rc" 2 "unknown name exits 2"
+	eq "$(cat "$TMP/x.err")" "argdist: unknown name 'cnt' in 'cnt': vfs_read's parameters are file, buf, count, pos" "unknown name message"
+}
+
+test_uprobe_trace_kernel_btf() {
+	run "$TMP/o" uprobe-trace -j -c "$T/opener $K /etc/hostname" \
+		'do_sys_openat2 "%s %d", filename, dfd' 'r::do_sys_openat2 "%d", retval'
+	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "do_sys_openat2" and .message == "/etc/hostname -100")] | length' "$TMP/o")" \
+		"$K" "entry events with filename and dfd by name"
+	eq "$(summary lost "$TMP/o")" 0 "lost"
+	run "$TMP/l" uprobe-trace -l -v vfs_read
+	eq "$(cat "$TMP/l")" "kprobe:vfs_read
+    struct file *file
+    char *buf
+    size_t count
+    loff_t *pos
+    ssize_t retval" "-l -v vfs_read"
+	run "$TMP/j" uprobe-trace -j -l -v 'r::do_sys_openat2'
+	eq "$(jq -rs '[.[] | select(.param)] | length' "$TMP/j")" 4 "JSON params of do_sys_openat2"
+	rc=0
+	timeout -s KILL 60 "$B/uprobe-trace" -d 1 'vmf_insert_pfn_prot "%d", pgprot' >"$TMP/x" 2>"$TMP/x.err" || rc=$?
+	eq "$rc" 2 "struct by value exits 2"
+	eq "$(cat "$TMP/x.err")" "uprobe-trace: parameter 'pgprot' in 'pgprot' cannot be read: it is a struct passed by value" \
+		"struct by value message"
+}
+
 test_uprobe_trace() {
 	run "$TMP/o" uprobe-trace -j -c "$T/calls 4 2" "$T/calls:foo" "$T/calls:bar"
 	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "foo")] | length' "$TMP/o")" 4 "foo events"
@@ -250,7 +302,8 @@ test_uprobe_trace() {
 
 tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
        funccount_kernel funccount_kernel_wildcard stackcount_kernel profile syscount proclife
-       ulatency ulatency_kernel uprobe_trace uprobe_trace_kernel argdist_kernel)
+       ulatency ulatency_kernel uprobe_trace uprobe_trace_kernel argdist_kernel
+       uprobe_trace_kernel_btf argdist_kernel_btf)
 [ $# -gt 0 ] && tests=("$@")
 passed=0 failed=()
 for t in "${tests[@]}"; do

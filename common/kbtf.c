@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kbtf: kernel function parameters from BTF (see kbtf.h for the ABI
+ * rules followed).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "common/fetch.h"
+#include "common/kbtf.h"
+
+#define MAX_TYPE_DEPTH 32
+#define NUM_ARG_REGS 6
+
+/* struct pt_regs word indexes of rdi, rsi, rdx, rcx, r8, r9
+ * (arch/x86/include/uapi/asm/ptrace.h). */
+static const int arg_regs[NUM_ARG_REGS] = { 14, 13, 12, 11, 9, 8 };
+
+struct btf *kbtf__vmlinux(void)
+{
+	/* One per process, by design: the BTF is several MB and the same for
+	 * every caller of a run. */
+	static struct btf *btf;
+	static int err;
+
+	if (!btf && !err) {
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf)) {
+			err = errno ? -errno : -ENOENT;
+			btf = NULL;
+		}
+	}
+	if (!btf)
+		errno = -err;
+	return btf;
+}
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* An open-addressing table of the FUNC type ids of @btf by name (0:
+ * empty), built in one pass; NULL on ENOMEM. */
+static uint32_t *func_table(const struct btf *btf, size_t *mask)
+{
+	uint32_t n = btf__type_cnt(btf), nfuncs = 0, *slots;
+	size_t cap = 16, h;
+
+	for (uint32_t id = 1; id < n; id++)
+		nfuncs += btf_is_func(btf__type_by_id(btf, id));
+	while (cap < 2 * (size_t)nfuncs)
+		cap <<= 1;
+	slots = calloc(cap, sizeof(*slots));
+	*mask = cap - 1;
+	for (uint32_t id = 1; slots && id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!btf_is_func(t))
+			continue;
+		h = name_hash(btf__name_by_offset(btf, t->name_off)) & *mask;
+		while (slots[h])
+			h = (h + 1) & *mask;
+		slots[h] = id;
+	}
+	return slots;
+}
+
+int kbtf__func_id(const struct btf *btf, const char *name)
+{
+	static const struct btf *table_btf;
+	static uint32_t *slots;
+	static size_t mask;
+	int id;
+
+	if (!btf || !name)
+		return -ENOENT;
+	/* The kernel's BTF is asked about once per function of a wildcard:
+	 * a table for it; others (unit tests) are searched. */
+	if (btf == kbtf__vmlinux() && table_btf != btf) {
+		table_btf = btf;
+		slots = func_table(btf, &mask);
+	}
+	if (btf != table_btf || !slots) {
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		return id > 0 ? id : -ENOENT;
+	}
+	for (size_t h = name_hash(name) & mask; slots[h]; h = (h + 1) & mask) {
+		const struct btf_type *t = btf__type_by_id(btf, slots[h]);
+
+		if (!strcmp(btf__name_by_offset(btf, t->name_off), name))
+			return slots[h];
+	}
+	return -ENOENT;
+}
+
+/* @id without typedefs and qualifiers; NULL for void or a loop. */
+static const struct btf_type *resolve(const struct btf *btf, unsigned id, unsigned *out_id)
+{
+	for (int depth = 0; id && depth < MAX_TYPE_DEPTH; depth++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!t)
+			return NULL;
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		default:
+			if (out_id)
+				*out_id = id;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+static const char *int_type(unsigned size, bool is_signed)
+{
+	static const char *const s[] = { "s8", "s16", "s32", "s64" };
+	static const char *const u[] = { "u8", "u16", "u32", "u64" };
+	int i = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : size == 8 ? 3 : -1;
+
+	if (i < 0)
+		return NULL;
+	return is_signed ? s[i] : u[i];
+}
+
+/* Registers a by-value aggregate of @size bytes takes: SysV passes one
+ * of up to 16 bytes (integer class: the kernel has no floats) in one or
+ * two registers, a larger one in memory. */
+static int aggregate_regs(unsigned size)
+{
+	return size > 16 ? 0 : size > 8 ? 2 : 1;
+}
+
+const char *kbtf__fetch_type(const struct btf *btf, unsigned id, int *nregs,
+			     const char **why_not)
+{
+	const struct btf_type *t = resolve(btf, id, NULL), *pt;
+	const char *type = NULL;
+
+	*nregs = 1;
+	*why_not = NULL;
+	if (!t) {
+		*nregs = 0;
+		*why_not = id ? "its type is not described" : "it has no value (void)";
+		return NULL;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: {
+		uint32_t enc = btf_int_encoding(t);
+
+		if (btf_int_bits(t) != t->size * 8) {
+			*why_not = "it is a bit-field";
+			return NULL;
+		}
+		if (enc & BTF_INT_BOOL)
+			return t->size == 1 ? "bool" : int_type(t->size, false);
+		type = int_type(t->size, enc & BTF_INT_SIGNED);
+		if (!type) {
+			*nregs = aggregate_regs(t->size);
+			*why_not = "it is an integer wider than a register";
+		}
+		return type;
+	}
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		/* The kind flag marks a signed enum (BTF since Linux 6.0;
+		 * older BTF has it clear: unsigned). */
+		type = int_type(t->size, btf_kflag(t));
+		if (!type)
+			*why_not = "it is an enum of an unusual size";
+		return type;
+	case BTF_KIND_PTR:
+		pt = resolve(btf, t->type, NULL);
+		/* char only: u8 and unsigned char pointers are buffers. */
+		if (pt && btf_is_int(pt) && pt->size == 1) {
+			const char *n = btf__name_by_offset(btf, pt->name_off);
+
+			if (n && !strcmp(n, "char"))
+				return "char *";
+		}
+		return "x64";
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		*nregs = aggregate_regs(t->size);
+		*why_not = btf_is_struct(t) ? "it is a struct passed by value"
+					    : "it is a union passed by value";
+		return NULL;
+	case BTF_KIND_FLOAT:
+		*nregs = 0;	/* an SSE register, not an integer one */
+		*why_not = "it is a floating-point value";
+		return NULL;
+	default:
+		*nregs = 0;
+		*why_not = "its type cannot be read";
+		return NULL;
+	}
+}
+
+struct decl_buf {
+	char *buf;
+	size_t len, used;
+};
+
+static void decl_printf(void *ctx, const char *fmt, va_list ap)
+{
+	struct decl_buf *d = ctx;
+	int n;
+
+	if (d->used >= d->len)
+		return;
+	n = vsnprintf(d->buf + d->used, d->len - d->used, fmt, ap);
+	if (n > 0)
+		d->used += (size_t)n < d->len - d->used ? (size_t)n : d->len - d->used - 1;
+}
+
+/* "TYPE NAME" as C declares it into @buf, through @dump, which prints
+ * into @db; "? NAME" if it cannot be printed. */
+static void format_decl(struct btf_dump *dump, struct decl_buf *db, unsigned id,
+			const char *name, char *buf, size_t len)
+{
+	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts, .field_name = name);
+
+	*db = (struct decl_buf){ buf, len, 0 };
+	buf[0] = 0;
+	if (!dump || btf_dump__emit_type_decl(dump, id, &opts))
+		snprintf(buf, len, "? %s", name);
+}
+
+int kbtf__func(const struct btf *btf, const char *name, struct kbtf_func *f)
+{
+	const struct btf_type *fn, *proto;
+	const struct btf_param *params;
+	struct decl_buf db = {};
+	struct btf_dump *dump;
+	int id, used = 0, vlen;
+
+	memset(f, 0, sizeof(*f));
+	if (!btf || !name)
+		return -ENOENT;
+	id = kbtf__func_id(btf, name);
+	if (id < 0)
+		return -ENOENT;
+	fn = btf__type_by_id(btf, id);
+	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return -EINVAL;
+	f->name = btf__name_by_offset(btf, fn->name_off);
+	/* Declarations are printed through btf_dump into the buffer db
+	 * points at; without it (no memory) they read "? NAME". */
+	dump = btf_dump__new(btf, decl_printf, &db, NULL);
+	if (libbpf_get_error(dump))
+		dump = NULL;
+
+	if (proto->type) {
+		int nregs;
+		const char *why;
+
+		format_decl(dump, &db, proto->type, "retval", f->ret_decl, sizeof(f->ret_decl));
+		f->ret_fetch_type = kbtf__fetch_type(btf, proto->type, &nregs, &why);
+	} else {
+		snprintf(f->ret_decl, sizeof(f->ret_decl), "void");
+	}
+
+	params = btf_params(proto);
+	vlen = btf_vlen(proto);
+	for (int i = 0; i < vlen; i++) {
+		struct kbtf_param *p;
+		const char *type, *why;
+		int nregs;
+
+		/* A last parameter of type void: "...". */
+		if (!params[i].type && i == vlen - 1) {
+			f->varargs = true;
+			break;
+		}
+		type = kbtf__fetch_type(btf, params[i].type, &nregs, &why);
+		if (f->nparams >= KBTF_MAX_PARAMS) {
+			used += nregs;
+			continue;
+		}
+		p = &f->params[f->nparams++];
+		p->name = btf__name_by_offset(btf, params[i].name_off);
+		if (!p->name)
+			p->name = "";
+		p->reg = -1;
+		format_decl(dump, &db, params[i].type, p->name, p->decl, sizeof(p->decl));
+		if (!nregs) {
+			p->why_not = why ? why : "it is passed in memory";
+			continue;
+		}
+		if (used + nregs > NUM_ARG_REGS) {
+			/* On the stack, whole; the registers left stay free. */
+			p->why_not = "it is passed on the stack, after the six argument registers";
+			continue;
+		}
+		if (type) {
+			p->fetch_type = type;
+			p->reg = arg_regs[used];
+		} else {
+			p->why_not = why;
+		}
+		used += nregs;
+	}
+	btf_dump__free(dump);
+	return 0;
+}
+
+/* snprintf() at @*o of @buf, keeping @*o inside @buf when it is cut. */
+static void append(char *buf, size_t len, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*o + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *o, len - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o = *o + n < len ? *o + n : len - 1;
+}
+
+char *kbtf_func__describe(const struct kbtf_func *f, char *buf, size_t len)
+{
+	size_t o = 0, named = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (size_t i = 0; i < f->nparams; i++)
+		named += f->params[i].name[0] != 0;
+	if (!named) {
+		append(buf, len, &o, "%s has no named parameters", f->name);
+		return buf;
+	}
+	append(buf, len, &o, "%s's parameter%s ", f->name, named == 1 ? " is" : "s are");
+	for (size_t i = 0, k = 0; i < f->nparams; i++)
+		if (f->params[i].name[0])
+			append(buf, len, &o, "%s%s", k++ ? ", " : "", f->params[i].name);
+	return buf;
+}
+
+int kbtf_param__to_fetch(const struct kbtf_param *p, struct fetch_param *fp)
+{
+	if (!p->name || !p->name[0])
+		return -ENOENT;
+	memset(fp, 0, sizeof(*fp));
+	fp->name = p->name;
+	fp->reg = p->reg;
+	fp->type = p->fetch_type;
+	if (!p->fetch_type)
+		fp->unavailable = p->why_not ? p->why_not : "its value cannot be read";
+	return 0;
+}
