@@ -1051,6 +1051,28 @@ static void format_key(const struct spec *sp, const struct site_info *si, const 
 	}
 }
 
+/*
+ * The JSON key of expression @i of @sp: the expression itself, or
+ * "valueN.EXPR" (N counting from 1) where that is one of the record's own
+ * keys or an earlier expression's (an expression named count must not
+ * hide the count).
+ */
+static const char *json_key(const struct spec *sp, int i, char *buf, size_t len)
+{
+	static const char *const reserved[] = { "type", "interval", "probe", "count", "event" };
+	const char *e = sp->exprs[i];
+	bool clash = false;
+
+	for (size_t k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++)
+		clash |= !strcmp(e, reserved[k]);
+	for (int j = 0; j < i; j++)
+		clash |= !strcmp(e, sp->exprs[j]);
+	if (!clash)
+		return e;
+	snprintf(buf, len, "value%d.%s", i + 1, e);
+	return buf;
+}
+
 static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 			 const struct counts *cur)
 {
@@ -1065,6 +1087,7 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 	struct out_table *t;
 	char (*events)[1024] = NULL;
 	char (*strs)[MAX_EXPRS][FETCH_MAX_STR + 1] = NULL;
+	char keys[MAX_EXPRS][96];
 	size_t nrows = 0;
 	int err = -ENOMEM;
 
@@ -1072,7 +1095,8 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 		for (int i = 0; i < sp->nexprs; i++) {
 			const struct fetch_value *v = &si->plan.values[si->key_first + i];
 
-			cols[ncols++] = (struct out_col){ sp->exprs[i], sp->exprs[i],
+			cols[ncols++] = (struct out_col){ sp->exprs[i], json_key(sp, i, keys[i],
+										 sizeof(keys[i])),
 				v->type.vtype == FETCH_T_STRING ? OUT_STR :
 				v->type.vtype == FETCH_T_SIGNED ? OUT_S64 : OUT_U64, 0,
 				.json_only = true };

@@ -21,6 +21,11 @@ assert_eq "$(buckets)" "0-1:2 2-3:2 4-7:1 64-127:1 512-1023:2 1024-2047:1" "buck
 assert_eq "$(jq -s '[.[] | select(.type == "hist")] | map(.count) | add' "$OUT")" 9 "count"
 assert_eq "$(jq -s '[.[] | select(.type == "hist")] | map(.sum) | add' "$OUT")" 3157 "sum"
 
+check "JSON: an expression named count does not hide the count"
+ad_json --cmd "$T/tracee alloc 16 16 32" -C "p:$T/tracee:alloc(size_t count):size_t:count"
+assert_eq "$(jq -r 'select(.type == "count") | "\(.count)x\(.["value1.count"])"' "$OUT" | sort | tr '\n' ' ')" \
+	"1x32 2x16 " "count and value"
+
 check "\$retval of label() (returns 2n)"
 ad_json --cmd "$T/tracee label hello 4" -C "r:$T/tracee:label():int:\$retval"
 assert_eq "$(counts '$retval')" "0=1 2=1 4=1 6=1" "retvals"
