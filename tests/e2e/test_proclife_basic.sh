@@ -106,7 +106,7 @@ check "text output: bcc's layout with a comm = NAME header"
 "$PL" -c $CHILD -d 30 >"$TMP/text" 2>"$TMP/text.err" &
 pid_text=$!
 BG_PIDS+=("$pid_text")
-PL_PIDS+=("$pid_text")
+OUR_PIDS+=("$pid_text")
 wait_for_text "$TMP/text.err" "Tracing" 30 "$pid_text"
 run_forker children 3 40
 kill -INT "$pid_text"
