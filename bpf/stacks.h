@@ -24,6 +24,10 @@ struct stack_stats {
 	__u64 unannounced;		/* hits of processes the seen_pids table had no room for */
 };
 
+/* Size in bytes of the ring buffer of new-process notes (16 bytes each:
+ * a 4-byte tgid and the 8-byte record header, rounded to 8). */
+#define NEW_PIDS_RINGBUF_BYTES (256 * 1024)
+
 /* Default size of the table of processes already announced. */
 #define SEEN_PIDS_ENTRIES 65536
 

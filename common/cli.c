@@ -312,6 +312,20 @@ unsigned long cli__map_entries(unsigned long n)
 	return n ? n : 1;
 }
 
+unsigned long cli__ringbuf_bytes(unsigned long n)
+{
+	const char *s = getenv("COTRACE_TEST_RINGBUF_BYTES");
+	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE), cap, p2 = 1;
+
+	if (!s || cli__parse_ulong(s, 1, ULONG_MAX, &cap) || cap >= n)
+		return n;
+	while (p2 <= cap / 2)
+		p2 *= 2;
+	if (p2 < page)
+		p2 = page;
+	return p2 < n ? p2 : n;
+}
+
 /* Is @name a program execvp() would run: a path, or found in $PATH? */
 static int find_program(const char *name)
 {

@@ -57,6 +57,15 @@ int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsign
 unsigned long cli__map_entries(unsigned long n);
 
 /*
+ * The size in bytes to give a BPF ring buffer of @n bytes (a power of two,
+ * a multiple of the page size): @n, or less when COTRACE_TEST_RINGBUF_BYTES
+ * holds a smaller positive number, rounded down to a power of two and
+ * never below one page. Like cli__map_entries(), for tests: it can only
+ * lower a size, never raise it.
+ */
+unsigned long cli__ringbuf_bytes(unsigned long n);
+
+/*
  * Check that the process may load BPF programs and open perf events:
  * CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. Returns 0, or -EPERM with a
  * sentence naming what is missing in @err.

@@ -535,11 +535,65 @@ static int resolve_proc_exe(const char *name, pid_t pid, struct target *out)
 	return set_str(out->path, name);
 }
 
+/*
+ * @path (as process @pid names it) is a file the process maps, but its maps
+ * entries all read "@path (deleted)": the file was unlinked, or a new file
+ * was renamed over the path, after the process mapped it. Point @out->path
+ * at the first such mapping through map_files (the kernel resolves that
+ * link itself, also for a deleted file; it needs CAP_SYS_ADMIN), so that
+ * "-p PID PATH:func" keeps working for a running process, as with bcc and
+ * bpftrace. Returns 0 if it did; -ENOENT if the process maps @path's
+ * current file, maps nothing of that name, or its maps cannot be read (the
+ * caller's own answer stands); another negative errno on failure.
+ */
+static int resolve_deleted_mapping(const char *path, pid_t pid, struct target *out)
+{
+	struct procmap_entry *e;
+	unsigned long long start = 0, end = 0;
+	bool found = false;
+	char *line = NULL;
+	size_t cap = 0;
+	char mpath[64];
+	FILE *f;
+	int err = -ENOENT;
+
+	snprintf(mpath, sizeof(mpath), "/proc/%d/maps", (int)pid);
+	f = fopen(mpath, "re");
+	if (!f)
+		return -ENOENT;
+	e = malloc(sizeof(*e));
+	if (!e) {
+		err = -ENOMEM;
+		goto out_close;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		if (procmaps__parse_line(line, e) || strcmp(e->path, path))
+			continue;
+		if (!e->deleted) {
+			/* The path still is what the process maps. */
+			found = false;
+			break;
+		}
+		if (!found) {
+			found = true;
+			start = e->start;
+			end = e->end;
+		}
+	}
+	if (found)
+		err = fmt_path(out->path, "/proc/%d/map_files/%llx-%llx", (int)pid, start, end);
+	free(line);
+	free(e);
+out_close:
+	fclose(f);
+	return err;
+}
+
 static int resolve_path(const char *name, pid_t pid, struct target *out)
 {
 	char buf[PATH_MAX];
 	pid_t exe_pid;
-	int err;
+	int err, exists;
 
 	exe_pid = proc_exe_pid(name);
 	if (exe_pid)
@@ -569,7 +623,15 @@ static int resolve_path(const char *name, pid_t pid, struct target *out)
 	}
 	if (err)
 		return err;
-	return path_exists(out->path);
+	exists = path_exists(out->path);
+	/* The path the user knows for a file the process still runs but
+	 * that was deleted, or replaced by a new file renamed over it. */
+	if (out->display[0] == '/') {
+		err = resolve_deleted_mapping(out->display, pid, out);
+		if (err != -ENOENT)
+			return err;
+	}
+	return exists;
 }
 
 /* True if @path (inside a process's root) is the file of mapping @e. */

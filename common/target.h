@@ -25,6 +25,8 @@ struct target {
  * - a name containing '/' is a path: relative to the cwd, or with @pid,
  *   an absolute path inside /proc/PID/root (a relative one below
  *   /proc/PID/cwd); symlinks stay inside that directory (procpath.h);
+ *   when @pid's maps show that path only as "PATH (deleted)" (unlinked, or
+ *   a new file renamed over it), the mapping through /proc/PID/map_files;
  * - with @pid, a library the process maps whose basename is @name, or
  *   starts with "lib@name.so" or "@name.so" ("c" → libc.so.6);
  * - a library in /etc/ld.so.cache (of @pid's root with @pid) by exact

@@ -1382,8 +1382,10 @@ int main(int argc, char **argv)
 			  { .u = skel->bss->lost } },
 			{ "lost_entries", "%s calls not measured: the table of calls in flight "
 			  "was full", OUT_U64, { .u = skel->bss->lost_entries } },
-			{ "no_entry", "%s returns not measured: their calls began before tracing "
-			  "did", OUT_U64, { .u = skel->bss->no_entry } },
+			/* A call counted in lost_entries comes back here too. */
+			{ "no_entry", "%s returns not measured: their entry was not seen (the "
+			  "call began before tracing did, or its entry was lost)", OUT_U64,
+			  { .u = skel->bss->no_entry } },
 			{ "missed", "%s hits missed by the kernel (BPF recursion)", OUT_U64,
 			  { .u = site_progs__misses(&progs) } },
 			{ "skipped", "%s sites skipped (the kernel cannot probe them)", OUT_U64,

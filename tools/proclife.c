@@ -472,7 +472,10 @@ static int attach_libc(struct proclife_bpf *skel, struct attacher *a, const stru
 	for (size_t i = 0; i < 2; i++) {
 		struct probe_spec spec;
 
-		snprintf(spec_text, sizeof(spec_text), "uprobe:%s:%s", t.path, funcs[i]);
+		/* The path as the process names it: site_set__add() resolves it
+		 * again inside --ppid's root (t.path, already below
+		 * /proc/PID/root, would be looked up below it a second time). */
+		snprintf(spec_text, sizeof(spec_text), "uprobe:%s:%s", t.display, funcs[i]);
 		err = probe_spec__parse(spec_text, 0, &spec, err_msg, sizeof(err_msg));
 		if (!err) {
 			err = site_set__add(&set, &spec, i, o->ppid, false, err_msg,
@@ -718,8 +721,8 @@ int main(int argc, char **argv)
 		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
 		if (o.libc && skel->bss->no_start && !o.json)
 			fprintf(stderr, "note: %llu exit() calls of processes whose start was not "
-				"seen (started before tracing, or forked without exec) were not "
-				"measured\n",
+				"seen (started before tracing, forked without exec, or their "
+				"start was lost) were not measured\n",
 				(unsigned long long)skel->bss->no_start);
 	}
 	ret = EXIT_OK;

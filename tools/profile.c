@@ -55,7 +55,7 @@ static const char usage[] =
 "  -F, --frequency HZ     samples per second per CPU (default 49)\n"
 "  -c, --count N          sample every N events instead (CPU cycles where the\n"
 "                         machine counts them, else nanoseconds of cpu-clock)\n"
-"  -p, --pid PID[,PID]    only these processes; stop when they have all exited\n"
+"  -p, --pid PID[,PID]    only these processes; with one, stop when it exits\n"
 "      --cmd CMD          run CMD and profile only it\n"
 "  -C, --cpu CPU          only this CPU\n"
 "  -d, --duration SECS    stop after SECS seconds (also the DURATION argument)\n"
@@ -307,6 +307,7 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
+	bpf_map__set_max_entries(skel->maps.new_pids, cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	err = profile_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "profile: cannot load the BPF program: %s\n", strerror(-err));

@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
+	bpf_map__set_max_entries(skel->maps.new_pids, cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	progs = (struct site_progs){
 		.uprobe = skel->progs.stack_uprobe,
 		.uprobe_multi = skel->progs.stack_uprobe_multi,

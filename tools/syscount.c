@@ -615,6 +615,7 @@ static void set_sizes(struct syscount_bpf *skel, const struct options *o)
 				 cli__map_entries(o->stack ? STACK_TRACES : 1));
 	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o->stack ? STACK_KEYS : 1));
 	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(o->stack ? 65536 : 1));
+	bpf_map__set_max_entries(skel->maps.new_pids, cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 }
 
 static const char *mode_text(const struct options *o)

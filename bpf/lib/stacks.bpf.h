@@ -51,7 +51,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, NEW_PIDS_RINGBUF_BYTES);	/* may be lowered before load */
 } new_pids SEC(".maps");
 
 struct stack_stats stats = {};

@@ -35,14 +35,7 @@ ad_summary() {
 		fail "bad JSON in $OUT"
 }
 
-# No program of argdist (argdist_*) left loaded by a dead process of ours.
+# No program of argdist (argdist_*) left over (lib.sh's leftover_progs).
 assert_no_argdist_progs() {
-	local i left
-	for ((i = 0; i < 100; i++)); do
-		left=$(bpftool -j prog list | jq -r '.[] | select(.name // "" | startswith("argdist_"))
-			| select((.pids // []) | length == 0) | "prog \(.id) \(.name)"')
-		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
-		sleep 0.05
-	done
-	fail "still loaded: $left"
+	assert_no_progs '^argdist_'
 }

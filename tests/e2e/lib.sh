@@ -217,21 +217,42 @@ prog_holders() {
 			 | from_entries'
 }
 
-# ours_attached: print the BPF programs of ours still loaded: named as in
-# OUR_PROGS and either held by no process or by a tool we started
-# (OUR_PIDS). (A tool another user runs at the same time holds its own
-# programs.) Links and perf events hold their program, so a leaked link
-# shows up here as well; so does any uprobe_events entry (none of ours
-# uses one: a leftover is someone's leak).
-ours_attached() {
+# leftover_progs REGEX: print "prog ID NAME" for each loaded BPF program whose
+# name matches REGEX (jq syntax) and that is ours and left over: held by no
+# process, or held by a tool we started (OUR_PIDS), which should be gone by
+# the time a test asks. A program held only by other live processes belongs
+# to a tool someone else runs on this machine now and is not reported.
+# Links and perf events hold their program, so a leaked link shows up as its
+# program. Every leftover check of the e2e tests goes through here.
+leftover_progs() {
 	local pids holders
 	pids=$(printf '%s\n' "${OUR_PIDS[@]}" | jq -Rsc 'split("\n") | map(select(length > 0) | tonumber)')
 	holders=$(prog_holders)
-	bpftool -j prog list | jq -r --argjson ours "$pids" --argjson h "$holders" --arg re "$OUR_PROGS" '
+	bpftool -j prog list | jq -r --argjson ours "$pids" --argjson h "$holders" --arg re "$1" '
 		.[] | select(.name // "" | test($re))
 		    | ($h[.id | tostring] // []) as $p
 		    | select(($p | length) == 0 or any($p[]; . as $x | $ours | index($x)))
 		    | "prog \(.id) \(.name)"'
+}
+
+# assert_no_progs REGEX [SECS] [WHAT]: no leftover_progs REGEX; polls up to
+# SECS (default 5) seconds because the kernel frees programs asynchronously
+# after the last fd closes, then fails naming them.
+assert_no_progs() {
+	local re=$1 secs=${2:-5} what=${3:-ours} i left
+	for ((i = 0; i < secs * 20; i++)); do
+		left=$(leftover_progs "$re")
+		[ -z "$left" ] && { echo "  ok: nothing of $what attached"; return 0; }
+		sleep 0.05
+	done
+	fail "still attached: $left"
+}
+
+# ours_attached: print the BPF programs of any tool of ours still loaded and
+# left over (leftover_progs "$OUR_PROGS"), and any uprobe_events entry (none
+# of ours uses one: a leftover is someone's leak).
+ours_attached() {
+	leftover_progs "$OUR_PROGS"
 	if [ -s /sys/kernel/tracing/uprobe_events ]; then
 		sed 's/^/uprobe_events: /' /sys/kernel/tracing/uprobe_events
 	fi

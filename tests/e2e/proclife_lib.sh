@@ -6,7 +6,6 @@ FORKER=$T/forker
 # Children get a comm of this run's own (15 bytes at most), so proclife's
 # -c filter never counts another run's children on a shared machine.
 CHILD="ctc-$$"
-PL_PIDS=()	# proclife processes we started
 
 [ -x "$PL" ] || fail "$PL missing: run make"
 [ -x "$FORKER" ] || fail "$FORKER missing: run make targets"
@@ -23,7 +22,7 @@ start_pl() {
 	"$PL" --json "$@" >"$out" 2>"$out.err" &
 	PL_PID=$!
 	BG_PIDS+=("$PL_PID")
-	PL_PIDS+=("$PL_PID")
+	OUR_PIDS+=("$PL_PID")
 	wait_for_text "$out.err" "Tracing" 30 "$PL_PID"
 }
 
@@ -79,20 +78,9 @@ pl_summary() {
 	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$2"
 }
 
-# assert_pl_detached [SECS]: no BPF program of proclife's is loaded by
-# no process or by a proclife we started (polls: programs are freed
-# asynchronously after the last fd closes).
+# assert_pl_detached [SECS]: no BPF program of proclife's (handle_exit,
+# libc_uprobe*) left over (lib.sh's leftover_progs; polls: programs are
+# freed asynchronously after the last fd closes).
 assert_pl_detached() {
-	local secs=${1:-5} i left pids
-	pids=$(printf '%s\n' "${PL_PIDS[@]}" | jq -Rsc 'split("\n") | map(select(length > 0) | tonumber)')
-	for ((i = 0; i < secs * 20; i++)); do
-		left=$(bpftool -j prog list | jq -r --argjson ours "$pids" '
-			.[] | select(.name // "" | test("^(handle_exit|libc_uprobe)"))
-			    | select((.pids // []) as $p | ($p | length) == 0 or
-				     any($p[]; .pid as $x | $ours | index($x)))
-			    | "prog \(.id) \(.name)"')
-		[ -z "$left" ] && { echo "  ok: nothing of proclife's attached"; return 0; }
-		sleep 0.05
-	done
-	fail "still attached: $left"
+	assert_no_progs '^(handle_exit$|libc_uprobe)' "${1:-5}" "proclife's"
 }

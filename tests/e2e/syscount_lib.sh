@@ -27,6 +27,7 @@ start_sc() {
 	SC_PID=$!
 	SC_OUT=$out
 	BG_PIDS+=("$SC_PID")
+	OUR_PIDS+=("$SC_PID")
 	wait_for_text "$out.err" "Tracing" 20 "$SC_PID"
 }
 
@@ -45,20 +46,8 @@ sys_count() {
 		"${3:-$OUT}" || fail "bad JSON in ${3:-$OUT}"
 }
 
-# sc_attached: our BPF programs (sc_*) that no process holds any more.
-sc_attached() {
-	bpftool -j prog list | jq -r '.[] | select(.name // "" | startswith("sc_"))
-		| select((.pids // []) | length == 0) | "prog \(.id) \(.name)"'
-}
-
-# assert_sc_detached: nothing of syscount's left behind (polls 5 s, as the
-# kernel frees programs asynchronously).
+# assert_sc_detached: nothing of syscount's (sc_*) left over (lib.sh's
+# leftover_progs; polls 5 s, as the kernel frees programs asynchronously).
 assert_sc_detached() {
-	local i left
-	for ((i = 0; i < 100; i++)); do
-		left=$(sc_attached)
-		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
-		sleep 0.05
-	done
-	fail "still attached: $left"
+	assert_no_progs '^sc_'
 }

@@ -58,23 +58,84 @@ assert_eq "$(count_of foo "$TMP/t.json")" 5 "foo of the deleted binary"
 assert_nothing_attached
 
 # With -p, a module name is looked up in the process's maps, where the
-# deleted file still is ("PATH (deleted)"). Its full path is not: the
-# file is gone from the file system, and the tool says so.
-check "funccount -p: a deleted binary by its name in the maps; by its path"
+# deleted file still is ("PATH (deleted)"); so is its full path, which the
+# file system no longer has: the tool probes the mapping (map_files).
+check "funccount -p: a deleted binary by its name in the maps"
 cp "$T/stepper" "$TMP/gone2" || fail "cp"
 start_target gone2 "$TMP/gone2"
 pid=$TARGET_PID fd=$TARGET_FD
 rm -f "$TMP/gone2"
-rc=0
-timeout -s KILL 30 "$FC" -d 0.1 -p "$pid" "$TMP/gone2:foo" >"$OUT" 2>"$OUT.err" || rc=$?
-assert_eq "$rc" 2 "exit code with the deleted path"
-assert_eq "$(cat "$OUT.err")" "funccount: cannot find '$TMP/gone2' for process $pid: no such file, library mapped by it, or program in PATH" "message"
 start_tool "$TMP/t.json" funccount --json -p "$pid" "gone2:foo"
 step "$fd" "$TMP/gone2.out" 1 "foo 6"
 finish "$fd" "$pid"
 wait_exit "$TOOL_PID" 15
 assert_eq "$WAIT_RC" 0 "funccount exit code"
 assert_eq "$(count_of foo "$TMP/t.json")" 6 "foo of the deleted binary, by name"
+assert_nothing_attached
+
+# tool_count TOOL FUNC FILE: calls of FUNC in TOOL's JSON output.
+tool_count() {
+	case $1 in
+	funccount) count_of "$2" "$3" ;;
+	ulatency) hist_count "$2" "$3" ;;
+	uprobe-trace) jq -s '[.[] | select(.type == "event")] | length' "$3" ;;
+	esac
+}
+
+# start_on TOOL SPEC ARGS...: start TOOL --json ARGS on SPEC (p:SPEC for
+# uprobe-trace).
+start_on() {
+	local tool=$1 spec=$2
+	shift 2
+	case $tool in
+	uprobe-trace) start_tool "$TMP/t.json" "$tool" --json "$@" "p:$spec" ;;
+	*) start_tool "$TMP/t.json" "$tool" --json "$@" "$spec" ;;
+	esac
+}
+
+for tool in funccount ulatency uprobe-trace; do
+	check "$tool -p PID PATH:foo, PATH deleted before the tool started"
+	cp "$T/stepper" "$TMP/gone3" || fail "cp"
+	start_target "g3$tool" "$TMP/gone3"
+	pid=$TARGET_PID fd=$TARGET_FD
+	step "$fd" "$TMP/g3$tool.out" 1 "foo 2"
+	rm -f "$TMP/gone3"
+	start_on "$tool" "$TMP/gone3:foo" -p "$pid"
+	step "$fd" "$TMP/g3$tool.out" 2 "foo 7"
+	finish "$fd" "$pid"
+	wait_exit "$TOOL_PID" 15
+	assert_eq "$WAIT_RC" 0 "$tool exit code"
+	assert_eq "$(tool_count "$tool" foo "$TMP/t.json")" 7 "$tool: foo of the deleted binary, by its path"
+	assert_nothing_attached
+done
+
+check "funccount -p PID PATH:foo, a new file renamed over PATH before the tool started"
+cp "$T/stepper" "$TMP/gone4" || fail "cp"
+start_target g4 "$TMP/gone4"
+pid=$TARGET_PID fd=$TARGET_FD
+cp "$T/stepper" "$TMP/gone4.new" && mv -f "$TMP/gone4.new" "$TMP/gone4" || fail "replace"
+start_target g4new "$TMP/gone4"
+start_on funccount "$TMP/gone4:foo" -p "$pid"
+step "$fd" "$TMP/g4.out" 1 "foo 8"
+# A process of the new file (another inode, another pid): not counted.
+step "$TARGET_FD" "$TMP/g4new.out" 1 "foo 100"
+finish "$TARGET_FD" "$TARGET_PID"
+finish "$fd" "$pid"
+wait_exit "$TOOL_PID" 15
+assert_eq "$WAIT_RC" 0 "funccount exit code"
+assert_eq "$(count_of foo "$TMP/t.json")" 8 "foo of the old inode, by its path"
+assert_nothing_attached
+
+check "funccount PATH:foo without -p, PATH deleted: still an error"
+cp "$T/stepper" "$TMP/gone5" || fail "cp"
+start_target g5 "$TMP/gone5"
+pid=$TARGET_PID fd=$TARGET_FD
+rm -f "$TMP/gone5"
+rc=0
+timeout -s KILL 30 "$FC" -d 0.1 "$TMP/gone5:foo" >"$OUT" 2>"$OUT.err" || rc=$?
+assert_eq "$rc" 2 "exit code with the deleted path and no -p"
+assert_eq "$(cat "$OUT.err")" "funccount: cannot find '$TMP/gone5': no such file, library in ld.so.cache, or program in PATH" "message"
+finish "$fd" "$pid"
 assert_nothing_attached
 
 for tool in funccount ulatency uprobe-trace; do

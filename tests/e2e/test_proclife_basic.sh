@@ -95,6 +95,16 @@ assert_eq "$(exit_count $CHILD 3 "$OUT")" 1 "exit 3"
 assert_eq "$(exit_count $CHILD 7 "$OUT")" 1 "exit 7"
 assert_eq "$(exit_count $CHILD SIGKILL "$OUT")" 0 "SIGKILL (no exit() call)"
 
+check "--libc --ppid: libc as that process maps it; its exec'd children"
+# Was "cannot resolve '/proc/PID/root/...' inside the root of process PID":
+# the path already below /proc/PID/root was looked up below it again.
+start_target lp "$FORKER" --wait --exec --name "$CHILD" children 2 40
+start_pl "$OUT" --libc --ppid "$TARGET_PID"
+release_target "$TARGET_PID" "$TARGET_FD"
+stop_pl
+assert_eq "$(hist_total $CHILD "$OUT")" 2 "$CHILD total"
+assert_eq "$(pl_summary no_start "$OUT")" 0 "no_start"
+
 check "-i: per-interval histograms are cleared; -T adds a time"
 start_pl "$OUT" -i 0.5 -T -c $CHILD
 run_forker children 2 40
@@ -106,7 +116,7 @@ check "text output: bcc's layout with a comm = NAME header"
 "$PL" -c $CHILD -d 30 >"$TMP/text" 2>"$TMP/text.err" &
 pid_text=$!
 BG_PIDS+=("$pid_text")
-PL_PIDS+=("$pid_text")
+OUR_PIDS+=("$pid_text")
 wait_for_text "$TMP/text.err" "Tracing" 30 "$pid_text"
 run_forker children 3 40
 kill -INT "$pid_text"

@@ -69,10 +69,4 @@ for args in "$T/notelf:foo" "$T/stacks:no_such_fn" "x:y:z:w:v" "-p 999999 c:mall
 	assert_eq "$(wc -l <"$TMP/e.err")" 1 "stderr lines of stackcount $args"
 done
 check "no program of stackcount stays loaded"
-for ((i = 0; i < 100; i++)); do
-	left=$(bpftool -j prog list | jq -r '[.[] | select((.name // "") | startswith("stack_"))
-		| select((.pids // []) | length == 0)] | length')
-	[ "$left" = 0 ] && break
-	sleep 0.05
-done
-assert_eq "$left" 0 "stack_* programs left"
+assert_no_progs '^stack_'

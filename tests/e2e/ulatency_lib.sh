@@ -28,6 +28,7 @@ start_ul() {
 	UL_PID=$!
 	UL_OUT=$out
 	BG_PIDS+=("$UL_PID")
+	OUR_PIDS+=("$UL_PID")
 	wait_for_text "$out.err" "Tracing" 20 "$UL_PID"
 }
 
@@ -75,23 +76,10 @@ assert_clean_summary() {
 	done
 }
 
-# ul_attached: our BPF programs (ulat_*) that no process holds any more,
-# or held by a ulatency we started that should be gone.
-ul_attached() {
-	bpftool -j prog list | jq -r '.[] | select(.name // "" | startswith("ulat_"))
-		| select((.pids // []) | length == 0) | "prog \(.id) \(.name)"'
-}
-
-# assert_ul_detached: nothing of ulatency's left (polls 5 s: the kernel
-# frees programs asynchronously after the last fd closes).
+# assert_ul_detached: nothing of ulatency's (ulat_*) left over (lib.sh's
+# leftover_progs; polls 5 s: the kernel frees programs asynchronously).
 assert_ul_detached() {
-	local i left
-	for ((i = 0; i < 100; i++)); do
-		left=$(ul_attached)
-		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
-		sleep 0.05
-	done
-	fail "still attached: $left"
+	assert_no_progs '^ulat_'
 }
 
 # assert_usage_error WHAT ARGS...: ulatency ARGS exits 2 with one line on

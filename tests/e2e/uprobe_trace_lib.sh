@@ -29,14 +29,7 @@ func_offset() {
 	"$FC" -l -j "$1:$2" | jq -r 'select(.type == "site") | .offset'
 }
 
-# No program of uprobe-trace (trace_*) left loaded by a dead process of ours.
+# No program of uprobe-trace (trace_*) left over (lib.sh's leftover_progs).
 assert_no_trace_progs() {
-	local i left
-	for ((i = 0; i < 100; i++)); do
-		left=$(bpftool -j prog list | jq -r '.[] | select(.name // "" | startswith("trace_"))
-			| select((.pids // []) | length == 0) | "prog \(.id) \(.name)"')
-		[ -z "$left" ] && { echo "  ok: nothing of ours attached"; return 0; }
-		sleep 0.05
-	done
-	fail "still loaded: $left"
+	assert_no_progs '^trace_'
 }

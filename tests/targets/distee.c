@@ -6,6 +6,8 @@
  *   writes N1 N2         with fds 1 and 2 on /dev/null, write(1) N1 times
  *                        and write(2) N2 times
  *   batches N K SIZE     N batches of K calls alloc(SIZE), 100 ms apart
+ *   nested N SIZE        N calls outer(SIZE), each calling alloc(SIZE) once:
+ *                        two calls in flight at a time
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,10 +34,18 @@ __attribute__((noinline)) void *alloc(size_t size)
 	return p;
 }
 
+__attribute__((noinline)) void *outer(size_t size)
+{
+	void *p = alloc(size);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: distee words|writes|batches ARGS...\n");
+		fprintf(stderr, "usage: distee words|writes|batches|nested ARGS...\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "words")) {
@@ -60,6 +70,9 @@ int main(int argc, char **argv)
 				free(alloc(strtoul(argv[4], NULL, 0)));
 			nanosleep(&ts, NULL);
 		}
+	} else if (!strcmp(argv[1], "nested") && argc == 4) {
+		for (long i = 0; i < atol(argv[2]); i++)
+			free(outer(strtoul(argv[3], NULL, 0)));
 	} else {
 		fprintf(stderr, "distee: unknown mode '%s'\n", argv[1]);
 		return 2;

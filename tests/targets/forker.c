@@ -8,6 +8,11 @@
  *       four children: exit(0), exit(3), exit(7), and one killed by SIGKILL
  *   forker [--wait] [--name NAME] threads N
  *       one child that runs N threads, each exits, then the child exits 0
+ *   forker [--wait] [--exec] [--name NAME] together K
+ *       K children named NAME.0 ... NAME.K-1 (truncated to 15 bytes), all
+ *       alive at once: each one, once started (after its exec with
+ *       --exec), tells the parent so and waits; when all K have, the parent
+ *       lets them go and they exit 0
  *   forker [--wait] [--name NAME] storm RATE SECS
  *       vfork RATE children a second for SECS seconds; each exits at once;
  *       prints "spawned N in S seconds (R/s)"
@@ -97,6 +102,73 @@ static int do_children(long k, long ms)
 	for (long i = 0; ok && i < k; i++)
 		pids[i] = spawn(ms, 0);
 	for (long i = 0; ok && i < k; i++)
+		ok &= reap(pids[i], 0, 0);
+	free(pids);
+	return ok ? 0 : 1;
+}
+
+/*
+ * In a child of do_together(): become NAME.@idx, say so on @ready_fd,
+ * wait for EOF on @go_fd (the parent closes it when every sibling is up),
+ * exit(0).
+ */
+static void held_body(int idx, int ready_fd, int go_fd)
+{
+	char comm[16], c;
+
+	snprintf(comm, sizeof(comm), "%s.%d", name, idx);
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(1);
+	close(ready_fd);
+	while (read(go_fd, &c, 1) < 0 && errno == EINTR)
+		;
+	exit(0);
+}
+
+static int do_together(long k)
+{
+	pid_t *pids = calloc(k, sizeof(*pids));
+	int ready[2], go[2];
+	bool ok = pids != NULL;
+	long got = 0;
+	char c;
+
+	if (!ok || pipe(ready) || pipe(go))
+		return 1;
+	for (long i = 0; i < k; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return 1;
+		if (pids[i])
+			continue;
+		close(ready[0]);
+		close(go[1]);
+		if (use_exec) {
+			char idx_s[16], r_s[16], g_s[16];
+
+			snprintf(idx_s, sizeof(idx_s), "%ld", i);
+			snprintf(r_s, sizeof(r_s), "%d", ready[1]);
+			snprintf(g_s, sizeof(g_s), "%d", go[0]);
+			execl("/proc/self/exe", "forker", "--name", name, "--be-held", idx_s, r_s,
+			      g_s, (char *)NULL);
+			_exit(127);
+		}
+		held_body(i, ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	while (got < k) {
+		ssize_t n = read(ready[0], &c, 1);
+
+		if (n == 1)
+			got++;
+		else if (!(n < 0 && errno == EINTR))
+			break;
+	}
+	ok = got == k;
+	close(go[1]);
+	for (long i = 0; i < k; i++)
 		ok &= reap(pids[i], 0, 0);
 	free(pids);
 	return ok ? 0 : 1;
@@ -205,7 +277,7 @@ static int do_storm(long rate, double secs)
 static void usage(void)
 {
 	fprintf(stderr, "usage: forker [--wait] [--exec] [--name NAME] "
-		"children K MS | codes | threads N | storm RATE SECS\n");
+		"children K MS | codes | together K | threads N | storm RATE SECS\n");
 	exit(2);
 }
 
@@ -221,6 +293,8 @@ int main(int argc, char **argv)
 			use_exec = true;
 		} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
 			name = argv[++i];
+		} else if (!strcmp(argv[i], "--be-held") && i + 3 < argc) {
+			held_body(atoi(argv[i + 1]), atoi(argv[i + 2]), atoi(argv[i + 3]));
 		} else if (!strcmp(argv[i], "--be-child") && i + 2 < argc) {
 			child_body(atol(argv[i + 1]), atoi(argv[i + 2]));
 		} else {
@@ -237,6 +311,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "children") && i + 2 < argc)
 		return do_children(atol(argv[i + 1]), atol(argv[i + 2]));
+	if (!strcmp(argv[i], "together") && i + 1 < argc)
+		return do_together(atol(argv[i + 1]));
 	if (!strcmp(argv[i], "codes"))
 		return do_codes();
 	if (!strcmp(argv[i], "threads") && i + 1 < argc)

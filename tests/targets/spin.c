@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* spin: burn CPU in hot_loop() for SECS seconds. Usage: spin SECS */
+/*
+ * spin: burn CPU in hot_loop() for SECS seconds. Usage: spin SECS [--wait]
+ * With --wait it first blocks until a line arrives on stdin; it reads that
+ * line one byte at a time, so many spins can share one pipe, one line each.
+ */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 volatile unsigned long sink;
 
@@ -20,9 +26,16 @@ __attribute__((noinline)) void hot_loop(double secs)
 
 int main(int argc, char **argv)
 {
+	char c = 0;
+
 	if (argc < 2) {
-		fprintf(stderr, "usage: spin SECS\n");
+		fprintf(stderr, "usage: spin SECS [--wait]\n");
 		return 2;
+	}
+	if (argc > 2 && !strcmp(argv[2], "--wait")) {
+		while (c != '\n')
+			if (read(0, &c, 1) != 1)
+				return 1;
 	}
 	hot_loop(atof(argv[1]));
 	return 0;

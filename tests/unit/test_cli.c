@@ -102,12 +102,36 @@ static void test_map_entries(void **state)
 	unsetenv("COTRACE_TEST_MAP_ENTRIES");
 }
 
+/* COTRACE_TEST_RINGBUF_BYTES only ever lowers a ring buffer, to a power
+ * of two of one page or more. */
+static void test_ringbuf_bytes(void **state)
+{
+	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	unsetenv("COTRACE_TEST_RINGBUF_BYTES");
+	assert_int_equal(cli__ringbuf_bytes(256 * 1024), 256 * 1024);
+	setenv("COTRACE_TEST_RINGBUF_BYTES", "1", 1);
+	assert_int_equal(cli__ringbuf_bytes(256 * 1024), page);
+	setenv("COTRACE_TEST_RINGBUF_BYTES", "100000", 1);
+	assert_int_equal(cli__ringbuf_bytes(256 * 1024), 65536);
+	assert_int_equal(cli__ringbuf_bytes(32768), 32768);
+	setenv("COTRACE_TEST_RINGBUF_BYTES", "16777216", 1);
+	assert_int_equal(cli__ringbuf_bytes(256 * 1024), 256 * 1024);
+	setenv("COTRACE_TEST_RINGBUF_BYTES", "0", 1);
+	assert_int_equal(cli__ringbuf_bytes(4096), 4096);
+	setenv("COTRACE_TEST_RINGBUF_BYTES", "x", 1);
+	assert_int_equal(cli__ringbuf_bytes(4096), 4096);
+	unsetenv("COTRACE_TEST_RINGBUF_BYTES");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_parse_numbers),
 		cmocka_unit_test(test_map_entries),
+		cmocka_unit_test(test_ringbuf_bytes),
 		cmocka_unit_test(test_cmd_held_until_started),
 		cmocka_unit_test(test_insn_classes),
 	};

@@ -613,6 +613,61 @@ static void test_resolve_deleted(void **state)
 	munmap(map, 4096);
 }
 
+/*
+ * "-p PID /full/path:func" on a file the process mapped and that was then
+ * deleted, or replaced by a new file renamed over the path: the mapping,
+ * through map_files. Without a pid the path is what it is.
+ */
+static void test_resolve_deleted_path(void **state)
+{
+	char dir[] = "/tmp/cotrace-target-XXXXXX", file[128], tmp[128];
+	char want[128], root[192];
+	struct target t;
+	void *map;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/cotest_bin", dir);
+	snprintf(tmp, sizeof(tmp), "%s/cotest_bin.new", dir);
+	fd = open(file, O_CREAT | O_RDWR, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 8192), 0);
+	map = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(map != MAP_FAILED);
+	close(fd);
+	snprintf(want, sizeof(want), "/proc/%d/map_files/%lx-%lx", (int)getpid(),
+		 (unsigned long)map, (unsigned long)map + 8192);
+
+	/* Still there: the path inside the process's root. */
+	assert_int_equal(target__resolve(file, getpid(), &t), 0);
+	snprintf(root, sizeof(root), "/proc/%d/root%s", (int)getpid(), file);
+	assert_string_equal(t.path, root);
+
+	/* Replaced: the path names a new inode; the process maps the old one. */
+	fd = open(tmp, O_CREAT | O_RDWR, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(rename(tmp, file), 0);
+	assert_int_equal(target__resolve(file, getpid(), &t), 0);
+	assert_string_equal(t.display, file);
+	assert_string_equal(t.path, want);
+	/* Without a pid, the new file. */
+	assert_int_equal(target__resolve(file, 0, &t), 0);
+	assert_string_equal(t.path, file);
+
+	/* Deleted: the mapping; without a pid, no such file. */
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(target__resolve(file, getpid(), &t), 0);
+	assert_string_equal(t.display, file);
+	assert_string_equal(t.path, want);
+	assert_int_equal(target__resolve(file, 0, &t), -ENOENT);
+	/* A deleted file the process does not map stays unknown. */
+	snprintf(tmp, sizeof(tmp), "%s/cotest_other", dir);
+	assert_int_equal(target__resolve(tmp, getpid(), &t), -ENOENT);
+	assert_int_equal(rmdir(dir), 0);
+	munmap(map, 8192);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_path_search),
 		cmocka_unit_test(test_resolve_errors),
 		cmocka_unit_test(test_resolve_deleted),
+		cmocka_unit_test(test_resolve_deleted_path),
 	};
 
 	return cmocka_run_group_tests_name("target", tests, NULL, NULL);
