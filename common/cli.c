@@ -381,7 +381,12 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 
 		close(go[1]);
 		close(ready[0]);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/*
+		 * SIGKILL, as cli_cmd__kill() sends: a command the BPF side
+		 * stopped (SIGSTOP, to read its maps) would keep a SIGTERM
+		 * pending, stopped for ever, once the tracer died by SIGKILL.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
 		sigemptyset(&set);

@@ -1015,7 +1015,8 @@ static int read_counts(struct state *st, struct counts *c)
 	}
 	free(key);
 	g_cmp_size = st->key_size;
-	qsort(c->recs, c->n, sizeof(*c->recs), cmp_rec);
+	if (c->n > 1)
+		qsort(c->recs, c->n, sizeof(*c->recs), cmp_rec);
 	return err;
 }
 
@@ -1024,6 +1025,8 @@ static uint64_t prev_count(const struct counts *prev, const uint8_t *key)
 {
 	struct count_rec k = { .key = (uint8_t *)key }, *r;
 
+	if (!prev->n)
+		return 0;
 	g_cmp_size = prev->key_size;
 	r = bsearch(&k, prev->recs, prev->n, sizeof(k), cmp_rec);
 	return r ? r->count : 0;

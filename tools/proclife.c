@@ -268,7 +268,8 @@ static int report_hists(struct out *out, const struct options *o, struct proclif
 	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
 	if (err)
 		return err;
-	qsort(keys, n, sizeof(*keys), cmp_comm);
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), cmp_comm);
 	if (o->timestamp && out__format(out) == OUT_TEXT) {
 		time_t now = time(NULL);
 		struct tm tm;
@@ -327,7 +328,8 @@ static int report_exits(struct out *out, const struct options *o, struct proclif
 		free(keys);
 		return -ENOMEM;
 	}
-	qsort(keys, n, sizeof(*keys), cmp_exit_key);
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), cmp_exit_key);
 	for (size_t i = 0; i < n; i++) {
 		char comm[PROCLIFE_COMM_LEN + 1], text[64];
 		struct out_val v[5];

@@ -390,7 +390,8 @@ static int report_pids(struct state *s, const struct out_ctx *ctx)
 		keys[nkeys] = next;
 		prev = &keys[nkeys++];
 	}
-	qsort(keys, nkeys, sizeof(*keys), cmp_key);
+	if (nkeys > 1)
+		qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	for (size_t i = 0; i < nkeys; i++) {
 		struct ulatency_hist v;
 		bool last_of_pid = i + 1 == nkeys || keys[i + 1].tgid != keys[i].tgid;
