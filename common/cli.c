@@ -63,6 +63,47 @@ int cli__last_option(const char *tool, const char *usage, const char *version, i
 	}
 }
 
+int cli__common_option(const char *tool, const char *usage, const char *version, int c,
+		       char **argv, struct cli_common *o)
+{
+	switch (c) {
+	case 'p':
+		if (cli__parse_pid(optarg, &o->pid))
+			return cli__usage_error(tool, "invalid pid '%s'", optarg);
+		return -1;
+	case 'c':
+	case CLI_OPT_CMD:
+		o->cmd = optarg;
+		o->cmd_opt = c == 'c' ? "-c" : "--cmd";
+		return -1;
+	case 'i':
+		if (cli__parse_seconds(optarg, &o->interval))
+			return cli__usage_error(tool, "invalid interval '%s'", optarg);
+		return -1;
+	case 'd':
+		if (cli__parse_seconds(optarg, &o->duration))
+			return cli__usage_error(tool, "invalid duration '%s'", optarg);
+		return -1;
+	case 'v':
+		o->verbose = true;
+		return -1;
+	case CLI_OPT_ATTACH:
+		if (attach_mode__parse(optarg, &o->mode))
+			return cli__usage_error(tool, "invalid attach mode '%s': use auto, multi or "
+						"single", optarg);
+		return -1;
+	default:
+		return cli__last_option(tool, usage, version, c, argv);
+	}
+}
+
+int cli_common__check(const char *tool, const struct cli_common *o)
+{
+	if (o->pid && o->cmd)
+		return cli__usage_error(tool, "-p and %s cannot be used together", o->cmd_opt);
+	return -1;
+}
+
 int cli__parse_pid(const char *s, pid_t *pid)
 {
 	unsigned long v;
@@ -154,6 +195,36 @@ void cli__setup_libbpf(bool verbose)
 	setrlimit(RLIMIT_MEMLOCK, &rl);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	libbpf_set_print(verbose ? libbpf_verbose : libbpf_quiet);
+}
+
+int cli__start(const char *tool, bool check_privilege, bool verbose, struct attach_features *feat)
+{
+	if (check_privilege && cli__start_privilege(tool))
+		return EXIT_RUNTIME;
+	cli__start_bpf(verbose, feat);
+	return 0;
+}
+
+int cli__start_privilege(const char *tool)
+{
+	char msg[512];
+
+	if (!cli__check_privilege(msg, sizeof(msg)))
+		return 0;
+	fprintf(stderr, "%s: %s\n", tool, msg);
+	return EXIT_RUNTIME;
+}
+
+void cli__start_bpf(bool verbose, struct attach_features *feat)
+{
+	struct attach_features own;
+
+	cli__setup_libbpf(verbose);
+	if (!feat && !verbose)
+		return;
+	attach_features__probe(feat ? feat : &own);
+	if (verbose)
+		attach_features__report(feat ? feat : &own, stderr);
 }
 
 int cli__signals_open(void)
@@ -494,6 +565,19 @@ int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration
 		}
 	}
 	return 0;
+}
+
+int cli_run__init_or_say(const char *tool, struct cli_run *r, pid_t pid, const char *cmd,
+			 double duration, double interval)
+{
+	char msg[1024];
+	int err;
+
+	err = cli_run__init(r, pid, cmd, duration, interval, msg, sizeof(msg));
+	if (!err)
+		return 0;
+	fprintf(stderr, "%s: %s\n", tool, msg);
+	return err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 pid_t cli_run__target(const struct cli_run *r, pid_t pid)

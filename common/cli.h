@@ -2,7 +2,10 @@
 /*
  * cli: what every tool's front end shares: number parsing for options,
  * privilege checks, signals (through a signalfd, so no global flags), the
- * main wait loop, and running a command to trace (-c CMD).
+ * main wait loop, running a command to trace (-c CMD), and the start-up
+ * steps every tool takes (the *_or_say and cli__start* functions tell the
+ * user on stderr, as "TOOL: ...", what went wrong: cli speaks for the
+ * shared options and steps, never for results).
  */
 #ifndef COTRACE_CLI_H
 #define COTRACE_CLI_H
@@ -12,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/attach.h"
+
 /* Exit codes shared by all tools. */
 enum {
 	EXIT_OK = 0,
@@ -19,8 +24,14 @@ enum {
 	EXIT_USAGE = 2,
 };
 
-/* The getopt value of --version in every tool. */
-#define CLI_OPT_VERSION 256
+/*
+ * The getopt values of the long-only options the tools share; a tool's own
+ * long-only options start at CLI_OPT_TOOL.
+ */
+#define CLI_OPT_VERSION 256	/* --version */
+#define CLI_OPT_ATTACH 257	/* --attach MODE */
+#define CLI_OPT_CMD 258		/* --cmd CMD, in tools whose -c means something else */
+#define CLI_OPT_TOOL 300
 
 /*
  * Print the one-line usage error every tool gives, "TOOL: MESSAGE (try
@@ -39,6 +50,39 @@ int cli__usage_error(const char *tool, const char *fmt, ...)
  */
 int cli__last_option(const char *tool, const char *usage, const char *version, int c,
 		     char **argv);
+
+/*
+ * The options most tools share, filled by cli__common_option(). Zeroed, it
+ * holds the defaults (ATTACH_AUTO is 0).
+ */
+struct cli_common {
+	pid_t pid;		/* -p PID */
+	const char *cmd;	/* -c CMD, or --cmd CMD */
+	const char *cmd_opt;	/* how the command was given, "-c" or "--cmd", for messages */
+	double interval;	/* -i SECS */
+	double duration;	/* -d SECS */
+	bool verbose;		/* -v */
+	enum attach_mode mode;	/* --attach MODE */
+};
+
+/*
+ * The default branch of a tool's getopt switch: the options of struct
+ * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, --attach as
+ * CLI_OPT_ATTACH) into @o, with the usage errors they share, else what
+ * cli__last_option() does. Only options in the tool's optstring and long
+ * options reach it; a tool whose letter means something else (argdist's
+ * -c, profile's -p) has its own case for it. @usage, @version and @argv
+ * as for cli__last_option(). Returns -1 to go on, or an exit code.
+ */
+int cli__common_option(const char *tool, const char *usage, const char *version, int c,
+		       char **argv, struct cli_common *o);
+
+/*
+ * The check of the shared options after getopt: a pid and a command
+ * cannot go together. Returns -1 to go on, or EXIT_USAGE after the usage
+ * error.
+ */
+int cli_common__check(const char *tool, const struct cli_common *o);
 
 /* Parse a positive pid; 0 or -EINVAL. */
 int cli__parse_pid(const char *s, pid_t *pid);
@@ -80,6 +124,29 @@ int cli__pid_exists(pid_t pid);
  * silence libbpf unless @verbose.
  */
 void cli__setup_libbpf(bool verbose);
+
+/*
+ * What every tool does before it opens its BPF object:
+ * cli__start_privilege() then cli__start_bpf(); funccount and
+ * uprobe-trace skip the privilege check when they only list sites (-l),
+ * with @check_privilege false. Returns 0, or EXIT_RUNTIME after saying
+ * why on stderr.
+ */
+int cli__start(const char *tool, bool check_privilege, bool verbose, struct attach_features *feat);
+
+/*
+ * cli__check_privilege(), saying what is missing on stderr as
+ * "TOOL: ...". Returns 0 or EXIT_RUNTIME. For tools with a check of their
+ * own between it and cli__start_bpf().
+ */
+int cli__start_privilege(const char *tool);
+
+/*
+ * cli__setup_libbpf(@verbose), then probe the kernel's features into
+ * @feat and, with @verbose, report them on stderr. Tools that attach no
+ * site (@feat NULL) probe them only for the report.
+ */
+void cli__start_bpf(bool verbose, struct attach_features *feat);
 
 /*
  * Block SIGINT, SIGTERM, SIGHUP and SIGCHLD and return a signalfd that
@@ -152,6 +219,9 @@ struct cli_run {
 	int status;		/* wait status of the command once it exited */
 };
 
+/* A struct cli_run that cli_run__fini() may be given before cli_run__init(). */
+#define CLI_RUN_INIT { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 }
+
 /*
  * Set up signals, fork @cmd held before exec (if not NULL) and open a
  * pidfd for @pid (if > 0). Returns 0, or a negative errno with one
@@ -159,6 +229,13 @@ struct cli_run {
  */
 int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration, double interval,
 		  char *err, size_t errlen);
+/*
+ * cli_run__init(), saying what went wrong on stderr as "TOOL: ...".
+ * Returns 0, or the exit code: EXIT_USAGE for a command that cannot run
+ * or a process that does not exist, else EXIT_RUNTIME.
+ */
+int cli_run__init_or_say(const char *tool, struct cli_run *r, pid_t pid, const char *cmd,
+			 double duration, double interval);
 /* The process to trace: @pid of init, or the command's pid, or 0. */
 pid_t cli_run__target(const struct cli_run *r, pid_t pid);
 /* Start the clock (and the command). Returns 0 or a negative errno. */

@@ -817,6 +817,31 @@ int site_set__attach(const struct site_set *set, struct attacher *a, const struc
 	return ret;
 }
 
+int site_set__attach_or_say(const struct site_set *set, struct attacher *a,
+			    const struct site_progs *p, enum attach_mode mode, pid_t pid,
+			    const char *tool, FILE *f, size_t *attached)
+{
+	const struct skipped_site *sk;
+	size_t nskipped;
+	char msg[1024];
+	int err;
+
+	err = site_set__attach(set, a, p, mode, pid, attached, msg, sizeof(msg));
+	if (err) {
+		fprintf(f, "%s: %s\n", tool, msg);
+		return err;
+	}
+	sk = attacher__skipped(a, &nskipped);
+	for (size_t i = 0; i < nskipped; i++)
+		fprintf(f, "%s: skipped %s (%s+0x%" PRIx64 "): %s\n", tool, sk[i].name, sk[i].path,
+			sk[i].offset, skipped_site__reason(&sk[i]));
+	if (!*attached) {
+		fprintf(f, "%s: no probe could be attached\n", tool);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 uint64_t site_progs__misses(const struct site_progs *p)
 {
 	return attach__prog_misses(p->uprobe) + attach__prog_misses(p->uprobe_multi) +

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/probe.h"
@@ -108,6 +109,17 @@ int site_set__prepare_progs(const struct site_set *set, const struct site_progs 
  */
 int site_set__attach(const struct site_set *set, struct attacher *a, const struct site_progs *p,
 		     enum attach_mode mode, pid_t pid, size_t *attached, char *err, size_t errlen);
+
+/*
+ * site_set__attach(), telling the user on @f (the tool's stderr), each
+ * line "TOOL: ...": the error, every site the kernel refused (as
+ * attacher__skipped() keeps them, for the tool's summary), or that no
+ * probe could be attached. Returns 0 when at least one site is attached,
+ * else a negative errno (-ENOENT: none could be).
+ */
+int site_set__attach_or_say(const struct site_set *set, struct attacher *a,
+			    const struct site_progs *p, enum attach_mode mode, pid_t pid,
+			    const char *tool, FILE *f, size_t *attached);
 
 /* Runs the kernel skipped, summed over the programs of @p. */
 uint64_t site_progs__misses(const struct site_progs *p);

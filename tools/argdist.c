@@ -67,18 +67,13 @@ struct spec {
 };
 
 struct options {
-	pid_t pid;
+	struct cli_common cli;		/* -p --cmd -i -d -v --attach */
 	pid_t tid;
-	double interval;
-	double duration;
 	unsigned long count;		/* -n: intervals */
 	unsigned long top;		/* -T */
 	unsigned long str_size;		/* -z */
 	bool cumulative;
 	bool json;
-	bool verbose;
-	const char *cmd;
-	enum attach_mode mode;
 	struct spec specs[MAX_SPECS];
 	int nspecs;
 };
@@ -134,14 +129,12 @@ static const char usage[] =
 "  argdist -H 'r::vfs_read():ssize_t:$retval'\n"
 "  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n";
 
-enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_CMD };
-
 static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'C' },
 	{ "histogram", required_argument, NULL, 'H' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tid", required_argument, NULL, 't' },
-	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "number", required_argument, NULL, 'n' },
@@ -150,9 +143,9 @@ static const struct option long_opts[] = {
 	{ "string-size", required_argument, NULL, 'z' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -516,7 +509,7 @@ static const char *spec__title(const struct spec *sp)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	char err[512];
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "C:H:p:t:i:d:n:cT:z:jvh", long_opts, NULL)) != -1) {
@@ -528,27 +521,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->specs[o->nspecs++].text = optarg;
 			o->specs[o->nspecs - 1].hist = c == 'H';
 			break;
-		case 'p':
-			if (cli__parse_pid(optarg, &o->pid))
-				return usage_error("invalid pid '%s'", optarg);
-			break;
 		case 't':
 			if (cli__parse_pid(optarg, &o->tid))
 				return usage_error("invalid thread id '%s'", optarg);
-			break;
-		case OPT_CMD: o->cmd = optarg; break;
-		case 'i':
-			if (cli__parse_seconds(optarg, &o->interval))
-				return usage_error("invalid interval '%s'", optarg);
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
 			break;
 		case 'n':
 			if (cli__parse_ulong(optarg, 1, ~0UL, &o->count))
 				return usage_error("invalid number of intervals '%s'", optarg);
 			break;
+		/* bcc's letter: the command is --cmd here (CLI_OPT_CMD). */
 		case 'c': o->cumulative = true; break;
 		case 'T':
 			if (cli__parse_ulong(optarg, 1, ~0UL, &o->top))
@@ -559,14 +540,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid string size '%s' (1..512)", optarg);
 			break;
 		case 'j': o->json = true; break;
-		case 'v': o->verbose = true; break;
-		case OPT_ATTACH:
-			if (attach_mode__parse(optarg, &o->mode))
-				return usage_error("invalid attach mode '%s': use auto, multi or single",
-						   optarg);
-			break;
 		default:
-			return cli__last_option("argdist", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("argdist", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind < argc)
@@ -574,11 +552,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				   argv[optind]);
 	if (!o->nspecs)
 		return usage_error("%s", "no specifier given: use -C or -H");
-	if (o->pid && o->cmd)
-		return usage_error("%s", "-p and --cmd cannot be used together");
+	ret = cli_common__check("argdist", &o->cli);
+	if (ret >= 0)
+		return ret;
 	for (int i = 0; i < o->nspecs; i++) {
 		struct spec *sp = &o->specs[i];
-		int ret = spec__parse(sp, sp->text, sp->hist, err, sizeof(err));
+
+		ret = spec__parse(sp, sp->text, sp->hist, err, sizeof(err));
 
 		if (ret) {
 			fprintf(stderr, "argdist: %s\n", ret == -ENOMEM ? "out of memory" : err);
@@ -861,7 +841,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		si->spec = s->spec;
 		err = s->path ? dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg))
 			      : -ENOENT;
-		if (err && err != -ENOENT && o->verbose)
+		if (err && err != -ENOENT && o->cli.verbose)
 			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (!err)
 			sn.df = df;
@@ -1234,9 +1214,7 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 			   struct attach_features *feat, pid_t pid, size_t *nskipped)
 {
 	struct argdist_bpf *skel;
-	const struct skipped_site *sk;
 	size_t attached = 0;
-	char msg[512];
 	int err;
 
 	skel = *skelp = argdist_bpf__open();
@@ -1258,7 +1236,7 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 		.kprobe = skel->progs.argdist_kprobe,
 		.kprobe_multi = skel->progs.argdist_kprobe_multi,
 	};
-	site_set__prepare_progs(&pl->set, progs, feat, o->mode);
+	site_set__prepare_progs(&pl->set, progs, feat, o->cli.mode);
 	err = argdist_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "argdist: cannot load the BPF program: %s\n", strerror(-err));
@@ -1279,20 +1257,11 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 	*attp = attacher__new();
 	if (!*attp)
 		return -1;
-	err = site_set__attach(&pl->set, *attp, progs, o->mode, pid, &attached, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "argdist: %s\n", msg);
+	if (site_set__attach_or_say(&pl->set, *attp, progs, o->cli.mode, pid, "argdist", stderr,
+				    &attached))
 		return -1;
-	}
-	sk = attacher__skipped(*attp, nskipped);
-	for (size_t i = 0; i < *nskipped; i++)
-		fprintf(stderr, "argdist: skipped %s (%s+0x%" PRIx64 "): %s\n", sk[i].name,
-			sk[i].path, sk[i].offset, skipped_site__reason(&sk[i]));
-	if (!attached) {
-		fprintf(stderr, "argdist: no probe could be attached\n");
-		return -1;
-	}
-	if (o->verbose)
+	attacher__skipped(*attp, nskipped);
+	if (o->cli.verbose)
 		fprintf(stderr, "attached %zu probes with %zu links\n", attached,
 			attacher__link_count(*attp));
 	return 0;
@@ -1300,8 +1269,8 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 
 int main(int argc, char **argv)
 {
-	struct options o = { .mode = ATTACH_AUTO, .interval = 1, .str_size = FETCH_STR_DEFAULT };
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct options o = { .cli.interval = 1, .str_size = FETCH_STR_DEFAULT };
+	struct cli_run run = CLI_RUN_INIT;
 	struct attach_features feat;
 	struct argdist_bpf *skel = NULL;
 	struct attacher *att = NULL;
@@ -1312,7 +1281,6 @@ int main(int argc, char **argv)
 	size_t nskipped = 0;
 	int ret, err;
 	pid_t pid;
-	char msg[512];
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
@@ -1321,26 +1289,18 @@ int main(int argc, char **argv)
 	ret = EXIT_RUNTIME;
 	if (!out)
 		goto out_specs;
-	if (cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "argdist: %s\n", msg);
+	if (cli__start("argdist", true, o.cli.verbose, &feat))
 		goto out;
-	}
-	cli__setup_libbpf(o.verbose);
-	attach_features__probe(&feat);
-	if (o.verbose)
-		attach_features__report(&feat, stderr);
 	if (!feat.bpf_cookie) {
 		fprintf(stderr, "argdist: this kernel has no BPF cookies (it needs Linux 5.15 "
 			"or later)\n");
 		goto out;
 	}
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "argdist: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	ret = cli_run__init_or_say("argdist", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
+				   o.cli.interval);
+	if (ret)
 		goto out;
-	}
-	pid = cli_run__target(&run, o.pid);
+	pid = cli_run__target(&run, o.cli.pid);
 	ret = make_plan(&o, &pl, pid, &feat);
 	if (ret)
 		goto out;
@@ -1360,7 +1320,7 @@ int main(int argc, char **argv)
 		pl.set.count - nskipped, pl.set.count - nskipped == 1 ? "probe" : "probes",
 		o.nspecs, o.nspecs == 1 ? "specifier" : "specifiers");
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "argdist: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "argdist: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	for (;;) {

@@ -25,17 +25,12 @@
 #define MAX_PIDS_DEFAULT 1024
 
 struct options {
-	pid_t pid;
-	double interval;
-	double duration;
+	struct cli_common cli;	/* -p -c -i -d -v --attach */
 	bool timestamp;
 	bool regex;
 	bool json;
 	bool list;
-	bool verbose;
 	bool per_pid;
-	const char *cmd;
-	enum attach_mode mode;
 	char **patterns;
 	int npatterns;
 };
@@ -81,8 +76,6 @@ static const char usage[] =
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
 "  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
 
-enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH };
-
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "cmd", required_argument, NULL, 'c' },
@@ -94,9 +87,9 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -105,45 +98,28 @@ static const struct option long_opts[] = {
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:c:i:d:TrPljvh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (cli__parse_pid(optarg, &o->pid))
-				return usage_error("invalid pid '%s'", optarg);
-			break;
-		case 'c':
-			o->cmd = optarg;
-			break;
-		case 'i':
-			if (cli__parse_seconds(optarg, &o->interval))
-				return usage_error("invalid interval '%s'", optarg);
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
-			break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
 		case 'P': o->per_pid = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
-		case 'v': o->verbose = true; break;
-		case OPT_ATTACH:
-			if (attach_mode__parse(optarg, &o->mode))
-				return usage_error("invalid attach mode '%s': use auto, multi or single",
-						   optarg);
-			break;
 		default:
-			return cli__last_option("funccount", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("funccount", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind >= argc)
 		return usage_error("%s", "no pattern given");
-	if (o->pid && o->cmd)
-		return usage_error("%s", "-p and -c cannot be used together");
+	ret = cli_common__check("funccount", &o->cli);
+	if (ret >= 0)
+		return ret;
 	o->patterns = &argv[optind];
 	o->npatterns = argc - optind;
 	return -1;
@@ -197,10 +173,10 @@ static int list_sites(const struct options *o, const struct site_set *set, struc
 		snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
 			 s->display_path ? s->display_path : "", s->display_path ? ":" : "",
 			 s->name);
-		if (o->verbose && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE))
+		if (o->cli.verbose && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE))
 			snprintf(line + strlen(line), sizeof(line) - strlen(line),
 				 "  address 0x%" PRIx64 " offset 0x%" PRIx64, s->vaddr, s->offset);
-		if (o->verbose && s->usdt_args)
+		if (o->cli.verbose && s->usdt_args)
 			snprintf(line + strlen(line), sizeof(line) - strlen(line), "  args: %s",
 				 s->usdt_args);
 		out__line(out, "probe", line);
@@ -354,13 +330,13 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = { .mode = ATTACH_AUTO };
+	struct options o = {};
 	struct site_set set = {};
 	struct attach_features feat;
 	struct funccount_bpf *skel = NULL;
 	struct attacher *att = NULL;
 	struct counts cnt = {};
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct cli_run run = CLI_RUN_INIT;
 	struct out *out = NULL;
 	size_t attached = 0, nskipped;
 	const struct skipped_site *skipped;
@@ -379,23 +355,16 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	ret = EXIT_RUNTIME;
 
-	if (!o.list && cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "funccount: %s\n", msg);
+	/* -l only reads files: it needs no privilege. */
+	if (cli__start("funccount", !o.list, o.cli.verbose, &feat))
 		goto out;
-	}
-	cli__setup_libbpf(o.verbose);
-	attach_features__probe(&feat);
-	if (o.verbose)
-		attach_features__report(&feat, stderr);
-
 	/* Tracing one process (-p) ends when it exits, as with -c. */
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "funccount: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	ret = cli_run__init_or_say("funccount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
+				   o.cli.interval);
+	if (ret)
 		goto out;
-	}
-	pid = cli_run__target(&run, o.pid);
+	ret = EXIT_RUNTIME;
+	pid = cli_run__target(&run, o.cli.pid);
 
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
 				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
@@ -409,7 +378,7 @@ int main(int argc, char **argv)
 		ret = list_sites(&o, &set, out);
 		goto out;
 	}
-	if (o.mode == ATTACH_MULTI && !feat.uprobe_multi) {
+	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {
 		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
 			"(it needs Linux 6.6 or later)\n");
 		goto out;
@@ -435,7 +404,7 @@ int main(int argc, char **argv)
 		.fentry = skel->progs.count_fentry,
 		.fexit = skel->progs.count_fexit,
 	};
-	site_set__prepare_progs(&set, &progs, &feat, o.mode);
+	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
 	err = funccount_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "funccount: cannot load the BPF program: %s\n", strerror(-err));
@@ -446,20 +415,11 @@ int main(int argc, char **argv)
 	if (!att)
 		goto out;
 	start = cli__now_ns();
-	err = site_set__attach(&set, att, &progs, o.mode, pid, &attached, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "funccount: %s\n", msg);
+	if (site_set__attach_or_say(&set, att, &progs, o.cli.mode, pid, "funccount", stderr,
+				    &attached))
 		goto out;
-	}
 	skipped = attacher__skipped(att, &nskipped);
-	for (size_t i = 0; i < nskipped; i++)
-		fprintf(stderr, "funccount: skipped %s (%s+0x%" PRIx64 "): %s\n", skipped[i].name,
-			skipped[i].path, skipped[i].offset, skipped_site__reason(&skipped[i]));
-	if (!attached) {
-		fprintf(stderr, "funccount: no probe could be attached\n");
-		goto out;
-	}
-	if (o.verbose)
+	if (o.cli.verbose)
 		fprintf(stderr, "attached %zu sites with %zu links (%zu through trampolines) "
 			"in %.3f s\n", attached, attacher__link_count(att),
 			attacher__trampoline_count(att), (cli__now_ns() - start) / 1e9);
@@ -475,7 +435,7 @@ int main(int argc, char **argv)
 		attached == 1 ? "function" : "functions", o.patterns[0],
 		o.npatterns > 1 ? ", ..." : "");
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "funccount: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "funccount: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	for (;;) {

@@ -38,18 +38,16 @@ _Static_assert(PROCLIFE_SLOTS == HIST_LOG2_SLOTS, "histogram slots");
 #define LOG_POLL_NS		50000000ULL	/* -l: how often the ring buffer is drained */
 
 struct options {
+	struct cli_common cli;	/* -i -d -v */
 	enum hist_unit unit;
 	const char *comm;
 	pid_t ppid;
-	double interval;
-	double duration;
 	bool timestamp;
 	bool json;
 	bool exits;
 	bool log;
 	bool threads;
 	bool libc;
-	bool verbose;
 	unsigned long max_comms;
 };
 
@@ -88,7 +86,7 @@ static const char usage[] =
 "  proclife -i 5 -T             every five seconds, with a timestamp\n"
 "  proclife --libc              __libc_start_main() to exit(), for comparison\n";
 
-enum { OPT_VERSION = CLI_OPT_VERSION, OPT_PPID, OPT_THREADS, OPT_LIBC, OPT_MAX_COMMS };
+enum { OPT_PPID = CLI_OPT_TOOL, OPT_THREADS, OPT_LIBC, OPT_MAX_COMMS };
 
 static const struct option long_opts[] = {
 	{ "msecs", no_argument, NULL, 'm' },
@@ -107,7 +105,7 @@ static const struct option long_opts[] = {
 	{ "max-comms", required_argument, NULL, OPT_MAX_COMMS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -116,7 +114,7 @@ static const struct option long_opts[] = {
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, ret;
 
 	opterr = 0;	/* our own messages, without the program's path */
 	while ((c = getopt_long(argc, argv, ":musc:eli:d:Tjvh", long_opts, NULL)) != -1) {
@@ -124,6 +122,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'm': o->unit = UNIT_MSEC; break;
 		case 'u': o->unit = UNIT_USEC; break;
 		case 's': o->unit = UNIT_SEC; break;
+		/* -c is a command name here: there is no command to run. */
 		case 'c':
 			if (!*optarg)
 				return usage_error("%s", "empty command name");
@@ -140,14 +139,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'l': o->log = true; break;
 		case OPT_THREADS: o->threads = true; break;
 		case OPT_LIBC: o->libc = true; break;
-		case 'i':
-			if (cli__parse_seconds(optarg, &o->interval))
-				return usage_error("invalid interval '%s'", optarg);
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
-			break;
 		case 'T': o->timestamp = true; break;
 		case 'j': o->json = true; break;
 		case OPT_MAX_COMMS:
@@ -155,14 +146,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid --max-comms '%s': give 1 to 1048576",
 						   optarg);
 			break;
-		case 'v': o->verbose = true; break;
 		default:
-			return cli__last_option("proclife", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("proclife", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->log && o->interval)
+	if (o->log && o->cli.interval)
 		return usage_error("%s", "-l prints every exit as it happens: -i does not apply");
 	if (o->libc && o->threads)
 		return usage_error("%s", "--libc measures processes: --threads does not apply");
@@ -514,7 +507,7 @@ static int attach_libc(struct proclife_bpf *skel, struct attacher *a, const stru
 		fprintf(stderr, "proclife: cannot attach to %s: %s\n", t.display,
 			err == -EOPNOTSUPP ? "the kernel cannot probe its __libc_start_main or exit"
 					   : strerror(-err));
-	else if (o->verbose)
+	else if (o->cli.verbose)
 		fprintf(stderr, "attached to %s at 0x%" PRIx64 " and 0x%" PRIx64 "\n", t.display,
 			us[0].offset, us[1].offset);
 out:
@@ -549,7 +542,6 @@ int main(int argc, char **argv)
 	uint64_t start, deadline = 0, next_report = 0, missed;
 	unsigned interval = 0;
 	int sigfd = -1, ret, err;
-	char msg[512];
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
@@ -559,19 +551,15 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	ret = EXIT_RUNTIME;
 
-	if (cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "proclife: %s\n", msg);
+	/* cli__start() in two, to check the parent in between. */
+	if (cli__start_privilege("proclife"))
 		goto out;
-	}
 	if (o.ppid && cli__pid_exists(o.ppid)) {
 		fprintf(stderr, "proclife: process %d does not exist\n", o.ppid);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	cli__setup_libbpf(o.verbose);
-	attach_features__probe(&feat);
-	if (o.verbose)
-		attach_features__report(&feat, stderr);
+	cli__start_bpf(o.cli.verbose, &feat);
 	if (o.log && !feat.ringbuf) {
 		fprintf(stderr, "proclife: -l needs a BPF ring buffer, which this kernel lacks "
 			"(Linux 5.8 or later)\n");
@@ -654,10 +642,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Tracing process lifetimes%s... Hit Ctrl-C to end.\n",
 			o.libc ? " (libc: __libc_start_main to exit)" : "");
 	}
-	if (o.duration)
-		deadline = start + (uint64_t)(o.duration * 1e9);
-	if (o.interval)
-		next_report = start + (uint64_t)(o.interval * 1e9);
+	if (o.cli.duration)
+		deadline = start + (uint64_t)(o.cli.duration * 1e9);
+	if (o.cli.interval)
+		next_report = start + (uint64_t)(o.cli.interval * 1e9);
 	for (;;) {
 		uint64_t wake = next_report;
 		enum cli_wake why;
@@ -682,11 +670,11 @@ int main(int argc, char **argv)
 				break;
 			continue;
 		}
-		if (!o.interval && !last)
+		if (!o.cli.interval && !last)
 			continue;
-		err = report_hists(out, &o, skel, interval, o.interval > 0);
+		err = report_hists(out, &o, skel, interval, o.cli.interval > 0);
 		if (!err && o.exits)
-			err = report_exits(out, &o, skel, interval, o.interval > 0);
+			err = report_exits(out, &o, skel, interval, o.cli.interval > 0);
 		if (err) {
 			fprintf(stderr, "proclife: cannot read the histograms: %s\n",
 				strerror(-err));
@@ -696,7 +684,7 @@ int main(int argc, char **argv)
 		if (last)
 			break;
 		out__separator(out);
-		next_report += (uint64_t)(o.interval * 1e9);
+		next_report += (uint64_t)(o.cli.interval * 1e9);
 	}
 
 	missed = prog_misses(skel->progs.handle_exit);

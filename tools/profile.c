@@ -27,10 +27,9 @@
 #define DEFAULT_STACK_STORAGE 16384
 
 struct options {
-	pid_t pids[MAX_PIDS];
+	struct cli_common cli;	/* --cmd -d -v */
+	pid_t pids[MAX_PIDS];	/* -p: a list here */
 	int npids;
-	const char *cmd;
-	double duration;
 	unsigned long freq;
 	unsigned long period;
 	long cpu;
@@ -42,7 +41,6 @@ struct options {
 	bool lines;
 	bool per_pid;
 	bool json;
-	bool verbose;
 	const char *svg;
 	unsigned long storage;
 };
@@ -79,13 +77,13 @@ static const char usage[] =
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
 
-enum { OPT_LINES = 300, OPT_VERSION = CLI_OPT_VERSION, OPT_SVG, OPT_CMD, OPT_STORAGE };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "pid", required_argument, NULL, 'p' },
-	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
 	{ "cpu", required_argument, NULL, 'C' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "user-stacks-only", no_argument, NULL, 'U' },
@@ -100,7 +98,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -126,7 +124,7 @@ static int parse_pids(const char *s, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	unsigned long cpu;
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
@@ -135,6 +133,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_ulong(optarg, 1, 100000, &o->freq))
 				return usage_error("invalid frequency '%s' (1 to 100000 Hz)", optarg);
 			break;
+		/* -c is a sample period and -p a list of pids here. */
 		case 'c':
 			if (cli__parse_ulong(optarg, 1, ~0UL, &o->period))
 				return usage_error("invalid sample period '%s'", optarg);
@@ -143,15 +142,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_pids(optarg, o))
 				return usage_error("invalid pid list '%s'", optarg);
 			break;
-		case OPT_CMD: o->cmd = optarg; break;
 		case 'C':
 			if (cli__parse_ulong(optarg, 0, 65535, &cpu))
 				return usage_error("invalid CPU '%s'", optarg);
 			o->cpu = cpu;
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
 			break;
 		case 'U': o->user_only = true; break;
 		case 'K': o->kernel_only = true; break;
@@ -162,21 +156,23 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 's': o->offsets = true; break;
 		case OPT_LINES: o->lines = true; break;
 		case 'j': o->json = true; break;
-		case 'v': o->verbose = true; break;
 		case OPT_STORAGE:
 			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
 			break;
 		default:
-			return cli__last_option("profile", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("profile", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc && cli__parse_seconds(argv[optind++], &o->duration))
+	if (optind < argc && cli__parse_seconds(argv[optind++], &o->cli.duration))
 		return usage_error("invalid duration '%s'", argv[optind - 1]);
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->npids && o->cmd)
+	if (o->npids && o->cli.cmd)
 		return usage_error("%s", "-p and --cmd cannot be used together");
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s", "-U and -K cannot be used together");
@@ -240,7 +236,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct cli_run run = CLI_RUN_INIT;
 	struct profile_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	struct attacher *att = NULL;
@@ -249,7 +245,6 @@ int main(int argc, char **argv)
 	struct stack_pid_notes notes = {};
 	int ncpus, ret, err, nlinks = 0;
 	pid_t pid;
-	char msg[512];
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
@@ -258,17 +253,9 @@ int main(int argc, char **argv)
 	if (!out)
 		return EXIT_RUNTIME;
 	ret = EXIT_RUNTIME;
-	if (cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "profile: %s\n", msg);
+	/* No sites to attach: the features are probed only for -v. */
+	if (cli__start("profile", true, o.cli.verbose, NULL))
 		goto out;
-	}
-	cli__setup_libbpf(o.verbose);
-	if (o.verbose) {
-		struct attach_features feat;
-
-		attach_features__probe(&feat);
-		attach_features__report(&feat, stderr);
-	}
 	for (int i = 1; i < o.npids; i++) {
 		if (cli__pid_exists(o.pids[i])) {
 			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);
@@ -277,13 +264,11 @@ int main(int argc, char **argv)
 		}
 	}
 	/* With one pid the run ends when it exits; with several, at -d or ^C. */
-	err = cli_run__init(&run, o.npids == 1 ? o.pids[0] : 0, o.cmd, o.duration, 0, msg,
-			    sizeof(msg));
-	if (err) {
-		fprintf(stderr, "profile: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	ret = cli_run__init_or_say("profile", &run, o.npids == 1 ? o.pids[0] : 0, o.cli.cmd,
+				   o.cli.duration, 0);
+	if (ret)
 		goto out;
-	}
+	ret = EXIT_RUNTIME;
 	pid = cli_run__target(&run, 0);
 	if (pid)
 		o.pids[o.npids++] = pid;
@@ -302,7 +287,7 @@ int main(int argc, char **argv)
 	skel->rodata->want_kernel = !o.user_only;
 	skel->rodata->include_idle = o.idle;
 	skel->rodata->filter_pids = o.npids > 0;
-	skel->rodata->stop_new = o.cmd != NULL;
+	skel->rodata->stop_new = o.cli.cmd != NULL;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
 	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
@@ -318,11 +303,11 @@ int main(int argc, char **argv)
 		__u8 one = 1;
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
-		if (!o.cmd)
+		if (!o.cli.cmd)
 			syms__snapshot(syms, o.pids[i]);
 	}
 	notes.syms = syms;
-	notes.resume = o.cmd != NULL;
+	notes.resume = o.cli.cmd != NULL;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), stack_pid_notes__on_event, &notes,
 			      NULL);
 	if (!rb) {
@@ -364,7 +349,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Sampling stacks at %lu Hz", o.freq);
 	fprintf(stderr, " on %d CPU%s... Hit Ctrl-C to end.\n", nlinks, nlinks > 1 ? "s" : "");
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "profile: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "profile: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	while (cli_run__next(&run) != CLI_STEP_LAST)

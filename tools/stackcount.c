@@ -27,10 +27,7 @@
 #define DEFAULT_STACK_STORAGE 16384
 
 struct options {
-	pid_t pid;
-	const char *cmd;
-	double interval;
-	double duration;
+	struct cli_common cli;	/* -p -c -i -d -v --attach */
 	bool user_only;
 	bool kernel_only;
 	bool per_pid;
@@ -42,9 +39,7 @@ struct options {
 	bool timestamp;
 	bool regex;
 	bool json;
-	bool verbose;
 	unsigned long storage;
-	enum attach_mode mode;
 	char **patterns;
 	int npatterns;
 };
@@ -81,7 +76,7 @@ static const char usage[] =
 "  stackcount -f -c './app' './app:gamma' folded, for flame graphs\n"
 "  stackcount 't:syscalls:sys_enter_openat'   user and kernel stacks\n";
 
-enum { OPT_LINES = 300, OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_STORAGE };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -100,9 +95,9 @@ static const struct option long_opts[] = {
 	{ "regexp", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
-	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -110,24 +105,11 @@ static const struct option long_opts[] = {
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:c:i:d:UKPSfsvTrjh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (cli__parse_pid(optarg, &o->pid))
-				return usage_error("invalid pid '%s'", optarg);
-			break;
-		case 'c': o->cmd = optarg; break;
-		case 'i':
-			if (cli__parse_seconds(optarg, &o->interval))
-				return usage_error("invalid interval '%s'", optarg);
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
-			break;
 		case 'U': o->user_only = true; break;
 		case 'K': o->kernel_only = true; break;
 		case 'P': o->per_pid = true; break;
@@ -135,7 +117,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'f': o->folded = true; break;
 		case 's': o->offsets = true; break;
 		case OPT_LINES: o->lines = true; break;
-		case 'v': o->verbose = o->addresses = true; break;
+		case 'v': o->cli.verbose = o->addresses = true; break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
 		case 'j': o->json = true; break;
@@ -144,19 +126,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
 			break;
-		case OPT_ATTACH:
-			if (attach_mode__parse(optarg, &o->mode))
-				return usage_error("invalid attach mode '%s': use auto, multi or single",
-						   optarg);
-			break;
 		default:
-			return cli__last_option("stackcount", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("stackcount", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind >= argc)
 		return usage_error("%s", "no pattern given");
-	if (o->pid && o->cmd)
-		return usage_error("%s", "-p and -c cannot be used together");
+	ret = cli_common__check("stackcount", &o->cli);
+	if (ret >= 0)
+		return ret;
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s", "-U and -K cannot be used together");
 	if (o->folded && o->json)
@@ -170,7 +151,7 @@ static int report(struct out *out, const struct options *o, struct stackcount_bp
 		  struct syms *syms, const struct site_set *set, unsigned interval)
 {
 	struct stack_read_opts ro = { .offsets = o->offsets, .addresses = o->addresses,
-				      .delete = o->interval > 0 };
+				      .delete = o->cli.interval > 0 };
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "stack" };
 	struct stack_set stacks = {};
@@ -197,8 +178,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = { .mode = ATTACH_AUTO, .storage = DEFAULT_STACK_STORAGE };
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct options o = { .storage = DEFAULT_STACK_STORAGE };
+	struct cli_run run = CLI_RUN_INIT;
 	struct site_set set = {};
 	struct attach_features feat;
 	struct stackcount_bpf *skel = NULL;
@@ -206,7 +187,6 @@ int main(int argc, char **argv)
 	struct attacher *att = NULL;
 	struct syms *syms = NULL;
 	struct out *out = NULL;
-	const struct skipped_site *skipped;
 	struct site_progs progs;
 	struct stack_pid_notes notes = {};
 	size_t attached = 0, nskipped = 0;
@@ -223,21 +203,14 @@ int main(int argc, char **argv)
 	if (!out)
 		return EXIT_RUNTIME;
 	ret = EXIT_RUNTIME;
-	if (cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "stackcount: %s\n", msg);
+	if (cli__start("stackcount", true, o.cli.verbose, &feat))
 		goto out;
-	}
-	cli__setup_libbpf(o.verbose);
-	attach_features__probe(&feat);
-	if (o.verbose)
-		attach_features__report(&feat, stderr);
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "stackcount: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	ret = cli_run__init_or_say("stackcount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
+				   o.cli.interval);
+	if (ret)
 		goto out;
-	}
-	pid = cli_run__target(&run, o.pid);
+	ret = EXIT_RUNTIME;
+	pid = cli_run__target(&run, o.cli.pid);
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
 				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
 				  msg, sizeof(msg));
@@ -267,7 +240,7 @@ int main(int argc, char **argv)
 	/* A uprobe's registers are the user's: there is no kernel stack to take. */
 	skel->rodata->want_kernel = !o.user_only && (o.kernel_only || any_kernel_site);
 	skel->rodata->per_site = o.per_site;
-	skel->rodata->stop_new = o.cmd != NULL;
+	skel->rodata->stop_new = o.cli.cmd != NULL;
 	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
 	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
@@ -280,17 +253,17 @@ int main(int argc, char **argv)
 		.kprobe = skel->progs.stack_kprobe,
 		.kprobe_multi = skel->progs.stack_kprobe_multi,
 	};
-	site_set__prepare_progs(&set, &progs, &feat, o.mode);
+	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
 	err = stackcount_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "stackcount: cannot load the BPF program: %s\n", strerror(-err));
 		goto out;
 	}
 	notes.syms = syms;
-	notes.resume = o.cmd != NULL;
+	notes.resume = o.cli.cmd != NULL;
 	/* A process traced with -p is read now, before it can exit. */
-	if (o.pid)
-		syms__snapshot(syms, o.pid);
+	if (o.cli.pid)
+		syms__snapshot(syms, o.cli.pid);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), stack_pid_notes__on_event, &notes, NULL);
 	if (!rb) {
 		fprintf(stderr, "stackcount: cannot open the ring buffer: %s\n", strerror(errno));
@@ -301,24 +274,15 @@ int main(int argc, char **argv)
 	att = attacher__new();
 	if (!att)
 		goto out;
-	err = site_set__attach(&set, att, &progs, o.mode, pid, &attached, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "stackcount: %s\n", msg);
+	if (site_set__attach_or_say(&set, att, &progs, o.cli.mode, pid, "stackcount", stderr,
+				    &attached))
 		goto out;
-	}
-	skipped = attacher__skipped(att, &nskipped);
-	for (size_t i = 0; i < nskipped; i++)
-		fprintf(stderr, "stackcount: skipped %s (%s+0x%" PRIx64 "): %s\n", skipped[i].name,
-			skipped[i].path, skipped[i].offset, skipped_site__reason(&skipped[i]));
-	if (!attached) {
-		fprintf(stderr, "stackcount: no probe could be attached\n");
-		goto out;
-	}
+	attacher__skipped(att, &nskipped);
 	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
 		attached == 1 ? "function" : "functions", o.patterns[0],
 		o.npatterns > 1 ? ", ..." : "");
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "stackcount: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "stackcount: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	for (;;) {

@@ -30,10 +30,8 @@
 #define STACK_KEYS 65536
 
 struct options {
-	pid_t pid;
+	struct cli_common cli;	/* -p -c -i -d -v */
 	pid_t tid;
-	double interval;
-	double duration;
 	unsigned long top;
 	bool failures;
 	int err;		/* -e: errno value, 0 for any */
@@ -43,12 +41,10 @@ struct options {
 	bool list;
 	long nr;		/* --syscall, -1: every syscall */
 	const char *comm;
-	const char *cmd;
 	bool json;
 	bool stack;
 	bool folded;
 	bool offsets;
-	bool verbose;
 };
 
 static const char usage[] =
@@ -90,7 +86,7 @@ static const char usage[] =
 "  syscount --stack --syscall close --comm app -f\n"
 "                                 user stacks of close() in app, folded\n";
 
-enum { OPT_VERSION = CLI_OPT_VERSION, OPT_SYSCALL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
+enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -113,7 +109,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -123,30 +119,15 @@ static const struct option long_opts[] = {
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	long nr;
-	int c, e;
+	int c, e, ret;
 
 	/* Our own messages: getopt's would name the program by its path. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:t:c:i:d:T:xe:LmPlfjvh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (cli__parse_pid(optarg, &o->pid))
-				return usage_error("invalid pid '%s'", optarg);
-			break;
 		case 't':
 			if (cli__parse_pid(optarg, &o->tid))
 				return usage_error("invalid thread id '%s'", optarg);
-			break;
-		case 'c':
-			o->cmd = optarg;
-			break;
-		case 'i':
-			if (cli__parse_seconds(optarg, &o->interval))
-				return usage_error("invalid interval '%s'", optarg);
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
 			break;
 		case 'T':
 			if (cli__parse_ulong(optarg, 0, 100000, &o->top))
@@ -169,7 +150,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'l': o->list = true; break;
 		case 'f': o->folded = true; break;
 		case 'j': o->json = true; break;
-		case 'v': o->verbose = true; break;
 		case OPT_SYSCALL:
 			nr = syscall_number(optarg);
 			if (nr < 0)
@@ -186,14 +166,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
 		default:
-			return cli__last_option("syscount", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("syscount", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->pid && o->cmd)
-		return usage_error("%s", "-p and -c cannot be used together");
-	if (o->tid && o->cmd)
+	ret = cli_common__check("syscount", &o->cli);
+	if (ret >= 0)
+		return ret;
+	if (o->tid && o->cli.cmd)
 		return usage_error("%s", "-t and -c cannot be used together");
 	if (o->stack && o->nr < 0 && !o->comm)
 		return usage_error("%s", "--stack needs --syscall or --comm");
@@ -318,7 +302,7 @@ static int read_hash(struct state *st, int fd, bool procs, struct rows *rows)
 {
 	size_t n = 0, cap = 0;
 	uint32_t *keys = NULL, next, *prev = NULL;
-	bool drain = st->o->interval > 0;
+	bool drain = st->o->cli.interval > 0;
 	int err = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
@@ -409,7 +393,7 @@ static const struct out_col proc_lat_cols[][5] = {
 static int report_counts(struct state *st)
 {
 	const struct options *o = st->o;
-	struct out_ctx ctx = { .timestamp = o->interval > 0, .interval = st->interval,
+	struct out_ctx ctx = { .timestamp = o->cli.interval > 0, .interval = st->interval,
 			       .record = "count" };
 	const struct out_col *cols;
 	struct rows rows = {};
@@ -477,9 +461,9 @@ out:
 static int report_stacks(struct state *st)
 {
 	const struct options *o = st->o;
-	struct out_ctx ctx = { .timestamp = o->interval > 0, .interval = st->interval,
+	struct out_ctx ctx = { .timestamp = o->cli.interval > 0, .interval = st->interval,
 			       .record = "stack" };
-	struct stack_read_opts ropts = { .offsets = o->offsets, .delete = o->interval > 0 };
+	struct stack_read_opts ropts = { .offsets = o->offsets, .delete = o->cli.interval > 0 };
 	struct stack_set set = {};
 	bool one_syscall = o->nr >= 0;
 	int err;
@@ -633,11 +617,9 @@ int main(int argc, char **argv)
 	struct state st = { .o = &o };
 	struct syscount_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1 };
-	bool run_init = false;
+	struct cli_run run = CLI_RUN_INIT;
 	int ret, err;
 	pid_t pid;
-	char msg[512];
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
@@ -650,30 +632,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = EXIT_RUNTIME;
-	if (cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "syscount: %s\n", msg);
+	/* cli__start() in two, to check the thread in between. */
+	if (cli__start_privilege("syscount"))
 		goto out;
-	}
 	if (o.tid && cli__pid_exists(o.tid)) {
 		fprintf(stderr, "syscount: thread %d does not exist\n", o.tid);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	cli__setup_libbpf(o.verbose);
-	if (o.verbose) {
-		struct attach_features feat;
-
-		attach_features__probe(&feat);
-		attach_features__report(&feat, stderr);
-	}
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
-	run_init = true;
-	if (err) {
-		fprintf(stderr, "syscount: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	/* Raw syscall tracepoints: the features are probed only for -v. */
+	cli__start_bpf(o.cli.verbose, NULL);
+	ret = cli_run__init_or_say("syscount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
+				   o.cli.interval);
+	if (ret)
 		goto out;
-	}
-	pid = cli_run__target(&run, o.pid);
+	ret = EXIT_RUNTIME;
+	pid = cli_run__target(&run, o.cli.pid);
 
 	skel = syscount_bpf__open();
 	if (!skel) {
@@ -746,7 +720,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", mode_text(&o));
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "syscount: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "syscount: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	for (;;) {
@@ -770,8 +744,7 @@ int main(int argc, char **argv)
 	summary(&st);
 	ret = EXIT_OK;
 out:
-	if (run_init)
-		cli_run__fini(&run);
+	cli_run__fini(&run);
 	ring_buffer__free(rb);
 	syscount_bpf__destroy(skel);
 	syms__free(st.syms);

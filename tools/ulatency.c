@@ -33,19 +33,14 @@ _Static_assert(sizeof(struct ulatency_key) == 8, "ulatency_key ABI");
 _Static_assert(ULATENCY_SLOTS == HIST_LOG2_SLOTS, "one slot per log2 bucket");
 
 struct options {
-	pid_t pid;
-	double interval;
-	double duration;
+	struct cli_common cli;	/* -p -c -i -d -v --attach */
 	bool timestamp;
 	bool regex;
 	bool json;
-	bool verbose;
 	bool per_func;
 	bool per_pid;
 	bool force;
 	enum hist_unit unit;
-	const char *cmd;
-	enum attach_mode mode;
 	char **patterns;
 	int npatterns;
 };
@@ -87,7 +82,7 @@ static const char usage[] =
 "  ulatency -P -F './app:handle_*'      per process and per function\n"
 "  ulatency -c './app arg' './app:work' run ./app and time its work()\n";
 
-enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH, OPT_FORCE };
+enum { OPT_FORCE = CLI_OPT_TOOL };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -103,9 +98,9 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -115,26 +110,11 @@ static const struct option long_opts[] = {
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	bool units = false;
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:c:i:d:TumFPrjvh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (cli__parse_pid(optarg, &o->pid))
-				return usage_error("invalid pid '%s'", optarg);
-			break;
-		case 'c':
-			o->cmd = optarg;
-			break;
-		case 'i':
-			if (cli__parse_seconds(optarg, &o->interval))
-				return usage_error("invalid interval '%s'", optarg);
-			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
-			break;
 		case 'u':
 		case 'm':
 			if (units && o->unit != (c == 'u' ? UNIT_USEC : UNIT_MSEC))
@@ -147,21 +127,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P': o->per_pid = true; break;
 		case 'r': o->regex = true; break;
 		case 'j': o->json = true; break;
-		case 'v': o->verbose = true; break;
 		case OPT_FORCE: o->force = true; break;
-		case OPT_ATTACH:
-			if (attach_mode__parse(optarg, &o->mode))
-				return usage_error("invalid attach mode '%s': use auto, multi or single",
-						   optarg);
-			break;
 		default:
-			return cli__last_option("ulatency", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("ulatency", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind >= argc)
 		return usage_error("%s", "no pattern given");
-	if (o->pid && o->cmd)
-		return usage_error("%s", "-p and -c cannot be used together");
+	ret = cli_common__check("ulatency", &o->cli);
+	if (ret >= 0)
+		return ret;
 	o->patterns = &argv[optind];
 	o->npatterns = argc - optind;
 	return -1;
@@ -468,12 +446,12 @@ static size_t report_skipped(const struct attacher *att, struct out *out, bool j
 
 int main(int argc, char **argv)
 {
-	struct options o = { .mode = ATTACH_AUTO, .unit = UNIT_NSEC };
+	struct options o = { .unit = UNIT_NSEC };
 	struct site_set set = {};
 	struct attach_features feat;
 	struct ulatency_bpf *skel = NULL;
 	struct attacher *att = NULL;
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct cli_run run = CLI_RUN_INIT;
 	struct state st = {};
 	struct out *out = NULL;
 	size_t attached = 0, nfuncs, nskipped;
@@ -491,27 +469,19 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	ret = EXIT_RUNTIME;
 
-	if (cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "ulatency: %s\n", msg);
+	if (cli__start("ulatency", true, o.cli.verbose, &feat))
 		goto out;
-	}
-	cli__setup_libbpf(o.verbose);
-	attach_features__probe(&feat);
-	if (o.verbose)
-		attach_features__report(&feat, stderr);
 	if (!feat.bpf_cookie) {
 		fprintf(stderr, "ulatency: this kernel has no BPF cookies (it needs Linux 5.15 "
 			"or later)\n");
 		goto out;
 	}
 
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, o.interval, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ulatency: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	ret = cli_run__init_or_say("ulatency", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
+				   o.cli.interval);
+	if (ret)
 		goto out;
-	}
-	pid = cli_run__target(&run, o.pid);
+	pid = cli_run__target(&run, o.cli.pid);
 
 	ret = add_functions(&set, &o, pid, &feat);
 	if (ret)
@@ -525,7 +495,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ulatency: out of memory\n");
 		goto out;
 	}
-	if (o.mode == ATTACH_MULTI && !feat.uprobe_multi) {
+	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {
 		fprintf(stderr, "ulatency: --attach multi: this kernel has no multi-uprobe link "
 			"(it needs Linux 6.6 or later)\n");
 		goto out;
@@ -553,7 +523,7 @@ int main(int argc, char **argv)
 		.fentry = skel->progs.ulat_fentry,
 		.fexit = skel->progs.ulat_fexit,
 	};
-	site_set__prepare_progs(&set, &progs, &feat, o.mode);
+	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
 	err = ulatency_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "ulatency: cannot load the BPF program: %s\n", strerror(-err));
@@ -564,7 +534,7 @@ int main(int argc, char **argv)
 	if (!att)
 		goto out;
 	start = cli__now_ns();
-	err = site_set__attach(&set, att, &progs, o.mode, pid, &attached, msg, sizeof(msg));
+	err = site_set__attach(&set, att, &progs, o.cli.mode, pid, &attached, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "ulatency: %s\n", msg);
 		goto out;
@@ -574,7 +544,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ulatency: no probe could be attached\n");
 		goto out;
 	}
-	if (o.verbose)
+	if (o.cli.verbose)
 		fprintf(stderr, "attached %zu probes with %zu links (%zu through trampolines) "
 			"in %.3f s\n", attached, attacher__link_count(att),
 			attacher__trampoline_count(att), (cli__now_ns() - start) / 1e9);
@@ -594,7 +564,7 @@ int main(int argc, char **argv)
 		nfuncs - nskipped, nfuncs - nskipped == 1 ? "function" : "functions",
 		o.patterns[0], o.npatterns > 1 ? ", ..." : "");
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "ulatency: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "ulatency: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	for (;;) {

@@ -59,7 +59,7 @@ struct probe {
 };
 
 struct options {
-	pid_t pid;
+	struct cli_common cli;	/* -p -c -d -v --attach */
 	pid_t tid;
 	const char *comm;
 	unsigned long max_events;
@@ -67,14 +67,10 @@ struct options {
 	bool time_of_day;	/* -T */
 	bool json;
 	bool list;
-	bool verbose;
 	bool user_stack;
 	bool address;
 	unsigned long str_size;
 	unsigned long pages;
-	double duration;
-	const char *cmd;
-	enum attach_mode mode;
 	struct probe *probes;
 	int nprobes;
 };
@@ -132,8 +128,6 @@ static const char usage[] =
 "  uprobe-trace -l -v vfs_read\n"
 "  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
 
-enum { OPT_VERSION = CLI_OPT_VERSION, OPT_ATTACH };
-
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tid", required_argument, NULL, 'L' },
@@ -150,9 +144,9 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
 };
 
@@ -499,20 +493,15 @@ static int probe__compile(const struct probe *p, const struct fetch_env *env,
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	char err[512];
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:L:c:n:M:tTZ:b:d:aUljvh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (cli__parse_pid(optarg, &o->pid))
-				return usage_error("invalid pid '%s'", optarg);
-			break;
 		case 'L':
 			if (cli__parse_pid(optarg, &o->tid))
 				return usage_error("invalid thread id '%s'", optarg);
 			break;
-		case 'c': o->cmd = optarg; break;
 		case 'n': o->comm = optarg; break;
 		case 'M':
 			if (cli__parse_ulong(optarg, 1, ~0UL, &o->max_events))
@@ -528,28 +517,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_ulong(optarg, 1, 1 << 18, &o->pages))
 				return usage_error("invalid number of pages '%s'", optarg);
 			break;
-		case 'd':
-			if (cli__parse_seconds(optarg, &o->duration))
-				return usage_error("invalid duration '%s'", optarg);
-			break;
 		case 'a': o->address = true; break;
 		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
-		case 'v': o->verbose = true; break;
-		case OPT_ATTACH:
-			if (attach_mode__parse(optarg, &o->mode))
-				return usage_error("invalid attach mode '%s': use auto, multi or single",
-						   optarg);
-			break;
 		default:
-			return cli__last_option("uprobe-trace", usage, COTRACE_VERSION, c, argv);
+			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
 		}
 	}
 	if (optind >= argc)
 		return usage_error("%s", "no probe given");
-	if (o->pid && o->cmd)
-		return usage_error("%s", "-p and -c cannot be used together");
+	ret = cli_common__check("uprobe-trace", &o->cli);
+	if (ret >= 0)
+		return ret;
 	o->nprobes = argc - optind;
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
 	if (!o->probes)
@@ -572,7 +555,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 						 .str_size = o->str_size, .names_later = true,
 						 .kernel = is_kernel(p->kind) };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
-			int ret = plan ? probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
+
+			ret = plan ? probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
 
 			free(plan);
 			if (ret) {
@@ -875,8 +859,8 @@ static void list_params(struct dwarf_cache *dc, const struct site *s, struct out
 
 static void list_sites(const struct options *o, const struct site_set *set, struct out *out)
 {
-	struct dwarf_cache *dc = o->verbose ? dwarf_cache__new() : NULL;
-	struct kbtf_func *kf = o->verbose ? malloc(sizeof(*kf)) : NULL;
+	struct dwarf_cache *dc = o->cli.verbose ? dwarf_cache__new() : NULL;
+	struct kbtf_func *kf = o->cli.verbose ? malloc(sizeof(*kf)) : NULL;
 	char line[8192];
 
 	for (size_t i = 0; i < set->count; i++) {
@@ -886,7 +870,7 @@ static void list_sites(const struct options *o, const struct site_set *set, stru
 		n = snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
 			     s->display_path ? s->display_path : "", s->display_path ? ":" : "",
 			     s->name);
-		if (o->verbose && n < sizeof(line) && s->usdt_args)
+		if (o->cli.verbose && n < sizeof(line) && s->usdt_args)
 			snprintf(line + n, sizeof(line) - n, "  args: %s", s->usdt_args);
 		out__line(out, "probe", line);
 		if (dc)
@@ -1035,9 +1019,9 @@ static void print_header(const struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .mode = ATTACH_AUTO, .str_size = FETCH_STR_DEFAULT,
+	struct options o = { .str_size = FETCH_STR_DEFAULT,
 			     .pages = DEFAULT_PAGES };
-	struct cli_run run = { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 };
+	struct cli_run run = CLI_RUN_INIT;
 	struct site_set set = {};
 	struct attach_features feat;
 	struct uprobe_trace_bpf *skel = NULL;
@@ -1065,22 +1049,16 @@ int main(int argc, char **argv)
 		goto out_probes;
 	}
 	ret = EXIT_RUNTIME;
-	if (!o.list && cli__check_privilege(msg, sizeof(msg))) {
-		fprintf(stderr, "uprobe-trace: %s\n", msg);
+	/* -l only reads files: it needs no privilege. */
+	if (cli__start("uprobe-trace", !o.list, o.cli.verbose, &feat))
 		goto out;
-	}
-	cli__setup_libbpf(o.verbose);
-	attach_features__probe(&feat);
-	if (o.verbose)
-		attach_features__report(&feat, stderr);
 	/* The interval is the reader's poll: the BPF side wakes it per batch. */
-	err = cli_run__init(&run, o.pid, o.cmd, o.duration, POLL_SECONDS, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "uprobe-trace: %s\n", msg);
-		ret = err == -EINVAL || err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	ret = cli_run__init_or_say("uprobe-trace", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
+				   POLL_SECONDS);
+	if (ret)
 		goto out;
-	}
-	pid = cli_run__target(&run, o.pid);
+	ret = EXIT_RUNTIME;
+	pid = cli_run__target(&run, o.cli.pid);
 
 	specs = calloc(o.nprobes, sizeof(*specs));
 	if (!specs)
@@ -1108,7 +1086,7 @@ int main(int argc, char **argv)
 		ret = err == -EIO ? EXIT_RUNTIME : EXIT_USAGE;
 		goto out;
 	}
-	if (o.cmd) {
+	if (o.cli.cmd) {
 		err = fork_child_offset(&fork_off, msg, sizeof(msg));
 		if (err) {
 			fprintf(stderr, "uprobe-trace: %s\n", msg);
@@ -1121,9 +1099,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uprobe-trace: cannot open the BPF object: %s\n", strerror(errno));
 		goto out;
 	}
-	skel->rodata->targ_tgid = o.cmd ? 0 : pid;
+	skel->rodata->targ_tgid = o.cli.cmd ? 0 : pid;
 	skel->rodata->targ_tid = o.tid;
-	skel->rodata->follow_children = o.cmd != NULL;
+	skel->rodata->follow_children = o.cli.cmd != NULL;
 	skel->rodata->fork_child_off = fork_off;
 	for (pages = 1; pages < o.pages; pages <<= 1)
 		;
@@ -1133,7 +1111,7 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.fetch_progs, set.count);
 	bpf_map__set_max_entries(skel->maps.traced, cli__map_entries(TRACE_TRACED_ENTRIES));
 	bpf_map__set_max_entries(skel->maps.stopped, cli__map_entries(TRACE_TRACED_ENTRIES));
-	bpf_program__set_autoload(skel->progs.trace_fork, o.cmd != NULL);
+	bpf_program__set_autoload(skel->progs.trace_fork, o.cli.cmd != NULL);
 	progs = (struct site_progs){
 		.uprobe = skel->progs.trace_uprobe,
 		.uprobe_multi = skel->progs.trace_uprobe_multi,
@@ -1142,7 +1120,7 @@ int main(int argc, char **argv)
 		.kprobe = skel->progs.trace_kprobe,
 		.kprobe_multi = skel->progs.trace_kprobe_multi,
 	};
-	site_set__prepare_progs(&set, &progs, &feat, o.mode);
+	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
 	err = uprobe_trace_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "uprobe-trace: cannot load the BPF program: %s\n", strerror(-err));
@@ -1155,14 +1133,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.cmd) {
+	if (o.cli.cmd) {
 		uint32_t key = pid;
 		uint8_t one = 1;
 
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.traced), &key, &one, 0) ||
 		    !(skel->links.trace_fork = bpf_program__attach(skel->progs.trace_fork))) {
 			fprintf(stderr, "uprobe-trace: cannot follow the children of '%s': %s\n",
-				o.cmd, strerror(errno));
+				o.cli.cmd, strerror(errno));
 			goto out;
 		}
 	}
@@ -1176,8 +1154,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		/* A traced process is read now, before it can exit. */
-		if (o.pid)
-			syms__snapshot(t.syms, o.pid);
+		if (o.cli.pid)
+			syms__snapshot(t.syms, o.cli.pid);
 	}
 	t.set = &set;
 	t.plans = plans;
@@ -1199,27 +1177,17 @@ int main(int argc, char **argv)
 		goto out;
 	/* -c follows the command's children: attach for every process and
 	 * let the BPF side filter on the traced set. */
-	err = site_set__attach(&set, att, &progs, o.mode, o.cmd ? 0 : pid, &attached, msg,
-			       sizeof(msg));
-	if (err) {
-		fprintf(stderr, "uprobe-trace: %s\n", msg);
+	if (site_set__attach_or_say(&set, att, &progs, o.cli.mode, o.cli.cmd ? 0 : pid,
+				    "uprobe-trace", stderr, &attached))
 		goto out;
-	}
 	skipped = attacher__skipped(att, &nskipped);
-	for (size_t i = 0; i < nskipped; i++)
-		fprintf(stderr, "uprobe-trace: skipped %s (%s+0x%" PRIx64 "): %s\n", skipped[i].name,
-			skipped[i].path, skipped[i].offset, skipped_site__reason(&skipped[i]));
-	if (!attached) {
-		fprintf(stderr, "uprobe-trace: no probe could be attached\n");
-		goto out;
-	}
 	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
 		attached == 1 ? "probe" : "probes", o.probes[0].spec, o.nprobes > 1 ? ", ..." : "");
 	print_header(&o);
 	fflush(stdout);
 	t.start_ns = cli__now_ns();
 	if (cli_run__start(&run)) {
-		fprintf(stderr, "uprobe-trace: cannot start '%s'\n", o.cmd);
+		fprintf(stderr, "uprobe-trace: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
 	while (!t.done) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of common/cli.c and the instruction screen of common/attach.c. */
 #include <errno.h>
+#include <getopt.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,11 +126,79 @@ static void test_ringbuf_bytes(void **state)
 	unsetenv("COTRACE_TEST_RINGBUF_BYTES");
 }
 
+/* A tool's getopt loop: -c is the tool's own flag when @own_c. */
+static int parse_common(int argc, char **argv, bool own_c, struct cli_common *o, bool *c_flag)
+{
+	static const struct option long_opts[] = {
+		{ "cmd", required_argument, NULL, CLI_OPT_CMD },
+		{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+		{ "version", no_argument, NULL, CLI_OPT_VERSION },
+		{}
+	};
+	int c, ret;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, own_c ? "p:ci:d:vh" : "p:c:i:d:vh", long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (own_c) {
+				*c_flag = true;
+				break;
+			}
+			/* fall through */
+		default:
+			ret = cli__common_option("t", "usage\n", "0", c, argv, o);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	return cli_common__check("t", o);
+}
+
+static void test_common_options(void **state)
+{
+	char *all[] = { "t", "-p", "7", "-c", "ls", "-i", "2", "-d", "0.5", "-v",
+			"--attach", "single", NULL };
+	char *cmd[] = { "t", "--cmd", "ls -l", "-c", NULL };
+	char *both[] = { "t", "-p", "7", "--cmd", "ls", NULL };
+	char *bad_pid[] = { "t", "-p", "0", NULL };
+	char *bad_mode[] = { "t", "--attach", "many", NULL };
+	char *missing[] = { "t", "-i", NULL };
+	struct cli_common o = {};
+	bool c_flag = false;
+
+	/* A pid and a command are refused together, after parsing. */
+	assert_int_equal(parse_common(12, all, false, &o, &c_flag), EXIT_USAGE);
+	assert_int_equal(o.pid, 7);
+	assert_string_equal(o.cmd, "ls");
+	assert_string_equal(o.cmd_opt, "-c");
+	assert_true(o.interval == 2 && o.duration == 0.5 && o.verbose);
+	assert_int_equal(o.mode, ATTACH_SINGLE);
+
+	/* A tool's own -c wins; the command is then --cmd. */
+	o = (struct cli_common){};
+	assert_int_equal(parse_common(4, cmd, true, &o, &c_flag), -1);
+	assert_true(c_flag);
+	assert_string_equal(o.cmd, "ls -l");
+	assert_string_equal(o.cmd_opt, "--cmd");
+	assert_int_equal(o.mode, ATTACH_AUTO);
+
+	o = (struct cli_common){};
+	assert_int_equal(parse_common(5, both, true, &o, &c_flag), EXIT_USAGE);
+	o = (struct cli_common){};
+	assert_int_equal(parse_common(3, bad_pid, false, &o, &c_flag), EXIT_USAGE);
+	assert_int_equal(parse_common(3, bad_mode, false, &o, &c_flag), EXIT_USAGE);
+	assert_int_equal(parse_common(2, missing, false, &o, &c_flag), EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_common_options),
 		cmocka_unit_test(test_map_entries),
 		cmocka_unit_test(test_ringbuf_bytes),
 		cmocka_unit_test(test_cmd_held_until_started),
