@@ -51,6 +51,19 @@ int stack_kprobe_multi(struct pt_regs *ctx)
 	return hit(ctx, bpf_get_attach_cookie(ctx));
 }
 
+/* Trampolines: loaded for one kernel function, copied for the others. */
+SEC("fentry")
+int stack_fentry(void *ctx)
+{
+	return hit(ctx, bpf_get_attach_cookie(ctx));
+}
+
+SEC("fexit")
+int stack_fexit(void *ctx)
+{
+	return hit(ctx, bpf_get_attach_cookie(ctx));
+}
+
 SEC("tracepoint")
 int stack_tracepoint(void *ctx)
 {

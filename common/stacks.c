@@ -63,6 +63,11 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 			nf = kernel ? syms__resolve_kernel(syms, ips[i], f)
 				    : syms__resolve_user(syms, pid, ips[i], f, 4);
 		}
+		/* A trampoline program's stack starts in the probe itself: the
+		 * program, then its trampoline. The traced function is next. */
+		if (kernel && opts->skip_probe_frames && !*n && nf > 0 && f[0].name &&
+		    (!strncmp(f[0].name, "bpf_prog_", 9) || !strncmp(f[0].name, "bpf_trampoline_", 15)))
+			continue;
 		if (opts->addresses)
 			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ips[i]);
 		if (nf <= 0) {

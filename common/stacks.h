@@ -37,6 +37,9 @@ struct stack_read_opts {
 	bool offsets;		/* "sym+0x1a" */
 	bool addresses;		/* prefix each frame with its address */
 	bool delete;		/* drain the counts map (for intervals) */
+	/* Kernel stacks taken by a trampoline program (fentry/fexit) start
+	 * with the program and its trampoline: leave those frames out. */
+	bool skip_probe_frames;
 };
 
 /*

@@ -151,7 +151,7 @@ static int report(struct out *out, const struct options *o, struct stackcount_bp
 		  struct syms *syms, const struct site_set *set, unsigned interval)
 {
 	struct stack_read_opts ro = { .offsets = o->offsets, .addresses = o->addresses,
-				      .delete = o->cli.interval > 0 };
+				      .delete = o->cli.interval > 0, .skip_probe_frames = true };
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "stack" };
 	struct stack_set stacks = {};
@@ -252,6 +252,8 @@ int main(int argc, char **argv)
 		.tracepoint = skel->progs.stack_tracepoint,
 		.kprobe = skel->progs.stack_kprobe,
 		.kprobe_multi = skel->progs.stack_kprobe_multi,
+		.fentry = skel->progs.stack_fentry,
+		.fexit = skel->progs.stack_fexit,
 	};
 	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
 	err = stackcount_bpf__load(skel);

@@ -117,7 +117,12 @@ test_funccount_kernel_wildcard() {
 }
 
 test_stackcount_kernel() {
-	run "$TMP/o" stackcount -K -j -c "$T/opener 3 /etc/hostname" do_sys_openat2
+	local mode
+	# Trampolines (fentry) by default, kprobes with --attach=single: the
+	# same stack, the probe's own frames left out.
+	for mode in single auto; do
+	echo "  --attach=$mode"
+	run "$TMP/o" stackcount -K -j --attach=$mode -c "$T/opener 3 /etc/hostname" do_sys_openat2
 	cat "$TMP/o"
 	eq "$(jq -rs '[.[] | select(.type == "stack")] | length' "$TMP/o")" 1 "distinct stacks"
 	eq "$(jq -rs '[.[] | select(.type == "stack")][0].count' "$TMP/o")" 3 "hits"
@@ -126,6 +131,10 @@ test_stackcount_kernel() {
 	jq -e -s '[.[] | select(.type == "stack") | .kernel[]] | any(. == "do_syscall_64")' \
 		"$TMP/o" >/dev/null || fail "no do_syscall_64 frame"
 	echo "  ok: do_syscall_64 frame"
+	done
+	run "$TMP/r" stackcount -K -j -c "$T/opener 3 /etc/hostname" r::do_sys_openat2
+	eq "$(jq -rs '[.[] | select(.type == "stack")][0].kernel[0]' "$TMP/r")" do_sys_openat2 \
+		"innermost kernel frame at the return"
 	# User stacks through the uprobe fallback.
 	run "$TMP/u" stackcount -j -c "$T/stacks 6" "$T/stacks:gamma"
 	eq "$(jq -rs '[.[] | select(.type == "stack" and .user[0:4] == ["gamma","beta","alpha","main"]) | .count] | add' "$TMP/u")" \
