@@ -19,6 +19,7 @@
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sites.h"
+#include "common/tool.h"
 #include "bpf/funccount.h"
 #include "funccount.skel.h"
 
@@ -328,73 +329,93 @@ out:
 
 /* ---- main ---------------------------------------------------------------------- */
 
+/* The state of a run the reports need. */
+struct run {
+	const struct options *o;
+	struct tool *t;
+	struct funccount_bpf *skel;
+	struct counts cnt;
+	unsigned interval;
+};
+
+static int report(void *ctx, bool last)
+{
+	struct run *r = ctx;
+	int err;
+
+	if (r->o->per_pid)
+		err = report_pids(r->t->out, r->o, &r->cnt, r->skel, &r->t->set, r->interval);
+	else if (!(err = counts__read(&r->cnt, r->skel, r->t->set.count)))
+		err = report_sites(r->t->out, r->o, &r->cnt, &r->t->set, r->interval);
+	r->interval++;
+	return err;
+}
+
+static int trace(struct tool *t, const struct options *o, struct funccount_bpf *skel)
+{
+	struct run r = { .o = o, .t = t, .skel = skel };
+	int ret = EXIT_RUNTIME;
+
+	r.cnt.ncpus = libbpf_num_possible_cpus();
+	r.cnt.total = calloc(t->set.count, sizeof(uint64_t));
+	r.cnt.prev = calloc(t->set.count, sizeof(uint64_t));
+	r.cnt.percpu = calloc(r.cnt.ncpus > 0 ? r.cnt.ncpus : 1, sizeof(uint64_t));
+	if (r.cnt.ncpus <= 0 || !r.cnt.total || !r.cnt.prev || !r.cnt.percpu)
+		goto out;
+	tool__say_tracing(t, t->attached, "function", o->patterns, o->npatterns);
+	ret = tool__begin(t);
+	if (!ret)
+		ret = tool__loop(t, NULL, report, &r, true, "read counts");
+	if (!ret) {
+		struct out_kv head = { "sites", NULL, OUT_U64, { .u = t->attached } };
+		struct out_kv lost = { "lost", "%s hits lost: the per-process table was full",
+				       OUT_U64, { .u = skel->bss->lost_keys } };
+
+		tool__summary(t, &head, 1, &lost, 1, true);
+	}
+out:
+	free(r.cnt.total);
+	free(r.cnt.prev);
+	free(r.cnt.percpu);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {};
-	struct site_set set = {};
-	struct attach_features feat;
+	struct tool t = TOOL_INIT;
 	struct funccount_bpf *skel = NULL;
-	struct attacher *att = NULL;
-	struct counts cnt = {};
-	struct cli_run run = CLI_RUN_INIT;
-	struct out *out = NULL;
-	size_t attached = 0, nskipped;
-	const struct skipped_site *skipped;
-	struct site_progs progs;
-	unsigned interval = 0;
-	uint64_t start;
-	int ret, err;
-	pid_t pid;
-	char msg[512];
+	int ret;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
-	if (!out)
-		return EXIT_RUNTIME;
-	ret = EXIT_RUNTIME;
-
-	/* -l only reads files: it needs no privilege. */
-	if (cli__start("funccount", !o.list, o.cli.verbose, &feat))
-		goto out;
-	/* Tracing one process (-p) ends when it exits, as with -c. */
-	ret = cli_run__init_or_say("funccount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
-				   o.cli.interval);
+	ret = tool__init(&t, "funccount", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	/* -l only reads files: it needs no privilege. Tracing one process
+	 * (-p) ends when it exits, as with -c. */
+	if (!ret)
+		ret = tool__start(&t, o.list ? TOOL_F_NO_PRIVILEGE : 0, o.cli.pid, o.cli.interval);
+	if (!ret)
+		ret = tool__add_specs(&t, o.patterns, o.npatterns,
+				      PROBE_F_BARE_KERNEL | (o.regex ? PROBE_F_REGEX : 0));
 	if (ret)
 		goto out;
-	ret = EXIT_RUNTIME;
-	pid = cli_run__target(&run, o.cli.pid);
-
-	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
-				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
-				  msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "funccount: %s\n", msg);
-		ret = site_error_exit_code(err);
-		goto out;
-	}
 	if (o.list) {
-		ret = list_sites(&o, &set, out);
+		ret = list_sites(&o, &t.set, t.out);
 		goto out;
 	}
-	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {
-		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
-			"(it needs Linux 6.6 or later)\n");
-		goto out;
-	}
-
 	skel = funccount_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "funccount: cannot open the BPF object: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	skel->rodata->targ_tgid = pid;
+	skel->rodata->targ_tgid = t.pid;
 	skel->rodata->per_pid = o.per_pid;
-	bpf_map__set_max_entries(skel->maps.counts, set.count);
+	bpf_map__set_max_entries(skel->maps.counts, t.set.count);
 	bpf_map__set_max_entries(skel->maps.pid_counts, cli__map_entries(
-				 o.per_pid ? set.count * 64 > 65536 ? set.count * 64 : 65536 : 1));
-	progs = (struct site_progs){
+				 o.per_pid ? t.set.count * 64 > 65536 ? t.set.count * 64 : 65536 : 1));
+	ret = tool__load(&t, skel->skeleton, &(struct site_progs){
 		.uprobe = skel->progs.count_uprobe,
 		.uprobe_multi = skel->progs.count_uprobe_multi,
 		.usdt = skel->progs.count_usdt,
@@ -403,92 +424,13 @@ int main(int argc, char **argv)
 		.kprobe_multi = skel->progs.count_kprobe_multi,
 		.fentry = skel->progs.count_fentry,
 		.fexit = skel->progs.count_fexit,
-	};
-	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
-	err = funccount_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "funccount: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
-
-	att = attacher__new();
-	if (!att)
-		goto out;
-	start = cli__now_ns();
-	if (site_set__attach_or_say(&set, att, &progs, o.cli.mode, pid, "funccount", stderr,
-				    &attached))
-		goto out;
-	skipped = attacher__skipped(att, &nskipped);
-	if (o.cli.verbose)
-		fprintf(stderr, "attached %zu sites with %zu links (%zu through trampolines) "
-			"in %.3f s\n", attached, attacher__link_count(att),
-			attacher__trampoline_count(att), (cli__now_ns() - start) / 1e9);
-
-	cnt.ncpus = libbpf_num_possible_cpus();
-	cnt.total = calloc(set.count, sizeof(uint64_t));
-	cnt.prev = calloc(set.count, sizeof(uint64_t));
-	cnt.percpu = calloc(cnt.ncpus > 0 ? cnt.ncpus : 1, sizeof(uint64_t));
-	if (cnt.ncpus <= 0 || !cnt.total || !cnt.prev || !cnt.percpu)
-		goto out;
-
-	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
-		attached == 1 ? "function" : "functions", o.patterns[0],
-		o.npatterns > 1 ? ", ..." : "");
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "funccount: cannot start '%s'\n", o.cli.cmd);
-		goto out;
-	}
-	for (;;) {
-		enum cli_step step = cli_run__next(&run);
-
-		if (step == CLI_STEP_EVENT)
-			continue;
-		if (o.per_pid)
-			err = report_pids(out, &o, &cnt, skel, &set, interval);
-		else if (!(err = counts__read(&cnt, skel, set.count)))
-			err = report_sites(out, &o, &cnt, &set, interval);
-		if (err) {
-			fprintf(stderr, "funccount: cannot read counts: %s\n", strerror(-err));
-			goto out;
-		}
-		interval++;
-		if (step == CLI_STEP_LAST)
-			break;
-		out__separator(out);
-	}
-
-	{
-		const char **names = calloc(nskipped ? nskipped : 1, sizeof(*names));
-		struct out_kv kv[] = {
-			{ "sites", NULL, OUT_U64, { .u = attached } },
-			{ "skipped", "%s sites skipped (the kernel cannot probe them)", OUT_U64,
-			  { .u = nskipped } },
-			{ "lost", "%s hits lost: the per-process table was full", OUT_U64,
-			  { .u = skel->bss->lost_keys } },
-			{ "missed", "%s hits missed: the kernel skipped the program while another "
-			  "BPF program or map call was active on the CPU", OUT_U64,
-			  { .u = site_progs__misses(&progs) + attacher__trampoline_misses(att) } },
-		};
-
-		if (names && nskipped && o.json) {
-			for (size_t i = 0; i < nskipped; i++)
-				names[i] = skipped[i].name;
-			out__list(out, "skipped", "skipped", names, nskipped);
-		}
-		free(names);
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
-	}
-	if (attacher__slow_detach(att))
-		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
-	ret = EXIT_OK;
+	});
+	if (!ret)
+		ret = tool__attach(&t, t.pid);
+	if (!ret)
+		ret = trace(&t, &o, skel);
 out:
-	cli_run__fini(&run);
-	attacher__free(att);
+	tool__fini(&t);
 	funccount_bpf__destroy(skel);
-	site_set__fini(&set);
-	free(cnt.total);
-	free(cnt.prev);
-	free(cnt.percpu);
-	out__free(out);
 	return ret;
 }

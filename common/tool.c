@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* tool: the phases every front end shares (see tool.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "common/tool.h"
+
+int tool__init(struct tool *t, const char *name, const struct cli_common *cli,
+	       enum out_format fmt)
+{
+	t->name = name;
+	t->cli = cli;
+	t->out = out__new(stdout, fmt);
+	return t->out ? 0 : EXIT_RUNTIME;
+}
+
+int tool__start(struct tool *t, unsigned flags, pid_t pid, double interval)
+{
+	bool sites = !(flags & TOOL_F_NO_FEATURES);
+	int ret;
+
+	ret = cli__start(t->name, !(flags & TOOL_F_NO_PRIVILEGE), t->cli->verbose,
+			 sites ? &t->feat : NULL);
+	if (ret)
+		return ret;
+	if ((flags & TOOL_F_NEED_COOKIE) && !t->feat.bpf_cookie) {
+		fprintf(stderr, "%s: this kernel has no BPF cookies (it needs Linux 5.15 or later)\n",
+			t->name);
+		return EXIT_RUNTIME;
+	}
+	ret = cli_run__init_or_say(t->name, &t->run, pid, t->cli->cmd, t->cli->duration,
+				   interval);
+	if (ret)
+		return ret;
+	t->pid = cli_run__target(&t->run, pid);
+	return 0;
+}
+
+int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags)
+{
+	char msg[1024];
+	int err;
+
+	err = site_set__add_specs(&t->set, texts, n, flags, t->pid, &t->feat, msg, sizeof(msg));
+	if (!err)
+		return 0;
+	fprintf(stderr, "%s: %s\n", t->name, msg);
+	return site_error_exit_code(err);
+}
+
+int tool__load_object(struct tool *t, struct bpf_object_skeleton *s)
+{
+	int err = bpf_object__load_skeleton(s);
+
+	if (!err)
+		return 0;
+	fprintf(stderr, "%s: cannot load the BPF program: %s\n", t->name, strerror(-err));
+	return EXIT_RUNTIME;
+}
+
+int tool__load(struct tool *t, struct bpf_object_skeleton *s, const struct site_progs *p)
+{
+	int err;
+
+	if (t->cli->mode == ATTACH_MULTI && !t->feat.uprobe_multi) {
+		fprintf(stderr, "%s: --attach multi: this kernel has no multi-uprobe link "
+			"(it needs Linux 6.6 or later)\n", t->name);
+		return EXIT_RUNTIME;
+	}
+	t->progs = *p;
+	err = site_set__prepare_progs(&t->set, &t->progs, &t->feat, t->cli->mode);
+	if (err) {
+		fprintf(stderr, "%s: cannot choose the BPF programs: %s\n", t->name,
+			strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return tool__load_object(t, s);
+}
+
+int tool__attach(struct tool *t, pid_t pid)
+{
+	uint64_t start;
+
+	t->att = attacher__new();
+	if (!t->att) {
+		fprintf(stderr, "%s: %s\n", t->name, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	start = cli__now_ns();
+	if (site_set__attach_or_say(&t->set, t->att, &t->progs, t->cli->mode, pid, t->name, stderr,
+				    &t->attached))
+		return EXIT_RUNTIME;
+	t->skipped = attacher__skipped(t->att, &t->nskipped);
+	if (t->cli->verbose)
+		fprintf(stderr, "attached %zu sites with %zu links (%zu through trampolines) "
+			"in %.3f s\n", t->attached, attacher__link_count(t->att),
+			attacher__trampoline_count(t->att), (cli__now_ns() - start) / 1e9);
+	return 0;
+}
+
+void tool__say_tracing(const struct tool *t, size_t n, const char *what, char *const *specs,
+		       int nspecs)
+{
+	fprintf(stderr, "Tracing %zu %s%s for \"%s%s\"... Hit Ctrl-C to end.\n", n, what,
+		n == 1 ? "" : "s", nspecs ? specs[0] : "", nspecs > 1 ? ", ..." : "");
+}
+
+int tool__begin(struct tool *t)
+{
+	if (!cli_run__start(&t->run))
+		return 0;
+	fprintf(stderr, "%s: cannot start '%s'\n", t->name, t->cli->cmd);
+	return EXIT_RUNTIME;
+}
+
+int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, void *ctx,
+	       bool separate, const char *what)
+{
+	for (;;) {
+		enum cli_step step = cli_run__next(&t->run);
+		int err;
+
+		if (rb)
+			ring_buffer__consume(rb);
+		if (step == CLI_STEP_EVENT)
+			continue;
+		err = report(ctx, step == CLI_STEP_LAST);
+		if (err < 0) {
+			fprintf(stderr, "%s: cannot %s: %s\n", t->name, what, strerror(-err));
+			return EXIT_RUNTIME;
+		}
+		if (step == CLI_STEP_LAST || err > 0)
+			return 0;
+		if (separate)
+			out__separator(t->out);
+	}
+}
+
+void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
+		   const struct out_kv *losses, size_t nlosses, bool list_skipped)
+{
+	size_t n = nhead + nlosses + 2, k = 0;
+	struct out_kv *kv = calloc(n, sizeof(*kv));
+
+	if (list_skipped && t->nskipped && out__format(t->out) == OUT_JSON) {
+		const char **names = calloc(t->nskipped, sizeof(*names));
+
+		if (names) {
+			for (size_t i = 0; i < t->nskipped; i++)
+				names[i] = t->skipped[i].name;
+			out__list(t->out, "skipped", "skipped", names, t->nskipped);
+		}
+		free(names);
+	}
+	if (!kv)
+		return;
+	for (size_t i = 0; i < nhead; i++)
+		kv[k++] = head[i];
+	kv[k++] = (struct out_kv){ "skipped", "%s sites skipped (the kernel cannot probe them)",
+				   OUT_U64, { .u = t->nskipped } };
+	for (size_t i = 0; i < nlosses; i++)
+		kv[k++] = losses[i];
+	kv[k++] = (struct out_kv){ "missed", "%s hits missed: the kernel skipped the program "
+				   "while another BPF program or map call was active on the CPU",
+				   OUT_U64, { .u = site_progs__misses(&t->progs) +
+					      (t->att ? attacher__trampoline_misses(t->att) : 0) } };
+	out__summary(t->out, kv, k);
+	free(kv);
+}
+
+void tool__fini(struct tool *t)
+{
+	cli_run__fini(&t->run);
+	if (t->att && attacher__slow_detach(t->att))
+		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(t->att));
+	attacher__free(t->att);
+	t->att = NULL;
+	site_set__fini(&t->set);
+	out__free(t->out);
+	t->out = NULL;
+}
