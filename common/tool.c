@@ -173,13 +173,19 @@ void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
 	free(kv);
 }
 
-void tool__fini(struct tool *t)
+void tool__detach(struct tool *t)
 {
-	cli_run__fini(&t->run);
 	if (t->att && attacher__slow_detach(t->att))
 		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(t->att));
 	attacher__free(t->att);
 	t->att = NULL;
+	t->skipped = NULL;
+}
+
+void tool__fini(struct tool *t)
+{
+	cli_run__fini(&t->run);
+	tool__detach(t);
 	site_set__fini(&t->set);
 	out__free(t->out);
 	t->out = NULL;

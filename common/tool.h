@@ -133,6 +133,13 @@ void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
 		   const struct out_kv *losses, size_t nlosses, bool list_skipped);
 
 /*
+ * Detach every site (saying so when it takes a while); safe to call twice.
+ * A tool whose programs write into something it frees itself (a ring
+ * buffer) detaches first.
+ */
+void tool__detach(struct tool *t);
+
+/*
  * Detach everything (saying so when it takes a while) and free all the
  * tool owns: after this, nothing of the tool is attached.
  */

@@ -19,6 +19,8 @@
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sites.h"
+#include "common/stackcap.h"
+#include "common/tool.h"
 #include "common/stacks.h"
 #include "common/syms.h"
 #include "bpf/stacks.h"
@@ -147,194 +149,130 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-static int report(struct out *out, const struct options *o, struct stackcount_bpf *skel,
-		  struct syms *syms, const struct site_set *set, unsigned interval)
+struct run {
+	const struct options *o;
+	struct tool *t;
+	struct stack_capture sc;
+	unsigned interval;
+};
+
+static int report(void *ctx, bool last)
 {
+	struct run *r = ctx;
+	const struct options *o = r->o;
+	const struct site_set *set = &r->t->set;
 	struct stack_read_opts ro = { .offsets = o->offsets, .addresses = o->addresses,
 				      .delete = o->cli.interval > 0, .skip_probe_frames = true };
-	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
-			       .record = "stack" };
+	struct out_ctx ctx_ = { .timestamp = o->timestamp, .interval = r->interval++,
+				.record = "stack" };
 	struct stack_set stacks = {};
 	int err;
 
-	err = stack_set__read(&stacks, bpf_map__fd(skel->maps.stack_counts),
-			      bpf_map__fd(skel->maps.stack_traces), syms, &ro);
+	err = stack_capture__read(&r->sc, &ro, o->per_pid, false, &stacks);
 	if (err)
 		goto out;
-	stack_set__merge(&stacks, o->per_pid);
-	stack_set__sort(&stacks, false);
 	for (size_t i = 0; i < stacks.count; i++) {
-		const struct stack_record *r = &stacks.records[i];
-		const char *site = o->per_site && r->extra < set->count ?
-				   set->sites[r->extra].name : NULL;
+		const struct stack_record *rec = &stacks.records[i];
+		const char *site = o->per_site && rec->extra < set->count ?
+				   set->sites[rec->extra].name : NULL;
 
-		out__stack(out, &ctx, r, o->per_pid, site ? "site" : NULL, site);
+		out__stack(r->t->out, &ctx_, rec, o->per_pid, site ? "site" : NULL, site);
 	}
-	out__flush(out);
+	out__flush(r->t->out);
 out:
 	stack_set__fini(&stacks);
 	return err;
 }
 
+static bool any_kernel_site(const struct site_set *set)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		enum probe_kind k = set->sites[i].kind;
+
+		if (k == PROBE_TRACEPOINT || k == PROBE_KPROBE || k == PROBE_KRETPROBE)
+			return true;
+	}
+	return false;
+}
+
+static int trace(struct tool *t, const struct options *o, struct stackcount_bpf *skel)
+{
+	struct run r = { .o = o, .t = t };
+	char buf[512];
+	int ret;
+
+	/* A traced process (-p) is read now, before it can exit. */
+	ret = stack_capture__open(&r.sc, "stackcount", skel->obj,
+				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), o->cli.pid,
+				  o->cli.cmd != NULL, &t->run);
+	if (!ret)
+		ret = tool__attach(t, t->pid);
+	if (!ret) {
+		tool__say_tracing(t, t->attached, "function", o->patterns, o->npatterns);
+		ret = tool__begin(t);
+	}
+	if (!ret)
+		ret = tool__loop(t, r.sc.rb, report, &r, false, "read the stacks");
+	if (!ret) {
+		struct out_kv head = { "sites", NULL, OUT_U64, { .u = t->attached } };
+		struct out_kv losses[STACK_CAPTURE_NLOSSES];
+
+		stack_capture__losses(&skel->bss->stats, "hits", losses, buf, sizeof(buf));
+		tool__summary(t, &head, 1, losses, STACK_CAPTURE_NLOSSES, false);
+	}
+	/* Nothing may fire into the ring buffer once it is gone. */
+	tool__detach(t);
+	stack_capture__fini(&r.sc);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .storage = DEFAULT_STACK_STORAGE };
-	struct cli_run run = CLI_RUN_INIT;
-	struct site_set set = {};
-	struct attach_features feat;
+	struct tool t = TOOL_INIT;
 	struct stackcount_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
-	struct attacher *att = NULL;
-	struct syms *syms = NULL;
-	struct out *out = NULL;
-	struct site_progs progs;
-	struct stack_pid_notes notes = {};
-	size_t attached = 0, nskipped = 0;
-	bool any_kernel_site = false;
-	unsigned interval = 0;
-	int ret, err;
-	pid_t pid;
-	char msg[512];
+	int ret;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	out = out__new(stdout, o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
-	if (!out)
-		return EXIT_RUNTIME;
-	ret = EXIT_RUNTIME;
-	if (cli__start("stackcount", true, o.cli.verbose, &feat))
-		goto out;
-	ret = cli_run__init_or_say("stackcount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
-				   o.cli.interval);
+	ret = tool__init(&t, "stackcount", &o.cli,
+			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	if (!ret)
+		ret = tool__start(&t, 0, o.cli.pid, o.cli.interval);
+	if (!ret)
+		ret = tool__add_specs(&t, o.patterns, o.npatterns,
+				      PROBE_F_BARE_KERNEL | (o.regex ? PROBE_F_REGEX : 0));
 	if (ret)
 		goto out;
-	ret = EXIT_RUNTIME;
-	pid = cli_run__target(&run, o.cli.pid);
-	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
-				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
-				  msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "stackcount: %s\n", msg);
-		ret = site_error_exit_code(err);
-		goto out;
-	}
-	for (size_t i = 0; i < set.count; i++) {
-		enum probe_kind k = set.sites[i].kind;
-
-		any_kernel_site |= k == PROBE_TRACEPOINT || k == PROBE_KPROBE || k == PROBE_KRETPROBE;
-	}
-	syms = syms__new(SYMS_F_DEMANGLE | (o.lines ? SYMS_F_LINES : 0));
-	if (!syms) {
-		fprintf(stderr, "stackcount: cannot create the symbolizer: %s\n", strerror(errno));
-		goto out;
-	}
-
 	skel = stackcount_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "stackcount: cannot open the BPF object: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	skel->rodata->targ_tgid = pid;
+	skel->rodata->targ_tgid = t.pid;
 	skel->rodata->want_user = !o.kernel_only;
 	/* A uprobe's registers are the user's: there is no kernel stack to take. */
-	skel->rodata->want_kernel = !o.user_only && (o.kernel_only || any_kernel_site);
+	skel->rodata->want_kernel = !o.user_only && (o.kernel_only || any_kernel_site(&t.set));
 	skel->rodata->per_site = o.per_site;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
-	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
-	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
-	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
-	bpf_map__set_max_entries(skel->maps.new_pids, cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
-	progs = (struct site_progs){
-		.uprobe = skel->progs.stack_uprobe,
-		.uprobe_multi = skel->progs.stack_uprobe_multi,
-		.usdt = skel->progs.stack_usdt,
-		.tracepoint = skel->progs.stack_tracepoint,
-		.kprobe = skel->progs.stack_kprobe,
-		.kprobe_multi = skel->progs.stack_kprobe_multi,
-		.fentry = skel->progs.stack_fentry,
-		.fexit = skel->progs.stack_fexit,
-	};
-	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
-	err = stackcount_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "stackcount: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
-	notes.syms = syms;
-	notes.resume = o.cli.cmd != NULL;
-	/* A process traced with -p is read now, before it can exit. */
-	if (o.cli.pid)
-		syms__snapshot(syms, o.cli.pid);
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), stack_pid_notes__on_event, &notes, NULL);
-	if (!rb) {
-		fprintf(stderr, "stackcount: cannot open the ring buffer: %s\n", strerror(errno));
-		goto out;
-	}
-	run.event_fd = ring_buffer__epoll_fd(rb);
-
-	att = attacher__new();
-	if (!att)
-		goto out;
-	if (site_set__attach_or_say(&set, att, &progs, o.cli.mode, pid, "stackcount", stderr,
-				    &attached))
-		goto out;
-	attacher__skipped(att, &nskipped);
-	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
-		attached == 1 ? "function" : "functions", o.patterns[0],
-		o.npatterns > 1 ? ", ..." : "");
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "stackcount: cannot start '%s'\n", o.cli.cmd);
-		goto out;
-	}
-	for (;;) {
-		enum cli_step step = cli_run__next(&run);
-
-		ring_buffer__consume(rb);
-		if (step == CLI_STEP_EVENT)
-			continue;
-		err = report(out, &o, skel, syms, &set, interval++);
-		if (err) {
-			fprintf(stderr, "stackcount: cannot read the stacks: %s\n", strerror(-err));
-			goto out;
-		}
-		if (step == CLI_STEP_LAST)
-			break;
-	}
-	{
-		struct out_kv kv[] = {
-			{ "sites", NULL, OUT_U64, { .u = attached } },
-			{ "skipped", "%s sites skipped (the kernel cannot probe them)", OUT_U64,
-			  { .u = nskipped } },
-			{ "lost_user_stacks", "%s user stacks could not be captured", OUT_U64,
-			  { .u = skel->bss->stats.lost_user_stacks } },
-			{ "lost_kernel_stacks", "%s kernel stacks could not be captured", OUT_U64,
-			  { .u = skel->bss->stats.lost_kernel_stacks } },
-			{ "lost_counts", "%s hits lost: the stack table was full "
-			  "(raise --stack-storage-size)", OUT_U64,
-			  { .u = skel->bss->stats.lost_counts } },
-			{ "lost_pid_notes", "%s new processes not announced in time: their stacks "
-			  "may not resolve", OUT_U64, { .u = skel->bss->stats.lost_pid_notes } },
-			{ "unannounced", "%s hits of processes not announced: the table of "
-			  "processes was full; their stacks may not resolve", OUT_U64,
-			  { .u = skel->bss->stats.unannounced } },
-			{ "missed", "%s hits missed: the kernel skipped the program while another "
-			  "BPF program or map call was active on the CPU", OUT_U64,
-			  { .u = site_progs__misses(&progs) } },
-		};
-
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
-	}
-	if (attacher__slow_detach(att))
-		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
-	ret = EXIT_OK;
+	ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
+			.uprobe = skel->progs.stack_uprobe,
+			.uprobe_multi = skel->progs.stack_uprobe_multi,
+			.usdt = skel->progs.stack_usdt,
+			.tracepoint = skel->progs.stack_tracepoint,
+			.kprobe = skel->progs.stack_kprobe,
+			.kprobe_multi = skel->progs.stack_kprobe_multi,
+			.fentry = skel->progs.stack_fentry,
+			.fexit = skel->progs.stack_fexit,
+		});
+	if (!ret)
+		ret = trace(&t, &o, skel);
 out:
-	cli_run__fini(&run);
-	attacher__free(att);
-	ring_buffer__free(rb);
+	tool__fini(&t);
 	stackcount_bpf__destroy(skel);
-	syms__free(syms);
-	site_set__fini(&set);
-	out__free(out);
 	return ret;
 }
