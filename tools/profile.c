@@ -18,6 +18,8 @@
 #include "common/cli.h"
 #include "common/flamegraph.h"
 #include "common/output.h"
+#include "common/stackcap.h"
+#include "common/tool.h"
 #include "common/stacks.h"
 #include "common/syms.h"
 #include "bpf/stacks.h"
@@ -185,35 +187,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-static int report(struct out *out, const struct options *o, struct profile_bpf *skel,
-		  struct syms *syms)
+static int write_svg(const struct options *o, const struct stack_set *stacks)
 {
-	struct stack_read_opts ro = { .offsets = o->offsets };
-	struct out_ctx ctx = { .record = "stack" };
-	struct stack_set stacks = {};
-	struct flamegraph *fg = NULL;
+	struct flamegraph *fg = flamegraph__new();
 	FILE *f = NULL;
-	int err;
+	int err = -ENOMEM;
 
-	err = stack_set__read(&stacks, bpf_map__fd(skel->maps.stack_counts),
-			      bpf_map__fd(skel->maps.stack_traces), syms, &ro);
-	if (err)
-		goto out;
-	stack_set__merge(&stacks, o->per_pid);
-	stack_set__sort(&stacks, false);
-	for (size_t i = 0; i < stacks.count; i++)
-		out__stack(out, &ctx, &stacks.records[i], o->per_pid, NULL, NULL);
-	out__flush(out);
-	if (!o->svg)
-		goto out;
-	err = -ENOMEM;
-	fg = flamegraph__new();
 	if (!fg)
 		goto out;
-	for (size_t i = 0; i < stacks.count; i++) {
-		char *line = out_stack_folded(&stacks.records[i], o->per_pid);
+	for (size_t i = 0; i < stacks->count; i++) {
+		char *line = out_stack_folded(&stacks->records[i], o->per_pid);
 
-		err = line ? flamegraph__add(fg, line, stacks.records[i].count) : -ENOMEM;
+		err = line ? flamegraph__add(fg, line, stacks->records[i].count) : -ENOMEM;
 		free(line);
 		if (err)
 			goto out;
@@ -229,58 +214,148 @@ static int report(struct out *out, const struct options *o, struct profile_bpf *
 		err = -errno;
 out:
 	flamegraph__free(fg);
+	return err;
+}
+
+static int report(struct out *out, const struct options *o, struct stack_capture *sc)
+{
+	struct stack_read_opts ro = { .offsets = o->offsets };
+	struct out_ctx ctx = { .record = "stack" };
+	struct stack_set stacks = {};
+	int err;
+
+	err = stack_capture__read(sc, &ro, o->per_pid, false, &stacks);
+	if (err)
+		goto out;
+	for (size_t i = 0; i < stacks.count; i++)
+		out__stack(out, &ctx, &stacks.records[i], o->per_pid, NULL, NULL);
+	out__flush(out);
+	if (o->svg)
+		err = write_svg(o, &stacks);
+out:
 	stack_set__fini(&stacks);
 	return err;
+}
+
+/* One sampling event per CPU (or on -C's). Returns 0 or an exit code. */
+static int attach_cpus(struct tool *t, const struct options *o, struct bpf_program *prog)
+{
+	int ncpus = libbpf_num_possible_cpus(), nlinks = 0, err;
+
+	t->att = attacher__new();
+	if (!t->att || ncpus <= 0)
+		return EXIT_RUNTIME;
+	if (o->cpu >= ncpus) {
+		fprintf(stderr, "profile: CPU %ld does not exist (this machine has %d)\n", o->cpu,
+			ncpus);
+		return EXIT_USAGE;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		if (o->cpu >= 0 && cpu != o->cpu)
+			continue;
+		err = attacher__perf_sample(t->att, prog, cpu, o->freq, o->period);
+		if (err == -ENODEV)
+			continue;	/* offline CPU */
+		if (err) {
+			fprintf(stderr, "profile: cannot open a sampling event on CPU %d: %s\n", cpu,
+				strerror(-err));
+			return EXIT_RUNTIME;
+		}
+		nlinks++;
+	}
+	if (!nlinks) {
+		fprintf(stderr, "profile: no CPU could be sampled\n");
+		return EXIT_RUNTIME;
+	}
+	if (o->period)
+		fprintf(stderr, "Sampling stacks every %lu events", o->period);
+	else
+		fprintf(stderr, "Sampling stacks at %lu Hz", o->freq);
+	fprintf(stderr, " on %d CPU%s... Hit Ctrl-C to end.\n", nlinks, nlinks > 1 ? "s" : "");
+	return 0;
+}
+
+static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
+{
+	struct stack_capture sc = {};
+	char buf[512];
+	int ret, err;
+
+	for (int i = 0; i < o->npids; i++) {
+		__u32 key = o->pids[i];
+		__u8 one = 1;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
+	}
+	/* The processes of -p are read now, before they can exit. */
+	ret = stack_capture__open(&sc, "profile", skel->obj,
+				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), 0,
+				  o->cli.cmd != NULL, &t->run);
+	for (int i = 0; !ret && !o->cli.cmd && i < o->npids; i++)
+		syms__snapshot(sc.syms, o->pids[i]);
+	if (!ret)
+		ret = attach_cpus(t, o, skel->progs.do_sample);
+	if (!ret)
+		ret = tool__begin(t);
+	if (ret)
+		goto out;
+	while (cli_run__next(&t->run) != CLI_STEP_LAST)
+		ring_buffer__consume(sc.rb);
+	ring_buffer__consume(sc.rb);
+	/* No more samples while the stacks are read and symbolized. */
+	tool__detach(t);
+	err = report(t->out, o, &sc);
+	if (err) {
+		fprintf(stderr, "profile: cannot report the stacks: %s\n", strerror(-err));
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	{
+		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES] = {
+			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
+		};
+
+		stack_capture__losses(&skel->bss->stats, "samples", kv + 1, buf, sizeof(buf));
+		out__summary(t->out, kv, sizeof(kv) / sizeof(kv[0]));
+	}
+out:
+	tool__detach(t);
+	stack_capture__fini(&sc);
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
-	struct cli_run run = CLI_RUN_INIT;
+	struct tool t = TOOL_INIT;
 	struct profile_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
-	struct attacher *att = NULL;
-	struct syms *syms = NULL;
-	struct out *out = NULL;
-	struct stack_pid_notes notes = {};
-	int ncpus, ret, err, nlinks = 0;
-	pid_t pid;
+	int ret;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	out = out__new(stdout, o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
-	if (!out)
-		return EXIT_RUNTIME;
-	ret = EXIT_RUNTIME;
-	/* No sites to attach: the features are probed only for -v. */
-	if (cli__start("profile", true, o.cli.verbose, NULL))
+	ret = tool__init(&t, "profile", &o.cli,
+			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	/* No sites to attach: the features are probed only for -v. With
+	 * one pid the run ends when it exits (and tool__start() checks it);
+	 * with several, at -d or ^C. */
+	if (!ret)
+		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0, 0);
+	if (ret)
 		goto out;
-	for (int i = 1; i < o.npids; i++) {
+	for (int i = 0; o.npids > 1 && i < o.npids; i++) {
 		if (cli__pid_exists(o.pids[i])) {
 			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);
 			ret = EXIT_USAGE;
 			goto out;
 		}
 	}
-	/* With one pid the run ends when it exits; with several, at -d or ^C. */
-	ret = cli_run__init_or_say("profile", &run, o.npids == 1 ? o.pids[0] : 0, o.cli.cmd,
-				   o.cli.duration, 0);
-	if (ret)
-		goto out;
-	ret = EXIT_RUNTIME;
-	pid = cli_run__target(&run, 0);
-	if (pid)
-		o.pids[o.npids++] = pid;
-	syms = syms__new(SYMS_F_DEMANGLE | (o.lines ? SYMS_F_LINES : 0));
-	if (!syms) {
-		fprintf(stderr, "profile: cannot create the symbolizer: %s\n", strerror(errno));
-		goto out;
-	}
-
+	if (o.cli.cmd)
+		o.pids[o.npids++] = t.run.cmd.pid;
 	skel = profile_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "profile: cannot open the BPF object: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
 		goto out;
 	}
 	skel->rodata->want_user = !o.kernel_only;
@@ -289,106 +364,13 @@ int main(int argc, char **argv)
 	skel->rodata->filter_pids = o.npids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
-	bpf_map__set_max_entries(skel->maps.stack_traces, cli__map_entries(o.storage));
-	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o.storage));
-	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(SEEN_PIDS_ENTRIES));
-	bpf_map__set_max_entries(skel->maps.new_pids, cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
-	err = profile_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "profile: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
-	for (int i = 0; i < o.npids; i++) {
-		__u32 key = o.pids[i];
-		__u8 one = 1;
-
-		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
-		if (!o.cli.cmd)
-			syms__snapshot(syms, o.pids[i]);
-	}
-	notes.syms = syms;
-	notes.resume = o.cli.cmd != NULL;
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), stack_pid_notes__on_event, &notes,
-			      NULL);
-	if (!rb) {
-		fprintf(stderr, "profile: cannot open the ring buffer: %s\n", strerror(errno));
-		goto out;
-	}
-	run.event_fd = ring_buffer__epoll_fd(rb);
-
-	att = attacher__new();
-	ncpus = libbpf_num_possible_cpus();
-	if (!att || ncpus <= 0)
-		goto out;
-	if (o.cpu >= ncpus) {
-		fprintf(stderr, "profile: CPU %ld does not exist (this machine has %d)\n", o.cpu,
-			ncpus);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		if (o.cpu >= 0 && cpu != o.cpu)
-			continue;
-		err = attacher__perf_sample(att, skel->progs.do_sample, cpu, o.freq, o.period);
-		if (err == -ENODEV)
-			continue;	/* offline CPU */
-		if (err) {
-			fprintf(stderr, "profile: cannot open a sampling event on CPU %d: %s\n", cpu,
-				strerror(-err));
-			goto out;
-		}
-		nlinks++;
-	}
-	if (!nlinks) {
-		fprintf(stderr, "profile: no CPU could be sampled\n");
-		goto out;
-	}
-	if (o.period)
-		fprintf(stderr, "Sampling stacks every %lu events", o.period);
-	else
-		fprintf(stderr, "Sampling stacks at %lu Hz", o.freq);
-	fprintf(stderr, " on %d CPU%s... Hit Ctrl-C to end.\n", nlinks, nlinks > 1 ? "s" : "");
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "profile: cannot start '%s'\n", o.cli.cmd);
-		goto out;
-	}
-	while (cli_run__next(&run) != CLI_STEP_LAST)
-		ring_buffer__consume(rb);
-	ring_buffer__consume(rb);
-	/* No more samples while the stacks are read and symbolized. */
-	attacher__free(att);
-	att = NULL;
-	err = report(out, &o, skel, syms);
-	if (err) {
-		fprintf(stderr, "profile: cannot report the stacks: %s\n", strerror(-err));
-		goto out;
-	}
-	{
-		struct out_kv kv[] = {
-			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
-			{ "lost_user_stacks", "%s user stacks could not be captured", OUT_U64,
-			  { .u = skel->bss->stats.lost_user_stacks } },
-			{ "lost_kernel_stacks", "%s kernel stacks could not be captured", OUT_U64,
-			  { .u = skel->bss->stats.lost_kernel_stacks } },
-			{ "lost_counts", "%s samples lost: the stack table was full "
-			  "(raise --stack-storage-size)", OUT_U64,
-			  { .u = skel->bss->stats.lost_counts } },
-			{ "lost_pid_notes", "%s new processes not announced in time: their stacks "
-			  "may not resolve", OUT_U64, { .u = skel->bss->stats.lost_pid_notes } },
-			{ "unannounced", "%s samples of processes not announced: the table of "
-			  "processes was full; their stacks may not resolve", OUT_U64,
-			  { .u = skel->bss->stats.unannounced } },
-		};
-
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
-	}
-	ret = EXIT_OK;
+	ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = tool__load_object(&t, skel->skeleton);
+	if (!ret)
+		ret = trace(&t, &o, skel);
 out:
-	cli_run__fini(&run);
-	attacher__free(att);
-	ring_buffer__free(rb);
+	tool__fini(&t);
 	profile_bpf__destroy(skel);
-	syms__free(syms);
-	out__free(out);
 	return ret;
 }
