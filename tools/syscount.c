@@ -17,7 +17,9 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/output.h"
+#include "common/stackcap.h"
 #include "common/stacks.h"
+#include "common/tool.h"
 #include "common/syms.h"
 #include "common/syscalls.h"
 #include "bpf/stacks.h"
@@ -231,7 +233,7 @@ struct state {
 	int ncpus;
 	struct syscount_val *percpu;	/* scratch: one array lookup */
 	struct syscount_val *prev;	/* per array slot, at the last report */
-	struct syms *syms;
+	struct stack_capture sc;	/* --stack */
 	unsigned interval;
 };
 
@@ -468,11 +470,9 @@ static int report_stacks(struct state *st)
 	bool one_syscall = o->nr >= 0;
 	int err;
 
-	err = stack_set__read(&set, bpf_map__fd(st->skel->maps.stack_counts),
-			      bpf_map__fd(st->skel->maps.stack_traces), st->syms, &ropts);
+	err = stack_capture__read(&st->sc, &ropts, true, out__format(st->out) != OUT_TEXT, &set);
 	if (err)
 		goto out;
-	stack_set__sort(&set, out__format(st->out) == OUT_TEXT ? false : true);
 	if (o->top && set.count > o->top && out__format(st->out) == OUT_TEXT) {
 		/* Ascending in text (the most frequent last, as bcc's
 		 * stackcount): keep the last @top. */
@@ -519,8 +519,9 @@ out:
 	return err;
 }
 
-static int report(struct state *st)
+static int report(void *ctx, bool last)
 {
+	struct state *st = ctx;
 	int err = st->o->stack ? report_stacks(st) : report_counts(st);
 
 	st->interval++;
@@ -529,64 +530,39 @@ static int report(struct state *st)
 
 /* ---- run ------------------------------------------------------------------------- */
 
-static int on_new_pid(void *ctx, void *data, size_t size)
-{
-	struct state *st = ctx;
-	uint32_t tgid;
-
-	if (size < sizeof(tgid))
-		return 0;
-	memcpy(&tgid, data, sizeof(tgid));
-	/* A process gone already is resolved as far as it can be. */
-	syms__snapshot(st->syms, tgid);
-	return 0;
-}
-
-static uint64_t recursion_misses(struct bpf_program *prog)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_program__fd(prog);
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.recursion_misses;
-}
-
 static void summary(struct state *st)
 {
 	struct syscount_bpf *skel = st->skel;
 	uint64_t misses = 0;
 	struct bpf_program *prog;
+	struct out_kv kv[4 + STACK_CAPTURE_NLOSSES] = {
+		{ "missed", "%s syscalls missed: the kernel skipped a nested BPF run", OUT_U64 },
+		{ "lost_other", "%s syscalls lost: the table of unusual syscall numbers was full",
+		  OUT_U64, { .u = skel->bss->lost_other } },
+		{ "lost_proc", "%s syscalls lost: the per-process table was full", OUT_U64,
+		  { .u = skel->bss->lost_proc } },
+		{ "lost_start", "%s syscalls not timed: two threads shared an entry-time slot",
+		  OUT_U64, { .u = skel->bss->lost_start } },
+	};
+	struct out_kv *stk = kv + 4;
+	char buf[512];
 
 	bpf_object__for_each_program(prog, skel->obj)
 		if (bpf_program__autoload(prog))
-			misses += recursion_misses(prog);
-	{
-		struct out_kv kv[] = {
-			{ "missed", "%s syscalls missed: the kernel skipped a nested BPF run",
-			  OUT_U64, { .u = misses } },
-			{ "lost_other", "%s syscalls lost: the table of unusual syscall numbers "
-			  "was full", OUT_U64, { .u = skel->bss->lost_other } },
-			{ "lost_proc", "%s syscalls lost: the per-process table was full",
-			  OUT_U64, { .u = skel->bss->lost_proc } },
-			{ "lost_start", "%s syscalls not timed: two threads shared an entry-time slot",
-			  OUT_U64, { .u = skel->bss->lost_start } },
-			{ "lost_user_stacks", "%s user stacks could not be captured "
-			  "(counted as [user stack lost])", OUT_U64,
-			  { .u = skel->bss->stats.lost_user_stacks } },
-			{ "lost_stack_counts", "%s stacks lost: the stack-count table was full",
-			  OUT_U64, { .u = skel->bss->stats.lost_counts } },
-			{ "lost_pid_notes", "%s new processes not announced in time: their "
-			  "stacks may resolve less", OUT_U64,
-			  { .u = skel->bss->stats.lost_pid_notes } },
-			{ "unannounced", "%s syscalls of processes not announced: the table of "
-			  "processes was full; their stacks may resolve less", OUT_U64,
-			  { .u = skel->bss->stats.unannounced } },
-		};
-
-		out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]));
-	}
+			misses += attach__prog_misses(prog);
+	kv[0].val.u = misses;
+	stack_capture__losses(&skel->bss->stats, "syscalls", stk, buf, sizeof(buf));
+	/* No kernel stacks here; the key of lost stack counts is syscount's own. */
+	stk[0].text = "%s user stacks could not be captured (counted as [user stack lost])";
+	stk[1] = stk[2];
+	stk[1].key = "lost_stack_counts";
+	stk[2] = stk[3];
+	stk[3] = stk[4];
+	/* A syscall's stack resolves to its caller even then: "less". */
+	stk[2].text = "%s new processes not announced in time: their stacks may resolve less";
+	stk[3].text = "%s syscalls of processes not announced: the table of processes was full; "
+		      "their stacks may resolve less";
+	out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]) - 1);
 }
 
 static void set_sizes(struct syscount_bpf *skel, const struct options *o)
@@ -595,11 +571,6 @@ static void set_sizes(struct syscount_bpf *skel, const struct options *o)
 	bpf_map__set_max_entries(skel->maps.proc_counts,
 				 cli__map_entries(o->per_process ? PROC_ENTRIES : 1));
 	bpf_map__set_max_entries(skel->maps.starts, o->latency ? START_ENTRIES : 1);
-	bpf_map__set_max_entries(skel->maps.stack_traces,
-				 cli__map_entries(o->stack ? STACK_TRACES : 1));
-	bpf_map__set_max_entries(skel->maps.stack_counts, cli__map_entries(o->stack ? STACK_KEYS : 1));
-	bpf_map__set_max_entries(skel->maps.seen_pids, cli__map_entries(o->stack ? 65536 : 1));
-	bpf_map__set_max_entries(skel->maps.new_pids, cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 }
 
 static const char *mode_text(const struct options *o)
@@ -611,145 +582,119 @@ static const char *mode_text(const struct options *o)
 	return "syscalls";
 }
 
-int main(int argc, char **argv)
+static void set_knobs(struct syscount_bpf *skel, const struct options *o, pid_t pid)
 {
-	struct options o = { .top = 10, .nr = -1 };
-	struct state st = { .o = &o };
-	struct syscount_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
-	struct cli_run run = CLI_RUN_INIT;
-	int ret, err;
-	pid_t pid;
-
-	ret = parse_args(argc, argv, &o);
-	if (ret >= 0)
-		return ret;
-	st.out = out__new(stdout, o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
-	if (!st.out)
-		return EXIT_RUNTIME;
-	if (o.list) {
-		ret = list_syscalls(st.out);
-		goto out;
-	}
-	ret = EXIT_RUNTIME;
-	/* cli__start() in two, to check the thread in between. */
-	if (cli__start_privilege("syscount"))
-		goto out;
-	if (o.tid && cli__pid_exists(o.tid)) {
-		fprintf(stderr, "syscount: thread %d does not exist\n", o.tid);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	/* Raw syscall tracepoints: the features are probed only for -v. */
-	cli__start_bpf(o.cli.verbose, NULL);
-	ret = cli_run__init_or_say("syscount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
-				   o.cli.interval);
-	if (ret)
-		goto out;
-	ret = EXIT_RUNTIME;
-	pid = cli_run__target(&run, o.cli.pid);
-
-	skel = syscount_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "syscount: cannot open the BPF object: %s\n", strerror(errno));
-		goto out;
-	}
 	skel->rodata->targ_tgid = pid;
-	skel->rodata->targ_tid = o.tid;
-	if (o.comm) {
+	skel->rodata->targ_tid = o->tid;
+	if (o->comm) {
 		skel->rodata->filter_comm = true;
-		memcpy((char *)skel->rodata->targ_comm, o.comm, strlen(o.comm));
+		memcpy((char *)skel->rodata->targ_comm, o->comm, strlen(o->comm));
 	}
-	skel->rodata->filter_nr = o.nr >= 0;
-	skel->rodata->targ_nr = o.nr;
-	skel->rodata->failures = o.failures;
-	skel->rodata->targ_errno = o.err;
-	skel->rodata->latency = o.latency;
-	skel->rodata->per_process = o.per_process;
-	skel->rodata->starts_mask = o.latency ? START_ENTRIES - 1 : 0;
+	skel->rodata->filter_nr = o->nr >= 0;
+	skel->rodata->targ_nr = o->nr;
+	skel->rodata->failures = o->failures;
+	skel->rodata->targ_errno = o->err;
+	skel->rodata->latency = o->latency;
+	skel->rodata->per_process = o->per_process;
+	skel->rodata->starts_mask = o->latency ? START_ENTRIES - 1 : 0;
 	skel->rodata->nr_exit = syscall_number("exit");
 	skel->rodata->nr_exit_group = syscall_number("exit_group");
 	skel->rodata->want_user = true;
 	skel->rodata->want_kernel = false;
-	set_sizes(skel, &o);
 	/* Plain counts need only the entry; return values and times the exit. */
 	bpf_program__set_autoload(skel->progs.sc_enter_count,
-				  !o.stack && !o.latency && !o.failures);
-	bpf_program__set_autoload(skel->progs.sc_enter_time, o.latency);
-	bpf_program__set_autoload(skel->progs.sc_exit, o.latency || o.failures);
-	bpf_program__set_autoload(skel->progs.sc_enter_stack, o.stack);
-	err = syscount_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "syscount: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
-	st.skel = skel;
-	st.ncpus = libbpf_num_possible_cpus();
-	if (st.ncpus <= 0)
-		goto out;
-	st.percpu = calloc(st.ncpus, sizeof(*st.percpu));
-	st.prev = calloc(SYSCOUNT_NR_SLOTS, sizeof(*st.prev));
-	if (!st.percpu || !st.prev)
-		goto out;
-	if (o.stack) {
-		st.syms = syms__new(SYMS_F_DEMANGLE);
-		if (!st.syms) {
-			fprintf(stderr, "syscount: cannot set up the symbolizer: %s\n",
-				strerror(errno));
-			goto out;
-		}
-		rb = ring_buffer__new(bpf_map__fd(skel->maps.new_pids), on_new_pid, &st, NULL);
-		if (!rb) {
-			fprintf(stderr, "syscount: cannot open the ring buffer: %s\n",
-				strerror(errno));
-			goto out;
-		}
-		run.event_fd = ring_buffer__epoll_fd(rb);
+				  !o->stack && !o->latency && !o->failures);
+	bpf_program__set_autoload(skel->progs.sc_enter_time, o->latency);
+	bpf_program__set_autoload(skel->progs.sc_exit, o->latency || o->failures);
+	bpf_program__set_autoload(skel->progs.sc_enter_stack, o->stack);
+}
+
+static int trace(struct tool *t, struct state *st)
+{
+	const struct options *o = st->o;
+	struct syscount_bpf *skel = st->skel;
+	int ret = EXIT_RUNTIME, err;
+
+	st->ncpus = libbpf_num_possible_cpus();
+	if (st->ncpus <= 0)
+		return ret;
+	st->percpu = calloc(st->ncpus, sizeof(*st->percpu));
+	st->prev = calloc(SYSCOUNT_NR_SLOTS, sizeof(*st->prev));
+	if (!st->percpu || !st->prev)
+		return ret;
+	if (o->stack) {
+		ret = stack_capture__open(&st->sc, "syscount", skel->obj, SYMS_F_DEMANGLE, 0, false,
+					  &t->run);
+		if (ret)
+			return ret;
 	}
 	/* Raw tracepoints: fd-based links, gone with the process even on SIGKILL. */
 	err = syscount_bpf__attach(skel);
 	if (err) {
 		fprintf(stderr, "syscount: cannot attach to the raw syscall tracepoints: %s\n",
 			strerror(-err));
-		goto out;
+		return EXIT_RUNTIME;
 	}
-
-	if (o.top && !o.stack)
+	if (o->top && !o->stack)
 		fprintf(stderr, "Tracing %s, printing top %lu... Hit Ctrl-C to end.\n",
-			mode_text(&o), o.top);
+			mode_text(o), o->top);
 	else
-		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", mode_text(&o));
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "syscount: cannot start '%s'\n", o.cli.cmd);
+		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", mode_text(o));
+	ret = tool__begin(t);
+	if (!ret)
+		ret = tool__loop(t, st->sc.rb, report, st, true, "read counts");
+	if (!ret)
+		summary(st);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .top = 10, .nr = -1 };
+	struct state st = { .o = &o };
+	struct tool t = TOOL_INIT;
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = tool__init(&t, "syscount", &o.cli,
+			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	if (ret)
+		goto out;
+	st.out = t.out;
+	if (o.list) {
+		ret = list_syscalls(st.out);
 		goto out;
 	}
-	for (;;) {
-		enum cli_step step = cli_run__next(&run);
-
-		if (step == CLI_STEP_EVENT) {
-			ring_buffer__consume(rb);
-			continue;
-		}
-		if (rb)
-			ring_buffer__consume(rb);
-		err = report(&st);
-		if (err) {
-			fprintf(stderr, "syscount: cannot read counts: %s\n", strerror(-err));
-			goto out;
-		}
-		if (step == CLI_STEP_LAST)
-			break;
-		out__separator(st.out);
+	/* Raw syscall tracepoints: the features are probed only for -v. */
+	ret = tool__start(&t, TOOL_F_NO_FEATURES, o.cli.pid, o.cli.interval);
+	if (ret)
+		goto out;
+	if (o.tid && cli__pid_exists(o.tid)) {
+		fprintf(stderr, "syscount: thread %d does not exist\n", o.tid);
+		ret = EXIT_USAGE;
+		goto out;
 	}
-	summary(&st);
-	ret = EXIT_OK;
+	st.skel = syscount_bpf__open();
+	if (!st.skel) {
+		fprintf(stderr, "syscount: cannot open the BPF object: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	set_knobs(st.skel, &o, t.pid);
+	set_sizes(st.skel, &o);
+	ret = stack_capture__size(st.skel->obj, o.stack ? STACK_TRACES : 1,
+				  o.stack ? STACK_KEYS : 1) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = tool__load_object(&t, st.skel->skeleton);
+	if (!ret)
+		ret = trace(&t, &st);
 out:
-	cli_run__fini(&run);
-	ring_buffer__free(rb);
-	syscount_bpf__destroy(skel);
-	syms__free(st.syms);
+	tool__fini(&t);
+	stack_capture__fini(&st.sc);
+	syscount_bpf__destroy(st.skel);
 	free(st.percpu);
 	free(st.prev);
-	out__free(st.out);
 	return ret;
 }
