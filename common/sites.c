@@ -832,9 +832,16 @@ int site_set__attach_or_say(const struct site_set *set, struct attacher *a,
 		return err;
 	}
 	sk = attacher__skipped(a, &nskipped);
-	for (size_t i = 0; i < nskipped; i++)
-		fprintf(f, "%s: skipped %s (%s+0x%" PRIx64 "): %s\n", tool, sk[i].name, sk[i].path,
-			sk[i].offset, skipped_site__reason(&sk[i]));
+	for (size_t i = 0; i < nskipped; i++) {
+		bool dup = false;
+
+		/* A function's entry and return probes are refused together. */
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = sk[j].offset == sk[i].offset && !strcmp(sk[j].path, sk[i].path);
+		if (!dup)
+			fprintf(f, "%s: skipped %s (%s+0x%" PRIx64 "): %s\n", tool, sk[i].name,
+				sk[i].path, sk[i].offset, skipped_site__reason(&sk[i]));
+	}
 	if (!*attached) {
 		fprintf(f, "%s: no probe could be attached\n", tool);
 		return -ENOENT;

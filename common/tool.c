@@ -82,6 +82,29 @@ int tool__load(struct tool *t, struct bpf_object_skeleton *s, const struct site_
 	return tool__load_object(t, s);
 }
 
+/*
+ * The distinct places among @n skipped sites (a function's entry and
+ * return probes are one place: ulatency), their names into @names when
+ * not NULL. Returns how many.
+ */
+static size_t skipped_distinct(const struct skipped_site *sk, size_t n, const char **names)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = sk[j].offset == sk[i].offset && !strcmp(sk[j].path, sk[i].path);
+		if (dup)
+			continue;
+		if (names)
+			names[k] = sk[i].name;
+		k++;
+	}
+	return k;
+}
+
 int tool__attach(struct tool *t, pid_t pid)
 {
 	uint64_t start;
@@ -96,6 +119,7 @@ int tool__attach(struct tool *t, pid_t pid)
 				    &t->attached))
 		return EXIT_RUNTIME;
 	t->skipped = attacher__skipped(t->att, &t->nskipped);
+	t->nskipped = skipped_distinct(t->skipped, t->nskipped, NULL);
 	if (t->cli->verbose)
 		fprintf(stderr, "attached %zu sites with %zu links (%zu through trampolines) "
 			"in %.3f s\n", t->attached, attacher__link_count(t->att),
@@ -148,13 +172,12 @@ void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
 	struct out_kv *kv = calloc(n, sizeof(*kv));
 
 	if (list_skipped && t->nskipped && out__format(t->out) == OUT_JSON) {
-		const char **names = calloc(t->nskipped, sizeof(*names));
+		size_t all;
+		const struct skipped_site *sk = attacher__skipped(t->att, &all);
+		const char **names = calloc(all, sizeof(*names));
 
-		if (names) {
-			for (size_t i = 0; i < t->nskipped; i++)
-				names[i] = t->skipped[i].name;
+		if (names && skipped_distinct(sk, all, names) == t->nskipped)
 			out__list(t->out, "skipped", "skipped", names, t->nskipped);
-		}
 		free(names);
 	}
 	if (!kv)

@@ -22,6 +22,7 @@
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sites.h"
+#include "common/tool.h"
 #include "bpf/ulatency.h"
 #include "ulatency.skel.h"
 
@@ -413,145 +414,24 @@ static int report(struct state *s)
 
 /* ---- main ---------------------------------------------------------------------- */
 
-/*
- * Report refused functions once each: a function's entry and return
- * probes are refused together. Returns the number of functions skipped.
- */
-static size_t report_skipped(const struct attacher *att, struct out *out, bool json)
+static int report_step(void *ctx, bool last)
 {
-	const struct skipped_site *sk;
-	const char **names;
-	size_t n, nfuncs = 0;
+	struct state *s = ctx;
+	int err = report(s);
 
-	sk = attacher__skipped(att, &n);
-	names = calloc(n ? n : 1, sizeof(*names));
-	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = sk[j].offset == sk[i].offset && !strcmp(sk[j].path, sk[i].path);
-		if (dup)
-			continue;
-		fprintf(stderr, "ulatency: skipped %s (%s+0x%" PRIx64 "): %s\n", sk[i].name,
-			sk[i].path, sk[i].offset, skipped_site__reason(&sk[i]));
-		if (names)
-			names[nfuncs] = sk[i].name;
-		nfuncs++;
-	}
-	if (names && nfuncs && json)
-		out__list(out, "skipped", "skipped", names, nfuncs);
-	free(names);
-	return nfuncs;
+	s->interval++;
+	return err;
 }
 
-int main(int argc, char **argv)
+static int trace(struct tool *t, const struct options *o, struct ulatency_bpf *skel,
+		 size_t nfuncs)
 {
-	struct options o = { .unit = UNIT_NSEC };
-	struct site_set set = {};
-	struct attach_features feat;
-	struct ulatency_bpf *skel = NULL;
-	struct attacher *att = NULL;
-	struct cli_run run = CLI_RUN_INIT;
-	struct state st = {};
-	struct out *out = NULL;
-	size_t attached = 0, nfuncs, nskipped;
-	struct site_progs progs;
-	uint64_t start;
-	int ret, err;
-	pid_t pid;
-	char msg[512];
+	struct state st = { .o = o, .set = &t->set, .nfuncs = nfuncs,
+			    .single_file = site_set__single_file(&t->set), .skel = skel,
+			    .out = t->out, .ncpus = libbpf_num_possible_cpus() };
+	size_t ntraced;
+	int ret = EXIT_RUNTIME;
 
-	ret = parse_args(argc, argv, &o);
-	if (ret >= 0)
-		return ret;
-	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
-	if (!out)
-		return EXIT_RUNTIME;
-	ret = EXIT_RUNTIME;
-
-	if (cli__start("ulatency", true, o.cli.verbose, &feat))
-		goto out;
-	if (!feat.bpf_cookie) {
-		fprintf(stderr, "ulatency: this kernel has no BPF cookies (it needs Linux 5.15 "
-			"or later)\n");
-		goto out;
-	}
-
-	ret = cli_run__init_or_say("ulatency", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
-				   o.cli.interval);
-	if (ret)
-		goto out;
-	pid = cli_run__target(&run, o.cli.pid);
-
-	ret = add_functions(&set, &o, pid, &feat);
-	if (ret)
-		goto out;
-	ret = check_go(&set, o.force);
-	if (ret)
-		goto out;
-	ret = EXIT_RUNTIME;
-	nfuncs = set.count;
-	if (site_set__add_returns(&set) != (int)nfuncs) {
-		fprintf(stderr, "ulatency: out of memory\n");
-		goto out;
-	}
-	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {
-		fprintf(stderr, "ulatency: --attach multi: this kernel has no multi-uprobe link "
-			"(it needs Linux 6.6 or later)\n");
-		goto out;
-	}
-
-	skel = ulatency_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "ulatency: cannot open the BPF object: %s\n", strerror(errno));
-		goto out;
-	}
-	skel->rodata->targ_tgid = pid;
-	skel->rodata->nfuncs = nfuncs;
-	skel->rodata->unit_div = hist_unit_div(o.unit);
-	skel->rodata->per_pid = o.per_pid;
-	bpf_map__set_max_entries(skel->maps.hists, nfuncs);
-	/* Room for every function in 1024 processes, at least 16,384 entries. */
-	bpf_map__set_max_entries(skel->maps.pid_hists, cli__map_entries(
-				 !o.per_pid ? 1 : nfuncs * 1024 > 16384 ? nfuncs * 1024 : 16384));
-	progs = (struct site_progs){
-		.uprobe = skel->progs.ulat_uprobe,
-		.uprobe_multi = skel->progs.ulat_uprobe_multi,
-		/* Not kprobe-multi: its return registers' %rsp is not known to
-		 * follow the kretprobe rule the match relies on. */
-		.kprobe = skel->progs.ulat_kprobe,
-		.fentry = skel->progs.ulat_fentry,
-		.fexit = skel->progs.ulat_fexit,
-	};
-	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
-	err = ulatency_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "ulatency: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
-
-	att = attacher__new();
-	if (!att)
-		goto out;
-	start = cli__now_ns();
-	err = site_set__attach(&set, att, &progs, o.cli.mode, pid, &attached, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ulatency: %s\n", msg);
-		goto out;
-	}
-	nskipped = report_skipped(att, out, o.json);
-	if (!attached) {
-		fprintf(stderr, "ulatency: no probe could be attached\n");
-		goto out;
-	}
-	if (o.cli.verbose)
-		fprintf(stderr, "attached %zu probes with %zu links (%zu through trampolines) "
-			"in %.3f s\n", attached, attacher__link_count(att),
-			attacher__trampoline_count(att), (cli__now_ns() - start) / 1e9);
-
-	st = (struct state){ .o = &o, .set = &set, .nfuncs = nfuncs,
-			     .single_file = site_set__single_file(&set), .skel = skel,
-			     .out = out, .ncpus = libbpf_num_possible_cpus() };
 	if (st.ncpus <= 0)
 		goto out;
 	st.percpu = calloc(st.ncpus, sizeof(*st.percpu));
@@ -559,38 +439,17 @@ int main(int argc, char **argv)
 	st.prev = calloc(nfuncs, sizeof(*st.prev));
 	if (!st.percpu || !st.total || !st.prev)
 		goto out;
-
-	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n",
-		nfuncs - nskipped, nfuncs - nskipped == 1 ? "function" : "functions",
-		o.patterns[0], o.npatterns > 1 ? ", ..." : "");
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "ulatency: cannot start '%s'\n", o.cli.cmd);
-		goto out;
-	}
-	for (;;) {
-		enum cli_step step = cli_run__next(&run);
-
-		if (step == CLI_STEP_EVENT)
-			continue;
-		err = report(&st);
-		if (err) {
-			fprintf(stderr, "ulatency: cannot read the histograms: %s\n",
-				strerror(-err));
-			goto out;
-		}
-		st.interval++;
-		if (step == CLI_STEP_LAST)
-			break;
-		out__separator(out);
-	}
-
-	{
-		struct out_kv kv[] = {
-			{ "functions", NULL, OUT_U64, { .u = nfuncs - nskipped } },
-			{ "skipped", "%s functions skipped (the kernel cannot probe them)", OUT_U64,
-			  { .u = nskipped } },
+	ntraced = nfuncs - t->nskipped;
+	tool__say_tracing(t, ntraced, "function", o->patterns, o->npatterns);
+	ret = tool__begin(t);
+	if (!ret)
+		ret = tool__loop(t, NULL, report_step, &st, true, "read the histograms");
+	if (!ret) {
+		struct out_kv head = { "functions", NULL, OUT_U64, { .u = ntraced } };
+		struct out_kv losses[] = {
 			{ "too_deep", "%s calls not timed: nested more than "
-			  STR(ULATENCY_MAX_DEPTH) " deep in one thread", OUT_U64, { .u = skel->bss->too_deep } },
+			  STR(ULATENCY_MAX_DEPTH) " deep in one thread", OUT_U64,
+			  { .u = skel->bss->too_deep } },
 			{ "no_entry", "%s returns not timed: their calls began before tracing did",
 			  OUT_U64, { .u = skel->bss->no_entry } },
 			{ "abandoned", "%s calls not timed: they never returned (longjmp or an "
@@ -599,24 +458,72 @@ int main(int argc, char **argv)
 			  OUT_U64, { .u = skel->bss->no_stack } },
 			{ "lost", "%s calls not counted: the per-process table was full", OUT_U64,
 			  { .u = skel->bss->lost_keys } },
-			{ "missed", "%s calls or returns missed: the kernel skipped the program "
-			  "while another BPF program was active on the CPU", OUT_U64,
-			  { .u = site_progs__misses(&progs) + attacher__trampoline_misses(att) } },
 		};
 
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
+		tool__summary(t, &head, 1, losses, sizeof(losses) / sizeof(losses[0]), true);
 	}
-	if (attacher__slow_detach(att))
-		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
-	ret = EXIT_OK;
 out:
-	cli_run__fini(&run);
-	attacher__free(att);
-	ulatency_bpf__destroy(skel);
-	site_set__fini(&set);
 	free(st.percpu);
 	free(st.total);
 	free(st.prev);
-	out__free(out);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .unit = UNIT_NSEC };
+	struct tool t = TOOL_INIT;
+	struct ulatency_bpf *skel = NULL;
+	size_t nfuncs;
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = tool__init(&t, "ulatency", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	if (!ret)
+		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
+	if (!ret)
+		ret = add_functions(&t.set, &o, t.pid, &t.feat);
+	if (!ret)
+		ret = check_go(&t.set, o.force);
+	if (ret)
+		goto out;
+	nfuncs = t.set.count;
+	if (site_set__add_returns(&t.set) != (int)nfuncs) {
+		fprintf(stderr, "ulatency: out of memory\n");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	skel = ulatency_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "ulatency: cannot open the BPF object: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	skel->rodata->targ_tgid = t.pid;
+	skel->rodata->nfuncs = nfuncs;
+	skel->rodata->unit_div = hist_unit_div(o.unit);
+	skel->rodata->per_pid = o.per_pid;
+	bpf_map__set_max_entries(skel->maps.hists, nfuncs);
+	/* Room for every function in 1024 processes, at least 16,384 entries. */
+	bpf_map__set_max_entries(skel->maps.pid_hists, cli__map_entries(
+				 !o.per_pid ? 1 : nfuncs * 1024 > 16384 ? nfuncs * 1024 : 16384));
+	ret = tool__load(&t, skel->skeleton, &(struct site_progs){
+		.uprobe = skel->progs.ulat_uprobe,
+		.uprobe_multi = skel->progs.ulat_uprobe_multi,
+		/* Not kprobe-multi: its return registers' %rsp is not known to
+		 * follow the kretprobe rule the match relies on. */
+		.kprobe = skel->progs.ulat_kprobe,
+		.fentry = skel->progs.ulat_fentry,
+		.fexit = skel->progs.ulat_fexit,
+	});
+	if (!ret)
+		ret = tool__attach(&t, t.pid);
+	if (!ret)
+		ret = trace(&t, &o, skel, nfuncs);
+out:
+	tool__fini(&t);
+	ulatency_bpf__destroy(skel);
 	return ret;
 }
