@@ -26,6 +26,7 @@
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sites.h"
+#include "common/tool.h"
 #include "bpf/argdist.h"
 #include "argdist.skel.h"
 
@@ -584,7 +585,7 @@ struct site_info {
 };
 
 struct plan {
-	struct site_set set;
+	struct site_set *set;		/* the tool's (borrowed) */
 	struct site_info *info;		/* per site */
 	unsigned key_bytes;		/* of the counts map's keys, after the spec */
 	int first_site[MAX_SPECS];	/* a main site of each spec, for decoding */
@@ -810,9 +811,9 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		goto out;
 	for (int i = 0; i < o->nspecs; i++) {
 		const struct spec *sp = &o->specs[i];
-		size_t first = pl->set.count;
+		size_t first = pl->set->count;
 
-		err = add_sites(&pl->set, sp, i, sp->kind, pid, feat, msg, sizeof(msg));
+		err = add_sites(pl->set, sp, i, sp->kind, pid, feat, msg, sizeof(msg));
 		if (err < 0) {
 			fprintf(stderr, "argdist: %s\n", msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);
@@ -821,18 +822,18 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		pl->first_site[i] = first;
 		if (!sp->latency && !sp->nentry)
 			continue;
-		err = add_sites(&pl->set, sp, i, PROBE_UPROBE, pid, feat, msg, sizeof(msg));
+		err = add_sites(pl->set, sp, i, PROBE_UPROBE, pid, feat, msg, sizeof(msg));
 		if (err < 0) {
 			fprintf(stderr, "argdist: %s\n", msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);
 			goto out;
 		}
 	}
-	pl->info = calloc(pl->set.count, sizeof(*pl->info));
+	pl->info = calloc(pl->set->count, sizeof(*pl->info));
 	if (!pl->info)
 		goto out;
-	for (size_t i = 0; i < pl->set.count; i++) {
-		const struct site *s = &pl->set.sites[i];
+	for (size_t i = 0; i < pl->set->count; i++) {
+		const struct site *s = &pl->set->sites[i];
 		const struct spec *sp = &o->specs[s->spec];
 		struct site_info *si = &pl->info[i];
 		const struct dwarf_func *df;
@@ -856,8 +857,8 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 			 * or for a kernel function the same name. */
 			si->flags = ARGDIST_SAVE_ENTRY;
 			si->pair = UINT32_MAX;
-			for (size_t j = 0; j < pl->set.count; j++) {
-				const struct site *r = &pl->set.sites[j];
+			for (size_t j = 0; j < pl->set->count; j++) {
+				const struct site *r = &pl->set->sites[j];
 
 				if (r->spec != s->spec)
 					continue;
@@ -877,7 +878,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 			    !same_layout(si, &pl->info[pl->first_site[s->spec]], sp->nexprs)) {
 				snprintf(msg, sizeof(msg), "the values of '%s' have different types in "
 					 "%s and %s", sp->text, s->name,
-					 pl->set.sites[pl->first_site[s->spec]].name);
+					 pl->set->sites[pl->first_site[s->spec]].name);
 				err = -EINVAL;
 			}
 			if (!err && si->key_len > pl->key_bytes)
@@ -909,7 +910,6 @@ out:
 
 static void plan__fini(struct plan *pl)
 {
-	site_set__fini(&pl->set);
 	free(pl->info);
 }
 
@@ -1209,40 +1209,28 @@ out:
 
 /* ---- main ---------------------------------------------------------------------- */
 
-static int load_and_attach(const struct options *o, struct plan *pl, struct argdist_bpf **skelp,
-			   struct attacher **attp, struct site_progs *progs,
-			   struct attach_features *feat, pid_t pid, size_t *nskipped)
+static int load(struct tool *t, const struct options *o, struct plan *pl,
+		struct argdist_bpf *skel)
 {
-	struct argdist_bpf *skel;
-	size_t attached = 0;
-	int err;
+	int ret;
 
-	skel = *skelp = argdist_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "argdist: cannot open the BPF object: %s\n", strerror(errno));
-		return -1;
-	}
-	skel->rodata->targ_tgid = pid;
+	skel->rodata->targ_tgid = t->pid;
 	skel->rodata->targ_tid = o->tid;
-	bpf_map__set_max_entries(skel->maps.fetch_progs, pl->set.count);
-	bpf_map__set_max_entries(skel->maps.sites, pl->set.count);
+	bpf_map__set_max_entries(skel->maps.fetch_progs, pl->set->count);
+	bpf_map__set_max_entries(skel->maps.sites, pl->set->count);
 	bpf_map__set_max_entries(skel->maps.hists, o->nspecs);
 	bpf_map__set_max_entries(skel->maps.counts, cli__map_entries(ARGDIST_COUNT_ENTRIES));
 	bpf_map__set_max_entries(skel->maps.entries, cli__map_entries(ARGDIST_CALL_ENTRIES));
 	bpf_map__set_key_size(skel->maps.counts, 8 + pl->key_bytes);
-	*progs = (struct site_progs){
+	ret = tool__load(t, skel->skeleton, &(struct site_progs){
 		.uprobe = skel->progs.argdist_uprobe,
 		.uprobe_multi = skel->progs.argdist_uprobe_multi,
 		.kprobe = skel->progs.argdist_kprobe,
 		.kprobe_multi = skel->progs.argdist_kprobe_multi,
-	};
-	site_set__prepare_progs(&pl->set, progs, feat, o->cli.mode);
-	err = argdist_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "argdist: cannot load the BPF program: %s\n", strerror(-err));
-		return -1;
-	}
-	for (uint32_t i = 0; i < pl->set.count; i++) {
+	});
+	if (ret)
+		return ret;
+	for (uint32_t i = 0; i < pl->set->count; i++) {
 		const struct site_info *si = &pl->info[i];
 		struct argdist_site v = { .spec = si->spec, .flags = si->flags, .pair = si->pair,
 					  .key_off = si->key_off };
@@ -1251,96 +1239,47 @@ static int load_and_attach(const struct options *o, struct plan *pl, struct argd
 		    bpf_map_update_elem(bpf_map__fd(skel->maps.sites), &i, &v, 0)) {
 			fprintf(stderr, "argdist: cannot store the fetch programs: %s\n",
 				strerror(errno));
-			return -1;
+			return EXIT_RUNTIME;
 		}
 	}
-	*attp = attacher__new();
-	if (!*attp)
-		return -1;
-	if (site_set__attach_or_say(&pl->set, *attp, progs, o->cli.mode, pid, "argdist", stderr,
-				    &attached))
-		return -1;
-	attacher__skipped(*attp, nskipped);
-	if (o->cli.verbose)
-		fprintf(stderr, "attached %zu probes with %zu links\n", attached,
-			attacher__link_count(*attp));
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int report_step(void *ctx, bool last)
 {
-	struct options o = { .cli.interval = 1, .str_size = FETCH_STR_DEFAULT };
-	struct cli_run run = CLI_RUN_INIT;
-	struct attach_features feat;
-	struct argdist_bpf *skel = NULL;
-	struct attacher *att = NULL;
-	struct site_progs progs;
-	struct out *out = NULL;
-	struct plan pl = {};
-	struct state st = {};
-	size_t nskipped = 0;
-	int ret, err;
-	pid_t pid;
+	struct state *st = ctx;
+	int err = report(st);
 
-	ret = parse_args(argc, argv, &o);
-	if (ret >= 0)
-		goto out_specs;
-	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
-	ret = EXIT_RUNTIME;
-	if (!out)
-		goto out_specs;
-	if (cli__start("argdist", true, o.cli.verbose, &feat))
-		goto out;
-	if (!feat.bpf_cookie) {
-		fprintf(stderr, "argdist: this kernel has no BPF cookies (it needs Linux 5.15 "
-			"or later)\n");
-		goto out;
-	}
-	ret = cli_run__init_or_say("argdist", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
-				   o.cli.interval);
-	if (ret)
-		goto out;
-	pid = cli_run__target(&run, o.cli.pid);
-	ret = make_plan(&o, &pl, pid, &feat);
-	if (ret)
-		goto out;
-	ret = EXIT_RUNTIME;
-	if (load_and_attach(&o, &pl, &skel, &att, &progs, &feat, pid, &nskipped))
-		goto out;
+	st->interval++;
+	if (err)
+		return err;
+	/* -n: that many reports, then the end. */
+	return st->o->count && st->interval >= st->o->count;
+}
 
-	st = (struct state){ .o = &o, .pl = &pl, .skel = skel, .out = out,
-			     .ncpus = libbpf_num_possible_cpus(), .key_size = 8 + pl.key_bytes };
-	if (st.ncpus <= 0)
-		goto out;
-	st.percpu = calloc(st.ncpus, sizeof(*st.percpu));
-	st.prev = calloc(o.nspecs, sizeof(*st.prev));
-	if (!st.percpu || !st.prev)
-		goto out;
+static int trace(struct tool *t, struct state *st)
+{
+	const struct plan *pl = st->pl;
+	struct argdist_bpf *skel = st->skel;
+	size_t nprobes = pl->set->count - t->nskipped;
+	int ret;
+
+	st->ncpus = libbpf_num_possible_cpus();
+	if (st->ncpus <= 0)
+		return EXIT_RUNTIME;
+	st->percpu = calloc(st->ncpus, sizeof(*st->percpu));
+	st->prev = calloc(st->o->nspecs, sizeof(*st->prev));
+	if (!st->percpu || !st->prev)
+		return EXIT_RUNTIME;
 	fprintf(stderr, "Tracing %zu %s for %d %s... Hit Ctrl-C to end.\n",
-		pl.set.count - nskipped, pl.set.count - nskipped == 1 ? "probe" : "probes",
-		o.nspecs, o.nspecs == 1 ? "specifier" : "specifiers");
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "argdist: cannot start '%s'\n", o.cli.cmd);
-		goto out;
-	}
-	for (;;) {
-		enum cli_step step = cli_run__next(&run);
-
-		if (step == CLI_STEP_EVENT)
-			continue;
-		err = report(&st);
-		if (err) {
-			fprintf(stderr, "argdist: cannot read the counts: %s\n", strerror(-err));
-			goto out;
-		}
-		st.interval++;
-		if (step == CLI_STEP_LAST || (o.count && st.interval >= o.count))
-			break;
-		out__separator(out);
-	}
-	{
-		struct out_kv kv[] = {
-			{ "probes", NULL, OUT_U64, { .u = pl.set.count - nskipped } },
+		nprobes, nprobes == 1 ? "probe" : "probes",
+		st->o->nspecs, st->o->nspecs == 1 ? "specifier" : "specifiers");
+	ret = tool__begin(t);
+	if (!ret)
+		ret = tool__loop(t, NULL, report_step, st, true, "read the counts");
+	if (!ret) {
+		struct out_kv head = { "probes", NULL, OUT_U64, { .u = nprobes } };
+		struct out_kv losses[] = {
 			{ "lost", "%s values not counted: the counts table was full", OUT_U64,
 			  { .u = skel->bss->lost } },
 			{ "lost_entries", "%s calls not measured: the table of calls in flight "
@@ -1349,26 +1288,51 @@ int main(int argc, char **argv)
 			{ "no_entry", "%s returns not measured: their entry was not seen (the "
 			  "call began before tracing did, or its entry was lost)", OUT_U64,
 			  { .u = skel->bss->no_entry } },
-			{ "missed", "%s hits missed by the kernel (BPF recursion)", OUT_U64,
-			  { .u = site_progs__misses(&progs) } },
-			{ "skipped", "%s sites skipped (the kernel cannot probe them)", OUT_U64,
-			  { .u = nskipped } },
 		};
 
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
+		tool__summary(t, &head, 1, losses, sizeof(losses) / sizeof(losses[0]), false);
 	}
-	if (attacher__slow_detach(att))
-		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
-	ret = EXIT_OK;
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .cli.interval = 1, .str_size = FETCH_STR_DEFAULT };
+	struct tool t = TOOL_INIT;
+	struct plan pl = { .set = &t.set };
+	struct state st = { .o = &o, .pl = &pl };
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		goto out_specs;
+	ret = tool__init(&t, "argdist", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	if (!ret)
+		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
+	if (!ret)
+		ret = make_plan(&o, &pl, t.pid, &t.feat);
+	if (ret)
+		goto out;
+	st.out = t.out;
+	st.key_size = 8 + pl.key_bytes;
+	st.skel = argdist_bpf__open();
+	if (!st.skel) {
+		fprintf(stderr, "argdist: cannot open the BPF object: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	ret = load(&t, &o, &pl, st.skel);
+	if (!ret)
+		ret = tool__attach(&t, t.pid);
+	if (!ret)
+		ret = trace(&t, &st);
 out:
-	cli_run__fini(&run);
-	attacher__free(att);
-	argdist_bpf__destroy(skel);
+	tool__fini(&t);
+	argdist_bpf__destroy(st.skel);
 	counts__fini(&st.prev_counts);
 	free(st.percpu);
 	free(st.prev);
 	plan__fini(&pl);
-	out__free(out);
 out_specs:
 	for (int i = 0; i < o.nspecs; i++)
 		spec__fini(&o.specs[i]);
