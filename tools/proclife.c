@@ -19,6 +19,7 @@
 #include "common/cli.h"
 #include "common/hist.h"
 #include "common/output.h"
+#include "common/tool.h"
 #include "common/probe.h"
 #include "common/sites.h"
 #include "common/target.h"
@@ -515,96 +516,102 @@ out:
 	return err;
 }
 
-/* Times the kernel skipped @prog (bpf_prog_info.recursion_misses, 5.12+). */
-static uint64_t prog_misses(const struct bpf_program *prog)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_program__fd(prog);
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.recursion_misses;
-}
-
 /* ---- main ------------------------------------------------------------------------ */
 
-int main(int argc, char **argv)
+struct run {
+	const struct options *o;
+	struct tool *t;
+	struct proclife_bpf *skel;
+	struct ring_buffer *rb;		/* -l */
+	unsigned interval;
+};
+
+/* At each interval and at the end; with -l, at each poll of the ring buffer. */
+static int report(void *ctx, bool last)
 {
-	struct options o = { .unit = UNIT_MSEC, .max_comms = MAX_COMMS_DEFAULT };
-	struct attach_features feat;
-	struct proclife_bpf *skel = NULL;
-	struct attacher *att = NULL;
-	struct ring_buffer *rb = NULL;
-	struct bpf_link *exit_link = NULL;
-	struct log_state ls = {};
-	struct out *out = NULL;
-	uint64_t start, deadline = 0, next_report = 0, missed;
-	unsigned interval = 0;
-	int sigfd = -1, ret, err;
+	struct run *r = ctx;
+	const struct options *o = r->o;
+	int err;
 
-	ret = parse_args(argc, argv, &o);
-	if (ret >= 0)
-		return ret;
-	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
-	if (!out)
-		return EXIT_RUNTIME;
-	ret = EXIT_RUNTIME;
+	if (o->log) {
+		err = ring_buffer__consume(r->rb);
+		return err < 0 ? err : 0;
+	}
+	err = report_hists(r->t->out, o, r->skel, r->interval, o->cli.interval > 0);
+	if (!err && o->exits)
+		err = report_exits(r->t->out, o, r->skel, r->interval, o->cli.interval > 0);
+	r->interval++;
+	return err;
+}
 
-	/* cli__start() in two, to check the parent in between. */
-	if (cli__start_privilege("proclife"))
-		goto out;
-	if (o.ppid && cli__pid_exists(o.ppid)) {
-		fprintf(stderr, "proclife: process %d does not exist\n", o.ppid);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	cli__start_bpf(o.cli.verbose, &feat);
-	if (o.log && !feat.ringbuf) {
-		fprintf(stderr, "proclife: -l needs a BPF ring buffer, which this kernel lacks "
-			"(Linux 5.8 or later)\n");
-		goto out;
-	}
-	sigfd = cli__signals_open();
-	if (sigfd < 0) {
-		fprintf(stderr, "proclife: cannot set up signals: %s\n", strerror(-sigfd));
-		goto out;
-	}
-
-	skel = proclife_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "proclife: cannot open the BPF object: %s\n", strerror(errno));
-		goto out;
-	}
-	skel->rodata->unit_div = hist_unit_div(o.unit);
-	skel->rodata->source = o.libc ? PROCLIFE_SRC_LIBC : PROCLIFE_SRC_TASK;
-	skel->rodata->targ_threads = o.threads;
-	skel->rodata->targ_ppid = o.ppid;
-	if (o.comm) {
+static void set_knobs(struct proclife_bpf *skel, const struct options *o,
+		      const struct attach_features *feat)
+{
+	skel->rodata->unit_div = hist_unit_div(o->unit);
+	skel->rodata->source = o->libc ? PROCLIFE_SRC_LIBC : PROCLIFE_SRC_TASK;
+	skel->rodata->targ_threads = o->threads;
+	skel->rodata->targ_ppid = o->ppid;
+	if (o->comm) {
 		skel->rodata->targ_comm_set = true;
-		strncpy((char *)skel->rodata->targ_comm, o.comm, PROCLIFE_COMM_LEN - 1);
+		strncpy((char *)skel->rodata->targ_comm, o->comm, PROCLIFE_COMM_LEN - 1);
 	}
-	skel->rodata->want_hist = !o.log;
-	skel->rodata->want_exits = o.exits && !o.log;
-	skel->rodata->want_log = o.log;
-	bpf_map__set_max_entries(skel->maps.hists, cli__map_entries(o.log ? 1 : o.max_comms));
+	skel->rodata->want_hist = !o->log;
+	skel->rodata->want_exits = o->exits && !o->log;
+	skel->rodata->want_log = o->log;
+	bpf_map__set_max_entries(skel->maps.hists, cli__map_entries(o->log ? 1 : o->max_comms));
 	bpf_map__set_max_entries(skel->maps.exits,
-				 cli__map_entries(o.exits && !o.log ? o.max_comms * 4 : 1));
-	bpf_map__set_max_entries(skel->maps.libc_start, cli__map_entries(o.libc ? LIBC_PENDING : 1));
-	if (o.log)
+				 cli__map_entries(o->exits && !o->log ? o->max_comms * 4 : 1));
+	bpf_map__set_max_entries(skel->maps.libc_start,
+				 cli__map_entries(o->libc ? LIBC_PENDING : 1));
+	if (o->log)
 		bpf_map__set_max_entries(skel->maps.events, RINGBUF_SIZE);
-	else if (!feat.ringbuf)
+	else if (!feat->ringbuf)
 		bpf_map__set_autocreate(skel->maps.events, false);
-	attach__prepare_uprobe_multi(skel->progs.libc_uprobe_multi, o.libc && feat.uprobe_multi);
-	bpf_program__set_autoload(skel->progs.libc_uprobe, o.libc && !feat.uprobe_multi);
-	err = proclife_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "proclife: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
+	attach__prepare_uprobe_multi(skel->progs.libc_uprobe_multi, o->libc && feat->uprobe_multi);
+	bpf_program__set_autoload(skel->progs.libc_uprobe, o->libc && !feat->uprobe_multi);
+}
 
-	att = attacher__new();
-	if (!att)
+static void summary(struct tool *t, const struct options *o, struct proclife_bpf *skel,
+		    uint64_t logged)
+{
+	uint64_t missed = attach__prog_misses(skel->progs.handle_exit);
+	struct out_kv kv[] = {
+		{ "exits", NULL, OUT_U64, { .u = skel->bss->seen } },
+		{ "missed", "%s events missed: the kernel did not run the BPF program "
+		  "(recursion)", OUT_U64 },
+		{ "logged", NULL, OUT_U64, { .u = logged } },
+		{ "lost_hist", "%s exits lost: the histogram table was full "
+		  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_hist } },
+		{ "lost_exits", "%s exit codes lost: the exit-code table was full "
+		  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_exits } },
+		{ "lost_log", "%s exits lost: the ring buffer was full", OUT_U64,
+		  { .u = skel->bss->lost_log } },
+		{ "lost_start", "%s process starts lost: the table of running "
+		  "processes was full", OUT_U64, { .u = skel->bss->lost_start } },
+		{ "no_start", NULL, OUT_U64, { .u = skel->bss->no_start } },
+	};
+
+	if (o->libc)
+		missed += attach__prog_misses(skel->progs.libc_uprobe) +
+			  attach__prog_misses(skel->progs.libc_uprobe_multi);
+	kv[1].val.u = missed;
+	out__summary(t->out, kv, sizeof(kv) / sizeof(kv[0]));
+	if (o->libc && skel->bss->no_start && !o->json)
+		fprintf(stderr, "note: %llu exit() calls of processes whose start was not "
+			"seen (started before tracing, forked without exec, or their "
+			"start was lost) were not measured\n",
+			(unsigned long long)skel->bss->no_start);
+}
+
+static int trace(struct tool *t, const struct options *o, struct proclife_bpf *skel)
+{
+	struct run r = { .o = o, .t = t, .skel = skel };
+	struct log_state ls = { .out = t->out, .o = o };
+	struct bpf_link *exit_link = NULL;
+	int ret = EXIT_RUNTIME;
+
+	t->att = attacher__new();
+	if (!t->att)
 		goto out;
 	/* A raw tracepoint: fd-based, gone with the process even on SIGKILL. */
 	if (!tracefs__root()) {
@@ -614,115 +621,78 @@ int main(int argc, char **argv)
 	exit_link = bpf_program__attach_raw_tracepoint(skel->progs.handle_exit,
 							"sched_process_exit");
 	if (!exit_link) {
-		err = -errno;
 		fprintf(stderr, "proclife: cannot attach to tracepoint sched:sched_process_exit: %s\n",
-			strerror(-err));
+			strerror(errno));
 		goto out;
 	}
-	if (o.libc && attach_libc(skel, att, &o))
+	if (o->libc && attach_libc(skel, t->att, o))
 		goto out;
-	if (o.log) {
-		ls.out = out;
-		ls.o = &o;
-		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, &ls, NULL);
-		if (!rb) {
+	if (o->log) {
+		r.rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, &ls, NULL);
+		if (!r.rb) {
 			fprintf(stderr, "proclife: cannot open the ring buffer: %s\n",
 				strerror(errno));
 			goto out;
 		}
 	}
-
-	start = cli__now_ns();
-	ls.start_ns = start;
-	if (o.log) {
-		fprintf(stderr, "Tracing process exits%s... Hit Ctrl-C to end.\n",
-			o.libc ? " (libc: __libc_start_main to exit)" : "");
+	ls.start_ns = cli__now_ns();
+	fprintf(stderr, "Tracing %s%s... Hit Ctrl-C to end.\n",
+		o->log ? "process exits" : "process lifetimes",
+		o->libc ? " (libc: __libc_start_main to exit)" : "");
+	if (o->log)
 		log_header(&ls);
-	} else {
-		fprintf(stderr, "Tracing process lifetimes%s... Hit Ctrl-C to end.\n",
-			o.libc ? " (libc: __libc_start_main to exit)" : "");
-	}
-	if (o.cli.duration)
-		deadline = start + (uint64_t)(o.cli.duration * 1e9);
-	if (o.cli.interval)
-		next_report = start + (uint64_t)(o.cli.interval * 1e9);
-	for (;;) {
-		uint64_t wake = next_report;
-		enum cli_wake why;
-		bool last;
-
-		if (o.log)
-			wake = cli__now_ns() + LOG_POLL_NS;
-		if (deadline && (!wake || deadline < wake))
-			wake = deadline;
-		why = cli__wait(sigfd, -1, wake, 0, NULL);
-		if (why == CLI_WAKE_CHILD)
-			continue;
-		last = why == CLI_WAKE_STOP || (deadline && cli__now_ns() >= deadline);
-		if (o.log) {
-			err = ring_buffer__consume(rb);
-			if (err < 0) {
-				fprintf(stderr, "proclife: cannot read the ring buffer: %s\n",
-					strerror(-err));
-				goto out;
-			}
-			if (last)
-				break;
-			continue;
-		}
-		if (!o.cli.interval && !last)
-			continue;
-		err = report_hists(out, &o, skel, interval, o.cli.interval > 0);
-		if (!err && o.exits)
-			err = report_exits(out, &o, skel, interval, o.cli.interval > 0);
-		if (err) {
-			fprintf(stderr, "proclife: cannot read the histograms: %s\n",
-				strerror(-err));
-			goto out;
-		}
-		interval++;
-		if (last)
-			break;
-		out__separator(out);
-		next_report += (uint64_t)(o.cli.interval * 1e9);
-	}
-
-	missed = prog_misses(skel->progs.handle_exit);
-	if (o.libc)
-		missed += prog_misses(skel->progs.libc_uprobe) +
-			  prog_misses(skel->progs.libc_uprobe_multi);
-	{
-		struct out_kv kv[] = {
-			{ "exits", NULL, OUT_U64, { .u = skel->bss->seen } },
-			{ "missed", "%s events missed: the kernel did not run the BPF program "
-			  "(recursion)", OUT_U64, { .u = missed } },
-			{ "logged", NULL, OUT_U64, { .u = ls.count } },
-			{ "lost_hist", "%s exits lost: the histogram table was full "
-			  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_hist } },
-			{ "lost_exits", "%s exit codes lost: the exit-code table was full "
-			  "(raise --max-comms)", OUT_U64, { .u = skel->bss->lost_exits } },
-			{ "lost_log", "%s exits lost: the ring buffer was full", OUT_U64,
-			  { .u = skel->bss->lost_log } },
-			{ "lost_start", "%s process starts lost: the table of running "
-			  "processes was full", OUT_U64, { .u = skel->bss->lost_start } },
-			{ "no_start", NULL, OUT_U64, { .u = skel->bss->no_start } },
-		};
-
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
-		if (o.libc && skel->bss->no_start && !o.json)
-			fprintf(stderr, "note: %llu exit() calls of processes whose start was not "
-				"seen (started before tracing, forked without exec, or their "
-				"start was lost) were not measured\n",
-				(unsigned long long)skel->bss->no_start);
-	}
-	ret = EXIT_OK;
+	ret = tool__begin(t);
+	if (!ret)
+		ret = tool__loop(t, NULL, report, &r, !o->log,
+				 o->log ? "read the ring buffer" : "read the histograms");
+	if (!ret)
+		summary(t, o, skel, ls.count);
 out:
-	ring_buffer__free(rb);
+	tool__detach(t);
 	bpf_link__destroy(exit_link);
-	attacher__free(att);
+	ring_buffer__free(r.rb);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .unit = UNIT_MSEC, .max_comms = MAX_COMMS_DEFAULT };
+	struct tool t = TOOL_INIT;
+	struct proclife_bpf *skel = NULL;
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = tool__init(&t, "proclife", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	/* Every process: no -p or -c. With -l the ring buffer is drained at
+	 * each poll interval. */
+	if (!ret)
+		ret = tool__start(&t, 0, 0, o.log ? LOG_POLL_NS / 1e9 : o.cli.interval);
+	if (ret)
+		goto out;
+	ret = EXIT_RUNTIME;
+	if (o.ppid && cli__pid_exists(o.ppid)) {
+		fprintf(stderr, "proclife: process %d does not exist\n", o.ppid);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (o.log && !t.feat.ringbuf) {
+		fprintf(stderr, "proclife: -l needs a BPF ring buffer, which this kernel lacks "
+			"(Linux 5.8 or later)\n");
+		goto out;
+	}
+	skel = proclife_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "proclife: cannot open the BPF object: %s\n", strerror(errno));
+		goto out;
+	}
+	set_knobs(skel, &o, &t.feat);
+	ret = tool__load_object(&t, skel->skeleton);
+	if (!ret)
+		ret = trace(&t, &o, skel);
+out:
+	tool__fini(&t);
 	proclife_bpf__destroy(skel);
-	out__free(out);
-	if (sigfd >= 0)
-		close(sigfd);
 	return ret;
 }
