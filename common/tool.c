@@ -151,6 +151,8 @@ int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, vo
 
 		if (rb)
 			ring_buffer__consume(rb);
+		if (t->stop)
+			step = CLI_STEP_LAST;
 		if (step == CLI_STEP_EVENT)
 			continue;
 		err = report(ctx, step == CLI_STEP_LAST);

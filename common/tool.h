@@ -44,6 +44,7 @@ struct tool {
 	size_t attached;		/* sites attached */
 	size_t nskipped;		/* sites the kernel refused */
 	const struct skipped_site *skipped;	/* borrowed from att */
+	bool stop;			/* set by an event handler: end the run (-M) */
 };
 
 /* A struct tool that tool__fini() may be given before tool__init(). */
@@ -118,7 +119,9 @@ typedef int (*tool_report_fn)(void *ctx, bool last);
 /*
  * The wait loop: consume @rb (may be NULL) at every wake-up and call
  * @report at each interval and at the end, with out__separator() between
- * intervals when @separate. Returns 0 or EXIT_RUNTIME.
+ * intervals when @separate. The end comes with the run's (signal, -d,
+ * the traced process gone) or when t->stop is set. Returns 0 or
+ * EXIT_RUNTIME.
  */
 int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, void *ctx,
 	       bool separate, const char *what);

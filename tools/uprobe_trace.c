@@ -26,6 +26,7 @@
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sites.h"
+#include "common/tool.h"
 #include "common/syms.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
@@ -579,7 +580,7 @@ struct tracer {
 	struct json *json;
 	uint64_t start_ns;
 	uint64_t printed;
-	bool done;			/* -M reached */
+	bool *done;			/* -M reached: the tool's stop */
 	char *line;
 	size_t line_cap;
 };
@@ -711,7 +712,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	char comm[17], func[128], tbuf[32] = "", frame[1024];
 	const char *msg;
 
-	if (t->done || size < sizeof(*e) || e->site >= t->set->count)
+	if (*t->done || size < sizeof(*e) || e->site >= t->set->count)
 		return 0;
 	s = &t->set->sites[e->site];
 	p = &o->probes[s->spec];
@@ -785,7 +786,7 @@ static int print_event(void *ctx, void *data, size_t size)
 
 	t->printed++;
 	if (o->max_events && t->printed >= o->max_events) {
-		t->done = true;
+		*t->done = true;
 		return -ECANCELED;
 	}
 	return 0;
@@ -1017,227 +1018,188 @@ static void print_header(const struct options *o)
 	printf("%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
 }
 
-int main(int argc, char **argv)
+/* Size the maps, load, store the fetch programs, follow -c's children. */
+static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
+		const struct fetch_plan *plans, unsigned fork_off)
 {
-	struct options o = { .str_size = FETCH_STR_DEFAULT,
-			     .pages = DEFAULT_PAGES };
-	struct cli_run run = CLI_RUN_INIT;
-	struct site_set set = {};
-	struct attach_features feat;
-	struct uprobe_trace_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
-	struct attacher *att = NULL;
-	struct out *out = NULL;
-	struct tracer t = {};
-	struct fetch_plan *plans = NULL;
-	const struct skipped_site *skipped;
-	struct site_progs progs;
-	size_t attached = 0, nskipped = 0;
-	char **specs = NULL;
-	unsigned fork_off = 0;
+	const struct site_set *set = &t->set;
 	unsigned long pages;
-	int ret, err;
-	pid_t pid;
-	char msg[1024];
+	int ret;
 
-	ret = parse_args(argc, argv, &o);
-	if (ret >= 0)
-		goto out_probes;
-	out = out__new(stdout, o.json ? OUT_JSON : OUT_TEXT);
-	if (!out) {
-		ret = EXIT_RUNTIME;
-		goto out_probes;
-	}
-	ret = EXIT_RUNTIME;
-	/* -l only reads files: it needs no privilege. */
-	if (cli__start("uprobe-trace", !o.list, o.cli.verbose, &feat))
-		goto out;
-	/* The interval is the reader's poll: the BPF side wakes it per batch. */
-	ret = cli_run__init_or_say("uprobe-trace", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
-				   POLL_SECONDS);
-	if (ret)
-		goto out;
-	ret = EXIT_RUNTIME;
-	pid = cli_run__target(&run, o.cli.pid);
-
-	specs = calloc(o.nprobes, sizeof(*specs));
-	if (!specs)
-		goto out;
-	for (int i = 0; i < o.nprobes; i++)
-		specs[i] = o.probes[i].spec;
-	err = site_set__add_specs(&set, specs, o.nprobes, PROBE_F_BARE_KERNEL | PROBE_F_EACH_SPEC,
-				  pid, &feat, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "uprobe-trace: %s\n", msg);
-		ret = site_error_exit_code(err);
-		goto out;
-	}
-	if (o.list) {
-		list_sites(&o, &set, out);
-		ret = EXIT_OK;
-		goto out;
-	}
-	plans = calloc(set.count, sizeof(*plans));
-	if (!plans)
-		goto out;
-	err = compile_sites(&o, &set, plans, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "uprobe-trace: %s\n", msg);
-		ret = err == -EIO ? EXIT_RUNTIME : EXIT_USAGE;
-		goto out;
-	}
-	if (o.cli.cmd) {
-		err = fork_child_offset(&fork_off, msg, sizeof(msg));
-		if (err) {
-			fprintf(stderr, "uprobe-trace: %s\n", msg);
-			goto out;
-		}
-	}
-
-	skel = uprobe_trace_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "uprobe-trace: cannot open the BPF object: %s\n", strerror(errno));
-		goto out;
-	}
-	skel->rodata->targ_tgid = o.cli.cmd ? 0 : pid;
-	skel->rodata->targ_tid = o.tid;
-	skel->rodata->follow_children = o.cli.cmd != NULL;
+	skel->rodata->targ_tgid = o->cli.cmd ? 0 : t->pid;
+	skel->rodata->targ_tid = o->tid;
+	skel->rodata->follow_children = o->cli.cmd != NULL;
 	skel->rodata->fork_child_off = fork_off;
-	for (pages = 1; pages < o.pages; pages <<= 1)
+	for (pages = 1; pages < o->pages; pages <<= 1)
 		;
 	bpf_map__set_max_entries(skel->maps.events, pages * getpagesize());
 	skel->rodata->wakeup_bytes = pages * getpagesize() / 8;
-	skel->rodata->user_stack = o.user_stack;
-	bpf_map__set_max_entries(skel->maps.fetch_progs, set.count);
+	skel->rodata->user_stack = o->user_stack;
+	bpf_map__set_max_entries(skel->maps.fetch_progs, set->count);
 	bpf_map__set_max_entries(skel->maps.traced, cli__map_entries(TRACE_TRACED_ENTRIES));
 	bpf_map__set_max_entries(skel->maps.stopped, cli__map_entries(TRACE_TRACED_ENTRIES));
-	bpf_program__set_autoload(skel->progs.trace_fork, o.cli.cmd != NULL);
-	progs = (struct site_progs){
+	bpf_program__set_autoload(skel->progs.trace_fork, o->cli.cmd != NULL);
+	ret = tool__load(t, skel->skeleton, &(struct site_progs){
 		.uprobe = skel->progs.trace_uprobe,
 		.uprobe_multi = skel->progs.trace_uprobe_multi,
 		.usdt = skel->progs.trace_usdt,
 		.tracepoint = skel->progs.trace_tracepoint,
 		.kprobe = skel->progs.trace_kprobe,
 		.kprobe_multi = skel->progs.trace_kprobe_multi,
-	};
-	site_set__prepare_progs(&set, &progs, &feat, o.cli.mode);
-	err = uprobe_trace_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "uprobe-trace: cannot load the BPF program: %s\n", strerror(-err));
-		goto out;
-	}
-	for (uint32_t i = 0; i < set.count; i++) {
+	});
+	if (ret)
+		return ret;
+	for (uint32_t i = 0; i < set->count; i++) {
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.fetch_progs), &i, &plans[i].prog, 0)) {
 			fprintf(stderr, "uprobe-trace: cannot store the fetch programs: %s\n",
 				strerror(errno));
-			goto out;
+			return EXIT_RUNTIME;
 		}
 	}
-	if (o.cli.cmd) {
-		uint32_t key = pid;
+	if (o->cli.cmd) {
+		uint32_t key = t->pid;
 		uint8_t one = 1;
 
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.traced), &key, &one, 0) ||
 		    !(skel->links.trace_fork = bpf_program__attach(skel->progs.trace_fork))) {
 			fprintf(stderr, "uprobe-trace: cannot follow the children of '%s': %s\n",
-				o.cli.cmd, strerror(errno));
-			goto out;
+				o->cli.cmd, strerror(errno));
+			return EXIT_RUNTIME;
 		}
 	}
+	return 0;
+}
 
-	t.o = &o;
-	if (o.user_stack) {
-		t.syms = syms__new(SYMS_F_DEMANGLE);
-		if (!t.syms) {
+/* Events are printed as they come: the report has only the end to mark. */
+static int report(void *ctx, bool last)
+{
+	return 0;
+}
+
+static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
+		 struct fetch_plan *plans, char **specs)
+{
+	struct tracer tr = { .o = o, .set = &t->set, .plans = plans, .out = t->out,
+			     .done = &t->stop };
+	struct ring_buffer *rb = NULL;
+	int ret = EXIT_RUNTIME;
+
+	if (o->user_stack) {
+		tr.syms = syms__new(SYMS_F_DEMANGLE);
+		if (!tr.syms) {
 			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",
 				strerror(errno));
 			goto out;
 		}
 		/* A traced process is read now, before it can exit. */
-		if (o.cli.pid)
-			syms__snapshot(t.syms, o.cli.pid);
+		if (o->cli.pid)
+			syms__snapshot(tr.syms, o->cli.pid);
 	}
-	t.set = &set;
-	t.plans = plans;
-	t.out = out;
-	if (o.json) {
-		t.json = json__new(stdout);
-		if (!t.json)
+	if (o->json) {
+		tr.json = json__new(stdout);
+		if (!tr.json)
 			goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &t, NULL);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
 		fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n", strerror(errno));
 		goto out;
 	}
-	run.event_fd = ring_buffer__epoll_fd(rb);
-
-	att = attacher__new();
-	if (!att)
-		goto out;
+	t->run.event_fd = ring_buffer__epoll_fd(rb);
 	/* -c follows the command's children: attach for every process and
 	 * let the BPF side filter on the traced set. */
-	if (site_set__attach_or_say(&set, att, &progs, o.cli.mode, o.cli.cmd ? 0 : pid,
-				    "uprobe-trace", stderr, &attached))
+	ret = tool__attach(t, o->cli.cmd ? 0 : t->pid);
+	if (ret)
 		goto out;
-	skipped = attacher__skipped(att, &nskipped);
-	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
-		attached == 1 ? "probe" : "probes", o.probes[0].spec, o.nprobes > 1 ? ", ..." : "");
-	print_header(&o);
+	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
+	print_header(o);
 	fflush(stdout);
-	t.start_ns = cli__now_ns();
-	if (cli_run__start(&run)) {
-		fprintf(stderr, "uprobe-trace: cannot start '%s'\n", o.cli.cmd);
-		goto out;
-	}
-	while (!t.done) {
-		enum cli_step step = cli_run__next(&run);
-
-		ring_buffer__consume(rb);
-		if (step == CLI_STEP_LAST)
-			break;
-	}
-	/* What arrived between the last wake-up and the end. */
-	if (!t.done)
-		ring_buffer__consume(rb);
+	tr.start_ns = cli__now_ns();
+	ret = tool__begin(t);
+	if (!ret)
+		ret = tool__loop(t, rb, report, &tr, false, "read the events");
 	fflush(stdout);
-	{
-		const char **names = calloc(nskipped ? nskipped : 1, sizeof(*names));
-		struct out_kv kv[] = {
-			{ "events", NULL, OUT_U64, { .u = t.printed } },
+	if (!ret) {
+		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
+		struct out_kv losses[] = {
 			{ "lost", "%s events lost: the ring buffer was full (raise -b)", OUT_U64,
 			  { .u = skel->bss->lost } },
 			{ "lost_children", "%s child processes not followed: the table was full",
 			  OUT_U64, { .u = skel->bss->lost_children } },
-			{ "missed", "%s hits missed by the kernel (BPF recursion)", OUT_U64,
-			  { .u = site_progs__misses(&progs) } },
-			{ "skipped", "%s sites skipped (the kernel cannot probe them)", OUT_U64,
-			  { .u = nskipped } },
 		};
 
-		if (names && nskipped && o.json) {
-			for (size_t i = 0; i < nskipped; i++)
-				names[i] = skipped[i].name;
-			out__list(out, "skipped", "skipped", names, nskipped);
-		}
-		free(names);
-		out__summary(out, kv, sizeof(kv) / sizeof(kv[0]));
+		tool__summary(t, &head, 1, losses, sizeof(losses) / sizeof(losses[0]), true);
 	}
-	if (attacher__slow_detach(att))
-		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(att));
-	ret = EXIT_OK;
 out:
-	cli_run__fini(&run);
-	attacher__free(att);
+	/* Nothing may fire into the ring buffer once it is gone. */
+	tool__detach(t);
 	ring_buffer__free(rb);
+	json__free(tr.json);
+	syms__free(tr.syms);
+	free(tr.line);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .str_size = FETCH_STR_DEFAULT, .pages = DEFAULT_PAGES };
+	struct tool t = TOOL_INIT;
+	struct uprobe_trace_bpf *skel = NULL;
+	struct fetch_plan *plans = NULL;
+	char **specs = NULL;
+	unsigned fork_off = 0;
+	int ret, err;
+	char msg[1024];
+
+	ret = parse_args(argc, argv, &o);
+	if (ret >= 0)
+		goto out_probes;
+	ret = tool__init(&t, "uprobe-trace", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	/* -l only reads files: it needs no privilege. The interval is the
+	 * reader's poll: the BPF side wakes it per batch. */
+	if (!ret)
+		ret = tool__start(&t, o.list ? TOOL_F_NO_PRIVILEGE : 0, o.cli.pid, POLL_SECONDS);
+	if (ret)
+		goto out;
+	ret = EXIT_RUNTIME;
+	specs = calloc(o.nprobes, sizeof(*specs));
+	if (!specs)
+		goto out;
+	for (int i = 0; i < o.nprobes; i++)
+		specs[i] = o.probes[i].spec;
+	ret = tool__add_specs(&t, specs, o.nprobes, PROBE_F_BARE_KERNEL | PROBE_F_EACH_SPEC);
+	if (ret)
+		goto out;
+	if (o.list) {
+		list_sites(&o, &t.set, t.out);
+		goto out;
+	}
+	ret = EXIT_RUNTIME;
+	plans = calloc(t.set.count, sizeof(*plans));
+	if (!plans)
+		goto out;
+	err = compile_sites(&o, &t.set, plans, msg, sizeof(msg));
+	if (err)
+		ret = err == -EIO ? EXIT_RUNTIME : EXIT_USAGE;
+	else if (o.cli.cmd && fork_child_offset(&fork_off, msg, sizeof(msg)))
+		err = -EIO;	/* the kernel's BTF: a runtime failure */
+	if (err) {
+		fprintf(stderr, "uprobe-trace: %s\n", msg);
+		goto out;
+	}
+	skel = uprobe_trace_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "uprobe-trace: cannot open the BPF object: %s\n", strerror(errno));
+		goto out;
+	}
+	ret = load(&t, &o, skel, plans, fork_off);
+	if (!ret)
+		ret = trace(&t, &o, skel, plans, specs);
+out:
+	tool__fini(&t);
 	uprobe_trace_bpf__destroy(skel);
-	json__free(t.json);
-	syms__free(t.syms);
-	free(t.line);
 	free(plans);
 	free(specs);
-	site_set__fini(&set);
-	out__free(out);
 out_probes:
 	for (int i = 0; o.probes && i < o.nprobes; i++)
 		probe__fini(&o.probes[i]);
