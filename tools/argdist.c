@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/argspec.h"
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
@@ -36,36 +37,7 @@ _Static_assert(sizeof(struct argdist_hist) == (ARGDIST_SLOTS + 2) * 8, "argdist_
 _Static_assert(ARGDIST_SLOTS == HIST_LOG2_SLOTS, "one slot per log2 bucket");
 
 #define MAX_SPECS 32
-#define MAX_SIG 6		/* parameters in a signature: the register arguments */
-#define MAX_EXPRS 8
-#define MAX_ENTRY (ARGDIST_ENTRY_WORDS - 1)
 
-/* One parameter of a specifier's signature. */
-struct sig_param {
-	char *type;
-	char *name;
-};
-
-/* One -C or -H specifier. */
-struct spec {
-	const char *text;		/* as given */
-	bool hist;			/* -H */
-	enum probe_kind kind;		/* PROBE_UPROBE or PROBE_URETPROBE */
-	bool kernel;			/* an empty LIB: a kernel function (kprobes) */
-	char *lib, *func;
-	struct sig_param sig[MAX_SIG];
-	int nsig;
-	char *types[MAX_EXPRS];
-	char *exprs[MAX_EXPRS];		/* as written, for display */
-	char *cexprs[MAX_EXPRS];	/* $entry(x) and $latency rewritten for the compiler */
-	int nexprs;
-	bool default_expr;		/* no expression given: count calls or return values */
-	char *filter, *cfilter;
-	char *label;
-	char *entry[MAX_ENTRY];		/* parameters saved at entry for $entry() */
-	int nentry;
-	bool latency;
-};
 
 struct options {
 	struct cli_common cli;		/* -p --cmd -i -d -v --attach */
@@ -75,7 +47,7 @@ struct options {
 	unsigned long str_size;		/* -z */
 	bool cumulative;
 	bool json;
-	struct spec specs[MAX_SPECS];
+	struct argspec specs[MAX_SPECS];
 	int nspecs;
 };
 
@@ -152,361 +124,6 @@ static const struct option long_opts[] = {
 
 #define usage_error(...) cli__usage_error("argdist", __VA_ARGS__)
 
-/* ---- specifiers ------------------------------------------------------------------ */
-
-static char *trim_dup(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return strndup(s, n);
-}
-
-static bool is_ident_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
-/* A lone ':' (not part of "::") at or after @s, outside parentheses and
- * quotes; NULL if none. */
-static const char *field_end(const char *s)
-{
-	int depth = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
-				return NULL;
-		} else if (*p == '(') {
-			depth++;
-		} else if (*p == ')') {
-			depth--;
-		} else if (*p == ':' && !depth) {
-			if (p[1] == ':') {
-				p++;
-				continue;
-			}
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/* Split @s on commas outside parentheses into @out (malloc'ed, trimmed). */
-static int split_list(const char *s, char **out, int max, int *n, const char *what,
-		      const char *text, char *err, size_t errlen)
-{
-	*n = 0;
-	for (;;) {
-		const char *a = s;
-		int depth = 0;
-
-		for (; *s && (depth || *s != ','); s++) {
-			if (*s == '(')
-				depth++;
-			else if (*s == ')')
-				depth--;
-		}
-		if (*n >= max) {
-			snprintf(err, errlen, "too many %s in '%s' (at most %d)", what, text, max);
-			return -EINVAL;
-		}
-		out[*n] = trim_dup(a, s - a);
-		if (!out[*n])
-			return -ENOMEM;
-		if (!*out[(*n)++]) {
-			snprintf(err, errlen, "empty item in the %s of '%s'", what, text);
-			return -EINVAL;
-		}
-		if (!*s)
-			return 0;
-		s++;
-	}
-}
-
-/* "const char *buf" into type "const char *" and name "buf". */
-static int parse_sig(struct spec *sp, const char *s, size_t n, char *err, size_t errlen)
-{
-	char *list[MAX_SIG + 1], *all = trim_dup(s, n);
-	int count = 0, ret = 0;
-
-	if (!all)
-		return -ENOMEM;
-	if (!*all || !strcmp(all, "void"))
-		goto out;
-	ret = split_list(all, list, MAX_SIG, &count, "parameters", sp->text, err, errlen);
-	for (int i = 0; i < count; i++) {
-		char *p = list[i], *end = p + strlen(p), *name = end;
-		struct fetch_type t;
-
-		if (ret) {
-			free(p);
-			continue;
-		}
-		while (name > p && is_ident_char(name[-1]))
-			name--;
-		if (name == p || name == end || isdigit((unsigned char)*name)) {
-			snprintf(err, errlen, "parameter '%s' of '%s' needs a type and a name", p,
-				 sp->text);
-			ret = -EINVAL;
-		} else {
-			sp->sig[sp->nsig].name = strdup(name);
-			sp->sig[sp->nsig].type = trim_dup(p, name - p);
-			if (fetch_type__parse(sp->sig[sp->nsig].type, FETCH_STR_DEFAULT, &t)) {
-				snprintf(err, errlen, "unknown type '%s' of parameter '%s' in '%s'",
-					 sp->sig[sp->nsig].type, name, sp->text);
-				ret = -EINVAL;
-			}
-			sp->nsig++;
-		}
-		free(p);
-	}
-out:
-	free(all);
-	return ret;
-}
-
-/*
- * Rewrite $latency and $entry(NAME) into names the fetch compiler resolves
- * (__latency, __entry_NAME) and record what the entry twin must save.
- */
-static char *rewrite(struct spec *sp, const char *s, char *err, size_t errlen)
-{
-	size_t len = strlen(s), o = 0;
-	char *out = malloc(len * 2 + 16);
-
-	if (!out)
-		return NULL;
-	while (*s) {
-		if (!strncmp(s, "$latency", 8) && !is_ident_char(s[8])) {
-			o += sprintf(out + o, "__latency");
-			sp->latency = true;
-			s += 8;
-		} else if (!strncmp(s, "$entry(", 7)) {
-			const char *a = s + 7, *b = a;
-			int j;
-
-			while (is_ident_char(*b))
-				b++;
-			if (b == a || *b != ')') {
-				snprintf(err, errlen, "$entry() takes a parameter name in '%s'",
-					 sp->text);
-				free(out);
-				return NULL;
-			}
-			for (j = 0; j < sp->nentry; j++)
-				if (strlen(sp->entry[j]) == (size_t)(b - a) &&
-				    !strncmp(sp->entry[j], a, b - a))
-					break;
-			if (j == sp->nentry) {
-				if (j == MAX_ENTRY) {
-					snprintf(err, errlen, "too many $entry() values in '%s' "
-						 "(at most %d)", sp->text, MAX_ENTRY);
-					free(out);
-					return NULL;
-				}
-				sp->entry[sp->nentry++] = strndup(a, b - a);
-			}
-			o += sprintf(out + o, "__entry_%.*s", (int)(b - a), a);
-			s = b + 1;
-		} else {
-			out[o++] = *s++;
-		}
-	}
-	out[o] = 0;
-	return out;
-}
-
-/* Parse {p,r}:LIB:FUNC(SIG)[:TYPES:EXPRS[:FILTER]][#LABEL]. */
-static int spec__parse(struct spec *sp, const char *text, bool hist, char *err, size_t errlen)
-{
-	const char *s, *lib, *open, *close, *hash = NULL, *end;
-	char *body = NULL, *types = NULL, *exprs = NULL;
-	int ntypes = 0, ret = -EINVAL, depth = 0;
-
-	memset(sp, 0, sizeof(*sp));
-	sp->text = text;
-	sp->hist = hist;
-	/* The label: after the last '#' outside quotes. */
-	for (s = text; *s; s++) {
-		if (*s == '"')
-			for (s++; *s && *s != '"'; s++)
-				;
-		if (!*s)
-			break;
-		if (*s == '#')
-			hash = s;
-	}
-	end = hash ? hash : text + strlen(text);
-	if (hash && !(sp->label = trim_dup(hash + 1, strlen(hash + 1))))
-		return -ENOMEM;
-	if ((text[0] != 'p' && text[0] != 'r') || text[1] != ':') {
-		if (strchr("tu", text[0]) && text[1] == ':')
-			snprintf(err, errlen, "'%s': argdist probes function entries and returns "
-				 "only (p: or r:)", text);
-		else
-			snprintf(err, errlen, "malformed specifier '%s': it must start with p: or r:",
-				 text);
-		return -EINVAL;
-	}
-	sp->kind = text[0] == 'p' ? PROBE_UPROBE : PROBE_URETPROBE;
-	lib = text + 2;
-	s = strchr(lib, ':');
-	if (!s || s > end) {
-		snprintf(err, errlen, "malformed specifier '%s': expected {p,r}:LIB:FUNC(SIGNATURE)",
-			 text);
-		return -EINVAL;
-	}
-	sp->lib = strndup(lib, s - lib);
-	sp->kernel = s == lib;
-	open = memchr(s + 1, '(', end - s - 1);
-	if (!open || open == s + 1) {
-		snprintf(err, errlen, "malformed specifier '%s': expected a function and its "
-			 "signature in parentheses, as in malloc(size_t size)", text);
-		return -EINVAL;
-	}
-	sp->func = trim_dup(s + 1, open - s - 1);
-	for (close = open; close < end; close++) {
-		if (*close == '(')
-			depth++;
-		else if (*close == ')' && !--depth)
-			break;
-	}
-	if (close >= end) {
-		snprintf(err, errlen, "malformed specifier '%s': unbalanced parentheses", text);
-		return -EINVAL;
-	}
-	ret = parse_sig(sp, open + 1, close - open - 1, err, errlen);
-	if (ret)
-		return ret;
-	ret = -EINVAL;
-	s = close + 1;
-	if (s == end) {
-		/* bcc: count calls at entry, return values at return. */
-		sp->default_expr = true;
-		sp->nexprs = 1;
-		sp->types[0] = strdup(sp->kind == PROBE_URETPROBE ? "long" : "u64");
-		sp->exprs[0] = strdup(sp->kind == PROBE_URETPROBE ? "$retval" : "1");
-		sp->cexprs[0] = strdup(sp->exprs[0]);
-		return sp->types[0] && sp->exprs[0] && sp->cexprs[0] ? 0 : -ENOMEM;
-	}
-	if (*s != ':') {
-		snprintf(err, errlen, "malformed specifier '%s': expected ':' after the signature",
-			 text);
-		return -EINVAL;
-	}
-	body = strndup(s + 1, end - s - 1);
-	if (!body)
-		return -ENOMEM;
-	s = field_end(body);
-	if (!s) {
-		snprintf(err, errlen, "malformed specifier '%s': expected :TYPE:EXPR after the "
-			 "signature", text);
-		goto out;
-	}
-	types = strndup(body, s - body);
-	exprs = strdup(s + 1);
-	if (!types || !exprs) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	s = field_end(exprs);
-	if (s) {
-		sp->filter = trim_dup(s + 1, strlen(s + 1));
-		exprs[s - exprs] = 0;
-		if (!sp->filter || !*sp->filter) {
-			snprintf(err, errlen, "empty filter in '%s'", text);
-			goto out;
-		}
-	}
-	if (split_list(types, sp->types, MAX_EXPRS, &ntypes, "types", text, err, errlen) ||
-	    split_list(exprs, sp->exprs, MAX_EXPRS, &sp->nexprs, "expressions", text, err, errlen))
-		goto out;
-	if (ntypes != sp->nexprs) {
-		snprintf(err, errlen, "'%s' has %d type%s for %d expression%s", text, ntypes,
-			 ntypes == 1 ? "" : "s", sp->nexprs, sp->nexprs == 1 ? "" : "s");
-		goto out;
-	}
-	if (hist && sp->nexprs != 1) {
-		snprintf(err, errlen, "a histogram takes one expression, '%s' has %d", text,
-			 sp->nexprs);
-		goto out;
-	}
-	for (int i = 0; i < sp->nexprs; i++) {
-		struct fetch_type t;
-
-		if (fetch_type__parse(sp->types[i], FETCH_STR_DEFAULT, &t)) {
-			snprintf(err, errlen, "unknown type '%s' in '%s'", sp->types[i], text);
-			goto out;
-		}
-		if (hist && t.vtype == FETCH_T_STRING) {
-			snprintf(err, errlen, "a histogram needs a number, not the string '%s' in "
-				 "'%s'", sp->exprs[i], text);
-			goto out;
-		}
-		sp->cexprs[i] = rewrite(sp, sp->exprs[i], err, errlen);
-		if (!sp->cexprs[i])
-			goto out;
-	}
-	if (sp->filter && !(sp->cfilter = rewrite(sp, sp->filter, err, errlen)))
-		goto out;
-	if ((sp->latency || sp->nentry) && sp->kind != PROBE_URETPROBE) {
-		snprintf(err, errlen, "%s is only available in return probes (r:), not in '%s'",
-			 sp->latency ? "$latency" : "$entry()", text);
-		goto out;
-	}
-	for (int j = 0; j < sp->nentry; j++) {
-		bool found = false;
-
-		/* A kernel function's names may come from its BTF, known only
-		 * once the sites are: compile_entry() checks them. */
-		for (int i = 0; i < sp->nsig && !found; i++)
-			found = !strcmp(sp->sig[i].name, sp->entry[j]);
-		if (!found && !sp->kernel) {
-			snprintf(err, errlen, "$entry(%s): '%s' is not a parameter of the signature "
-				 "in '%s'", sp->entry[j], sp->entry[j], text);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	free(body);
-	free(types);
-	free(exprs);
-	return ret;
-}
-
-static void spec__fini(struct spec *sp)
-{
-	free(sp->lib);
-	free(sp->func);
-	for (int i = 0; i < sp->nsig; i++) {
-		free(sp->sig[i].type);
-		free(sp->sig[i].name);
-	}
-	for (int i = 0; i < MAX_EXPRS; i++) {
-		free(sp->types[i]);
-		free(sp->exprs[i]);
-		free(sp->cexprs[i]);
-	}
-	free(sp->filter);
-	free(sp->cfilter);
-	free(sp->label);
-	for (int i = 0; i < sp->nentry; i++)
-		free(sp->entry[i]);
-}
-
-static const char *spec__title(const struct spec *sp)
-{
-	return sp->label ? sp->label : sp->text;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	char err[512];
@@ -557,9 +174,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (ret >= 0)
 		return ret;
 	for (int i = 0; i < o->nspecs; i++) {
-		struct spec *sp = &o->specs[i];
+		struct argspec *sp = &o->specs[i];
 
-		ret = spec__parse(sp, sp->text, sp->hist, err, sizeof(err));
+		ret = argspec__parse(sp, sp->text, sp->hist, err, sizeof(err));
 
 		if (ret) {
 			fprintf(stderr, "argdist: %s\n", ret == -ENOMEM ? "out of memory" : err);
@@ -573,7 +190,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* struct pt_regs word indexes of the SysV integer argument registers
  * (rdi, rsi, rdx, rcx, r8, r9; arch/x86/include/uapi/asm/ptrace.h). */
-static const int arg_regs[MAX_SIG] = { 14, 13, 12, 11, 9, 8 };
+static const int arg_regs[ARGSPEC_MAX_PARAMS] = { 14, 13, 12, 11, 9, 8 };
 
 struct site_info {
 	int spec;
@@ -614,7 +231,7 @@ static int append_sites(struct site_set *to, struct site_set *from, int spec)
 }
 
 /* Add the sites of @sp's function, as entry or return probes. */
-static int add_sites(struct site_set *set, const struct spec *sp, int idx, enum probe_kind kind,
+static int add_sites(struct site_set *set, const struct argspec *sp, int idx, enum probe_kind kind,
 		     pid_t pid, struct attach_features *feat, char *err, size_t errlen)
 {
 	struct site_set tmp = {};
@@ -637,7 +254,7 @@ static int add_sites(struct site_set *set, const struct spec *sp, int idx, enum 
 }
 
 /* Room for every name of a site: see site_params(). */
-#define MAX_NAMES (MAX_SIG + DWARF_MAX_PARAMS + KBTF_MAX_PARAMS + MAX_ENTRY + 1)
+#define MAX_NAMES (ARGSPEC_MAX_PARAMS + DWARF_MAX_PARAMS + KBTF_MAX_PARAMS + ARGSPEC_MAX_ENTRY + 1)
 
 /* Where a site's named parameters come from, besides its signature. */
 struct site_names {
@@ -651,7 +268,7 @@ struct site_names {
  * kernel's BTF (kernel functions), then $latency and $entry() for return
  * probes. @params must hold MAX_NAMES.
  */
-static size_t site_params(const struct spec *sp, const struct site_names *sn, bool ret_site,
+static size_t site_params(const struct argspec *sp, const struct site_names *sn, bool ret_site,
 			  struct fetch_param *params, char (*names)[64])
 {
 	const struct dwarf_func *df = sn->df;
@@ -690,12 +307,12 @@ static size_t site_params(const struct spec *sp, const struct site_names *sn, bo
 }
 
 /* The entry twin's program: the $entry() values after a word for the time. */
-static int compile_entry(const struct options *o, const struct spec *sp,
+static int compile_entry(const struct options *o, const struct argspec *sp,
 			 const struct site_names *sn, struct site_info *si, char *err,
 			 size_t errlen)
 {
 	struct fetch_param params[MAX_NAMES];
-	char names[MAX_ENTRY][64];
+	char names[ARGSPEC_MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
 				 .str_size = o->str_size, .kernel = sp->kernel };
 
@@ -718,12 +335,12 @@ static int compile_entry(const struct options *o, const struct spec *sp,
 }
 
 /* A main site's program: the filter's operands, then the key values. */
-static int compile_main(const struct options *o, const struct spec *sp,
+static int compile_main(const struct options *o, const struct argspec *sp,
 			const struct site_names *sn, struct site_info *si, char *err,
 			size_t errlen)
 {
 	struct fetch_param params[MAX_NAMES];
-	char names[MAX_ENTRY][64];
+	char names[ARGSPEC_MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
 	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
 				 .params = params, .str_size = o->str_size, .kernel = sp->kernel };
@@ -810,7 +427,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	if (!dc || !kf)
 		goto out;
 	for (int i = 0; i < o->nspecs; i++) {
-		const struct spec *sp = &o->specs[i];
+		const struct argspec *sp = &o->specs[i];
 		size_t first = pl->set->count;
 
 		err = add_sites(pl->set, sp, i, sp->kind, pid, feat, msg, sizeof(msg));
@@ -834,7 +451,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		goto out;
 	for (size_t i = 0; i < pl->set->count; i++) {
 		const struct site *s = &pl->set->sites[i];
-		const struct spec *sp = &o->specs[s->spec];
+		const struct argspec *sp = &o->specs[s->spec];
 		struct site_info *si = &pl->info[i];
 		const struct dwarf_func *df;
 		struct site_names sn = {};
@@ -1013,7 +630,7 @@ static uint64_t prev_count(const struct counts *prev, const uint8_t *key)
 }
 
 /* "size = 16, fd = 1" for a key of @si's layout into @buf. */
-static void format_key(const struct spec *sp, const struct site_info *si, const uint8_t *data,
+static void format_key(const struct argspec *sp, const struct site_info *si, const uint8_t *data,
 		       char *buf, size_t len)
 {
 	size_t o = 0;
@@ -1040,7 +657,7 @@ static void format_key(const struct spec *sp, const struct site_info *si, const 
  * keys or an earlier expression's (an expression named count must not
  * hide the count).
  */
-static const char *json_key(const struct spec *sp, int i, char *buf, size_t len)
+static const char *json_key(const struct argspec *sp, int i, char *buf, size_t len)
 {
 	static const char *const reserved[] = { "type", "interval", "probe", "count", "event" };
 	const char *e = sp->exprs[i];
@@ -1059,9 +676,9 @@ static const char *json_key(const struct spec *sp, int i, char *buf, size_t len)
 static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 			 const struct counts *cur)
 {
-	const struct spec *sp = &st->o->specs[spec];
+	const struct argspec *sp = &st->o->specs[spec];
 	const struct site_info *si = &st->pl->info[st->pl->first_site[spec]];
-	struct out_col cols[3 + MAX_EXPRS] = {
+	struct out_col cols[3 + ARGSPEC_MAX_EXPRS] = {
 		{ "PROBE", "probe", OUT_STR, 0, .json_only = true },
 		{ "COUNT", "count", OUT_U64, -10 },
 		{ "EVENT", "event", OUT_STR, 0 },
@@ -1069,8 +686,8 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 	size_t ncols = 3;
 	struct out_table *t;
 	char (*events)[1024] = NULL;
-	char (*strs)[MAX_EXPRS][FETCH_MAX_STR + 1] = NULL;
-	char keys[MAX_EXPRS][96];
+	char (*strs)[ARGSPEC_MAX_EXPRS][FETCH_MAX_STR + 1] = NULL;
+	char keys[ARGSPEC_MAX_EXPRS][96];
 	size_t nrows = 0;
 	int err = -ENOMEM;
 
@@ -1095,7 +712,7 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 	nrows = 0;
 	for (size_t i = 0; i < cur->n; i++) {
 		const uint8_t *key = cur->recs[i].key, *data = key + 8;
-		struct out_val vals[3 + MAX_EXPRS];
+		struct out_val vals[3 + ARGSPEC_MAX_EXPRS];
 		uint64_t n = cur->recs[i].count;
 
 		if (*(const uint32_t *)key != (uint32_t)spec)
@@ -1105,7 +722,7 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 		if (!n)
 			continue;
 		format_key(sp, si, data, events[nrows], sizeof(events[0]));
-		vals[0].s = spec__title(sp);
+		vals[0].s = argspec__title(sp);
 		vals[1].u = n;
 		vals[2].s = events[nrows];
 		for (size_t c = 3; c < ncols; c++) {
@@ -1136,9 +753,9 @@ out:
 
 static int report_hist(struct state *st, const struct out_ctx *ctx, uint32_t spec)
 {
-	const struct spec *sp = &st->o->specs[spec];
+	const struct argspec *sp = &st->o->specs[spec];
 	struct argdist_hist total = {}, delta;
-	struct out_kv kv = { "probe", NULL, OUT_STR, { .s = spec__title(sp) } };
+	struct out_kv kv = { "probe", NULL, OUT_STR, { .s = argspec__title(sp) } };
 	struct hist h;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.hists), &spec, st->percpu))
@@ -1188,7 +805,7 @@ static int report(struct state *st)
 	}
 	for (int i = 0; i < st->o->nspecs; i++) {
 		if (text)
-			out__line(st->out, "probe", spec__title(&st->o->specs[i]));
+			out__line(st->out, "probe", argspec__title(&st->o->specs[i]));
 		if (st->o->specs[i].hist) {
 			ctx.record = "hist";
 			err = report_hist(st, &ctx, i);
@@ -1335,6 +952,6 @@ out:
 	plan__fini(&pl);
 out_specs:
 	for (int i = 0; i < o.nspecs; i++)
-		spec__fini(&o.specs[i]);
+		argspec__fini(&o.specs[i]);
 	return ret;
 }

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests for common/argspec.c: bcc argdist's specifier language. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/argspec.h"
+
+static void test_full(void **state)
+{
+	struct argspec sp;
+	char err[256];
+
+	assert_int_equal(argspec__parse(&sp, "p:c:write(int fd, const char *buf, size_t n):"
+					"int,size_t:fd,n:fd==1#writes", false, err, sizeof(err)), 0);
+	assert_int_equal(sp.kind, PROBE_UPROBE);
+	assert_false(sp.kernel);
+	assert_string_equal(sp.lib, "c");
+	assert_string_equal(sp.func, "write");
+	assert_int_equal(sp.nsig, 3);
+	assert_string_equal(sp.sig[1].type, "const char *");
+	assert_string_equal(sp.sig[1].name, "buf");
+	assert_int_equal(sp.nexprs, 2);
+	assert_string_equal(sp.types[1], "size_t");
+	assert_string_equal(sp.exprs[0], "fd");
+	assert_string_equal(sp.filter, "fd==1");
+	assert_string_equal(argspec__title(&sp), "writes");
+	argspec__fini(&sp);
+}
+
+static void test_return_rewrites(void **state)
+{
+	struct argspec sp;
+	char err[256];
+
+	assert_int_equal(argspec__parse(&sp, "r:c:read(int fd, void *buf, size_t count):"
+					"u64:$latency", true, err, sizeof(err)), 0);
+	assert_int_equal(sp.kind, PROBE_URETPROBE);
+	assert_true(sp.hist);
+	assert_true(sp.latency);
+	assert_string_equal(sp.cexprs[0], "__latency");
+	assert_string_equal(argspec__title(&sp), sp.text);
+	argspec__fini(&sp);
+
+	assert_int_equal(argspec__parse(&sp, "r:c:read(int fd, void *buf, size_t count):"
+					"size_t:$entry(count)", false, err, sizeof(err)), 0);
+	assert_int_equal(sp.nentry, 1);
+	assert_string_equal(sp.entry[0], "count");
+	assert_string_equal(sp.cexprs[0], "__entry_count");
+	argspec__fini(&sp);
+}
+
+static void test_kernel_and_default(void **state)
+{
+	struct argspec sp;
+	char err[256];
+
+	assert_int_equal(argspec__parse(&sp, "r::vfs_read()", false, err, sizeof(err)), 0);
+	assert_true(sp.kernel);
+	assert_string_equal(sp.func, "vfs_read");
+	assert_true(sp.default_expr);
+	argspec__fini(&sp);
+}
+
+static void test_bad(void **state)
+{
+	static const char *const bad[] = {
+		"x:c:malloc(size_t size):size_t:size",	/* not p or r */
+		"p:c:malloc(size_t size",		/* unbalanced */
+		"p:c:malloc(size_t size):size_t:$latency",	/* $latency at an entry */
+		"p:c:malloc(size_t size):size_t:$entry(size)",
+		"p:c:malloc(size_t size):nosuchtype:size",
+		"p:c:f(int a,):int:a",			/* empty parameter */
+		"p:c:f(int a,int b,int c,int d,int e,int f,int g):int:a",	/* too many */
+		"",
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct argspec sp;
+
+		err[0] = '\0';
+		assert_int_not_equal(argspec__parse(&sp, bad[i], false, err, sizeof(err)), 0);
+		assert_true(err[0] != '\0');
+		argspec__fini(&sp);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_return_rewrites),
+		cmocka_unit_test(test_kernel_and_default),
+		cmocka_unit_test(test_bad),
+	};
+
+	return cmocka_run_group_tests_name("argspec", tests, NULL, NULL);
+}
