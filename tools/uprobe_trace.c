@@ -27,37 +27,14 @@
 #include "common/probe.h"
 #include "common/sites.h"
 #include "common/tool.h"
+#include "common/traceprobe.h"
 #include "common/syms.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
 
-#define MAX_ARGS 12
-#define MAX_WIDTH 4096		/* of a format's conversion, and its precision */
 #define DEFAULT_PAGES 256
 #define POLL_SECONDS 0.1
 
-/* A printf conversion of a format string. */
-struct conv {
-	char flags[24];		/* flags, width and precision as written */
-	char len[3];		/* length modifier: "", h, hh, l, ll, z, j */
-	char c;			/* d i u x X o c s p */
-};
-
-/* One probe as given on the command line. */
-struct probe {
-	const char *text;
-	char *spec;		/* for site resolution: "p:c:write", "/bin/app:0x2794c0" */
-	char *event;		/* uprobe_events EVENT name, or NULL */
-	char *filter;
-	char *fmt;		/* bcc format string, unescaped, or NULL */
-	bool ftrace;		/* fetch-args: "name=value" output */
-	char *args[MAX_ARGS];
-	char *names[MAX_ARGS];	/* ftrace names of the args */
-	int nargs;
-	struct conv convs[MAX_ARGS];
-	int nconvs;
-	enum probe_kind kind;
-};
 
 struct options {
 	struct cli_common cli;	/* -p -c -d -v --attach */
@@ -72,7 +49,7 @@ struct options {
 	bool address;
 	unsigned long str_size;
 	unsigned long pages;
-	struct probe *probes;
+	struct trace_probe *probes;
 	int nprobes;
 };
 
@@ -153,344 +130,6 @@ static const struct option long_opts[] = {
 
 #define usage_error(...) cli__usage_error("uprobe-trace", __VA_ARGS__)
 
-/* ---- probe text ------------------------------------------------------------------ */
-
-static char *strndup_trim(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return strndup(s, n);
-}
-
-/* Skip a balanced (...) group starting at @s; NULL if unbalanced. Quotes
- * inside are skipped whole. */
-static const char *skip_group(const char *s)
-{
-	int depth = 0;
-
-	for (; *s; s++) {
-		if (*s == '"') {
-			for (s++; *s && *s != '"'; s++)
-				if (*s == '\\' && s[1])
-					s++;
-			if (!*s)
-				return NULL;
-		} else if (*s == '(') {
-			depth++;
-		} else if (*s == ')' && --depth == 0) {
-			return s + 1;
-		}
-	}
-	return NULL;
-}
-
-/* Parse a format string's conversions into @p. One sentence in @err. */
-static int parse_format(struct probe *p, char *err, size_t errlen)
-{
-	for (const char *s = p->fmt; *s; s++) {
-		struct conv *c;
-		size_t n = 0;
-
-		if (*s != '%')
-			continue;
-		if (s[1] == '%') {
-			s++;
-			continue;
-		}
-		if (p->nconvs >= MAX_ARGS) {
-			snprintf(err, errlen, "too many conversions in format \"%s\" (at most %d)",
-				 p->fmt, MAX_ARGS);
-			return -EINVAL;
-		}
-		c = &p->convs[p->nconvs];
-		s++;
-		while (*s && strchr("-+ #0123456789.", *s) && n + 1 < sizeof(c->flags))
-			c->flags[n++] = *s++;
-		c->flags[n] = 0;
-		n = 0;
-		while (*s && strchr("hlzj", *s) && n < 2)
-			c->len[n++] = *s++;
-		c->len[n] = 0;
-		if (!*s || !strchr("diuxXocsp", *s)) {
-			snprintf(err, errlen, "bad conversion '%%%s%s%.1s' in format \"%s\"", c->flags,
-				 c->len, *s ? s : "", p->fmt);
-			return -EINVAL;
-		}
-		c->c = *s;
-		/* A width of 999999999 would pad every event's line to a gigabyte
-		 * (found by tests/fuzz/fuzz_trace_probe): at most MAX_WIDTH. */
-		for (const char *d = c->flags; *d; d++) {
-			if (isdigit((unsigned char)*d) && strtoul(d, NULL, 10) > MAX_WIDTH) {
-				snprintf(err, errlen, "width or precision over %d in conversion "
-					 "'%%%s%s%c' in format \"%s\"", MAX_WIDTH, c->flags, c->len,
-					 c->c, p->fmt);
-				return -EINVAL;
-			}
-		}
-		p->nconvs++;
-	}
-	return 0;
-}
-
-/* The fetch type a conversion asks for. */
-static const char *conv_type(const struct conv *c)
-{
-	bool wide = c->len[0] == 'l' || c->len[0] == 'z' || c->len[0] == 'j';
-	bool sign = c->c == 'd' || c->c == 'i';
-
-	switch (c->c) {
-	case 's':
-		return "string";
-	case 'c':
-		return "u8";
-	case 'p':
-		return "x64";
-	}
-	if (!strcmp(c->len, "hh"))
-		return sign ? "s8" : "u8";
-	if (c->len[0] == 'h')
-		return sign ? "s16" : "u16";
-	if (wide)
-		return sign ? "s64" : "u64";
-	return sign ? "s32" : "u32";
-}
-
-/* Unescape \n \t \\ \" of a format string in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '\\' && s[1]) {
-			s++;
-			*o++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = 0;
-}
-
-static bool is_ftrace_head(const char *tok, size_t n)
-{
-	const char *colon;
-
-	if (n == 1 && (tok[0] == 'p' || tok[0] == 'r'))
-		return true;
-	if (n < 3 || (tok[0] != 'p' && tok[0] != 'r') || tok[1] != ':')
-		return false;
-	colon = memchr(tok + 2, ':', n - 2);
-	return !colon;
-}
-
-/* Split @text into @p. Returns 0 or -EINVAL with one sentence in @err. */
-static int probe__parse(struct probe *p, const char *text, char *err, size_t errlen)
-{
-	const char *s = text, *tok;
-	size_t n;
-
-	memset(p, 0, sizeof(*p));
-	p->text = text;
-	while (isspace((unsigned char)*s))
-		s++;
-	tok = s;
-	while (*s && !isspace((unsigned char)*s))
-		s++;
-	n = s - tok;
-	if (!n) {
-		snprintf(err, errlen, "empty probe");
-		return -EINVAL;
-	}
-	if (is_ftrace_head(tok, n)) {
-		const char *loc;
-
-		if (n > 2) {
-			const char *slash = memchr(tok, '/', n);
-			const char *name = slash ? slash + 1 : tok + 2;
-
-			p->event = strndup(name, tok + n - name);
-		}
-		while (isspace((unsigned char)*s))
-			s++;
-		loc = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (s == loc || !memchr(loc, ':', s - loc)) {
-			snprintf(err, errlen, "missing PATH:OFFSET in uprobe_events probe '%s'", text);
-			return -EINVAL;
-		}
-		if (asprintf(&p->spec, "%c:%.*s", tok[0], (int)(s - loc), loc) < 0)
-			return -ENOMEM;
-		p->ftrace = true;
-	} else {
-		p->spec = strndup(tok, n);
-	}
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '(') {
-		const char *end = skip_group(s);
-
-		if (!end) {
-			snprintf(err, errlen, "unbalanced parentheses in the filter of '%s'", text);
-			return -EINVAL;
-		}
-		p->filter = strndup_trim(s + 1, end - s - 2);
-		s = end;
-		while (isspace((unsigned char)*s))
-			s++;
-	}
-	if (*s == '"' && !p->ftrace) {
-		const char *q = s + 1;
-
-		for (; *q && *q != '"'; q++)
-			if (*q == '\\' && q[1])
-				q++;
-		if (!*q) {
-			snprintf(err, errlen, "unterminated format string in '%s'", text);
-			return -EINVAL;
-		}
-		p->fmt = strndup(s + 1, q - s - 1);
-		unescape(p->fmt);
-		if (parse_format(p, err, errlen))
-			return -EINVAL;
-		s = q + 1;
-		/* , arg, arg... split on commas outside parentheses and quotes. */
-		while (isspace((unsigned char)*s))
-			s++;
-		while (*s) {
-			const char *a;
-			int depth = 0;
-
-			if (*s != ',') {
-				snprintf(err, errlen, "expected ',' before '%s' in '%s'", s, text);
-				return -EINVAL;
-			}
-			a = ++s;
-			for (; *s && (depth || *s != ','); s++) {
-				if (*s == '(')
-					depth++;
-				else if (*s == ')')
-					depth--;
-			}
-			if (p->nargs >= MAX_ARGS) {
-				snprintf(err, errlen, "too many arguments in '%s' (at most %d)", text,
-					 MAX_ARGS);
-				return -EINVAL;
-			}
-			p->args[p->nargs++] = strndup_trim(a, s - a);
-			if (!*p->args[p->nargs - 1]) {
-				snprintf(err, errlen, "empty argument in '%s'", text);
-				return -EINVAL;
-			}
-		}
-		if (p->nargs != p->nconvs) {
-			snprintf(err, errlen, "the format \"%s\" has %d conversion%s but %d argument%s "
-				 "%s given", p->fmt, p->nconvs, p->nconvs == 1 ? "" : "s", p->nargs,
-				 p->nargs == 1 ? "" : "s", p->nargs == 1 ? "was" : "were");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	/* ftrace fetch-args: [NAME=]FETCHARG separated by blanks. */
-	while (*s) {
-		const char *a = s, *eq;
-
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (p->nargs >= MAX_ARGS) {
-			snprintf(err, errlen, "too many arguments in '%s' (at most %d)", text, MAX_ARGS);
-			return -EINVAL;
-		}
-		eq = memchr(a, '=', s - a);
-		if (eq && eq > a && eq[1] != '=') {
-			p->names[p->nargs] = strndup(a, eq - a);
-			a = eq + 1;
-		} else if (asprintf(&p->names[p->nargs], "arg%d", p->nargs + 1) < 0) {
-			return -ENOMEM;
-		}
-		p->args[p->nargs++] = strndup(a, s - a);
-		while (isspace((unsigned char)*s))
-			s++;
-	}
-	p->ftrace = true;
-	return 0;
-}
-
-static void probe__fini(struct probe *p)
-{
-	free(p->spec);
-	free(p->event);
-	free(p->filter);
-	free(p->fmt);
-	for (int i = 0; i < p->nargs; i++) {
-		free(p->args[i]);
-		free(p->names[i]);
-	}
-}
-
-static bool is_kernel(enum probe_kind k)
-{
-	return k == PROBE_KPROBE || k == PROBE_KRETPROBE;
-}
-
-static enum fetch_kind fetch_kind_of(enum probe_kind k)
-{
-	switch (k) {
-	case PROBE_URETPROBE:
-	case PROBE_KRETPROBE:
-		return FETCH_RETURN;
-	case PROBE_USDT:
-		return FETCH_USDT;
-	case PROBE_TRACEPOINT:
-		return FETCH_TRACEPOINT;
-	default:
-		return FETCH_ENTRY;
-	}
-}
-
-/* Compile probe @p for one site into @plan. */
-static int probe__compile(const struct probe *p, const struct fetch_env *env,
-			  struct fetch_plan *plan, char *err, size_t errlen)
-{
-	int ret;
-
-	fetch_plan__init(plan);
-	for (int i = 0; i < p->nargs; i++) {
-		const char *type = p->fmt ? conv_type(&p->convs[i]) : NULL;
-		const struct fetch_value *v;
-
-		/* An explicit ":type" wins; with ftrace args the default is x64 for
-		 * registers and memory, as uprobe_events prints them. */
-		if (!type && !strchr(p->args[i], ':') && strcmp(p->args[i], "$comm") &&
-		    env->kind != FETCH_TRACEPOINT)
-			type = "x64";
-		ret = fetch_plan__add(plan, p->args[i], type, env, err, errlen);
-		if (ret < 0)
-			return ret;
-		v = &plan->values[ret];
-		if (p->fmt) {
-			bool str = v->type.vtype == FETCH_T_STRING;
-
-			if (str != (p->convs[i].c == 's')) {
-				snprintf(err, errlen, "argument %d ('%s') %s but its conversion is "
-					 "'%%%c'", i + 1, p->args[i], str ? "is a string" :
-					 "is a number", p->convs[i].c);
-				return -EINVAL;
-			}
-		}
-	}
-	if (p->filter) {
-		ret = fetch_plan__set_filter(plan, p->filter, env, err, errlen);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	char err[512];
@@ -540,9 +179,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return EXIT_RUNTIME;
 	for (int i = 0; i < o->nprobes; i++) {
 		struct probe_spec spec;
-		struct probe *p = &o->probes[i];
+		struct trace_probe *p = &o->probes[i];
 
-		if (probe__parse(p, argv[optind + i], err, sizeof(err)) ||
+		if (trace_probe__parse(p, argv[optind + i], err, sizeof(err)) ||
 		    probe_spec__parse(p->spec, PROBE_F_BARE_KERNEL, &spec, err, sizeof(err))) {
 			fprintf(stderr, "uprobe-trace: %s\n", err);
 			return EXIT_USAGE;
@@ -552,12 +191,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		/* Check the expressions now, before any file is read; a
 		 * tracepoint's fields are known only once its format is read. */
 		if (p->kind != PROBE_TRACEPOINT) {
-			struct fetch_env env = { .kind = fetch_kind_of(p->kind),
+			struct fetch_env env = { .kind = trace_probe__fetch_kind(p->kind),
 						 .str_size = o->str_size, .names_later = true,
-						 .kernel = is_kernel(p->kind) };
+						 .kernel = trace_probe__is_kernel(p->kind) };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
 
-			ret = plan ? probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
+			ret = plan ? trace_probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
 
 			free(plan);
 			if (ret) {
@@ -581,100 +220,10 @@ struct tracer {
 	uint64_t start_ns;
 	uint64_t printed;
 	bool *done;			/* -M reached: the tool's stop */
-	char *line;
-	size_t line_cap;
+	struct trace_line line;		/* the message of the event being printed */
 };
 
-/* Append to the tracer's line buffer. */
-static void line_add(struct tracer *t, size_t *len, const char *s, size_t n)
-{
-	if (*len + n + 1 > t->line_cap) {
-		size_t cap = (*len + n + 1) * 2;
-		char *p = realloc(t->line, cap);
-
-		if (!p)
-			return;
-		t->line = p;
-		t->line_cap = cap;
-	}
-	memcpy(t->line + *len, s, n);
-	*len += n;
-	t->line[*len] = 0;
-}
-
-/* The message of one event: the format filled in, or ftrace's name=value. */
-static const char *render(struct tracer *t, const struct probe *p, const struct fetch_plan *plan,
-			  const void *data, size_t dlen)
-{
-	char buf[FETCH_MAX_STR + 64], spec[48];
-	size_t len = 0;
-	int ci = 0;
-
-	line_add(t, &len, "", 0);
-	if (!p->fmt) {
-		for (int i = 0; i < p->nargs; i++) {
-			int n = snprintf(buf, sizeof(buf), "%s%s=", i ? " " : "", p->names[i]);
-
-			line_add(t, &len, buf, n);
-			n = fetch_value__format(&plan->values[i], data, dlen, true, buf, sizeof(buf));
-			line_add(t, &len, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
-		}
-		return t->line;
-	}
-	for (const char *s = p->fmt; *s; s++) {
-		const struct conv *c;
-		const struct fetch_value *v;
-		int n;
-
-		if (*s != '%') {
-			const char *e = strchr(s, '%');
-			size_t k = e ? (size_t)(e - s) : strlen(s);
-
-			line_add(t, &len, s, k);
-			s += k - 1;
-			continue;
-		}
-		if (s[1] == '%') {
-			line_add(t, &len, "%", 1);
-			s++;
-			continue;
-		}
-		/* Skip the conversion's text; it was parsed into convs[ci]. */
-		s++;
-		while (*s && !strchr("diuxXocsp", *s))
-			s++;
-		if (ci >= p->nconvs)
-			break;
-		c = &p->convs[ci];
-		v = &plan->values[ci++];
-		switch (c->c) {
-		case 's': {
-			char str[FETCH_MAX_STR + 1];
-
-			fetch_value__str(v, data, dlen, str, sizeof(str));
-			snprintf(spec, sizeof(spec), "%%%ss", c->flags);
-			n = snprintf(buf, sizeof(buf), spec, str);
-			break;
-		}
-		case 'c':
-			snprintf(spec, sizeof(spec), "%%%sc", c->flags);
-			n = snprintf(buf, sizeof(buf), spec, (int)fetch_value__u64(v, data, dlen));
-			break;
-		case 'p':
-			n = snprintf(buf, sizeof(buf), "0x%" PRIx64, fetch_value__u64(v, data, dlen));
-			break;
-		default:
-			snprintf(spec, sizeof(spec), "%%%sll%c", c->flags, c->c);
-			n = snprintf(buf, sizeof(buf), spec, (long long)fetch_value__u64(v, data, dlen));
-			break;
-		}
-		if (n > 0)
-			line_add(t, &len, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
-	}
-	return t->line;
-}
-
-static void func_name(const struct tracer *t, const struct site *s, const struct probe *p,
+static void func_name(const struct tracer *t, const struct site *s, const struct trace_probe *p,
 		      char *buf, size_t len)
 {
 	if (p->event)
@@ -705,7 +254,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	const struct trace_event *e = data;
 	const struct options *o = t->o;
 	const struct site *s;
-	const struct probe *p;
+	const struct trace_probe *p;
 	const void *d;
 	const uint64_t *stack;
 	size_t dlen, nframes;
@@ -726,7 +275,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	dlen = size - sizeof(*e) - e->stack_bytes;
 	nframes = e->stack_bytes / sizeof(uint64_t);
 	stack = (const uint64_t *)((const char *)d + dlen);
-	msg = render(t, p, &t->plans[e->site], d, dlen);
+	msg = trace_probe__render(p, &t->plans[e->site], d, dlen, &t->line);
 	func_name(t, s, p, func, sizeof(func));
 	if (o->time_of_day) {
 		time_t now = time(NULL);
@@ -876,7 +425,7 @@ static void list_sites(const struct options *o, const struct site_set *set, stru
 		out__line(out, "probe", line);
 		if (dc)
 			list_params(dc, s, out);
-		if (kf && is_kernel(s->kind))
+		if (kf && trace_probe__is_kernel(s->kind))
 			list_kernel_params(kf, s, out);
 	}
 	free(kf);
@@ -944,9 +493,9 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
 	for (size_t i = 0; dc && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
-		const struct probe *p = &o->probes[s->spec];
-		struct fetch_env env = { .kind = fetch_kind_of(s->kind), .str_size = o->str_size,
-					 .kernel = is_kernel(s->kind) };
+		const struct trace_probe *p = &o->probes[s->spec];
+		struct fetch_env env = { .kind = trace_probe__fetch_kind(s->kind), .str_size = o->str_size,
+					 .kernel = trace_probe__is_kernel(s->kind) };
 		struct fetch_param params[DWARF_MAX_PARAMS];
 		const struct dwarf_func *df = NULL;
 		bool named = false;
@@ -962,7 +511,7 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 			env.params = params;
 			named = df;
 		}
-		if (is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
+		if (trace_probe__is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
 			for (size_t k = 0; k < kf->nparams; k++)
 				if (!kbtf_param__to_fetch(&kf->params[k], &params[env.nparams]))
 					env.nparams++;
@@ -983,7 +532,7 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 			}
 			env.tp = &fmt;
 		}
-		ret = probe__compile(p, &env, &plans[i], err, errlen);
+		ret = trace_probe__compile(p, &env, &plans[i], err, errlen);
 		tp_format__fini(&fmt);
 		if (ret) {
 			/* Names need DWARF or BTF: say why a name is unknown. */
@@ -991,7 +540,7 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 				size_t n = strlen(err);
 
 				snprintf(err + n, errlen - n, ": %s", dmsg);
-			} else if (is_kernel(s->kind) && named && strstr(err, "unknown name")) {
+			} else if (trace_probe__is_kernel(s->kind) && named && strstr(err, "unknown name")) {
 				size_t n = strlen(err);
 
 				snprintf(err + n, errlen - n, ": %s",
@@ -1136,7 +685,7 @@ out:
 	ring_buffer__free(rb);
 	json__free(tr.json);
 	syms__free(tr.syms);
-	free(tr.line);
+	trace_line__fini(&tr.line);
 	return ret;
 }
 
@@ -1202,7 +751,7 @@ out:
 	free(specs);
 out_probes:
 	for (int i = 0; o.probes && i < o.nprobes; i++)
-		probe__fini(&o.probes[i]);
+		trace_probe__fini(&o.probes[i]);
 	free(o.probes);
 	return ret;
 }

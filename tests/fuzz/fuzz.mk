@@ -29,9 +29,6 @@ $(FUZZ_LIBCOMMON): $(FUZZ_COMMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# fuzz_trace_probe includes tools/uprobe_trace.c, which needs its skeleton.
-$(FUZZ_DIR)/fuzz_trace_probe: $(BUILD)/uprobe_trace.skel.h
-
 $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIBCOMMON) | $(FUZZ_DIR)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBCOMMON) $(FUZZ_LIBS)

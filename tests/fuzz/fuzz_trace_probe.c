@@ -3,26 +3,25 @@
  * libFuzzer harness: uprobe-trace's probe text (bcc trace's
  * 'SPEC (FILTER) "FORMAT", ARGS' and ftrace's uprobe_events fetch-args),
  * its printf format strings, the compiled arguments, and the rendering of
- * one event over a data area taken from the input. The parser is static
- * in tools/uprobe_trace.c, so the tool's source is included here with its
- * main() renamed. Input: one byte (low 2 bits: probe kind), the probe
- * text, then optionally NUL and the event's data area.
+ * one event over a data area taken from the input (common/traceprobe.c).
+ * Input: one byte (low 2 bits: probe kind), the probe text, then
+ * optionally NUL and the event's data area.
  */
-#ifndef COTRACE_VERSION
-#define COTRACE_VERSION "fuzz"
-#endif
-#define main uprobe_trace_main
-#include "tools/uprobe_trace.c"
-#undef main
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/traceprobe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fetch_env env = { 0 };
-	struct tracer t = { 0 };
+	struct trace_line line = { 0 };
 	struct fetch_plan plan;
-	struct probe p;
+	struct trace_probe p;
 	char err[512], *text;
 	const uint8_t *area;
 	size_t n, area_len;
@@ -41,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env.kind = (enum fetch_kind)(data[0] & 3);
 	if (env.kind == FETCH_TRACEPOINT)
 		env.kind = FETCH_ENTRY;
-	if (!probe__parse(&p, text, err, sizeof(err)) &&
-	    !probe__compile(&p, &env, &plan, err, sizeof(err)))
-		render(&t, &p, &plan, area, area_len);
-	probe__fini(&p);
-	free(t.line);
+	if (!trace_probe__parse(&p, text, err, sizeof(err)) &&
+	    !trace_probe__compile(&p, &env, &plan, err, sizeof(err)))
+		trace_probe__render(&p, &plan, area, area_len, &line);
+	trace_probe__fini(&p);
+	trace_line__fini(&line);
 	free(text);
 	return 0;
 }

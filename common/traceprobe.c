@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* traceprobe: uprobe-trace's probe language (see traceprobe.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/traceprobe.h"
+
+static char *strndup_trim(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return strndup(s, n);
+}
+
+/* Skip a balanced (...) group starting at @s; NULL if unbalanced. Quotes
+ * inside are skipped whole. */
+static const char *skip_group(const char *s)
+{
+	int depth = 0;
+
+	for (; *s; s++) {
+		if (*s == '"') {
+			for (s++; *s && *s != '"'; s++)
+				if (*s == '\\' && s[1])
+					s++;
+			if (!*s)
+				return NULL;
+		} else if (*s == '(') {
+			depth++;
+		} else if (*s == ')' && --depth == 0) {
+			return s + 1;
+		}
+	}
+	return NULL;
+}
+
+/* Parse a format string's conversions into @p. One sentence in @err. */
+static int parse_format(struct trace_probe *p, char *err, size_t errlen)
+{
+	for (const char *s = p->fmt; *s; s++) {
+		struct trace_conv *c;
+		size_t n = 0;
+
+		if (*s != '%')
+			continue;
+		if (s[1] == '%') {
+			s++;
+			continue;
+		}
+		if (p->nconvs >= TRACE_PROBE_MAX_ARGS) {
+			snprintf(err, errlen, "too many conversions in format \"%s\" (at most %d)",
+				 p->fmt, TRACE_PROBE_MAX_ARGS);
+			return -EINVAL;
+		}
+		c = &p->convs[p->nconvs];
+		s++;
+		while (*s && strchr("-+ #0123456789.", *s) && n + 1 < sizeof(c->flags))
+			c->flags[n++] = *s++;
+		c->flags[n] = 0;
+		n = 0;
+		while (*s && strchr("hlzj", *s) && n < 2)
+			c->len[n++] = *s++;
+		c->len[n] = 0;
+		if (!*s || !strchr("diuxXocsp", *s)) {
+			snprintf(err, errlen, "bad conversion '%%%s%s%.1s' in format \"%s\"", c->flags,
+				 c->len, *s ? s : "", p->fmt);
+			return -EINVAL;
+		}
+		c->c = *s;
+		/* A width of 999999999 would pad every event's line to a gigabyte
+		 * (found by tests/fuzz/fuzz_trace_probe): at most TRACE_PROBE_MAX_WIDTH. */
+		for (const char *d = c->flags; *d; d++) {
+			if (isdigit((unsigned char)*d) && strtoul(d, NULL, 10) > TRACE_PROBE_MAX_WIDTH) {
+				snprintf(err, errlen, "width or precision over %d in conversion "
+					 "'%%%s%s%c' in format \"%s\"", TRACE_PROBE_MAX_WIDTH, c->flags, c->len,
+					 c->c, p->fmt);
+				return -EINVAL;
+			}
+		}
+		p->nconvs++;
+	}
+	return 0;
+}
+
+/* The fetch type a conversion asks for. */
+static const char *conv_type(const struct trace_conv *c)
+{
+	bool wide = c->len[0] == 'l' || c->len[0] == 'z' || c->len[0] == 'j';
+	bool sign = c->c == 'd' || c->c == 'i';
+
+	switch (c->c) {
+	case 's':
+		return "string";
+	case 'c':
+		return "u8";
+	case 'p':
+		return "x64";
+	}
+	if (!strcmp(c->len, "hh"))
+		return sign ? "s8" : "u8";
+	if (c->len[0] == 'h')
+		return sign ? "s16" : "u16";
+	if (wide)
+		return sign ? "s64" : "u64";
+	return sign ? "s32" : "u32";
+}
+
+/* Unescape \n \t \\ \" of a format string in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			*o++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+static bool is_ftrace_head(const char *tok, size_t n)
+{
+	const char *colon;
+
+	if (n == 1 && (tok[0] == 'p' || tok[0] == 'r'))
+		return true;
+	if (n < 3 || (tok[0] != 'p' && tok[0] != 'r') || tok[1] != ':')
+		return false;
+	colon = memchr(tok + 2, ':', n - 2);
+	return !colon;
+}
+
+/* Split @text into @p. Returns 0 or -EINVAL with one sentence in @err. */
+int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_t errlen)
+{
+	const char *s = text, *tok;
+	size_t n;
+
+	memset(p, 0, sizeof(*p));
+	p->text = text;
+	while (isspace((unsigned char)*s))
+		s++;
+	tok = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	n = s - tok;
+	if (!n) {
+		snprintf(err, errlen, "empty probe");
+		return -EINVAL;
+	}
+	if (is_ftrace_head(tok, n)) {
+		const char *loc;
+
+		if (n > 2) {
+			const char *slash = memchr(tok, '/', n);
+			const char *name = slash ? slash + 1 : tok + 2;
+
+			p->event = strndup(name, tok + n - name);
+		}
+		while (isspace((unsigned char)*s))
+			s++;
+		loc = s;
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		if (s == loc || !memchr(loc, ':', s - loc)) {
+			snprintf(err, errlen, "missing PATH:OFFSET in uprobe_events probe '%s'", text);
+			return -EINVAL;
+		}
+		if (asprintf(&p->spec, "%c:%.*s", tok[0], (int)(s - loc), loc) < 0)
+			return -ENOMEM;
+		p->ftrace = true;
+	} else {
+		p->spec = strndup(tok, n);
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '(') {
+		const char *end = skip_group(s);
+
+		if (!end) {
+			snprintf(err, errlen, "unbalanced parentheses in the filter of '%s'", text);
+			return -EINVAL;
+		}
+		p->filter = strndup_trim(s + 1, end - s - 2);
+		s = end;
+		while (isspace((unsigned char)*s))
+			s++;
+	}
+	if (*s == '"' && !p->ftrace) {
+		const char *q = s + 1;
+
+		for (; *q && *q != '"'; q++)
+			if (*q == '\\' && q[1])
+				q++;
+		if (!*q) {
+			snprintf(err, errlen, "unterminated format string in '%s'", text);
+			return -EINVAL;
+		}
+		p->fmt = strndup(s + 1, q - s - 1);
+		unescape(p->fmt);
+		if (parse_format(p, err, errlen))
+			return -EINVAL;
+		s = q + 1;
+		/* , arg, arg... split on commas outside parentheses and quotes. */
+		while (isspace((unsigned char)*s))
+			s++;
+		while (*s) {
+			const char *a;
+			int depth = 0;
+
+			if (*s != ',') {
+				snprintf(err, errlen, "expected ',' before '%s' in '%s'", s, text);
+				return -EINVAL;
+			}
+			a = ++s;
+			for (; *s && (depth || *s != ','); s++) {
+				if (*s == '(')
+					depth++;
+				else if (*s == ')')
+					depth--;
+			}
+			if (p->nargs >= TRACE_PROBE_MAX_ARGS) {
+				snprintf(err, errlen, "too many arguments in '%s' (at most %d)", text,
+					 TRACE_PROBE_MAX_ARGS);
+				return -EINVAL;
+			}
+			p->args[p->nargs++] = strndup_trim(a, s - a);
+			if (!*p->args[p->nargs - 1]) {
+				snprintf(err, errlen, "empty argument in '%s'", text);
+				return -EINVAL;
+			}
+		}
+		if (p->nargs != p->nconvs) {
+			snprintf(err, errlen, "the format \"%s\" has %d conversion%s but %d argument%s "
+				 "%s given", p->fmt, p->nconvs, p->nconvs == 1 ? "" : "s", p->nargs,
+				 p->nargs == 1 ? "" : "s", p->nargs == 1 ? "was" : "were");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	/* ftrace fetch-args: [NAME=]FETCHARG separated by blanks. */
+	while (*s) {
+		const char *a = s, *eq;
+
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		if (p->nargs >= TRACE_PROBE_MAX_ARGS) {
+			snprintf(err, errlen, "too many arguments in '%s' (at most %d)", text, TRACE_PROBE_MAX_ARGS);
+			return -EINVAL;
+		}
+		eq = memchr(a, '=', s - a);
+		if (eq && eq > a && eq[1] != '=') {
+			p->names[p->nargs] = strndup(a, eq - a);
+			a = eq + 1;
+		} else if (asprintf(&p->names[p->nargs], "arg%d", p->nargs + 1) < 0) {
+			return -ENOMEM;
+		}
+		p->args[p->nargs++] = strndup(a, s - a);
+		while (isspace((unsigned char)*s))
+			s++;
+	}
+	p->ftrace = true;
+	return 0;
+}
+
+void trace_probe__fini(struct trace_probe *p)
+{
+	free(p->spec);
+	free(p->event);
+	free(p->filter);
+	free(p->fmt);
+	for (int i = 0; i < p->nargs; i++) {
+		free(p->args[i]);
+		free(p->names[i]);
+	}
+}
+
+bool trace_probe__is_kernel(enum probe_kind k)
+{
+	return k == PROBE_KPROBE || k == PROBE_KRETPROBE;
+}
+
+enum fetch_kind trace_probe__fetch_kind(enum probe_kind k)
+{
+	switch (k) {
+	case PROBE_URETPROBE:
+	case PROBE_KRETPROBE:
+		return FETCH_RETURN;
+	case PROBE_USDT:
+		return FETCH_USDT;
+	case PROBE_TRACEPOINT:
+		return FETCH_TRACEPOINT;
+	default:
+		return FETCH_ENTRY;
+	}
+}
+
+/* Compile probe @p for one site into @plan. */
+int trace_probe__compile(const struct trace_probe *p, const struct fetch_env *env,
+			 struct fetch_plan *plan, char *err, size_t errlen)
+{
+	int ret;
+
+	fetch_plan__init(plan);
+	for (int i = 0; i < p->nargs; i++) {
+		const char *type = p->fmt ? conv_type(&p->convs[i]) : NULL;
+		const struct fetch_value *v;
+
+		/* An explicit ":type" wins; with ftrace args the default is x64 for
+		 * registers and memory, as uprobe_events prints them. */
+		if (!type && !strchr(p->args[i], ':') && strcmp(p->args[i], "$comm") &&
+		    env->kind != FETCH_TRACEPOINT)
+			type = "x64";
+		ret = fetch_plan__add(plan, p->args[i], type, env, err, errlen);
+		if (ret < 0)
+			return ret;
+		v = &plan->values[ret];
+		if (p->fmt) {
+			bool str = v->type.vtype == FETCH_T_STRING;
+
+			if (str != (p->convs[i].c == 's')) {
+				snprintf(err, errlen, "argument %d ('%s') %s but its conversion is "
+					 "'%%%c'", i + 1, p->args[i], str ? "is a string" :
+					 "is a number", p->convs[i].c);
+				return -EINVAL;
+			}
+		}
+	}
+	if (p->filter) {
+		ret = fetch_plan__set_filter(plan, p->filter, env, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Append to the line buffer; what does not fit in memory is left out. */
+static void line_add(struct trace_line *l, size_t *len, const char *s, size_t n)
+{
+	if (*len + n + 1 > l->cap) {
+		size_t cap = (*len + n + 1) * 2;
+		char *p = realloc(l->buf, cap);
+
+		if (!p)
+			return;
+		l->buf = p;
+		l->cap = cap;
+	}
+	memcpy(l->buf + *len, s, n);
+	*len += n;
+	l->buf[*len] = 0;
+}
+
+const char *trace_probe__render(const struct trace_probe *p, const struct fetch_plan *plan,
+				const void *data, size_t dlen, struct trace_line *l)
+{
+	char buf[FETCH_MAX_STR + 64], spec[48];
+	size_t len = 0;
+	int ci = 0;
+
+	line_add(l, &len, "", 0);
+	if (!p->fmt) {
+		for (int i = 0; i < p->nargs; i++) {
+			int n = snprintf(buf, sizeof(buf), "%s%s=", i ? " " : "", p->names[i]);
+
+			line_add(l, &len, buf, n);
+			n = fetch_value__format(&plan->values[i], data, dlen, true, buf, sizeof(buf));
+			line_add(l, &len, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
+		}
+		return l->buf ? l->buf : "";
+	}
+	for (const char *s = p->fmt; *s; s++) {
+		const struct trace_conv *c;
+		const struct fetch_value *v;
+		int n;
+
+		if (*s != '%') {
+			const char *e = strchr(s, '%');
+			size_t k = e ? (size_t)(e - s) : strlen(s);
+
+			line_add(l, &len, s, k);
+			s += k - 1;
+			continue;
+		}
+		if (s[1] == '%') {
+			line_add(l, &len, "%", 1);
+			s++;
+			continue;
+		}
+		/* Skip the conversion's text; it was parsed into convs[ci]. */
+		s++;
+		while (*s && !strchr("diuxXocsp", *s))
+			s++;
+		if (ci >= p->nconvs)
+			break;
+		c = &p->convs[ci];
+		v = &plan->values[ci++];
+		switch (c->c) {
+		case 's': {
+			char str[FETCH_MAX_STR + 1];
+
+			fetch_value__str(v, data, dlen, str, sizeof(str));
+			snprintf(spec, sizeof(spec), "%%%ss", c->flags);
+			n = snprintf(buf, sizeof(buf), spec, str);
+			break;
+		}
+		case 'c':
+			snprintf(spec, sizeof(spec), "%%%sc", c->flags);
+			n = snprintf(buf, sizeof(buf), spec, (int)fetch_value__u64(v, data, dlen));
+			break;
+		case 'p':
+			n = snprintf(buf, sizeof(buf), "0x%" PRIx64, fetch_value__u64(v, data, dlen));
+			break;
+		default:
+			snprintf(spec, sizeof(spec), "%%%sll%c", c->flags, c->c);
+			n = snprintf(buf, sizeof(buf), spec, (long long)fetch_value__u64(v, data, dlen));
+			break;
+		}
+		if (n > 0)
+			line_add(l, &len, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
+	}
+	return l->buf ? l->buf : "";
+}
+
+void trace_line__fini(struct trace_line *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+	l->cap = 0;
+}
