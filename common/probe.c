@@ -614,6 +614,25 @@ out_err:
 	return ret;
 }
 
+int probe_spec__init_func(struct probe_spec *spec, enum probe_kind kind, const char *target,
+			  const char *pattern, const char *text)
+{
+	bool kernel = kind == PROBE_KPROBE || kind == PROBE_KRETPROBE;
+
+	memset(spec, 0, sizeof(*spec));
+	if ((!kernel && kind != PROBE_UPROBE && kind != PROBE_URETPROBE) || kernel != !target)
+		return -EINVAL;
+	spec->kind = kind;
+	spec->text = text;
+	spec->pattern = strdup(pattern);
+	spec->target = target ? strdup(target) : NULL;
+	if (!spec->pattern || (target && !spec->target)) {
+		probe_spec__fini(spec);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void probe_spec__fini(struct probe_spec *spec)
 {
 	if (!spec)

@@ -57,6 +57,18 @@ int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
 		      char *err, size_t errlen);
 void probe_spec__fini(struct probe_spec *spec);
 
+/*
+ * Fill @spec for the functions matching the glob @pattern: of @target
+ * (a library or program, as typed) for PROBE_UPROBE and PROBE_URETPROBE,
+ * of the kernel (@target NULL) for PROBE_KPROBE and PROBE_KRETPROBE;
+ * what probe_spec__parse() makes of "p:TARGET:PATTERN", without a round
+ * trip through text. @text (borrowed) names the probe in messages.
+ * Returns 0, -EINVAL (another kind) or -ENOMEM; free with
+ * probe_spec__fini().
+ */
+int probe_spec__init_func(struct probe_spec *spec, enum probe_kind kind, const char *target,
+			  const char *pattern, const char *text);
+
 /* True if @pattern contains glob metacharacters (* or ?). */
 bool probe_pattern__is_wild(const char *pattern);
 

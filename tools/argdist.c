@@ -236,17 +236,17 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 {
 	struct site_set tmp = {};
 	struct probe_spec ps;
-	char *text;
 	int ret;
 
-	if (asprintf(&text, "%c:%s:%s", kind == PROBE_UPROBE ? 'p' : 'r', sp->lib, sp->func) < 0)
-		return -ENOMEM;
-	ret = probe_spec__parse(text, 0, &ps, err, errlen);
-	if (!ret) {
-		ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
-		probe_spec__fini(&ps);
+	if (sp->kernel)
+		kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
+	ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func, sp->text);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
 	}
-	free(text);
+	ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
+	probe_spec__fini(&ps);
 	if (ret >= 0)
 		ret = append_sites(set, &tmp, idx);
 	site_set__fini(&tmp);

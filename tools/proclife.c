@@ -457,7 +457,7 @@ static int attach_libc(struct proclife_bpf *skel, struct attacher *a, const stru
 	struct site_set set = {};
 	struct target t;
 	size_t got = 0, n = 0;
-	char spec_text[PATH_MAX + 64], err_msg[512];
+	char err_msg[512];
 	int err;
 
 	err = target__resolve("libc.so.6", o->ppid, &t);
@@ -471,12 +471,13 @@ static int attach_libc(struct proclife_bpf *skel, struct attacher *a, const stru
 		/* The path as the process names it: site_set__add() resolves it
 		 * again inside --ppid's root (t.path, already below
 		 * /proc/PID/root, would be looked up below it a second time). */
-		snprintf(spec_text, sizeof(spec_text), "uprobe:%s:%s", t.display, funcs[i]);
-		err = probe_spec__parse(spec_text, 0, &spec, err_msg, sizeof(err_msg));
+		err = probe_spec__init_func(&spec, PROBE_UPROBE, t.display, funcs[i], funcs[i]);
 		if (!err) {
 			err = site_set__add(&set, &spec, i, o->ppid, false, err_msg,
 					    sizeof(err_msg));
 			probe_spec__fini(&spec);
+		} else {
+			snprintf(err_msg, sizeof(err_msg), "%s", strerror(-err));
 		}
 		if (err < 0) {
 			fprintf(stderr, "proclife: %s\n", err_msg);

@@ -427,12 +427,36 @@ static void test_matcher_plain(void **state)
 	name_matcher__free(m);
 }
 
+/* The constructor gives what the parser gives for the same probe. */
+static void test_init_func(void **state)
+{
+	struct probe_spec a, b;
+	char err[256];
+
+	assert_int_equal(probe_spec__init_func(&a, PROBE_URETPROBE, "c", "mall*", "x"), 0);
+	assert_int_equal(probe_spec__parse("r:c:mall*", 0, &b, err, sizeof(err)), 0);
+	assert_int_equal(a.kind, b.kind);
+	assert_string_equal(a.target, b.target);
+	assert_string_equal(a.pattern, b.pattern);
+	assert_false(a.is_offset || a.regex || a.cpp);
+	assert_string_equal(a.text, "x");
+	probe_spec__fini(&a);
+	probe_spec__fini(&b);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_KPROBE, NULL, "vfs_read", "k"), 0);
+	assert_null(a.target);
+	probe_spec__fini(&a);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_KPROBE, "c", "f", "k"), -EINVAL);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_UPROBE, NULL, "f", "k"), -EINVAL);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_USDT, "c", "f", "k"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_null),
+		cmocka_unit_test(test_init_func),
 		cmocka_unit_test(test_is_wild),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_glob_no_blowup),
