@@ -18,6 +18,7 @@
 #include "common/cli.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/sitelist.h"
 #include "common/sites.h"
 #include "common/tool.h"
 #include "bpf/funccount.h"
@@ -125,67 +126,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->npatterns = argc - optind;
 	return -1;
 }
-
-static const char *kind_prefix(enum probe_kind k)
-{
-	switch (k) {
-	case PROBE_UPROBE: return "uprobe";
-	case PROBE_URETPROBE: return "uretprobe";
-	case PROBE_USDT: return "usdt";
-	case PROBE_TRACEPOINT: return "tracepoint";
-	case PROBE_KPROBE: return "kprobe";
-	case PROBE_KRETPROBE: return "kretprobe";
-	}
-	return "?";
-}
-
-static int list_sites(const struct options *o, const struct site_set *set, struct out *out)
-{
-	static const struct out_col cols[] = {
-		{ "PROBE", "probe", OUT_STR, 0 },
-		{ "ADDRESS", "address", OUT_U64, 0 },
-		{ "OFFSET", "offset", OUT_U64, 0 },
-		{ "ARGS", "args", OUT_STR, 0 },
-	};
-	char line[8192];
-
-	for (size_t i = 0; i < set->count; i++) {
-		const struct site *s = &set->sites[i];
-
-		if (out__format(out) == OUT_JSON) {
-			struct out_table *t = out_table__new(cols, 4);
-			struct out_ctx ctx = { .record = "site" };
-			struct out_val v[4];
-
-			if (!t)
-				return EXIT_RUNTIME;
-			snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
-				 s->display_path ? s->display_path : "", s->display_path ? ":" : "",
-				 s->name);
-			v[0].s = line;
-			v[1].u = s->vaddr;
-			v[2].u = s->offset;
-			v[3].s = s->usdt_args ? s->usdt_args : "";
-			out_table__add(t, v);
-			out__table(out, &ctx, t);
-			out_table__free(t);
-			continue;
-		}
-		snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
-			 s->display_path ? s->display_path : "", s->display_path ? ":" : "",
-			 s->name);
-		if (o->cli.verbose && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE))
-			snprintf(line + strlen(line), sizeof(line) - strlen(line),
-				 "  address 0x%" PRIx64 " offset 0x%" PRIx64, s->vaddr, s->offset);
-		if (o->cli.verbose && s->usdt_args)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "  args: %s",
-				 s->usdt_args);
-		out__line(out, "probe", line);
-	}
-	return EXIT_OK;
-}
-
-/* ---- attaching ------------------------------------------------------------------ */
 
 /* ---- reading counts ------------------------------------------------------------- */
 
@@ -401,7 +341,7 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (o.list) {
-		ret = list_sites(&o, &t.set, t.out);
+		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
 		goto out;
 	}
 	skel = funccount_bpf__open();

@@ -25,6 +25,7 @@
 #include "common/fetch.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/sitelist.h"
 #include "common/sites.h"
 #include "common/tool.h"
 #include "common/traceprobe.h"
@@ -355,83 +356,6 @@ static int on_event(void *ctx, void *data, size_t size)
 
 /* ---- listing ------------------------------------------------------------------- */
 
-static const char *kind_prefix(enum probe_kind k)
-{
-	switch (k) {
-	case PROBE_UPROBE: return "uprobe";
-	case PROBE_URETPROBE: return "uretprobe";
-	case PROBE_USDT: return "usdt";
-	case PROBE_TRACEPOINT: return "tracepoint";
-	case PROBE_KPROBE: return "kprobe";
-	case PROBE_KRETPROBE: return "kretprobe";
-	}
-	return "?";
-}
-
-/* -l -v: a kernel function's parameters from the kernel's BTF, then its
- * return value, as bpftrace -lv lists a kfunc's. */
-static void list_kernel_params(struct kbtf_func *kf, const struct site *s, struct out *out)
-{
-	char line[KBTF_DECL_LEN + 8];
-
-	if (kbtf__func(kbtf__vmlinux(), s->symbol, kf))
-		return;
-	for (size_t i = 0; i < kf->nparams; i++) {
-		snprintf(line, sizeof(line), "    %s", kf->params[i].decl);
-		out__line(out, "param", line);
-	}
-	if (kf->varargs)
-		out__line(out, "param", "    ...");
-	if (kf->ret_fetch_type || strcmp(kf->ret_decl, "void")) {
-		snprintf(line, sizeof(line), "    %s", kf->ret_decl);
-		out__line(out, "param", line);
-	}
-}
-
-/* -l -v: a function's parameters from DWARF, "    TYPE NAME" as bpftrace -lv. */
-static void list_params(struct dwarf_cache *dc, const struct site *s, struct out *out)
-{
-	const struct dwarf_func *df;
-	char line[1024], err[512];
-
-	if ((s->kind != PROBE_UPROBE && s->kind != PROBE_URETPROBE) ||
-	    dwarf_cache__func(dc, s->path, s->vaddr, &df, err, sizeof(err)))
-		return;
-	for (size_t i = 0; i < df->nparams; i++) {
-		const struct dwarf_param *p = &df->params[i];
-		size_t n = strlen(p->type);
-
-		snprintf(line, sizeof(line), "    %s%s%s", p->type,
-			 n && (p->type[n - 1] == '*' || p->type[n - 1] == '&') ? "" : " ", p->name);
-		out__line(out, "param", line);
-	}
-}
-
-static void list_sites(const struct options *o, const struct site_set *set, struct out *out)
-{
-	struct dwarf_cache *dc = o->cli.verbose ? dwarf_cache__new() : NULL;
-	struct kbtf_func *kf = o->cli.verbose ? malloc(sizeof(*kf)) : NULL;
-	char line[8192];
-
-	for (size_t i = 0; i < set->count; i++) {
-		const struct site *s = &set->sites[i];
-		size_t n;
-
-		n = snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
-			     s->display_path ? s->display_path : "", s->display_path ? ":" : "",
-			     s->name);
-		if (o->cli.verbose && n < sizeof(line) && s->usdt_args)
-			snprintf(line + n, sizeof(line) - n, "  args: %s", s->usdt_args);
-		out__line(out, "probe", line);
-		if (dc)
-			list_params(dc, s, out);
-		if (kf && trace_probe__is_kernel(s->kind))
-			list_kernel_params(kf, s, out);
-	}
-	free(kf);
-	dwarf_cache__free(dc);
-}
-
 /* Offset of child_pid in sched_process_fork's record, from its format. */
 static int fork_child_offset(unsigned *off, char *err, size_t errlen)
 {
@@ -720,7 +644,7 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (o.list) {
-		list_sites(&o, &t.set, t.out);
+		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
 		goto out;
 	}
 	ret = EXIT_RUNTIME;
