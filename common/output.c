@@ -600,6 +600,33 @@ char *out_stack_folded(const struct stack_record *r, bool with_pid)
 	return s;
 }
 
+/* Frames as fields: what the text form says, for consumers to take apart. */
+static void json_frames(struct json *j, const char *key, const struct stack_frame *f, size_t n)
+{
+	json__begin_array(j, key);
+	for (size_t i = 0; f && i < n; i++) {
+		json__begin_object(j);
+		if (f[i].addr)
+			json__u64(j, "addr", f[i].addr);
+		if (f[i].func)
+			json__str(j, "func", f[i].func);
+		if (f[i].func && f[i].addr)
+			json__u64(j, "offset", f[i].offset);
+		if (f[i].module) {
+			json__str(j, "module", f[i].module);
+			json__u64(j, "module_offset", f[i].module_offset);
+		}
+		if (f[i].file) {
+			json__str(j, "file", f[i].file);
+			json__u64(j, "line", f[i].line);
+		}
+		if (f[i].inlined)
+			json__bool(j, "inlined", true);
+		json__end_object(j);
+	}
+	json__end_array(j);
+}
+
 void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_record *r,
 		bool show_pid, const char *extra_key, const char *extra_val)
 {
@@ -619,6 +646,8 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 		for (size_t i = 0; i < r->nkernel; i++)
 			json__str(o->json, NULL, r->kernel[i]);
 		json__end_array(o->json);
+		json_frames(o->json, "user_frames", r->user_frames, r->nuser);
+		json_frames(o->json, "kernel_frames", r->kernel_frames, r->nkernel);
 		if (r->user_lost)
 			json__bool(o->json, "user_lost", true);
 		if (r->kernel_lost)

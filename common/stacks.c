@@ -24,6 +24,8 @@ static void record_fini(struct stack_record *r)
 		free(r->kernel[i]);
 	free(r->user);
 	free(r->kernel);
+	free(r->user_frames);
+	free(r->kernel_frames);
 }
 
 void stack_set__fini(struct stack_set *set)
@@ -34,15 +36,28 @@ void stack_set__fini(struct stack_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* Format the frames of one stack into a NULL-free array of strings. */
+/* Free what resolve_stack() made of @n frames. */
+static void frames_free(char **frames, struct stack_frame *fields, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(frames[k]);
+	free(frames);
+	free(fields);
+}
+
+/* The text of @ips' frames into a NULL-free array of strings, and their
+ * fields into a parallel array. */
 static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, struct syms *syms,
-			 const struct stack_read_opts *opts, char ***out, size_t *n)
+			 const struct stack_read_opts *opts, char ***out,
+			 struct stack_frame **out_fields, size_t *n)
 {
 	uint64_t ips[STACK_MAX_DEPTH] = {};
+	struct stack_frame *fields;
 	char **frames;
 	size_t depth = 0;
 
 	*out = NULL;
+	*out_fields = NULL;
 	*n = 0;
 	if (id < 0)
 		return 0;
@@ -52,8 +67,11 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 		depth++;
 	/* Inline frames may add entries: leave room for a few per address. */
 	frames = calloc(depth * 4 + 1, sizeof(*frames));
-	if (!frames)
+	fields = calloc(depth * 4 + 1, sizeof(*fields));
+	if (!frames || !fields) {
+		frames_free(frames, fields, 0);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < depth; i++) {
 		struct sym_frame f[4];
 		char buf[1024], addr[32] = "";
@@ -72,6 +90,7 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ips[i]);
 		if (nf <= 0) {
 			snprintf(buf, sizeof(buf), "%s[unknown]", addr);
+			fields[*n].addr = ips[i];
 			frames[(*n)++] = strdup(buf);
 			continue;
 		}
@@ -79,19 +98,47 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 			sym_frame__format(&f[k], opts->offsets, buf + strlen(addr),
 					  sizeof(buf) - strlen(addr));
 			memcpy(buf, addr, strlen(addr));
+			fields[*n] = (struct stack_frame){
+				.addr = ips[i], .func = f[k].name, .offset = f[k].offset,
+				.module = f[k].module, .module_offset = f[k].module_offset,
+				.file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
+			};
 			frames[(*n)++] = strdup(buf);
 		}
 	}
 	for (size_t i = 0; i < *n; i++) {
 		if (!frames[i]) {
-			for (size_t k = 0; k < *n; k++)
-				free(frames[k]);
-			free(frames);
+			frames_free(frames, fields, *n);
 			*n = 0;
 			return -ENOMEM;
 		}
 	}
 	*out = frames;
+	*out_fields = fields;
+	return 0;
+}
+
+int stack_record__push_user(struct stack_record *r, const char *text)
+{
+	char **user = realloc(r->user, (r->nuser + 1) * sizeof(*user));
+	struct stack_frame *fields;
+	char *dup;
+
+	if (!user)
+		return -ENOMEM;
+	r->user = user;
+	fields = realloc(r->user_frames, (r->nuser + 1) * sizeof(*fields));
+	if (!fields)
+		return -ENOMEM;
+	r->user_frames = fields;
+	dup = strdup(text);
+	if (!dup)
+		return -ENOMEM;
+	memmove(user + 1, user, r->nuser * sizeof(*user));
+	memmove(fields + 1, fields, r->nuser * sizeof(*fields));
+	user[0] = dup;
+	fields[0] = (struct stack_frame){ .func = dup };
+	r->nuser++;
 	return 0;
 }
 
@@ -139,10 +186,10 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
 		r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
 		r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
 		err = resolve_stack(traces_fd, k->user_stack, false, k->tgid, syms, opts, &r->user,
-				    &r->nuser);
+				    &r->user_frames, &r->nuser);
 		if (!err)
 			err = resolve_stack(traces_fd, k->kernel_stack, true, 0, syms, opts,
-					    &r->kernel, &r->nkernel);
+					    &r->kernel, &r->kernel_frames, &r->nkernel);
 		if (err) {
 			record_fini(r);
 			goto out;

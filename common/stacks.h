@@ -13,6 +13,23 @@
 
 struct syms;
 
+/*
+ * One frame as the symbolizer knew it, beside its text form: what JSON
+ * gives consumers as fields. Strings are borrowed from the symbolizer
+ * (interned: valid while it lives) or, for a frame a tool adds, from the
+ * record's own text.
+ */
+struct stack_frame {
+	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added */
+	const char *func;	/* function name, or NULL when unknown */
+	uint64_t offset;	/* addr - function start */
+	const char *module;	/* file mapped there, "[kernel]", or NULL */
+	uint64_t module_offset;	/* file offset of addr in the module */
+	const char *file;	/* source file (--lines), or NULL */
+	unsigned line;
+	bool inlined;		/* an inline frame inside the next one */
+};
+
 struct stack_record {
 	uint32_t tgid;
 	uint32_t tid;
@@ -20,8 +37,10 @@ struct stack_record {
 	char comm[16];
 	uint64_t count;
 	char **user;		/* formatted frames, innermost first */
+	struct stack_frame *user_frames;	/* the same frames as fields (nuser) */
 	size_t nuser;
 	char **kernel;
+	struct stack_frame *kernel_frames;
 	size_t nkernel;
 	bool user_lost;		/* the user stack could not be captured */
 	bool kernel_lost;
@@ -56,6 +75,12 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
  * instruction offsets within the same functions become one.
  */
 void stack_set__merge(struct stack_set *set, bool by_pid);
+
+/*
+ * Add a frame named @text as the innermost user frame of @r (syscount's
+ * "[close]" in folded output). Returns 0 or -ENOMEM (@r unchanged).
+ */
+int stack_record__push_user(struct stack_record *r, const char *text);
 
 /* Sort records by count, descending when @desc (ties: by comm, then pid). */
 void stack_set__sort(struct stack_set *set, bool desc);

@@ -494,23 +494,12 @@ static int report_stacks(struct state *st)
 		 * syscalls traced, it becomes the innermost frame, "[close]".
 		 */
 		if (o->folded && !one_syscall) {
-			char **user = realloc(r->user, (r->nuser + 1) * sizeof(*user));
 			char frame[40];
 
-			if (!user) {
-				err = -ENOMEM;
-				goto out;
-			}
-			r->user = user;
 			snprintf(frame, sizeof(frame), "[%s]", name);
-			memmove(user + 1, user, r->nuser * sizeof(*user));
-			user[0] = strdup(frame);
-			if (!user[0]) {
-				memmove(user, user + 1, r->nuser * sizeof(*user));
-				err = -ENOMEM;
+			err = stack_record__push_user(r, frame);
+			if (err)
 				goto out;
-			}
-			r->nuser++;
 		}
 		out__stack(st->out, &ctx, r, true, "syscall", name);
 	}
