@@ -13,6 +13,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
+#include "bpf/regs.h"
 #include "common/dwarf.h"
 #include "common/elf.h"
 #include "common/fetch.h"
@@ -21,16 +22,6 @@
 #define MAX_TYPE_DEPTH 16
 #define MAX_SCOPE_DEPTH 8
 #define TYPE_LEN 256
-
-/* struct pt_regs word indexes of DWARF x86-64 registers 0..15. */
-static const int dwarf_to_pt_regs[16] = {
-	10 /* rax */, 12 /* rdx */, 11 /* rcx */, 5 /* rbx */, 13 /* rsi */, 14 /* rdi */,
-	4 /* rbp */, 19 /* rsp */, 9 /* r8 */, 8 /* r9 */, 7 /* r10 */, 6 /* r11 */,
-	3 /* r12 */, 2 /* r13 */, 1 /* r14 */, 0 /* r15 */,
-};
-
-/* SysV integer argument registers, as pt_regs word indexes. */
-static const int sysv_args[6] = { 14, 13, 12, 11, 9, 8 };
 
 struct dwarf_file {
 	char *path;
@@ -293,12 +284,12 @@ static bool entry_location(Dwarf_Die *func, Dwarf_Die *die, uint64_t pc, struct 
 	if (expr[0].atom >= DW_OP_reg0 && expr[0].atom <= DW_OP_reg15) {
 		reg = expr[0].atom - DW_OP_reg0;
 		p->loc = DWARF_LOC_REG;
-		p->reg = dwarf_to_pt_regs[reg];
+		p->reg = regs_dwarf[reg];
 		return true;
 	}
-	if (expr[0].atom == DW_OP_regx && expr[0].number < 16) {
+	if (expr[0].atom == DW_OP_regx && expr[0].number < REGS_DWARF_NREGS) {
 		p->loc = DWARF_LOC_REG;
-		p->reg = dwarf_to_pt_regs[expr[0].number];
+		p->reg = regs_dwarf[expr[0].number];
 		return true;
 	}
 	if (expr[0].atom == DW_OP_breg7) {
@@ -365,9 +356,9 @@ static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
 			nint++;
 			continue;
 		}
-		if (abi_ok && nint < 6) {
+		if (abi_ok && nint < REGS_SYSV_NARGS) {
 			p->loc = DWARF_LOC_REG;
-			p->reg = sysv_args[nint];
+			p->reg = regs_sysv_args[nint];
 		}
 		nint++;
 	} while (dwarf_siblingof(&child, &child) == 0);

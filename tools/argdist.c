@@ -27,6 +27,7 @@
 #include "common/probe.h"
 #include "common/sites.h"
 #include "bpf/argdist.h"
+#include "bpf/regs.h"
 #include "argdist.skel.h"
 
 _Static_assert(sizeof(struct argdist_site) == 16, "argdist_site ABI");
@@ -570,10 +571,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- plan: sites and their fetch programs ------------------------------------------ */
 
-/* struct pt_regs word indexes of the SysV integer argument registers
- * (rdi, rsi, rdx, rcx, r8, r9; arch/x86/include/uapi/asm/ptrace.h). */
-static const int arg_regs[MAX_SIG] = { 14, 13, 12, 11, 9, 8 };
-
 struct site_info {
 	int spec;
 	unsigned flags;
@@ -659,7 +656,7 @@ static size_t site_params(const struct spec *sp, const struct site_names *sn, bo
 	size_t n = 0;
 
 	for (int i = 0; i < sp->nsig; i++)
-		params[n++] = (struct fetch_param){ .name = sp->sig[i].name, .reg = arg_regs[i],
+		params[n++] = (struct fetch_param){ .name = sp->sig[i].name, .reg = regs_sysv_args[i],
 						    .type = sp->sig[i].type };
 	for (size_t i = 0; df && i < df->nparams; i++) {
 		if (dwarf_param__to_fetch(&df->params[i], &params[n]))
