@@ -75,6 +75,7 @@ struct options {
 	unsigned long str_size;		/* -z */
 	bool cumulative;
 	bool json;
+	bool force;			/* --force: return probes in Go programs */
 	struct spec specs[MAX_SPECS];
 	int nspecs;
 };
@@ -113,6 +114,7 @@ static const char usage[] =
 "  -z, --string-size N    bytes of string values (default 80)\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -130,6 +132,8 @@ static const char usage[] =
 "  argdist -H 'r::vfs_read():ssize_t:$retval'\n"
 "  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n";
 
+enum { OPT_FORCE = CLI_OPT_TOOL };
+
 static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'C' },
 	{ "histogram", required_argument, NULL, 'H' },
@@ -144,6 +148,7 @@ static const struct option long_opts[] = {
 	{ "string-size", required_argument, NULL, 'z' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -541,6 +546,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid string size '%s' (1..512)", optarg);
 			break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("argdist", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -1301,6 +1307,11 @@ int main(int argc, char **argv)
 	ret = make_plan(&o, &pl, pid, &feat);
 	if (ret)
 		goto out;
+	err = site_set__check_go_returns(&pl.set, o.force, "argdist", stderr);
+	if (err) {
+		ret = err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+		goto out;
+	}
 	ret = EXIT_RUNTIME;
 	if (load_and_attach(&o, &pl, &skel, &att, &progs, &feat, pid, &nskipped))
 		goto out;

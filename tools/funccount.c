@@ -31,6 +31,7 @@ struct options {
 	bool json;
 	bool list;
 	bool per_pid;
+	bool force;		/* --force: return probes in Go programs */
 	char **patterns;
 	int npatterns;
 };
@@ -61,6 +62,7 @@ static const char usage[] =
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
 "  -h, --help             show this help\n"
@@ -76,6 +78,8 @@ static const char usage[] =
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
 "  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
 
+enum { OPT_FORCE = CLI_OPT_TOOL };
+
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "cmd", required_argument, NULL, 'c' },
@@ -87,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -108,6 +113,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P': o->per_pid = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("funccount", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -376,6 +382,11 @@ int main(int argc, char **argv)
 	}
 	if (o.list) {
 		ret = list_sites(&o, &set, out);
+		goto out;
+	}
+	err = site_set__check_go_returns(&set, o.force, "funccount", stderr);
+	if (err) {
+		ret = err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {

@@ -39,6 +39,7 @@ struct options {
 	bool timestamp;
 	bool regex;
 	bool json;
+	bool force;		/* --force: return probes in Go programs */
 	unsigned long storage;
 	char **patterns;
 	int npatterns;
@@ -65,6 +66,7 @@ static const char usage[] =
 "  -T, --timestamp        timestamp each interval\n"
 "  -r, --regexp           patterns are regular expressions\n"
 "  -j, --json             JSON lines output\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 "      --attach MODE      auto, multi or single (see funccount)\n"
 "  -h, --help             show this help\n"
@@ -76,7 +78,7 @@ static const char usage[] =
 "  stackcount -f -c './app' './app:gamma' folded, for flame graphs\n"
 "  stackcount 't:syscalls:sys_enter_openat'   user and kernel stacks\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -95,6 +97,7 @@ static const struct option long_opts[] = {
 	{ "regexp", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -121,6 +124,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		case OPT_STORAGE:
 			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
@@ -217,6 +221,11 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "stackcount: %s\n", msg);
 		ret = site_error_exit_code(err);
+		goto out;
+	}
+	err = site_set__check_go_returns(&set, o.force, "stackcount", stderr);
+	if (err) {
+		ret = err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	for (size_t i = 0; i < set.count; i++) {

@@ -17,7 +17,6 @@
 
 #include "common/attach.h"
 #include "common/cli.h"
-#include "common/elf.h"
 #include "common/hist.h"
 #include "common/output.h"
 #include "common/probe.h"
@@ -196,41 +195,6 @@ static int add_functions(struct site_set *set, const struct options *o, pid_t pi
 			fprintf(stderr, "ulatency: %s\n", msg);
 			return site_error_exit_code(err);
 		}
-	}
-	return 0;
-}
-
-/*
- * Go moves goroutine stacks and walks them expecting real return
- * addresses; a uretprobe replaces one with its trampoline's, which makes
- * the Go runtime crash ("unexpected return pc"). Returns 0 or an exit code.
- */
-static int check_go(const struct site_set *set, bool force)
-{
-	for (size_t i = 0; i < set->count; i++) {
-		const char *path = set->sites[i].path;
-		struct elf_file *ef;
-		bool seen = !path, go;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = set->sites[j].path && !strcmp(set->sites[j].path, path);
-		if (seen)
-			continue;
-		ef = elf_file__open(path);
-		if (!ef)
-			continue;	/* site_set__add() read it: this cannot fail but on ENOMEM */
-		go = elf_file__is_go(ef);
-		elf_file__free(ef);
-		if (!go)
-			continue;
-		if (!force) {
-			fprintf(stderr, "ulatency: %s is a Go program, and return probes corrupt "
-				"Go stacks (the Go runtime crashes); use --force to time it anyway\n",
-				set->sites[i].display_path);
-			return EXIT_USAGE;
-		}
-		fprintf(stderr, "ulatency: warning: %s is a Go program: return probes may crash "
-			"it (--force)\n", set->sites[i].display_path);
 	}
 	return 0;
 }
@@ -486,13 +450,15 @@ int main(int argc, char **argv)
 	ret = add_functions(&set, &o, pid, &feat);
 	if (ret)
 		goto out;
-	ret = check_go(&set, o.force);
-	if (ret)
-		goto out;
 	ret = EXIT_RUNTIME;
 	nfuncs = set.count;
 	if (site_set__add_returns(&set) != (int)nfuncs) {
 		fprintf(stderr, "ulatency: out of memory\n");
+		goto out;
+	}
+	err = site_set__check_go_returns(&set, o.force, "ulatency", stderr);
+	if (err) {
+		ret = err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {

@@ -69,6 +69,7 @@ struct options {
 	bool list;
 	bool user_stack;
 	bool address;
+	bool force;		/* --force: return probes in Go programs */
 	unsigned long str_size;
 	unsigned long pages;
 	struct probe *probes;
@@ -112,6 +113,7 @@ static const char usage[] =
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -127,6 +129,8 @@ static const char usage[] =
 "  uprobe-trace 'do_sys_openat2 \"%s\", filename'\n"
 "  uprobe-trace -l -v vfs_read\n"
 "  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
+
+enum { OPT_FORCE = CLI_OPT_TOOL };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -144,6 +148,7 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -521,6 +526,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -1075,6 +1081,11 @@ int main(int argc, char **argv)
 	if (o.list) {
 		list_sites(&o, &set, out);
 		ret = EXIT_OK;
+		goto out;
+	}
+	err = site_set__check_go_returns(&set, o.force, "uprobe-trace", stderr);
+	if (err) {
+		ret = err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	plans = calloc(set.count, sizeof(*plans));
