@@ -420,28 +420,58 @@ static int parse_reg(struct parser *ps)
 	return perr(ps, -EINVAL, "unknown register '%%%s' in '%s'", name, ps->text);
 }
 
+/* Why argN or retval cannot be read under @conv, and what to use instead. */
+static const char *conv_refusal(enum callconv conv)
+{
+	if (conv == CALLCONV_GO_STACK)
+		return "this Go function was built before Go 1.17 and takes its arguments "
+		       "and results on the stack: name a parameter (DWARF) or read the stack "
+		       "at entry, as +8(%sp)";
+	return "the calling convention of this Go program is unknown (it names no Go "
+	       "version or register ABI): name a parameter (DWARF) or read a register, "
+	       "as %ax";
+}
+
 static int emit_arg(struct parser *ps, long n)
 {
-	if (n < 1 || n > 6 || (ps->env->kind == FETCH_USDT && n > 12))
-		return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg6) in '%s'", n,
-			    ps->text);
+	enum callconv conv = ps->env->kernel ? CALLCONV_SYSV : ps->env->conv;
+	unsigned max = ps->env->names_later && !ps->env->kernel ? REGS_GO_NARGS :
+		       callconv__nargs(conv);
+	int reg;
+
 	switch (ps->env->kind) {
 	case FETCH_USDT:
+		if (n < 1 || n > 6)
+			return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg6) "
+				    "in '%s'", n, ps->text);
 		return emit(ps, FOP_USDT, 8, n - 1);
 	case FETCH_TRACEPOINT:
 		return perr(ps, -EINVAL, "tracepoints have no arg%ld: use args->FIELD in '%s'",
 			    n, ps->text);
 	default:
-		return emit(ps, FOP_REG, 8, regs_sysv_args[n - 1]);
+		break;
 	}
+	if (!max)
+		return perr(ps, -EINVAL, "arg%ld in '%s' cannot be read: %s", n, ps->text,
+			    conv_refusal(conv));
+	if (n < 1 || n > (long)max)
+		return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg%u%s) in '%s'",
+			    n, max, conv == CALLCONV_GO_REGS ? ", Go's register ABI" : "", ps->text);
+	reg = ps->env->names_later ? PT_DI : callconv__arg_reg(conv, n);
+	return emit(ps, FOP_REG, 8, reg);
 }
 
 static int emit_retval(struct parser *ps)
 {
+	enum callconv conv = ps->env->kernel ? CALLCONV_SYSV : ps->env->conv;
+
 	if (ps->env->kind != FETCH_RETURN)
 		return perr(ps, -EINVAL, "retval is only available in return probes (r:), "
 			    "not in '%s'", ps->text);
-	return emit(ps, FOP_REG, 8, PT_AX);
+	if (callconv__ret_reg(conv) < 0)
+		return perr(ps, -EINVAL, "retval in '%s' cannot be read: %s", ps->text,
+			    conv_refusal(conv));
+	return emit(ps, FOP_REG, 8, callconv__ret_reg(conv));
 }
 
 static int emit_special(struct parser *ps, enum fetch_special s)

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/callconv.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
 #include "common/kbtf.h"
@@ -36,7 +37,9 @@ _Static_assert(sizeof(struct argdist_hist) == (ARGDIST_SLOTS + 2) * 8, "argdist_
 _Static_assert(ARGDIST_SLOTS == HIST_LOG2_SLOTS, "one slot per log2 bucket");
 
 #define MAX_SPECS 32
-#define MAX_SIG 6		/* parameters in a signature: the register arguments */
+/* Parameters in a signature: the register arguments (six in System V, nine
+ * in Go's register ABI; a site checks its own). */
+#define MAX_SIG REGS_GO_NARGS
 #define MAX_EXPRS 8
 #define MAX_ENTRY (ARGDIST_ENTRY_WORDS - 1)
 
@@ -579,6 +582,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 struct site_info {
 	int spec;
+	enum callconv conv;		/* of a user function: where argN are */
 	unsigned flags;
 	uint32_t pair;
 	struct fetch_plan plan;
@@ -645,7 +649,29 @@ static int add_sites(struct site_set *set, const struct spec *sp, int idx, enum 
 struct site_names {
 	const struct dwarf_func *df;	/* a user function's DWARF, or NULL */
 	const struct kbtf_func *kf;	/* a kernel function's BTF, or NULL */
+	enum callconv conv;		/* where its signature's parameters are */
 };
+
+/* Why a declared parameter cannot be read under @conv (NULL: it can). */
+static const char *sig_unavailable(enum callconv conv, int i)
+{
+	if (callconv__arg_reg(conv, i + 1) >= 0)
+		return NULL;
+	switch (conv) {
+	case CALLCONV_SYSV:
+		return "it is passed on the stack, after the six argument registers";
+	case CALLCONV_GO_REGS:
+		return "it is passed on the stack, after Go's nine argument registers";
+	case CALLCONV_GO_STACK:
+		return "this Go function was built before Go 1.17 and takes its arguments on "
+		       "the stack: name a parameter from DWARF (FUNC()) or read the stack at "
+		       "entry, as +8(%sp)";
+	default:
+		return "the calling convention of this Go program is unknown (it names no Go "
+		       "version or register ABI): name a parameter from DWARF (FUNC()) or "
+		       "read a register, as %ax";
+	}
+}
 
 /*
  * The names a site's expressions may use: the signature's parameters,
@@ -662,8 +688,10 @@ static size_t site_params(const struct spec *sp, const struct site_names *sn, bo
 	size_t n = 0;
 
 	for (int i = 0; i < sp->nsig; i++)
-		params[n++] = (struct fetch_param){ .name = sp->sig[i].name, .reg = regs_sysv_args[i],
-						    .type = sp->sig[i].type };
+		params[n++] = (struct fetch_param){ .name = sp->sig[i].name,
+						    .reg = callconv__arg_reg(sn->conv, i + 1),
+						    .type = sp->sig[i].type,
+						    .unavailable = sig_unavailable(sn->conv, i) };
 	for (size_t i = 0; df && i < df->nparams; i++) {
 		if (dwarf_param__to_fetch(&df->params[i], &params[n]))
 			continue;
@@ -699,7 +727,7 @@ static int compile_entry(const struct options *o, const struct spec *sp,
 	struct fetch_param params[MAX_NAMES];
 	char names[MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
-				 .str_size = o->str_size, .kernel = sp->kernel };
+				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv };
 
 	env.nparams = site_params(sp, sn, false, params, names);
 	fetch_plan__init(&si->plan);
@@ -728,7 +756,8 @@ static int compile_main(const struct options *o, const struct spec *sp,
 	char names[MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
 	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
-				 .params = params, .str_size = o->str_size, .kernel = sp->kernel };
+				 .params = params, .str_size = o->str_size, .kernel = sp->kernel,
+				 .conv = sn->conv };
 	int ret;
 
 	env.nparams = site_params(sp, sn, ret_site, params, names);
@@ -796,6 +825,24 @@ static int kernel_names(const char *func, struct kbtf_func *kf, char *err, size_
 	return ret ? -ENOENT : 0;
 }
 
+/* -v: which convention argN and signatures follow in site @i's file, once
+ * per Go file and convention (an earlier site of the same file and
+ * convention said it). */
+static void say_conv(const struct plan *pl, size_t i, const struct callconv_info *ci)
+{
+	const struct site *s = &pl->set.sites[i];
+	char line[512];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct site *o = &pl->set.sites[j];
+
+		if (o->path && !strcmp(o->path, s->path) && pl->info[j].conv == ci->conv)
+			return;
+	}
+	fprintf(stderr, "argdist: %s\n",
+		callconv_info__describe(ci, s->display_path, line, sizeof(line)));
+}
+
 /*
  * Resolve every specifier's sites (plus entry twins for $entry() and
  * $latency) and compile their programs. Returns 0 or an exit code, having
@@ -805,11 +852,12 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		     struct attach_features *feat)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
+	struct callconv_cache *cc = callconv_cache__new(dc);
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
 	int ret = EXIT_RUNTIME, err;
 
-	if (!dc || !kf)
+	if (!dc || !cc || !kf)
 		goto out;
 	for (int i = 0; i < o->nspecs; i++) {
 		const struct spec *sp = &o->specs[i];
@@ -848,6 +896,15 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (!err)
 			sn.df = df;
+		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
+			struct callconv_info ci;
+
+			if (!callconv_cache__get(cc, s->path, s->vaddr, &ci)) {
+				sn.conv = si->conv = ci.conv;
+				if (o->cli.verbose && ci.go)
+					say_conv(pl, i, &ci);
+			}
+		}
 		if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
 			err = kernel_names(s->symbol, kf, dmsg, sizeof(dmsg));
 			if (!err)
@@ -906,6 +963,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	ret = 0;
 out:
 	free(kf);
+	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/callconv.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
 #include "common/kbtf.h"
@@ -291,6 +292,24 @@ static bool is_ftrace_head(const char *tok, size_t n)
 	return !colon;
 }
 
+/*
+ * The name of an unnamed fetch-arg that is a register, "%ax" or
+ * "%ax:u32": the register's own ("ax"), never argN, which in a Go
+ * function is another register. NULL for any other argument.
+ */
+static char *reg_arg_name(const char *a, size_t n)
+{
+	size_t k = 1;
+
+	if (n < 2 || a[0] != '%')
+		return NULL;
+	while (k < n && (isalnum((unsigned char)a[k]) || a[k] == '_'))
+		k++;
+	if (k == 1 || (k < n && a[k] != ':'))
+		return NULL;
+	return strndup(a + 1, k - 1);
+}
+
 /* Split @text into @p. Returns 0 or -EINVAL with one sentence in @err. */
 static int probe__parse(struct probe *p, const char *text, char *err, size_t errlen)
 {
@@ -413,7 +432,8 @@ static int probe__parse(struct probe *p, const char *text, char *err, size_t err
 		if (eq && eq > a && eq[1] != '=') {
 			p->names[p->nargs] = strndup(a, eq - a);
 			a = eq + 1;
-		} else if (asprintf(&p->names[p->nargs], "arg%d", p->nargs + 1) < 0) {
+		} else if (!(p->names[p->nargs] = reg_arg_name(a, s - a)) &&
+			   asprintf(&p->names[p->nargs], "arg%d", p->nargs + 1) < 0) {
 			return -ENOMEM;
 		}
 		p->args[p->nargs++] = strndup(a, s - a);
@@ -824,6 +844,26 @@ static const char *kind_prefix(enum probe_kind k)
 	return "?";
 }
 
+/* The conventions -v has told of: one line per Go file and convention. */
+struct conv_seen {
+	const char *path;	/* borrowed from the site */
+	enum callconv conv;
+};
+
+/* -v: tell on stderr, once, which convention argN follows in @s's file. */
+static void say_conv(struct conv_seen *seen, size_t *nseen, const struct site *s,
+		     const struct callconv_info *ci)
+{
+	char line[512];
+
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i].conv == ci->conv && !strcmp(seen[i].path, s->path))
+			return;
+	seen[(*nseen)++] = (struct conv_seen){ s->path, ci->conv };
+	fprintf(stderr, "uprobe-trace: %s\n",
+		callconv_info__describe(ci, s->display_path, line, sizeof(line)));
+}
+
 /* -l -v: a kernel function's parameters from the kernel's BTF, then its
  * return value, as bpftrace -lv lists a kfunc's. */
 static void list_kernel_params(struct kbtf_func *kf, const struct site *s, struct out *out)
@@ -866,11 +906,15 @@ static void list_params(struct dwarf_cache *dc, const struct site *s, struct out
 static void list_sites(const struct options *o, const struct site_set *set, struct out *out)
 {
 	struct dwarf_cache *dc = o->cli.verbose ? dwarf_cache__new() : NULL;
+	struct callconv_cache *cc = dc ? callconv_cache__new(dc) : NULL;
+	struct conv_seen *seen = cc ? calloc(set->count ? set->count : 1, sizeof(*seen)) : NULL;
 	struct kbtf_func *kf = o->cli.verbose ? malloc(sizeof(*kf)) : NULL;
+	size_t nseen = 0;
 	char line[8192];
 
 	for (size_t i = 0; i < set->count; i++) {
 		const struct site *s = &set->sites[i];
+		struct callconv_info ci;
 		size_t n;
 
 		n = snprintf(line, sizeof(line), "%s:%s%s%s", kind_prefix(s->kind),
@@ -883,8 +927,14 @@ static void list_sites(const struct options *o, const struct site_set *set, stru
 			list_params(dc, s, out);
 		if (kf && is_kernel(s->kind))
 			list_kernel_params(kf, s, out);
+		/* Which registers argN means here (stderr: the listing is unchanged). */
+		if (seen && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) &&
+		    !callconv_cache__get(cc, s->path, s->vaddr, &ci) && ci.go)
+			say_conv(seen, &nseen, s, &ci);
 	}
 	free(kf);
+	free(seen);
+	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
 }
 
@@ -942,12 +992,15 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 			 struct fetch_plan *plans, char *err, size_t errlen)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
+	struct callconv_cache *cc = callconv_cache__new(dc);
+	struct conv_seen *seen = calloc(set->count ? set->count : 1, sizeof(*seen));
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	const char *root = NULL;
+	size_t nseen = 0;
 	int ret = 0;
 
 	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
-	for (size_t i = 0; dc && kf && i < set->count; i++) {
+	for (size_t i = 0; dc && cc && seen && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = fetch_kind_of(s->kind), .str_size = o->str_size,
@@ -959,6 +1012,13 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 		char dmsg[512] = "";
 
 		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
+			struct callconv_info ci;
+
+			if (!callconv_cache__get(cc, s->path, s->vaddr, &ci)) {
+				env.conv = ci.conv;
+				if (o->cli.verbose && ci.go)
+					say_conv(seen, &nseen, s, &ci);
+			}
 			if (dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)))
 				df = NULL;
 			for (size_t k = 0; df && k < df->nparams; k++)
@@ -1005,11 +1065,13 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 			break;
 		}
 	}
-	if (!dc || !kf) {
+	if (!dc || !cc || !seen || !kf) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
 	free(kf);
+	free(seen);
+	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
 	return ret;
 }
