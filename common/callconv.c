@@ -174,6 +174,7 @@ int callconv_cache__get(struct callconv_cache *cc, const char *path, uint64_t va
 {
 	struct callconv_file *f = get_file(cc, path);
 	const char *producer;
+	enum callconv conv;
 
 	memset(ci, 0, sizeof(*ci));
 	if (!f)
@@ -184,8 +185,10 @@ int callconv_cache__get(struct callconv_cache *cc, const char *path, uint64_t va
 	if (!ci->go || !cc->dc || dwarf_cache__producer(cc->dc, path, vaddr, &producer))
 		return 0;
 	/* The function's own compile unit: cgo's C code is System V. */
-	if (!callconv__from_producer(producer, &ci->conv))
+	if (!callconv__from_producer(producer, &conv) && conv != ci->conv) {
+		ci->conv = conv;
 		snprintf(ci->why, sizeof(ci->why), "DWARF producer '%.100s'", producer);
+	}
 	return 0;
 }
 

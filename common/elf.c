@@ -269,7 +269,7 @@ static int index_sections(struct elf_file *ef)
 			ef->stapsdt_base = sh.sh_addr;
 		} else if (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".gopclntab")) {
 			ef->is_go = true;
-			if (name[3] == 'b' && sh.sh_type != SHT_NOBITS) {
+			if (!strcmp(name, ".go.buildinfo") && sh.sh_type != SHT_NOBITS) {
 				ef->buildinfo_off = sh.sh_offset;
 				ef->buildinfo_size = sh.sh_size;
 				ef->buildinfo_addr = sh.sh_addr;
