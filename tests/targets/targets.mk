@@ -172,3 +172,10 @@ GO_ENV := GOCACHE=$(abspath $(BUILD))/go/cache GOPATH=$(abspath $(BUILD))/go/pat
 
 $(T)/goprog: tests/targets/goprog.go | $(T)
 	$(Q)$(GO_ENV) $(GO) build -o $@ $<
+
+# The same program saying nothing of its calling convention: no DWARF,
+# and its .go.buildinfo renamed (still a Go program by its .gopclntab).
+TARGET_BINS += $(T)/goprog_nover
+
+$(T)/goprog_nover: $(T)/goprog | $(T)
+	$(Q)objcopy --strip-debug --rename-section .go.buildinfo=.go.nobuildinf $< $@
