@@ -316,6 +316,7 @@ static const char *cu_producer(Dwarf_Die *cu)
 	return dwarf_formstring(dwarf_attr(cu, DW_AT_producer, &a));
 }
 
+/* DW_AT_variable_parameter set: in Go's DWARF, a result. */
 static bool is_variable_parameter(Dwarf_Die *die)
 {
 	Dwarf_Attribute a;
@@ -563,6 +564,7 @@ int dwarf_cache__producer(struct dwarf_cache *dc, const char *path, uint64_t vad
 	Dwarf_Die cu;
 	size_t hsize;
 	char err[256];
+	bool found;
 	int ret;
 
 	ret = cache_file(dc, path, &f, err, sizeof(err));
@@ -570,15 +572,13 @@ int dwarf_cache__producer(struct dwarf_cache *dc, const char *path, uint64_t vad
 		return ret;
 	if (!f->dw)
 		return -ENOENT;
-	*producer = NULL;
-	if (dwarf_addrdie(f->dw, vaddr, &cu))
-		*producer = cu_producer(&cu);
+	found = dwarf_addrdie(f->dw, vaddr, &cu) != NULL;
 	/* No .debug_aranges (Go writes none): the units' own ranges. */
-	while (!*producer && dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		if (dwarf_offdie(f->dw, off + hsize, &cu) && dwarf_haspc(&cu, vaddr) > 0)
-			*producer = cu_producer(&cu);
+	while (!found && dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		found = dwarf_offdie(f->dw, off + hsize, &cu) && dwarf_haspc(&cu, vaddr) > 0;
 		off = next;
 	}
+	*producer = found ? cu_producer(&cu) : NULL;
 	return *producer ? 0 : -ENOENT;
 }
 

@@ -50,8 +50,8 @@ struct elf_file {
 	Elf *elf;
 	int type;
 	bool is_go;
-	/* .go.buildinfo: file offset, size and address; size 0 when absent. */
-	uint64_t buildinfo_off, buildinfo_size, buildinfo_addr;
+	/* .go.buildinfo: file offset and size; size 0 when absent. */
+	uint64_t buildinfo_off, buildinfo_size;
 
 	GElf_Phdr *loads;	/* PT_LOAD headers */
 	size_t nr_loads;
@@ -272,7 +272,6 @@ static int index_sections(struct elf_file *ef)
 			if (!strcmp(name, ".go.buildinfo") && sh.sh_type != SHT_NOBITS) {
 				ef->buildinfo_off = sh.sh_offset;
 				ef->buildinfo_size = sh.sh_size;
-				ef->buildinfo_addr = sh.sh_addr;
 			}
 		}
 		if (sh.sh_type == SHT_NOTE && !ef->build_id_len && !(sh.sh_flags & SHF_COMPRESSED))
