@@ -15,8 +15,11 @@
 
 #include "common/probe.h"
 #include "bpf/argdist.h"
+#include "bpf/regs.h"
 
-#define ARGSPEC_MAX_PARAMS 6	/* parameters in a signature: the register arguments */
+/* Parameters in a signature: the register arguments (six in System V, nine
+ * in Go's register ABI; a site checks its own). */
+#define ARGSPEC_MAX_PARAMS REGS_GO_NARGS
 #define ARGSPEC_MAX_EXPRS 8
 #define ARGSPEC_MAX_ENTRY (ARGDIST_ENTRY_WORDS - 1)	/* $entry() values saved per call */
 

@@ -13,6 +13,8 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
+#include "bpf/regs.h"
+#include "common/callconv.h"
 #include "common/dwarf.h"
 #include "common/elf.h"
 #include "common/fetch.h"
@@ -21,16 +23,6 @@
 #define MAX_TYPE_DEPTH 16
 #define MAX_SCOPE_DEPTH 8
 #define TYPE_LEN 256
-
-/* struct pt_regs word indexes of DWARF x86-64 registers 0..15. */
-static const int dwarf_to_pt_regs[16] = {
-	10 /* rax */, 12 /* rdx */, 11 /* rcx */, 5 /* rbx */, 13 /* rsi */, 14 /* rdi */,
-	4 /* rbp */, 19 /* rsp */, 9 /* r8 */, 8 /* r9 */, 7 /* r10 */, 6 /* r11 */,
-	3 /* r12 */, 2 /* r13 */, 1 /* r14 */, 0 /* r15 */,
-};
-
-/* SysV integer argument registers, as pt_regs word indexes. */
-static const int sysv_args[6] = { 14, 13, 12, 11, 9, 8 };
 
 struct dwarf_file {
 	char *path;
@@ -293,12 +285,12 @@ static bool entry_location(Dwarf_Die *func, Dwarf_Die *die, uint64_t pc, struct 
 	if (expr[0].atom >= DW_OP_reg0 && expr[0].atom <= DW_OP_reg15) {
 		reg = expr[0].atom - DW_OP_reg0;
 		p->loc = DWARF_LOC_REG;
-		p->reg = dwarf_to_pt_regs[reg];
+		p->reg = regs_dwarf[reg];
 		return true;
 	}
-	if (expr[0].atom == DW_OP_regx && expr[0].number < 16) {
+	if (expr[0].atom == DW_OP_regx && expr[0].number < REGS_DWARF_NREGS) {
 		p->loc = DWARF_LOC_REG;
-		p->reg = dwarf_to_pt_regs[expr[0].number];
+		p->reg = regs_dwarf[expr[0].number];
 		return true;
 	}
 	if (expr[0].atom == DW_OP_breg7) {
@@ -316,13 +308,37 @@ static bool entry_location(Dwarf_Die *func, Dwarf_Die *die, uint64_t pc, struct 
 	return false;
 }
 
+/* The producer of compile unit @cu, or NULL. */
+static const char *cu_producer(Dwarf_Die *cu)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_formstring(dwarf_attr(cu, DW_AT_producer, &a));
+}
+
+/* DW_AT_variable_parameter set: in Go's DWARF, a result. */
+static bool is_variable_parameter(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	bool v = false;
+
+	return dwarf_attr(die, DW_AT_variable_parameter, &a) && !dwarf_formflag(&a, &v) && v;
+}
+
 /* Read the parameters of @func (entry address @pc) into @f. */
 static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
 {
-	Dwarf_Die child, type;
-	int nint = 0;
-	bool abi_ok = true;
+	Dwarf_Die child, type, cu;
+	enum callconv conv = CALLCONV_SYSV;
+	const char *producer = NULL;
+	unsigned nint = 0;
+	bool abi_ok = true, go;
 
+	if (dwarf_diecu(func, &cu, NULL, NULL))
+		producer = cu_producer(&cu);
+	go = producer && !strncmp(producer, DWARF_GO_PRODUCER, strlen(DWARF_GO_PRODUCER));
+	if (producer && callconv__from_producer(producer, &conv))
+		conv = CALLCONV_GO_UNKNOWN;
 	if (dwarf_child(func, &child))
 		return 0;
 	do {
@@ -332,6 +348,10 @@ static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
 		bool has_type, in_int;
 
 		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
+			continue;
+		/* Go lists its results as parameters marked variable: they are
+		 * not there at entry. */
+		if (go && is_variable_parameter(&child))
 			continue;
 		if (f->nparams >= DWARF_MAX_PARAMS)
 			break;
@@ -352,7 +372,7 @@ static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
 		if (!p->name || !p->type)
 			return -ENOMEM;
 		f->nparams++;
-		/* Where the SysV ABI puts it, used when DWARF says nothing for the entry. */
+		/* Where the ABI puts it, used when DWARF says nothing for the entry. */
 		if (!in_int) {
 			/* Floats go to %xmm, and a struct by value may take registers or
 			 * the stack: the registers of the ones after it are unknown. */
@@ -365,9 +385,9 @@ static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
 			nint++;
 			continue;
 		}
-		if (abi_ok && nint < 6) {
+		if (abi_ok && nint < callconv__nargs(conv)) {
 			p->loc = DWARF_LOC_REG;
-			p->reg = sysv_args[nint];
+			p->reg = callconv__arg_reg(conv, nint + 1);
 		}
 		nint++;
 	} while (dwarf_siblingof(&child, &child) == 0);
@@ -446,6 +466,48 @@ static int file_open(struct dwarf_file *f, const char *path)
 	return 0;
 }
 
+/*
+ * @path's entry in @dc, its DWARF opened on first use (f->dw stays NULL
+ * when it has none). Returns 0, or a negative errno with one sentence in
+ * @err.
+ */
+static int cache_file(struct dwarf_cache *dc, const char *path, struct dwarf_file **out,
+		      char *err, size_t errlen)
+{
+	struct dwarf_file *f;
+	void *p;
+	int ret;
+
+	for (size_t i = 0; i < dc->nfiles; i++) {
+		if (!strcmp(dc->files[i].path, path)) {
+			*out = &dc->files[i];
+			return 0;
+		}
+	}
+	p = realloc(dc->files, (dc->nfiles + 1) * sizeof(*dc->files));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	dc->files = p;
+	f = &dc->files[dc->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->path = strdup(path);
+	if (!f->path) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	dc->nfiles++;
+	ret = file_open(f, path);
+	if (ret) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	*out = f;
+	return 0;
+}
+
 int dwarf_cache__func(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
 		      const struct dwarf_func **func, char *err, size_t errlen)
 {
@@ -456,27 +518,9 @@ int dwarf_cache__func(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
 	void *p;
 	int ret;
 
-	for (size_t i = 0; i < dc->nfiles && !f; i++)
-		if (!strcmp(dc->files[i].path, path))
-			f = &dc->files[i];
-	if (!f) {
-		p = realloc(dc->files, (dc->nfiles + 1) * sizeof(*dc->files));
-		if (!p)
-			return -ENOMEM;
-		dc->files = p;
-		f = &dc->files[dc->nfiles];
-		memset(f, 0, sizeof(*f));
-		f->fd = -1;
-		f->path = strdup(path);
-		if (!f->path)
-			return -ENOMEM;
-		dc->nfiles++;
-		ret = file_open(f, path);
-		if (ret) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(-ret));
-			return ret;
-		}
-	}
+	ret = cache_file(dc, path, &f, err, errlen);
+	if (ret)
+		return ret;
 	if (!f->dw) {
 		snprintf(err, errlen, "%s has no debug information (DWARF)", path);
 		return -ENOENT;
@@ -510,6 +554,57 @@ int dwarf_cache__func(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
 	f->nfuncs++;
 	*func = fn;
 	return 0;
+}
+
+int dwarf_cache__producer(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
+			  const char **producer)
+{
+	struct dwarf_file *f;
+	Dwarf_Off off = 0, next;
+	Dwarf_Die cu;
+	size_t hsize;
+	char err[256];
+	bool found;
+	int ret;
+
+	ret = cache_file(dc, path, &f, err, sizeof(err));
+	if (ret)
+		return ret;
+	if (!f->dw)
+		return -ENOENT;
+	found = dwarf_addrdie(f->dw, vaddr, &cu) != NULL;
+	/* No .debug_aranges (Go writes none): the units' own ranges. */
+	while (!found && dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		found = dwarf_offdie(f->dw, off + hsize, &cu) && dwarf_haspc(&cu, vaddr) > 0;
+		off = next;
+	}
+	*producer = found ? cu_producer(&cu) : NULL;
+	return *producer ? 0 : -ENOENT;
+}
+
+int dwarf_cache__producer_prefix(struct dwarf_cache *dc, const char *path, const char *prefix,
+				 const char **producer)
+{
+	struct dwarf_file *f;
+	Dwarf_Off off = 0, next;
+	Dwarf_Die cu;
+	size_t hsize, n = strlen(prefix);
+	char err[256];
+	int ret;
+
+	ret = cache_file(dc, path, &f, err, sizeof(err));
+	if (ret)
+		return ret;
+	for (; f->dw && dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0; off = next) {
+		const char *p;
+
+		if (!dwarf_offdie(f->dw, off + hsize, &cu) || !(p = cu_producer(&cu)) ||
+		    strncmp(p, prefix, n))
+			continue;
+		*producer = p;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int dwarf_param__to_fetch(const struct dwarf_param *p, struct fetch_param *fp)

@@ -9,7 +9,9 @@
  * DW_OP_call_frame_cfa (at entry the CFA is %rsp + 8). A location that
  * only holds after the prologue (a spill slot below the CFA, a frame
  * base in %rbp, as -O0 code has) falls back to the SysV register the
- * parameter arrives in, when it is an integer or a pointer.
+ * parameter arrives in, when it is an integer or a pointer: the System V
+ * register, or Go's register ABI's for a compile unit of Go's compiler
+ * (whose results, listed as parameters, are left out).
  */
 #ifndef COTRACE_DWARF_H
 #define COTRACE_DWARF_H
@@ -59,6 +61,23 @@ void dwarf_cache__free(struct dwarf_cache *dc);
  */
 int dwarf_cache__func(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
 		      const struct dwarf_func **func, char *err, size_t errlen);
+
+/* How Go's compiler starts the producer of its compile units. */
+#define DWARF_GO_PRODUCER "Go cmd/compile"
+
+/*
+ * The DW_AT_producer of the compile unit of @path that holds link-time
+ * address @vaddr ("GNU C17 12.2.0 -mtune=generic ...", "Go cmd/compile
+ * go1.19.8; regabi"), borrowed from @dc. Returns 0, -ENOENT when there
+ * is no such unit or producer, or another negative errno.
+ */
+int dwarf_cache__producer(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
+			  const char **producer);
+
+/* The producer of the first compile unit of @path whose producer starts
+ * with @prefix (borrowed from @dc). 0, -ENOENT or a negative errno. */
+int dwarf_cache__producer_prefix(struct dwarf_cache *dc, const char *path, const char *prefix,
+				 const char **producer);
 
 struct fetch_param;
 

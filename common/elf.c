@@ -50,6 +50,8 @@ struct elf_file {
 	Elf *elf;
 	int type;
 	bool is_go;
+	/* .go.buildinfo: file offset and size; size 0 when absent. */
+	uint64_t buildinfo_off, buildinfo_size;
 
 	GElf_Phdr *loads;	/* PT_LOAD headers */
 	size_t nr_loads;
@@ -265,8 +267,13 @@ static int index_sections(struct elf_file *ef)
 		else if (!strcmp(name, ".stapsdt.base")) {
 			ef->has_stapsdt_base = true;
 			ef->stapsdt_base = sh.sh_addr;
-		} else if (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".gopclntab"))
+		} else if (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".gopclntab")) {
 			ef->is_go = true;
+			if (!strcmp(name, ".go.buildinfo") && sh.sh_type != SHT_NOBITS) {
+				ef->buildinfo_off = sh.sh_offset;
+				ef->buildinfo_size = sh.sh_size;
+			}
+		}
 		if (sh.sh_type == SHT_NOTE && !ef->build_id_len && !(sh.sh_flags & SHF_COMPRESSED))
 			scan_build_id(ef, scn, &sh);
 	}
@@ -482,6 +489,96 @@ int elf_file__type(const struct elf_file *ef)
 bool elf_file__is_go(const struct elf_file *ef)
 {
 	return ef->is_go;
+}
+
+/*
+ * .go.buildinfo starts with a 32-byte header: 14 bytes of magic, the
+ * pointer size, and flags. With flag 2 (Go 1.18 and later) the version
+ * string follows the header inline, as a uvarint length and its bytes.
+ * Before, the header holds at offset 16 the address of a Go string
+ * header (data address, length) of the version; flag 1 meant big-endian.
+ */
+#define BUILDINFO_HDR		32
+#define BUILDINFO_MAGIC		"\xff Go buildinf:"
+#define BUILDINFO_MAGIC_LEN	14
+#define BUILDINFO_F_BIGENDIAN	1
+#define BUILDINFO_F_INLINE	2
+#define GO_VERSION_MAX		64	/* longer is not a version: corrupt */
+
+/* A uvarint at @p of @len bytes: 7 bits a byte, low first. Its size or 0. */
+static size_t uvarint(const uint8_t *p, size_t len, uint64_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < len && i < 10; i++) {
+		*v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Little-endian word of @size (4 or 8) bytes at @p. */
+static uint64_t le_word(const uint8_t *p, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = size; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Read @len bytes at link-time address @addr; 0 or -EINVAL. */
+static int read_vaddr(const struct elf_file *ef, uint64_t addr, void *buf, size_t len)
+{
+	uint64_t off, end;
+
+	if (!len || addr + len < addr || elf_file__vaddr_to_offset(ef, addr + len - 1, &end) ||
+	    elf_file__vaddr_to_offset(ef, addr, &off) || end - off != len - 1 ||
+	    ef_pread(ef, buf, len, off) != (ssize_t)len)
+		return -EINVAL;
+	return 0;
+}
+
+int elf_file__go_version(const struct elf_file *ef, char *buf, size_t len)
+{
+	uint8_t hdr[BUILDINFO_HDR + 10 + GO_VERSION_MAX], sh[16];
+	uint64_t vlen, addr;
+	unsigned psize;
+	size_t n, got;
+	ssize_t rd;
+
+	if (!ef->buildinfo_size)
+		return -ENOENT;
+	got = ef->buildinfo_size < sizeof(hdr) ? ef->buildinfo_size : sizeof(hdr);
+	rd = ef_pread(ef, hdr, got, ef->buildinfo_off);
+	if (rd < 0)
+		return rd;
+	if ((size_t)rd < BUILDINFO_HDR || memcmp(hdr, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
+		return -EINVAL;
+	psize = hdr[14];
+	if (hdr[15] & BUILDINFO_F_INLINE) {
+		n = uvarint(hdr + BUILDINFO_HDR, rd - BUILDINFO_HDR, &vlen);
+		if (!n || !vlen || vlen > GO_VERSION_MAX || vlen > rd - BUILDINFO_HDR - n)
+			return -EINVAL;
+		memmove(hdr, hdr + BUILDINFO_HDR + n, vlen);
+	} else {
+		/* x86-64 files only reach here: little-endian, 8-byte pointers. */
+		if (psize != 8 || (hdr[15] & BUILDINFO_F_BIGENDIAN))
+			return -EINVAL;
+		addr = le_word(hdr + 16, psize);
+		if (read_vaddr(ef, addr, sh, 2 * psize))
+			return -EINVAL;
+		addr = le_word(sh, psize);
+		vlen = le_word(sh + psize, psize);
+		if (!vlen || vlen > GO_VERSION_MAX || read_vaddr(ef, addr, hdr, vlen))
+			return -EINVAL;
+	}
+	for (size_t i = 0; i < vlen; i++)
+		if (hdr[i] < 0x20 || hdr[i] > 0x7e)
+			return -EINVAL;
+	if (len)
+		snprintf(buf, len, "%.*s", (int)vlen, (const char *)hdr);
+	return 0;
 }
 
 int elf_file__build_id(const struct elf_file *ef, uint8_t *buf, size_t len)

@@ -68,6 +68,13 @@ bool elf_file__is_file(const struct elf_file *ef, dev_t dev, ino_t ino);
 int elf_file__type(const struct elf_file *ef);
 /* True if the file looks like a Go binary (.go.buildinfo or .gopclntab). */
 bool elf_file__is_go(const struct elf_file *ef);
+/*
+ * The Go toolchain version that built the file ("go1.19.8"), from its
+ * .go.buildinfo section, into @buf of @len bytes (cut to fit). Returns
+ * 0, -ENOENT when the file has no such section, or -EINVAL when the
+ * section cannot be read as build information.
+ */
+int elf_file__go_version(const struct elf_file *ef, char *buf, size_t len);
 
 /*
  * Copy the GNU build-id into @buf (at most @len bytes). Returns its length,

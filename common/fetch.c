@@ -13,31 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/regs.h"
 #include "common/fetch.h"
 
 #define MAX_DEPTH 16
 #define MAX_EXPR_LEN 1024
-
-/* struct pt_regs word indexes (arch/x86/include/uapi/asm/ptrace.h). */
-enum {
-	R_R15, R_R14, R_R13, R_R12, R_BP, R_BX, R_R11, R_R10, R_R9, R_R8,
-	R_AX, R_CX, R_DX, R_SI, R_DI, R_ORIG_AX, R_IP, R_CS, R_FLAGS, R_SP, R_SS,
-};
-
-static const struct {
-	const char *name;
-	int idx;
-} regs[] = {
-	{ "ax", R_AX }, { "bx", R_BX }, { "cx", R_CX }, { "dx", R_DX },
-	{ "si", R_SI }, { "di", R_DI }, { "bp", R_BP }, { "sp", R_SP },
-	{ "ip", R_IP }, { "flags", R_FLAGS }, { "cs", R_CS }, { "ss", R_SS },
-	{ "orig_ax", R_ORIG_AX },
-	{ "r8", R_R8 }, { "r9", R_R9 }, { "r10", R_R10 }, { "r11", R_R11 },
-	{ "r12", R_R12 }, { "r13", R_R13 }, { "r14", R_R14 }, { "r15", R_R15 },
-};
-
-/* x86-64 SysV integer argument registers. */
-static const int arg_regs[] = { R_DI, R_SI, R_DX, R_CX, R_R8, R_R9 };
 
 /* ---- tracepoint formats ---------------------------------------------------- */
 
@@ -434,34 +414,64 @@ static int parse_reg(struct parser *ps)
 		n++;
 	if (!strcmp(n, "eflags"))
 		n = "flags";
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		if (!strcmp(regs[i].name, n))
-			return emit(ps, FOP_REG, 8, regs[i].idx);
+	for (int i = 0; i < PT_NREGS; i++)
+		if (!strcmp(regs_names[i], n))
+			return emit(ps, FOP_REG, 8, i);
 	return perr(ps, -EINVAL, "unknown register '%%%s' in '%s'", name, ps->text);
+}
+
+/* Why argN or retval cannot be read under @conv, and what to use instead. */
+static const char *conv_refusal(enum callconv conv)
+{
+	if (conv == CALLCONV_GO_STACK)
+		return "this Go function was built before Go 1.17 and takes its arguments "
+		       "and results on the stack: name a parameter (DWARF) or read the stack "
+		       "at entry, as +8(%sp)";
+	return "the calling convention of this Go program is unknown (it names no Go "
+	       "version or register ABI): name a parameter (DWARF) or read a register, "
+	       "as %ax";
 }
 
 static int emit_arg(struct parser *ps, long n)
 {
-	if (n < 1 || n > 6 || (ps->env->kind == FETCH_USDT && n > 12))
-		return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg6) in '%s'", n,
-			    ps->text);
+	enum callconv conv = ps->env->kernel ? CALLCONV_SYSV : ps->env->conv;
+	unsigned max = ps->env->names_later && !ps->env->kernel ? REGS_GO_NARGS :
+		       callconv__nargs(conv);
+	int reg;
+
 	switch (ps->env->kind) {
 	case FETCH_USDT:
+		if (n < 1 || n > 6)
+			return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg6) "
+				    "in '%s'", n, ps->text);
 		return emit(ps, FOP_USDT, 8, n - 1);
 	case FETCH_TRACEPOINT:
 		return perr(ps, -EINVAL, "tracepoints have no arg%ld: use args->FIELD in '%s'",
 			    n, ps->text);
 	default:
-		return emit(ps, FOP_REG, 8, arg_regs[n - 1]);
+		break;
 	}
+	if (!max)
+		return perr(ps, -EINVAL, "arg%ld in '%s' cannot be read: %s", n, ps->text,
+			    conv_refusal(conv));
+	if (n < 1 || n > (long)max)
+		return perr(ps, -EINVAL, "argument number %ld out of range (arg1..arg%u%s) in '%s'",
+			    n, max, conv == CALLCONV_GO_REGS ? ", Go's register ABI" : "", ps->text);
+	reg = ps->env->names_later ? PT_DI : callconv__arg_reg(conv, n);
+	return emit(ps, FOP_REG, 8, reg);
 }
 
 static int emit_retval(struct parser *ps)
 {
+	enum callconv conv = ps->env->kernel ? CALLCONV_SYSV : ps->env->conv;
+
 	if (ps->env->kind != FETCH_RETURN)
 		return perr(ps, -EINVAL, "retval is only available in return probes (r:), "
 			    "not in '%s'", ps->text);
-	return emit(ps, FOP_REG, 8, R_AX);
+	if (callconv__ret_reg(conv) < 0)
+		return perr(ps, -EINVAL, "retval in '%s' cannot be read: %s", ps->text,
+			    conv_refusal(conv));
+	return emit(ps, FOP_REG, 8, callconv__ret_reg(conv));
 }
 
 static int emit_special(struct parser *ps, enum fetch_special s)
@@ -506,7 +516,7 @@ static int parse_dollar(struct parser *ps)
 	if (!strncmp(name, "stack", 5)) {
 		if (ps->env->kind == FETCH_TRACEPOINT)
 			return perr(ps, -EINVAL, "tracepoints have no user stack in '%s'", ps->text);
-		if (emit(ps, FOP_REG, 8, R_SP))
+		if (emit(ps, FOP_REG, 8, PT_SP))
 			return ps->failed;
 		if (!name[5])
 			return 0;
@@ -586,7 +596,7 @@ static int parse_ident(struct parser *ps)
 		} else if (!fp->on_stack) {
 			if (emit(ps, FOP_REG, 8, fp->reg))
 				return ps->failed;
-		} else if (emit(ps, FOP_REG, 8, R_SP) || emit(ps, FOP_ADD, 8, fp->stack_off) ||
+		} else if (emit(ps, FOP_REG, 8, PT_SP) || emit(ps, FOP_ADD, 8, fp->stack_off) ||
 			   emit(ps, FOP_DEREF, 8, 0)) {
 			return ps->failed;
 		}
@@ -595,7 +605,7 @@ static int parse_ident(struct parser *ps)
 		return 0;
 	}
 	if (ps->env->names_later)
-		return emit(ps, FOP_REG, 8, R_DI);
+		return emit(ps, FOP_REG, 8, PT_DI);
 	return perr(ps, -EINVAL, "unknown name '%s' in '%s'", name, ps->text);
 }
 

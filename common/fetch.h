@@ -4,7 +4,9 @@
  * operations that bpf/lib/fetch.bpf.h interprets (ABI in bpf/fetch.h).
  *
  * Expressions (x86-64):
- *   arg1..arg6 $arg1..$arg6     SysV argument registers (USDT: bpf_usdt_arg())
+ *   arg1..arg6 $arg1..$arg6     integer argument registers of the function's calling
+ *                               convention (struct fetch_env's conv): System V, or
+ *                               arg1..arg9 in Go's register ABI (USDT: bpf_usdt_arg())
  *   retval $retval              return value (return probes only)
  *   %di %si %ax %rsp %r8 ...    registers, ftrace names (with or without 'r')
  *   $stack $stackN              stack pointer, Nth word on the stack
@@ -29,6 +31,7 @@
 #include <linux/types.h>
 
 #include "bpf/fetch.h"
+#include "common/callconv.h"
 
 #define FETCH_MAX_VALUES 16	/* expressions per site, filter operands included */
 #define FETCH_STR_DEFAULT 80	/* bcc trace's default string size */
@@ -97,8 +100,13 @@ struct fetch_env {
 	 * or, as __user arguments do, the current process's. */
 	bool kernel;
 	/* Unknown names compile as a placeholder register: a syntax check
-	 * made before the DWARF parameters of the sites are known. */
+	 * made before the DWARF parameters of the sites are known (argN is
+	 * then checked against the largest convention, Go's nine). */
 	bool names_later;
+	/* Where argN and retval of a user function are (0: System V). In a
+	 * Go convention without registers, argN and retval are refused with
+	 * one sentence naming what to use instead. */
+	enum callconv conv;
 };
 
 enum fetch_vtype {

@@ -12,15 +12,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/regs.h"
 #include "common/fetch.h"
 #include "common/kbtf.h"
 
 #define MAX_TYPE_DEPTH 32
-#define NUM_ARG_REGS 6
-
-/* struct pt_regs word indexes of rdi, rsi, rdx, rcx, r8, r9
- * (arch/x86/include/uapi/asm/ptrace.h). */
-static const int arg_regs[NUM_ARG_REGS] = { 14, 13, 12, 11, 9, 8 };
+#define NUM_ARG_REGS REGS_SYSV_NARGS
 
 struct btf *kbtf__vmlinux(void)
 {
@@ -312,7 +309,7 @@ int kbtf__func(const struct btf *btf, const char *name, struct kbtf_func *f)
 		}
 		if (type) {
 			p->fetch_type = type;
-			p->reg = arg_regs[used];
+			p->reg = regs_sysv_args[used];
 		} else {
 			p->why_not = why;
 		}

@@ -927,6 +927,60 @@ int site_set__add_returns(struct site_set *set)
 	return added;
 }
 
+/* Has @path been seen (it is among the first @n of @seen)? */
+static bool path_seen(const char *const *seen, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(seen[i], path))
+			return true;
+	return false;
+}
+
+int site_set__check_go_returns(const struct site_set *set, bool force, const char *tool,
+			       FILE *f)
+{
+	const char **seen = calloc(set->count ? set->count : 1, sizeof(*seen));
+	size_t nseen = 0;
+	int ret = 0;
+
+	if (!seen) {
+		fprintf(f, "%s: out of memory\n", tool);
+		return -ENOMEM;
+	}
+	/* Distinct files are few: the list stays short whatever the sites. */
+	for (size_t i = 0; i < set->count && !ret; i++) {
+		const struct site *s = &set->sites[i];
+		struct elf_file *ef;
+		bool go;
+
+		if (s->kind != PROBE_URETPROBE || !s->path || path_seen(seen, nseen, s->path))
+			continue;
+		seen[nseen++] = s->path;
+		ef = elf_file__open(s->path);
+		if (!ef) {
+			ret = -errno;
+			fprintf(f, "%s: cannot read '%s' again: %s\n", tool, s->display_path,
+				strerror(errno));
+			break;
+		}
+		go = elf_file__is_go(ef);
+		elf_file__free(ef);
+		if (!go)
+			continue;
+		if (!force) {
+			fprintf(f, "%s: %s is a Go program, and return probes corrupt Go stacks (the "
+				"Go runtime crashes when a goroutine's stack grows); use --force to "
+				"place them anyway\n", tool, s->display_path);
+			ret = -EINVAL;
+		} else {
+			fprintf(f, "%s: warning: %s is a Go program: return probes may crash it "
+				"(--force)\n", tool, s->display_path);
+		}
+	}
+	free(seen);
+	return ret;
+}
+
 int site_error_exit_code(int err)
 {
 	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ? 1 : 2;

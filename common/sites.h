@@ -66,6 +66,21 @@ int site_set__add_specs(struct site_set *set, char *const *texts, int n, unsigne
  */
 int site_set__add_returns(struct site_set *set);
 
+/*
+ * Return probes in Go programs. Go grows a goroutine's stack by copying
+ * it, and walks its frames by their return addresses; a uretprobe puts
+ * the address of the kernel's trampoline in place of one, and the Go
+ * runtime dies ("fatal error: unknown caller pc") at the next stack
+ * growth or traceback. For each file holding a PROBE_URETPROBE site of
+ * @set that is a Go program (elf_file__is_go()): without @force, say so
+ * in one sentence on @f as "TOOL: ..." and return -EINVAL (the user's
+ * input; site_error_exit_code() gives 2), naming --force; with @force,
+ * print a warning on @f and go on. Returns 0, -EINVAL, or a negative
+ * errno after saying on @f which file could not be read.
+ */
+int site_set__check_go_returns(const struct site_set *set, bool force, const char *tool,
+			       FILE *f);
+
 /* The exit code for an error of site_set__add*(): 1 when the kernel or
  * the machine failed, 2 when the user's input was wrong. */
 int site_error_exit_code(int err);

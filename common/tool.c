@@ -53,6 +53,15 @@ int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags)
 	return site_error_exit_code(err);
 }
 
+int tool__check_go(struct tool *t, bool force)
+{
+	int err = site_set__check_go_returns(&t->set, force, t->name, stderr);
+
+	if (!err)
+		return 0;
+	return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
 int tool__load_object(struct tool *t, struct bpf_object_skeleton *s)
 {
 	int err = bpf_object__load_skeleton(s);

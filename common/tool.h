@@ -79,6 +79,12 @@ int tool__start(struct tool *t, unsigned flags, pid_t pid, double interval);
 int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags);
 
 /*
+ * Refuse return probes in Go programs unless @force (site_set__check_go_returns():
+ * they crash the Go runtime); with @force, warn. EXIT_USAGE when refused.
+ */
+int tool__check_go(struct tool *t, bool force);
+
+/*
  * Choose the programs of @p the sites need (multi-uprobe link or not,
  * trampolines or kprobes), then load the object of skeleton @s.
  * Refuses --attach multi on a kernel without the link.

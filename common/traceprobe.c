@@ -141,6 +141,24 @@ static bool is_ftrace_head(const char *tok, size_t n)
 	return !colon;
 }
 
+/*
+ * The name of an unnamed fetch-arg that is a register, "%ax" or
+ * "%ax:u32": the register's own ("ax"), never argN, which in a Go
+ * function is another register. NULL for any other argument.
+ */
+static char *reg_arg_name(const char *a, size_t n)
+{
+	size_t k = 1;
+
+	if (n < 2 || a[0] != '%')
+		return NULL;
+	while (k < n && (isalnum((unsigned char)a[k]) || a[k] == '_'))
+		k++;
+	if (k == 1 || (k < n && a[k] != ':'))
+		return NULL;
+	return strndup(a + 1, k - 1);
+}
+
 /* Split @text into @p. Returns 0 or -EINVAL with one sentence in @err. */
 int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_t errlen)
 {
@@ -263,7 +281,8 @@ int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_
 		if (eq && eq > a && eq[1] != '=') {
 			p->names[p->nargs] = strndup(a, eq - a);
 			a = eq + 1;
-		} else if (asprintf(&p->names[p->nargs], "arg%d", p->nargs + 1) < 0) {
+		} else if (!(p->names[p->nargs] = reg_arg_name(a, s - a)) &&
+			   asprintf(&p->names[p->nargs], "arg%d", p->nargs + 1) < 0) {
 			return -ENOMEM;
 		}
 		p->args[p->nargs++] = strndup(a, s - a);

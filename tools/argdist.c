@@ -19,6 +19,7 @@
 
 #include "common/argspec.h"
 #include "common/attach.h"
+#include "common/callconv.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
 #include "common/kbtf.h"
@@ -29,6 +30,7 @@
 #include "common/sites.h"
 #include "common/tool.h"
 #include "bpf/argdist.h"
+#include "bpf/regs.h"
 #include "argdist.skel.h"
 
 _Static_assert(sizeof(struct argdist_site) == 16, "argdist_site ABI");
@@ -47,6 +49,7 @@ struct options {
 	unsigned long str_size;		/* -z */
 	bool cumulative;
 	bool json;
+	bool force;			/* --force: return probes in Go programs */
 	struct argspec specs[MAX_SPECS];
 	int nspecs;
 };
@@ -66,8 +69,9 @@ static const char usage[] =
 "              (kernel functions), parameters may be used by name without\n"
 "              being declared (FUNC())\n"
 "  TYPE        the type of each expression: int, u64, size_t, char * ...\n"
-"  EXPR        parameter names, arg1..arg6, $retval, $entry(param) and\n"
-"              $latency (return probes), *(ptr+8), $pid, $tid, $cpu\n"
+"  EXPR        parameter names, arg1..arg6 (arg1..arg9 in Go), $retval,\n"
+"              $entry(param) and $latency (return probes), *(ptr+8), $pid,\n"
+"              $tid, $cpu\n"
 "  FILTER      a C expression over the same values, STRCMP(\"text\", str)\n"
 "  LABEL       printed instead of the specifier\n"
 "\n"
@@ -85,6 +89,7 @@ static const char usage[] =
 "  -z, --string-size N    bytes of string values (default 80)\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -102,6 +107,8 @@ static const char usage[] =
 "  argdist -H 'r::vfs_read():ssize_t:$retval'\n"
 "  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n";
 
+enum { OPT_FORCE = CLI_OPT_TOOL };
+
 static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'C' },
 	{ "histogram", required_argument, NULL, 'H' },
@@ -116,6 +123,7 @@ static const struct option long_opts[] = {
 	{ "string-size", required_argument, NULL, 'z' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -158,6 +166,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid string size '%s' (1..512)", optarg);
 			break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("argdist", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -188,12 +197,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- plan: sites and their fetch programs ------------------------------------------ */
 
-/* struct pt_regs word indexes of the SysV integer argument registers
- * (rdi, rsi, rdx, rcx, r8, r9; arch/x86/include/uapi/asm/ptrace.h). */
-static const int arg_regs[ARGSPEC_MAX_PARAMS] = { 14, 13, 12, 11, 9, 8 };
-
 struct site_info {
 	int spec;
+	enum callconv conv;		/* of a user function: where argN are */
 	unsigned flags;
 	uint32_t pair;
 	struct fetch_plan plan;
@@ -260,7 +266,29 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 struct site_names {
 	const struct dwarf_func *df;	/* a user function's DWARF, or NULL */
 	const struct kbtf_func *kf;	/* a kernel function's BTF, or NULL */
+	enum callconv conv;		/* where its signature's parameters are */
 };
+
+/* Why a declared parameter cannot be read under @conv (NULL: it can). */
+static const char *sig_unavailable(enum callconv conv, int i)
+{
+	if (callconv__arg_reg(conv, i + 1) >= 0)
+		return NULL;
+	switch (conv) {
+	case CALLCONV_SYSV:
+		return "it is passed on the stack, after the six argument registers";
+	case CALLCONV_GO_REGS:
+		return "it is passed on the stack, after Go's nine argument registers";
+	case CALLCONV_GO_STACK:
+		return "this Go function was built before Go 1.17 and takes its arguments on "
+		       "the stack: name a parameter from DWARF (FUNC()) or read the stack at "
+		       "entry, as +8(%sp)";
+	default:
+		return "the calling convention of this Go program is unknown (it names no Go "
+		       "version or register ABI): name a parameter from DWARF (FUNC()) or "
+		       "read a register, as %ax";
+	}
+}
 
 /*
  * The names a site's expressions may use: the signature's parameters,
@@ -277,8 +305,10 @@ static size_t site_params(const struct argspec *sp, const struct site_names *sn,
 	size_t n = 0;
 
 	for (int i = 0; i < sp->nsig; i++)
-		params[n++] = (struct fetch_param){ .name = sp->sig[i].name, .reg = arg_regs[i],
-						    .type = sp->sig[i].type };
+		params[n++] = (struct fetch_param){ .name = sp->sig[i].name,
+						    .reg = callconv__arg_reg(sn->conv, i + 1),
+						    .type = sp->sig[i].type,
+						    .unavailable = sig_unavailable(sn->conv, i) };
 	for (size_t i = 0; df && i < df->nparams; i++) {
 		if (dwarf_param__to_fetch(&df->params[i], &params[n]))
 			continue;
@@ -314,7 +344,7 @@ static int compile_entry(const struct options *o, const struct argspec *sp,
 	struct fetch_param params[MAX_NAMES];
 	char names[ARGSPEC_MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
-				 .str_size = o->str_size, .kernel = sp->kernel };
+				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv };
 
 	env.nparams = site_params(sp, sn, false, params, names);
 	fetch_plan__init(&si->plan);
@@ -343,7 +373,8 @@ static int compile_main(const struct options *o, const struct argspec *sp,
 	char names[ARGSPEC_MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
 	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
-				 .params = params, .str_size = o->str_size, .kernel = sp->kernel };
+				 .params = params, .str_size = o->str_size, .kernel = sp->kernel,
+				 .conv = sn->conv };
 	int ret;
 
 	env.nparams = site_params(sp, sn, ret_site, params, names);
@@ -411,6 +442,24 @@ static int kernel_names(const char *func, struct kbtf_func *kf, char *err, size_
 	return ret ? -ENOENT : 0;
 }
 
+/* -v: which convention argN and signatures follow in site @i's file, once
+ * per Go file and convention (an earlier site of the same file and
+ * convention said it). */
+static void say_conv(const struct plan *pl, size_t i, const struct callconv_info *ci)
+{
+	const struct site *s = &pl->set->sites[i];
+	char line[512];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct site *o = &pl->set->sites[j];
+
+		if (o->path && !strcmp(o->path, s->path) && pl->info[j].conv == ci->conv)
+			return;
+	}
+	fprintf(stderr, "argdist: %s\n",
+		callconv_info__describe(ci, s->display_path, line, sizeof(line)));
+}
+
 /*
  * Resolve every specifier's sites (plus entry twins for $entry() and
  * $latency) and compile their programs. Returns 0 or an exit code, having
@@ -420,11 +469,12 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		     struct attach_features *feat)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
+	struct callconv_cache *cc = callconv_cache__new(dc);
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
 	int ret = EXIT_RUNTIME, err;
 
-	if (!dc || !kf)
+	if (!dc || !cc || !kf)
 		goto out;
 	for (int i = 0; i < o->nspecs; i++) {
 		const struct argspec *sp = &o->specs[i];
@@ -463,6 +513,15 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (!err)
 			sn.df = df;
+		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
+			struct callconv_info ci;
+
+			if (!callconv_cache__get(cc, s->path, s->vaddr, &ci)) {
+				sn.conv = si->conv = ci.conv;
+				if (o->cli.verbose && ci.go)
+					say_conv(pl, i, &ci);
+			}
+		}
 		if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
 			err = kernel_names(s->symbol, kf, dmsg, sizeof(dmsg));
 			if (!err)
@@ -521,6 +580,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	ret = 0;
 out:
 	free(kf);
+	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
 	return ret;
 }
@@ -928,6 +988,8 @@ int main(int argc, char **argv)
 		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
 	if (!ret)
 		ret = make_plan(&o, &pl, t.pid, &t.feat);
+	if (!ret)
+		ret = tool__check_go(&t, o.force);
 	if (ret)
 		goto out;
 	st.out = t.out;

@@ -33,6 +33,7 @@ struct options {
 	bool json;
 	bool list;
 	bool per_pid;
+	bool force;		/* --force: return probes in Go programs */
 	char **patterns;
 	int npatterns;
 };
@@ -63,6 +64,7 @@ static const char usage[] =
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
 "  -h, --help             show this help\n"
@@ -78,6 +80,8 @@ static const char usage[] =
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
 "  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
 
+enum { OPT_FORCE = CLI_OPT_TOOL };
+
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "cmd", required_argument, NULL, 'c' },
@@ -89,6 +93,7 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -110,6 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P': o->per_pid = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("funccount", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -344,6 +350,9 @@ int main(int argc, char **argv)
 		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
 		goto out;
 	}
+	ret = tool__check_go(&t, o.force);
+	if (ret)
+		goto out;
 	skel = funccount_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "funccount: cannot open the BPF object: %s\n", strerror(errno));

@@ -41,6 +41,7 @@ struct options {
 	bool timestamp;
 	bool regex;
 	bool json;
+	bool force;		/* --force: return probes in Go programs */
 	unsigned long storage;
 	char **patterns;
 	int npatterns;
@@ -67,6 +68,7 @@ static const char usage[] =
 "  -T, --timestamp        timestamp each interval\n"
 "  -r, --regexp           patterns are regular expressions\n"
 "  -j, --json             JSON lines output\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 "      --attach MODE      auto, multi or single (see funccount)\n"
 "  -h, --help             show this help\n"
@@ -78,7 +80,7 @@ static const char usage[] =
 "  stackcount -f -c './app' './app:gamma' folded, for flame graphs\n"
 "  stackcount 't:syscalls:sys_enter_openat'   user and kernel stacks\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -97,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "regexp", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -123,6 +126,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		case OPT_STORAGE:
 			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
@@ -243,6 +247,8 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = tool__add_specs(&t, o.patterns, o.npatterns,
 				      PROBE_F_BARE_KERNEL | (o.regex ? PROBE_F_REGEX : 0));
+	if (!ret)
+		ret = tool__check_go(&t, o.force);
 	if (ret)
 		goto out;
 	skel = stackcount_bpf__open();

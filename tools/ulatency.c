@@ -17,7 +17,6 @@
 
 #include "common/attach.h"
 #include "common/cli.h"
-#include "common/elf.h"
 #include "common/hist.h"
 #include "common/output.h"
 #include "common/probe.h"
@@ -197,41 +196,6 @@ static int add_functions(struct site_set *set, const struct options *o, pid_t pi
 			fprintf(stderr, "ulatency: %s\n", msg);
 			return site_error_exit_code(err);
 		}
-	}
-	return 0;
-}
-
-/*
- * Go moves goroutine stacks and walks them expecting real return
- * addresses; a uretprobe replaces one with its trampoline's, which makes
- * the Go runtime crash ("unexpected return pc"). Returns 0 or an exit code.
- */
-static int check_go(const struct site_set *set, bool force)
-{
-	for (size_t i = 0; i < set->count; i++) {
-		const char *path = set->sites[i].path;
-		struct elf_file *ef;
-		bool seen = !path, go;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = set->sites[j].path && !strcmp(set->sites[j].path, path);
-		if (seen)
-			continue;
-		ef = elf_file__open(path);
-		if (!ef)
-			continue;	/* site_set__add() read it: this cannot fail but on ENOMEM */
-		go = elf_file__is_go(ef);
-		elf_file__free(ef);
-		if (!go)
-			continue;
-		if (!force) {
-			fprintf(stderr, "ulatency: %s is a Go program, and return probes corrupt "
-				"Go stacks (the Go runtime crashes); use --force to time it anyway\n",
-				set->sites[i].display_path);
-			return EXIT_USAGE;
-		}
-		fprintf(stderr, "ulatency: warning: %s is a Go program: return probes may crash "
-			"it (--force)\n", set->sites[i].display_path);
 	}
 	return 0;
 }
@@ -485,8 +449,6 @@ int main(int argc, char **argv)
 		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
 	if (!ret)
 		ret = add_functions(&t.set, &o, t.pid, &t.feat);
-	if (!ret)
-		ret = check_go(&t.set, o.force);
 	if (ret)
 		goto out;
 	nfuncs = t.set.count;
@@ -495,6 +457,9 @@ int main(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	ret = tool__check_go(&t, o.force);
+	if (ret)
+		goto out;
 	skel = ulatency_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "ulatency: cannot open the BPF object: %s\n", strerror(errno));

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/callconv.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
 #include "common/kbtf.h"
@@ -48,6 +49,7 @@ struct options {
 	bool list;
 	bool user_stack;
 	bool address;
+	bool force;		/* --force: return probes in Go programs */
 	unsigned long str_size;
 	unsigned long pages;
 	struct trace_probe *probes;
@@ -69,7 +71,8 @@ static const char usage[] =
 "uprobe_events syntax:\n"
 "  p[:[GRP/]EVENT] PATH:OFFSET [NAME=]FETCHARG ... r[:[GRP/]EVENT] PATH:OFFSET ...\n"
 "  p:lib:func FETCHARG ...                         bcc probe, ftrace arguments\n"
-"Arguments: arg1..arg6 retval %di +8(%di) *(arg2+16) $comm $pid $tid $uid $cpu\n"
+"Arguments: arg1..arg6 (Go: arg1..arg9, its registers) retval %di +8(%di)\n"
+"  *(arg2+16) $comm $pid $tid $uid $cpu\n"
 "  $stackN args->FIELD, with :u8..u64 :s8..s64 :x8..x64 :string; FILTER is a C\n"
 "  expression over them, with STRCMP(\"text\", arg). Parameters by name: from\n"
 "  DWARF for user functions, from the kernel's BTF for kernel functions (-l -v\n"
@@ -91,6 +94,7 @@ static const char usage[] =
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
+"      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -106,6 +110,8 @@ static const char usage[] =
 "  uprobe-trace 'do_sys_openat2 \"%s\", filename'\n"
 "  uprobe-trace -l -v vfs_read\n"
 "  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
+
+enum { OPT_FORCE = CLI_OPT_TOOL };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -123,6 +129,7 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
@@ -162,6 +169,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
+		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -356,6 +364,48 @@ static int on_event(void *ctx, void *data, size_t size)
 
 /* ---- listing ------------------------------------------------------------------- */
 
+/* The conventions -v has told of: one line per Go file and convention. */
+struct conv_seen {
+	const char *path;	/* borrowed from the site */
+	enum callconv conv;
+};
+
+/* -v: tell on stderr, once, which convention argN follows in @s's file. */
+static void say_conv(struct conv_seen *seen, size_t *nseen, const struct site *s,
+		     const struct callconv_info *ci)
+{
+	char line[512];
+
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i].conv == ci->conv && !strcmp(seen[i].path, s->path))
+			return;
+	seen[(*nseen)++] = (struct conv_seen){ s->path, ci->conv };
+	fprintf(stderr, "uprobe-trace: %s\n",
+		callconv_info__describe(ci, s->display_path, line, sizeof(line)));
+}
+
+/* -l -v: which registers argN means in each Go file listed (on stderr:
+ * the listing itself is the same for every tool). */
+static void say_conventions(const struct site_set *set)
+{
+	struct dwarf_cache *dc = dwarf_cache__new();
+	struct callconv_cache *cc = dc ? callconv_cache__new(dc) : NULL;
+	struct conv_seen *seen = cc ? calloc(set->count ? set->count : 1, sizeof(*seen)) : NULL;
+	size_t nseen = 0;
+
+	for (size_t i = 0; seen && i < set->count; i++) {
+		const struct site *s = &set->sites[i];
+		struct callconv_info ci;
+
+		if ((s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) &&
+		    !callconv_cache__get(cc, s->path, s->vaddr, &ci) && ci.go)
+			say_conv(seen, &nseen, s, &ci);
+	}
+	free(seen);
+	callconv_cache__free(cc);
+	dwarf_cache__free(dc);
+}
+
 /* Offset of child_pid in sched_process_fork's record, from its format. */
 static int fork_child_offset(unsigned *off, char *err, size_t errlen)
 {
@@ -410,12 +460,15 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 			 struct fetch_plan *plans, char *err, size_t errlen)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
+	struct callconv_cache *cc = callconv_cache__new(dc);
+	struct conv_seen *seen = calloc(set->count ? set->count : 1, sizeof(*seen));
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	const char *root = NULL;
+	size_t nseen = 0;
 	int ret = 0;
 
 	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
-	for (size_t i = 0; dc && kf && i < set->count; i++) {
+	for (size_t i = 0; dc && cc && seen && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct trace_probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = trace_probe__fetch_kind(s->kind), .str_size = o->str_size,
@@ -427,6 +480,13 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 		char dmsg[512] = "";
 
 		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
+			struct callconv_info ci;
+
+			if (!callconv_cache__get(cc, s->path, s->vaddr, &ci)) {
+				env.conv = ci.conv;
+				if (o->cli.verbose && ci.go)
+					say_conv(seen, &nseen, s, &ci);
+			}
 			if (dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)))
 				df = NULL;
 			for (size_t k = 0; df && k < df->nparams; k++)
@@ -473,11 +533,13 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 			break;
 		}
 	}
-	if (!dc || !kf) {
+	if (!dc || !cc || !seen || !kf) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
 	free(kf);
+	free(seen);
+	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
 	return ret;
 }
@@ -645,8 +707,13 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.list) {
 		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
+		if (o.cli.verbose)
+			say_conventions(&t.set);
 		goto out;
 	}
+	ret = tool__check_go(&t, o.force);
+	if (ret)
+		goto out;
 	ret = EXIT_RUNTIME;
 	plans = calloc(t.set.count, sizeof(*plans));
 	if (!plans)

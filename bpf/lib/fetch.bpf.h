@@ -12,8 +12,9 @@
 #define COTRACE_BPF_LIB_FETCH_H
 
 #include "bpf/fetch.h"
+#include "bpf/regs.h"
 
-#define FETCH_NREGS 21	/* 8-byte words of struct pt_regs */
+#define FETCH_NREGS PT_NREGS	/* 8-byte words of struct pt_regs */
 
 enum fetch_ctx_kind {
 	FETCH_CTX_REGS,		/* uprobe, uretprobe: ctx is struct pt_regs */

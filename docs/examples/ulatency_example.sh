@@ -23,7 +23,7 @@ Nested deeper than the 32 calls kept per thread: the outer 32 are timed,
 the rest counted:
 TXT
 run "build/ulatency -m -c '$T/sleeper 0 0 0 35' $T/sleeper:recurse"
-say "Go programs are refused (here a C program with a .gopclntab section):"
-run "build/ulatency $T/fakego:sleep_ms"
+say "Go programs are refused (tests/targets/goprog.go, built by Go):"
+run "build/ulatency $T/goprog:main.rec"
 say "JSON lines, per process:"
 run "build/ulatency -j -m -P -c '$T/sleeper 3 0 0 0' $T/sleeper:sleep_ms"

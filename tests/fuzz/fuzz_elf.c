@@ -25,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	elf_file__type(ef);
 	elf_file__is_go(ef);
+	/* The version must be a NUL-terminated string in bounds when found. */
+	if (!elf_file__go_version(ef, (char *)bid, sizeof(bid)) &&
+	    strlen((char *)bid) >= sizeof(bid))
+		__builtin_trap();
 	elf_file__build_id(ef, bid, sizeof(bid));
 	if (!elf_file__load_symbols(ef, "/nonexistent/cotrace-fuzz")) {
 		syms = elf_file__symbols(ef, &n);

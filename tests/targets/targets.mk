@@ -161,3 +161,21 @@ $(T)/many20k.c: bench/gen20k.sh | $(T)
 
 $(T)/many20k: $(T)/many20k.c
 	$(Q)$(CC) -O0 -fno-omit-frame-pointer -fcf-protection=none -fPIE -pie -o $@ $<
+
+# Go: a program built by the Go toolchain (register ABI, .go.buildinfo,
+# Go's DWARF). The caches live in build/, so the build works as root, on a
+# fresh machine, with no network: only the standard library is used.
+TARGET_BINS += $(T)/goprog
+GO ?= go
+GO_ENV := GOCACHE=$(abspath $(BUILD))/go/cache GOPATH=$(abspath $(BUILD))/go/path \
+	  GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
+
+$(T)/goprog: tests/targets/goprog.go | $(T)
+	$(Q)$(GO_ENV) $(GO) build -o $@ $<
+
+# The same program saying nothing of its calling convention: no DWARF,
+# and its .go.buildinfo renamed (still a Go program by its .gopclntab).
+TARGET_BINS += $(T)/goprog_nover
+
+$(T)/goprog_nover: $(T)/goprog | $(T)
+	$(Q)objcopy --strip-debug --rename-section .go.buildinfo=.go.nobuildinf $< $@

@@ -197,6 +197,51 @@ static void test_in_data(void **state)
 	assert_int_equal(fetch_plan__add(&plan, "unknown", NULL, &env, err, sizeof(err)), -EINVAL);
 }
 
+/*
+ * Go: parameters in the registers of Go's register ABI, from location
+ * lists; its results, listed as parameters marked variable, left out.
+ */
+static void test_go(void **state)
+{
+	static const int go_regs[] = { 10, 5, 11, 14, 13, 9, 8, 7, 6 };	/* rax rbx rcx ... r11 */
+	struct dwarf_cache *dc = dwarf_cache__new();
+	const struct dwarf_func *f;
+	const char *producer;
+	char err[512];
+
+	assert_int_equal(dwarf_cache__func(dc, T "goprog", func_addr(T "goprog", "main.alpha"), &f,
+					   err, sizeof(err)), 0);
+	assert_string_equal(f->name, "main.alpha");
+	assert_int_equal(f->nparams, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(f->params[i].name[0], "abc"[i]);
+		assert_string_equal(f->params[i].type, "int");
+		assert_string_equal(f->params[i].fetch_type, "s64");
+		assert_int_equal(f->params[i].loc, DWARF_LOC_REG);
+		assert_int_equal(f->params[i].reg, go_regs[i]);
+	}
+	assert_int_equal(dwarf_cache__func(dc, T "goprog", func_addr(T "goprog", "main.nine"), &f,
+					   err, sizeof(err)), 0);
+	assert_int_equal(f->nparams, 9);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(f->params[i].reg, go_regs[i]);
+
+	assert_int_equal(dwarf_cache__producer(dc, T "goprog", func_addr(T "goprog", "main.nine"),
+					       &producer), 0);
+	assert_non_null(strstr(producer, DWARF_GO_PRODUCER " go1."));
+	assert_int_equal(dwarf_cache__producer(dc, T "goprog", 0x10, &producer), -ENOENT);
+	assert_int_equal(dwarf_cache__producer_prefix(dc, T "goprog", DWARF_GO_PRODUCER,
+						      &producer), 0);
+	assert_int_equal(dwarf_cache__producer(dc, T "tracee", func_addr(T "tracee", "main"),
+					       &producer), 0);
+	assert_non_null(strstr(producer, "GNU C"));
+	assert_int_equal(dwarf_cache__producer_prefix(dc, T "tracee", DWARF_GO_PRODUCER,
+						      &producer), -ENOENT);
+	assert_int_equal(dwarf_cache__producer_prefix(dc, T "addressbook_nodwarf",
+						      DWARF_GO_PRODUCER, &producer), -ENOENT);
+	dwarf_cache__free(dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test(test_string_object),
 		cmocka_unit_test(test_in_data),
+		cmocka_unit_test(test_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

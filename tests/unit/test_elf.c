@@ -803,6 +803,102 @@ static void test_irelative_slot(void **state)
 	elf_file__free(ef);
 }
 
+/*
+ * The Go version of .go.buildinfo: inline (Go 1.18+, as goprog is built
+ * here), and the older layout through pointers, made by rewriting goprog's
+ * section in memory; corrupt headers are refused.
+ */
+static void test_go_version(void **state)
+{
+	struct elf_file *ef;
+	GElf_Shdr sh;
+	uint64_t vaddr, u64;
+	unsigned char *img, *copy;
+	char ver[64], real[64];
+	size_t len;
+
+	ef = elf_file__open(T "goprog");
+	assert_non_null(ef);
+	assert_true(elf_file__is_go(ef));
+	assert_int_equal(elf_file__go_version(ef, real, sizeof(real)), 0);
+	assert_memory_equal(real, "go1.", 4);
+	elf_file__free(ef);
+	for (int i = 0; i < 2; i++) {
+		ef = elf_file__open(i ? T "fakego" : T "calls");
+		assert_non_null(ef);
+		assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), -ENOENT);
+		elf_file__free(ef);
+	}
+
+	img = slurp(T "goprog", &len);
+	copy = malloc(len);
+	assert_non_null(copy);
+	section_of(T "goprog", ".go.buildinfo", &sh);
+	assert_true(sh.sh_size >= 96);
+	vaddr = sh.sh_addr;
+
+	/* Go 1.16's layout: flags 0, at 16 the address of a string header. */
+	memcpy(copy, img, len);
+	copy[sh.sh_offset + 15] = 0;
+	u64 = vaddr + 48;
+	memcpy(copy + sh.sh_offset + 16, &u64, 8);
+	u64 = vaddr + 64;
+	memcpy(copy + sh.sh_offset + 48, &u64, 8);
+	u64 = 8;
+	memcpy(copy + sh.sh_offset + 56, &u64, 8);
+	memcpy(copy + sh.sh_offset + 64, "go1.16.2", 8);
+	ef = elf_file__open_mem(copy, len, "mem");
+	assert_non_null(ef);
+	assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), 0);
+	assert_string_equal(ver, "go1.16.2");
+	/* Cut to the buffer. */
+	assert_int_equal(elf_file__go_version(ef, ver, 5), 0);
+	assert_string_equal(ver, "go1.");
+	elf_file__free(ef);
+
+	/* The string header's address outside any segment. */
+	u64 = 0x10;
+	memcpy(copy + sh.sh_offset + 16, &u64, 8);
+	ef = elf_file__open_mem(copy, len, "mem");
+	assert_non_null(ef);
+	assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), -EINVAL);
+	elf_file__free(ef);
+
+	/* A length past the version's limit, a version not printable. */
+	u64 = vaddr + 48;
+	memcpy(copy + sh.sh_offset + 16, &u64, 8);
+	u64 = 1 << 20;
+	memcpy(copy + sh.sh_offset + 56, &u64, 8);
+	ef = elf_file__open_mem(copy, len, "mem");
+	assert_non_null(ef);
+	assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), -EINVAL);
+	elf_file__free(ef);
+	u64 = 8;
+	memcpy(copy + sh.sh_offset + 56, &u64, 8);
+	copy[sh.sh_offset + 66] = '\n';
+	ef = elf_file__open_mem(copy, len, "mem");
+	assert_non_null(ef);
+	assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), -EINVAL);
+	elf_file__free(ef);
+
+	/* Inline: a length running past the section read, a bad magic. */
+	memcpy(copy, img, len);
+	copy[sh.sh_offset + 32] = 0x7f;
+	ef = elf_file__open_mem(copy, len, "mem");
+	assert_non_null(ef);
+	assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), -EINVAL);
+	elf_file__free(ef);
+	memcpy(copy, img, len);
+	copy[sh.sh_offset + 1] = 'X';
+	ef = elf_file__open_mem(copy, len, "mem");
+	assert_non_null(ef);
+	assert_true(elf_file__is_go(ef));
+	assert_int_equal(elf_file__go_version(ef, ver, sizeof(ver)), -EINVAL);
+	elf_file__free(ef);
+	free(copy);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_sections),
 		cmocka_unit_test(test_hostile_minidebug),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_go_version),
 	};
 
 	elf_version(EV_CURRENT);

@@ -408,6 +408,54 @@ static void test_format(void **state)
 	assert_int_equal(fetch_value__u64(&plan.values[1], data, 8), 0);
 }
 
+/* argN and retval in each calling convention (common/callconv.h). */
+static void test_conventions(void **state)
+{
+	static const struct fetch_env go = { .kind = FETCH_ENTRY, .conv = CALLCONV_GO_REGS };
+	static const struct fetch_env go_ret = { .kind = FETCH_RETURN,
+						 .conv = CALLCONV_GO_REGS };
+	static const struct fetch_env old = { .kind = FETCH_RETURN, .conv = CALLCONV_GO_STACK };
+	static const struct fetch_env unknown = { .kind = FETCH_ENTRY,
+						  .conv = CALLCONV_GO_UNKNOWN };
+	static const struct fetch_env later = { .kind = FETCH_ENTRY, .names_later = true };
+	static const struct fetch_env kernel = { .kind = FETCH_ENTRY, .kernel = true,
+						 .conv = CALLCONV_GO_REGS };
+	static const struct { const char *expr; int reg; } go_args[] = {
+		{ "arg1", 10 }, { "arg2", 5 }, { "$arg3", 11 }, { "arg4", 14 }, { "arg5", 13 },
+		{ "arg6", 9 }, { "arg7", 8 }, { "arg8", 7 }, { "arg9", 6 },
+	};
+
+	for (size_t i = 0; i < sizeof(go_args) / sizeof(go_args[0]); i++) {
+		assert_int_equal(add1(go_args[i].expr, NULL, &go), 0);
+		assert_int_equal(OP(0).code, FOP_REG);
+		assert_int_equal(OP(0).imm, go_args[i].reg);
+	}
+	assert_int_equal(add1("arg10", NULL, &go), -EINVAL);
+	assert_non_null(strstr(err, "arg1..arg9, Go's register ABI"));
+	assert_int_equal(add1("arg7", NULL, &entry), -EINVAL);
+	assert_non_null(strstr(err, "arg1..arg6"));
+	/* The first result is in %rax in both. */
+	assert_int_equal(add1("retval", NULL, &go_ret), 0);
+	assert_int_equal(OP(0).imm, 10);
+	/* Before Go 1.17, or not known: refused, naming what to use. */
+	assert_int_equal(add1("arg1", NULL, &unknown), -EINVAL);
+	assert_non_null(strstr(err, "arg1 in 'arg1' cannot be read"));
+	assert_non_null(strstr(err, "%ax"));
+	assert_int_equal(add1("$retval", NULL, &old), -EINVAL);
+	assert_non_null(strstr(err, "+8(%sp)"));
+	assert_int_equal(add1("arg2", NULL, &old), -EINVAL);
+	/* Registers by name and DWARF parameters are not affected. */
+	assert_int_equal(add1("%bx", NULL, &unknown), 0);
+	assert_int_equal(OP(0).imm, 5);
+	/* The syntax check before the sites are known takes Go's nine. */
+	assert_int_equal(add1("arg9", NULL, &later), 0);
+	assert_int_equal(add1("arg10", NULL, &later), -EINVAL);
+	/* Kernel functions are System V, whatever the convention says. */
+	assert_int_equal(add1("arg1", NULL, &kernel), 0);
+	assert_int_equal(OP(0).imm, 14);
+	assert_int_equal(add1("arg7", NULL, &kernel), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_tracepoint),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_conventions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
