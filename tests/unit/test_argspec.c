@@ -76,7 +76,7 @@ static void test_bad(void **state)
 		"p:c:malloc(size_t size):size_t:$entry(size)",
 		"p:c:malloc(size_t size):nosuchtype:size",
 		"p:c:f(int a,):int:a",			/* empty parameter */
-		"p:c:f(int a,int b,int c,int d,int e,int f,int g,int h,int i,int j):int:a",
+		"p:c:f(int a,int b,int c,int d,int e,int f,int g,int h,int i,int j):int:a", /* ten */
 		"",
 	};
 	char err[256];
