@@ -544,6 +544,8 @@ int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
 	}
 	spec->text = text;
 	spec->regex = flags & PROBE_F_REGEX;
+	spec->unsafe = flags & PROBE_F_UNSAFE;
+	spec->with_return = flags & PROBE_F_WITH_RETURN;
 
 	for (q = text; *q; q++) {
 		if (*q == '"')

@@ -27,6 +27,12 @@ enum {
 	 * for each (uprobe-trace: every probe has its own filter and format),
 	 * instead of once for the first. */
 	PROBE_F_EACH_SPEC = 1 << 2,
+	/* --unsafe: a raw offset whose instruction boundary cannot be checked
+	 * (no symbol covers it) is probed anyway (see common/insn.h). */
+	PROBE_F_UNSAFE = 1 << 3,
+	/* The tool also probes the return of every entry site (ulatency): a
+	 * raw offset must then be a function's start, as for r: probes. */
+	PROBE_F_WITH_RETURN = 1 << 4,
 };
 
 struct probe_spec {
@@ -38,6 +44,8 @@ struct probe_spec {
 	uint64_t offset;
 	bool cpp;		/* bpftrace's "cpp:" qualifier: match demangled names only */
 	bool regex;
+	bool unsafe;		/* PROBE_F_UNSAFE */
+	bool with_return;	/* PROBE_F_WITH_RETURN */
 	const char *text;	/* the spec as given (borrowed) */
 };
 

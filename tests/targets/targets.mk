@@ -161,3 +161,18 @@ $(T)/many20k.c: bench/gen20k.sh | $(T)
 
 $(T)/many20k: $(T)/many20k.c
 	$(Q)$(CC) -O0 -fno-omit-frame-pointer -fcf-protection=none -fPIE -pie -o $@ $<
+
+# Raw offsets: a string in .rodata, a function with a 10-byte movabs; the
+# same program linked the old way, headers and .rodata in the executable
+# segment (-z noseparate-code); and stripped of every symbol (offsets
+# cannot be checked).
+TARGET_BINS += $(T)/rawoff $(T)/rawoff_oldstyle $(T)/rawoff_nosyms
+
+$(T)/rawoff: tests/targets/rawoff.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/rawoff_oldstyle: tests/targets/rawoff.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -Wl,-z,noseparate-code -o $@ $<
+
+$(T)/rawoff_nosyms: $(T)/rawoff | $(T)
+	$(Q)objcopy --strip-all --remove-section=.gnu_debuglink $< $@
