@@ -171,7 +171,8 @@ int insn__check_raw_offset(struct elf_file *ef, uint64_t offset, const char *dis
 	func_name(fn, name, sizeof(name));
 	if (flags & INSN_F_FUNC_START) {
 		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is inside %s, not at its start "
-			 "(0x%" PRIx64 "): a return probe there would overwrite the stack", offset,
+			 "(0x%" PRIx64 "), and a return probe takes the top of the stack for the "
+			 "return address, which only a function's start guarantees", offset,
 			 display, name, offset - (vaddr - fn->vaddr));
 		return -EINVAL;
 	}

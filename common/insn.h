@@ -44,8 +44,9 @@ enum {
 	 * section checks are never skipped. */
 	INSN_F_UNSAFE = 1 << 0,
 	/* A return probe: the offset must be the start of a function (a
-	 * uretprobe anywhere else replaces a word of the stack that is not
-	 * the return address). */
+	 * uretprobe replaces the word on top of the stack with its
+	 * trampoline's address, and only at a function's start is that word
+	 * surely the return address). */
 	INSN_F_FUNC_START = 1 << 1,
 };
 

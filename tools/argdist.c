@@ -113,6 +113,9 @@ static const char usage[] =
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
 "      --attach MODE      auto (default), multi or single\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "Unlike the other cotrace tools, -c is bcc argdist's cumulative flag: the\n"
@@ -144,6 +147,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -612,9 +616,11 @@ static int append_sites(struct site_set *to, struct site_set *from, int spec)
 	return 0;
 }
 
-/* Add the sites of @sp's function, as entry or return probes. */
+/* Add the sites of @sp's function, as entry or return probes; @flags for
+ * probe_spec__parse() (PROBE_F_UNSAFE). */
 static int add_sites(struct site_set *set, const struct spec *sp, int idx, enum probe_kind kind,
-		     pid_t pid, struct attach_features *feat, char *err, size_t errlen)
+		     unsigned flags, pid_t pid, struct attach_features *feat, char *err,
+		     size_t errlen)
 {
 	struct site_set tmp = {};
 	struct probe_spec ps;
@@ -623,7 +629,7 @@ static int add_sites(struct site_set *set, const struct spec *sp, int idx, enum 
 
 	if (asprintf(&text, "%c:%s:%s", kind == PROBE_UPROBE ? 'p' : 'r', sp->lib, sp->func) < 0)
 		return -ENOMEM;
-	ret = probe_spec__parse(text, 0, &ps, err, errlen);
+	ret = probe_spec__parse(text, flags, &ps, err, errlen);
 	if (!ret) {
 		ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
 		probe_spec__fini(&ps);
@@ -804,6 +810,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	struct dwarf_cache *dc = dwarf_cache__new();
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
+	unsigned flags = o->cli.unsafe ? PROBE_F_UNSAFE : 0;
 	int ret = EXIT_RUNTIME, err;
 
 	if (!dc || !kf)
@@ -812,7 +819,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		const struct spec *sp = &o->specs[i];
 		size_t first = pl->set.count;
 
-		err = add_sites(&pl->set, sp, i, sp->kind, pid, feat, msg, sizeof(msg));
+		err = add_sites(&pl->set, sp, i, sp->kind, flags, pid, feat, msg, sizeof(msg));
 		if (err < 0) {
 			fprintf(stderr, "argdist: %s\n", msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);
@@ -821,7 +828,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		pl->first_site[i] = first;
 		if (!sp->latency && !sp->nentry)
 			continue;
-		err = add_sites(&pl->set, sp, i, PROBE_UPROBE, pid, feat, msg, sizeof(msg));
+		err = add_sites(&pl->set, sp, i, PROBE_UPROBE, flags, pid, feat, msg, sizeof(msg));
 		if (err < 0) {
 			fprintf(stderr, "argdist: %s\n", msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);

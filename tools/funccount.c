@@ -63,6 +63,9 @@ static const char usage[] =
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -88,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -367,7 +371,8 @@ int main(int argc, char **argv)
 	pid = cli_run__target(&run, o.cli.pid);
 
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
-				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
+				  (o.regex ? PROBE_F_REGEX : 0) |
+				  (o.cli.unsafe ? PROBE_F_UNSAFE : 0), pid, &feat,
 				  msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "funccount: %s\n", msg);

@@ -67,6 +67,9 @@ static const char usage[] =
 "  -j, --json             JSON lines output\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 "      --attach MODE      auto, multi or single (see funccount)\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -96,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -212,7 +216,8 @@ int main(int argc, char **argv)
 	ret = EXIT_RUNTIME;
 	pid = cli_run__target(&run, o.cli.pid);
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
-				  (o.regex ? PROBE_F_REGEX : 0), pid, &feat,
+				  (o.regex ? PROBE_F_REGEX : 0) |
+				  (o.cli.unsafe ? PROBE_F_UNSAFE : 0), pid, &feat,
 				  msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "stackcount: %s\n", msg);

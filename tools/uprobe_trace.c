@@ -113,6 +113,9 @@ static const char usage[] =
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
 "      --attach MODE      auto (default), multi or single\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -145,6 +148,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -1065,8 +1069,8 @@ int main(int argc, char **argv)
 		goto out;
 	for (int i = 0; i < o.nprobes; i++)
 		specs[i] = o.probes[i].spec;
-	err = site_set__add_specs(&set, specs, o.nprobes, PROBE_F_BARE_KERNEL | PROBE_F_EACH_SPEC,
-				  pid, &feat, msg, sizeof(msg));
+	err = site_set__add_specs(&set, specs, o.nprobes, PROBE_F_BARE_KERNEL | PROBE_F_EACH_SPEC |
+				  (o.cli.unsafe ? PROBE_F_UNSAFE : 0), pid, &feat, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "uprobe-trace: %s\n", msg);
 		ret = site_error_exit_code(err);

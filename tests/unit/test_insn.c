@@ -335,8 +335,9 @@ static void test_rawoff(void **state)
 	assert_int_equal(fn - fm, 10);
 	/* Return probes: only at the function's start. */
 	CHECK_OFF(ef, f0, INSN_F_FUNC_START, 0, NULL);
-	snprintf(want, sizeof(want), "is inside wide, not at its start (0x%llx): a return probe "
-		 "there would overwrite the stack", (unsigned long long)f0);
+	snprintf(want, sizeof(want), "is inside wide, not at its start (0x%llx), and a return "
+		 "probe takes the top of the stack for the return address",
+		 (unsigned long long)f0);
 	CHECK_OFF(ef, fn, INSN_F_FUNC_START, -EINVAL, want);
 	CHECK_OFF(ef, fn, INSN_F_FUNC_START | INSN_F_UNSAFE, -EINVAL, want);
 	elf_file__free(ef);
