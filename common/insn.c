@@ -123,8 +123,8 @@ static int check_code(const struct elf_file *ef, uint64_t offset, const char *di
 		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is in section %s, which is not "
 			 "code: a breakpoint there would corrupt data", offset, display, sec);
 	else if (ret == -ENOENT)
-		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is in no section of code",
-			 offset, display);
+		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is in no section of code: a "
+			 "breakpoint there would corrupt data", offset, display);
 	else
 		snprintf(err, errlen, "'%s' has corrupt section headers", display);
 	return ret == -EINVAL ? -EINVAL : -ENOEXEC;
