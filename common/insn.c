@@ -140,16 +140,65 @@ static int cannot_check(uint64_t offset, const char *display, unsigned flags, co
 	return -ENODATA;
 }
 
+/*
+ * Decode @fn (called @name) from its start up to @offset, whose address is
+ * @vaddr. Returns 0 at the start of an instruction; -EINVAL inside one,
+ * with the sentence in @err; -ENODATA when the decode cannot tell, with
+ * the reason in @why; -ENOMEM or the error of reading the file.
+ */
+static int check_in_func(struct elf_file *ef, const struct elf_sym *fn, const char *name,
+			 uint64_t offset, uint64_t vaddr, const char *display, char *why,
+			 size_t whylen, char *err, size_t errlen)
+{
+	uint64_t foff, start = 0;
+	size_t span, isize = 0;
+	uint8_t *buf;
+	ssize_t n;
+	int ret;
+
+	/* The function must map to the same file bytes as the offset. */
+	if (elf_file__vaddr_to_offset(ef, fn->vaddr, &foff) || foff > offset ||
+	    offset - foff != vaddr - fn->vaddr) {
+		snprintf(why, whylen, "%s is not in its segment", name);
+		return -ENODATA;
+	}
+	span = offset - foff;
+	if (span > INSN_SCAN_MAX) {
+		snprintf(why, whylen, "it is more than %u MiB into %s", INSN_SCAN_MAX >> 20, name);
+		return -ENODATA;
+	}
+	buf = malloc(span + INSN_MAX_LEN);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n = elf_file__read(ef, foff, buf, span + INSN_MAX_LEN);
+	ret = n < 0 ? (int)n : insn__check_boundary(buf, n, foff, offset, &start, &isize);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", display, strerror(-ret));
+	} else if (ret == -EINVAL) {
+		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is inside an instruction of %s, "
+			 "where a breakpoint would crash the program (the nearest instructions "
+			 "start at 0x%" PRIx64 " and 0x%" PRIx64 ")", offset, display, name, start,
+			 start + isize);
+	} else if (ret == -EILSEQ || ret == -ERANGE) {
+		/* -ERANGE: the file ends before the offset's bytes. */
+		snprintf(why, whylen, "the code of %s before it does not decode", name);
+		ret = -ENODATA;
+	} else if (ret == -ENOMEM) {
+		snprintf(err, errlen, "out of memory");
+	}
+	free(buf);
+	return ret;
+}
+
 int insn__check_raw_offset(struct elf_file *ef, uint64_t offset, const char *display,
 			   unsigned flags, char *err, size_t errlen)
 {
-	bool unsafe = flags & INSN_F_UNSAFE;
 	const struct elf_sym *syms, *fn;
-	uint64_t vaddr, foff, start = 0;
-	uint8_t *buf = NULL;
-	char name[256], why[384];
-	size_t nsyms, span, isize = 0;
-	ssize_t n;
+	char name[256], why[384] = "";
+	uint64_t vaddr;
+	size_t nsyms;
 	int ret;
 
 	ret = check_code(ef, offset, display, err, errlen);
@@ -163,55 +212,25 @@ int insn__check_raw_offset(struct elf_file *ef, uint64_t offset, const char *dis
 	}
 	syms = elf_file__symbols(ef, &nsyms);
 	fn = enclosing_func(syms, nsyms, vaddr);
-	if (fn && fn->vaddr == vaddr)
-		return 0;	/* a function's start */
-	if (!fn)
-		return unsafe ? 0 : cannot_check(offset, display, flags,
-						 "no function symbol holds it", err, errlen);
-	func_name(fn, name, sizeof(name));
-	if (flags & INSN_F_FUNC_START) {
-		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is inside %s, not at its start "
-			 "(0x%" PRIx64 "), and a return probe takes the top of the stack for the "
-			 "return address, which only a function's start guarantees", offset,
-			 display, name, offset - (vaddr - fn->vaddr));
-		return -EINVAL;
+	if (!fn) {
+		snprintf(why, sizeof(why), "no function symbol holds it");
+		ret = -ENODATA;
+	} else if (fn->vaddr != vaddr) {
+		func_name(fn, name, sizeof(name));
+		if (flags & INSN_F_FUNC_START) {
+			snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is inside %s, not at its "
+				 "start (0x%" PRIx64 "), and a return probe takes the top of the "
+				 "stack for the return address, which only a function's start "
+				 "guarantees", offset, display, name, offset - (vaddr - fn->vaddr));
+			ret = -EINVAL;
+		} else {
+			ret = check_in_func(ef, fn, name, offset, vaddr, display, why, sizeof(why),
+					    err, errlen);
+		}
 	}
-	/* The function must map to the same file bytes as the offset. */
-	if (elf_file__vaddr_to_offset(ef, fn->vaddr, &foff) || foff > offset ||
-	    offset - foff != vaddr - fn->vaddr) {
-		snprintf(why, sizeof(why), "%s is not in its segment", name);
-		return unsafe ? 0 : cannot_check(offset, display, flags, why, err, errlen);
-	}
-	span = offset - foff;
-	if (span > INSN_SCAN_MAX) {
-		snprintf(why, sizeof(why), "it is more than %u MiB into %s", INSN_SCAN_MAX >> 20,
-			 name);
-		return unsafe ? 0 : cannot_check(offset, display, flags, why, err, errlen);
-	}
-	buf = malloc(span + INSN_MAX_LEN);
-	if (!buf) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	n = elf_file__read(ef, foff, buf, span + INSN_MAX_LEN);
-	if (n < 0) {
-		ret = (int)n;
-		snprintf(err, errlen, "cannot read %s: %s", display, strerror(-ret));
-		goto out_free;
-	}
-	ret = insn__check_boundary(buf, n, foff, offset, &start, &isize);
-	if (ret == -EINVAL) {
-		snprintf(err, errlen, "offset 0x%" PRIx64 " of %s is inside an instruction of %s, "
-			 "where a breakpoint would crash the program (the nearest instructions "
-			 "start at 0x%" PRIx64 " and 0x%" PRIx64 ")", offset, display, name, start,
-			 start + isize);
-	} else if (ret == -EILSEQ || ret == -ERANGE) {
-		snprintf(why, sizeof(why), "the code of %s before it does not decode", name);
-		ret = unsafe ? 0 : cannot_check(offset, display, flags, why, err, errlen);
-	} else if (ret == -ENOMEM) {
-		snprintf(err, errlen, "out of memory");
-	}
-out_free:
-	free(buf);
+	/* A check that cannot be done: only --unsafe goes on. */
+	if (ret == -ENODATA)
+		ret = flags & INSN_F_UNSAFE ? 0 : cannot_check(offset, display, flags, why, err,
+							       errlen);
 	return ret;
 }
