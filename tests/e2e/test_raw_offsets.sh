@@ -68,7 +68,6 @@ MOVABS=$(file_offset "$R" "${insns[mi]}")
 INSIDE=$(printf '0x%x' $((MOVABS + 2)))				# inside the movabs' immediate
 NEXT=$(file_offset "$R" "${insns[mi + 1]}")			# the instruction after it
 RODATA=$(file_offset "$R" "$(sym_vaddr "$R" banner)")		# the string rawoff prints
-[ "$(sym_vaddr "$R" wide)" != "${insns[mi + 1]}" ] || fail "the movabs must not be wide's last"
 echo "wide at $FUNC, movabs at $MOVABS, next instruction at $NEXT, banner at $RODATA"
 # The stripped copy has the same code at the same offsets.
 cmp -s <(tail -c +$((FUNC + 1)) "$R" | head -c 32) <(tail -c +$((FUNC + 1)) "$NOSYMS" | head -c 32) ||
@@ -109,13 +108,13 @@ spec_for() {
 }
 
 # refused TOOL TEXT SPEC [OPTIONS...]: TOOL -p PID OPTIONS SPEC, against a
-# waiting rawoff, exits 2 with one line on stderr, "TOOL: " and TEXT in it,
-# nothing on stdout and nothing attached (@LIBC@ in TEXT: libc's path); then rawoff runs and prints
-# exactly what it prints untraced.
+# waiting rawoff, exits 2 with one line on stderr, "TOOL: " and TEXT in it
+# (@LIBC@: libc's path), nothing on stdout and nothing attached; then
+# rawoff runs and prints exactly what it prints untraced.
 refused() {
 	local tool=$1 text=$2 spec=$3 rc=0 lines
 	shift 3
-	echo "check: $tool $* $spec -> exit 2: $text"
+	echo "check: $tool${*:+ $*} $spec -> exit 2: $text"
 	start_rawoff "$spec"
 	# @LIBC@: libc as the target maps it, which is how -p names it.
 	text=${text//@LIBC@/$(awk '$6 ~ /\/libc\.so\.6$/ { print $6; exit }' "/proc/$TARGET_PID/maps")}
