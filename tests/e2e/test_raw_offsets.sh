@@ -31,8 +31,8 @@ expected_output() {
 # file_offset BIN VADDR: the file offset of link-time address VADDR (hex)
 # through the PT_LOAD headers of readelf, as "0x..."; fails if none holds it.
 file_offset() {
-	local va=$((0x${2#0x})) type off vaddr pa fsz rest
-	while read -r type off vaddr pa fsz rest; do
+	local va=$((0x${2#0x})) type off vaddr fsz
+	while read -r type off vaddr _ fsz _; do
 		[ "$type" = LOAD ] || continue
 		if ((va >= vaddr && va < vaddr + fsz)); then
 			printf '0x%x\n' $((va - vaddr + off))
