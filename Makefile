@@ -67,7 +67,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I vmlinux/$(ARCH) -I. 
 	      -Wall -Wno-unused-function -fdebug-prefix-map=$(CURDIR)=.
 # Static link: libbpf needs libelf and zlib; libdw needs libelf, zlib,
 # bzip2, xz and zstd (Debian's elfutils 0.188 is built with all four).
-STATIC_LIBS := -lbpf -ldw -lelf -liberty -lz -lzstd -llzma -lbz2 -lpthread
+# capstone decodes x86-64 instructions to check raw offsets (common/insn.c).
+STATIC_LIBS := -lbpf -ldw -lelf -liberty -lcapstone -lz -lzstd -llzma -lbz2 -lpthread
 TEST_LIBS := -lcmocka $(STATIC_LIBS)
 
 COMMON_SRCS := $(wildcard common/*.c)
@@ -89,7 +90,7 @@ all: $(TOOL_BINS)
 
 # ---- dependencies -----------------------------------------------------
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
-	      libzstd-dev liblzma-dev libbz2-dev pkg-config
+	      libzstd-dev liblzma-dev libbz2-dev libcapstone-dev pkg-config
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
 	     libclang-rt-14-dev \
 	     python3 libc6-dbg groff-base valgrind golang-go

@@ -87,6 +87,9 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 	case 'v':
 		o->verbose = true;
 		return -1;
+	case CLI_OPT_UNSAFE:
+		o->unsafe = true;
+		return -1;
 	case CLI_OPT_ATTACH:
 		if (attach_mode__parse(optarg, &o->mode))
 			return cli__usage_error(tool, "invalid attach mode '%s': use auto, multi or "

@@ -31,6 +31,7 @@ enum {
 #define CLI_OPT_VERSION 256	/* --version */
 #define CLI_OPT_ATTACH 257	/* --attach MODE */
 #define CLI_OPT_CMD 258		/* --cmd CMD, in tools whose -c means something else */
+#define CLI_OPT_UNSAFE 259	/* --unsafe: raw offsets that cannot be checked (common/insn.h) */
 #define CLI_OPT_TOOL 300
 
 /*
@@ -63,13 +64,14 @@ struct cli_common {
 	double duration;	/* -d SECS */
 	bool verbose;		/* -v */
 	enum attach_mode mode;	/* --attach MODE */
+	bool unsafe;		/* --unsafe, as PROBE_F_UNSAFE for the probe specs */
 };
 
 /*
  * The default branch of a tool's getopt switch: the options of struct
  * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, --attach as
- * CLI_OPT_ATTACH) into @o, with the usage errors they share, else what
- * cli__last_option() does. Only options in the tool's optstring and long
+ * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE) into @o, with the usage
+ * errors they share, else what cli__last_option() does. Only options in the tool's optstring and long
  * options reach it; a tool whose letter means something else (argdist's
  * -c, profile's -p) has its own case for it. @usage, @version and @argv
  * as for cli__last_option(). Returns -1 to go on, or an exit code.

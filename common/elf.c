@@ -1172,6 +1172,52 @@ ssize_t elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, si
 	return ef_pread(ef, buf, len, offset);
 }
 
+bool elf_file__is_exec_offset(const struct elf_file *ef, uint64_t offset)
+{
+	for (size_t i = 0; i < ef->nr_loads; i++) {
+		const GElf_Phdr *ph = &ef->loads[i];
+
+		if ((ph->p_flags & PF_X) && offset >= ph->p_offset &&
+		    offset - ph->p_offset < ph->p_filesz)
+			return true;
+	}
+	return false;
+}
+
+int elf_file__section_at_offset(const struct elf_file *ef, uint64_t offset, const char **name,
+				bool *code)
+{
+	size_t shnum, shstrndx;
+	int ret = -ENOENT;
+
+	/* Checked against the file when it was opened (index_sections()). */
+	if (elf_getshdrnum(ef->elf, &shnum) || elf_getshdrstrndx(ef->elf, &shstrndx))
+		return -EINVAL;
+	if (shnum <= 1)
+		return -ENODATA;
+	*name = NULL;
+	*code = false;
+	for (size_t i = 1; i < shnum; i++) {
+		Elf_Scn *scn = elf_getscn(ef->elf, i);
+		const char *n;
+		GElf_Shdr sh;
+
+		if (!scn || !gelf_getshdr(scn, &sh))
+			return -EINVAL;
+		if (sh.sh_type == SHT_NOBITS || !(sh.sh_flags & SHF_ALLOC) ||
+		    offset < sh.sh_offset || offset - sh.sh_offset >= sh.sh_size)
+			continue;
+		/* Where sections overlap, one of code wins. */
+		if (ret == 0 && *code)
+			continue;
+		n = elf_strptr(ef->elf, shstrndx, sh.sh_name);
+		*name = n ? n : "?";
+		*code = sh.sh_flags & SHF_EXECINSTR;
+		ret = 0;
+	}
+	return ret;
+}
+
 /* ---- USDT notes -------------------------------------------------------------- */
 
 /* Take the NUL-terminated string at *@pos of @desc; NULL if unterminated. */

@@ -125,6 +125,22 @@ int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64
 ssize_t elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
 
 /*
+ * True if file @offset lies in the file-backed part of a PT_LOAD segment
+ * that is executable (PF_X): only there is a breakpoint not data.
+ */
+bool elf_file__is_exec_offset(const struct elf_file *ef, uint64_t offset);
+
+/*
+ * The allocated section whose file bytes hold @offset (a section of code,
+ * SHF_EXECINSTR, where several do): its name in *@name (borrowed; "?" if
+ * unnamed) and whether it holds code in *@code. Returns 0, -ENOENT if no
+ * section holds it, -ENODATA if the file has no section headers, -EINVAL
+ * for corrupt ones.
+ */
+int elf_file__section_at_offset(const struct elf_file *ef, uint64_t offset, const char **name,
+				bool *code);
+
+/*
  * For the IFUNC whose resolver is at @resolver_vaddr, find the GOT slot
  * that the dynamic loader fills with the implementation it chose: an
  * R_X86_64_IRELATIVE relocation (in .rela.dyn or .rela.plt) whose addend

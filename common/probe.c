@@ -544,6 +544,8 @@ int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
 	}
 	spec->text = text;
 	spec->regex = flags & PROBE_F_REGEX;
+	spec->unsafe = flags & PROBE_F_UNSAFE;
+	spec->with_return = flags & PROBE_F_WITH_RETURN;
 
 	for (q = text; *q; q++) {
 		if (*q == '"')
@@ -615,20 +617,31 @@ out_err:
 }
 
 int probe_spec__init_func(struct probe_spec *spec, enum probe_kind kind, const char *target,
-			  const char *pattern, const char *text)
+			  const char *pattern, const char *text, unsigned flags)
 {
 	bool kernel = kind == PROBE_KPROBE || kind == PROBE_KRETPROBE;
+	int ret;
 
 	memset(spec, 0, sizeof(*spec));
 	if ((!kernel && kind != PROBE_UPROBE && kind != PROBE_URETPROBE) || kernel != !target)
 		return -EINVAL;
 	spec->kind = kind;
 	spec->text = text;
+	spec->unsafe = flags & PROBE_F_UNSAFE;
+	spec->with_return = flags & PROBE_F_WITH_RETURN;
 	spec->pattern = strdup(pattern);
 	spec->target = target ? strdup(target) : NULL;
 	if (!spec->pattern || (target && !spec->target)) {
 		probe_spec__fini(spec);
 		return -ENOMEM;
+	}
+	if (!kernel) {
+		ret = parse_offset(spec->pattern, &spec->offset);
+		if (ret < 0) {
+			probe_spec__fini(spec);
+			return -EINVAL;
+		}
+		spec->is_offset = ret == 1;
 	}
 	return 0;
 }

@@ -27,6 +27,12 @@ enum {
 	 * for each (uprobe-trace: every probe has its own filter and format),
 	 * instead of once for the first. */
 	PROBE_F_EACH_SPEC = 1 << 2,
+	/* --unsafe: a raw offset whose instruction boundary cannot be checked
+	 * (no symbol covers it) is probed anyway (see common/insn.h). */
+	PROBE_F_UNSAFE = 1 << 3,
+	/* The tool also probes the return of every entry site (ulatency): a
+	 * raw offset must then be a function's start, as for r: probes. */
+	PROBE_F_WITH_RETURN = 1 << 4,
 };
 
 struct probe_spec {
@@ -38,6 +44,8 @@ struct probe_spec {
 	uint64_t offset;
 	bool cpp;		/* bpftrace's "cpp:" qualifier: match demangled names only */
 	bool regex;
+	bool unsafe;		/* PROBE_F_UNSAFE */
+	bool with_return;	/* PROBE_F_WITH_RETURN */
 	const char *text;	/* the spec as given (borrowed) */
 };
 
@@ -58,16 +66,17 @@ int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
 void probe_spec__fini(struct probe_spec *spec);
 
 /*
- * Fill @spec for the functions matching the glob @pattern: of @target
- * (a library or program, as typed) for PROBE_UPROBE and PROBE_URETPROBE,
- * of the kernel (@target NULL) for PROBE_KPROBE and PROBE_KRETPROBE;
- * what probe_spec__parse() makes of "p:TARGET:PATTERN", without a round
+ * Fill @spec for the functions matching the glob @pattern (or, for user
+ * functions, at the raw offset it names: "0x1139"): of @target (a library
+ * or program, as typed) for PROBE_UPROBE and PROBE_URETPROBE, of the
+ * kernel (@target NULL) for PROBE_KPROBE and PROBE_KRETPROBE; what
+ * probe_spec__parse(@flags) makes of "p:TARGET:PATTERN", without a round
  * trip through text. @text (borrowed) names the probe in messages.
- * Returns 0, -EINVAL (another kind) or -ENOMEM; free with
- * probe_spec__fini().
+ * Returns 0, -EINVAL (another kind, an offset over 64 bits) or -ENOMEM;
+ * free with probe_spec__fini().
  */
 int probe_spec__init_func(struct probe_spec *spec, enum probe_kind kind, const char *target,
-			  const char *pattern, const char *text);
+			  const char *pattern, const char *text, unsigned flags);
 
 /* True if @pattern contains glob metacharacters (* or ?). */
 bool probe_pattern__is_wild(const char *pattern);

@@ -16,6 +16,7 @@
 
 #include "common/attach.h"
 #include "common/elf.h"
+#include "common/insn.h"
 #include "common/procpath.h"
 #include "common/sites.h"
 #include "common/target.h"
@@ -295,14 +296,16 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 	s.display_path = t.display;
 
 	if (spec->is_offset) {
+		unsigned iflags = (spec->unsafe ? INSN_F_UNSAFE : 0) |
+				  (spec->kind == PROBE_URETPROBE || spec->with_return ?
+				   INSN_F_FUNC_START : 0);
 		char name[64];
 
-		if (elf_file__offset_to_vaddr(ef, spec->offset, &s.vaddr)) {
-			snprintf(err, errlen, "offset 0x%" PRIx64 " is not in a loaded segment of '%s'",
-				 spec->offset, t.display);
-			ret = -ENOENT;
+		/* Never a breakpoint in data or inside an instruction. */
+		ret = insn__check_raw_offset(ef, spec->offset, t.display, iflags, err, errlen);
+		if (ret)
 			goto out;
-		}
+		elf_file__offset_to_vaddr(ef, spec->offset, &s.vaddr);
 		snprintf(name, sizeof(name), "0x%" PRIx64, spec->offset);
 		s.offset = spec->offset;
 		s.name = name;

@@ -46,6 +46,8 @@ int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags)
 	char msg[1024];
 	int err;
 
+	if (t->cli->unsafe)
+		flags |= PROBE_F_UNSAFE;
 	err = site_set__add_specs(&t->set, texts, n, flags, t->pid, &t->feat, msg, sizeof(msg));
 	if (!err)
 		return 0;

@@ -73,7 +73,8 @@ enum {
 int tool__start(struct tool *t, unsigned flags, pid_t pid, double interval);
 
 /*
- * Resolve the probe specs @texts into t->set (probe_spec__parse @flags).
+ * Resolve the probe specs @texts into t->set (probe_spec__parse @flags,
+ * with PROBE_F_UNSAFE under --unsafe).
  * A kernel or machine failure is EXIT_RUNTIME, bad input EXIT_USAGE.
  */
 int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags);

@@ -91,6 +91,9 @@ static const char usage[] =
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "Unlike the other cotrace tools, -c is bcc argdist's cumulative flag: the\n"
@@ -125,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -236,9 +240,11 @@ static int append_sites(struct site_set *to, struct site_set *from, int spec)
 	return 0;
 }
 
-/* Add the sites of @sp's function, as entry or return probes. */
+/* Add the sites of @sp's function, as entry or return probes; @flags as
+ * for probe_spec__init_func() (PROBE_F_UNSAFE). */
 static int add_sites(struct site_set *set, const struct argspec *sp, int idx, enum probe_kind kind,
-		     pid_t pid, struct attach_features *feat, char *err, size_t errlen)
+		     unsigned flags, pid_t pid, struct attach_features *feat, char *err,
+		     size_t errlen)
 {
 	struct site_set tmp = {};
 	struct probe_spec ps;
@@ -246,9 +252,11 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 
 	if (sp->kernel)
 		kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
-	ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func, sp->text);
+	ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func, sp->text,
+				    flags);
 	if (ret) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, ret == -ENOMEM ? "out of memory" :
+			 "'%s' has an offset that does not fit in 64 bits", sp->text);
 		return ret;
 	}
 	ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
@@ -472,6 +480,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	struct callconv_cache *cc = callconv_cache__new(dc);
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
+	unsigned flags = o->cli.unsafe ? PROBE_F_UNSAFE : 0;
 	int ret = EXIT_RUNTIME, err;
 
 	if (!dc || !cc || !kf)
@@ -480,7 +489,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		const struct argspec *sp = &o->specs[i];
 		size_t first = pl->set->count;
 
-		err = add_sites(pl->set, sp, i, sp->kind, pid, feat, msg, sizeof(msg));
+		err = add_sites(pl->set, sp, i, sp->kind, flags, pid, feat, msg, sizeof(msg));
 		if (err < 0) {
 			fprintf(stderr, "argdist: %s\n", msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);
@@ -489,7 +498,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		pl->first_site[i] = first;
 		if (!sp->latency && !sp->nentry)
 			continue;
-		err = add_sites(pl->set, sp, i, PROBE_UPROBE, pid, feat, msg, sizeof(msg));
+		err = add_sites(pl->set, sp, i, PROBE_UPROBE, flags, pid, feat, msg, sizeof(msg));
 		if (err < 0) {
 			fprintf(stderr, "argdist: %s\n", msg);
 			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);

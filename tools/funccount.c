@@ -67,6 +67,9 @@ static const char usage[] =
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -95,6 +98,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}

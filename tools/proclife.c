@@ -471,7 +471,8 @@ static int attach_libc(struct proclife_bpf *skel, struct attacher *a, const stru
 		/* The path as the process names it: site_set__add() resolves it
 		 * again inside --ppid's root (t.path, already below
 		 * /proc/PID/root, would be looked up below it a second time). */
-		err = probe_spec__init_func(&spec, PROBE_UPROBE, t.display, funcs[i], funcs[i]);
+		err = probe_spec__init_func(&spec, PROBE_UPROBE, t.display, funcs[i], funcs[i],
+					    0);
 		if (!err) {
 			err = site_set__add(&set, &spec, i, o->ppid, false, err_msg,
 					    sizeof(err_msg));

@@ -71,6 +71,9 @@ static const char usage[] =
 "      --force            trace Go binaries too (return probes can crash them)\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
+"                         symbol covers, so that it cannot be checked to start\n"
+"                         an instruction; offsets in data are refused anyway\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -99,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -163,8 +167,10 @@ static int add_functions(struct site_set *set, const struct options *o, pid_t pi
 		struct probe_spec spec;
 		int err;
 
-		err = probe_spec__parse(o->patterns[i], PROBE_F_BARE_KERNEL |
-					(o->regex ? PROBE_F_REGEX : 0), &spec, msg, sizeof(msg));
+		/* Every entry gets a return probe: a raw offset must start a function. */
+		err = probe_spec__parse(o->patterns[i], PROBE_F_BARE_KERNEL | PROBE_F_WITH_RETURN |
+					(o->regex ? PROBE_F_REGEX : 0) |
+					(o->cli.unsafe ? PROBE_F_UNSAFE : 0), &spec, msg, sizeof(msg));
 		if (err) {
 			fprintf(stderr, "ulatency: %s\n", msg);
 			return EXIT_USAGE;

@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) \
 	       -Wall -Wno-unused-parameter -Wno-unused-function -MMD -MP $(FUZZ_SAN)
-FUZZ_LIBS := -lbpf -ldw -lelf -liberty -lz -lzstd -llzma -lbz2 -lpthread
+FUZZ_LIBS := -lbpf -ldw -lelf -liberty -lcapstone -lz -lzstd -llzma -lbz2 -lpthread
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/%)

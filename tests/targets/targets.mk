@@ -179,3 +179,18 @@ TARGET_BINS += $(T)/goprog_nover
 
 $(T)/goprog_nover: $(T)/goprog | $(T)
 	$(Q)objcopy --strip-debug --rename-section .go.buildinfo=.go.nobuildinf $< $@
+
+# Raw offsets: a string in .rodata, a function with a 10-byte movabs; the
+# same program linked the old way, headers and .rodata in the executable
+# segment (-z noseparate-code); and stripped of every symbol (offsets
+# cannot be checked).
+TARGET_BINS += $(T)/rawoff $(T)/rawoff_oldstyle $(T)/rawoff_nosyms
+
+$(T)/rawoff: tests/targets/rawoff.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/rawoff_oldstyle: tests/targets/rawoff.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -Wl,-z,noseparate-code -o $@ $<
+
+$(T)/rawoff_nosyms: $(T)/rawoff | $(T)
+	$(Q)objcopy --strip-all --remove-section=.gnu_debuglink $< $@

@@ -433,7 +433,7 @@ static void test_init_func(void **state)
 	struct probe_spec a, b;
 	char err[256];
 
-	assert_int_equal(probe_spec__init_func(&a, PROBE_URETPROBE, "c", "mall*", "x"), 0);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_URETPROBE, "c", "mall*", "x", 0), 0);
 	assert_int_equal(probe_spec__parse("r:c:mall*", 0, &b, err, sizeof(err)), 0);
 	assert_int_equal(a.kind, b.kind);
 	assert_string_equal(a.target, b.target);
@@ -442,12 +442,17 @@ static void test_init_func(void **state)
 	assert_string_equal(a.text, "x");
 	probe_spec__fini(&a);
 	probe_spec__fini(&b);
-	assert_int_equal(probe_spec__init_func(&a, PROBE_KPROBE, NULL, "vfs_read", "k"), 0);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_KPROBE, NULL, "vfs_read", "k", 0), 0);
 	assert_null(a.target);
 	probe_spec__fini(&a);
-	assert_int_equal(probe_spec__init_func(&a, PROBE_KPROBE, "c", "f", "k"), -EINVAL);
-	assert_int_equal(probe_spec__init_func(&a, PROBE_UPROBE, NULL, "f", "k"), -EINVAL);
-	assert_int_equal(probe_spec__init_func(&a, PROBE_USDT, "c", "f", "k"), -EINVAL);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_UPROBE, "c", "0x1139", "o",
+					       PROBE_F_UNSAFE), 0);
+	assert_true(a.is_offset && a.unsafe);
+	assert_int_equal(a.offset, 0x1139);
+	probe_spec__fini(&a);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_KPROBE, "c", "f", "k", 0), -EINVAL);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_UPROBE, NULL, "f", "k", 0), -EINVAL);
+	assert_int_equal(probe_spec__init_func(&a, PROBE_USDT, "c", "f", "k", 0), -EINVAL);
 }
 
 int main(void)
