@@ -16,6 +16,7 @@
 
 #include "common/attach.h"
 #include "common/elf.h"
+#include "common/procmaps.h"
 #include "common/procpath.h"
 #include "common/sites.h"
 #include "common/target.h"
@@ -180,25 +181,17 @@ struct ifunc_ctx {
 /* Find @dev:@ino in the maps of @pid: the mapping of file offset 0. */
 static bool maps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t *start)
 {
-	struct procmap_entry *e = malloc(sizeof(*e));
-	char path[64], line[PATH_MAX + 128];
+	const struct procmap_entry *e;
+	struct procmaps *m = procmaps__open(pid);
 	bool found = false;
-	FILE *f;
 
-	if (!e)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (procmaps__parse_line(line, e) || e->inode != ino || e->offset ||
-		    makedev(e->dev_major, e->dev_minor) != dev)
+	while (m && !found && procmaps__next(m, &e) > 0) {
+		if (e->inode != ino || e->offset || makedev(e->dev_major, e->dev_minor) != dev)
 			continue;
 		*start = e->start;
 		found = true;
 	}
-	if (f)
-		fclose(f);
-	free(e);
+	procmaps__free(m);
 	return found;
 }
 
