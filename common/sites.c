@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/demangle.h"
 #include "common/elf.h"
 #include "common/procmaps.h"
 #include "common/procpath.h"
@@ -159,8 +160,8 @@ static char *display_name(const char *sym)
 {
 	char *d = NULL;
 
-	if (sym[0] == '_' && sym[1] == 'Z')
-		d = cxx_demangle(sym);
+	if (demangle__is_mangled(sym))
+		d = demangle__cxx(sym);
 	return d ? d : strdup(sym);
 }
 
@@ -326,8 +327,8 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 		/* One site per address: the first matching name at it wins. */
 		if (sym->vaddr == last_vaddr)
 			continue;
-		if (sym->name[0] == '_' && sym->name[1] == 'Z')
-			demangled = cxx_demangle(sym->name);
+		if (demangle__is_mangled(sym->name))
+			demangled = demangle__cxx(sym->name);
 		match = name_matcher__match(m, sym->name, demangled);
 		free(demangled);
 		if (!match)

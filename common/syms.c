@@ -30,8 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/demangle.h"
 #include "common/elf.h"
-#include "common/probe.h"
 #include "common/procmaps.h"
 #include "common/procpath.h"
 
@@ -381,7 +381,7 @@ static const char *symtab_name(struct symtab *st, size_t r, bool demangle)
 	if (st->names[r])
 		return st->names[r];
 	raw = st->syms[st->ranges[r].sym].name;
-	mangled = demangle && raw[0] == '_' && raw[1] == 'Z';
+	mangled = demangle && demangle__is_mangled(raw);
 	at = strchr(raw, '@');
 	if (at == raw)
 		at = NULL;
@@ -390,7 +390,7 @@ static const char *symtab_name(struct symtab *st, size_t r, bool demangle)
 		if (!plain)
 			return raw;
 	}
-	d = mangled ? cxx_demangle(plain ? plain : raw) : NULL;
+	d = mangled ? demangle__cxx(plain ? plain : raw) : NULL;
 	if (d)
 		free(plain);
 	else
@@ -778,7 +778,7 @@ static const char *die_name(struct syms *s, Dwarf_Die *die)
 	if (!name)
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &mem));
 	if (name && (s->flags & SYMS_F_DEMANGLE)) {
-		d = cxx_demangle(name);
+		d = demangle__cxx(name);
 		if (d) {
 			name = pool_add(&s->pool, d);
 			free(d);
