@@ -420,7 +420,8 @@ static int add_usdt(struct site_set *set, const struct probe_spec *spec, size_t 
 		ret = add_site(set, &s, set->count);
 		if (ret < 0)
 			goto out;
-		added += ret;
+		/* One already in the set (an earlier spec) still counts as matched. */
+		added++;
 	}
 	if (!added) {
 		snprintf(err, errlen, "no USDT probe matches '%s%s%s' in %s",
@@ -494,7 +495,7 @@ static int add_tracepoints(struct site_set *set, const struct probe_spec *spec, 
 				closedir(evs);
 				goto out;
 			}
-			added += ret;
+			added++;
 		}
 		closedir(evs);
 	}
@@ -551,7 +552,7 @@ static int add_kernel(struct site_set *set, const struct probe_spec *spec, size_
 		ret = add_site(set, &s, set->count);
 		if (ret < 0)
 			goto out;
-		added += ret;
+		added++;
 	}
 	if (!added) {
 		snprintf(err, errlen, "no kernel function matches '%s'", spec->pattern);

@@ -187,6 +187,10 @@ static void test_usdt(void **state)
 	for (size_t i = 0; i < set.count; i++)
 		if (!strcmp(set.sites[i].name, "cotrace:tick"))
 			assert_int_equal(set.sites[i].spec, 0);
+	/* The same probe again: matched, nothing added, no error. */
+	n = set.count;
+	ADD_OK(&set, 0, "u:" T "usdt:cotrace:tick");
+	assert_int_equal(set.count, n);
 	site_set__fini(&set);
 }
 
@@ -259,6 +263,9 @@ static void test_tracepoints(void **state)
 	ADD_OK(&set, 0, "t:sched:sched_process_exi?", "tracepoint:sched:sched_process_fork");
 	assert_int_equal(set.count, 2);
 	assert_non_null(find(&set, PROBE_TRACEPOINT, "sched:sched_process_fork"));
+	/* Matched again by a later spec: no new site, and no error. */
+	ADD_OK(&set, 0, "tracepoint:sched:sched_process_exit");
+	assert_int_equal(set.count, 2);
 	assert_int_equal(set.sites[0].kind, PROBE_TRACEPOINT);
 	assert_string_equal(set.sites[0].name, "sched:sched_process_exit");
 	assert_string_equal(set.sites[0].provider, "sched");
