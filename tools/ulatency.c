@@ -256,7 +256,7 @@ struct state {
 	int ncpus;
 	struct log2_hist *percpu;	/* scratch for one lookup */
 	struct log2_hist *total;	/* per function, since start */
-	struct log2_hist *prev;	/* per function, at the last report */
+	struct log2_hist *prev;		/* per function, at the last report */
 	unsigned interval;
 };
 
