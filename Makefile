@@ -32,6 +32,7 @@ CC ?= gcc
 CXX ?= g++
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_OBJDUMP ?= llvm-objdump
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
@@ -86,7 +87,11 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 .PHONY: all deps deps-vm test test-vm test-sanitize unit demo install uninstall vmlinux clean \
 	targets bench fuzz examples dist valgrind
 
-all: $(TOOL_BINS)
+# The lists of tools and of their BPF programs, for the tests and checks
+# that must name every tool (see "tool lists" below).
+TOOL_LISTS := $(BUILD)/tools.list $(BUILD)/bpf-progs.list
+
+all: $(TOOL_BINS) $(TOOL_LISTS)
 
 # ---- dependencies -----------------------------------------------------
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
@@ -164,6 +169,26 @@ $(BUILD)/$(1): $(BUILD)/tools/$(call tool_file,$(1)).o $(LIBCOMMON)
 	$$(Q)$$(CC) $$(LDFLAGS) $(LINK_MODE) $(SAN_FLAGS) -o $$@ $$^ $(STATIC_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
+
+# ---- tool lists ------------------------------------------------------------
+# What the tests read instead of lists kept by hand, so a new tool cannot be
+# left out of them (tests/e2e/lib.sh, test_tool_lists.sh, the valgrind run):
+#   $(BUILD)/tools.list      every tool, one name a line (TOOLS)
+#   $(BUILD)/bpf-progs.list  "TOOL PROGRAM" for every BPF program of every
+#                            tool: the global functions outside .text of its
+#                            object, as libbpf finds them
+# tools.list is rewritten only when TOOLS changes, as version.h is.
+$(BUILD)/tools.list: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '%s\n' $(TOOLS) > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/bpf-progs.list: $(BUILD)/tools.list \
+		$(foreach t,$(TOOLS),$(BUILD)/bpf/$(call tool_file,$(t)).bpf.o)
+	$(call msg,GEN,$@)
+	$(Q)( $(foreach t,$(TOOLS),$(LLVM_OBJDUMP) -t $(BUILD)/bpf/$(call tool_file,$(t)).bpf.o | \
+		awk -v t=$(t) '$$2 == "g" && $$3 == "F" && $$4 != ".text" { print t, $$NF; n++ } \
+			       END { if (!n) exit 1 }' &&) true ) > $@
 
 # ---- test programs --------------------------------------------------------
 include tests/targets/targets.mk

@@ -24,6 +24,8 @@
 #include "bpf/argdist.h"
 #include "bpf/lib/filter.bpf.h"
 #include "bpf/lib/fetch.bpf.h"
+#include "bpf/lib/hist.bpf.h"
+#include "bpf/lib/maps.bpf.h"
 
 const volatile __u32 targ_tid = 0;	/* -t */
 
@@ -50,7 +52,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct argdist_hist);
+	__type(value, struct log2_hist);
 } hists SEC(".maps");
 
 struct {
@@ -86,19 +88,6 @@ __u64 lost = 0;			/* -C: the counts map was full */
 __u64 lost_entries = 0;		/* the entries map was full */
 __u64 no_entry = 0;		/* returns whose entry was not seen */
 
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0;
-
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) r += 1;
-	return r;
-}
-
 static __always_inline void save_entry(void *ctx, const struct argdist_site *s,
 				       const struct fetch_prog *p, __u8 *data, __u32 tid)
 {
@@ -116,7 +105,7 @@ static __always_inline void count(const struct argdist_site *s, const __u8 *data
 {
 	struct argdist_key *k;
 	__u32 zero = 0;
-	__u64 one = 1, *c;
+	__u64 init = 0, *c;
 
 	k = bpf_map_lookup_elem(&keybuf, &zero);
 	if (!k)
@@ -124,15 +113,7 @@ static __always_inline void count(const struct argdist_site *s, const __u8 *data
 	k->spec = s->spec;
 	k->pad = 0;
 	bpf_probe_read_kernel(k->data, sizeof(k->data), data + off);
-	c = bpf_map_lookup_elem(&counts, k);
-	if (c) {
-		__sync_fetch_and_add(c, 1);
-		return;
-	}
-	/* Another CPU may insert it meanwhile: then add to its entry. */
-	if (!bpf_map_update_elem(&counts, k, &one, BPF_NOEXIST))
-		return;
-	c = bpf_map_lookup_elem(&counts, k);
+	c = map_lookup_or_init(&counts, k, &init);
 	if (c)
 		__sync_fetch_and_add(c, 1);
 	else
@@ -142,16 +123,12 @@ static __always_inline void count(const struct argdist_site *s, const __u8 *data
 static __always_inline void hist(const struct argdist_site *s, const __u8 *data, __u32 off)
 {
 	__u64 v = *(const __u64 *)(data + off);
-	struct argdist_hist *h;
+	struct log2_hist *h;
 	__u32 spec = s->spec;
 
 	h = bpf_map_lookup_elem(&hists, &spec);
-	if (!h)
-		return;
-	/* A uprobe program is preemptible: per-CPU slots still add atomically. */
-	__sync_fetch_and_add(&h->slots[log2_slot(v) & (ARGDIST_SLOTS - 1)], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum, v);
+	if (h)
+		log2_hist_add(h, v);
 }
 
 static __always_inline int on_hit(struct pt_regs *ctx)

@@ -3,7 +3,8 @@
 #ifndef COTRACE_BPF_ARGDIST_H
 #define COTRACE_BPF_ARGDIST_H
 
-#define ARGDIST_SLOTS		64	/* log2 buckets of a histogram */
+#include "bpf/hist.h"
+
 #define ARGDIST_KEY_MAX		512	/* bytes of a frequency key (a power of two) */
 #define ARGDIST_ENTRY_WORDS	8	/* words saved at entry: the time, then $entry() values */
 
@@ -31,13 +32,6 @@ struct argdist_key {
 	__u32 spec;
 	__u32 pad;
 	__u8 data[ARGDIST_KEY_MAX];
-};
-
-/* A histogram of one specifier (per-CPU array indexed by specifier). */
-struct argdist_hist {
-	__u64 slots[ARGDIST_SLOTS];
-	__u64 count;
-	__u64 sum;
 };
 
 /* An entry waiting for its return, keyed by thread and return site. */

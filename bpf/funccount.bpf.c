@@ -12,6 +12,7 @@
 #include <bpf/usdt.bpf.h>
 #include "bpf/funccount.h"
 #include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/maps.bpf.h"
 
 const volatile bool per_pid = false;
 
@@ -44,19 +45,13 @@ static __always_inline int count(__u64 site)
 		return 0;
 	if (per_pid) {
 		struct funccount_key k = { .tgid = pid_tgid >> 32, .site = key };
-		__u64 one = 1;
+		__u64 init = 0;
 
-		slot = bpf_map_lookup_elem(&pid_counts, &k);
-		if (slot) {
+		slot = map_lookup_or_init(&pid_counts, &k, &init);
+		if (slot)
 			__sync_fetch_and_add(slot, 1);
-		} else if (bpf_map_update_elem(&pid_counts, &k, &one, BPF_NOEXIST)) {
-			/* Another CPU may have inserted it meanwhile. */
-			slot = bpf_map_lookup_elem(&pid_counts, &k);
-			if (slot)
-				__sync_fetch_and_add(slot, 1);
-			else
-				__sync_fetch_and_add(&lost_keys, 1);
-		}
+		else
+			__sync_fetch_and_add(&lost_keys, 1);
 		return 0;
 	}
 	/*

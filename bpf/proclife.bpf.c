@@ -10,6 +10,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpf/proclife.h"
+#include "bpf/lib/hist.bpf.h"
+#include "bpf/lib/maps.bpf.h"
 
 /* include/linux/sched/signal.h; not in BTF because it is a #define. */
 #define SIGNAL_GROUP_EXIT	0x00000004
@@ -29,7 +31,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
 	__type(key, struct proclife_key);
-	__type(value, struct proclife_hist);
+	__type(value, struct log2_hist);
 } hists SEC(".maps");
 
 struct {
@@ -61,21 +63,6 @@ __u64 lost_log = 0;	/* the ring buffer was full */
 __u64 lost_start = 0;	/* libc_start was full */
 __u64 no_start = 0;	/* --libc: exit() without a __libc_start_main() seen */
 
-static struct proclife_hist zero_hist;
-
-static __always_inline unsigned int log2_u64(__u64 v)
-{
-	unsigned int r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __always_inline bool comm_pass(const char *comm)
 {
 	if (!targ_comm_set)
@@ -91,51 +78,22 @@ static __always_inline bool comm_pass(const char *comm)
 
 static __always_inline void add_hist(const struct proclife_key *key, __u64 lifetime_ns)
 {
-	struct proclife_hist *h;
-	__u64 v = lifetime_ns / unit_div;
-	unsigned int slot;
+	struct log2_hist *h;
 
-	h = bpf_map_lookup_elem(&hists, key);
-	if (!h) {
-		/* Another CPU may insert the same comm meanwhile: -EEXIST is fine. */
-		bpf_map_update_elem(&hists, key, &zero_hist, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, key);
-		if (!h) {
-			__sync_fetch_and_add(&lost_hist, 1);
-			return;
-		}
-	}
-	/*
-	 * log2 of a u64 is below 64 = PROCLIFE_SLOTS. A mask, not a clamp:
-	 * clang compiled the clamp into a compare of one copy of slot and an
-	 * index through another, and the 6.1 verifier does not carry the
-	 * bound across ("R3 unbounded memory access"); 6.18's does. The
-	 * empty asm keeps clang from folding the mask into log2_u64's last
-	 * step, where it would bound only one term of an OR.
-	 */
-	_Static_assert((PROCLIFE_SLOTS & (PROCLIFE_SLOTS - 1)) == 0, "slots: a power of two");
-	slot = log2_u64(v);
-	asm volatile("" : "+r"(slot));
-	slot &= PROCLIFE_SLOTS - 1;
-	__sync_fetch_and_add(&h->slots[slot], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum, v);
+	h = log2_hist_lookup_or_init(&hists, key);
+	if (h)
+		log2_hist_add(h, lifetime_ns / unit_div);
+	else
+		__sync_fetch_and_add(&lost_hist, 1);
 }
 
 static __always_inline void add_exit(const struct proclife_key *key, __u32 status)
 {
 	struct proclife_exit_key k = { .status = status };
-	__u64 one = 1, *cnt;
+	__u64 init = 0, *cnt;
 
 	__builtin_memcpy(k.comm, key->comm, PROCLIFE_COMM_LEN);
-	cnt = bpf_map_lookup_elem(&exits, &k);
-	if (cnt) {
-		__sync_fetch_and_add(cnt, 1);
-		return;
-	}
-	if (!bpf_map_update_elem(&exits, &k, &one, BPF_NOEXIST))
-		return;
-	cnt = bpf_map_lookup_elem(&exits, &k);
+	cnt = map_lookup_or_init(&exits, &k, &init);
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
 	else

@@ -6,8 +6,9 @@
 #ifndef COTRACE_BPF_PROCLIFE_H
 #define COTRACE_BPF_PROCLIFE_H
 
+#include "bpf/hist.h"
+
 #define PROCLIFE_COMM_LEN	16
-#define PROCLIFE_SLOTS		64
 
 /* Where lifetimes come from. */
 enum proclife_source {
@@ -21,16 +22,10 @@ enum proclife_libc_site {
 	PROCLIFE_LIBC_EXIT = 1,
 };
 
-/* Key of the histogram map: the command name, NUL-padded. */
+/* Key of the histogram map (values: struct log2_hist of lifetimes, in the
+ * unit chosen before load): the command name, NUL-padded. */
 struct proclife_key {
 	char comm[PROCLIFE_COMM_LEN];
-};
-
-/* One log2 histogram of lifetimes, in the unit chosen before load. */
-struct proclife_hist {
-	__u64 slots[PROCLIFE_SLOTS];
-	__u64 count;
-	__u64 sum;
 };
 
 /*

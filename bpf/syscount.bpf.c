@@ -18,6 +18,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpf/syscount.h"
 #include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/maps.bpf.h"
 #include "bpf/lib/stacks.bpf.h"
 
 const volatile __u32 targ_tid = 0;		/* -t: 0 for every thread */
@@ -109,18 +110,9 @@ static __always_inline bool task_pass(__u64 pid_tgid)
 
 static __always_inline void add_hash(void *map, const void *key, __u64 ns, __u64 *lost)
 {
-	struct syscount_val *v, init = { 1, ns };
+	struct syscount_val *v, init = {};
 
-	v = bpf_map_lookup_elem(map, key);
-	if (v) {
-		__sync_fetch_and_add(&v->count, 1);
-		__sync_fetch_and_add(&v->ns, ns);
-		return;
-	}
-	if (!bpf_map_update_elem(map, key, &init, BPF_NOEXIST))
-		return;
-	/* Another CPU may have inserted it meanwhile. */
-	v = bpf_map_lookup_elem(map, key);
+	v = map_lookup_or_init(map, key, &init);
 	if (v) {
 		__sync_fetch_and_add(&v->count, 1);
 		__sync_fetch_and_add(&v->ns, ns);
@@ -135,19 +127,15 @@ static __always_inline void account(__u64 pid_tgid, long nr, __u64 ns)
 	__u32 key;
 
 	if (per_process) {
-		struct syscount_proc *p, init = { .count = 1, .ns = ns };
+		struct syscount_proc *p, init = {};
 
 		key = pid_tgid >> 32;
 		p = bpf_map_lookup_elem(&proc_counts, &key);
-		if (p) {
-			__sync_fetch_and_add(&p->count, 1);
-			__sync_fetch_and_add(&p->ns, ns);
-			return;
+		if (!p) {
+			/* The comm when the process is first seen. */
+			bpf_get_current_comm(init.comm, sizeof(init.comm));
+			p = map_lookup_or_init(&proc_counts, &key, &init);
 		}
-		bpf_get_current_comm(init.comm, sizeof(init.comm));
-		if (!bpf_map_update_elem(&proc_counts, &key, &init, BPF_NOEXIST))
-			return;
-		p = bpf_map_lookup_elem(&proc_counts, &key);
 		if (p) {
 			__sync_fetch_and_add(&p->count, 1);
 			__sync_fetch_and_add(&p->ns, ns);

@@ -28,6 +28,7 @@
 #include <bpf/bpf_tracing.h>
 #include "bpf/ulatency.h"
 #include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/hist.bpf.h"
 
 struct task_struct;
 
@@ -60,7 +61,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ulatency_hist);
+	__type(value, struct log2_hist);
 } hists SEC(".maps");
 
 /* -P: used instead of hists; sized before load. */
@@ -69,11 +70,8 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1);
 	__type(key, struct ulatency_key);
-	__type(value, struct ulatency_hist);
+	__type(value, struct log2_hist);
 } pid_hists SEC(".maps");
-
-/* A zeroed histogram to insert from: too big for the BPF stack. */
-struct ulatency_hist zero_hist = {};
 
 /* What could not be timed, reported at the end. */
 __u64 too_deep = 0;		/* calls nested deeper than ULATENCY_MAX_DEPTH */
@@ -82,54 +80,23 @@ __u64 abandoned = 0;		/* calls that never returned (longjmp, exceptions) */
 __u64 no_stack = 0;		/* no task storage could be allocated */
 __u64 lost_keys = 0;		/* -P: the hash was full */
 
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0;
-
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) r += 1;
-	return r;
-}
-
-static __always_inline void hist_add(struct ulatency_hist *h, __u64 v)
-{
-	__u32 slot = log2_slot(v);
-
-	/*
-	 * A uprobe program runs preemptibly: another hit on this CPU may
-	 * interleave with this one, so even the per-CPU slots add atomically.
-	 */
-	__sync_fetch_and_add(&h->slots[slot & (ULATENCY_SLOTS - 1)], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum, v);
-}
-
 static __always_inline void account(__u64 pid_tgid, __u32 func, __u64 v)
 {
-	struct ulatency_hist *h;
+	struct log2_hist *h;
 
 	if (per_pid) {
 		struct ulatency_key k = { .tgid = pid_tgid >> 32, .func = func };
 
-		h = bpf_map_lookup_elem(&pid_hists, &k);
-		if (!h) {
-			/* Another CPU may insert it meanwhile: then look again. */
-			bpf_map_update_elem(&pid_hists, &k, &zero_hist, BPF_NOEXIST);
-			h = bpf_map_lookup_elem(&pid_hists, &k);
-		}
+		h = log2_hist_lookup_or_init(&pid_hists, &k);
 		if (h)
-			hist_add(h, v);
+			log2_hist_add(h, v);
 		else
 			__sync_fetch_and_add(&lost_keys, 1);
 		return;
 	}
 	h = bpf_map_lookup_elem(&hists, &func);
 	if (h)
-		hist_add(h, v);
+		log2_hist_add(h, v);
 }
 
 static __always_inline int on_entry(__u64 sp, __u32 func)

@@ -2,8 +2,14 @@
 /* hist: log2 and linear histograms. */
 #include <errno.h>
 #include <string.h>
+#include <linux/types.h>
 
+#include "bpf/hist.h"
 #include "common/hist.h"
+
+/* The ABI with the BPF side: no implicit padding, one slot per bucket. */
+_Static_assert(sizeof(struct log2_hist) == (LOG2_HIST_SLOTS + 2) * 8, "log2_hist layout");
+_Static_assert(LOG2_HIST_SLOTS == HIST_LOG2_SLOTS, "one slot per log2 bucket");
 
 unsigned hist_log2_slot(uint64_t v)
 {
@@ -107,4 +113,30 @@ uint64_t hist_unit_div(enum hist_unit u)
 	case UNIT_SEC: return 1000000000ULL;
 	default: return 1;
 	}
+}
+
+void hist__from_log2(struct hist *h, const struct log2_hist *v)
+{
+	hist__init_log2(h);
+	memcpy(h->slots, v->slots, sizeof(h->slots));
+	h->count = v->count;
+	h->sum = v->sum;
+}
+
+void log2_hist__add(struct log2_hist *dst, const struct log2_hist *src, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < LOG2_HIST_SLOTS; i++)
+			dst->slots[i] += src[k].slots[i];
+		dst->count += src[k].count;
+		dst->sum += src[k].sum;
+	}
+}
+
+void log2_hist__sub(struct log2_hist *h, const struct log2_hist *old)
+{
+	for (size_t i = 0; i < LOG2_HIST_SLOTS; i++)
+		h->slots[i] -= old->slots[i];
+	h->count -= old->count;
+	h->sum -= old->sum;
 }

@@ -46,6 +46,18 @@ size_t hist__used(const struct hist *h);
 /* Sum of all slots. */
 uint64_t hist__total(const struct hist *h);
 
+/* A log2 histogram as the BPF side fills it (bpf/hist.h). */
+struct log2_hist;
+
+/* @h becomes a log2 histogram holding @v's slots, count and sum. */
+void hist__from_log2(struct hist *h, const struct log2_hist *v);
+
+/* Add the @n histograms at @src (per-CPU copies, say) into @dst. */
+void log2_hist__add(struct log2_hist *dst, const struct log2_hist *src, size_t n);
+
+/* Subtract @old (an earlier reading of the same histogram) from @h. */
+void log2_hist__sub(struct log2_hist *h, const struct log2_hist *old);
+
 /* Time units: ns are divided by 1, 1e3, 1e6, 1e9. */
 enum hist_unit {
 	UNIT_NSEC,

@@ -20,8 +20,8 @@
 #include <capstone/capstone.h>
 
 #include "common/elf.h"
+#include "common/demangle.h"
 #include "common/insn.h"
-#include "common/probe.h"
 
 int insn__check_boundary(const uint8_t *code, size_t len, uint64_t addr, uint64_t target,
 			 uint64_t *start, size_t *size)
@@ -92,7 +92,7 @@ static void func_name(const struct elf_sym *sym, char *buf, size_t len)
 	char *d = NULL;
 
 	if (sym->name[0] == '_' && sym->name[1] == 'Z')
-		d = cxx_demangle(sym->name);
+		d = demangle__cxx(sym->name);
 	snprintf(buf, len, "%s", d ? d : sym->name);
 	free(d);
 }

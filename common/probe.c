@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libiberty/demangle.h>
-
+#include "common/demangle.h"
 #include "common/probe.h"
 
 /* ---- regular expressions ------------------------------------------------------ */
@@ -755,13 +754,6 @@ bool name_matcher__match_plain(const struct name_matcher *m, const char *s)
 	return glob_match(m->pattern, s);
 }
 
-char *cxx_demangle(const char *name)
-{
-	if (!name || strncmp(name, "_Z", 2))
-		return NULL;
-	return cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI);
-}
-
 static bool ends_with_word(const char *s, size_t len, const char *w)
 {
 	size_t n = strlen(w);
@@ -875,14 +867,14 @@ bool name_matcher__match(const struct name_matcher *m, const char *name, const c
 
 	if (!m || !name)
 		return false;
-	if (strncmp(name, "_Z", 2)) {
+	if (!demangle__is_mangled(name)) {
 		/* Not mangled (C, extern "C"): the name is its own demangled form. */
 		return name_matcher__match_plain(m, name);
 	}
 	if (!m->cpp_only && name_matcher__match_plain(m, name))
 		return true;
 	if (!demangled)
-		demangled = own = cxx_demangle(name);
+		demangled = own = demangle__cxx(name);
 	if (demangled)
 		ok = match_demangled(m, demangled);
 	free(own);

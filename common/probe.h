@@ -98,19 +98,13 @@ void name_matcher__free(struct name_matcher *m);
  * demangled form with parameters ("ns::A::f(int)") and without
  * ("ns::A::f"); template functions also without their return type
  * ("void f<int>(int)" → "f<int>"). @demangled may be NULL: it is then
- * computed here with cxx_demangle() for "_Z" names. A name that is not
+ * computed here with demangle__cxx() for "_Z" names. A name that is not
  * mangled counts as its own demangled form, also with @cpp_only.
  */
 bool name_matcher__match(const struct name_matcher *m, const char *name, const char *demangled);
 
 /* Match a plain string (USDT and tracepoint names): no demangling. */
 bool name_matcher__match_plain(const struct name_matcher *m, const char *s);
-
-/*
- * Demangle a C++ (Itanium) name with parameters. Returns a malloc'ed
- * string, or NULL if @name is not a mangled name.
- */
-char *cxx_demangle(const char *name);
 
 /* Glob match of @s against @pat (* and ?), whole string. */
 bool glob_match(const char *pat, const char *s);

@@ -15,8 +15,10 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/demangle.h"
 #include "common/elf.h"
 #include "common/insn.h"
+#include "common/procmaps.h"
 #include "common/procpath.h"
 #include "common/sites.h"
 #include "common/target.h"
@@ -159,8 +161,8 @@ static char *display_name(const char *sym)
 {
 	char *d = NULL;
 
-	if (sym[0] == '_' && sym[1] == 'Z')
-		d = cxx_demangle(sym);
+	if (demangle__is_mangled(sym))
+		d = demangle__cxx(sym);
 	return d ? d : strdup(sym);
 }
 
@@ -181,25 +183,17 @@ struct ifunc_ctx {
 /* Find @dev:@ino in the maps of @pid: the mapping of file offset 0. */
 static bool maps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t *start)
 {
-	struct procmap_entry *e = malloc(sizeof(*e));
-	char path[64], line[PATH_MAX + 128];
+	const struct procmap_entry *e;
+	struct procmaps *m = procmaps__open(pid);
 	bool found = false;
-	FILE *f;
 
-	if (!e)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (procmaps__parse_line(line, e) || e->inode != ino || e->offset ||
-		    makedev(e->dev_major, e->dev_minor) != dev)
+	while (m && !found && procmaps__next(m, &e) > 0) {
+		if (e->inode != ino || e->offset || makedev(e->dev_major, e->dev_minor) != dev)
 			continue;
 		*start = e->start;
 		found = true;
 	}
-	if (f)
-		fclose(f);
-	free(e);
+	procmaps__free(m);
 	return found;
 }
 
@@ -336,8 +330,8 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 		/* One site per address: the first matching name at it wins. */
 		if (sym->vaddr == last_vaddr)
 			continue;
-		if (sym->name[0] == '_' && sym->name[1] == 'Z')
-			demangled = cxx_demangle(sym->name);
+		if (demangle__is_mangled(sym->name))
+			demangled = demangle__cxx(sym->name);
 		match = name_matcher__match(m, sym->name, demangled);
 		free(demangled);
 		if (!match)
@@ -429,7 +423,8 @@ static int add_usdt(struct site_set *set, const struct probe_spec *spec, size_t 
 		ret = add_site(set, &s, set->count);
 		if (ret < 0)
 			goto out;
-		added += ret;
+		/* One already in the set (an earlier spec) still counts as matched. */
+		added++;
 	}
 	if (!added) {
 		snprintf(err, errlen, "no USDT probe matches '%s%s%s' in %s",
@@ -503,7 +498,7 @@ static int add_tracepoints(struct site_set *set, const struct probe_spec *spec, 
 				closedir(evs);
 				goto out;
 			}
-			added += ret;
+			added++;
 		}
 		closedir(evs);
 	}
@@ -560,7 +555,7 @@ static int add_kernel(struct site_set *set, const struct probe_spec *spec, size_
 		ret = add_site(set, &s, set->count);
 		if (ret < 0)
 			goto out;
-		added += ret;
+		added++;
 	}
 	if (!added) {
 		snprintf(err, errlen, "no kernel function matches '%s'", spec->pattern);

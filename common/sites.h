@@ -38,13 +38,14 @@ struct site_set {
 
 /*
  * Add the sites matched by @spec (the @spec_idx-th of the tool's specs)
- * for process @pid (0: all). Returns the number added (> 0), or a negative
- * errno with one sentence in @err: -ENOENT (target not found, nothing
- * matched), -ENOEXEC (not an ELF file), -EINVAL (corrupt ELF),
+ * for process @pid (0: all). Returns the number matched (> 0), or a
+ * negative errno with one sentence in @err: -ENOENT (target not found,
+ * nothing matched), -ENOEXEC (not an ELF file), -EINVAL (corrupt ELF),
  * -EOPNOTSUPP (the kernel cannot probe this kind); for a raw offset the
  * refusals of insn__check_raw_offset() (data, inside an instruction, not
- * checkable without the spec's PROBE_F_UNSAFE). Sites already in the
- * set (same kind, path and offset, or same event) are not added twice.
+ * checkable without the spec's PROBE_F_UNSAFE). Sites already in the set
+ * (same kind, path and offset, or same event) are not added twice, but
+ * count as matched.
  * @feat tells whether this kernel can probe kernel functions (probed on
  * first need).
  */

@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/demangle.h"
 #include "common/elf.h"
-#include "common/probe.h"
+#include "common/procmaps.h"
 #include "common/procpath.h"
-#include "common/target.h"
 
 #define BUILD_ID_MAX		64
 #define NO_PARENT		UINT32_MAX
@@ -381,7 +381,7 @@ static const char *symtab_name(struct symtab *st, size_t r, bool demangle)
 	if (st->names[r])
 		return st->names[r];
 	raw = st->syms[st->ranges[r].sym].name;
-	mangled = demangle && raw[0] == '_' && raw[1] == 'Z';
+	mangled = demangle && demangle__is_mangled(raw);
 	at = strchr(raw, '@');
 	if (at == raw)
 		at = NULL;
@@ -390,7 +390,7 @@ static const char *symtab_name(struct symtab *st, size_t r, bool demangle)
 		if (!plain)
 			return raw;
 	}
-	d = mangled ? cxx_demangle(plain ? plain : raw) : NULL;
+	d = mangled ? demangle__cxx(plain ? plain : raw) : NULL;
 	if (d)
 		free(plain);
 	else
@@ -586,22 +586,20 @@ static struct proc **proc_slot(struct syms *s, pid_t pid)
 /* Read the executable lines of /proc/PID/maps into a malloc'ed string. */
 static int read_exec_maps(pid_t pid, char **out)
 {
-	char path[64], *line = NULL, *sig = NULL, *p;
-	size_t cap = 0, len = 0, sigcap = 0, l;
-	ssize_t n;
-	FILE *f;
-	int err = 0;
+	const struct procmap_entry *e;
+	char *sig = NULL, *p;
+	size_t len = 0, sigcap = 0, l;
+	const char *line;
+	struct procmaps *m;
+	int err;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		/* "start-end perms": the 'x' is the third letter of perms. */
-		p = strchr(line, ' ');
-		if (!p || strlen(p) < 4 || p[3] != 'x')
+	m = procmaps__open(pid);
+	if (!m)
+		return -errno;
+	while ((err = procmaps__next(m, &e)) > 0) {
+		if (!procmap_entry__is_exec(e))
 			continue;
-		l = n;
+		line = procmaps__line(m, &l);
 		if (len + l + 1 > sigcap) {
 			sigcap = (len + l + 1) * 2;
 			p = realloc(sig, sigcap);
@@ -615,8 +613,6 @@ static int read_exec_maps(pid_t pid, char **out)
 		len += l;
 		sig[len] = '\0';
 	}
-	if (ferror(f))
-		err = -EIO;
 	if (!sig && !err) {
 		/* A zombie or a kernel thread: no mappings at all. */
 		sig = strdup("");
@@ -624,8 +620,7 @@ static int read_exec_maps(pid_t pid, char **out)
 			err = -ENOMEM;
 	}
 out:
-	free(line);
-	fclose(f);
+	procmaps__free(m);
 	if (err)
 		free(sig);
 	else
@@ -633,23 +628,20 @@ out:
 	return err;
 }
 
-static int build_maps(struct syms *s, pid_t pid, char *sig, struct pmap **out, size_t *nr)
+static int build_maps(struct syms *s, pid_t pid, const char *sig, struct pmap **out, size_t *nr)
 {
-	struct procmap_entry *e;
+	const struct procmap_entry *e;
 	struct pmap *maps = NULL, *m;
 	size_t n = 0, cap = 0;
-	char *line, *next;
-	int err = 0;
+	struct procmaps *it;
+	int err;
 
-	e = malloc(sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	for (line = sig; *line; line = next) {
-		next = strchrnul(line, '\n');
-		if (*next)
-			next++;
-		if (procmaps__parse_line(line, e))
-			continue;
+	*out = NULL;
+	*nr = 0;
+	it = procmaps__from_buf(sig, strlen(sig));
+	if (!it)
+		return -errno;
+	while ((err = procmaps__next(it, &e)) > 0) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			m = realloc(maps, cap * sizeof(*m));
@@ -677,7 +669,7 @@ static int build_maps(struct syms *s, pid_t pid, char *sig, struct pmap **out, s
 		n++;
 	}
 out:
-	free(e);
+	procmaps__free(it);
 	if (err) {
 		free(maps);
 		return err;
@@ -786,7 +778,7 @@ static const char *die_name(struct syms *s, Dwarf_Die *die)
 	if (!name)
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &mem));
 	if (name && (s->flags & SYMS_F_DEMANGLE)) {
-		d = cxx_demangle(name);
+		d = demangle__cxx(name);
 		if (d) {
 			name = pool_add(&s->pool, d);
 			free(d);

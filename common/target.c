@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/target.h"
+#include "common/procmaps.h"
 #include "common/procpath.h"
 
 /* ---- ld.so.cache ---------------------------------------------------------- */
@@ -318,111 +319,6 @@ const char *ldcache__lookup(const struct ldcache *c, const char *name)
 	return best ? best->value : NULL;
 }
 
-/* ---- /proc/PID/maps --------------------------------------------------------- */
-
-static const char *parse_hex(const char *s, unsigned long long *v)
-{
-	unsigned long long x = 0;
-	const char *start = s;
-
-	while (isxdigit((unsigned char)*s)) {
-		unsigned d = isdigit((unsigned char)*s) ? *s - '0' : (tolower(*s) - 'a' + 10);
-
-		if (x >> 60)
-			return NULL;	/* more than 64 bits */
-		x = x << 4 | d;
-		s++;
-	}
-	if (s == start)
-		return NULL;
-	*v = x;
-	return s;
-}
-
-static const char *parse_dec(const char *s, unsigned long long *v)
-{
-	unsigned long long x = 0;
-	const char *start = s;
-
-	while (isdigit((unsigned char)*s)) {
-		unsigned d = *s - '0';
-
-		if (x > (~0ULL - d) / 10)
-			return NULL;
-		x = x * 10 + d;
-		s++;
-	}
-	if (s == start)
-		return NULL;
-	*v = x;
-	return s;
-}
-
-static const char *expect(const char *s, char c)
-{
-	return s && *s == c ? s + 1 : NULL;
-}
-
-int procmaps__parse_line(const char *line, struct procmap_entry *e)
-{
-	static const char deleted[] = " (deleted)";
-	unsigned long long maj, min;
-	const char *s = line;
-	size_t len;
-	int i;
-
-	if (!line || !e)
-		return -EINVAL;
-	memset(e, 0, offsetof(struct procmap_entry, path));
-	e->path[0] = '\0';
-
-	s = parse_hex(s, &e->start);
-	s = expect(s, '-');
-	if (s)
-		s = parse_hex(s, &e->end);
-	s = expect(s, ' ');
-	if (!s)
-		return -EINVAL;
-	for (i = 0; i < 4; i++) {
-		if (!*s || *s == ' ' || *s == '\n')
-			return -EINVAL;
-		e->perms[i] = *s++;
-	}
-	e->perms[4] = '\0';
-	s = expect(s, ' ');
-	if (s)
-		s = parse_hex(s, &e->offset);
-	s = expect(s, ' ');
-	if (s)
-		s = parse_hex(s, &maj);
-	s = expect(s, ':');
-	if (s)
-		s = parse_hex(s, &min);
-	s = expect(s, ' ');
-	if (s)
-		s = parse_dec(s, &e->inode);
-	if (!s || e->end < e->start || maj > 0xfff || min > 0xfffff)
-		return -EINVAL;
-	e->dev_major = maj;
-	e->dev_minor = min;
-
-	if (*s && *s != ' ' && *s != '\n')
-		return -EINVAL;
-	while (*s == ' ')
-		s++;
-	/* The rest of the line is the path; spaces in it are kept. */
-	len = strcspn(s, "\n");
-	if (len >= sizeof(e->path))
-		return -ENAMETOOLONG;
-	memcpy(e->path, s, len);
-	e->path[len] = '\0';
-	if (len > sizeof(deleted) - 1 && has_suffix(e->path, deleted)) {
-		e->deleted = true;
-		e->path[len - (sizeof(deleted) - 1)] = '\0';
-	}
-	return 0;
-}
-
 bool target__basename_matches(const char *base, const char *name)
 {
 	char buf[NAME_MAX + 8];
@@ -504,11 +400,17 @@ static pid_t proc_exe_pid(const char *name)
 {
 	unsigned long long v;
 	const char *s;
+	size_t n;
 
 	if (!has_prefix(name, "/proc/"))
 		return 0;
-	s = parse_dec(name + 6, &v);
-	if (!s || strcmp(s, "/exe") || v == 0 || v > INT32_MAX)
+	s = name + 6;
+	n = strspn(s, "0123456789");
+	if (!n || strcmp(s + n, "/exe"))
+		return 0;
+	errno = 0;
+	v = strtoull(s, NULL, 10);
+	if (errno || v == 0 || v > INT32_MAX)
 		return 0;
 	return (pid_t)v;
 }
@@ -548,26 +450,17 @@ static int resolve_proc_exe(const char *name, pid_t pid, struct target *out)
  */
 static int resolve_deleted_mapping(const char *path, pid_t pid, struct target *out)
 {
-	struct procmap_entry *e;
+	const struct procmap_entry *e;
 	unsigned long long start = 0, end = 0;
 	bool found = false;
-	char *line = NULL;
-	size_t cap = 0;
-	char mpath[64];
-	FILE *f;
+	struct procmaps *m;
 	int err = -ENOENT;
 
-	snprintf(mpath, sizeof(mpath), "/proc/%d/maps", (int)pid);
-	f = fopen(mpath, "re");
-	if (!f)
-		return -ENOENT;
-	e = malloc(sizeof(*e));
-	if (!e) {
-		err = -ENOMEM;
-		goto out_close;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		if (procmaps__parse_line(line, e) || strcmp(e->path, path))
+	m = procmaps__open(pid);
+	if (!m)
+		return errno == ENOMEM ? -ENOMEM : -ENOENT;
+	while (procmaps__next(m, &e) > 0) {
+		if (strcmp(e->path, path))
 			continue;
 		if (!e->deleted) {
 			/* The path still is what the process maps. */
@@ -582,10 +475,7 @@ static int resolve_deleted_mapping(const char *path, pid_t pid, struct target *o
 	}
 	if (found)
 		err = fmt_path(out->path, "/proc/%d/map_files/%llx-%llx", (int)pid, start, end);
-	free(line);
-	free(e);
-out_close:
-	fclose(f);
+	procmaps__free(m);
 	return err;
 }
 
@@ -650,39 +540,32 @@ static bool is_mapped_file(const char *path, const struct procmap_entry *e)
  */
 static int resolve_from_maps(const char *name, pid_t pid, struct target *out)
 {
-	struct procmap_entry *e = NULL, *best = NULL;
-	char *line = NULL;
-	size_t cap = 0;
+	const struct procmap_entry *e;
+	struct procmap_entry *best;
 	bool best_exact = false;
-	char mpath[64];
-	FILE *f;
+	struct procmaps *m;
 	int err = -ENOENT;
 
-	snprintf(mpath, sizeof(mpath), "/proc/%d/maps", (int)pid);
-	f = fopen(mpath, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	e = malloc(sizeof(*e));
+	m = procmaps__open(pid);
+	if (!m)
+		return -errno;
 	best = malloc(sizeof(*best));
-	if (!e || !best) {
+	if (!best) {
 		err = -ENOMEM;
 		goto out;
 	}
-	while (getline(&line, &cap, f) > 0) {
+	while (procmaps__next(m, &e) > 0) {
 		const char *base;
 		bool exact;
 
-		if (procmaps__parse_line(line, e) || e->path[0] != '/')
+		if (e->path[0] != '/')
 			continue;
 		base = strrchr(e->path, '/') + 1;
 		if (!target__basename_matches(base, name))
 			continue;
 		exact = !strcmp(base, name);
 		if (err == -ENOENT || (exact && !best_exact)) {
-			struct procmap_entry *t = best;
-
-			best = e;
-			e = t;
+			*best = *e;
 			best_exact = exact;
 			err = 0;
 			if (exact)
@@ -703,10 +586,8 @@ static int resolve_from_maps(const char *name, pid_t pid, struct target *out)
 		err = fmt_path(out->path, "/proc/%d/map_files/%llx-%llx", (int)pid,
 			       best->start, best->end);
 out:
-	free(line);
-	free(e);
 	free(best);
-	fclose(f);
+	procmaps__free(m);
 	return err;
 }
 

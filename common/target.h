@@ -54,27 +54,6 @@ void ldcache__free(struct ldcache *c);
  */
 const char *ldcache__lookup(const struct ldcache *c, const char *name);
 
-/* One line of /proc/PID/maps. */
-struct procmap_entry {
-	unsigned long long start;
-	unsigned long long end;
-	unsigned long long offset;	/* file offset of start */
-	unsigned long long inode;
-	unsigned int dev_major;
-	unsigned int dev_minor;
-	char perms[5];			/* "r-xp" */
-	bool deleted;			/* path ended in " (deleted)", stripped from @path */
-	char path[PATH_MAX];		/* "" for an anonymous mapping; may be "[heap]" etc. */
-};
-
-/*
- * Parse one line of /proc/PID/maps ("start-end perms offset maj:min inode
- * path", trailing newline optional; the path may contain spaces). Returns 0,
- * -EINVAL for a malformed line or -ENAMETOOLONG for a path of PATH_MAX bytes
- * or more.
- */
-int procmaps__parse_line(const char *line, struct procmap_entry *e);
-
 /* True if a mapped file's basename @base is what the user means by @name:
  * equal, or starting with "lib@name.so" or "@name.so"; a @name that
  * already holds ".so" ("libc.so") must be followed by '.' ("libc.so.6"). */

@@ -35,8 +35,6 @@
 
 _Static_assert(sizeof(struct argdist_site) == 16, "argdist_site ABI");
 _Static_assert(sizeof(struct argdist_key) == 8 + ARGDIST_KEY_MAX, "argdist_key ABI");
-_Static_assert(sizeof(struct argdist_hist) == (ARGDIST_SLOTS + 2) * 8, "argdist_hist ABI");
-_Static_assert(ARGDIST_SLOTS == HIST_LOG2_SLOTS, "one slot per log2 bucket");
 
 #define MAX_SPECS 32
 
@@ -619,8 +617,8 @@ struct state {
 	struct argdist_bpf *skel;
 	struct out *out;
 	int ncpus;
-	struct argdist_hist *percpu;	/* scratch for one lookup */
-	struct argdist_hist *prev;	/* per spec, at the last report */
+	struct log2_hist *percpu;	/* scratch for one lookup */
+	struct log2_hist *prev;		/* per spec, at the last report */
 	struct counts prev_counts;	/* at the last report, sorted by key */
 	unsigned interval;
 	size_t key_size;
@@ -823,30 +821,18 @@ out:
 static int report_hist(struct state *st, const struct out_ctx *ctx, uint32_t spec)
 {
 	const struct argspec *sp = &st->o->specs[spec];
-	struct argdist_hist total = {}, delta;
+	struct log2_hist total = {}, delta;
 	struct out_kv kv = { "probe", NULL, OUT_STR, { .s = argspec__title(sp) } };
 	struct hist h;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.hists), &spec, st->percpu))
 		return -errno;
-	for (int cpu = 0; cpu < st->ncpus; cpu++) {
-		for (int i = 0; i < ARGDIST_SLOTS; i++)
-			total.slots[i] += st->percpu[cpu].slots[i];
-		total.count += st->percpu[cpu].count;
-		total.sum += st->percpu[cpu].sum;
-	}
+	log2_hist__add(&total, st->percpu, st->ncpus);
 	delta = total;
-	if (!st->o->cumulative) {
-		for (int i = 0; i < ARGDIST_SLOTS; i++)
-			delta.slots[i] -= st->prev[spec].slots[i];
-		delta.count -= st->prev[spec].count;
-		delta.sum -= st->prev[spec].sum;
-	}
+	if (!st->o->cumulative)
+		log2_hist__sub(&delta, &st->prev[spec]);
 	st->prev[spec] = total;
-	hist__init_log2(&h);
-	memcpy(h.slots, delta.slots, sizeof(h.slots));
-	h.count = delta.count;
-	h.sum = delta.sum;
+	hist__from_log2(&h, &delta);
 	/* bcc names the value column after the label or the expression. */
 	out__hist_kv(st->out, ctx, &kv, out__format(st->out) == OUT_JSON ? 1 : 0,
 		     sp->label ? sp->label : sp->default_expr ? "retval" : sp->exprs[0], &h,

@@ -28,10 +28,8 @@
 
 /* The ABI with bpf/proclife.bpf.c: no implicit padding anywhere. */
 _Static_assert(sizeof(struct proclife_key) == 16, "proclife_key layout");
-_Static_assert(sizeof(struct proclife_hist) == (PROCLIFE_SLOTS + 2) * 8, "proclife_hist layout");
 _Static_assert(sizeof(struct proclife_exit_key) == 24, "proclife_exit_key layout");
 _Static_assert(sizeof(struct proclife_event) == 48, "proclife_event layout");
-_Static_assert(PROCLIFE_SLOTS == HIST_LOG2_SLOTS, "histogram slots");
 
 #define MAX_COMMS_DEFAULT	4096
 #define LIBC_PENDING		65536
@@ -274,7 +272,7 @@ static int report_hists(struct out *out, const struct options *o, struct proclif
 		out__line(out, "time", buf);
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct proclife_hist v;
+		struct log2_hist v;
 		struct hist h;
 		char comm[PROCLIFE_COMM_LEN + 1];
 
@@ -282,10 +280,7 @@ static int report_hists(struct out *out, const struct options *o, struct proclif
 			continue;
 		if (!v.count)
 			continue;
-		hist__init_log2(&h);
-		memcpy(h.slots, v.slots, sizeof(h.slots));
-		h.count = v.count;
-		h.sum = v.sum;
+		hist__from_log2(&h, &v);
 		memcpy(comm, keys[i].comm, PROCLIFE_COMM_LEN);
 		comm[PROCLIFE_COMM_LEN] = '\0';
 		out__hist(out, &ctx, "comm", comm, hist_unit_name(o->unit), &h);

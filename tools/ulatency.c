@@ -28,9 +28,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-_Static_assert(sizeof(struct ulatency_hist) == (ULATENCY_SLOTS + 2) * 8, "ulatency_hist ABI");
 _Static_assert(sizeof(struct ulatency_key) == 8, "ulatency_key ABI");
-_Static_assert(ULATENCY_SLOTS == HIST_LOG2_SLOTS, "one slot per log2 bucket");
 
 struct options {
 	struct cli_common cli;	/* -p -c -i -d -v --attach */
@@ -227,33 +225,14 @@ struct state {
 	struct ulatency_bpf *skel;
 	struct out *out;
 	int ncpus;
-	struct ulatency_hist *percpu;	/* scratch for one lookup */
-	struct ulatency_hist *total;	/* per function, since start */
-	struct ulatency_hist *prev;	/* per function, at the last report */
+	struct log2_hist *percpu;	/* scratch for one lookup */
+	struct log2_hist *total;	/* per function, since start */
+	struct log2_hist *prev;		/* per function, at the last report */
 	unsigned interval;
 };
 
-static void hist_from(struct hist *h, const struct ulatency_hist *v)
-{
-	hist__init_log2(h);
-	memcpy(h->slots, v->slots, sizeof(h->slots));
-	h->count = v->count;
-	h->sum = v->sum;
-}
-
-/* Add @n per-CPU copies of @src into @dst. */
-static void hist_sum(struct ulatency_hist *dst, const struct ulatency_hist *src, int n)
-{
-	for (int cpu = 0; cpu < n; cpu++) {
-		for (int i = 0; i < ULATENCY_SLOTS; i++)
-			dst->slots[i] += src[cpu].slots[i];
-		dst->count += src[cpu].count;
-		dst->sum += src[cpu].sum;
-	}
-}
-
 static void print_hist(struct state *s, const struct out_ctx *ctx, long pid, long func,
-		       const struct ulatency_hist *v)
+		       const struct log2_hist *v)
 {
 	struct out_kv kv[2];
 	size_t n = 0;
@@ -266,7 +245,7 @@ static void print_hist(struct state *s, const struct out_ctx *ctx, long pid, lon
 	}
 	if (pid >= 0)
 		kv[n++] = (struct out_kv){ "pid", NULL, OUT_U64, { .u = pid } };
-	hist_from(&h, v);
+	hist__from_log2(&h, v);
 	out__hist_kv(s->out, ctx, kv, n, hist_unit_name(s->o->unit), &h, true);
 }
 
@@ -281,26 +260,24 @@ static long label_func(const struct state *s, size_t f)
 static int report_funcs(struct state *s, const struct out_ctx *ctx)
 {
 	int fd = bpf_map__fd(s->skel->maps.hists);
-	struct ulatency_hist merged = {};
+	struct log2_hist merged = {};
 
 	for (uint32_t f = 0; f < s->nfuncs; f++) {
-		struct ulatency_hist delta = {};
+		struct log2_hist delta;
 
 		memset(&s->total[f], 0, sizeof(s->total[f]));
 		if (bpf_map_lookup_elem(fd, &f, s->percpu))
 			return -errno;
-		hist_sum(&s->total[f], s->percpu, s->ncpus);
-		for (int i = 0; i < ULATENCY_SLOTS; i++)
-			delta.slots[i] = s->total[f].slots[i] - s->prev[f].slots[i];
-		delta.count = s->total[f].count - s->prev[f].count;
-		delta.sum = s->total[f].sum - s->prev[f].sum;
+		log2_hist__add(&s->total[f], s->percpu, s->ncpus);
+		delta = s->total[f];
+		log2_hist__sub(&delta, &s->prev[f]);
 		s->prev[f] = s->total[f];
 		if (s->o->per_func) {
 			if (delta.count)
 				print_hist(s, ctx, -1, f, &delta);
 			continue;
 		}
-		hist_sum(&merged, &delta, 1);
+		log2_hist__add(&merged, &delta, 1);
 	}
 	if (!s->o->per_func)
 		print_hist(s, ctx, -1, label_func(s, 0), &merged);
@@ -321,7 +298,7 @@ static int report_pids(struct state *s, const struct out_ctx *ctx)
 {
 	int fd = bpf_map__fd(s->skel->maps.pid_hists);
 	struct ulatency_key *keys = NULL, next, *prev = NULL;
-	struct ulatency_hist merged = {};
+	struct log2_hist merged = {};
 	size_t nkeys = 0, cap = 0;
 	int err = 0;
 
@@ -342,7 +319,7 @@ static int report_pids(struct state *s, const struct out_ctx *ctx)
 	if (nkeys > 1)
 		qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	for (size_t i = 0; i < nkeys; i++) {
-		struct ulatency_hist v;
+		struct log2_hist v;
 		bool last_of_pid = i + 1 == nkeys || keys[i + 1].tgid != keys[i].tgid;
 
 		/* A call returning meanwhile makes a new entry, reported next time. */
@@ -353,7 +330,7 @@ static int report_pids(struct state *s, const struct out_ctx *ctx)
 				print_hist(s, ctx, keys[i].tgid, keys[i].func, &v);
 			continue;
 		}
-		hist_sum(&merged, &v, 1);
+		log2_hist__add(&merged, &v, 1);
 		if (last_of_pid) {
 			if (merged.count)
 				print_hist(s, ctx, keys[i].tgid, label_func(s, 0), &merged);

@@ -10,6 +10,7 @@
 
 #include <bpf/bpf_core_read.h>
 #include "bpf/stacks.h"
+#include "bpf/lib/maps.bpf.h"
 
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
@@ -97,7 +98,7 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct stack_key key = {};
-	__u64 one = 1, *val;
+	__u64 init = 0, *val;
 
 	key.tgid = pid_tgid >> 32;
 	key.tid = (__u32)pid_tgid;
@@ -120,18 +121,11 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	}
 	if (!per_thread)
 		key.tid = 0;
-	val = bpf_map_lookup_elem(&stack_counts, &key);
-	if (val) {
+	val = map_lookup_or_init(&stack_counts, &key, &init);
+	if (val)
 		__sync_fetch_and_add(val, 1);
-		return;
-	}
-	if (bpf_map_update_elem(&stack_counts, &key, &one, BPF_NOEXIST)) {
-		val = bpf_map_lookup_elem(&stack_counts, &key);
-		if (val)
-			__sync_fetch_and_add(val, 1);
-		else
-			__sync_fetch_and_add(&stats.lost_counts, 1);
-	}
+	else
+		__sync_fetch_and_add(&stats.lost_counts, 1);
 }
 
 #endif

@@ -35,7 +35,7 @@ ad_summary() {
 		fail "bad JSON in $OUT"
 }
 
-# No program of argdist (argdist_*) left over (lib.sh's leftover_progs).
+# No program of argdist (lib.sh's progs_re) left over (lib.sh's leftover_progs).
 assert_no_argdist_progs() {
-	assert_no_progs '^argdist_'
+	assert_no_progs "$(progs_re argdist)"
 }

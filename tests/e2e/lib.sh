@@ -47,6 +47,8 @@ assert_ge() {
 }
 
 [ -x "$FC" ] || fail "$FC missing: run make"
+[ -s "$ROOT/build/tools.list" ] && [ -s "$ROOT/build/bpf-progs.list" ] ||
+	fail "build/tools.list or build/bpf-progs.list missing: run make"
 [ -x "$T/calls" ] || fail "$T/calls missing: run make targets"
 [ "$(id -u)" -eq 0 ] || fail "end-to-end tests need root"
 command -v jq >/dev/null || fail "jq is needed"
@@ -198,11 +200,35 @@ fc_on_target() {
 	stop_fc INT
 }
 
-# OUR_PROGS: the names of every tool's BPF programs (bpf/*.bpf.c), as the
-# kernel keeps them (15 characters at most): funccount count_*, stackcount
-# stack_*, uprobe-trace trace_*, ulatency ulat_*, argdist argdist_*,
-# syscount sc_*, proclife handle_exit and libc_uprobe*, profile do_sample.
-OUR_PROGS='^(count_|stack_|trace_|ulat_|argdist_|sc_|libc_uprobe|handle_exit$|do_sample$)'
+# ALL_TOOLS: every tool the build made, from build/tools.list (the
+# Makefile's TOOLS): tests that run each tool loop over it, so none is
+# left out when a tool is added.
+mapfile -t ALL_TOOLS <"$ROOT/build/tools.list"
+
+# progs_re [TOOL...]: a regex (jq's syntax) that matches exactly the names
+# of the BPF programs of TOOL..., or of every tool, read from the built
+# objects (build/bpf-progs.list): the full name, as bpftool reads it from
+# the program's BTF, and the 15 characters the kernel keeps of a longer
+# one. Prints nothing and returns 1 if a TOOL has no program there.
+progs_re() {
+	local t
+	for t in "$@"; do
+		awk -v t="$t" '$1 == t { n++ } END { exit !n }' "$ROOT/build/bpf-progs.list" ||
+			return 1
+	done
+	awk -v want=" $* " '
+		(want == "  " || index(want, " " $1 " ")) && $2 ~ /^[A-Za-z0-9_]+$/ {
+			add($2)
+			add(substr($2, 1, 15))
+		}
+		function add(n) {
+			if (!(n in seen)) { seen[n] = 1; re = re (re == "" ? "" : "|") n }
+		}
+		END { if (re == "") exit 1; print "^(" re ")$" }' "$ROOT/build/bpf-progs.list"
+}
+
+# OUR_PROGS: the names of every tool's BPF programs.
+OUR_PROGS=$(progs_re "${ALL_TOOLS[@]}") || fail "a tool of build/tools.list has no BPF program in build/bpf-progs.list"
 
 # prog_holders: a JSON object mapping each BPF program id to the pids of
 # the processes that hold an fd of it or of a link to it, read from
@@ -240,6 +266,7 @@ leftover_progs() {
 # after the last fd closes, then fails naming them.
 assert_no_progs() {
 	local re=$1 secs=${2:-5} what=${3:-ours} i left
+	[ -n "$re" ] || fail "assert_no_progs: no pattern (a tool without programs in build/bpf-progs.list?)"
 	for ((i = 0; i < secs * 20; i++)); do
 		left=$(leftover_progs "$re")
 		[ -z "$left" ] && { echo "  ok: nothing of $what attached"; return 0; }

@@ -78,9 +78,9 @@ pl_summary() {
 	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$2"
 }
 
-# assert_pl_detached [SECS]: no BPF program of proclife's (handle_exit,
-# libc_uprobe*) left over (lib.sh's leftover_progs; polls: programs are
+# assert_pl_detached [SECS]: no BPF program of proclife's (lib.sh's
+# progs_re) left over (lib.sh's leftover_progs; polls: programs are
 # freed asynchronously after the last fd closes).
 assert_pl_detached() {
-	assert_no_progs '^(handle_exit$|libc_uprobe)' "${1:-5}" "proclife's"
+	assert_no_progs "$(progs_re proclife)" "${1:-5}" "proclife's"
 }

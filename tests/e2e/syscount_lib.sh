@@ -46,8 +46,8 @@ sys_count() {
 		"${3:-$OUT}" || fail "bad JSON in ${3:-$OUT}"
 }
 
-# assert_sc_detached: nothing of syscount's (sc_*) left over (lib.sh's
+# assert_sc_detached: no program of syscount's (progs_re) left over (lib.sh's
 # leftover_progs; polls 5 s, as the kernel frees programs asynchronously).
 assert_sc_detached() {
-	assert_no_progs '^sc_'
+	assert_no_progs "$(progs_re syscount)"
 }

@@ -12,8 +12,10 @@ command -v strace >/dev/null || fail "strace is needed"
 id nobody >/dev/null 2>&1 || fail "user nobody is needed"
 NOGROUP=$(id -gn nobody)
 
-# One valid command per tool, so the privilege check is what stops it.
+# One valid command per tool (every tool of build/tools.list must have
+# one), so the privilege check is what stops it. Words split on spaces.
 declare -A CMD=(
+	[argdist]="-d 1 -C p:$T/calls:foo():int:arg1"
 	[funccount]="-d 1 $T/calls:func_*"
 	[stackcount]="-d 1 $T/calls:func_a"
 	[uprobe-trace]="-d 1 $T/calls:func_a"
@@ -49,7 +51,8 @@ nothing_created() {
 	echo "  ok: $1 created no program, link, map, perf event or tracefs probe"
 }
 
-for tool in funccount stackcount uprobe-trace ulatency syscount profile proclife; do
+for tool in "${ALL_TOOLS[@]}"; do
+	[ -n "${CMD[$tool]:-}" ] || fail "no command for $tool in $0: add one to CMD"
 	[ -x "$ROOT/build/$tool" ] || fail "$ROOT/build/$tool missing: run make"
 	for caps in "" bpf perfmon; do
 		case $caps in

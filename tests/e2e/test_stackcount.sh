@@ -69,4 +69,4 @@ for args in "$T/notelf:foo" "$T/stacks:no_such_fn" "x:y:z:w:v" "-p 999999 c:mall
 	assert_eq "$(wc -l <"$TMP/e.err")" 1 "stderr lines of stackcount $args"
 done
 check "no program of stackcount stays loaded"
-assert_no_progs '^stack_'
+assert_no_progs "$(progs_re stackcount)"

@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 C="$T/calls 1 1"
+# Arguments per tool, '|' between words: every tool of build/tools.list.
 declare -A runs=(
 	[funccount]="-c|$C|$T/calls:foo"
 	[stackcount]="-c|$C|$T/calls:foo"
@@ -18,7 +19,8 @@ declare -A runs=(
 want=$("$FC" -v -l c:malloc 2>&1 >/dev/null | grep '^kernel features:')
 [[ "$want" =~ ^kernel\ features:\ uprobe_multi=[01]\ kprobe=[01]\ kprobe_multi=[01]\ fentry=[01]\ bpf_cookie=[01]\ ringbuf=[01]$ ]] ||
 	fail "funccount -v: unexpected line '$want'"
-for tool in "${!runs[@]}"; do
+for tool in "${ALL_TOOLS[@]}"; do
+	[ -n "${runs[$tool]:-}" ] || fail "no -v run for $tool in $0: add one to runs"
 	check "$tool -v"
 	IFS='|' read -r -a args <<<"${runs[$tool]}"
 	rc=0

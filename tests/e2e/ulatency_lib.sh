@@ -76,10 +76,10 @@ assert_clean_summary() {
 	done
 }
 
-# assert_ul_detached: nothing of ulatency's (ulat_*) left over (lib.sh's
+# assert_ul_detached: no program of ulatency's (progs_re) left over (lib.sh's
 # leftover_progs; polls 5 s: the kernel frees programs asynchronously).
 assert_ul_detached() {
-	assert_no_progs '^ulat_'
+	assert_no_progs "$(progs_re ulatency)"
 }
 
 # assert_usage_error WHAT ARGS...: ulatency ARGS exits 2 with one line on

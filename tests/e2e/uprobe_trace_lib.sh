@@ -29,7 +29,7 @@ func_offset() {
 	"$FC" -l -j "$1:$2" | jq -r 'select(.type == "site") | .offset'
 }
 
-# No program of uprobe-trace (trace_*) left over (lib.sh's leftover_progs).
+# No program of uprobe-trace (lib.sh's progs_re) left over (lib.sh's leftover_progs).
 assert_no_trace_progs() {
-	assert_no_progs '^trace_'
+	assert_no_progs "$(progs_re uprobe-trace)"
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/demangle.h"
 #include "common/probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (spec.pattern && !spec.is_offset) {
 			m = name_matcher__new(spec.pattern, spec.regex, spec.cpp || (flags & 4));
 			if (m) {
-				d = (flags & 8) ? cxx_demangle(sym) : NULL;
+				d = (flags & 8) ? demangle__cxx(sym) : NULL;
 				name_matcher__match(m, sym, d);
 				name_matcher__match_plain(m, sym);
 				free(d);

@@ -13,9 +13,9 @@
  *       alive at once: each one, once started (after its exec with
  *       --exec), tells the parent so and waits; when all K have, the parent
  *       lets them go and they exit 0
- *   forker [--wait] [--name NAME] storm RATE SECS
- *       vfork RATE children a second for SECS seconds; each exits at once;
- *       prints "spawned N in S seconds (R/s)"
+ *   forker [--wait] [--name NAME] storm N
+ *       vfork N children as fast as the machine runs them; each exits at
+ *       once; prints "spawned N in S seconds (R/s)"
  * Children are named NAME (default cotrace-child) with prctl(PR_SET_NAME);
  * with --exec they exec this program again first, so they start fresh
  * through __libc_start_main() and end in exit(). With --wait, nothing
@@ -220,37 +220,30 @@ static int do_threads(long n)
  * Fork at @rate a second for @secs seconds; up to 32 children in flight,
  * reaped as they go. Every child must exit 0.
  */
-static int do_storm(long rate, double secs)
+static int do_storm(long n)
 {
 	double start = now_s(), elapsed;
 	long spawned = 0, reaped = 0, bad = 0, inflight = 0;
 	int st;
 
-	for (;;) {
-		elapsed = now_s() - start;
-		if (elapsed >= secs)
-			break;
-		if (spawned >= (long)(elapsed * rate) + 1) {
-			sleep_ms(1);
-		} else {
-			/*
-			 * vfork: no page tables to copy, so the storm keeps its
-			 * rate on a busy 2-CPU machine. The child only renames
-			 * itself (a syscall on its own task) and _exit()s.
-			 */
-			pid_t pid = vfork();
+	while (spawned < n) {
+		/*
+		 * vfork: no page tables to copy, so the storm is as dense as
+		 * the machine allows. The child only renames itself (a
+		 * syscall on its own task) and _exit()s.
+		 */
+		pid_t pid = vfork();
 
-			if (pid == 0) {
-				prctl(PR_SET_NAME, name, 0, 0, 0);
-				_exit(0);
-			}
-			if (pid < 0) {
-				bad++;
-				continue;
-			}
-			spawned++;
-			inflight++;
+		if (pid == 0) {
+			prctl(PR_SET_NAME, name, 0, 0, 0);
+			_exit(0);
 		}
+		if (pid < 0) {
+			bad++;
+			break;
+		}
+		spawned++;
+		inflight++;
 		for (;;) {
 			pid_t r = waitpid(-1, &st, inflight >= 32 ? 0 : WNOHANG);
 
@@ -262,22 +255,23 @@ static int do_storm(long rate, double secs)
 				bad++;
 		}
 	}
-	elapsed = now_s() - start;
 	while (inflight > 0 && waitpid(-1, &st, 0) > 0) {
 		inflight--;
 		reaped++;
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
 			bad++;
 	}
-	printf("spawned %ld in %.2f seconds (%.0f/s)\n", spawned, elapsed, spawned / elapsed);
+	elapsed = now_s() - start;
+	printf("spawned %ld in %.2f seconds (%.0f/s)\n", spawned, elapsed,
+	       elapsed > 0 ? spawned / elapsed : 0.0);
 	fflush(stdout);
-	return bad || reaped != spawned ? 1 : 0;
+	return bad || reaped != spawned || spawned != n ? 1 : 0;
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: forker [--wait] [--exec] [--name NAME] "
-		"children K MS | codes | together K | threads N | storm RATE SECS\n");
+		"children K MS | codes | together K | threads N | storm N\n");
 	exit(2);
 }
 
@@ -317,8 +311,8 @@ int main(int argc, char **argv)
 		return do_codes();
 	if (!strcmp(argv[i], "threads") && i + 1 < argc)
 		return do_threads(atol(argv[i + 1]));
-	if (!strcmp(argv[i], "storm") && i + 2 < argc)
-		return do_storm(atol(argv[i + 1]), atof(argv[i + 2]));
+	if (!strcmp(argv[i], "storm") && i + 1 < argc)
+		return do_storm(atol(argv[i + 1]));
 	usage();
 	return 2;
 }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <linux/types.h>
 
+#include "bpf/hist.h"
 #include "common/hist.h"
 #include "common/output.h"
 
@@ -76,12 +78,60 @@ static void test_text_layout(void **state)
 	free(buf);
 }
 
+/* Histograms as the BPF side fills them: per-CPU sums, deltas, conversion. */
+static void test_from_bpf(void **state)
+{
+	struct log2_hist percpu[3] = {}, total = {}, prev, delta;
+	struct hist h;
+
+	percpu[0].slots[0] = 1;
+	percpu[0].slots[63] = 2;
+	percpu[0].count = 3;
+	percpu[0].sum = 100;
+	percpu[2].slots[5] = 4;
+	percpu[2].count = 4;
+	percpu[2].sum = 200;
+	log2_hist__add(&total, percpu, 3);
+	assert_int_equal(total.slots[0], 1);
+	assert_int_equal(total.slots[5], 4);
+	assert_int_equal(total.slots[63], 2);
+	assert_int_equal(total.count, 7);
+	assert_int_equal(total.sum, 300);
+	log2_hist__add(&total, percpu, 0);
+	assert_int_equal(total.count, 7);
+
+	prev = total;
+	percpu[1].slots[5] = 1;
+	percpu[1].count = 1;
+	percpu[1].sum = 40;
+	log2_hist__add(&total, &percpu[1], 1);
+	delta = total;
+	log2_hist__sub(&delta, &prev);
+	assert_int_equal(delta.slots[5], 1);
+	assert_int_equal(delta.slots[0], 0);
+	assert_int_equal(delta.slots[63], 0);
+	assert_int_equal(delta.count, 1);
+	assert_int_equal(delta.sum, 40);
+
+	memset(&h, 0xff, sizeof(h));
+	hist__from_log2(&h, &total);
+	assert_int_equal(h.kind, HIST_LOG2);
+	assert_int_equal(h.nslots, HIST_LOG2_SLOTS);
+	assert_int_equal(h.slots[5], 5);
+	assert_int_equal(h.slots[63], 2);
+	assert_int_equal(h.count, 8);
+	assert_int_equal(h.sum, 340);
+	assert_int_equal(hist__total(&h), 8);
+	assert_int_equal(hist__used(&h), 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_linear_and_merge),
 		cmocka_unit_test(test_text_layout),
+		cmocka_unit_test(test_from_bpf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests for common/target.c: ld.so.cache, /proc/PID/maps, resolution. */
+/* Unit tests for common/target.c: ld.so.cache, library names, resolution. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,103 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/procmaps.h"
 #include "common/target.h"
-
-/* ---- /proc/PID/maps lines ---------------------------------------------------- */
-
-static void test_maps_line(void **state)
-{
-	struct procmap_entry e;
-
-	assert_int_equal(procmaps__parse_line("7f3d0c04e000-7f3d0c1a4000 r-xp 00026000 fe:00 332835"
-					      "                     /usr/lib/x86_64-linux-gnu/libc.so.6\n",
-					      &e), 0);
-	assert_int_equal(e.start, 0x7f3d0c04e000ULL);
-	assert_int_equal(e.end, 0x7f3d0c1a4000ULL);
-	assert_int_equal(e.offset, 0x26000);
-	assert_int_equal(e.dev_major, 0xfe);
-	assert_int_equal(e.dev_minor, 0);
-	assert_int_equal(e.inode, 332835);
-	assert_string_equal(e.perms, "r-xp");
-	assert_string_equal(e.path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
-	assert_false(e.deleted);
-
-	/* Anonymous: no path, with or without trailing spaces or newline. */
-	assert_int_equal(procmaps__parse_line("7ffd1000-7ffd2000 rw-p 00000000 00:00 0", &e), 0);
-	assert_string_equal(e.path, "");
-	assert_int_equal(procmaps__parse_line("7ffd1000-7ffd2000 rw-p 00000000 00:00 0 \n", &e), 0);
-	assert_string_equal(e.path, "");
-
-	assert_int_equal(procmaps__parse_line("55d0a000-55d0b000 rw-p 00000000 00:00 0  [heap]\n",
-					      &e), 0);
-	assert_string_equal(e.path, "[heap]");
-
-	/* Spaces inside the path are kept. */
-	assert_int_equal(procmaps__parse_line("1000-2000 r-xp 00001000 08:01 42 /opt/my app/lib x.so\n",
-					      &e), 0);
-	assert_string_equal(e.path, "/opt/my app/lib x.so");
-	assert_int_equal(e.dev_major, 8);
-	assert_int_equal(e.dev_minor, 1);
-
-	/* " (deleted)" is stripped and flagged. */
-	assert_int_equal(procmaps__parse_line("1000-2000 r-xp 00000000 08:01 42 /tmp/a b.so (deleted)\n",
-					      &e), 0);
-	assert_string_equal(e.path, "/tmp/a b.so");
-	assert_true(e.deleted);
-
-	/* Large device numbers, 64-bit addresses. */
-	assert_int_equal(procmaps__parse_line("ffffffffff600000-ffffffffff601000 --xp 00000000 103:0a 1 [vsyscall]",
-					      &e), 0);
-	assert_int_equal(e.start, 0xffffffffff600000ULL);
-	assert_int_equal(e.dev_major, 0x103);
-	assert_int_equal(e.dev_minor, 0xa);
-}
-
-static void test_maps_line_bad(void **state)
-{
-	static const char *const bad[] = {
-		"",
-		"\n",
-		"garbage",
-		"1000",
-		"1000-",
-		"1000-2000",
-		"1000-2000 ",
-		"1000-2000 r-x",
-		"1000-2000 r-xp",
-		"1000-2000 r-xp 0",
-		"1000-2000 r-xp 0 08",
-		"1000-2000 r-xp 0 08:01",
-		"1000-2000 r-xp 0 08:01 x",
-		"1000-2000 r-xp 0 08:01 42x /a",
-		"2000-1000 r-xp 0 08:01 42 /a",
-		"1000-2000 r-xp zz 08:01 42 /a",
-		"1000 2000 r-xp 0 08:01 42 /a",
-		"10000000000000000-2 r-xp 0 08:01 42 /a",
-		"1000-2000 r-xp 0 08:01 99999999999999999999999 /a",
-	};
-	struct procmap_entry e;
-	char *line;
-	size_t i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (procmaps__parse_line(bad[i], &e) != -EINVAL)
-			fail_msg("'%s' was accepted", bad[i]);
-	assert_int_equal(procmaps__parse_line(NULL, &e), -EINVAL);
-	assert_int_equal(procmaps__parse_line("1000-2000 r-xp 0 08:01 42 /a", NULL), -EINVAL);
-
-	/* A path of PATH_MAX bytes does not fit. */
-	line = malloc(PATH_MAX + 64);
-	assert_non_null(line);
-	strcpy(line, "1000-2000 r-xp 0 08:01 42 /");
-	memset(line + strlen(line), 'a', PATH_MAX);
-	line[27 + PATH_MAX - 1] = '\0';
-	assert_int_equal(procmaps__parse_line(line, &e), -ENAMETOOLONG);
-	line[27 + PATH_MAX - 2] = '\0';
-	assert_int_equal(procmaps__parse_line(line, &e), 0);
-	assert_int_equal(strlen(e.path), PATH_MAX - 1);
-	free(line);
-}
 
 static void test_basename_matches(void **state)
 {
@@ -136,19 +41,16 @@ static void test_basename_matches(void **state)
 /* The libc this process maps, from /proc/self/maps. */
 static void self_libc(char *path, ino_t *ino)
 {
-	struct procmap_entry *e = malloc(sizeof(*e));
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
+	const struct procmap_entry *e;
+	struct procmaps *m = procmaps__open(getpid());
 	struct stat st;
 
-	assert_non_null(e);
-	assert_non_null(f);
+	assert_non_null(m);
 	path[0] = '\0';
-	while (getline(&line, &cap, f) > 0) {
+	while (procmaps__next(m, &e) > 0) {
 		const char *b;
 
-		if (procmaps__parse_line(line, e) || e->path[0] != '/')
+		if (e->path[0] != '/')
 			continue;
 		b = strrchr(e->path, '/') + 1;
 		if (!strncmp(b, "libc.so", 7) || !strncmp(b, "libc-", 5)) {
@@ -156,9 +58,7 @@ static void self_libc(char *path, ino_t *ino)
 			break;
 		}
 	}
-	free(line);
-	free(e);
-	fclose(f);
+	procmaps__free(m);
 	assert_true(path[0] == '/');
 	assert_int_equal(stat(path, &st), 0);
 	*ino = st.st_ino;
@@ -671,8 +571,6 @@ static void test_resolve_deleted_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_maps_line),
-		cmocka_unit_test(test_maps_line_bad),
 		cmocka_unit_test(test_basename_matches),
 		cmocka_unit_test(test_ldcache_real),
 		cmocka_unit_test(test_ldcache_synthetic),

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# tests/valgrind/run.sh [SCALE...]: run each of the eight tools once under
+# tests/valgrind/run.sh [SCALE...]: run each tool (build/valgrind/tools.list,
+# which the build writes; run_tool has a run for each) once under
 # valgrind memcheck for each SCALE (default "1 10": a small workload, then
 # ten times the hits, events, processes and intervals), then print one table
 # of "definitely lost" bytes per tool and run. No other uprobe may sit in a
@@ -18,9 +19,10 @@ SUPP=tests/valgrind/bpf.supp
 SCALES=${*:-1 10}
 VALGRIND=(valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
 	  --suppressions="$SUPP" --error-exitcode=99)
-TOOLS=(funccount ulatency uprobe-trace argdist stackcount syscount proclife profile)
 
 [ "$(id -u)" -eq 0 ] || { echo "valgrind runs need root" >&2; exit 1; }
+[ -s "$VB/tools.list" ] || { echo "$VB/tools.list missing: run make valgrind" >&2; exit 1; }
+mapfile -t TOOLS <"$VB/tools.list"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (make deps)" >&2; exit 1; }
 for t in "${TOOLS[@]}"; do
 	[ -x "$VB/$t" ] || { echo "$VB/$t missing: run make valgrind" >&2; exit 1; }
@@ -79,6 +81,11 @@ run_tool() {
 		"${vg[@]}" -F 499 -d "$(awk -v k="$k" 'BEGIN { print 0.5 * k }')" >"$TMP/out" 2>&1 || rc=$?
 		kill -USR1 "$i"
 		wait "$i"
+		;;
+	*)
+		echo "tests/valgrind/run.sh: no run for $tool: add one to run_tool" >"$log"
+		cat "$log" >&2
+		rc=127
 		;;
 	esac
 	RC=$rc
