@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Boot Debian's stock kernel under QEMU (TCG: never KVM here, see
-# ../shared/stock-kernel-vm.md) with the host's / as the guest's root
+# Boot Debian's stock kernel under QEMU (TCG: the project's machines have no
+# KVM; docs/kernels.md) with the host's / as the guest's root
 # (read-only 9p under a tmpfs overlay), run one command in the repository
 # there, print its output and exit with its status.
 #   run.sh                 the smoke suite, tests/vm/smoke.sh
