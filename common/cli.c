@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/cli.h"
+#include "common/output.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -51,10 +52,10 @@ int cli__last_option(const char *tool, const char *usage, const char *version, i
 	switch (c) {
 	case 'h':
 		fputs(usage, stdout);
-		return EXIT_OK;
+		return cli__finish_output(tool, NULL, EXIT_OK);
 	case CLI_OPT_VERSION:
 		printf("%s (cotrace) %s\n", tool, version);
-		return EXIT_OK;
+		return cli__finish_output(tool, NULL, EXIT_OK);
 	case ':':
 		return cli__usage_error(tool, "option '%s' needs an argument", name);
 	default:
@@ -244,6 +245,24 @@ int cli__signals_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
+int cli__finish_output(const char *tool, struct out *out, int status)
+{
+	int err = out ? out__flush(out) : out_stream__flush(stdout);
+
+	if (!err)
+		return status;
+	if (err != -EPIPE)
+		fprintf(stderr, "%s: cannot write output: %s\n", tool, strerror(-err));
+	return EXIT_RUNTIME;
+}
+
+/* Has stdout's reader gone? Only pipes and sockets say so (POLLERR,
+ * POLLHUP); files, terminals and /dev/null report nothing asked for. */
+static bool stdout_closed(const struct pollfd *pfd)
+{
+	return pfd->revents & (POLLERR | POLLHUP);
+}
+
 uint64_t cli__now_ns(void)
 {
 	struct timespec ts;
@@ -268,11 +287,13 @@ enum cli_wake cli__wait_ex(int sigfd, int pidfd, int event_fd, uint64_t deadline
 			   int *status)
 {
 	for (;;) {
-		/* Negative fds are ignored by poll(). */
-		struct pollfd pfd[3] = {
+		/* Negative fds are ignored by poll(). No event is asked of
+		 * stdout: POLLERR and POLLHUP come unasked. */
+		struct pollfd pfd[4] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = event_fd, .events = POLLIN },
+			{ .fd = STDOUT_FILENO },
 		};
 		struct signalfd_siginfo si;
 		int timeout = -1;
@@ -284,8 +305,10 @@ enum cli_wake cli__wait_ex(int sigfd, int pidfd, int event_fd, uint64_t deadline
 				return CLI_WAKE_TIMEOUT;
 			timeout = (deadline_ns - now + 999999) / 1000000;
 		}
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 4, timeout) < 0 && errno != EINTR)
 			return CLI_WAKE_STOP;
+		if (stdout_closed(&pfd[3]))
+			return CLI_WAKE_OUTPUT;
 		if (pidfd >= 0 && (pfd[1].revents & POLLIN))
 			return CLI_WAKE_CHILD;
 		if (event_fd >= 0 && (pfd[2].revents & POLLIN) && !(pfd[0].revents & POLLIN))
@@ -600,6 +623,8 @@ int cli_run__start(struct cli_run *r)
 
 enum cli_step cli_run__next(struct cli_run *r)
 {
+	if (r->out && out__flush(r->out))
+		return CLI_STEP_FAILED;
 	for (;;) {
 		uint64_t wake = r->next_report;
 		enum cli_wake why;
@@ -616,6 +641,8 @@ enum cli_step cli_run__next(struct cli_run *r)
 			return CLI_STEP_LAST;
 		case CLI_WAKE_STOP:
 			return CLI_STEP_LAST;
+		case CLI_WAKE_OUTPUT:
+			return CLI_STEP_FAILED;
 		case CLI_WAKE_TIMEOUT:
 			break;
 		}

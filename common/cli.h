@@ -17,6 +17,8 @@
 
 #include "common/attach.h"
 
+struct out;
+
 /* Exit codes shared by all tools. */
 enum {
 	EXIT_OK = 0,
@@ -43,7 +45,8 @@ int cli__usage_error(const char *tool, const char *fmt, ...)
 
 /*
  * The end of every tool's getopt switch: -h prints @usage on stdout and
- * --version @version (COTRACE_VERSION, from the tool's build), both returning EXIT_OK; anything else (':' for a
+ * --version @version (COTRACE_VERSION, from the tool's build), both returning EXIT_OK
+ * (EXIT_RUNTIME when stdout cannot be written, see cli__finish_output()); anything else (':' for a
  * missing argument when the optstring starts with ':', '?' otherwise) is a
  * one-line usage error naming the option, returning EXIT_USAGE. opterr
  * must be 0. @argv is the tool's.
@@ -150,15 +153,29 @@ void cli__start_bpf(bool verbose, struct attach_features *feat);
 
 /*
  * Block SIGINT, SIGTERM, SIGHUP and SIGCHLD and return a signalfd that
- * receives them; ignore SIGPIPE. Returns the fd or a negative errno.
+ * receives them; ignore SIGPIPE (a closed output is seen as EPIPE, so the
+ * tool detaches and exits 1 instead of dying). Returns the fd or a
+ * negative errno.
  */
 int cli__signals_open(void);
+
+/*
+ * The end of a tool's results on stdout, on every path after @out was
+ * made (NULL: stdout itself, for --help and --version): flush @out and,
+ * if a write failed, then or before, say "TOOL: cannot write output:
+ * REASON" on stderr and return EXIT_RUNTIME; else return @status. A pipe
+ * whose reader has gone (EPIPE) is not reported: as with other Unix
+ * tools in a pipeline, it is not an error worth a message, only a
+ * non-zero exit.
+ */
+int cli__finish_output(const char *tool, struct out *out, int status);
 
 enum cli_wake {
 	CLI_WAKE_TIMEOUT,	/* the interval elapsed */
 	CLI_WAKE_STOP,		/* SIGINT, SIGTERM or SIGHUP: finish and report */
 	CLI_WAKE_CHILD,		/* the traced command (or traced pid) exited */
 	CLI_WAKE_EVENT,		/* the extra fd of cli__wait_ex() is readable */
+	CLI_WAKE_OUTPUT,	/* stdout's reader has gone: stop, report nothing */
 };
 
 /*
@@ -166,7 +183,9 @@ enum cli_wake {
  * @sigfd. With @child > 0, a SIGCHLD for it that reaps it returns
  * CLI_WAKE_CHILD and stores its wait status in *status. Other SIGCHLDs
  * are ignored. With @pidfd >= 0 (from cli__pidfd_open), the exit of that
- * process returns CLI_WAKE_CHILD too.
+ * process returns CLI_WAKE_CHILD too. When stdout is a pipe or socket
+ * whose reader has gone (POLLERR or POLLHUP), CLI_WAKE_OUTPUT: a tool
+ * with nothing to print would otherwise learn it only at its next write.
  */
 enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child, int *status);
 
@@ -217,6 +236,7 @@ struct cli_run {
 	uint64_t interval;	/* ns, 0: report only at the end */
 	uint64_t next_report;
 	int status;		/* wait status of the command once it exited */
+	struct out *out;	/* optional, borrowed: the results, flushed at each step */
 };
 
 /* A struct cli_run that cli_run__fini() may be given before cli_run__init(). */
@@ -245,8 +265,15 @@ enum cli_step {
 	CLI_STEP_EVENT,		/* event_fd is readable: consume it and call again */
 	CLI_STEP_REPORT,	/* an interval ended: report and call again */
 	CLI_STEP_LAST,		/* the run is over: report one last time */
+	CLI_STEP_FAILED,	/* the output failed: stop at once, report nothing, exit 1 */
 };
-/* Wait for the next thing to do. */
+/*
+ * Wait for the next thing to do. First, what the last step printed is
+ * flushed (with r->out set, after cli_run__init()): a write that failed
+ * ends the run with CLI_STEP_FAILED, as does a closed stdout (see
+ * cli__wait()). The tool then detaches and ends with cli__finish_output(),
+ * which tells why.
+ */
 enum cli_step cli_run__next(struct cli_run *r);
 /* Kill a command still running, close fds. */
 void cli_run__fini(struct cli_run *r);

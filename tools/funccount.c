@@ -364,6 +364,7 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = EXIT_RUNTIME;
+	run.out = out;
 	pid = cli_run__target(&run, o.cli.pid);
 
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
@@ -441,6 +442,8 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum cli_step step = cli_run__next(&run);
 
+		if (step == CLI_STEP_FAILED)
+			goto out;
 		if (step == CLI_STEP_EVENT)
 			continue;
 		if (o.per_pid)
@@ -489,6 +492,7 @@ out:
 	free(cnt.total);
 	free(cnt.prev);
 	free(cnt.percpu);
+	ret = cli__finish_output("funccount", out, ret);
 	out__free(out);
 	return ret;
 }
