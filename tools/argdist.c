@@ -1300,6 +1300,7 @@ int main(int argc, char **argv)
 				   o.cli.interval);
 	if (ret)
 		goto out;
+	run.out = out;
 	pid = cli_run__target(&run, o.cli.pid);
 	ret = make_plan(&o, &pl, pid, &feat);
 	if (ret)
@@ -1326,6 +1327,8 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum cli_step step = cli_run__next(&run);
 
+		if (step == CLI_STEP_FAILED)
+			goto out;
 		if (step == CLI_STEP_EVENT)
 			continue;
 		err = report(&st);
@@ -1368,6 +1371,7 @@ out:
 	free(st.percpu);
 	free(st.prev);
 	plan__fini(&pl);
+	ret = cli__finish_output("argdist", out, ret);
 	out__free(out);
 out_specs:
 	for (int i = 0; i < o.nspecs; i++)

@@ -651,11 +651,16 @@ int main(int argc, char **argv)
 		enum cli_wake why;
 		bool last;
 
+		/* What the last round printed: a failed write ends the run. */
+		if (out__flush(out))
+			goto out;
 		if (o.log)
 			wake = cli__now_ns() + LOG_POLL_NS;
 		if (deadline && (!wake || deadline < wake))
 			wake = deadline;
 		why = cli__wait(sigfd, -1, wake, 0, NULL);
+		if (why == CLI_WAKE_OUTPUT)
+			goto out;
 		if (why == CLI_WAKE_CHILD)
 			continue;
 		last = why == CLI_WAKE_STOP || (deadline && cli__now_ns() >= deadline);
@@ -721,6 +726,7 @@ out:
 	bpf_link__destroy(exit_link);
 	attacher__free(att);
 	proclife_bpf__destroy(skel);
+	ret = cli__finish_output("proclife", out, ret);
 	out__free(out);
 	if (sigfd >= 0)
 		close(sigfd);

@@ -185,50 +185,67 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
+/* The flame graph of @stacks to --svg FILE. Returns 0 or a negative errno, said on stderr. */
+static int write_svg(const struct options *o, const struct stack_set *stacks)
+{
+	struct flamegraph *fg = flamegraph__new();
+	FILE *f = NULL;
+	int err = -ENOMEM;
+
+	if (!fg)
+		goto out_nomem;
+	for (size_t i = 0; i < stacks->count; i++) {
+		char *line = out_stack_folded(&stacks->records[i], o->per_pid);
+
+		err = line ? flamegraph__add(fg, line, stacks->records[i].count) : -ENOMEM;
+		free(line);
+		if (err)
+			goto out_nomem;
+	}
+	f = fopen(o->svg, "we");
+	if (!f) {
+		err = -errno;
+		goto out_say;
+	}
+	err = flamegraph__write_svg(fg, f, "CPU profile (cotrace profile)");
+	/* On a full disk, fclose() may be where the write fails. */
+	if (fclose(f) && !err)
+		err = -errno;
+out_say:
+	if (err)
+		fprintf(stderr, "profile: cannot write '%s': %s\n", o->svg, strerror(-err));
+	flamegraph__free(fg);
+	return err;
+out_nomem:
+	fprintf(stderr, "profile: cannot make the flame graph: %s\n", strerror(-err));
+	flamegraph__free(fg);
+	return err;
+}
+
+/* Print the stacks, and write the flame graph. Returns 0 or a negative
+ * errno, said on stderr. */
 static int report(struct out *out, const struct options *o, struct profile_bpf *skel,
 		  struct syms *syms)
 {
 	struct stack_read_opts ro = { .offsets = o->offsets };
 	struct out_ctx ctx = { .record = "stack" };
 	struct stack_set stacks = {};
-	struct flamegraph *fg = NULL;
-	FILE *f = NULL;
 	int err;
 
 	err = stack_set__read(&stacks, bpf_map__fd(skel->maps.stack_counts),
 			      bpf_map__fd(skel->maps.stack_traces), syms, &ro);
-	if (err)
+	if (err) {
+		fprintf(stderr, "profile: cannot read the stacks: %s\n", strerror(-err));
 		goto out;
+	}
 	stack_set__merge(&stacks, o->per_pid);
 	stack_set__sort(&stacks, false);
 	for (size_t i = 0; i < stacks.count; i++)
 		out__stack(out, &ctx, &stacks.records[i], o->per_pid, NULL, NULL);
 	out__flush(out);
-	if (!o->svg)
-		goto out;
-	err = -ENOMEM;
-	fg = flamegraph__new();
-	if (!fg)
-		goto out;
-	for (size_t i = 0; i < stacks.count; i++) {
-		char *line = out_stack_folded(&stacks.records[i], o->per_pid);
-
-		err = line ? flamegraph__add(fg, line, stacks.records[i].count) : -ENOMEM;
-		free(line);
-		if (err)
-			goto out;
-	}
-	f = fopen(o->svg, "we");
-	if (!f) {
-		err = -errno;
-		fprintf(stderr, "profile: cannot write '%s': %s\n", o->svg, strerror(errno));
-		goto out;
-	}
-	err = flamegraph__write_svg(fg, f, "CPU profile (cotrace profile)");
-	if (fclose(f) && !err)
-		err = -errno;
+	if (o->svg)
+		err = write_svg(o, &stacks);
 out:
-	flamegraph__free(fg);
 	stack_set__fini(&stacks);
 	return err;
 }
@@ -268,6 +285,7 @@ int main(int argc, char **argv)
 				   o.cli.duration, 0);
 	if (ret)
 		goto out;
+	run.out = out;
 	ret = EXIT_RUNTIME;
 	pid = cli_run__target(&run, 0);
 	if (pid)
@@ -352,17 +370,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "profile: cannot start '%s'\n", o.cli.cmd);
 		goto out;
 	}
-	while (cli_run__next(&run) != CLI_STEP_LAST)
+	for (;;) {
+		enum cli_step step = cli_run__next(&run);
+
+		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(rb);
-	ring_buffer__consume(rb);
+		if (step == CLI_STEP_FAILED)
+			goto out;
+		if (step == CLI_STEP_LAST)
+			break;
+	}
 	/* No more samples while the stacks are read and symbolized. */
 	attacher__free(att);
 	att = NULL;
-	err = report(out, &o, skel, syms);
-	if (err) {
-		fprintf(stderr, "profile: cannot report the stacks: %s\n", strerror(-err));
+	if (report(out, &o, skel, syms))
 		goto out;
-	}
 	{
 		struct out_kv kv[] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
@@ -389,6 +411,7 @@ out:
 	ring_buffer__free(rb);
 	profile_bpf__destroy(skel);
 	syms__free(syms);
+	ret = cli__finish_output("profile", out, ret);
 	out__free(out);
 	return ret;
 }

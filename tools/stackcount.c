@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 				   o.cli.interval);
 	if (ret)
 		goto out;
+	run.out = out;
 	ret = EXIT_RUNTIME;
 	pid = cli_run__target(&run, o.cli.pid);
 	err = site_set__add_specs(&set, o.patterns, o.npatterns, PROBE_F_BARE_KERNEL |
@@ -290,7 +291,10 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum cli_step step = cli_run__next(&run);
 
+		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(rb);
+		if (step == CLI_STEP_FAILED)
+			goto out;
 		if (step == CLI_STEP_EVENT)
 			continue;
 		err = report(out, &o, skel, syms, &set, interval++);
@@ -335,6 +339,7 @@ out:
 	stackcount_bpf__destroy(skel);
 	syms__free(syms);
 	site_set__fini(&set);
+	ret = cli__finish_output("stackcount", out, ret);
 	out__free(out);
 	return ret;
 }

@@ -646,6 +646,7 @@ int main(int argc, char **argv)
 				   o.cli.interval);
 	if (ret)
 		goto out;
+	run.out = st.out;
 	ret = EXIT_RUNTIME;
 	pid = cli_run__target(&run, o.cli.pid);
 
@@ -726,6 +727,11 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum cli_step step = cli_run__next(&run);
 
+		if (step == CLI_STEP_FAILED) {
+			if (rb)
+				ring_buffer__consume(rb);
+			goto out;
+		}
 		if (step == CLI_STEP_EVENT) {
 			ring_buffer__consume(rb);
 			continue;
@@ -750,6 +756,7 @@ out:
 	syms__free(st.syms);
 	free(st.percpu);
 	free(st.prev);
+	ret = cli__finish_output("syscount", st.out, ret);
 	out__free(st.out);
 	return ret;
 }

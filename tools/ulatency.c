@@ -481,6 +481,7 @@ int main(int argc, char **argv)
 				   o.cli.interval);
 	if (ret)
 		goto out;
+	run.out = out;
 	pid = cli_run__target(&run, o.cli.pid);
 
 	ret = add_functions(&set, &o, pid, &feat);
@@ -570,6 +571,8 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum cli_step step = cli_run__next(&run);
 
+		if (step == CLI_STEP_FAILED)
+			goto out;
 		if (step == CLI_STEP_EVENT)
 			continue;
 		err = report(&st);
@@ -617,6 +620,7 @@ out:
 	free(st.percpu);
 	free(st.total);
 	free(st.prev);
+	ret = cli__finish_output("ulatency", out, ret);
 	out__free(out);
 	return ret;
 }

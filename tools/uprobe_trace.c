@@ -711,7 +711,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	char comm[17], func[128], tbuf[32] = "", frame[1024];
 	const char *msg;
 
-	if (t->done || size < sizeof(*e) || e->site >= t->set->count)
+	/* Once stdout failed, the events are only drained (on_event()). */
+	if (t->done || ferror(stdout) || size < sizeof(*e) || e->site >= t->set->count)
 		return 0;
 	s = &t->set->sites[e->site];
 	p = &o->probes[s->spec];
@@ -1057,6 +1058,8 @@ int main(int argc, char **argv)
 				   POLL_SECONDS);
 	if (ret)
 		goto out;
+	/* Flushed after each batch of events: a closed pipe is seen at once. */
+	run.out = out;
 	ret = EXIT_RUNTIME;
 	pid = cli_run__target(&run, o.cli.pid);
 
@@ -1184,7 +1187,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "Tracing %zu %s for \"%s%s\"... Hit Ctrl-C to end.\n", attached,
 		attached == 1 ? "probe" : "probes", o.probes[0].spec, o.nprobes > 1 ? ", ..." : "");
 	print_header(&o);
-	fflush(stdout);
+	out__flush(out);
 	t.start_ns = cli__now_ns();
 	if (cli_run__start(&run)) {
 		fprintf(stderr, "uprobe-trace: cannot start '%s'\n", o.cli.cmd);
@@ -1193,14 +1196,17 @@ int main(int argc, char **argv)
 	while (!t.done) {
 		enum cli_step step = cli_run__next(&run);
 
+		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(rb);
+		if (step == CLI_STEP_FAILED)
+			goto out;
 		if (step == CLI_STEP_LAST)
 			break;
 	}
 	/* What arrived between the last wake-up and the end. */
 	if (!t.done)
 		ring_buffer__consume(rb);
-	fflush(stdout);
+	out__flush(out);
 	{
 		const char **names = calloc(nskipped ? nskipped : 1, sizeof(*names));
 		struct out_kv kv[] = {
@@ -1237,6 +1243,7 @@ out:
 	free(plans);
 	free(specs);
 	site_set__fini(&set);
+	ret = cli__finish_output("uprobe-trace", out, ret);
 	out__free(out);
 out_probes:
 	for (int i = 0; o.probes && i < o.nprobes; i++)
