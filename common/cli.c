@@ -79,11 +79,13 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 		return -1;
 	case 'i':
 		if (cli__parse_seconds(optarg, &o->interval))
-			return cli__usage_error(tool, "invalid interval '%s'", optarg);
+			return cli__usage_error(tool, "invalid interval '%s' (seconds, a decimal "
+						"number)", optarg);
 		return -1;
 	case 'd':
 		if (cli__parse_seconds(optarg, &o->duration))
-			return cli__usage_error(tool, "invalid duration '%s'", optarg);
+			return cli__usage_error(tool, "invalid duration '%s' (seconds, a decimal "
+						"number)", optarg);
 		return -1;
 	case 'v':
 		o->verbose = true;
@@ -117,9 +119,16 @@ int cli__parse_pid(const char *s, pid_t *pid)
 
 int cli__parse_seconds(const char *s, double *secs)
 {
+	size_t digits = strspn(s, "0123456789");
 	char *end;
 	double v;
 
+	/* Plain decimal only: strtod() would also take "0x10" (16), "1e3",
+	 * "inf" and leading blanks, which nobody means as seconds. */
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (!digits || s[digits] || !strcmp(s, "."))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 366 * 86400.0)

@@ -89,7 +89,8 @@ int cli_common__check(const char *tool, const struct cli_common *o);
 
 /* Parse a positive pid; 0 or -EINVAL. */
 int cli__parse_pid(const char *s, pid_t *pid);
-/* Parse seconds (decimal, > 0, at most a year); 0 or -EINVAL. */
+/* Parse seconds: a plain decimal number ("2", "0.5"; no sign, exponent
+ * or hex), > 0, at most a year. 0 or -EINVAL. */
 int cli__parse_seconds(const char *s, double *secs);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);

@@ -168,8 +168,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return ret;
 		}
 	}
+	/* bcc's positional DURATION; -d is ours. Both at once is a mistake:
+	 * an option's value taken for a duration, as in "-I 0x10 -d 1". */
+	if (optind < argc && o->cli.duration)
+		return usage_error("the duration argument '%s' and -d cannot be used together",
+				   argv[optind]);
 	if (optind < argc && cli__parse_seconds(argv[optind++], &o->cli.duration))
-		return usage_error("invalid duration '%s'", argv[optind - 1]);
+		return usage_error("invalid duration '%s' (seconds, a decimal number)",
+				   argv[optind - 1]);
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->npids && o->cli.cmd)

@@ -47,6 +47,21 @@ static void test_parse_numbers(void **state)
 	assert_int_equal(cli__parse_seconds("0", &secs), -EINVAL);
 	assert_int_equal(cli__parse_seconds("nan", &secs), -EINVAL);
 	assert_int_equal(cli__parse_seconds("1e99", &secs), -EINVAL);
+	/* Plain decimal only: profile read "0x10" as 16 s (issue 12). */
+	assert_int_equal(cli__parse_seconds("2", &secs), 0);
+	assert_true(secs == 2);
+	assert_int_equal(cli__parse_seconds(".5", &secs), 0);
+	assert_true(secs == 0.5);
+	assert_int_equal(cli__parse_seconds("3.", &secs), 0);
+	assert_true(secs == 3);
+	assert_int_equal(cli__parse_seconds("0x10", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("1e1", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("inf", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds(" 1", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("+1", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds(".", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("1.2.3", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("", &secs), -EINVAL);
 	assert_int_equal(cli__parse_ulong("0x10", 1, 100, &v), 0);
 	assert_int_equal(v, 16);
 	assert_int_equal(cli__parse_ulong("", 0, 100, &v), -EINVAL);
