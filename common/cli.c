@@ -207,12 +207,69 @@ void cli__setup_libbpf(bool verbose)
 	libbpf_set_print(verbose ? libbpf_verbose : libbpf_quiet);
 }
 
+int cli__check_fds(unsigned int need, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	unsigned int open = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	/* As perf does: the hard limit is ours to take. */
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t cur = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			rl.rlim_cur = cur;
+	}
+	/* Thousands of descriptors: plenty, without counting them. */
+	if (rl.rlim_cur >= 4096)
+		return 0;
+	for (int fd = 0; fd < (int)rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			open++;
+	if (rl.rlim_cur - open >= need)
+		return 0;
+	snprintf(err, errlen, "only %u file descriptors are free (ulimit -n is %llu, %u are "
+		 "open); tracing needs at least %u: raise the limit with ulimit -n",
+		 (unsigned int)(rl.rlim_cur - open), (unsigned long long)rl.rlim_cur, open, need);
+	return -EMFILE;
+}
+
+/*
+ * The BPF part of cli__start(). @strict: the tool is going to load BPF,
+ * so a feature probe that could not ask the kernel (no descriptor left,
+ * EPERM from a security module) ends the run; a listing (-l) only reads
+ * files and carries on.
+ */
+static int start_bpf(const char *tool, bool verbose, struct attach_features *feat, bool strict)
+{
+	struct attach_features own;
+	char msg[512];
+	int err;
+
+	cli__setup_libbpf(verbose);
+	if (strict && cli__check_fds(CLI_MIN_FREE_FDS, msg, sizeof(msg))) {
+		fprintf(stderr, "%s: %s\n", tool, msg);
+		return EXIT_RUNTIME;
+	}
+	if (!feat && !verbose)
+		return 0;
+	err = attach_features__probe(feat ? feat : &own);
+	if (err && strict) {
+		fprintf(stderr, "%s: cannot probe the kernel's features: %s\n", tool, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (verbose)
+		attach_features__report(feat ? feat : &own, stderr);
+	return 0;
+}
+
 int cli__start(const char *tool, bool check_privilege, bool verbose, struct attach_features *feat)
 {
 	if (check_privilege && cli__start_privilege(tool))
 		return EXIT_RUNTIME;
-	cli__start_bpf(verbose, feat);
-	return 0;
+	return start_bpf(tool, verbose, feat, check_privilege);
 }
 
 int cli__start_privilege(const char *tool)
@@ -225,16 +282,9 @@ int cli__start_privilege(const char *tool)
 	return EXIT_RUNTIME;
 }
 
-void cli__start_bpf(bool verbose, struct attach_features *feat)
+int cli__start_bpf(const char *tool, bool verbose, struct attach_features *feat)
 {
-	struct attach_features own;
-
-	cli__setup_libbpf(verbose);
-	if (!feat && !verbose)
-		return;
-	attach_features__probe(feat ? feat : &own);
-	if (verbose)
-		attach_features__report(feat ? feat : &own, stderr);
+	return start_bpf(tool, verbose, feat, true);
 }
 
 int cli__signals_open(void)

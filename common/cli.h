@@ -130,11 +130,25 @@ int cli__pid_exists(pid_t pid);
 void cli__setup_libbpf(bool verbose);
 
 /*
+ * Check that @need file descriptors are free, after raising the soft
+ * limit on open files to the hard one: the BPF object and the feature
+ * probes of libbpf and attach.c need them, and a probe that runs out is
+ * easily taken for a kernel that lacks the feature (libbpf 1.1.2 then
+ * fails the load with "map '.rodata' is referenced but wasn't created").
+ * Returns 0, or -EMFILE with one sentence in @err.
+ */
+int cli__check_fds(unsigned int need, char *err, size_t errlen);
+
+/* What the tools need free at start: the object, libbpf's probes and ours. */
+#define CLI_MIN_FREE_FDS 32
+
+/*
  * What every tool does before it opens its BPF object:
  * cli__start_privilege() then cli__start_bpf(); funccount and
  * uprobe-trace skip the privilege check when they only list sites (-l),
- * with @check_privilege false. Returns 0, or EXIT_RUNTIME after saying
- * why on stderr.
+ * with @check_privilege false (then the descriptors are not counted and
+ * a feature probe that fails for want of them or of privilege does not
+ * end the run). Returns 0, or EXIT_RUNTIME after saying why on stderr.
  */
 int cli__start(const char *tool, bool check_privilege, bool verbose, struct attach_features *feat);
 
@@ -146,11 +160,14 @@ int cli__start(const char *tool, bool check_privilege, bool verbose, struct atta
 int cli__start_privilege(const char *tool);
 
 /*
- * cli__setup_libbpf(@verbose), then probe the kernel's features into
- * @feat and, with @verbose, report them on stderr. Tools that attach no
- * site (@feat NULL) probe them only for the report.
+ * cli__setup_libbpf(@verbose), cli__check_fds(CLI_MIN_FREE_FDS), then
+ * probe the kernel's features into @feat and, with @verbose, report them
+ * on stderr. Tools that attach no site (@feat NULL) probe them only for
+ * the report. Returns 0, or EXIT_RUNTIME after saying on stderr, as
+ * "TOOL: ...", that descriptors are short or a probe could not ask the
+ * kernel (attach_features.error).
  */
-void cli__start_bpf(bool verbose, struct attach_features *feat);
+int cli__start_bpf(const char *tool, bool verbose, struct attach_features *feat);
 
 /*
  * Block SIGINT, SIGTERM, SIGHUP and SIGCHLD and return a signalfd that

@@ -585,6 +585,12 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 	case PROBE_KPROBE:
 	case PROBE_KRETPROBE:
 		if (!attach_features__kernel_functions(feat)) {
+			if (feat->error) {
+				snprintf(err, errlen, "cannot probe kernel function '%s': cannot "
+					 "probe the kernel's features: %s", spec->pattern,
+					 strerror(-feat->error));
+				return feat->error;
+			}
 			snprintf(err, errlen, "cannot probe kernel function '%s': this kernel has "
 				 "neither kprobes nor BPF trampolines", spec->pattern);
 			return -EOPNOTSUPP;
@@ -721,8 +727,8 @@ static int attach_uprobe_groups(const struct site_set *set, struct attacher *a,
 					first->kind == PROBE_URETPROBE, us, n, &got);
 		if (ret)
 			snprintf(err, errlen, "cannot attach to %s: %s", first->display_path,
-				 ret == -EOPNOTSUPP ? "this kernel has no multi-uprobe link"
-						    : strerror(-ret));
+				 ret == -EOPNOTSUPP && mode == ATTACH_MULTI ?
+				 "this kernel has no multi-uprobe link" : strerror(-ret));
 		*attached += got;
 	}
 out:
@@ -922,5 +928,6 @@ int site_set__add_returns(struct site_set *set)
 
 int site_error_exit_code(int err)
 {
-	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ? 1 : 2;
+	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ||
+	       err == -EMFILE || err == -ENFILE ? 1 : 2;
 }

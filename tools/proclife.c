@@ -559,7 +559,8 @@ int main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	cli__start_bpf(o.cli.verbose, &feat);
+	if (cli__start_bpf("proclife", o.cli.verbose, &feat))
+		goto out;
 	if (o.log && !feat.ringbuf) {
 		fprintf(stderr, "proclife: -l needs a BPF ring buffer, which this kernel lacks "
 			"(Linux 5.8 or later)\n");

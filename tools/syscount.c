@@ -641,7 +641,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Raw syscall tracepoints: the features are probed only for -v. */
-	cli__start_bpf(o.cli.verbose, NULL);
+	if (cli__start_bpf("syscount", o.cli.verbose, NULL))
+		goto out;
 	ret = cli_run__init_or_say("syscount", &run, o.cli.pid, o.cli.cmd, o.cli.duration,
 				   o.cli.interval);
 	if (ret)

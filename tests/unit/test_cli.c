@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -79,6 +81,80 @@ static void test_cmd_held_until_started(void **state)
 	assert_int_equal(waitpid(cmd.pid, &status, 0), cmd.pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 7);
+}
+
+/* Set the limit on open files so that no descriptor is free: the lowest
+ * unused one (descriptors inherited above it stay open). */
+static void limit_fds_to_none(void)
+{
+	struct rlimit rl;
+	int fd = 0;
+
+	while (fcntl(fd, F_GETFD) >= 0)
+		fd++;
+	rl.rlim_cur = rl.rlim_max = fd;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		_exit(90);
+}
+
+/*
+ * With no descriptor to spare, a feature probe cannot ask the kernel:
+ * the answer is the error, not "this kernel lacks it" (issue 12: "no
+ * multi-uprobe link" with ulimit -n small). In a child: it lowers its
+ * limit for good.
+ */
+static void test_features_without_fds(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct attach_features f;
+		char err[256];
+		int ret;
+
+		limit_fds_to_none();
+		ret = attach_features__probe(&f);
+		/* EMFILE, or EPERM first when unprivileged */
+		if (ret != -EMFILE && ret != -EPERM)
+			_exit(1);
+		if (f.error != ret || f.uprobe_multi || f.ringbuf)
+			_exit(2);
+		/* And cli's count of free descriptors says so in a sentence. */
+		if (cli__check_fds(1, err, sizeof(err)) != -EMFILE ||
+		    !strstr(err, "only 0 file descriptors are free"))
+			_exit(3);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* A soft limit below the hard one is raised before counting. */
+static void test_check_fds_raises_soft_limit(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		char err[256];
+
+		rl.rlim_cur = 4;
+		rl.rlim_max = 1000;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(90);
+		if (cli__check_fds(50, err, sizeof(err)))
+			_exit(1);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		_exit(rl.rlim_cur == rl.rlim_max ? 0 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_insn_classes(void **state)
@@ -218,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_ringbuf_bytes),
 		cmocka_unit_test(test_cmd_held_until_started),
 		cmocka_unit_test(test_insn_classes),
+		cmocka_unit_test(test_features_without_fds),
+		cmocka_unit_test(test_check_fds_raises_soft_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
