@@ -726,9 +726,11 @@ static int attach_uprobe_groups(const struct site_set *set, struct attacher *a,
 					p->uprobe, mode, first->path, pid,
 					first->kind == PROBE_URETPROBE, us, n, &got);
 		if (ret)
-			snprintf(err, errlen, "cannot attach to %s: %s", first->display_path,
+			snprintf(err, errlen, "cannot attach to %s: %s%s", first->display_path,
 				 ret == -EOPNOTSUPP && mode == ATTACH_MULTI ?
-				 "this kernel has no multi-uprobe link" : strerror(-ret));
+				 "this kernel has no multi-uprobe link" : strerror(-ret),
+				 ret == -EMFILE ? " (every probe link takes a file descriptor: raise "
+				 "ulimit -n)" : "");
 		*attached += got;
 	}
 out:
