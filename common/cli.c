@@ -479,23 +479,28 @@ unsigned long cli__ringbuf_bytes(unsigned long n)
 	return p2 < n ? p2 : n;
 }
 
-/* Is @name a program execvp() would run: a path, or found in $PATH? */
-static int find_program(const char *name)
+/* Is @name a program execvp() would run: a path, or found in $PATH? Its
+ * path goes to @exe (@len bytes). */
+static int find_program(const char *name, char *exe, size_t len)
 {
 	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
 
-	if (strchr(name, '/'))
+	if (strchr(name, '/')) {
+		snprintf(exe, len, "%s", name);
 		return access(name, X_OK) ? -errno : 0;
+	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
-		size_t len = strcspn(path, ":");
+		size_t n = strcspn(path, ":");
 
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", name) <
-		    (int)sizeof(buf) && !access(buf, X_OK))
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", name) <
+		    (int)sizeof(buf) && !access(buf, X_OK)) {
+			snprintf(exe, len, "%s", buf);
 			return 0;
-		path += len;
+		}
+		path += n;
 		if (*path == ':')
 			path++;
 	}
@@ -513,7 +518,7 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 	err = cli__split_words(cmdline, &argv);
 	if (err)
 		return err;
-	err = find_program(argv[0]);
+	err = find_program(argv[0], cmd->exe, sizeof(cmd->exe));
 	if (err)
 		goto out_free;
 	if (pipe2(go, O_CLOEXEC)) {

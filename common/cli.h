@@ -10,6 +10,7 @@
 #ifndef COTRACE_CLI_H
 #define COTRACE_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -226,6 +227,7 @@ uint64_t cli__now_ns(void);
 struct cli_cmd {
 	pid_t pid;
 	int go_fd;	/* write end of the pipe the child waits on */
+	char exe[PATH_MAX];	/* the program, as execvp() finds it through $PATH */
 };
 
 /*

@@ -601,6 +601,46 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 	return -EINVAL;
 }
 
+int site_set__check_program(const struct site_set *set, const char *exe, char *err,
+			    size_t errlen)
+{
+	int exe_class, exe_machine, cls, machine;
+	const char *last = NULL;
+
+	/* A script runs in its interpreter: nothing to compare with. */
+	if (!exe || !*exe || elf__machine(exe, &exe_class, &exe_machine))
+		return 0;
+	for (size_t i = 0; i < set->count; i++) {
+		const struct site *s = &set->sites[i];
+		char a[64], b[64];
+
+		if (!s->path || (last && !strcmp(last, s->path)))
+			continue;
+		last = s->path;
+		if (elf__machine(s->path, &cls, &machine) ||
+		    (cls == exe_class && machine == exe_machine))
+			continue;
+		snprintf(err, errlen, "'%s' is a program for %s and cannot load %s, which is "
+			 "for %s: no probe there would ever fire", exe,
+			 elf__machine_name(exe_class, exe_machine, a, sizeof(a)),
+			 s->display_path ? s->display_path : s->path,
+			 elf__machine_name(cls, machine, b, sizeof(b)));
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int site_set__check_program_or_say(const struct site_set *set, const char *exe,
+				   const char *tool, FILE *f)
+{
+	char msg[PATH_MAX * 2 + 256];
+	int err = site_set__check_program(set, exe, msg, sizeof(msg));
+
+	if (err)
+		fprintf(f, "%s: %s\n", tool, msg);
+	return err;
+}
+
 bool site_set__single_file(const struct site_set *set)
 {
 	const char *path = NULL;

@@ -1305,6 +1305,10 @@ int main(int argc, char **argv)
 	ret = make_plan(&o, &pl, pid, &feat);
 	if (ret)
 		goto out;
+	if (site_set__check_program_or_say(&pl.set, run.cmd.exe, "argdist", stderr)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	ret = EXIT_RUNTIME;
 	if (load_and_attach(&o, &pl, &skel, &att, &progs, &feat, pid, &nskipped))
 		goto out;

@@ -379,6 +379,11 @@ int main(int argc, char **argv)
 		ret = list_sites(&o, &set, out);
 		goto out;
 	}
+	/* -c: a library the command cannot load would count nothing. */
+	if (site_set__check_program_or_say(&set, run.cmd.exe, "funccount", stderr)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	if (o.cli.mode == ATTACH_MULTI && !feat.uprobe_multi) {
 		fprintf(stderr, "funccount: --attach multi: this kernel has no multi-uprobe link "
 			"(it needs Linux 6.6 or later)\n");

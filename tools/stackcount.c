@@ -220,6 +220,10 @@ int main(int argc, char **argv)
 		ret = site_error_exit_code(err);
 		goto out;
 	}
+	if (site_set__check_program_or_say(&set, run.cmd.exe, "stackcount", stderr)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	for (size_t i = 0; i < set.count; i++) {
 		enum probe_kind k = set.sites[i].kind;
 

@@ -487,6 +487,10 @@ int main(int argc, char **argv)
 	ret = add_functions(&set, &o, pid, &feat);
 	if (ret)
 		goto out;
+	if (site_set__check_program_or_say(&set, run.cmd.exe, "ulatency", stderr)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	ret = check_go(&set, o.force);
 	if (ret)
 		goto out;

@@ -1080,6 +1080,10 @@ int main(int argc, char **argv)
 		ret = EXIT_OK;
 		goto out;
 	}
+	if (site_set__check_program_or_say(&set, run.cmd.exe, "uprobe-trace", stderr)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	plans = calloc(set.count, sizeof(*plans));
 	if (!plans)
 		goto out;
