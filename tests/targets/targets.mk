@@ -161,3 +161,11 @@ $(T)/many20k.c: bench/gen20k.sh | $(T)
 
 $(T)/many20k: $(T)/many20k.c
 	$(Q)$(CC) -O0 -fno-omit-frame-pointer -fcf-protection=none -fPIE -pie -o $@ $<
+
+# A static i386 program (another ELF class and machine than the tools'):
+# assembled and linked with binutils alone.
+TARGET_BINS += $(T)/hello32
+$(T)/hello32: tests/targets/hello32.s | $(T)
+	$(Q)as --32 -o $@.o $<
+	$(Q)ld -m elf_i386 -o $@ $@.o
+	$(Q)rm -f $@.o
