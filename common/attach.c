@@ -817,9 +817,11 @@ int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const cha
 /*
  * A probe's failure @err (negative errno) as its answer: 0, the kernel
  * lacks the feature (EINVAL, EOPNOTSUPP, E2BIG, ENOENT...), or @err itself
- * when the kernel was never asked: no descriptor, memory or permission
- * left. With few descriptors (ulimit -n), taking EMFILE for "no
- * multi-uprobe link" sent users after the wrong cause.
+ * when the kernel was never asked: no descriptor or memory left. With few
+ * descriptors (ulimit -n), taking EMFILE for "no multi-uprobe link" sent
+ * users after the wrong cause. EPERM is the kernel's answer: the tools
+ * check their privilege first, and the 6.18 machines refuse fentry loads
+ * from root with EPERM.
  */
 static int probe_answer(int err)
 {
@@ -827,7 +829,6 @@ static int probe_answer(int err)
 	case -EMFILE:
 	case -ENFILE:
 	case -ENOMEM:
-	case -EPERM:
 		return err;
 	default:
 		return 0;

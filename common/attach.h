@@ -33,9 +33,9 @@ struct attach_features {
 	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF (5.8+) */
 	/*
 	 * The first probe that could not ask the kernel, for want of file
-	 * descriptors, memory or permission (-EMFILE, -ENFILE, -ENOMEM,
-	 * -EPERM), or 0. Its feature reads false, but not because the
-	 * kernel lacks it: a message must name this error instead.
+	 * descriptors or memory (-EMFILE, -ENFILE, -ENOMEM), or 0. Its
+	 * feature reads false, but not because the kernel lacks it: a
+	 * message must name this error instead.
 	 */
 	int error;
 };

@@ -238,9 +238,9 @@ int cli__check_fds(unsigned int need, char *err, size_t errlen)
 
 /*
  * The BPF part of cli__start(). @strict: the tool is going to load BPF,
- * so a feature probe that could not ask the kernel (no descriptor left,
- * EPERM from a security module) ends the run; a listing (-l) only reads
- * files and carries on.
+ * so a feature probe that could not ask the kernel (no descriptor or
+ * memory left) ends the run; a listing (-l) only reads files and carries
+ * on.
  */
 static int start_bpf(const char *tool, bool verbose, struct attach_features *feat, bool strict)
 {
