@@ -212,16 +212,13 @@ int cli__check_fds(unsigned int need, char *err, size_t errlen)
 	struct rlimit rl;
 	unsigned int open = 0;
 
+	/*
+	 * The limit is not raised to the hard one, as perf does: a command
+	 * run with -c would inherit it, and programs that close every
+	 * descriptor up to the limit slow down with a million of them.
+	 */
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return 0;
-	/* As perf does: the hard limit is ours to take. */
-	if (rl.rlim_cur < rl.rlim_max) {
-		rlim_t cur = rl.rlim_cur;
-
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			rl.rlim_cur = cur;
-	}
 	/* Thousands of descriptors: plenty, without counting them. */
 	if (rl.rlim_cur >= 4096)
 		return 0;

@@ -131,12 +131,12 @@ int cli__pid_exists(pid_t pid);
 void cli__setup_libbpf(bool verbose);
 
 /*
- * Check that @need file descriptors are free, after raising the soft
- * limit on open files to the hard one: the BPF object and the feature
- * probes of libbpf and attach.c need them, and a probe that runs out is
- * easily taken for a kernel that lacks the feature (libbpf 1.1.2 then
- * fails the load with "map '.rodata' is referenced but wasn't created").
- * Returns 0, or -EMFILE with one sentence in @err.
+ * Check that @need file descriptors are free below the limit on open
+ * files: the BPF object and the feature probes of libbpf and attach.c
+ * need them, and a probe that runs out is easily taken for a kernel that
+ * lacks the feature (libbpf 1.1.2 then fails the load with "map '.rodata'
+ * is referenced but wasn't created"). Returns 0, or -EMFILE with one
+ * sentence in @err.
  */
 int cli__check_fds(unsigned int need, char *err, size_t errlen);
 

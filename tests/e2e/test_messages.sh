@@ -96,12 +96,12 @@ fd_short syscount -d 1
 fd_short proclife -d 1
 fd_short profile -d 1
 
-check "a low soft limit is raised to the hard one"
+check "a low soft limit is the limit: not raised behind the user's back"
 rc=0
-(ulimit -Sn 8 && exec timeout -s KILL 30 "$FC" -j -c "$T/calls 3 2" "$T/calls:foo") \
+(ulimit -Sn 12 && exec timeout -s KILL 30 "$FC" -j -c "$T/calls 3 2" "$T/calls:foo") \
 	>"$TMP/fd.out" 2>"$TMP/fd.err" || rc=$?
-assert_eq "$rc" 0 "ulimit -Sn 8: exit status"
-assert_eq "$(count_of foo "$TMP/fd.out")" 3 "ulimit -Sn 8: foo calls"
+assert_eq "$rc" 1 "ulimit -Sn 12: exit status"
+grep -qF "(ulimit -n is 12, " "$TMP/fd.err" || fail "ulimit -Sn 12: $(cat "$TMP/fd.err")"
 assert_nothing_attached
 
 # ---- (b) C++ patterns ---------------------------------------------------------------

@@ -131,8 +131,8 @@ static void test_features_without_fds(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* A soft limit below the hard one is raised before counting. */
-static void test_check_fds_raises_soft_limit(void **state)
+/* Free descriptors are counted below the limit, holes included. */
+static void test_check_fds_counts(void **state)
 {
 	int status;
 	pid_t pid = fork();
@@ -140,16 +140,27 @@ static void test_check_fds_raises_soft_limit(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct rlimit rl;
-		char err[256];
+		char err[256], want[160];
+		int limit = 0, open = 0, free_fds;
 
-		rl.rlim_cur = 4;
-		rl.rlim_max = 1000;
+		while (fcntl(limit, F_GETFD) >= 0)
+			limit++;
+		limit += 10;
+		for (int fd = 0; fd < limit; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				open++;
+		free_fds = limit - open;
+		rl.rlim_cur = rl.rlim_max = limit;
 		if (setrlimit(RLIMIT_NOFILE, &rl))
 			_exit(90);
-		if (cli__check_fds(50, err, sizeof(err)))
+		if (cli__check_fds(free_fds, err, sizeof(err)))
 			_exit(1);
-		getrlimit(RLIMIT_NOFILE, &rl);
-		_exit(rl.rlim_cur == rl.rlim_max ? 0 : 2);
+		if (cli__check_fds(free_fds + 1, err, sizeof(err)) != -EMFILE)
+			_exit(2);
+		snprintf(want, sizeof(want), "only %d file descriptors are free (ulimit -n is %d, "
+			 "%d are open); tracing needs at least %d", free_fds, limit, open,
+			 free_fds + 1);
+		_exit(strstr(err, want) ? 0 : 3);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -294,7 +305,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_held_until_started),
 		cmocka_unit_test(test_insn_classes),
 		cmocka_unit_test(test_features_without_fds),
-		cmocka_unit_test(test_check_fds_raises_soft_limit),
+		cmocka_unit_test(test_check_fds_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
