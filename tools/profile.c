@@ -195,35 +195,35 @@ static int parse_args(int argc, char **argv, struct options *o)
 static int write_svg(const struct options *o, const struct stack_set *stacks)
 {
 	struct flamegraph *fg = flamegraph__new();
-	FILE *f = NULL;
+	bool made = false;
+	FILE *f;
 	int err = -ENOMEM;
 
 	if (!fg)
-		goto out_nomem;
+		goto out;
 	for (size_t i = 0; i < stacks->count; i++) {
 		char *line = out_stack_folded(&stacks->records[i], o->per_pid);
 
 		err = line ? flamegraph__add(fg, line, stacks->records[i].count) : -ENOMEM;
 		free(line);
 		if (err)
-			goto out_nomem;
+			goto out;
 	}
+	made = true;
 	f = fopen(o->svg, "we");
 	if (!f) {
 		err = -errno;
-		goto out_say;
+		goto out;
 	}
 	err = flamegraph__write_svg(fg, f, "CPU profile (cotrace profile)");
 	/* On a full disk, fclose() may be where the write fails. */
 	if (fclose(f) && !err)
 		err = -errno;
-out_say:
-	if (err)
+out:
+	if (err && made)
 		fprintf(stderr, "profile: cannot write '%s': %s\n", o->svg, strerror(-err));
-	flamegraph__free(fg);
-	return err;
-out_nomem:
-	fprintf(stderr, "profile: cannot make the flame graph: %s\n", strerror(-err));
+	else if (err)
+		fprintf(stderr, "profile: cannot make the flame graph: %s\n", strerror(-err));
 	flamegraph__free(fg);
 	return err;
 }
