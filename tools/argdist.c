@@ -1345,6 +1345,9 @@ int main(int argc, char **argv)
 			break;
 		out__separator(out);
 	}
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		struct out_kv kv[] = {
 			{ "probes", NULL, OUT_U64, { .u = pl.set.count - nskipped } },

@@ -466,6 +466,9 @@ int main(int argc, char **argv)
 		out__separator(out);
 	}
 
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		const char **names = calloc(nskipped ? nskipped : 1, sizeof(*names));
 		struct out_kv kv[] = {

@@ -697,6 +697,9 @@ int main(int argc, char **argv)
 	if (o.libc)
 		missed += prog_misses(skel->progs.libc_uprobe) +
 			  prog_misses(skel->progs.libc_uprobe_multi);
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		struct out_kv kv[] = {
 			{ "exits", NULL, OUT_U64, { .u = skel->bss->seen } },

@@ -391,6 +391,9 @@ int main(int argc, char **argv)
 	att = NULL;
 	if (report(out, &o, skel, syms))
 		goto out;
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		struct out_kv kv[] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },

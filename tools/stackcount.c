@@ -309,6 +309,9 @@ int main(int argc, char **argv)
 		if (step == CLI_STEP_LAST)
 			break;
 	}
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		struct out_kv kv[] = {
 			{ "sites", NULL, OUT_U64, { .u = attached } },

@@ -748,6 +748,9 @@ int main(int argc, char **argv)
 			break;
 		out__separator(st.out);
 	}
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(st.out))
+		goto out;
 	summary(&st);
 	ret = EXIT_OK;
 out:

@@ -591,6 +591,9 @@ int main(int argc, char **argv)
 		out__separator(out);
 	}
 
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		struct out_kv kv[] = {
 			{ "functions", NULL, OUT_U64, { .u = nfuncs - nskipped } },

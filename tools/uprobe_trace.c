@@ -1210,7 +1210,9 @@ int main(int argc, char **argv)
 	/* What arrived between the last wake-up and the end. */
 	if (!t.done)
 		ring_buffer__consume(rb);
-	out__flush(out);
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(out))
+		goto out;
 	{
 		const char **names = calloc(nskipped ? nskipped : 1, sizeof(*names));
 		struct out_kv kv[] = {
