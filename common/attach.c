@@ -814,6 +814,27 @@ int attacher__tracepoint(struct attacher *a, struct bpf_program *prog, const cha
 
 /* ---- feature probes ---------------------------------------------------- */
 
+/*
+ * A probe's failure @err (negative errno) as its answer: 0, the kernel
+ * lacks the feature (EINVAL, EOPNOTSUPP, E2BIG, ENOENT...), or @err itself
+ * when the kernel was never asked: no descriptor or memory left. With few
+ * descriptors (ulimit -n), taking EMFILE for "no multi-uprobe link" sent
+ * users after the wrong cause. EPERM is the kernel's answer: the tools
+ * check their privilege first, and the 6.18 machines refuse fentry loads
+ * from root with EPERM.
+ */
+static int probe_answer(int err)
+{
+	switch (err) {
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOMEM:
+		return err;
+	default:
+		return 0;
+	}
+}
+
 static int load_trivial_prog(enum bpf_prog_type type, int expected_attach_type)
 {
 	const struct bpf_insn insns[] = {
@@ -828,23 +849,23 @@ static int load_trivial_prog(enum bpf_prog_type type, int expected_attach_type)
 	return fd < 0 ? -errno : fd;
 }
 
-static bool probe_uprobe_multi(void)
+/* 1: multi-uprobe links, 0: none, or a negative errno (probe_answer()). */
+static int probe_uprobe_multi(void)
 {
 	uint64_t offset = 0;
-	int prog_fd, fd;
-	bool ok;
+	int prog_fd, fd, ret;
 
 	prog_fd = load_trivial_prog(BPF_PROG_TYPE_KPROBE, COT_BPF_TRACE_UPROBE_MULTI);
 	if (prog_fd < 0)
-		return false;
+		return probe_answer(prog_fd);
 	/* "/" is not a regular file: a kernel that knows the link type
 	 * answers EBADF, one that does not answers EINVAL. */
 	fd = uprobe_multi_link_create(prog_fd, "/", 0, false, &offset, NULL, NULL, 1);
-	ok = fd == -EBADF;
+	ret = fd == -EBADF ? 1 : fd >= 0 ? 1 : probe_answer(fd);
 	if (fd >= 0)
 		close(fd);
 	close(prog_fd);
-	return ok;
+	return ret;
 }
 
 /* ---- kernel functions through BPF trampolines ------------------------------ */
@@ -931,25 +952,28 @@ uint64_t attacher__trampoline_misses(const struct attacher *a)
 	return sum;
 }
 
-static bool probe_kprobe_multi(void)
+/* 1: kprobe-multi links, 0: none, or a negative errno (probe_answer()). */
+static int probe_kprobe_multi(void)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	const char *sym = "cotrace_no_such_function";
-	int prog_fd, fd;
-	bool ok;
+	int prog_fd, fd, ret;
 
 	prog_fd = load_trivial_prog(BPF_PROG_TYPE_KPROBE, COT_BPF_TRACE_KPROBE_MULTI);
 	if (prog_fd < 0)
-		return false;
+		return probe_answer(prog_fd);
 	opts.kprobe_multi.syms = &sym;
 	opts.kprobe_multi.cnt = 1;
 	fd = bpf_link_create(prog_fd, 0, (enum bpf_attach_type)COT_BPF_TRACE_KPROBE_MULTI, &opts);
 	/* An unknown symbol gives ENOENT or ESRCH once the kernel got that far. */
-	ok = fd >= 0 || errno == ENOENT || errno == ESRCH;
+	if (fd >= 0 || errno == ENOENT || errno == ESRCH)
+		ret = 1;
+	else
+		ret = probe_answer(-errno);
 	if (fd >= 0)
 		close(fd);
 	close(prog_fd);
-	return ok;
+	return ret;
 }
 
 /*
@@ -957,33 +981,51 @@ static bool probe_kprobe_multi(void)
  * function and attach it. Kernels without trampolines refuse the load or
  * the attach (the 6.18 machines answer ENOTSUPP at attach).
  */
-static bool probe_trampoline(void)
+static int probe_trampoline(void)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
-	int id, prog_fd, fd;
-	bool ok = false;
+	int id, prog_fd, fd, ret;
 
 	id = kernel_func_btf_id("bpf_fentry_test1");
 	if (id < 0)
 		id = kernel_func_btf_id("do_sys_openat2");
 	if (id < 0)
-		return false;
+		return probe_answer(id);
 	opts.attach_btf_id = id;
 	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,
 				sizeof(insns) / sizeof(insns[0]), &opts);
 	if (prog_fd < 0)
-		return false;
+		return probe_answer(-errno);
 	fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (fd >= 0) {
-		ok = true;
+	ret = fd >= 0 ? 1 : probe_answer(-errno);
+	if (fd >= 0)
 		close(fd);
-	}
 	close(prog_fd);
-	return ok;
+	return ret;
+}
+
+/* Probe @ret's feature into *@has, or keep the first error in f->error. */
+static void probe_into(struct attach_features *f, bool *has, int ret)
+{
+	*has = ret > 0;
+	if (ret < 0 && !f->error)
+		f->error = ret;
+}
+
+/* 1: BPF ring buffers, 0: none, or a negative errno (probe_answer()).
+ * libbpf's libbpf_probe_bpf_map_type() says 0 for a want of descriptors. */
+static int probe_ringbuf(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, getpagesize(), NULL);
+
+	if (fd < 0)
+		return probe_answer(-errno);
+	close(fd);
+	return 1;
 }
 
 static bool path_exists(const char *path)
@@ -994,7 +1036,7 @@ static bool path_exists(const char *path)
 bool attach_features__kernel_functions(struct attach_features *f)
 {
 	if (!f->trampoline_probed) {
-		f->trampoline = probe_trampoline();
+		probe_into(f, &f->trampoline, probe_trampoline());
 		f->trampoline_probed = true;
 	}
 	return f->kprobe || f->trampoline;
@@ -1014,15 +1056,18 @@ int attach_features__probe(struct attach_features *f)
 	char path[PATH_MAX];
 
 	memset(f, 0, sizeof(*f));
-	f->uprobe_multi = probe_uprobe_multi();
+	probe_into(f, &f->uprobe_multi, probe_uprobe_multi());
 	f->kprobe = path_exists("/sys/bus/event_source/devices/kprobe/type");
 	if (!f->kprobe && (tr = tracefs__root())) {
 		snprintf(path, sizeof(path), "%s/kprobe_events", tr);
 		f->kprobe = path_exists(path);
 	}
-	f->kprobe_multi = f->kprobe && probe_kprobe_multi();
+	if (f->kprobe)
+		probe_into(f, &f->kprobe_multi, probe_kprobe_multi());
+	/* libbpf 1.1.2 assumes a helper is there when the load fails for
+	 * another reason than the verifier's "unknown func". */
 	f->bpf_cookie = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
 						BPF_FUNC_get_attach_cookie, NULL) == 1;
-	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
-	return 0;
+	probe_into(f, &f->ringbuf, probe_ringbuf());
+	return f->error;
 }

@@ -31,18 +31,26 @@ struct attach_features {
 	bool trampoline_probed;
 	bool bpf_cookie;	/* bpf_get_attach_cookie() (5.15+) */
 	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF (5.8+) */
+	/*
+	 * The first probe that could not ask the kernel, for want of file
+	 * descriptors or memory (-EMFILE, -ENFILE, -ENOMEM), or 0. Its
+	 * feature reads false, but not because the kernel lacks it: a
+	 * message must name this error instead.
+	 */
+	int error;
 };
 
 /*
  * Probe the running kernel: the cheap probes only (a few trivial program
- * loads). Returns 0 or a negative errno.
+ * loads). Returns 0, or f->error: the probes ran, but one could not tell
+ * whether the kernel has its feature.
  */
 int attach_features__probe(struct attach_features *f);
 
 /*
  * True if kernel functions can be probed (kprobes, or fentry). The fentry
  * probe reads the kernel's BTF (milliseconds, megabytes), so it runs only
- * when asked, once.
+ * when asked, once; when it cannot tell, it sets f->error.
  */
 bool attach_features__kernel_functions(struct attach_features *f);
 

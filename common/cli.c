@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/cli.h"
+#include "common/output.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -51,10 +52,10 @@ int cli__last_option(const char *tool, const char *usage, const char *version, i
 	switch (c) {
 	case 'h':
 		fputs(usage, stdout);
-		return EXIT_OK;
+		return cli__finish_output(tool, NULL, EXIT_OK);
 	case CLI_OPT_VERSION:
 		printf("%s (cotrace) %s\n", tool, version);
-		return EXIT_OK;
+		return cli__finish_output(tool, NULL, EXIT_OK);
 	case ':':
 		return cli__usage_error(tool, "option '%s' needs an argument", name);
 	default:
@@ -78,11 +79,13 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 		return -1;
 	case 'i':
 		if (cli__parse_seconds(optarg, &o->interval))
-			return cli__usage_error(tool, "invalid interval '%s'", optarg);
+			return cli__usage_error(tool, "invalid interval '%s' (seconds, a decimal "
+						"number)", optarg);
 		return -1;
 	case 'd':
 		if (cli__parse_seconds(optarg, &o->duration))
-			return cli__usage_error(tool, "invalid duration '%s'", optarg);
+			return cli__usage_error(tool, "invalid duration '%s' (seconds, a decimal "
+						"number)", optarg);
 		return -1;
 	case 'v':
 		o->verbose = true;
@@ -119,9 +122,16 @@ int cli__parse_pid(const char *s, pid_t *pid)
 
 int cli__parse_seconds(const char *s, double *secs)
 {
+	size_t digits = strspn(s, "0123456789");
 	char *end;
 	double v;
 
+	/* Plain decimal only: strtod() would also take "0x10" (16), "1e3",
+	 * "inf" and leading blanks, which nobody means as seconds. */
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (!digits || s[digits] || !strcmp(s, "."))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 366 * 86400.0)
@@ -200,12 +210,66 @@ void cli__setup_libbpf(bool verbose)
 	libbpf_set_print(verbose ? libbpf_verbose : libbpf_quiet);
 }
 
+int cli__check_fds(unsigned int need, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	unsigned int open = 0;
+
+	/*
+	 * The limit is not raised to the hard one, as perf does: a command
+	 * run with -c would inherit it, and programs that close every
+	 * descriptor up to the limit slow down with a million of them.
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	/* Thousands of descriptors: plenty, without counting them. */
+	if (rl.rlim_cur >= 4096)
+		return 0;
+	for (int fd = 0; fd < (int)rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			open++;
+	if (rl.rlim_cur - open >= need)
+		return 0;
+	snprintf(err, errlen, "only %u file descriptors are free (ulimit -n is %llu, %u are "
+		 "open); tracing needs at least %u: raise the limit with ulimit -n",
+		 (unsigned int)(rl.rlim_cur - open), (unsigned long long)rl.rlim_cur, open, need);
+	return -EMFILE;
+}
+
+/*
+ * The BPF part of cli__start(). @strict: the tool is going to load BPF,
+ * so a feature probe that could not ask the kernel (no descriptor or
+ * memory left) ends the run; a listing (-l) only reads files and carries
+ * on.
+ */
+static int start_bpf(const char *tool, bool verbose, struct attach_features *feat, bool strict)
+{
+	struct attach_features own;
+	char msg[512];
+	int err;
+
+	cli__setup_libbpf(verbose);
+	if (strict && cli__check_fds(CLI_MIN_FREE_FDS, msg, sizeof(msg))) {
+		fprintf(stderr, "%s: %s\n", tool, msg);
+		return EXIT_RUNTIME;
+	}
+	if (!feat && !verbose)
+		return 0;
+	err = attach_features__probe(feat ? feat : &own);
+	if (err && strict) {
+		fprintf(stderr, "%s: cannot probe the kernel's features: %s\n", tool, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (verbose)
+		attach_features__report(feat ? feat : &own, stderr);
+	return 0;
+}
+
 int cli__start(const char *tool, bool check_privilege, bool verbose, struct attach_features *feat)
 {
 	if (check_privilege && cli__start_privilege(tool))
 		return EXIT_RUNTIME;
-	cli__start_bpf(verbose, feat);
-	return 0;
+	return start_bpf(tool, verbose, feat, check_privilege);
 }
 
 int cli__start_privilege(const char *tool)
@@ -218,16 +282,9 @@ int cli__start_privilege(const char *tool)
 	return EXIT_RUNTIME;
 }
 
-void cli__start_bpf(bool verbose, struct attach_features *feat)
+int cli__start_bpf(const char *tool, bool verbose, struct attach_features *feat)
 {
-	struct attach_features own;
-
-	cli__setup_libbpf(verbose);
-	if (!feat && !verbose)
-		return;
-	attach_features__probe(feat ? feat : &own);
-	if (verbose)
-		attach_features__report(feat ? feat : &own, stderr);
+	return start_bpf(tool, verbose, feat, true);
 }
 
 int cli__signals_open(void)
@@ -245,6 +302,24 @@ int cli__signals_open(void)
 		return -errno;
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return fd < 0 ? -errno : fd;
+}
+
+int cli__finish_output(const char *tool, struct out *out, int status)
+{
+	int err = out ? out__flush(out) : out_stream__flush(stdout);
+
+	if (!err)
+		return status;
+	if (err != -EPIPE)
+		fprintf(stderr, "%s: cannot write output: %s\n", tool, strerror(-err));
+	return EXIT_RUNTIME;
+}
+
+/* Has stdout's reader gone? Only pipes and sockets say so (POLLERR,
+ * POLLHUP); files, terminals and /dev/null report nothing asked for. */
+static bool stdout_closed(const struct pollfd *pfd)
+{
+	return pfd->revents & (POLLERR | POLLHUP);
 }
 
 uint64_t cli__now_ns(void)
@@ -271,11 +346,13 @@ enum cli_wake cli__wait_ex(int sigfd, int pidfd, int event_fd, uint64_t deadline
 			   int *status)
 {
 	for (;;) {
-		/* Negative fds are ignored by poll(). */
-		struct pollfd pfd[3] = {
+		/* Negative fds are ignored by poll(). No event is asked of
+		 * stdout: POLLERR and POLLHUP come unasked. */
+		struct pollfd pfd[4] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = event_fd, .events = POLLIN },
+			{ .fd = STDOUT_FILENO },
 		};
 		struct signalfd_siginfo si;
 		int timeout = -1;
@@ -287,8 +364,10 @@ enum cli_wake cli__wait_ex(int sigfd, int pidfd, int event_fd, uint64_t deadline
 				return CLI_WAKE_TIMEOUT;
 			timeout = (deadline_ns - now + 999999) / 1000000;
 		}
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 4, timeout) < 0 && errno != EINTR)
 			return CLI_WAKE_STOP;
+		if (stdout_closed(&pfd[3]))
+			return CLI_WAKE_OUTPUT;
 		if (pidfd >= 0 && (pfd[1].revents & POLLIN))
 			return CLI_WAKE_CHILD;
 		if (event_fd >= 0 && (pfd[2].revents & POLLIN) && !(pfd[0].revents & POLLIN))
@@ -400,23 +479,28 @@ unsigned long cli__ringbuf_bytes(unsigned long n)
 	return p2 < n ? p2 : n;
 }
 
-/* Is @name a program execvp() would run: a path, or found in $PATH? */
-static int find_program(const char *name)
+/* Is @name a program execvp() would run: a path, or found in $PATH? Its
+ * path goes to @exe (@len bytes). */
+static int find_program(const char *name, char *exe, size_t len)
 {
 	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
 
-	if (strchr(name, '/'))
+	if (strchr(name, '/')) {
+		snprintf(exe, len, "%s", name);
 		return access(name, X_OK) ? -errno : 0;
+	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
-		size_t len = strcspn(path, ":");
+		size_t n = strcspn(path, ":");
 
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", name) <
-		    (int)sizeof(buf) && !access(buf, X_OK))
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", name) <
+		    (int)sizeof(buf) && !access(buf, X_OK)) {
+			snprintf(exe, len, "%s", buf);
 			return 0;
-		path += len;
+		}
+		path += n;
 		if (*path == ':')
 			path++;
 	}
@@ -434,7 +518,7 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 	err = cli__split_words(cmdline, &argv);
 	if (err)
 		return err;
-	err = find_program(argv[0]);
+	err = find_program(argv[0], cmd->exe, sizeof(cmd->exe));
 	if (err)
 		goto out_free;
 	if (pipe2(go, O_CLOEXEC)) {
@@ -603,6 +687,8 @@ int cli_run__start(struct cli_run *r)
 
 enum cli_step cli_run__next(struct cli_run *r)
 {
+	if (r->out && out__flush(r->out))
+		return CLI_STEP_FAILED;
 	for (;;) {
 		uint64_t wake = r->next_report;
 		enum cli_wake why;
@@ -619,6 +705,8 @@ enum cli_step cli_run__next(struct cli_run *r)
 			return CLI_STEP_LAST;
 		case CLI_WAKE_STOP:
 			return CLI_STEP_LAST;
+		case CLI_WAKE_OUTPUT:
+			return CLI_STEP_FAILED;
 		case CLI_WAKE_TIMEOUT:
 			break;
 		}

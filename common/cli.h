@@ -10,12 +10,15 @@
 #ifndef COTRACE_CLI_H
 #define COTRACE_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "common/attach.h"
+
+struct out;
 
 /* Exit codes shared by all tools. */
 enum {
@@ -44,7 +47,8 @@ int cli__usage_error(const char *tool, const char *fmt, ...)
 
 /*
  * The end of every tool's getopt switch: -h prints @usage on stdout and
- * --version @version (COTRACE_VERSION, from the tool's build), both returning EXIT_OK; anything else (':' for a
+ * --version @version (COTRACE_VERSION, from the tool's build), both returning EXIT_OK
+ * (EXIT_RUNTIME when stdout cannot be written, see cli__finish_output()); anything else (':' for a
  * missing argument when the optstring starts with ':', '?' otherwise) is a
  * one-line usage error naming the option, returning EXIT_USAGE. opterr
  * must be 0. @argv is the tool's.
@@ -88,7 +92,8 @@ int cli_common__check(const char *tool, const struct cli_common *o);
 
 /* Parse a positive pid; 0 or -EINVAL. */
 int cli__parse_pid(const char *s, pid_t *pid);
-/* Parse seconds (decimal, > 0, at most a year); 0 or -EINVAL. */
+/* Parse seconds: a plain decimal number ("2", "0.5"; no sign, exponent
+ * or hex), > 0, at most a year. 0 or -EINVAL. */
 int cli__parse_seconds(const char *s, double *secs);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
@@ -128,11 +133,25 @@ int cli__pid_exists(pid_t pid);
 void cli__setup_libbpf(bool verbose);
 
 /*
+ * Check that @need file descriptors are free below the limit on open
+ * files: the BPF object and the feature probes of libbpf and attach.c
+ * need them, and a probe that runs out is easily taken for a kernel that
+ * lacks the feature (libbpf 1.1.2 then fails the load with "map '.rodata'
+ * is referenced but wasn't created"). Returns 0, or -EMFILE with one
+ * sentence in @err.
+ */
+int cli__check_fds(unsigned int need, char *err, size_t errlen);
+
+/* What the tools need free at start: the object, libbpf's probes and ours. */
+#define CLI_MIN_FREE_FDS 32
+
+/*
  * What every tool does before it opens its BPF object:
  * cli__start_privilege() then cli__start_bpf(); funccount and
  * uprobe-trace skip the privilege check when they only list sites (-l),
- * with @check_privilege false. Returns 0, or EXIT_RUNTIME after saying
- * why on stderr.
+ * with @check_privilege false (then the descriptors are not counted and
+ * a feature probe that fails for want of them or of privilege does not
+ * end the run). Returns 0, or EXIT_RUNTIME after saying why on stderr.
  */
 int cli__start(const char *tool, bool check_privilege, bool verbose, struct attach_features *feat);
 
@@ -144,23 +163,40 @@ int cli__start(const char *tool, bool check_privilege, bool verbose, struct atta
 int cli__start_privilege(const char *tool);
 
 /*
- * cli__setup_libbpf(@verbose), then probe the kernel's features into
- * @feat and, with @verbose, report them on stderr. Tools that attach no
- * site (@feat NULL) probe them only for the report.
+ * cli__setup_libbpf(@verbose), cli__check_fds(CLI_MIN_FREE_FDS), then
+ * probe the kernel's features into @feat and, with @verbose, report them
+ * on stderr. Tools that attach no site (@feat NULL) probe them only for
+ * the report. Returns 0, or EXIT_RUNTIME after saying on stderr, as
+ * "TOOL: ...", that descriptors are short or a probe could not ask the
+ * kernel (attach_features.error).
  */
-void cli__start_bpf(bool verbose, struct attach_features *feat);
+int cli__start_bpf(const char *tool, bool verbose, struct attach_features *feat);
 
 /*
  * Block SIGINT, SIGTERM, SIGHUP and SIGCHLD and return a signalfd that
- * receives them; ignore SIGPIPE. Returns the fd or a negative errno.
+ * receives them; ignore SIGPIPE (a closed output is seen as EPIPE, so the
+ * tool detaches and exits 1 instead of dying). Returns the fd or a
+ * negative errno.
  */
 int cli__signals_open(void);
+
+/*
+ * The end of a tool's results on stdout, on every path after @out was
+ * made (NULL: stdout itself, for --help and --version): flush @out and,
+ * if a write failed, then or before, say "TOOL: cannot write output:
+ * REASON" on stderr and return EXIT_RUNTIME; else return @status. A pipe
+ * whose reader has gone (EPIPE) is not reported: as with other Unix
+ * tools in a pipeline, it is not an error worth a message, only a
+ * non-zero exit.
+ */
+int cli__finish_output(const char *tool, struct out *out, int status);
 
 enum cli_wake {
 	CLI_WAKE_TIMEOUT,	/* the interval elapsed */
 	CLI_WAKE_STOP,		/* SIGINT, SIGTERM or SIGHUP: finish and report */
 	CLI_WAKE_CHILD,		/* the traced command (or traced pid) exited */
 	CLI_WAKE_EVENT,		/* the extra fd of cli__wait_ex() is readable */
+	CLI_WAKE_OUTPUT,	/* stdout's reader has gone: stop, report nothing */
 };
 
 /*
@@ -168,7 +204,9 @@ enum cli_wake {
  * @sigfd. With @child > 0, a SIGCHLD for it that reaps it returns
  * CLI_WAKE_CHILD and stores its wait status in *status. Other SIGCHLDs
  * are ignored. With @pidfd >= 0 (from cli__pidfd_open), the exit of that
- * process returns CLI_WAKE_CHILD too.
+ * process returns CLI_WAKE_CHILD too. When stdout is a pipe or socket
+ * whose reader has gone (POLLERR or POLLHUP), CLI_WAKE_OUTPUT: a tool
+ * with nothing to print would otherwise learn it only at its next write.
  */
 enum cli_wake cli__wait(int sigfd, int pidfd, uint64_t deadline_ns, pid_t child, int *status);
 
@@ -191,6 +229,7 @@ uint64_t cli__now_ns(void);
 struct cli_cmd {
 	pid_t pid;
 	int go_fd;	/* write end of the pipe the child waits on */
+	char exe[PATH_MAX];	/* the program, as execvp() finds it through $PATH */
 };
 
 /*
@@ -219,6 +258,7 @@ struct cli_run {
 	uint64_t interval;	/* ns, 0: report only at the end */
 	uint64_t next_report;
 	int status;		/* wait status of the command once it exited */
+	struct out *out;	/* optional, borrowed: the results, flushed at each step */
 };
 
 /* A struct cli_run that cli_run__fini() may be given before cli_run__init(). */
@@ -247,8 +287,15 @@ enum cli_step {
 	CLI_STEP_EVENT,		/* event_fd is readable: consume it and call again */
 	CLI_STEP_REPORT,	/* an interval ended: report and call again */
 	CLI_STEP_LAST,		/* the run is over: report one last time */
+	CLI_STEP_FAILED,	/* the output failed: stop at once, report nothing, exit 1 */
 };
-/* Wait for the next thing to do. */
+/*
+ * Wait for the next thing to do. First, what the last step printed is
+ * flushed (with r->out set, after cli_run__init()): a write that failed
+ * ends the run with CLI_STEP_FAILED, as does a closed stdout (see
+ * cli__wait()). The tool then detaches and ends with cli__finish_output(),
+ * which tells why.
+ */
 enum cli_step cli_run__next(struct cli_run *r);
 /* Kill a command still running, close fds. */
 void cli_run__fini(struct cli_run *r);

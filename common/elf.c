@@ -162,6 +162,50 @@ static ssize_t ef_pread(const struct elf_file *ef, void *buf, size_t len, uint64
 	return done;
 }
 
+int elf__machine(const char *path, int *elf_class, int *machine)
+{
+	unsigned char h[EI_NIDENT + 4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, h, sizeof(h), 0);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	if (n < (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG) ||
+	    (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64) ||
+	    (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB))
+		return -ENOEXEC;
+	/* e_machine follows e_type, at the same offset in both classes. */
+	*elf_class = h[EI_CLASS];
+	*machine = h[EI_DATA] == ELFDATA2LSB ? h[EI_NIDENT + 2] | h[EI_NIDENT + 3] << 8
+					     : h[EI_NIDENT + 2] << 8 | h[EI_NIDENT + 3];
+	return 0;
+}
+
+const char *elf__machine_name(int elf_class, int machine, char *buf, size_t len)
+{
+	const char *bits = elf_class == ELFCLASS32 ? "32-bit" : "64-bit";
+
+	if (machine == EM_X86_64 && elf_class == ELFCLASS64)
+		snprintf(buf, len, "x86-64");
+	else if (machine == EM_X86_64)
+		snprintf(buf, len, "x32 (%s)", bits);
+	else if (machine == EM_386)
+		snprintf(buf, len, "i386 (%s)", bits);
+	else if (machine == EM_AARCH64)
+		snprintf(buf, len, "arm64 (%s)", bits);
+	else if (machine == EM_ARM)
+		snprintf(buf, len, "arm (%s)", bits);
+	else
+		snprintf(buf, len, "machine %d (%s)", machine, bits);
+	return buf;
+}
+
 /*
  * Check the ELF header bytes ourselves so that the errno says what is wrong:
  * libelf reports "invalid file" for all of these.

@@ -60,6 +60,22 @@ struct elf_file *elf_file__open(const char *path);
 struct elf_file *elf_file__open_mem(const void *buf, size_t len, const char *name);
 void elf_file__free(struct elf_file *ef);
 
+/*
+ * The ELF class (ELFCLASS32 or ELFCLASS64) and machine (EM_386,
+ * EM_X86_64...) of the file at @path, from its header alone: any ELF
+ * file, whatever its class or machine (elf_file__open() takes only the
+ * host's). Returns 0, -ENOEXEC if it is not an ELF file, or another
+ * negative errno.
+ */
+int elf__machine(const char *path, int *elf_class, int *machine);
+
+/*
+ * The name of an ELF class and machine for messages: "x86-64", "i386
+ * (32-bit)", "x32 (32-bit)", else "machine N (32-bit)" and the like.
+ * Returns @buf.
+ */
+const char *elf__machine_name(int elf_class, int machine, char *buf, size_t len);
+
 /* The path given to open (borrowed). */
 const char *elf_file__path(const struct elf_file *ef);
 /* True if @ef was opened from the file @dev:@ino (false for an image in memory). */

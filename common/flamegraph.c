@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/flamegraph.h"
+#include "common/output.h"
 #include <stdio.h>
 
 struct fg_node {
@@ -197,5 +198,5 @@ int flamegraph__write_svg(const struct flamegraph *fg, FILE *f, const char *titl
 	/* The root frame is "all": its count is the total. */
 	write_node(f, (struct fg_node *)&fg->root, "all", FG_PAD, 0, total, scale, height);
 	fputs("</svg>\n", f);
-	return ferror(f) ? -EIO : 0;
+	return out_stream__flush(f);
 }

@@ -23,7 +23,8 @@ int flamegraph__add(struct flamegraph *fg, const char *folded, uint64_t count);
 /* Total samples added. */
 uint64_t flamegraph__total(const struct flamegraph *fg);
 
-/* Write the SVG to @f with @title. Returns 0 or a negative errno. */
+/* Write the SVG to @f with @title and flush it. Returns 0 or the negative
+ * errno of a failed write (out_stream__flush()). */
 int flamegraph__write_svg(const struct flamegraph *fg, FILE *f, const char *title);
 
 #endif

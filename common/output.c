@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -333,6 +334,7 @@ struct out {
 	FILE *f;
 	enum out_format fmt;
 	struct json *json;
+	int err;		/* the first failed write: a negative errno, or 0 */
 };
 
 struct out *out__new(FILE *f, enum out_format fmt)
@@ -353,11 +355,44 @@ struct out *out__new(FILE *f, enum out_format fmt)
 	return o;
 }
 
+/*
+ * Why writes to @fd failed when stdio no longer says: a pipe or socket
+ * whose reader has gone reports POLLERR or POLLHUP (EPIPE to a write);
+ * anything else is an I/O error.
+ */
+static int lost_write_reason(int fd)
+{
+	struct pollfd pfd = { .fd = fd };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
+		return -EPIPE;
+	return -EIO;
+}
+
+int out_stream__flush(FILE *f)
+{
+	/* glibc drops the buffered data of a failed write and keeps only the
+	 * error flag: a later fflush() of the emptied buffer returns 0. */
+	if (fflush(f))
+		return errno > 0 ? -errno : -EIO;
+	return ferror(f) ? lost_write_reason(fileno(f)) : 0;
+}
+
+/* Flush, keeping the first write error: later ones may say less. */
+static int out_flush(struct out *o)
+{
+	int err = out_stream__flush(o->f);
+
+	if (!o->err)
+		o->err = err;
+	return o->err;
+}
+
 void out__free(struct out *o)
 {
 	if (!o)
 		return;
-	fflush(o->f);
+	out_flush(o);
 	json__free(o->json);
 	free(o);
 }
@@ -413,7 +448,7 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 			json__end_object(o->json);
 			json__newline(o->json);
 		}
-		fflush(o->f);
+		out_flush(o);
 		return;
 	}
 	if (ctx->timestamp) {
@@ -443,7 +478,7 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 		}
 		fputc('\n', o->f);
 	}
-	fflush(o->f);
+	out_flush(o);
 }
 
 void out__summary(struct out *o, const struct out_kv *kvs, size_t n)
@@ -455,7 +490,7 @@ void out__summary(struct out *o, const struct out_kv *kvs, size_t n)
 			json_val(o->json, kvs[i].key, kvs[i].type, &kvs[i].val);
 		json__end_object(o->json);
 		json__newline(o->json);
-		fflush(o->f);
+		out_flush(o);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -495,7 +530,7 @@ void out__list(struct out *o, const char *key, const char *header, const char *c
 		json__end_array(o->json);
 		json__end_object(o->json);
 		json__newline(o->json);
-		fflush(o->f);
+		out_flush(o);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -537,7 +572,7 @@ void out__hist_kv(struct out *o, const struct out_ctx *ctx, const struct out_kv 
 		json__u64(o->json, "sum", h->sum);
 		json__end_object(o->json);
 		json__newline(o->json);
-		fflush(o->f);
+		out_flush(o);
 		return;
 	}
 	if (nlabels)
@@ -566,7 +601,7 @@ void out__hist_kv(struct out *o, const struct out_ctx *ctx, const struct out_kv 
 	if (stats && h->count)
 		fprintf(o->f, "\navg = %" PRIu64 " %s, total: %" PRIu64 " %s, count: %" PRIu64 "\n",
 			h->sum / h->count, unit, h->sum, unit, h->count);
-	fflush(o->f);
+	out_flush(o);
 }
 
 char *out_stack_folded(const struct stack_record *r, bool with_pid)
@@ -700,7 +735,7 @@ void out__line(struct out *o, const char *key, const char *line)
 	fprintf(o->f, "%s\n", line);
 }
 
-void out__flush(struct out *o)
+int out__flush(struct out *o)
 {
-	fflush(o->f);
+	return out_flush(o);
 }

@@ -141,7 +141,23 @@ void out__separator(struct out *o);
 
 /* A free-form line of text output (listing mode); JSON gets {"@key": line}. */
 void out__line(struct out *o, const char *key, const char *line);
-void out__flush(struct out *o);
+
+/*
+ * Flush the sink's stream (and whatever else was written to it, such as
+ * a tool's own JSON records). Returns 0, or the negative errno of the
+ * first write to it that failed, kept from then on (-EPIPE: the reader
+ * of a pipe has gone). Tables, histograms, lists and summaries flush
+ * themselves and keep the error too; out__free() flushes without telling.
+ */
+int out__flush(struct out *o);
+
+/*
+ * Flush @f. Returns 0, or the negative errno of a write to it that failed,
+ * now or before: stdio drops the data of a failed write and keeps only an
+ * error flag, so a failure it no longer explains is -EPIPE when @f is a
+ * pipe or socket whose reader has gone, else -EIO.
+ */
+int out_stream__flush(FILE *f);
 
 /* ---- JSON writer (used by the sink, exposed for tools' custom records) ---- */
 struct json;

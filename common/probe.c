@@ -367,9 +367,11 @@ static bool looks_like_target(const char *s, size_t len)
 
 /*
  * TARGET:PATTERN for uprobes. @rest starts at TARGET. The target is one
- * field; the pattern is the rest, with an optional "cpp:" qualifier.
+ * field; the pattern is the rest, with an optional "cpp:" qualifier:
+ * bpftrace's, and taken in the bcc forms too (LIB:cpp:PATTERN,
+ * p:LIB:cpp:PATTERN), where a pattern cannot hold a lone ':' anyway.
  */
-static int parse_uprobe_rest(const char *rest, bool allow_cpp, struct probe_spec *spec,
+static int parse_uprobe_rest(const char *rest, struct probe_spec *spec,
 			     const char *text, const char *what, const char *usage,
 			     char *err, size_t errlen)
 {
@@ -388,7 +390,7 @@ static int parse_uprobe_rest(const char *rest, bool allow_cpp, struct probe_spec
 	if (!spec->target)
 		return -ENOMEM;
 	pat = sep + 1;
-	if (allow_cpp && !strncmp(pat, "cpp:", 4)) {
+	if (!strncmp(pat, "cpp:", 4)) {
 		spec->cpp = true;
 		pat += 4;
 	}
@@ -400,7 +402,17 @@ static int parse_uprobe_rest(const char *rest, bool allow_cpp, struct probe_spec
 		return -EINVAL;
 	}
 	if (has_lone_colon(pat)) {
-		set_err(err, errlen, "'%s' has too many fields: expected %s", text, usage);
+		const char *bt = spec->kind == PROBE_URETPROBE ? "uretprobe:" : "uprobe:";
+		char also[512] = "";
+
+		/* Most often a C++ name: say how to write one, in this form and
+		 * in bpftrace's (unless this is it). */
+		if (strncmp(text, bt, strlen(bt)))
+			snprintf(also, sizeof(also), " (bpftrace's %s%s:cpp:\"NS::*\")", bt,
+				 spec->target);
+		set_err(err, errlen, "'%s' has too many fields: expected %s, or for C++ names "
+			"%.*s%s:cpp:\"NS::*\"%s", text, usage, (int)(rest - text), text,
+			spec->target, also);
 		return -EINVAL;
 	}
 	return 0;
@@ -447,21 +459,20 @@ static int parse_spec(const char *text, unsigned flags, struct probe_spec *spec,
 	if (!pfx) {
 		/* [LIB:]FUNC, or raw PATH:OFFSET. "x:lib:f" is a typo'd type, not a
 		 * library named "x" (a C++ pattern's "::" is not a separator). */
-		if (has_lone_colon(rest) && !looks_like_target(text, sep - text)) {
+		if (has_lone_colon(rest) && strncmp(rest, "cpp:", 4) &&
+		    !looks_like_target(text, sep - text)) {
 			set_err(err, errlen, "'%s' has an unknown probe type '%.*s'", text,
 				(int)(sep - text), text);
 			return -EINVAL;
 		}
 		spec->kind = PROBE_UPROBE;
-		return parse_uprobe_rest(text, false, spec, text, "uprobe", "LIB:FUNC",
-					 err, errlen);
+		return parse_uprobe_rest(text, spec, text, "uprobe", "LIB:FUNC", err, errlen);
 	}
 
 	spec->kind = pfx->kind;
 	switch (pfx->form) {
 	case FORM_UPROBE:
-		ret = parse_uprobe_rest(rest, true, spec, text, pfx->what, pfx->usage,
-					err, errlen);
+		ret = parse_uprobe_rest(rest, spec, text, pfx->what, pfx->usage, err, errlen);
 		break;
 	case FORM_BCC_KU:
 		if (*rest == ':') {
@@ -475,8 +486,8 @@ static int parse_spec(const char *text, unsigned flags, struct probe_spec *spec,
 			spec->pattern = unquote(rest);
 			ret = spec->pattern ? 0 : -ENOMEM;
 		} else {
-			ret = parse_uprobe_rest(rest, false, spec, text, pfx->what,
-						pfx->usage, err, errlen);
+			ret = parse_uprobe_rest(rest, spec, text, pfx->what, pfx->usage,
+						err, errlen);
 		}
 		break;
 	case FORM_KPROBE:

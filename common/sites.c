@@ -583,6 +583,12 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 	case PROBE_KPROBE:
 	case PROBE_KRETPROBE:
 		if (!attach_features__kernel_functions(feat)) {
+			if (feat->error) {
+				snprintf(err, errlen, "cannot probe kernel function '%s': cannot "
+					 "probe the kernel's features: %s", spec->pattern,
+					 strerror(-feat->error));
+				return feat->error;
+			}
 			snprintf(err, errlen, "cannot probe kernel function '%s': this kernel has "
 				 "neither kprobes nor BPF trampolines", spec->pattern);
 			return -EOPNOTSUPP;
@@ -591,6 +597,46 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 	}
 	snprintf(err, errlen, "unknown probe kind in '%s'", spec->text);
 	return -EINVAL;
+}
+
+int site_set__check_program(const struct site_set *set, const char *exe, char *err,
+			    size_t errlen)
+{
+	int exe_class, exe_machine, cls, machine;
+	const char *last = NULL;
+
+	/* A script runs in its interpreter: nothing to compare with. */
+	if (!exe || !*exe || elf__machine(exe, &exe_class, &exe_machine))
+		return 0;
+	for (size_t i = 0; i < set->count; i++) {
+		const struct site *s = &set->sites[i];
+		char a[64], b[64];
+
+		if (!s->path || (last && !strcmp(last, s->path)))
+			continue;
+		last = s->path;
+		if (elf__machine(s->path, &cls, &machine) ||
+		    (cls == exe_class && machine == exe_machine))
+			continue;
+		snprintf(err, errlen, "'%s' is a program for %s and cannot load %s, which is "
+			 "for %s: no probe there would ever fire", exe,
+			 elf__machine_name(exe_class, exe_machine, a, sizeof(a)),
+			 s->display_path ? s->display_path : s->path,
+			 elf__machine_name(cls, machine, b, sizeof(b)));
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int site_set__check_program_or_say(const struct site_set *set, const char *exe,
+				   const char *tool, FILE *f)
+{
+	char msg[PATH_MAX * 2 + 256];
+	int err = site_set__check_program(set, exe, msg, sizeof(msg));
+
+	if (err)
+		fprintf(f, "%s: %s\n", tool, msg);
+	return err;
 }
 
 bool site_set__single_file(const struct site_set *set)
@@ -718,9 +764,11 @@ static int attach_uprobe_groups(const struct site_set *set, struct attacher *a,
 					p->uprobe, mode, first->path, pid,
 					first->kind == PROBE_URETPROBE, us, n, &got);
 		if (ret)
-			snprintf(err, errlen, "cannot attach to %s: %s", first->display_path,
-				 ret == -EOPNOTSUPP ? "this kernel has no multi-uprobe link"
-						    : strerror(-ret));
+			snprintf(err, errlen, "cannot attach to %s: %s%s", first->display_path,
+				 ret == -EOPNOTSUPP && mode == ATTACH_MULTI ?
+				 "this kernel has no multi-uprobe link" : strerror(-ret),
+				 ret == -EMFILE ? " (every probe link takes a file descriptor: raise "
+				 "ulimit -n)" : "");
 		*attached += got;
 	}
 out:
@@ -981,5 +1029,6 @@ int site_set__check_go_returns(const struct site_set *set, bool force, const cha
 
 int site_error_exit_code(int err)
 {
-	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ? 1 : 2;
+	return err == -EOPNOTSUPP || err == -ENOMEM || err == -EPERM || err == -EACCES ||
+	       err == -EMFILE || err == -ENFILE ? 1 : 2;
 }

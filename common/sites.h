@@ -84,6 +84,19 @@ int site_set__add_returns(struct site_set *set);
 int site_set__check_go_returns(const struct site_set *set, bool force, const char *tool,
 			       FILE *f);
 
+/*
+ * For a command the tool runs (-c): refuse the set when one of its files
+ * (uprobes, USDT) cannot be loaded by @exe, the command's program: an ELF
+ * class or machine other than its own (a 32-bit program, and the 64-bit
+ * libc that "c" resolves to). @exe NULL, empty or not an ELF file (a
+ * script): 0. Returns 0, or -ENOEXEC with one sentence in @err.
+ */
+int site_set__check_program(const struct site_set *set, const char *exe, char *err,
+			    size_t errlen);
+/* site_set__check_program(), saying why on @f as "TOOL: ...": a usage error. */
+int site_set__check_program_or_say(const struct site_set *set, const char *exe,
+				   const char *tool, FILE *f);
+
 /* The exit code for an error of site_set__add*(): 1 when the kernel or
  * the machine failed, 2 when the user's input was wrong. */
 int site_error_exit_code(int err);

@@ -37,6 +37,7 @@ int tool__start(struct tool *t, unsigned flags, pid_t pid, double interval)
 				   interval);
 	if (ret)
 		return ret;
+	t->run.out = t->out;
 	t->pid = cli_run__target(&t->run, pid);
 	return 0;
 }
@@ -55,13 +56,16 @@ int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags)
 	return site_error_exit_code(err);
 }
 
-int tool__check_go(struct tool *t, bool force)
+int tool__check_sites(struct tool *t, bool force)
 {
 	int err = site_set__check_go_returns(&t->set, force, t->name, stderr);
 
-	if (!err)
-		return 0;
-	return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	if (err)
+		return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	/* -c: a library the command cannot load would count nothing. */
+	if (site_set__check_program_or_say(&t->set, t->run.cmd.exe, t->name, stderr))
+		return EXIT_USAGE;
+	return 0;
 }
 
 int tool__load_object(struct tool *t, struct bpf_object_skeleton *s)
@@ -160,8 +164,12 @@ int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, vo
 		enum cli_step step = cli_run__next(&t->run);
 		int err;
 
+		/* Also after a failed write: processes the BPF side stopped
+		 * must go on. */
 		if (rb)
 			ring_buffer__consume(rb);
+		if (step == CLI_STEP_FAILED)
+			return EXIT_RUNTIME;
 		if (t->stop)
 			step = CLI_STEP_LAST;
 		if (step == CLI_STEP_EVENT)
@@ -182,8 +190,11 @@ void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
 		   const struct out_kv *losses, size_t nlosses, bool list_skipped)
 {
 	size_t n = nhead + nlosses + 2, k = 0;
-	struct out_kv *kv = calloc(n, sizeof(*kv));
+	struct out_kv *kv;
 
+	if (out__flush(t->out))
+		return;
+	kv = calloc(n, sizeof(*kv));
 	if (list_skipped && t->nskipped && out__format(t->out) == OUT_JSON) {
 		size_t all;
 		const struct skipped_site *sk = attacher__skipped(t->att, &all);
@@ -218,11 +229,15 @@ void tool__detach(struct tool *t)
 	t->skipped = NULL;
 }
 
-void tool__fini(struct tool *t)
+int tool__fini(struct tool *t, int status)
 {
 	cli_run__fini(&t->run);
 	tool__detach(t);
 	site_set__fini(&t->set);
+	/* Before tool__init() there is no output to tell of. */
+	if (t->name)
+		status = cli__finish_output(t->name, t->out, status);
 	out__free(t->out);
 	t->out = NULL;
+	return status;
 }

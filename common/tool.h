@@ -5,6 +5,7 @@
  *
  *   tool__start()        privilege, libbpf, kernel features, the run (-p, -c, -d, -i)
  *   tool__add_specs()    probe specs -> sites           (site tools only)
+ *   tool__check_sites()  what the sites may not do to the traced program
  *   tool__load()         programs chosen for the sites, BPF object loaded
  *   tool__attach()       every site attached, or the refusals said
  *   tool__begin()        the clock (and the -c command) started
@@ -80,10 +81,13 @@ int tool__start(struct tool *t, unsigned flags, pid_t pid, double interval);
 int tool__add_specs(struct tool *t, char *const *texts, int n, unsigned flags);
 
 /*
- * Refuse return probes in Go programs unless @force (site_set__check_go_returns():
- * they crash the Go runtime); with @force, warn. EXIT_USAGE when refused.
+ * What the sites may not do to the traced program, checked before
+ * anything is loaded: return probes in Go programs, which crash the Go
+ * runtime, refused unless @force (then a warning); with -c, files the
+ * command's program cannot load (another ELF class or machine), where no
+ * probe would ever fire. EXIT_USAGE when refused.
  */
-int tool__check_go(struct tool *t, bool force);
+int tool__check_sites(struct tool *t, bool force);
 
 /*
  * Choose the programs of @p the sites need (multi-uprobe link or not,
@@ -127,7 +131,9 @@ typedef int (*tool_report_fn)(void *ctx, bool last);
  * The wait loop: consume @rb (may be NULL) at every wake-up and call
  * @report at each interval and at the end, with out__separator() between
  * intervals when @separate. The end comes with the run's (signal, -d,
- * the traced process gone) or when t->stop is set. Returns 0 or
+ * the traced process gone) or when t->stop is set. Everything printed is
+ * flushed at each step; a write that failed (or a closed stdout) ends the
+ * run at once with EXIT_RUNTIME, tool__fini() saying why. Returns 0 or
  * EXIT_RUNTIME.
  */
 int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, void *ctx,
@@ -137,7 +143,8 @@ int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, vo
  * The closing summary: @head (the tool's own counters, may be NULL), then
  * "skipped" (with the names of the skipped sites in JSON when
  * @list_skipped), then @losses, then "missed" (every program and
- * trampoline skipped by the kernel). Site tools only.
+ * trampoline skipped by the kernel). Site tools only. Nothing when the
+ * output has failed: a summary would only add to the noise.
  */
 void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
 		   const struct out_kv *losses, size_t nlosses, bool list_skipped);
@@ -151,8 +158,10 @@ void tool__detach(struct tool *t);
 
 /*
  * Detach everything (saying so when it takes a while) and free all the
- * tool owns: after this, nothing of the tool is attached.
+ * tool owns: after this, nothing of the tool is attached. Returns the
+ * exit status: @status, or EXIT_RUNTIME when a write of the results
+ * failed (said on stderr, but for a closed pipe: cli__finish_output()).
  */
-void tool__fini(struct tool *t);
+int tool__fini(struct tool *t, int status);
 
 #endif

@@ -984,7 +984,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = make_plan(&o, &pl, t.pid, &t.feat);
 	if (!ret)
-		ret = tool__check_go(&t, o.force);
+		ret = tool__check_sites(&t, o.force);
 	if (ret)
 		goto out;
 	st.out = t.out;
@@ -1001,7 +1001,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &st);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	argdist_bpf__destroy(st.skel);
 	counts__fini(&st.prev_counts);
 	free(st.percpu);

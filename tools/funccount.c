@@ -51,7 +51,8 @@ static const char usage[] =
 "  func | p::func                  kernel function (needs kprobes or fentry)\n"
 "  uprobe:PATH:FUNC  uprobe:PATH:cpp:\"NS::Class::*\"  usdt:PATH:PROVIDER:NAME\n"
 "  tracepoint:CAT:NAME  PATH:0xOFFSET (file offset, as in uprobe_events)\n"
-"  Names take * and ? wildcards; C++ names match demangled or mangled.\n"
+"  Names take * and ? wildcards; C++ names match demangled or mangled,\n"
+"  demangled only after cpp: (LIB:cpp:\"NS::*\", p:LIB:cpp:..., r:LIB:cpp:...).\n"
 "\n"
 "Options:\n"
 "  -p, --pid PID          count only in process PID\n"
@@ -354,7 +355,7 @@ int main(int argc, char **argv)
 		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
 		goto out;
 	}
-	ret = tool__check_go(&t, o.force);
+	ret = tool__check_sites(&t, o.force);
 	if (ret)
 		goto out;
 	skel = funccount_bpf__open();
@@ -383,7 +384,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &o, skel);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	funccount_bpf__destroy(skel);
 	return ret;
 }

@@ -588,6 +588,9 @@ static void summary(struct tool *t, const struct options *o, struct proclife_bpf
 		{ "no_start", NULL, OUT_U64, { .u = skel->bss->no_start } },
 	};
 
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(t->out))
+		return;
 	if (o->libc)
 		missed += attach__prog_misses(skel->progs.libc_uprobe) +
 			  attach__prog_misses(skel->progs.libc_uprobe_multi);
@@ -689,7 +692,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &o, skel);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	proclife_bpf__destroy(skel);
 	return ret;
 }

@@ -170,8 +170,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return ret;
 		}
 	}
+	/* bcc's positional DURATION; -d is ours. Both at once is a mistake:
+	 * an option's value taken for a duration, as in "-I 0x10 -d 1". */
+	if (optind < argc && o->cli.duration)
+		return usage_error("the duration argument '%s' and -d cannot be used together",
+				   argv[optind]);
 	if (optind < argc && cli__parse_seconds(argv[optind++], &o->cli.duration))
-		return usage_error("invalid duration '%s'", argv[optind - 1]);
+		return usage_error("invalid duration '%s' (seconds, a decimal number)",
+				   argv[optind - 1]);
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->npids && o->cli.cmd)
@@ -190,7 +196,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 static int write_svg(const struct options *o, const struct stack_set *stacks)
 {
 	struct flamegraph *fg = flamegraph__new();
-	FILE *f = NULL;
+	bool made = false;
+	FILE *f;
 	int err = -ENOMEM;
 
 	if (!fg)
@@ -203,16 +210,21 @@ static int write_svg(const struct options *o, const struct stack_set *stacks)
 		if (err)
 			goto out;
 	}
+	made = true;
 	f = fopen(o->svg, "we");
 	if (!f) {
 		err = -errno;
-		fprintf(stderr, "profile: cannot write '%s': %s\n", o->svg, strerror(errno));
 		goto out;
 	}
 	err = flamegraph__write_svg(fg, f, "CPU profile (cotrace profile)");
+	/* On a full disk, fclose() may be where the write fails. */
 	if (fclose(f) && !err)
 		err = -errno;
 out:
+	if (err && made)
+		fprintf(stderr, "profile: cannot write '%s': %s\n", o->svg, strerror(-err));
+	else if (err)
+		fprintf(stderr, "profile: cannot make the flame graph: %s\n", strerror(-err));
 	flamegraph__free(fg);
 	return err;
 }
@@ -225,8 +237,10 @@ static int report(struct out *out, const struct options *o, struct stack_capture
 	int err;
 
 	err = stack_capture__read(sc, &ro, o->per_pid, false, &stacks);
-	if (err)
+	if (err) {
+		fprintf(stderr, "profile: cannot read the stacks: %s\n", strerror(-err));
 		goto out;
+	}
 	for (size_t i = 0; i < stacks.count; i++)
 		out__stack(out, &ctx, &stacks.records[i], o->per_pid, NULL, NULL);
 	out__flush(out);
@@ -299,17 +313,28 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 		ret = tool__begin(t);
 	if (ret)
 		goto out;
-	while (cli_run__next(&t->run) != CLI_STEP_LAST)
+	for (;;) {
+		enum cli_step step = cli_run__next(&t->run);
+
+		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(sc.rb);
-	ring_buffer__consume(sc.rb);
+		if (step == CLI_STEP_FAILED) {
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+		if (step == CLI_STEP_LAST)
+			break;
+	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
 	err = report(t->out, o, &sc);
 	if (err) {
-		fprintf(stderr, "profile: cannot report the stacks: %s\n", strerror(-err));
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(t->out))
+		goto out;
 	{
 		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
@@ -370,7 +395,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &o, skel);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	profile_bpf__destroy(skel);
 	return ret;
 }

@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 		ret = tool__add_specs(&t, o.patterns, o.npatterns,
 				      PROBE_F_BARE_KERNEL | (o.regex ? PROBE_F_REGEX : 0));
 	if (!ret)
-		ret = tool__check_go(&t, o.force);
+		ret = tool__check_sites(&t, o.force);
 	if (ret)
 		goto out;
 	skel = stackcount_bpf__open();
@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &o, skel);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	stackcount_bpf__destroy(skel);
 	return ret;
 }

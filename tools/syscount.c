@@ -536,6 +536,9 @@ static void summary(struct state *st)
 	struct out_kv *stk = kv + 4;
 	char buf[512];
 
+	/* The output failed: a summary would only add to the noise. */
+	if (out__flush(st->out))
+		return;
 	bpf_object__for_each_program(prog, skel->obj)
 		if (bpf_program__autoload(prog))
 			misses += attach__prog_misses(prog);
@@ -680,7 +683,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &st);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	stack_capture__fini(&st.sc);
 	syscount_bpf__destroy(st.skel);
 	free(st.percpu);

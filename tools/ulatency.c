@@ -440,7 +440,7 @@ int main(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	ret = tool__check_go(&t, o.force);
+	ret = tool__check_sites(&t, o.force);
 	if (ret)
 		goto out;
 	skel = ulatency_bpf__open();
@@ -471,7 +471,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &o, skel, nfuncs);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	ulatency_bpf__destroy(skel);
 	return ret;
 }

@@ -274,7 +274,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	char comm[17], func[128], tbuf[32] = "", frame[1024];
 	const char *msg;
 
-	if (*t->done || size < sizeof(*e) || e->site >= t->set->count)
+	/* Once stdout failed, the events are only drained (on_event()). */
+	if (*t->done || ferror(stdout) || size < sizeof(*e) || e->site >= t->set->count)
 		return 0;
 	s = &t->set->sites[e->site];
 	p = &o->probes[s->spec];
@@ -652,12 +653,11 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		goto out;
 	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
 	print_header(o);
-	fflush(stdout);
+	out__flush(t->out);
 	tr.start_ns = cli__now_ns();
 	ret = tool__begin(t);
 	if (!ret)
 		ret = tool__loop(t, rb, report, &tr, false, "read the events");
-	fflush(stdout);
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
 		struct out_kv losses[] = {
@@ -715,7 +715,7 @@ int main(int argc, char **argv)
 			say_conventions(&t.set);
 		goto out;
 	}
-	ret = tool__check_go(&t, o.force);
+	ret = tool__check_sites(&t, o.force);
 	if (ret)
 		goto out;
 	ret = EXIT_RUNTIME;
@@ -740,7 +740,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = trace(&t, &o, skel, plans, specs);
 out:
-	tool__fini(&t);
+	ret = tool__fini(&t, ret);
 	uprobe_trace_bpf__destroy(skel);
 	free(plans);
 	free(specs);

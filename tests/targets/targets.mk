@@ -194,3 +194,11 @@ $(T)/rawoff_oldstyle: tests/targets/rawoff.c | $(T)
 
 $(T)/rawoff_nosyms: $(T)/rawoff | $(T)
 	$(Q)objcopy --strip-all --remove-section=.gnu_debuglink $< $@
+
+# A static i386 program (another ELF class and machine than the tools'):
+# assembled and linked with binutils alone.
+TARGET_BINS += $(T)/hello32
+$(T)/hello32: tests/targets/hello32.s | $(T)
+	$(Q)as --32 -o $@.o $<
+	$(Q)ld -m elf_i386 -o $@ $@.o
+	$(Q)rm -f $@.o

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -47,6 +49,21 @@ static void test_parse_numbers(void **state)
 	assert_int_equal(cli__parse_seconds("0", &secs), -EINVAL);
 	assert_int_equal(cli__parse_seconds("nan", &secs), -EINVAL);
 	assert_int_equal(cli__parse_seconds("1e99", &secs), -EINVAL);
+	/* Plain decimal only: profile read "0x10" as 16 s (issue 12). */
+	assert_int_equal(cli__parse_seconds("2", &secs), 0);
+	assert_true(secs == 2);
+	assert_int_equal(cli__parse_seconds(".5", &secs), 0);
+	assert_true(secs == 0.5);
+	assert_int_equal(cli__parse_seconds("3.", &secs), 0);
+	assert_true(secs == 3);
+	assert_int_equal(cli__parse_seconds("0x10", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("1e1", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("inf", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds(" 1", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("+1", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds(".", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("1.2.3", &secs), -EINVAL);
+	assert_int_equal(cli__parse_seconds("", &secs), -EINVAL);
 	assert_int_equal(cli__parse_ulong("0x10", 1, 100, &v), 0);
 	assert_int_equal(v, 16);
 	assert_int_equal(cli__parse_ulong("", 0, 100, &v), -EINVAL);
@@ -64,6 +81,90 @@ static void test_cmd_held_until_started(void **state)
 	assert_int_equal(waitpid(cmd.pid, &status, 0), cmd.pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 7);
+}
+
+/* Set the limit on open files so that no descriptor is free: the lowest
+ * unused one (descriptors inherited above it stay open). */
+static void limit_fds_to_none(void)
+{
+	struct rlimit rl;
+	int fd = 0;
+
+	while (fcntl(fd, F_GETFD) >= 0)
+		fd++;
+	rl.rlim_cur = rl.rlim_max = fd;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		_exit(90);
+}
+
+/*
+ * With no descriptor to spare, a feature probe cannot ask the kernel:
+ * the answer is the error, not "this kernel lacks it" (issue 12: "no
+ * multi-uprobe link" with ulimit -n small). In a child: it lowers its
+ * limit for good. Without privilege the kernel refuses (EPERM) before it
+ * needs a descriptor: only the count of free ones is tested then.
+ */
+static void test_features_without_fds(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct attach_features f;
+		char err[256];
+		int ret;
+
+		limit_fds_to_none();
+		ret = attach_features__probe(&f);
+		if (geteuid() == 0 && (ret != -EMFILE || f.error != ret || f.uprobe_multi ||
+				       f.ringbuf))
+			_exit(1);
+		/* And cli's count of free descriptors says so in a sentence. */
+		if (cli__check_fds(1, err, sizeof(err)) != -EMFILE ||
+		    !strstr(err, "only 0 file descriptors are free"))
+			_exit(3);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Free descriptors are counted below the limit, holes included. */
+static void test_check_fds_counts(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		char err[256], want[160];
+		int limit = 0, open = 0, free_fds;
+
+		while (fcntl(limit, F_GETFD) >= 0)
+			limit++;
+		limit += 10;
+		for (int fd = 0; fd < limit; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				open++;
+		free_fds = limit - open;
+		rl.rlim_cur = rl.rlim_max = limit;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(90);
+		if (cli__check_fds(free_fds, err, sizeof(err)))
+			_exit(1);
+		if (cli__check_fds(free_fds + 1, err, sizeof(err)) != -EMFILE)
+			_exit(2);
+		snprintf(want, sizeof(want), "only %d file descriptors are free (ulimit -n is %d, "
+			 "%d are open); tracing needs at least %d", free_fds, limit, open,
+			 free_fds + 1);
+		_exit(strstr(err, want) ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_insn_classes(void **state)
@@ -203,6 +304,8 @@ int main(void)
 		cmocka_unit_test(test_ringbuf_bytes),
 		cmocka_unit_test(test_cmd_held_until_started),
 		cmocka_unit_test(test_insn_classes),
+		cmocka_unit_test(test_features_without_fds),
+		cmocka_unit_test(test_check_fds_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

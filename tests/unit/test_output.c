@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of common/output.c: JSON escaping, tables, sinks. */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common/hist.h"
@@ -127,6 +131,47 @@ static char *render_hist(enum out_format fmt, bool stats)
 	return buf;
 }
 
+/* A full disk: the first failed write is kept, with its reason, even
+ * though stdio forgets it once the buffer is dropped (issue 12). */
+static void test_write_error_kept(void **state)
+{
+	FILE *f = fopen("/dev/full", "w");
+	struct out_table *t = table3();
+	struct out_ctx ctx = { .record = "count" };
+	struct out *o;
+
+	assert_non_null(f);
+	o = out__new(f, OUT_TEXT);
+	assert_non_null(o);
+	assert_int_equal(out__flush(o), 0);	/* nothing written yet */
+	out__table(o, &ctx, t);			/* flushes itself, and fails */
+	assert_int_equal(out__flush(o), -ENOSPC);
+	assert_int_equal(out__flush(o), -ENOSPC);
+	out__free(o);
+	out_table__free(t);
+	fclose(f);
+}
+
+/* A pipe whose reader has gone: EPIPE, also when stdio lost the reason. */
+static void test_closed_pipe(void **state)
+{
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	int fds[2];
+	FILE *f;
+
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	f = fdopen(fds[1], "w");
+	assert_non_null(f);
+	fputs("lost\n", f);
+	assert_int_equal(out_stream__flush(f), -EPIPE);
+	/* The buffer was dropped: only the error flag is left. */
+	errno = 0;
+	assert_int_equal(out_stream__flush(f), -EPIPE);
+	fclose(f);
+	signal(SIGPIPE, old);
+}
+
 static void test_hist_kv(void **state)
 {
 	char *s = render_hist(OUT_TEXT, true);
@@ -155,6 +200,8 @@ int main(void)
 		cmocka_unit_test(test_table_json),
 		cmocka_unit_test(test_json_nesting),
 		cmocka_unit_test(test_hist_kv),
+		cmocka_unit_test(test_write_error_kept),
+		cmocka_unit_test(test_closed_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,14 @@ static const struct spec_case good[] = {
 	  "shapes::Circle::area", false, 0, true },
 	{ "uprobe:./cxx:cpp:\"shapes::scale(int)\"", 0, PROBE_UPROBE, "./cxx", NULL,
 	  "shapes::scale(int)", false, 0, true },
+	/* bpftrace's cpp: qualifier in the bcc forms too */
+	{ "libstdc++.so.6:cpp:std::*", 0, PROBE_UPROBE, "libstdc++.so.6", NULL, "std::*",
+	  false, 0, true },
+	{ "c:cpp:mall*", 0, PROBE_UPROBE, "c", NULL, "mall*", false, 0, true },
+	{ "p:./cxx:cpp:\"shapes::*\"", 0, PROBE_UPROBE, "./cxx", NULL, "shapes::*",
+	  false, 0, true },
+	{ "r:./cxx:cpp:shapes::Circle::area", 0, PROBE_URETPROBE, "./cxx", NULL,
+	  "shapes::Circle::area", false, 0, true },
 	{ "/path/bin:ns::f*", 0, PROBE_UPROBE, "/path/bin", NULL, "ns::f*" },
 	{ "uprobe:/path/bin:ns::A::f", 0, PROBE_UPROBE, "/path/bin", NULL, "ns::A::f" },
 	{ "usdt:/bin/x:probe1", 0, PROBE_USDT, "/bin/x", NULL, "probe1" },
@@ -144,6 +152,11 @@ static const struct bad_case bad[] = {
 	{ "p:c", 0, "p:LIB:FUNC" },
 	{ "p::a:b", 0, "too many fields" },
 	{ "r:c:a:b", 0, "too many fields" },
+	/* A lone ':' in a C++ name: the message names the forms that work. */
+	{ "libstdc++.so.6:std:foo", 0, "too many fields: expected LIB:FUNC, or for C++ names "
+	  "libstdc++.so.6:cpp:\"NS::*\" (bpftrace's uprobe:libstdc++.so.6:cpp:\"NS::*\")" },
+	{ "r:c:std:f", 0, "or for C++ names r:c:cpp:\"NS::*\" (bpftrace's uretprobe:c:cpp:" },
+	{ "uprobe:c:std:f", 0, "or for C++ names uprobe:c:cpp:\"NS::*\"" },
 	{ ":malloc", 0, "names no library" },
 	{ "c:", 0, "empty function" },
 	{ "uprobe:/bin/bash", 0, "uprobe:PATH:FUNC" },
