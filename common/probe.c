@@ -157,12 +157,27 @@ static bool regex_too_complex(const char *s)
 	return false;
 }
 
-/* Compile @pattern as bcc's -r does (ERE, unanchored). 0, or a REG_* error. */
+/*
+ * Compile @pattern for bcc's -r (ERE). Not REG_NOSUB: the match must start
+ * at the name's first character (regex_match()). 0, or a REG_* error.
+ */
 static int regex_compile(regex_t *re, const char *pattern)
 {
 	if (regex_too_complex(pattern))
 		return REG_ESIZE;
-	return regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	return regcomp(re, pattern, REG_EXTENDED);
+}
+
+/*
+ * Does @re match @s from its start, as Python's re.match() in bcc's -r
+ * (anchored at the start, not at the end)? POSIX regexec() reports the
+ * leftmost match, so some match starts at 0 exactly when it starts there.
+ */
+static bool regex_match(const regex_t *re, const char *s)
+{
+	regmatch_t m[1];
+
+	return !regexec(re, s, 1, m, 0) && m[0].rm_so == 0;
 }
 
 /* ---- parsing ----------------------------------------------------------------- */
@@ -761,7 +776,7 @@ bool name_matcher__match_plain(const struct name_matcher *m, const char *s)
 	if (!m || !s)
 		return false;
 	if (m->regex)
-		return !regexec(&m->re, s, 0, NULL, 0);
+		return regex_match(&m->re, s);
 	return glob_match(m->pattern, s);
 }
 

@@ -29,6 +29,10 @@ assert_eq "$(count_of foo)" 7 "regex foo"
 assert_eq "$(count_of bar)" 13 "regex bar"
 assert_eq "$(summary_of sites)" 2 "regex sites"
 
+check "-r matches from the start of the name, as bcc's re.match(): c:(write|read)\$ is 2 functions"
+assert_eq "$("$FC" -l -r 'c:(write|read)$' | sed 's/.*://' | sort | tr '\n' ' ')" "read write " \
+	"libc functions of (write|read)\$"
+
 for mode in multi single; do
 	check "--attach=$mode gives the same counts"
 	fc_json --attach="$mode" -c "$T/calls 7 13" "$T/calls:foo" "$T/calls:bar"
