@@ -151,10 +151,13 @@ void tool__say_tracing(const struct tool *t, size_t n, const char *what, char *c
 
 int tool__begin(struct tool *t)
 {
-	if (!cli_run__start(&t->run))
+	int err = cli_run__start(&t->run);
+
+	if (!err)
 		return 0;
-	fprintf(stderr, "%s: cannot start '%s'\n", t->name, t->cli->cmd);
-	return EXIT_RUNTIME;
+	/* The exec failed: the run ends now, with the user's mistake said. */
+	fprintf(stderr, "%s: cannot run '%s': %s\n", t->name, t->cli->cmd, strerror(-err));
+	return cli__is_exec_error(err) ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, void *ctx,

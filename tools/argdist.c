@@ -140,7 +140,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "C:H:p:t:i:d:n:cT:z:jvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":C:H:p:t:i:d:n:cT:z:jvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 		case 'H':

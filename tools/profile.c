@@ -129,7 +129,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (cli__parse_ulong(optarg, 1, 100000, &o->freq))

@@ -117,7 +117,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:UKPSfsvTrjh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:d:UKPSfsvTrjh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'U': o->user_only = true; break;
 		case 'K': o->kernel_only = true; break;

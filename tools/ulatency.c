@@ -115,7 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:TumFPrjvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:d:TumFPrjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 		case 'm':

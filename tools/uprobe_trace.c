@@ -148,7 +148,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:L:c:n:M:tTZ:b:d:aUljvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:L:c:n:M:tTZ:b:d:aUljvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
 			if (cli__parse_pid(optarg, &o->tid))
