@@ -74,7 +74,13 @@ int cli__last_option(const char *tool, const char *usage, const char *version, i
 
 	switch (c) {
 	case 'h':
-		fputs(usage, stdout);
+		/* A usage longer than stdio's buffer is written inside fputs(),
+		 * and the reason of a failed write is only in errno then. */
+		errno = 0;
+		if (fputs(usage, stdout) == EOF && errno > 0 && errno != EPIPE) {
+			fprintf(stderr, "%s: cannot write output: %s\n", tool, strerror(errno));
+			return EXIT_RUNTIME;
+		}
 		return cli__finish_output(tool, NULL, EXIT_OK);
 	case CLI_OPT_VERSION:
 		printf("%s (cotrace) %s\n", tool, version);
@@ -161,6 +167,20 @@ int cli__parse_seconds(const char *s, double *secs)
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 366 * 86400.0)
 		return -EINVAL;
 	*secs = v;
+	return 0;
+}
+
+int cli__parse_cpu(const char *s, int *cpu)
+{
+	unsigned long v;
+	int n;
+
+	if (cli__parse_ulong(s, 0, 65535, &v))
+		return -EINVAL;
+	n = libbpf_num_possible_cpus();
+	if (n > 0 && v >= (unsigned long)n)
+		return -ENODEV;
+	*cpu = (int)v;
 	return 0;
 }
 

@@ -95,6 +95,9 @@ int cli__parse_pid(const char *s, pid_t *pid);
 /* Parse seconds: a plain decimal number ("2", "0.5"; no sign, exponent
  * or hex), > 0, at most a year. 0 or -EINVAL. */
 int cli__parse_seconds(const char *s, double *secs);
+/* Parse a CPU number (bcc's -c CPU, profile's -C): 0, -EINVAL when @s is
+ * not a number, -ENODEV when this machine has no such CPU. */
+int cli__parse_cpu(const char *s, int *cpu);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 

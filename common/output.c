@@ -457,7 +457,7 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 		char buf[16];
 
 		localtime_r(&now, &tm);
-		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+		strftime(buf, sizeof(buf), ctx->bracket_time ? "[%H:%M:%S]" : "%H:%M:%S", &tm);
 		fprintf(o->f, "%s\n", buf);
 	}
 	fputs(ctx->indent ? ctx->indent : "", o->f);
@@ -604,9 +604,9 @@ void out__hist_kv(struct out *o, const struct out_ctx *ctx, const struct out_kv 
 	out_flush(o);
 }
 
-char *out_stack_folded(const struct stack_record *r, bool with_pid)
+char *out_stack_folded(const struct stack_record *r, bool with_pid, bool delimit)
 {
-	size_t len = strlen(r->comm) + 32;
+	size_t len = strlen(r->comm) + 34;
 	char *s, *p;
 
 	for (size_t i = 0; i < r->nuser; i++)
@@ -625,6 +625,8 @@ char *out_stack_folded(const struct stack_record *r, bool with_pid)
 		for (const char *c = r->user[i]; *c; c++)
 			*p++ = *c == ';' ? ':' : *c;
 	}
+	if (delimit && r->nuser && r->nkernel)
+		p += sprintf(p, ";-");
 	for (size_t i = r->nkernel; i-- > 0;) {
 		*p++ = ';';
 		for (const char *c = r->kernel[i]; *c; c++)
@@ -692,7 +694,7 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 		return;
 	}
 	if (o->fmt == OUT_FOLDED) {
-		char *line = out_stack_folded(r, show_pid);
+		char *line = out_stack_folded(r, show_pid, ctx->delimit);
 
 		if (line) {
 			fprintf(o->f, "%s %" PRIu64 "\n", line, r->count);
@@ -706,7 +708,7 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 		fprintf(o->f, "  %s\n", r->kernel[i]);
 	if (r->kernel_lost)
 		fprintf(o->f, "  [kernel stack lost]\n");
-	if ((r->nkernel || r->kernel_lost) && (r->nuser || r->user_lost))
+	if (ctx->delimit && (r->nkernel || r->kernel_lost) && (r->nuser || r->user_lost))
 		fprintf(o->f, "    --\n");
 	for (size_t i = 0; i < r->nuser; i++)
 		fprintf(o->f, "  %s\n", r->user[i]);
