@@ -458,6 +458,16 @@ static int parse_spec(const char *text, unsigned flags, struct probe_spec *spec,
 	char *f[3] = {};
 	int n, ret = 0;
 
+	/* bcc trace's empty probe type is 'p': ":c:malloc", "::do_sys_open". */
+	if (text[0] == ':' && find_sep(text + 1)) {
+		char *p;
+
+		if (asprintf(&p, "p%s", text) < 0)
+			return -ENOMEM;
+		ret = parse_spec(p, flags, spec, err, errlen);
+		free(p);
+		return ret;
+	}
 	sep = find_sep(text);
 	if (!sep) {
 		if (!(flags & PROBE_F_BARE_KERNEL)) {

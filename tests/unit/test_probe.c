@@ -87,6 +87,9 @@ static const struct spec_case good[] = {
 	{ "/bin/x:0x12g", 0, PROBE_UPROBE, "/bin/x", NULL, "0x12g" },
 	/* regex */
 	{ "c:^mall(oc)?$", F_RE, PROBE_UPROBE, "c", NULL, "^mall(oc)?$" },
+	/* bcc trace's empty probe type is p */
+	{ ":c:malloc", 0, PROBE_UPROBE, "c", NULL, "malloc" },
+	{ "::vfs_read", 0, PROBE_KPROBE, NULL, NULL, "vfs_read" },
 };
 
 static void streq_or_null(const char *want, const char *got, const char *text)
