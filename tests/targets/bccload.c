@@ -85,9 +85,9 @@ static void new_thread(void)
 {
 	pthread_t t;
 
-	if (pthread_create(&t, NULL, thread_main, NULL))
+	if (pthread_create(&t, NULL, thread_main, &lock))
 		return;
-	DTRACE_PROBE4(libpthread, pthread_create, &t, NULL, thread_main, NULL);
+	DTRACE_PROBE4(libpthread, pthread_create, &t, NULL, thread_main, &lock);
 	pthread_join(t, NULL);
 }
 
@@ -96,7 +96,12 @@ static void fork_and_exec(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		execl("/bin/true", "true", (char *)NULL);
+		/* On the stack, which fork() maps at once (a string of the
+		 * binary's .rodata would fault in only when first read, too late
+		 * for a probe reading execve()'s argument). */
+		char path[] = "/bin/true";
+
+		execl(path, "true", (char *)NULL);
 		_exit(127);
 	}
 	if (pid > 0)
