@@ -39,9 +39,9 @@ bcc_headers() {
 bcc_stop() {
 	local i
 	kill -INT "$1" 2>/dev/null
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 2000; i++)); do
 		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
+		sleep 0.01
 	done
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
@@ -66,10 +66,10 @@ bcc_start() {
 # "open uprobes"), PID exits, or SECS pass. Returns 1 unless ready.
 wait_ready() {
 	local i
-	for ((i = 0; i < $3 * 20; i++)); do
+	for ((i = 0; i < $3 * 100; i++)); do
 		grep -qE 'Hit Ctrl-C|^Tracing|^PID +TID|^open uprobes|attached' "$1" && return 0
 		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
+		sleep 0.01
 	done
 	return 1
 }
