@@ -68,7 +68,7 @@ static const char usage[] =
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
-"  -D, --debug            as -v (bcc prints its generated BPF program; there is none)\n"
+"  -D, --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
@@ -87,7 +87,7 @@ static const char usage[] =
 "  funccount 'u:/usr/bin/python3:*'     USDT probes of python3\n"
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
 "  funccount -c 1 -d 5 'c:malloc'       malloc() calls on CPU 1, for 5 seconds\n"
-"  funccount -r 'c:(read|write)$'       read() and write(): -r is anchored at the start\n"
+"  funccount -r 'c:(read|write)$'       read() and write() (anchored at the start)\n"
 "  funccount --cmd './calls 10 20' './calls:foo' './calls:bar'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };

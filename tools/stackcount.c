@@ -74,7 +74,7 @@ static const char usage[] =
 "  -r, --regexp           patterns are regular expressions, matched from the\n"
 "                         start of the name (as bcc's)\n"
 "  -j, --json             JSON lines output\n"
-"      --debug            as -v (bcc prints its generated BPF program; there is none)\n"
+"      --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 "      --attach MODE      auto, multi or single (see funccount)\n"
@@ -88,7 +88,7 @@ static const char usage[] =
 "  stackcount 'c:malloc'                  stacks calling malloc\n"
 "  stackcount -P -p 181 'c:close'         per process, one process\n"
 "  stackcount -f --cmd './app' './app:gamma'   folded, for flame graphs\n"
-"  stackcount -d 't:syscalls:sys_enter_openat'   user and kernel stacks, delimited\n"
+"  stackcount -d t:syscalls:sys_enter_openat   kernel and user stacks, delimited\n"
 "  stackcount -c 1 -D 5 'c:malloc'       stacks calling malloc on CPU 1, for 5 s\n";
 
 enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_DEBUG };

@@ -95,7 +95,7 @@ static const char usage[] =
 "  -c, --cgroup-path PATH   trace only tasks of the cgroup (v2) at PATH and its\n"
 "                         descendants\n"
 "      --cmd CMD          run CMD and trace it and its children; stop when it exits\n"
-"  -S, --include-self     trace uprobe-trace's own process too (left out by default)\n"
+"  -S, --include-self     trace this tool's own process too (default: left out)\n"
 "  -n, --name NAME        print only processes whose name contains NAME\n"
 "  -f, --msg-filter TEXT  print only events whose message contains TEXT\n"
 "  -M, --max-events N     stop after N events\n"
