@@ -122,6 +122,7 @@ struct symtab {
 	struct elf_file *ef;	/* NULL for a module that could not be opened */
 	uint8_t build_id[BUILD_ID_MAX];
 	int build_id_len;	/* 0: none */
+	const char *build_id_hex;	/* interned; NULL: none */
 
 	bool loaded;
 	const struct elf_sym *syms;
@@ -457,8 +458,14 @@ static struct symtab *symtab_adopt(struct syms *s, struct elf_file *ef)
 	st->ef = ef;
 	st->dw_fd = -1;
 	if (len > 0) {
+		char hex[2 * BUILD_ID_MAX + 1];
+
 		memcpy(st->build_id, id, len);
 		st->build_id_len = len;
+		for (int i = 0; i < len; i++)
+			sprintf(hex + 2 * i, "%02x", id[i]);
+		/* Out of memory here only costs the frames their build-id. */
+		st->build_id_hex = pool_add(&s->pool, hex);
 	}
 	st->next = s->symtabs;
 	s->symtabs = st;
@@ -826,6 +833,7 @@ static size_t add_lines(struct syms *s, struct symtab *st, uint64_t vaddr,
 			.name = die_name(s, &scopes[i]),
 			.module = fn.module,
 			.module_offset = fn.module_offset,
+			.build_id = fn.build_id,
 			.file = file,
 			.line = line > 0 ? line : 0,
 			.inlined = true,
@@ -856,7 +864,8 @@ static int resolve_in(struct syms *s, struct symtab *st, const char *module, uin
 	ssize_t r;
 	int err;
 
-	frames[0] = (struct sym_frame){ .module = module, .module_offset = off };
+	frames[0] = (struct sym_frame){ .module = module, .module_offset = off,
+					.build_id = st ? st->build_id_hex : NULL };
 	if (!st || !st->ef)
 		return 1;
 	err = symtab_load(st);

@@ -36,6 +36,7 @@ struct sym_frame {
 	uint64_t offset;	/* address - function start */
 	const char *module;	/* module path as the process maps it, "[kernel]", or NULL */
 	uint64_t module_offset;	/* file offset of the address in the module */
+	const char *build_id;	/* the module's GNU build-id in hex, or NULL */
 	const char *file;	/* source file with SYMS_F_LINES, or NULL */
 	unsigned line;
 	bool inlined;		/* an inline frame inside the next frame */
