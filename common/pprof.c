@@ -6,7 +6,7 @@
  * words holding what identifies an entry, so the key is also the record
  * the encoder reads back:
  *   strings    the bytes of the string (index 0 is "", as pprof requires)
- *   functions  name, file (string indexes)
+ *   functions  name, system name, file (string indexes)
  *   mappings   file, build-id (string indexes); base and flags beside
  *   locations  mapping id, address, then (function id, line) per line,
  *              innermost inline frame first
@@ -74,9 +74,14 @@ struct pprof {
 
 /* ---- building ------------------------------------------------------------------- */
 
+static int intern_n(struct pprof *p, const char *s, size_t len, uint32_t *idx)
+{
+	return keytab__add(p->strings, s, len, idx) < 0 ? -ENOMEM : 0;
+}
+
 static int intern(struct pprof *p, const char *s, uint32_t *idx)
 {
-	return keytab__add(p->strings, s, strlen(s), idx) < 0 ? -ENOMEM : 0;
+	return intern_n(p, s, strlen(s), idx);
 }
 
 struct pprof *pprof__new(void)
@@ -163,12 +168,27 @@ static uint64_t key_word(const void *key, size_t i)
 	return w;
 }
 
-/* The id of the function @name in @file (may be NULL). */
-static int function_id(struct pprof *p, const char *name, const char *file, uint64_t *id)
+/*
+ * The id of the function @name in @file (may be NULL), whose symbol in
+ * its file is @symbol (mangled; NULL: @name). pprof shortens a C++ name
+ * whose system name is the same (no parameters, no template arguments):
+ * the mangled one keeps the name as the folded output has it.
+ */
+static int function_id(struct pprof *p, const char *name, const char *symbol, const char *file,
+		       uint64_t *id)
 {
-	uint32_t key[2], idx;
+	const char *at;
+	uint32_t key[3], idx;
 
-	if (intern(p, name, &key[0]) || intern(p, file ? file : "", &key[1]) ||
+	if (symbol && !*symbol)
+		symbol = NULL;
+	at = symbol ? strchr(symbol + 1, '@') : NULL;
+
+	/* The symbol version ("malloc@@GLIBC_2.2.5") is not part of the name. */
+	if (intern(p, name, &key[0]) ||
+	    (symbol ? intern_n(p, symbol, at ? (size_t)(at - symbol) : strlen(symbol), &key[1])
+		    : intern(p, name, &key[1])) ||
+	    intern(p, file ? file : "", &key[2]) ||
 	    keytab__add(p->funcs, key, sizeof(key), &idx) < 0)
 		return -ENOMEM;
 	*id = idx + 1;
@@ -229,7 +249,7 @@ static int location_id(struct pprof *p, const struct stack_frame *f, size_t n, b
 	for (size_t i = 0; i < n; i++) {
 		if (!f[i].func)
 			continue;
-		if (function_id(p, f[i].func, f[i].file, &fid) || word(p, fid) ||
+		if (function_id(p, f[i].func, f[i].symbol, f[i].file, &fid) || word(p, fid) ||
 		    word(p, f[i].line))
 			return -ENOMEM;
 		funcs = true;
@@ -238,7 +258,7 @@ static int location_id(struct pprof *p, const struct stack_frame *f, size_t n, b
 	}
 	/* Nothing known at all: a function named as the folded output names it. */
 	if (!map && !funcs &&
-	    (function_id(p, "[unknown]", NULL, &fid) || word(p, fid) || word(p, 0)))
+	    (function_id(p, "[unknown]", NULL, NULL, &fid) || word(p, fid) || word(p, 0)))
 		return -ENOMEM;
 	ret = keytab__add(p->locs, p->words, p->nwords * sizeof(uint64_t), &idx);
 	if (ret < 0)
@@ -492,14 +512,13 @@ static void encode_tables(const struct pprof *p, struct pb *b, struct pb *m, str
 	}
 	for (uint32_t i = 0; i < keytab__count(p->funcs); i++) {
 		const uint32_t *k = keytab__key(p->funcs, i, &len);
-		uint32_t key[2];
+		uint32_t key[3];
 
 		memcpy(key, k, sizeof(key));
 		pb_uint(m, FUNCTION_ID, i + 1);
 		pb_uint(m, FUNCTION_NAME, key[0]);
-		/* The symbolizer gives demangled names only. */
-		pb_uint(m, FUNCTION_SYSTEM_NAME, key[0]);
-		pb_uint(m, FUNCTION_FILENAME, key[1]);
+		pb_uint(m, FUNCTION_SYSTEM_NAME, key[1]);
+		pb_uint(m, FUNCTION_FILENAME, key[2]);
 		pb_msg(b, PROFILE_FUNCTION, m);
 	}
 	for (uint32_t i = 0; i < keytab__count(p->strings); i++) {

@@ -22,6 +22,7 @@ struct syms;
 struct stack_frame {
 	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added */
 	const char *func;	/* function name, or NULL when unknown */
+	const char *symbol;	/* its name in the file (mangled, maybe "@VERSION"), or NULL */
 	uint64_t offset;	/* addr - function start */
 	const char *module;	/* file mapped there, "[kernel]", or NULL */
 	uint64_t module_offset;	/* file offset of addr in the module */

@@ -775,7 +775,8 @@ static Dwarf *symtab_dwarf(struct symtab *st)
 	return st->dw;
 }
 
-static const char *die_name(struct syms *s, Dwarf_Die *die)
+/* The name of @die, demangled with SYMS_F_DEMANGLE; its linkage name in *@symbol. */
+static const char *die_name(struct syms *s, Dwarf_Die *die, const char **symbol)
 {
 	Dwarf_Attribute mem;
 	const char *name;
@@ -784,6 +785,7 @@ static const char *die_name(struct syms *s, Dwarf_Die *die)
 	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &mem));
 	if (!name)
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &mem));
+	*symbol = name;
 	if (name && (s->flags & SYMS_F_DEMANGLE)) {
 		d = demangle__cxx(name);
 		if (d) {
@@ -810,7 +812,7 @@ static size_t add_lines(struct syms *s, struct symtab *st, uint64_t vaddr,
 	Dwarf_Files *files = NULL;
 	Dwarf_Word idx, lno;
 	Dwarf_Line *ln;
-	const char *file = NULL;
+	const char *file = NULL, *name, *symbol;
 	size_t nfiles = 0, n = 0;
 	int line = 0, ns, i;
 	Dwarf *dw;
@@ -829,8 +831,10 @@ static size_t add_lines(struct syms *s, struct symtab *st, uint64_t vaddr,
 			break;
 		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
 			continue;
+		name = die_name(s, &scopes[i], &symbol);
 		frames[n] = (struct sym_frame){
-			.name = die_name(s, &scopes[i]),
+			.name = name,
+			.symbol = symbol,
 			.module = fn.module,
 			.module_offset = fn.module_offset,
 			.build_id = fn.build_id,
@@ -876,6 +880,7 @@ static int resolve_in(struct syms *s, struct symtab *st, const char *module, uin
 	r = symtab_find(st, vaddr);
 	if (r >= 0) {
 		frames[0].name = symtab_name(st, r, s->flags & SYMS_F_DEMANGLE);
+		frames[0].symbol = st->syms[st->ranges[r].sym].name;
 		frames[0].offset = vaddr - st->starts[r];
 	}
 	if (!(s->flags & SYMS_F_LINES))

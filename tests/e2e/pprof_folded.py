@@ -24,6 +24,15 @@ while args:
     else:
         sys.exit('usage: pprof_folded.py [--total] [--index N] < raw')
 
+def function(text):
+    """The name in a line of a location: "NAME FILE:LINE s=START" and, when
+    the system name differs, "(SYSTEM NAME)" right after."""
+    m = re.match(r'^(.*) (\S*):(-?\d+) s=\d+(\(.*\))?$', text)
+    if not m:
+        sys.exit('pprof_folded.py: cannot read the line %r' % text)
+    return m.group(1)
+
+
 section = None
 samples = []        # (values, [location ids], {label: value})
 locations = {}      # id -> (mapping id, address, [function names, innermost first])
@@ -46,12 +55,10 @@ for line in sys.stdin.read().splitlines():
         m = re.match(r'^\s*(\d+): (0x[0-9a-f]+) (?:M=(\d+) )?(?:\[F\] )?(.*)$', line)
         if m:
             last_loc = int(m.group(1))
-            funcs = []
-            if m.group(4):
-                funcs.append(m.group(4).rsplit(' ', 2)[0])
+            funcs = [function(m.group(4))] if m.group(4) else []
             locations[last_loc] = (int(m.group(3) or 0), int(m.group(2), 16), funcs)
         elif last_loc is not None and line.startswith(' ' * 13):
-            locations[last_loc][2].append(line.strip().rsplit(' ', 2)[0])
+            locations[last_loc][2].append(function(line.strip()))
     elif section == 'Mappings':
         m = re.match(r'^(\d+): (0x[0-9a-f]+)/(0x[0-9a-f]+)/(0x[0-9a-f]+) (\S*)', line)
         if m:

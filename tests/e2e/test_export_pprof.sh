@@ -79,6 +79,15 @@ grep -Eq "^[0-9]+: .* $T/stacks $id \[FN\]\[FL\]\[LN\]\[IN\]$" "$TMP/lraw" ||
 	{ grep -A9 '^Mappings' "$TMP/lraw"; fail "the mapping does not say it has lines"; }
 echo "  ok: [FN][FL][LN][IN]"
 
+check "C++: demangled names as the folded output has them, not shortened by pprof"
+timeout -s KILL 60 "$SC" -f --pprof "$TMP/c.pb.gz" -c "$T/cxx 3" "$T/cxx:shapes::scale(int)" \
+	>"$TMP/c.folded" 2>"$TMP/c.err" || { cat "$TMP/c.err"; fail "stackcount on cxx exited $?"; }
+grep -q 'main;shapes::scale(int) 3$' "$TMP/c.folded" || { cat "$TMP/c.folded"; fail "no demangled frame"; }
+same_stacks "$TMP/c.folded" "$TMP/c.pb.gz"
+grep -q ' shapes::scale(int) :0 s=0(_ZN6shapes5scaleEi)$' "$TMP/raw" ||
+	{ cat "$TMP/raw"; fail "no system name _ZN6shapes5scaleEi"; }
+echo "  ok: shapes::scale(int), system name _ZN6shapes5scaleEi"
+
 check "-i: the profile holds every interval since the start, rewritten at each"
 start_target rounds "$T/stacks" "$N" --rounds
 start_tool "$TMP/i.folded" stackcount -f -i 0.2 --pprof "$TMP/i.pb.gz" -p "$TARGET_PID" \

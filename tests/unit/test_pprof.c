@@ -151,9 +151,9 @@ static const struct field *by_id(const struct field *v, size_t n, uint64_t id)
 	return NULL;
 }
 
-/* The name of the function of line @k of location @loc. */
-static const char *line_func(const struct profile *pr, uint64_t loc, size_t k, char *buf,
-			     uint64_t *line)
+/* The name (@field 2, or the system name: 3) of the function of line @k of location @loc. */
+static const char *line_name(const struct profile *pr, uint64_t loc, size_t k, unsigned field,
+			     char *buf, uint64_t *line)
 {
 	const struct field *l = by_id(pr->locations, pr->nlocations, loc), *fn;
 	struct field lines[8];
@@ -161,7 +161,13 @@ static const char *line_func(const struct profile *pr, uint64_t loc, size_t k, c
 	assert_true(get_all(l->p, l->len, 4, lines, 8) > k);
 	*line = get(lines[k].p, lines[k].len, 2);
 	fn = by_id(pr->functions, pr->nfunctions, get(lines[k].p, lines[k].len, 1));
-	return str(pr, get(fn->p, fn->len, 2), buf);
+	return str(pr, get(fn->p, fn->len, field), buf);
+}
+
+static const char *line_func(const struct profile *pr, uint64_t loc, size_t k, char *buf,
+			     uint64_t *line)
+{
+	return line_name(pr, loc, k, 2, buf, line);
 }
 
 static size_t nlines(const struct profile *pr, uint64_t loc)
@@ -183,7 +189,8 @@ static const struct field *mapping_of(const struct profile *pr, uint64_t loc)
 /* ---- records -------------------------------------------------------------------------- */
 
 static struct stack_frame app[] = {
-	{ .addr = 0x555500001139, .func = "gamma", .offset = 0x9, .module = "/bin/app",
+	{ .addr = 0x555500001139, .func = "gamma", .symbol = "gamma@@V_1", .offset = 0x9,
+	  .module = "/bin/app",
 	  .module_offset = 0x1139, .build_id = "c0ffee" },
 	{ .addr = 0x555500001180, .func = "beta", .module = "/bin/app", .module_offset = 0x1180,
 	  .build_id = "c0ffee" },
@@ -193,7 +200,8 @@ static struct stack_frame app[] = {
 
 /* The same code in another process, mapped elsewhere. */
 static struct stack_frame app2[] = {
-	{ .addr = 0x777700001139, .func = "gamma", .offset = 0x9, .module = "/bin/app",
+	{ .addr = 0x777700001139, .func = "gamma", .symbol = "gamma@@V_1", .offset = 0x9,
+	  .module = "/bin/app",
 	  .module_offset = 0x1139, .build_id = "c0ffee" },
 	{ .addr = 0x777700001180, .func = "beta", .module = "/bin/app", .module_offset = 0x1180,
 	  .build_id = "c0ffee" },
@@ -204,7 +212,8 @@ static struct stack_frame app2[] = {
 static struct stack_frame inl[] = {
 	{ .addr = 0x555500001200, .func = "helper", .module = "/bin/app", .module_offset = 0x1200,
 	  .build_id = "c0ffee", .file = "a.c", .line = 10, .inlined = true },
-	{ .addr = 0x555500001200, .func = "outer", .module = "/bin/app", .module_offset = 0x1200,
+	{ .addr = 0x555500001200, .func = "outer(int)", .symbol = "_Z5outeri", .module = "/bin/app",
+	  .module_offset = 0x1200,
 	  .build_id = "c0ffee", .file = "a.c", .line = 20 },
 	{ .addr = 0x7f0000021000, .module = "/lib/libc.so.6", .module_offset = 0x21000 },
 	{ .addr = 0x1234 },
@@ -269,7 +278,10 @@ static void test_profile(void **state)
 	get_all(pr.samples[0].p, pr.samples[0].len, 1, types, 4);
 	assert_int_equal(packed(&types[0], ids, 16), 3);
 	assert_string_equal(line_func(&pr, ids[0], 0, buf, &line), "gamma");
+	/* The system name without its symbol version; the name itself without one. */
+	assert_string_equal(line_name(&pr, ids[0], 0, 3, buf, &line), "gamma");
 	assert_string_equal(line_func(&pr, ids[2], 0, buf, &line), "main");
+	assert_string_equal(line_name(&pr, ids[2], 0, 3, buf, &line), "main");
 	{
 		const struct field *l = by_id(pr.locations, pr.nlocations, ids[0]);
 		const struct field *m = mapping_of(&pr, ids[0]);
@@ -297,8 +309,10 @@ static void test_profile(void **state)
 	assert_int_equal(nlines(&pr, ids[1]), 2);
 	assert_string_equal(line_func(&pr, ids[1], 0, buf, &line), "helper");
 	assert_int_equal(line, 10);
-	assert_string_equal(line_func(&pr, ids[1], 1, buf, &line), "outer");
+	assert_string_equal(line_func(&pr, ids[1], 1, buf, &line), "outer(int)");
 	assert_int_equal(line, 20);
+	/* A C++ name and its mangled form: pprof shortens neither. */
+	assert_string_equal(line_name(&pr, ids[1], 1, 3, buf, &line), "_Z5outeri");
 	/* A module without the function: an address for pprof to symbolize. */
 	assert_int_equal(nlines(&pr, ids[2]), 0);
 	assert_int_equal(get(mapping_of(&pr, ids[2])->p, mapping_of(&pr, ids[2])->len, 7), 0);
