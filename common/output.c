@@ -723,6 +723,56 @@ void out__separator(struct out *o)
 		fputc('\n', o->f);
 }
 
+void out__event(struct out *o, const struct out_event *e)
+{
+	if (o->fmt == OUT_JSON) {
+		json__begin_object(o->json);
+		json__str(o->json, "type", "event");
+		if (e->has_ts)
+			json__f64(o->json, "ts", e->ts);
+		json__u64(o->json, "pid", e->pid);
+		json__u64(o->json, "tid", e->tid);
+		json__u64(o->json, "cpu", e->cpu);
+		json__str(o->json, "comm", e->comm);
+		json__str(o->json, "func", e->func);
+		json__str(o->json, "message", e->message ? e->message : "");
+		json__begin_array(o->json, "args");
+		for (size_t i = 0; i < e->nargs; i++) {
+			if (e->arg_types[i] == OUT_STR)
+				json__str(o->json, NULL, e->args[i].s);
+			else if (e->arg_types[i] == OUT_S64)
+				json__s64(o->json, NULL, e->args[i].i);
+			else
+				json__u64(o->json, NULL, e->args[i].u);
+		}
+		json__end_array(o->json);
+		if (e->stack) {
+			json__begin_array(o->json, "user_stack");
+			for (size_t i = 0; i < e->nstack; i++)
+				json__str(o->json, NULL, e->stack[i]);
+			json__end_array(o->json);
+		}
+		json__end_object(o->json);
+		json__newline(o->json);
+		return;
+	}
+	if (e->time)
+		fprintf(o->f, "%-14s ", e->time);
+	fprintf(o->f, "%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, e->comm, e->func,
+		e->message ? e->message : "");
+	for (size_t i = 0; e->stack && i < e->nstack; i++)
+		fprintf(o->f, "        %s\n", e->stack[i]);
+}
+
+void out__event_header(struct out *o, bool time)
+{
+	if (o->fmt == OUT_JSON)
+		return;
+	if (time)
+		fprintf(o->f, "%-14s ", "TIME");
+	fprintf(o->f, "%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
+}
+
 void out__line(struct out *o, const char *key, const char *line)
 {
 	if (o->fmt == OUT_JSON) {

@@ -139,6 +139,31 @@ char *out_stack_folded(const struct stack_record *r, bool with_pid);
 /* Write a blank line in text mode (between intervals); nothing in JSON. */
 void out__separator(struct out *o);
 
+/*
+ * One traced event (uprobe-trace), as bcc's trace prints it: text
+ * "[TIME] PID TID COMM FUNC MESSAGE" (TIME only when @time is set), then
+ * each stack frame on its own line; JSON {"type":"event", "ts" (when
+ * @has_ts), "pid", "tid", "cpu", "comm", "func", "message", "args": [the
+ * values, typed], "user_stack": [frames] (when @stack is set)}.
+ */
+struct out_event {
+	const char *time;		/* text: the time column, or NULL */
+	bool has_ts;
+	double ts;			/* JSON: seconds since the start */
+	uint32_t pid, tid, cpu;
+	const char *comm, *func, *message;
+	const enum out_type *arg_types;	/* OUT_STR, OUT_S64 or OUT_U64 each */
+	const struct out_val *args;
+	size_t nargs;
+	const char *const *stack;	/* frames, innermost first, or NULL */
+	size_t nstack;
+};
+void out__event(struct out *o, const struct out_event *e);
+
+/* The header line of events in text (nothing in JSON), with the time
+ * column when @time. */
+void out__event_header(struct out *o, bool time);
+
 /* A free-form line of text output (listing mode); JSON gets {"@key": line}. */
 void out__line(struct out *o, const char *key, const char *line);
 

@@ -229,11 +229,13 @@ struct tracer {
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
-	struct json *json;
 	uint64_t start_ns;
 	uint64_t printed;
 	bool *done;			/* -M reached: the tool's stop */
 	struct trace_line line;		/* the message of the event being printed */
+	char strs[TRACE_PROBE_MAX_ARGS][FETCH_MAX_STR + 1];	/* its string values */
+	char frames[TRACE_STACK_DEPTH][1024];	/* its stack, as text */
+	const char *frame_ptrs[TRACE_STACK_DEPTH];
 };
 
 static void func_name(const struct tracer *t, const struct site *s, const struct trace_probe *p,
@@ -271,7 +273,10 @@ static int print_event(void *ctx, void *data, size_t size)
 	const void *d;
 	const uint64_t *stack;
 	size_t dlen, nframes;
-	char comm[17], func[128], tbuf[32] = "", frame[1024];
+	char comm[17], func[128], tbuf[32] = "";
+	enum out_type types[TRACE_PROBE_MAX_ARGS];
+	struct out_val args[TRACE_PROBE_MAX_ARGS];
+	struct out_event ev;
 	const char *msg;
 
 	/* Once stdout failed, the events are only drained (on_event()). */
@@ -288,6 +293,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	d = (const char *)data + sizeof(*e);
 	dlen = size - sizeof(*e) - e->stack_bytes;
 	nframes = e->stack_bytes / sizeof(uint64_t);
+	if (nframes > TRACE_STACK_DEPTH)
+		nframes = TRACE_STACK_DEPTH;
 	stack = (const uint64_t *)((const char *)d + dlen);
 	msg = trace_probe__render(p, &t->plans[e->site], d, dlen, &t->line);
 	func_name(t, s, p, func, sizeof(func));
@@ -300,52 +307,37 @@ static int print_event(void *ctx, void *data, size_t size)
 		snprintf(tbuf, sizeof(tbuf), "%.6f",
 			 e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
 	}
-	if (t->json) {
-		struct json *j = t->json;
+	ev = (struct out_event){ .time = tbuf[0] ? tbuf : NULL,
+				 .has_ts = o->timestamp || o->time_of_day,
+				 .ts = e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0,
+				 .pid = e->pid, .tid = e->tid, .cpu = e->cpu, .comm = comm,
+				 .func = func, .message = msg, .arg_types = types, .args = args,
+				 .stack = o->user_stack ? t->frame_ptrs : NULL,
+				 .nstack = nframes };
+	if (out__format(t->out) == OUT_JSON) {
 		const struct fetch_plan *plan = &t->plans[e->site];
 
-		json__begin_object(j);
-		json__str(j, "type", "event");
-		if (o->timestamp || o->time_of_day)
-			json__f64(j, "ts", e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
-		json__u64(j, "pid", e->pid);
-		json__u64(j, "tid", e->tid);
-		json__u64(j, "cpu", e->cpu);
-		json__str(j, "comm", comm);
-		json__str(j, "func", func);
-		json__str(j, "message", msg ? msg : "");
-		json__begin_array(j, "args");
 		for (int i = 0; i < p->nargs; i++) {
 			const struct fetch_value *v = &plan->values[i];
-			char str[FETCH_MAX_STR + 1];
 
-			if (v->type.vtype == FETCH_T_STRING)
-				json__str(j, NULL, fetch_value__str(v, d, dlen, str, sizeof(str)));
-			else if (v->type.vtype == FETCH_T_SIGNED)
-				json__s64(j, NULL, fetch_value__s64(v, d, dlen));
-			else
-				json__u64(j, NULL, fetch_value__u64(v, d, dlen));
-		}
-		json__end_array(j);
-		if (o->user_stack) {
-			json__begin_array(j, "user_stack");
-			for (size_t i = 0; i < nframes; i++) {
-				format_frame(t, e->pid, stack[i], frame, sizeof(frame));
-				json__str(j, NULL, frame);
+			if (v->type.vtype == FETCH_T_STRING) {
+				types[i] = OUT_STR;
+				args[i].s = fetch_value__str(v, d, dlen, t->strs[i], sizeof(t->strs[i]));
+			} else if (v->type.vtype == FETCH_T_SIGNED) {
+				types[i] = OUT_S64;
+				args[i].i = fetch_value__s64(v, d, dlen);
+			} else {
+				types[i] = OUT_U64;
+				args[i].u = fetch_value__u64(v, d, dlen);
 			}
-			json__end_array(j);
 		}
-		json__end_object(j);
-		json__newline(j);
-	} else {
-		if (tbuf[0])
-			printf("%-14s ", tbuf);
-		printf("%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, comm, func, msg ? msg : "");
-		for (size_t i = 0; i < nframes; i++) {
-			format_frame(t, e->pid, stack[i], frame, sizeof(frame));
-			printf("        %s\n", frame);
-		}
+		ev.nargs = p->nargs;
 	}
+	for (size_t i = 0; i < nframes; i++) {
+		format_frame(t, e->pid, stack[i], t->frames[i], sizeof(t->frames[i]));
+		t->frame_ptrs[i] = t->frames[i];
+	}
+	out__event(t->out, &ev);
 
 	t->printed++;
 	if (o->max_events && t->printed >= o->max_events) {
@@ -549,14 +541,6 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	return ret;
 }
 
-static void print_header(const struct options *o)
-{
-	if (o->json)
-		return;
-	if (o->timestamp || o->time_of_day)
-		printf("%-14s ", "TIME");
-	printf("%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
-}
 
 /* Size the maps, load, store the fetch programs, follow -c's children. */
 static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
@@ -635,11 +619,6 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		if (o->cli.pid)
 			syms__snapshot(tr.syms, o->cli.pid);
 	}
-	if (o->json) {
-		tr.json = json__new(stdout);
-		if (!tr.json)
-			goto out;
-	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
 		fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n", strerror(errno));
@@ -652,7 +631,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	if (ret)
 		goto out;
 	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
-	print_header(o);
+	out__event_header(t->out, o->timestamp || o->time_of_day);
 	out__flush(t->out);
 	tr.start_ns = cli__now_ns();
 	ret = tool__begin(t);
@@ -673,7 +652,6 @@ out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
 	ring_buffer__free(rb);
-	json__free(tr.json);
 	syms__free(tr.syms);
 	trace_line__fini(&tr.line);
 	return ret;

@@ -85,6 +85,44 @@ static void test_table_json(void **state)
 	out_table__free(t);
 }
 
+static char *render_event(enum out_format fmt, const struct out_event *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct out *o = out__new(f, fmt);
+
+	out__event_header(o, e->time != NULL);
+	out__event(o, e);
+	out__free(o);
+	fclose(f);
+	return buf;
+}
+
+static void test_event(void **state)
+{
+	static const enum out_type types[] = { OUT_S64, OUT_STR };
+	struct out_val args[2];
+	const char *stack[] = { "gamma", "main" };
+	struct out_event e = { .pid = 7, .tid = 8, .cpu = 1, .comm = "app", .func = "write",
+			       .message = "-3 x", .arg_types = types, .args = args, .nargs = 2,
+			       .stack = stack, .nstack = 2, .has_ts = true, .ts = 0.5 };
+	char *s;
+
+	args[0].i = -3;
+	args[1].s = "x";
+	s = render_event(OUT_TEXT, &e);
+	assert_string_equal(s, "PID     TID     COMM            FUNC             -\n"
+			       "7       8       app             write            -3 x\n"
+			       "        gamma\n        main\n");
+	free(s);
+	s = render_event(OUT_JSON, &e);
+	assert_string_equal(s, "{\"type\":\"event\",\"ts\":0.5,\"pid\":7,\"tid\":8,\"cpu\":1,"
+			       "\"comm\":\"app\",\"func\":\"write\",\"message\":\"-3 x\","
+			       "\"args\":[-3,\"x\"],\"user_stack\":[\"gamma\",\"main\"]}\n");
+	free(s);
+}
+
 static void test_json_nesting(void **state)
 {
 	char *buf = NULL;
@@ -199,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_table_text_sorted),
 		cmocka_unit_test(test_table_json),
 		cmocka_unit_test(test_json_nesting),
+		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_hist_kv),
 		cmocka_unit_test(test_write_error_kept),
 		cmocka_unit_test(test_closed_pipe),
