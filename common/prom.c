@@ -200,17 +200,52 @@ int prom__hist_add(struct prom *p, int fam, const char *const *values, const str
 
 /* ---- rendering ------------------------------------------------------------------ */
 
+/*
+ * The length of the valid UTF-8 sequence at @s (1 to 4), or 0 when it is
+ * not one: a stray continuation byte, a truncated or overlong sequence, a
+ * surrogate, beyond U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 :
+		   s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||	/* overlong */
+	    (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||	/* surrogates */
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||	/* overlong */
+	    (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))	/* beyond U+10FFFF */
+		return 0;
+	return n;
+}
+
+/*
+ * @s escaped as the text format wants: backslash and newline, and the
+ * double quote in a label value (@quote). Prometheus takes UTF-8 only, and
+ * one bad byte (a comm, a string argdist read from memory) would make the
+ * whole file unreadable to node_exporter: a byte that is not UTF-8 becomes
+ * U+FFFD, as Go's strings.ToValidUTF8 would make it.
+ */
 static void put_escaped(FILE *f, const char *s, bool quote)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (*p == '\\')
 			fputs("\\\\", f);
-		else if (*s == '\n')
+		else if (*p == '\n')
 			fputs("\\n", f);
-		else if (quote && *s == '"')
+		else if (quote && *p == '"')
 			fputs("\\\"", f);
+		else if (!n)
+			fputs("\xef\xbf\xbd", f);
 		else
-			fputc(*s, f);
+			fwrite(p, 1, n, f);
+		p += n ? n : 1;
 	}
 }
 

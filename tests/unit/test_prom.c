@@ -82,6 +82,35 @@ static void test_escaping(void **state)
 }
 
 /* Nanosecond counters come out in seconds, exactly. */
+/* Prometheus reads UTF-8 only: a byte that is not becomes U+FFFD; UTF-8 passes. */
+static void test_utf8(void **state)
+{
+	static const char *const l[] = { "w" };
+	struct prom *p = prom__new();
+	struct prom_family f = { "cotrace_u_total", "U.", PROM_COUNTER, l, 1, 0 };
+	char *text;
+
+	assert_non_null(p);
+	assert_int_equal(prom__add_family(p, &f), 0);
+	assert_int_equal(prom__counter_add(p, 0, (const char *[]){ "caf\xc3\xa9" }, 1), 0);
+	assert_int_equal(prom__counter_add(p, 0, (const char *[]){ "a\xff" "b\xc3" }, 2), 0);
+	/* An overlong '/', a surrogate, a 4-byte sequence cut short. */
+	assert_int_equal(prom__counter_add(p, 0, (const char *[]){ "\xc0\xaf\xed\xa0\x80\xf0\x9f" },
+					   3), 0);
+	assert_int_equal(prom__counter_add(p, 0, (const char *[]){ "\xf0\x9f\x98\x80" }, 4), 0);
+	text = render(p);
+	assert_string_equal(text,
+		"# HELP cotrace_u_total U.\n"
+		"# TYPE cotrace_u_total counter\n"
+		"cotrace_u_total{w=\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"} 2\n"
+		"cotrace_u_total{w=\"caf\xc3\xa9\"} 1\n"
+		"cotrace_u_total{w=\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		"\xef\xbf\xbd\xef\xbf\xbd\"} 3\n"
+		"cotrace_u_total{w=\"\xf0\x9f\x98\x80\"} 4\n");
+	free(text);
+	prom__free(p);
+}
+
 static void test_seconds(void **state)
 {
 	struct prom *p = prom__new();
@@ -203,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_histograms),
 		cmocka_unit_test(test_bad_families),
