@@ -23,6 +23,7 @@
 #include "common/keytab.h"
 #include "common/pprof.h"
 #include "common/stacks.h"
+#include "common/utf8.h"
 
 #define MAX_TYPES 8
 #define KERNEL_MAPPING "[kernel.kallsyms]"
@@ -74,9 +75,24 @@ struct pprof {
 
 /* ---- building ------------------------------------------------------------------- */
 
+/*
+ * The index of the @len bytes at @s in the string table, made UTF-8
+ * first: profile.proto's strings are proto3 strings, which protobuf
+ * libraries (Parca's, Pyroscope's) refuse to decode when they are not.
+ */
 static int intern_n(struct pprof *p, const char *s, size_t len, uint32_t *idx)
 {
-	return keytab__add(p->strings, s, len, idx) < 0 ? -ENOMEM : 0;
+	char *fixed;
+	int ret;
+
+	if (utf8_is_valid(s, len))
+		return keytab__add(p->strings, s, len, idx) < 0 ? -ENOMEM : 0;
+	fixed = utf8_sanitize(s, len, &len);
+	if (!fixed)
+		return -ENOMEM;
+	ret = keytab__add(p->strings, fixed, len, idx) < 0 ? -ENOMEM : 0;
+	free(fixed);
+	return ret;
 }
 
 static int intern(struct pprof *p, const char *s, uint32_t *idx)

@@ -10,6 +10,7 @@
 #include "common/hist.h"
 #include "common/keytab.h"
 #include "common/prom.h"
+#include "common/utf8.h"
 
 struct family {
 	char *name;
@@ -201,27 +202,6 @@ int prom__hist_add(struct prom *p, int fam, const char *const *values, const str
 /* ---- rendering ------------------------------------------------------------------ */
 
 /*
- * The length of the valid UTF-8 sequence at @s (1 to 4), or 0 when it is
- * not one: a stray continuation byte, a truncated or overlong sequence, a
- * surrogate, beyond U+10FFFF.
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 :
-		   s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
-
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||	/* overlong */
-	    (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||	/* surrogates */
-	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||	/* overlong */
-	    (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))	/* beyond U+10FFFF */
-		return 0;
-	return n;
-}
-
-/*
  * @s escaped as the text format wants: backslash and newline, and the
  * double quote in a label value (@quote). Prometheus takes UTF-8 only, and
  * one bad byte (a comm, a string argdist read from memory) would make the
@@ -233,7 +213,7 @@ static void put_escaped(FILE *f, const char *s, bool quote)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len((const char *)p);
 
 		if (*p == '\\')
 			fputs("\\\\", f);

@@ -231,7 +231,9 @@ static void test_profile(void **state)
 	struct stack_record r2 = { .comm = "app", .count = 2, .user_frames = inl, .nuser = 4,
 				   .kernel_frames = kern, .nkernel = 1 };
 	struct stack_record r3 = { .comm = "x", .count = 1, .user_lost = true };
-	struct pprof_label l1[] = { { "comm", "app" } }, l3[] = { { "comm", "x" }, { "pid", NULL, 42 } };
+	struct pprof_label l1[] = { { "comm", "app" } };
+	/* A comm is any bytes; the string table is UTF-8. */
+	struct pprof_label l3[] = { { "comm", "x\xff" }, { "pid", NULL, 42 } };
 	struct pprof *p = pprof__new();
 	struct field types[4], labels[4];
 	char buf[256], b2[256];
@@ -325,6 +327,7 @@ static void test_profile(void **state)
 	assert_int_equal(packed(&types[0], ids, 16), 1);
 	assert_string_equal(line_func(&pr, ids[0], 0, buf, &line), "[user stack lost]");
 	assert_int_equal(get_all(pr.samples[2].p, pr.samples[2].len, 3, labels, 4), 2);
+	assert_string_equal(str(&pr, get(labels[0].p, labels[0].len, 2), buf), "x\xef\xbf\xbd");
 	assert_string_equal(str(&pr, get(labels[1].p, labels[1].len, 1), buf), "pid");
 	assert_int_equal(get(labels[1].p, labels[1].len, 3), 42);
 	assert_int_equal(get(labels[1].p, labels[1].len, 2), 0);
