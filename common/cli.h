@@ -100,6 +100,9 @@ int cli__parse_pid(const char *s, pid_t *pid);
 /* Parse seconds: a plain decimal number ("2", "0.5"; no sign, exponent
  * or hex), > 0, at most a year. 0 or -EINVAL. */
 int cli__parse_seconds(const char *s, double *secs);
+/* Parse a CPU number (bcc's -c CPU, profile's -C): 0, -EINVAL when @s is
+ * not a number, -ENODEV when this machine has no such CPU. */
+int cli__parse_cpu(const char *s, int *cpu);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
@@ -234,20 +237,32 @@ uint64_t cli__now_ns(void);
 struct cli_cmd {
 	pid_t pid;
 	int go_fd;	/* write end of the pipe the child waits on */
-	char exe[PATH_MAX];	/* the program, as execvp() finds it through $PATH */
+	int status_fd;	/* read end of the pipe the child's exec failure comes through */
+	char exe[PATH_MAX];	/* the program, found through $PATH as execvp() would */
 };
 
 /*
  * Fork @cmdline (split on blank space; single and double quotes group
- * words; no other shell syntax) held before exec. The child gets
- * SIGTERM if the tracer dies. Returns 0 or a negative errno; an unknown
- * program is reported when it is started (exit status 127).
+ * words; no other shell syntax) held before exec. The program is found
+ * now, through $PATH as execvp() would, and the child execs that path
+ * itself: the traced command makes one execve(). The child gets SIGKILL
+ * if the tracer dies. Returns 0 or a negative errno: -EINVAL for an empty
+ * command or an unbalanced quote, -ENOENT for no such program, -EISDIR or
+ * -EACCES for one that cannot run.
  */
 int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd);
-/* Let the child exec. Returns 0 or a negative errno. */
+/*
+ * Let the child exec, and wait until it has: returns 0, or the negative
+ * errno of an exec that failed (the child is then reaped and cmd->pid
+ * is 0), or of the write that lets it go.
+ */
 int cli_cmd__start(struct cli_cmd *cmd);
 /* Kill and reap a child that is still there (on error paths). */
 void cli_cmd__kill(struct cli_cmd *cmd);
+
+/* Is @err (negative) an exec failure that is the user's to fix: no such
+ * program, a directory, no permission, not an executable? */
+bool cli__is_exec_error(int err);
 
 /*
  * The life of a tracing run shared by the tools: signals, the traced
@@ -267,7 +282,8 @@ struct cli_run {
 };
 
 /* A struct cli_run that cli_run__fini() may be given before cli_run__init(). */
-#define CLI_RUN_INIT { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 }
+#define CLI_RUN_INIT { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1, \
+			.cmd.status_fd = -1 }
 
 /*
  * Set up signals, fork @cmd held before exec (if not NULL) and open a
@@ -285,7 +301,8 @@ int cli_run__init_or_say(const char *tool, struct cli_run *r, pid_t pid, const c
 			 double duration, double interval);
 /* The process to trace: @pid of init, or the command's pid, or 0. */
 pid_t cli_run__target(const struct cli_run *r, pid_t pid);
-/* Start the clock (and the command). Returns 0 or a negative errno. */
+/* Start the clock (and the command). Returns 0 or a negative errno: that
+ * of cli_cmd__start() when the command could not be run. */
 int cli_run__start(struct cli_run *r);
 
 enum cli_step {

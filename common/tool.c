@@ -172,14 +172,17 @@ void tool__say_tracing(const struct tool *t, size_t n, const char *what, char *c
 int tool__begin(struct tool *t)
 {
 	struct timespec ts;
+	int err;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t->begin_real_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	t->begin_ns = cli__now_ns();
-	if (!cli_run__start(&t->run))
+	err = cli_run__start(&t->run);
+	if (!err)
 		return 0;
-	fprintf(stderr, "%s: cannot start '%s'\n", t->name, t->cli->cmd);
-	return EXIT_RUNTIME;
+	/* The exec failed: the run ends now, with the user's mistake said. */
+	fprintf(stderr, "%s: cannot run '%s': %s\n", t->name, t->cli->cmd, strerror(-err));
+	return cli__is_exec_error(err) ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 /* Replace @path with the @len bytes of @buf (encoded since @start; freed) unless @err. */

@@ -128,7 +128,11 @@ int tool__attach(struct tool *t, pid_t pid);
 void tool__say_tracing(const struct tool *t, size_t n, const char *what, char *const *specs,
 		       int nspecs);
 
-/* Start the clock and let the -c command run. */
+/*
+ * Start the clock and let the -c command run. A command whose exec fails
+ * ends the run: said on stderr, EXIT_USAGE (the user's to fix: no such
+ * file, no permission, not an executable) or EXIT_RUNTIME.
+ */
 int tool__begin(struct tool *t);
 
 /*

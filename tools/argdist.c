@@ -91,6 +91,8 @@ static const char usage[] =
 "                         Prometheus metrics (node_exporter's textfile\n"
 "                         collector), at each interval\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
+"  -I, --include HEADER   accepted for bcc's command lines: types come from\n"
+"                         debug information (DWARF) and the kernel's BTF instead\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
 "      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
@@ -131,6 +133,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "include", required_argument, NULL, 'I' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
 	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
@@ -147,7 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "C:H:p:t:i:d:n:cT:z:jvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":C:H:p:t:i:d:n:cT:z:I:jvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 		case 'H':
@@ -175,6 +178,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid string size '%s' (1..512)", optarg);
 			break;
 		case 'j': o->json = true; break;
+		case 'I':
+			fprintf(stderr, "argdist: -I %s is not needed: types come from debug "
+				"information (DWARF) and the kernel's BTF, not from C headers\n",
+				optarg);
+			break;
 		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("argdist", usage, COTRACE_VERSION, c, argv,

@@ -28,7 +28,8 @@
 #define MAX_PIDS_DEFAULT 1024
 
 struct options {
-	struct cli_common cli;	/* -p -c -i -d -v --attach */
+	struct cli_common cli;	/* -p --cmd -i -d -v --attach */
+	int cpu;		/* -c CPU, bcc's; -1: every CPU */
 	bool timestamp;
 	bool regex;
 	bool json;
@@ -57,17 +58,20 @@ static const char usage[] =
 "\n"
 "Options:\n"
 "  -p, --pid PID          count only in process PID\n"
-"  -c, --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"      --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"  -c, --cpu CPU          count only on CPU\n"
 "  -i, --interval SECS    print counts every SECS seconds\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -T, --timestamp        print a timestamp with each interval\n"
-"  -r, --regexp           patterns are POSIX extended regular expressions\n"
+"  -r, --regexp           patterns are POSIX extended regular expressions,\n"
+"                         matched from the start of the name (as bcc's)\n"
 "  -P, --per-pid          count per process (PID column)\n"
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
 "                         (node_exporter's textfile collector), at each interval\n"
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
+"  -D, --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
@@ -85,18 +89,22 @@ static const char usage[] =
 "  funccount 'uprobe:./app:cpp:\"AddressBook::*\"'   C++ methods\n"
 "  funccount 'u:/usr/bin/python3:*'     USDT probes of python3\n"
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
-"  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n"
+"  funccount -c 1 -d 5 'c:malloc'       malloc() calls on CPU 1, for 5 seconds\n"
+"  funccount -r 'c:(read|write)$'       read() and write() (anchored at the start)\n"
+"  funccount --cmd './calls 10 20' './calls:foo' './calls:bar'\n"
 "  funccount -i 15 --prom /var/lib/node_exporter/funccount.prom 'c:malloc'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
-	{ "cmd", required_argument, NULL, 'c' },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
+	{ "cpu", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "regexp", no_argument, NULL, 'r' },
+	{ "debug", no_argument, NULL, 'D' },
 	{ "per-pid", no_argument, NULL, 'P' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
@@ -118,8 +126,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:TrPljvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:d:TrDPljvh", long_opts, NULL)) != -1) {
 		switch (c) {
+		/* bcc's -c is a CPU; the command is --cmd. */
+		case 'c':
+			ret = cli__parse_cpu(optarg, &o->cpu);
+			if (ret)
+				return usage_error(ret == -ENODEV ? "CPU %s does not exist" :
+						   "invalid CPU '%s'", optarg);
+			break;
+		case 'D': o->cli.verbose = true; break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
 		case 'P': o->per_pid = true; break;
@@ -386,7 +402,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = {};
+	struct options o = { .cpu = -1 };
 	struct tool t = TOOL_INIT;
 	struct funccount_bpf *skel = NULL;
 	int ret;
@@ -418,6 +434,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	skel->rodata->targ_tgid = t.pid;
+	skel->rodata->targ_cpu = o.cpu;
 	skel->rodata->per_pid = o.per_pid;
 	bpf_map__set_max_entries(skel->maps.counts, t.set.count);
 	bpf_map__set_max_entries(skel->maps.pid_counts, cli__map_entries(

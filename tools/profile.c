@@ -30,9 +30,14 @@
 #define DEFAULT_STACK_STORAGE 16384
 
 struct options {
-	struct cli_common cli;	/* --cmd -d -v */
+	struct cli_common cli;	/* --cmd --duration -v */
 	pid_t pids[MAX_PIDS];	/* -p: a list here */
 	int npids;
+	pid_t tids[MAX_PIDS];	/* -L: a list too */
+	int ntids;
+	const char *cgroupmap;	/* --cgroupmap: a pinned map of cgroup ids */
+	const char *mntnsmap;	/* --mntnsmap: a pinned map of mount namespace ids */
+	bool delimited;		/* -d */
 	unsigned long freq;
 	unsigned long period;
 	long cpu;
@@ -57,11 +62,15 @@ static const char usage[] =
 "  -c, --count N          sample every N events instead (CPU cycles where the\n"
 "                         machine counts them, else nanoseconds of cpu-clock)\n"
 "  -p, --pid PID[,PID]    only these processes; with one, stop when it exits\n"
+"  -L, --tid TID[,TID]    only these threads\n"
 "      --cmd CMD          run CMD and profile only it\n"
 "  -C, --cpu CPU          only this CPU\n"
-"  -d, --duration SECS    stop after SECS seconds (also the DURATION argument)\n"
+"      --duration SECS    stop after SECS seconds (as the DURATION argument)\n"
 "  -U, --user-stacks-only   user stacks only\n"
 "  -K, --kernel-stacks-only kernel stacks only\n"
+"  -d, --delimited        a \"--\" line (folded: a \"-\" frame) between the kernel\n"
+"                         and the user stack\n"
+"  -a, --annotations      kernel frames end in _[k] in folded output (always so)\n"
 "  -I, --include-idle     include the idle task (pid 0)\n"
 "  -P, --perpid           keep processes apart (comm-PID in folded output)\n"
 "  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
@@ -72,6 +81,10 @@ static const char usage[] =
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
+"      --cgroupmap PATH   only cgroups whose id is a key of the pinned BPF hash\n"
+"                         map PATH (u64 keys, as bcc's special_filtering.md)\n"
+"      --mntnsmap PATH    only mount namespaces whose id is a key of the pinned\n"
+"                         BPF hash map PATH (u64 keys)\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -79,20 +92,28 @@ static const char usage[] =
 "  profile 10                       all CPUs for 10 seconds\n"
 "  profile -F 99 -p 181 5           one process at 99 Hz\n"
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
+"  profile -adf -p 181 10           folded, kernel and user stacks delimited\n"
+"  profile -L 185                   one thread only\n"
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n"
 "  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_DURATION, OPT_CGROUPMAP,
+       OPT_MNTNSMAP };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 'L' },
 	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
 	{ "cpu", required_argument, NULL, 'C' },
-	{ "duration", required_argument, NULL, 'd' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "user-stacks-only", no_argument, NULL, 'U' },
 	{ "kernel-stacks-only", no_argument, NULL, 'K' },
+	{ "delimited", no_argument, NULL, 'd' },
+	{ "annotations", no_argument, NULL, 'a' },
+	{ "cgroupmap", required_argument, NULL, OPT_CGROUPMAP },
+	{ "mntnsmap", required_argument, NULL, OPT_MNTNSMAP },
 	{ "include-idle", no_argument, NULL, 'I' },
 	{ "perpid", no_argument, NULL, 'P' },
 	{ "folded", no_argument, NULL, 'f' },
@@ -110,7 +131,8 @@ static const struct option long_opts[] = {
 
 #define usage_error(...) cli__usage_error("profile", __VA_ARGS__)
 
-static int parse_pids(const char *s, struct options *o)
+/* A comma-separated list of ids (-p, -L) appended to @ids (*@n of MAX_PIDS). */
+static int parse_pids(const char *s, pid_t *ids, int *n)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
 	int err = 0;
@@ -118,13 +140,13 @@ static int parse_pids(const char *s, struct options *o)
 	if (!copy)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
-		if (o->npids == MAX_PIDS || cli__parse_pid(tok, &o->pids[o->npids]))
+		if (*n == MAX_PIDS || cli__parse_pid(tok, &ids[*n]))
 			err = -EINVAL;
 		else
-			o->npids++;
+			(*n)++;
 	}
 	free(copy);
-	return err || !o->npids ? -EINVAL : 0;
+	return err || !*n ? -EINVAL : 0;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -133,7 +155,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":F:c:p:L:C:UKdaIPfsjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (cli__parse_ulong(optarg, 1, 100000, &o->freq))
@@ -145,9 +167,25 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid sample period '%s'", optarg);
 			break;
 		case 'p':
-			if (parse_pids(optarg, o))
+			if (parse_pids(optarg, o->pids, &o->npids))
 				return usage_error("invalid pid list '%s'", optarg);
 			break;
+		case 'L':
+			if (parse_pids(optarg, o->tids, &o->ntids))
+				return usage_error("invalid thread id list '%s'", optarg);
+			break;
+		/* bcc's -d is the delimiter: the duration is the argument (or --duration). */
+		case 'd': o->delimited = true; break;
+		/* Folded kernel frames always carry _[k] (docs/bcc-differences.md). */
+		case 'a': break;
+		case OPT_DURATION:
+			ret = cli__common_option("profile", usage, COTRACE_VERSION, 'd', argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
+			break;
+		case OPT_CGROUPMAP: o->cgroupmap = optarg; break;
+		case OPT_MNTNSMAP: o->mntnsmap = optarg; break;
 		case 'C':
 			if (cli__parse_ulong(optarg, 0, 65535, &cpu))
 				return usage_error("invalid CPU '%s'", optarg);
@@ -174,11 +212,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return ret;
 		}
 	}
-	/* bcc's positional DURATION; -d is ours. Both at once is a mistake:
-	 * an option's value taken for a duration, as in "-I 0x10 -d 1". */
+	/* bcc's positional DURATION; --duration is ours. Both at once is a
+	 * mistake: an option's value taken for a duration, as in
+	 * "-I 0x10 --duration 1". */
 	if (optind < argc && o->cli.duration)
-		return usage_error("the duration argument '%s' and -d cannot be used together",
-				   argv[optind]);
+		return usage_error("the duration argument '%s' and --duration cannot be used "
+				   "together", argv[optind]);
 	if (optind < argc && cli__parse_seconds(argv[optind++], &o->cli.duration))
 		return usage_error("invalid duration '%s' (seconds, a decimal number)",
 				   argv[optind - 1]);
@@ -186,6 +225,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->npids && o->cli.cmd)
 		return usage_error("%s", "-p and --cmd cannot be used together");
+	if (o->ntids && (o->npids || o->cli.cmd))
+		return usage_error("%s", o->npids ? "-p and -L cannot be used together" :
+				   "-L and --cmd cannot be used together");
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s", "-U and -K cannot be used together");
 	if (o->folded && o->json)
@@ -207,7 +249,7 @@ static int write_svg(const struct options *o, const struct stack_set *stacks)
 	if (!fg)
 		goto out;
 	for (size_t i = 0; i < stacks->count; i++) {
-		char *line = out_stack_folded(&stacks->records[i], o->per_pid);
+		char *line = out_stack_folded(&stacks->records[i], o->per_pid, o->delimited);
 
 		err = line ? flamegraph__add(fg, line, stacks->records[i].count) : -ENOMEM;
 		free(line);
@@ -236,7 +278,7 @@ out:
 static int report(struct out *out, const struct options *o, struct stack_capture *sc)
 {
 	struct stack_read_opts ro = { .offsets = o->offsets };
-	struct out_ctx ctx = { .record = "stack" };
+	struct out_ctx ctx = { .record = "stack", .delimit = o->delimited };
 	struct stack_set stacks = {};
 	int err;
 
@@ -252,6 +294,44 @@ static int report(struct out *out, const struct options *o, struct stack_capture
 		err = write_svg(o, &stacks);
 out:
 	stack_set__fini(&stacks);
+	return err;
+}
+
+/*
+ * --cgroupmap, --mntnsmap: put the user's map pinned at @path (NULL: none)
+ * in place of @map before load, as bcc does with its pinned
+ * BPF_TABLE_PINNED sets: a hash map whose u64 keys are the ids to sample.
+ * Returns 0 or an exit code, after saying why on stderr.
+ */
+static int use_pinned_set(struct bpf_map *map, const char *path, const char *opt,
+			  const char *what)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	if (!path)
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "profile: %s: cannot open the pinned BPF map '%s': %s\n", opt, path,
+			strerror(errno));
+		return errno == ENOENT || errno == EINVAL || errno == EPERM ? EXIT_USAGE :
+		       EXIT_RUNTIME;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    (info.type != BPF_MAP_TYPE_HASH && info.type != BPF_MAP_TYPE_LRU_HASH) ||
+	    info.key_size != sizeof(__u64)) {
+		fprintf(stderr, "profile: %s: '%s' is not a BPF hash map with 8-byte keys (%s)\n",
+			opt, path, what);
+		err = EXIT_USAGE;
+	} else if (bpf_map__reuse_fd(map, fd)) {
+		fprintf(stderr, "profile: %s: cannot use the map '%s': %s\n", opt, path,
+			strerror(errno));
+		err = EXIT_RUNTIME;
+	}
+	/* reuse_fd() keeps a duplicate. */
+	close(fd);
 	return err;
 }
 
@@ -323,6 +403,12 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 		__u8 one = 1;
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
+	}
+	for (int i = 0; i < o->ntids; i++) {
+		__u32 key = o->tids[i];
+		__u8 one = 1;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.tids), &key, &one, BPF_ANY);
 	}
 	/* The processes of -p are read now, before they can exit. */
 	ret = stack_capture__open(&sc, "profile", skel->obj,
@@ -401,6 +487,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	for (int i = 0; i < o.ntids; i++) {
+		if (cli__pid_exists(o.tids[i])) {
+			fprintf(stderr, "profile: thread %d does not exist\n", o.tids[i]);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (o.cli.cmd)
 		o.pids[o.npids++] = t.run.cmd.pid;
 	skel = profile_bpf__open();
@@ -413,9 +506,18 @@ int main(int argc, char **argv)
 	skel->rodata->want_kernel = !o.user_only;
 	skel->rodata->include_idle = o.idle;
 	skel->rodata->filter_pids = o.npids > 0;
+	skel->rodata->filter_tids = o.ntids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
-	ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
+	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
+	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");
+	if (!ret)
+		ret = use_pinned_set(skel->maps.mntns_set, o.mntnsmap, "--mntnsmap",
+				     "mount namespace ids");
+	skel->rodata->filter_cgroups = o.cgroupmap != NULL;
+	skel->rodata->filter_mntns = o.mntnsmap != NULL;
+	if (!ret)
+		ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);
 	if (!ret)

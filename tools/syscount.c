@@ -34,8 +34,9 @@
 #define STACK_KEYS 65536
 
 struct options {
-	struct cli_common cli;	/* -p -c -i -d -v */
+	struct cli_common cli;	/* -p --cmd -i -d -v */
 	pid_t tid;
+	pid_t ppid;		/* -c PPID, bcc's: only children of PPID */
 	unsigned long top;
 	bool failures;
 	int err;		/* -e: errno value, 0 for any */
@@ -58,7 +59,8 @@ static const char usage[] =
 "Options:\n"
 "  -p, --pid PID          count only in process PID\n"
 "  -t, --tid TID          count only in thread TID\n"
-"  -c, --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"  -c, --ppid PPID        count only in children of process PPID\n"
+"      --cmd CMD          run CMD and count only in it; stop when it exits\n"
 "  -i, --interval SECS    print counts every SECS seconds\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -T, --top N            print only the N most frequent (default 10; 0: all)\n"
@@ -89,7 +91,8 @@ static const char usage[] =
 "  syscount -i 1 -T 5             top 5 every second\n"
 "  syscount -x                    failed syscalls only\n"
 "  syscount -e ENOENT -P          processes whose syscalls fail with ENOENT\n"
-"  syscount -c 'ls -l' -L -m      syscalls of a command, times in milliseconds\n"
+"  syscount --cmd 'ls -l' -L -m   syscalls of a command, times in milliseconds\n"
+"  syscount -c 1 -P               per process, only children of init\n"
 "  syscount --comm nginx -P       per process, only processes named nginx\n"
 "  syscount --stack --syscall close --comm app -f\n"
 "                                 user stacks of close() in app, folded\n"
@@ -101,7 +104,8 @@ enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tid", required_argument, NULL, 't' },
-	{ "cmd", required_argument, NULL, 'c' },
+	{ "ppid", required_argument, NULL, 'c' },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "top", required_argument, NULL, 'T' },
@@ -140,6 +144,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			if (cli__parse_pid(optarg, &o->tid))
 				return usage_error("invalid thread id '%s'", optarg);
+			break;
+		/* bcc's -c: a parent process; the command is --cmd. */
+		case 'c':
+			if (cli__parse_pid(optarg, &o->ppid))
+				return usage_error("invalid parent pid '%s'", optarg);
 			break;
 		case 'T':
 			if (cli__parse_ulong(optarg, 0, 100000, &o->top))
@@ -190,7 +199,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (ret >= 0)
 		return ret;
 	if (o->tid && o->cli.cmd)
-		return usage_error("%s", "-t and -c cannot be used together");
+		return usage_error("%s", "-t and --cmd cannot be used together");
+	if (o->ppid && o->cli.cmd)
+		return usage_error("%s", "-c and --cmd cannot be used together");
 	if (o->stack && o->nr < 0 && !o->comm)
 		return usage_error("%s", "--stack needs --syscall or --comm");
 	if (o->stack && (o->latency || o->failures || o->per_process))
@@ -474,8 +485,9 @@ static int export_row(struct state *st, const struct row *r)
 static int report_counts(struct state *st)
 {
 	const struct options *o = st->o;
+	/* bcc's interval header: "[03:11:13]". */
 	struct out_ctx ctx = { .timestamp = o->cli.interval > 0, .interval = st->interval,
-			       .record = "count" };
+			       .record = "count", .bracket_time = true };
 	const struct out_col *cols;
 	struct rows rows = {};
 	struct out_table *t = NULL;
@@ -661,6 +673,7 @@ static void set_knobs(struct syscount_bpf *skel, const struct options *o, pid_t 
 {
 	skel->rodata->targ_tgid = pid;
 	skel->rodata->targ_tid = o->tid;
+	skel->rodata->targ_ppid = o->ppid;
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
 		memcpy((char *)skel->rodata->targ_comm, o->comm, strlen(o->comm));
@@ -765,6 +778,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.tid && cli__pid_exists(o.tid)) {
 		fprintf(stderr, "syscount: thread %d does not exist\n", o.tid);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (o.ppid && cli__pid_exists(o.ppid)) {
+		fprintf(stderr, "syscount: process %d does not exist\n", o.ppid);
 		ret = EXIT_USAGE;
 		goto out;
 	}

@@ -39,6 +39,7 @@ struct options {
 	bool per_func;
 	bool per_pid;
 	bool force;
+	unsigned long level;	/* -l: nested calls timed per thread, 0: all */
 	enum hist_unit unit;
 	char **patterns;
 	int npatterns;
@@ -64,7 +65,10 @@ static const char usage[] =
 "  -m, --milliseconds     millisecond histograms (default: nanoseconds)\n"
 "  -F, --function         one histogram per function\n"
 "  -P, --pids             one histogram per process\n"
-"  -r, --regexp           patterns are POSIX extended regular expressions\n"
+"  -r, --regexp           patterns are POSIX extended regular expressions,\n"
+"                         matched from the start of the name (as bcc's)\n"
+"  -l, --level LEVEL      time only the outermost LEVEL nested or recursive\n"
+"                         calls of a thread (1 to 32; default: all, up to 32)\n"
 "  -j, --json             JSON lines output\n"
 "      --prom FILE        also write the histograms to FILE as Prometheus metrics\n"
 "                         (node_exporter's textfile collector), at each interval\n"
@@ -100,6 +104,7 @@ static const struct option long_opts[] = {
 	{ "function", no_argument, NULL, 'F' },
 	{ "pids", no_argument, NULL, 'P' },
 	{ "regexp", no_argument, NULL, 'r' },
+	{ "level", required_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -120,7 +125,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:TumFPrjvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:d:TumFPrl:jvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 		case 'm':
@@ -133,6 +138,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'F': o->per_func = true; break;
 		case 'P': o->per_pid = true; break;
 		case 'r': o->regex = true; break;
+		case 'l':
+			if (cli__parse_ulong(optarg, 1, ULATENCY_MAX_DEPTH, &o->level))
+				return usage_error("invalid level '%s' (1 to %d)", optarg,
+						   ULATENCY_MAX_DEPTH);
+			break;
 		case 'j': o->json = true; break;
 		case OPT_FORCE: o->force = true; break;
 		default:
@@ -503,6 +513,7 @@ int main(int argc, char **argv)
 	skel->rodata->nfuncs = nfuncs;
 	skel->rodata->unit_div = hist_unit_div(o.unit);
 	skel->rodata->per_pid = o.per_pid;
+	skel->rodata->max_level = o.level ? o.level : ULATENCY_MAX_DEPTH;
 	bpf_map__set_max_entries(skel->maps.hists, nfuncs);
 	/* Room for every function in 1024 processes, at least 16,384 entries. */
 	bpf_map__set_max_entries(skel->maps.pid_hists, cli__map_entries(

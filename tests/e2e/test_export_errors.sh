@@ -25,12 +25,12 @@ expect_fail() {
 check "a file in a directory that does not exist: status 2 before tracing, nothing created"
 BAD=$TMP/no/such/dir/m
 NOENT="cannot write '$BAD': No such file or directory"
-expect_fail 2 "$NOENT" funccount --prom "$BAD" -c "$CALLS 1 1" "$CALLS:foo"
+expect_fail 2 "$NOENT" funccount --prom "$BAD" --cmd "$CALLS 1 1" "$CALLS:foo"
 expect_fail 2 "$NOENT" syscount --prom "$BAD" -d 1
 expect_fail 2 "$NOENT" ulatency --prom "$BAD" -c "$CALLS 1 1" "$CALLS:foo"
 expect_fail 2 "$NOENT" argdist --prom "$BAD" -C "p:$CALLS:foo()" --cmd "$CALLS 1 1"
 expect_fail 2 "$NOENT" proclife --prom "$BAD" -d 1
-expect_fail 2 "$NOENT" stackcount --pprof "$BAD" -c "$CALLS 1 1" "$CALLS:foo"
+expect_fail 2 "$NOENT" stackcount --pprof "$BAD" --cmd "$CALLS 1 1" "$CALLS:foo"
 expect_fail 2 "$NOENT" profile --pprof "$BAD" 1
 expect_fail 2 "$NOENT" syscount --stack --syscall close --pprof "$BAD" -d 1
 [ ! -e "$TMP/no" ] || fail "something was created"
@@ -53,11 +53,11 @@ printf 'old\n' >"$FULL/p.pb.gz"
 # Fill what is left (dd stops at ENOSPC).
 dd if=/dev/zero of="$FULL/fill" bs=4k 2>/dev/null
 expect_fail 1 "cannot write '$FULL/m.prom': No space left on device" \
-	funccount --prom "$FULL/m.prom" -c "$CALLS 3 5" "$CALLS:foo"
+	funccount --prom "$FULL/m.prom" --cmd "$CALLS 3 5" "$CALLS:foo"
 expect_fail 1 "cannot write '$FULL/m.prom': No space left on device" \
-	funccount -i 0.2 --prom "$FULL/m.prom" -c "$CALLS 3 5 --wait" "$CALLS:foo"
+	funccount -i 0.2 --prom "$FULL/m.prom" --cmd "$CALLS 3 5 --wait" "$CALLS:foo"
 expect_fail 1 "cannot write '$FULL/p.pb.gz': No space left on device" \
-	stackcount --pprof "$FULL/p.pb.gz" -c "$T/stacks 4" "$T/stacks:gamma"
+	stackcount --pprof "$FULL/p.pb.gz" --cmd "$T/stacks 4" "$T/stacks:gamma"
 assert_eq "$(cat "$FULL/m.prom")" old "the --prom file"
 assert_eq "$(cat "$FULL/p.pb.gz")" old "the --pprof file"
 assert_eq "$(find "$FULL" -name '.*' -type f | wc -l)" 0 "temporary files left"

@@ -44,7 +44,7 @@ same_stacks() {
 
 N=12
 check "stackcount --pprof: the call chains of stacks $N, as the folded output"
-timeout -s KILL 60 "$SC" -f --pprof "$TMP/sc.pb.gz" -c "$T/stacks $N" "$T/stacks:gamma" \
+timeout -s KILL 60 "$SC" -f --pprof "$TMP/sc.pb.gz" --cmd "$T/stacks $N" "$T/stacks:gamma" \
 	>"$TMP/sc.folded" 2>"$TMP/sc.err" || { cat "$TMP/sc.err"; fail "stackcount exited $?"; }
 same_stacks "$TMP/sc.folded" "$TMP/sc.pb.gz"
 assert_eq "$(grep -c . "$TMP/sc.folded")" 2 "distinct stacks"
@@ -67,7 +67,7 @@ leaf=$(awk '{ n = split($1, f, ";"); c[f[n]] += $NF } END { for (k in c) print c
 assert_eq "$top" "$leaf" "top function (flat count, name)"
 
 check "--lines: source files and lines of the folded output, in the profile's lines"
-timeout -s KILL 60 "$SC" -f --lines --pprof "$TMP/l.pb.gz" -c "$T/stacks 4" "$T/stacks:gamma" \
+timeout -s KILL 60 "$SC" -f --lines --pprof "$TMP/l.pb.gz" --cmd "$T/stacks 4" "$T/stacks:gamma" \
 	>"$TMP/l.folded" 2>"$TMP/l.err" || { cat "$TMP/l.err"; fail "stackcount --lines exited $?"; }
 pprof -raw "$TMP/l.pb.gz" >"$TMP/lraw"
 # "gamma (tests/targets/stacks.c:23)" in folded, "gamma tests/targets/stacks.c:23 s=0" in -raw.
@@ -80,7 +80,7 @@ grep -Eq "^[0-9]+: .* $T/stacks $id \[FN\]\[FL\]\[LN\]\[IN\]$" "$TMP/lraw" ||
 echo "  ok: [FN][FL][LN][IN]"
 
 check "C++: demangled names as the folded output has them, not shortened by pprof"
-timeout -s KILL 60 "$SC" -f --pprof "$TMP/c.pb.gz" -c "$T/cxx 3" "$T/cxx:shapes::scale(int)" \
+timeout -s KILL 60 "$SC" -f --pprof "$TMP/c.pb.gz" --cmd "$T/cxx 3" "$T/cxx:shapes::scale(int)" \
 	>"$TMP/c.folded" 2>"$TMP/c.err" || { cat "$TMP/c.err"; fail "stackcount on cxx exited $?"; }
 grep -q 'main;shapes::scale(int) 3$' "$TMP/c.folded" || { cat "$TMP/c.folded"; fail "no demangled frame"; }
 same_stacks "$TMP/c.folded" "$TMP/c.pb.gz"

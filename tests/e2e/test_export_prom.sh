@@ -41,19 +41,19 @@ run() {
 
 CALLS=$T/calls
 check "funccount --prom: calls 10 20, exact counts"
-run funccount --prom "$TMP/fc.prom" -c "$CALLS 10 20" "$CALLS:foo" "$CALLS:bar"
+run funccount --prom "$TMP/fc.prom" --cmd "$CALLS 10 20" "$CALLS:foo" "$CALLS:bar"
 check_metrics "$TMP/fc.prom"
 assert_value "$TMP/fc.prom" "cotrace_funccount_calls_total{function=\"foo\",binary=\"$CALLS\"}" 10
 assert_value "$TMP/fc.prom" "cotrace_funccount_calls_total{function=\"bar\",binary=\"$CALLS\"}" 20
 
 check "funccount -P --prom: a pid label"
-run funccount -P --prom "$TMP/fcp.prom" -c "$CALLS 3 5" "$CALLS:foo"
+run funccount -P --prom "$TMP/fcp.prom" --cmd "$CALLS 3 5" "$CALLS:foo"
 check_metrics "$TMP/fcp.prom"
 assert_eq "$(grep -c "^cotrace_funccount_calls_total{pid=\"[0-9]*\",function=\"foo\",binary=\"$CALLS\"} 3\$" \
 	"$TMP/fcp.prom")" 1 "foo's line with a pid"
 
 check "syscount --prom -L: counts and seconds per syscall"
-run syscount -L --prom "$TMP/sy.prom" -c "$CALLS 3 3"
+run syscount -L --prom "$TMP/sy.prom" --cmd "$CALLS 3 3"
 check_metrics "$TMP/sy.prom"
 assert_value "$TMP/sy.prom" 'cotrace_syscount_syscalls_total{syscall="execve"}' 1
 grep -Eq '^cotrace_syscount_syscall_seconds_total\{syscall="execve"\} [0-9.]+$' "$TMP/sy.prom" ||
@@ -61,12 +61,12 @@ grep -Eq '^cotrace_syscount_syscall_seconds_total\{syscall="execve"\} [0-9.]+$' 
 echo "  ok: seconds of execve"
 
 check "syscount -e EBADF --prom: failed close() calls of closer 4 3, all exported whatever -T 1 prints"
-run syscount -e EBADF -T 1 --prom "$TMP/sye.prom" -c "$T/closer 4 3"
+run syscount -e EBADF -T 1 --prom "$TMP/sye.prom" --cmd "$T/closer 4 3"
 check_metrics "$TMP/sye.prom"
 assert_value "$TMP/sye.prom" 'cotrace_syscount_failed_syscalls_total{syscall="close",errno="EBADF"}' 7
 
 check "syscount -P --prom: pid and comm labels"
-run syscount -P --prom "$TMP/syp.prom" -c "$CALLS 1 1"
+run syscount -P --prom "$TMP/syp.prom" --cmd "$CALLS 1 1"
 check_metrics "$TMP/syp.prom"
 # The comm is the one of the process's first syscall: before exec, the tool's own.
 grep -Eq '^cotrace_syscount_syscalls_total\{pid="[0-9]+",comm="[^"]+"\} [0-9]+$' "$TMP/syp.prom" ||

@@ -114,6 +114,13 @@ TARGET_BINS += $(T)/opener
 $(T)/opener: tests/targets/opener.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<
 
+# The bcc compatibility suite's workload (tests/compat/): a little of
+# everything bcc's examples trace, and USDT probes named as theirs.
+TARGET_BINS += $(T)/bccload
+
+$(T)/bccload: tests/targets/bccload.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $< -lpthread
+
 # argdist: known multisets of arguments, strings and writes per fd.
 TARGET_BINS += $(T)/distee
 
