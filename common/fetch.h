@@ -32,6 +32,7 @@
 
 #include "bpf/fetch.h"
 #include "common/callconv.h"
+#include "common/ctype.h"
 
 #define FETCH_MAX_VALUES 16	/* expressions per site, filter operands included */
 #define FETCH_STR_DEFAULT 80	/* bcc trace's default string size */
@@ -88,6 +89,9 @@ struct fetch_param {
 	 * value, an argument on the stack): using the name fails with this
 	 * reason, a sentence fragment ("it is a struct passed by value"). */
 	const char *unavailable;
+	/* Its C type (borrowed, may be NULL): with it, members are reached
+	 * through it (ts->tv_nsec) and *it reads what it points to. */
+	const struct ctype *ctype;
 };
 
 struct fetch_env {
