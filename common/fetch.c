@@ -325,6 +325,7 @@ struct parser {
 	bool lvalue;
 	unsigned bit_off, bit_size;
 	bool user_mem;		/* argN@user: a kernel function's pointer to user memory */
+	char ctype_why[192];	/* why the last name used has no C type, or "" */
 };
 
 static int perr(struct parser *ps, int err, const char *fmt, ...)
@@ -661,15 +662,26 @@ static int parse_ident(struct parser *ps)
 		if (fp->unavailable)
 			return perr(ps, -EINVAL, "parameter '%s' in '%s' cannot be read: %s", name,
 				    ps->text, fp->unavailable);
+		ps->ctype_why[0] = 0;
 		if (fp->ctype) {
 			ps->ctype = *fp->ctype;
 			ps->has_ctype = true;
+		} else if (fp->type && !ps->env->names_later) {
+			/* A signature's type: resolved here, with the site's sources. */
+			if (!ctype__parse(fp->type, ps->env->types, ps->env->ntypes, &ps->ctype,
+					  ps->ctype_why, sizeof(ps->ctype_why)))
+				ps->has_ctype = true;
 		}
 		if (fp->type && fetch_type__parse(fp->type, ps->env->str_size, &ps->type)) {
 			ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
 			/* A typedef of the sources (gfp_t): as its type says. */
-			if (fp->ctype)
+			if (ps->has_ctype)
 				type_from_ctype(ps);
+			else if (!ps->env->names_later)
+				return perr(ps, -EINVAL, "unknown type '%s' of parameter '%s'%s%s",
+					    fp->type, name, ps->ctype_why[0] ? ": " : "",
+					    strstr(ps->ctype_why, "not in") ? strstr(ps->ctype_why,
+					    "not in") : ps->ctype_why);
 		}
 		if (fp->in_data) {
 			if (emit(ps, FOP_SLOT, 8, 0))
@@ -711,19 +723,54 @@ static int expect_close(struct parser *ps)
 	return 0;
 }
 
+/* The fetch type of a value of C type @c into @t (left alone for types
+ * that are not read as one value). */
+static void fetch_type_of(const struct ctype *c, unsigned str_size, struct fetch_type *t)
+{
+	if (ctype__is_string(c))
+		*t = (struct fetch_type){ FETCH_T_STRING, str_size };
+	else if (c->kind == CTYPE_PTR || c->kind == CTYPE_ARRAY)
+		*t = (struct fetch_type){ FETCH_T_HEX, 8 };
+	else if ((c->kind == CTYPE_INT || c->kind == CTYPE_ENUM) && c->size >= 1 && c->size <= 8)
+		*t = (struct fetch_type){ c->is_signed ? FETCH_T_SIGNED : FETCH_T_UNSIGNED, c->size };
+}
+
 /* The default fetch type of a value of the parser's C type. */
 static void type_from_ctype(struct parser *ps)
 {
-	const struct ctype *c = &ps->ctype;
-	unsigned str = ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT;
+	fetch_type_of(&ps->ctype, ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT,
+		      &ps->type);
+}
 
-	if (ctype__is_string(c))
-		ps->type = (struct fetch_type){ FETCH_T_STRING, str };
-	else if (c->kind == CTYPE_PTR || c->kind == CTYPE_ARRAY)
-		ps->type = (struct fetch_type){ FETCH_T_HEX, 8 };
-	else if ((c->kind == CTYPE_INT || c->kind == CTYPE_ENUM) && c->size >= 1 && c->size <= 8)
-		ps->type = (struct fetch_type){ c->is_signed ? FETCH_T_SIGNED : FETCH_T_UNSIGNED,
-						c->size };
+/*
+ * Type @s into @t: a name fetch_type__parse() knows, else a C type of the
+ * sources (a typedef: gfp_t, mode_t), numbers and pointers only.
+ */
+static int parse_type(struct parser *ps, const char *s, struct fetch_type *t)
+{
+	unsigned str = ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT;
+	struct ctype c;
+	char msg[256];
+	const char *why;
+
+	if (!fetch_type__parse(s, str, t))
+		return 0;
+	if (ps->env->names_later) {
+		*t = (struct fetch_type){ FETCH_T_SIGNED, 8 };
+		return 0;
+	}
+	if (ctype__parse(s, ps->env->types, ps->env->ntypes, &c, msg, sizeof(msg))) {
+		why = strstr(msg, "not in");
+		return perr(ps, -EINVAL, "unknown type '%s' for '%s'%s%s", s, ps->text,
+			    why ? ": " : "", why ? why : "");
+	}
+	if (!ctype__is_scalar(&c) || (c.kind != CTYPE_PTR && c.size != 1 && c.size != 2 &&
+				      c.size != 4 && c.size != 8))
+		return perr(ps, -EINVAL, "type '%s' for '%s' is not a number or a pointer", s,
+			    ps->text);
+	*t = (struct fetch_type){ FETCH_T_SIGNED, 8 };
+	fetch_type_of(&c, str, t);
+	return 0;
 }
 
 /*
@@ -791,6 +838,9 @@ static int parse_member(struct parser *ps, bool arrow)
 		/* A syntax check before the sites' types are known. */
 		if (ps->env->names_later)
 			return 0;
+		if (ps->ctype_why[0])
+			return perr(ps, -EINVAL, "'%s%s' in '%s': %s", op, name, ps->text,
+				    ps->ctype_why);
 		return perr(ps, -EINVAL, "'%s%s' in '%s' needs a typed pointer: declare it in a "
 			    "signature, as in func(struct timespec *ts), or cast it, as in "
 			    "((struct timespec *)arg1)%s%s", op, name, ps->text, op, name);
@@ -991,6 +1041,7 @@ static int parse_primary(struct parser *ps)
 {
 	int64_t n;
 
+	ps->ctype_why[0] = 0;
 	if (*ps->p == '+' || *ps->p == '-' || isdigit((unsigned char)*ps->p)) {
 		if (!take_number(ps, &n))
 			return perr(ps, -EINVAL, "syntax error at '%.20s' in '%s'", ps->p, ps->text);
@@ -1147,6 +1198,7 @@ static void parser_reset(struct parser *ps, const char *at)
 	ps->has_ctype = false;
 	ps->lvalue = false;
 	ps->bit_size = 0;
+	ps->ctype_why[0] = 0;
 	ps->type = (struct fetch_type){ FETCH_T_SIGNED, 8 };
 }
 
@@ -1271,8 +1323,8 @@ static int compile_expr(struct parser *ps, const char *type, struct fetch_type *
 	} else if (*ps->p) {
 		return perr(ps, -EINVAL, "syntax error at '%.20s' in '%s'", ps->p, ps->text);
 	} else if (type) {
-		if (fetch_type__parse(type, str_size, t))
-			return perr(ps, -EINVAL, "bad type '%s' for '%s'", type, ps->text);
+		if (parse_type(ps, type, t))
+			return ps->failed;
 	} else if (ps->is_comm) {
 		*t = (struct fetch_type){ FETCH_T_STRING, 16 };
 	} else {
@@ -1414,8 +1466,8 @@ static int fp_operand(struct fparser *f, const char *type, bool *is_unsigned, bo
 		t = (struct fetch_type){ FETCH_T_STRING, 16 };
 	} else {
 		t = ps->type;
-		if (type && fetch_type__parse(type, ps->env->str_size, &t))
-			return perr(ps, -EINVAL, "bad type '%s'", type);
+		if (type && parse_type(ps, type, &t))
+			return ps->failed;
 	}
 	if (as_string) {
 		if (t.vtype != FETCH_T_STRING)
@@ -1758,8 +1810,7 @@ static int compile_computed(struct fetch_plan *p, const char *expr, const char *
 		} else if (*f->p) {
 			ret = perr(ps, -EINVAL, "syntax error at '%.20s' in '%s'", f->p, expr);
 		} else if (type) {
-			if (fetch_type__parse(type, str_size, &t))
-				ret = perr(ps, -EINVAL, "bad type '%s' for '%s'", type, expr);
+			ret = parse_type(ps, type, &t);
 		} else {
 			t = (struct fetch_type){ u ? FETCH_T_UNSIGNED : FETCH_T_SIGNED, 8 };
 		}

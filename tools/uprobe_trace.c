@@ -225,7 +225,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 struct tracer {
 	const struct options *o;
-	struct syms *syms;		/* -U */
+	struct syms *syms;		/* -U, %K and %U */
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
@@ -263,6 +263,24 @@ static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, 
 		snprintf(buf + off, len - off, "[unknown]");
 }
 
+/* %K and %U: a symbol of the kernel (@pid -1) or of process @pid. */
+static int resolve_sym(void *ctx, int pid, uint64_t addr, struct trace_sym *out)
+{
+	struct tracer *t = ctx;
+	struct sym_frame f;
+	int n;
+
+	if (!t->syms)
+		return -ENOENT;
+	n = pid < 0 ? syms__resolve_kernel(t->syms, addr, &f) :
+		      syms__resolve_user(t->syms, pid, addr, &f, 1);
+	if (n <= 0)
+		return -ENOENT;
+	*out = (struct trace_sym){ f.name, f.offset,
+				   f.module && f.module[0] != '[' ? f.module : NULL };
+	return 0;
+}
+
 static int print_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -296,7 +314,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	if (nframes > TRACE_STACK_DEPTH)
 		nframes = TRACE_STACK_DEPTH;
 	stack = (const uint64_t *)((const char *)d + dlen);
-	msg = trace_probe__render(p, &t->plans[e->site], d, dlen, &t->line);
+	msg = trace_probe__render_event(p, &t->plans[e->site], d, dlen, e->pid,
+					&(struct trace_symbolizer){ resolve_sym, t }, &t->line);
 	func_name(t, s, p, func, sizeof(func));
 	if (o->time_of_day) {
 		time_t now = time(NULL);
@@ -465,6 +484,8 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	int ret = 0;
 
 	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
+	/* Types of casts and signatures: the site's debug information, then
+	 * the kernel's BTF. */
 	for (size_t i = 0; dc && cc && seen && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct trace_probe *p = &o->probes[s->spec];
@@ -474,6 +495,7 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 		const struct dwarf_func *df = NULL;
 		bool named = false;
 		struct tp_format fmt = {};
+		const struct ctype_src *types[2];
 		char dmsg[512] = "";
 
 		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
@@ -491,7 +513,12 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 					env.nparams++;
 			env.params = params;
 			named = df;
+			if ((types[env.ntypes] = dwarf_cache__types(dc, s->path)))
+				env.ntypes++;
 		}
+		if ((types[env.ntypes] = kbtf__types()))
+			env.ntypes++;
+		env.types = types;
 		if (trace_probe__is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
 			for (size_t k = 0; k < kf->nparams; k++)
 				if (!kbtf_param__to_fetch(&kf->params[k], &params[env.nparams]))
@@ -600,6 +627,15 @@ static int report(void *ctx, bool last)
 	return 0;
 }
 
+/* Do the probes' formats have %K or %U? */
+static bool wants_symbols(const struct options *o)
+{
+	for (int i = 0; i < o->nprobes; i++)
+		if (trace_probe__wants_symbols(&o->probes[i]))
+			return true;
+	return false;
+}
+
 static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
 		 struct fetch_plan *plans, char **specs)
 {
@@ -608,7 +644,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
 
-	if (o->user_stack) {
+	if (o->user_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
 		if (!tr.syms) {
 			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",
