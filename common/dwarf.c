@@ -990,7 +990,13 @@ const struct ctype_src *dwarf_cache__types(struct dwarf_cache *dc, const char *p
 		return NULL;
 	}
 	if (!f->what) {
-		if (asprintf(&f->what, "the debug information of %s", path) < 0) {
+		const char *shown = path, *root;
+
+		/* A traced process's file (/proc/PID/root/usr/bin/x): as it
+		 * names it. */
+		if (!strncmp(path, "/proc/", 6) && (root = strstr(path, "/root/")))
+			shown = root + 5;
+		if (asprintf(&f->what, "the debug information of %s", shown) < 0) {
 			f->what = NULL;
 			errno = ENOMEM;
 			return NULL;
@@ -1011,6 +1017,7 @@ int dwarf_param__to_fetch(const struct dwarf_param *p, struct fetch_param *fp)
 	fp->on_stack = p->loc == DWARF_LOC_STACK;
 	fp->stack_off = p->stack_off;
 	fp->string_object = p->string_object;
-	fp->ctype = p->has_ctype ? &p->ctype : NULL;
+	/* A std::string stays an address: *(name+8) is its length. */
+	fp->ctype = p->has_ctype && !p->string_object ? &p->ctype : NULL;
 	return 0;
 }

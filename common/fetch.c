@@ -1093,12 +1093,16 @@ static int parse_term(struct parser *ps)
 		if (!nest(ps) || parse_term(ps))
 			return ps->failed;
 		ps->depth--;
-		if (ps->has_ctype && (ps->ctype.kind == CTYPE_PTR || ps->ctype.kind == CTYPE_ARRAY)) {
-			/* A typed pointer: what it points to, as its type says. */
-			if (ps->ctype.kind == CTYPE_PTR ? load_lvalue(ps) : (ps->lvalue = false))
+		/* A typed pointer: what it points to, as its type says; a void
+		 * pointer as an untyped address (8 bytes, narrowed by the type
+		 * asked for). */
+		if (ps->has_ctype && (ps->ctype.kind == CTYPE_PTR || ps->ctype.kind == CTYPE_ARRAY) &&
+		    !ctype__target(&ps->ctype, &ct) && ct.kind != CTYPE_VOID) {
+			if (ps->ctype.kind == CTYPE_ARRAY)
+				ps->lvalue = false;	/* an array is its address */
+			else if (load_lvalue(ps))
 				return ps->failed;
-			if (ctype__target(&ps->ctype, &ct) || ct.kind == CTYPE_VOID ||
-			    ct.kind == CTYPE_FUNC)
+			if (ct.kind == CTYPE_FUNC)
 				return perr(ps, -EINVAL, "'%s' cannot be dereferenced in '%s'",
 					    ps->ctype.name, ps->text);
 			ps->ctype = ct;
