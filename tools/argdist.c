@@ -748,7 +748,7 @@ static void format_key(const struct argspec *sp, const struct site_info *si, con
 	size_t o = 0;
 
 	buf[0] = 0;
-	if (sp->default_expr && sp->kind == PROBE_UPROBE) {
+	if (sp->default_expr && sp->kind != PROBE_URETPROBE) {
 		snprintf(buf, len, "total calls");
 		return;
 	}
