@@ -989,8 +989,19 @@ static int try_cast(struct parser *ps, struct ctype *ct)
 	if (lone && is_value_name(ps, buf))
 		return 0;
 	if (!ctype__looks_like_type(buf)) {
-		if (!lone || ctype__parse(buf, ps->env->types, ps->env->ntypes, ct, msg, sizeof(msg)))
+		const char *after = close + 1;
+
+		while (isspace((unsigned char)*after))
+			after++;
+		/* Before the types are known, "(gfp_t)flags" is a cast. */
+		if (lone && ps->env->names_later &&
+		    (is_ident(*after) || *after == '$' || *after == '(')) {
+			memset(ct, 0, sizeof(*ct));
+			ct->kind = CTYPE_VOID;
+		} else if (!lone || ctype__parse(buf, ps->env->types, ps->env->ntypes, ct, msg,
+						 sizeof(msg))) {
 			return 0;
+		}
 	} else if (ctype__parse(buf, ps->env->types, ps->env->ntypes, ct, msg, sizeof(msg))) {
 		if (!ps->env->names_later)
 			return perr(ps, -EINVAL, "%s, in '%s'", msg, ps->text);
@@ -1157,6 +1168,7 @@ static int parse_sum(struct parser *ps)
 		return ps->failed;
 	for (;;) {
 		unsigned scale = 1;
+		bool neg;
 
 		skip_ws(ps);
 		if (*ps->p != '+' && *ps->p != '-')
@@ -1165,8 +1177,12 @@ static int parse_sum(struct parser *ps)
 			return perr(ps, -EINVAL, "$comm is a string in '%s'", ps->text);
 		if (load_lvalue(ps))
 			return ps->failed;
-		if (!take_number(ps, &n))
+		neg = *ps->p++ == '-';
+		skip_ws(ps);
+		if (!isdigit((unsigned char)*ps->p) || !take_number(ps, &n))
 			return perr(ps, -EINVAL, "only constants can be added in '%s'", ps->text);
+		if (neg)
+			n = (int64_t)(0 - (uint64_t)n);
 		if (ps->has_ctype && ps->ctype.kind == CTYPE_PTR && ctype__target_size(&ps->ctype))
 			scale = ctype__target_size(&ps->ctype);
 		else if (ps->has_ctype && ps->ctype.kind == CTYPE_ARRAY)
