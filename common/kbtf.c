@@ -266,9 +266,16 @@ static void btf_type_name(const struct btf *btf, unsigned id, char *buf, size_t 
 
 static int btf_lookup(const struct ctype_src *src, const char *name, struct ctype *out);
 
+/* The BTF of @src: its own, or (kbtf__types()) the kernel's, loaded on
+ * the first lookup so that a run that needs no type never reads it. */
+static const struct btf *src_btf(const struct ctype_src *src)
+{
+	return src->ctx ? src->ctx : kbtf__vmlinux();
+}
+
 static int btf_to_ctype(const struct ctype_src *src, unsigned id, struct ctype *out)
 {
-	const struct btf *btf = src->ctx;
+	const struct btf *btf = src_btf(src);
 	const struct btf_type *t;
 	unsigned rid = 0;
 	const char *n;
@@ -348,9 +355,11 @@ static int btf_lookup(const struct ctype_src *src, const char *name, struct ctyp
 {
 	static const int plain[] = { BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_STRUCT,
 				     BTF_KIND_UNION, BTF_KIND_ENUM };
-	const struct btf *btf = src->ctx;
+	const struct btf *btf = src_btf(src);
 	int id = -ENOENT;
 
+	if (!btf)
+		return -ENOENT;
 	if (!strncmp(name, "struct ", 7)) {
 		id = btf__find_by_name_kind(btf, name + 7, BTF_KIND_STRUCT);
 	} else if (!strncmp(name, "union ", 6)) {
@@ -370,7 +379,9 @@ static int btf_lookup(const struct ctype_src *src, const char *name, struct ctyp
 
 static int btf_get(const struct ctype_src *src, uint64_t id, struct ctype *out)
 {
-	if (!id || id >= btf__type_cnt(src->ctx))
+	const struct btf *btf = src_btf(src);
+
+	if (!btf || !id || id >= btf__type_cnt(btf))
 		return -ENOENT;
 	return btf_to_ctype(src, id, out);
 }
@@ -379,11 +390,12 @@ static int btf_get(const struct ctype_src *src, uint64_t id, struct ctype *out)
 static int btf_find_member(const struct ctype_src *src, unsigned rec, const char *name,
 			   unsigned base, struct ctype_member *out, int depth)
 {
-	const struct btf *btf = src->ctx;
-	const struct btf_type *t = btf__type_by_id(btf, rec);
+	const struct btf *btf = src_btf(src);
+	const struct btf_type *t;
 	const struct btf_member *m;
 
-	if (!t || depth > MAX_TYPE_DEPTH || !btf_is_composite(t))
+	if (!btf || !(t = btf__type_by_id(btf, rec)) || depth > MAX_TYPE_DEPTH ||
+	    !btf_is_composite(t))
 		return -ENOENT;
 	m = btf_members(t);
 	for (int i = 0; i < btf_vlen(t); i++, m++) {
@@ -437,14 +449,9 @@ void kbtf__types_init(struct ctype_src *src, const struct btf *btf, const char *
 
 const struct ctype_src *kbtf__types(void)
 {
-	/* As the BTF itself: one per process. */
-	static struct ctype_src src;
-	struct btf *btf = kbtf__vmlinux();
+	/* As the BTF itself: one per process, read on the first lookup. */
+	static const struct ctype_src src = { .ops = &btf_type_ops, .what = "the kernel's BTF" };
 
-	if (!btf)
-		return NULL;
-	if (!src.ops)
-		kbtf__types_init(&src, btf, "the kernel's BTF");
 	return &src;
 }
 

@@ -100,8 +100,8 @@ int kbtf_param__to_fetch(const struct kbtf_param *p, struct fetch_param *fp);
 /*
  * The kernel's BTF as a source of types for the expression compiler
  * (common/ctype.h): casts, signatures and members of kernel structures
- * ($task->tgid). One per process, never freed; NULL with errno set when
- * the kernel has no BTF.
+ * ($task->tgid). One per process, never freed; the BTF is read on the
+ * first lookup (kbtf__vmlinux()), and a kernel without BTF knows no type.
  */
 const struct ctype_src *kbtf__types(void);
 
