@@ -325,6 +325,7 @@ struct parser {
 	bool lvalue;
 	unsigned bit_off, bit_size;
 	bool user_mem;		/* argN@user: a kernel function's pointer to user memory */
+	bool any_mem;		/* a tracepoint's typed pointer: kernel or user memory */
 	char ctype_why[192];	/* why the last name used has no C type, or "" */
 };
 
@@ -363,7 +364,7 @@ static int emit(struct parser *ps, uint8_t code, uint8_t size, int64_t imm)
 		 * function's pointers may address either, but argN@user's. */
 		if (ps->kernel_mem)
 			op->flags = FETCH_F_KERNEL;
-		else if (ps->env->kernel && !ps->user_mem)
+		else if ((ps->env->kernel || ps->any_mem) && !ps->user_mem)
 			op->flags = FETCH_F_ANY;
 	}
 	ps->last_ftrace_deref = -1;
@@ -582,6 +583,32 @@ unknown:
 	return perr(ps, -EINVAL, "unknown variable '$%s' in '%s'", name, ps->text);
 }
 
+/*
+ * The C type of a tracepoint's pointer field ("struct __kernel_timespec *
+ * rqtp"), so that members can be read through it; what it points to may
+ * be kernel or user memory (a syscall's argument): both are tried, by the
+ * address.
+ */
+static void tp_field_ctype(struct parser *ps, const struct tp_field *f)
+{
+	char decl[256], msg[192];
+	size_t n;
+
+	if (ps->env->names_later || strchr(f->type, '['))
+		return;
+	snprintf(decl, sizeof(decl), "%s", f->type);
+	/* The declaration without its name. */
+	n = strlen(decl);
+	while (n && (is_ident(decl[n - 1]) || isspace((unsigned char)decl[n - 1])) &&
+	       decl[n - 1] != '*')
+		decl[--n] = 0;
+	if (!n || ctype__parse(decl, ps->env->types, ps->env->ntypes, &ps->ctype, msg,
+			       sizeof(msg)))
+		return;
+	ps->has_ctype = true;
+	ps->any_mem = true;
+}
+
 static int parse_ident(struct parser *ps)
 {
 	char name[128];
@@ -652,6 +679,8 @@ static int parse_ident(struct parser *ps)
 		ps->type.vtype = f->is_pointer ? FETCH_T_HEX :
 				 f->is_signed ? FETCH_T_SIGNED : FETCH_T_UNSIGNED;
 		ps->type.size = f->size;
+		if (f->is_pointer)
+			tp_field_ctype(ps, f);
 		return emit(ps, FOP_CTX, f->size, f->offset);
 	}
 	for (size_t i = 0; i < ps->env->nparams; i++) {
@@ -1214,6 +1243,7 @@ static void parser_reset(struct parser *ps, const char *at)
 	ps->string_object_at = -1;
 	ps->kernel_mem = false;
 	ps->user_mem = false;
+	ps->any_mem = false;
 	ps->is_comm = false;
 	ps->has_ctype = false;
 	ps->lvalue = false;

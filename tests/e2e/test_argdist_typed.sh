@@ -18,6 +18,10 @@ ad_json --cmd "$T/distee writes 7 3" -C 't:syscalls:sys_enter_write():int:args->
 assert_eq "$(jq -r 'select(.type == "count") | "\(.probe) \(.event) \(.count)"' "$OUT")" \
 	"stderr args->fd = 2 3" "filter and label"
 
+ad_json --cmd "$T/typed sleep 1000 1000 3000" \
+	-C 't:syscalls:sys_enter_clock_nanosleep():long:args->rqtp->tv_nsec'
+assert_eq "$(counts 'args->rqtp->tv_nsec')" "1000=2 3000=1" "a member through a pointer field"
+
 check "u:LIB:PROBE(): USDT arguments"
 ad_json --cmd "$T/usdt 6" -C "u:$T/usdt:tick():u64:arg2"
 assert_eq "$(counts arg2)" "6=6" "arg2 is N"

@@ -47,6 +47,11 @@ name=$(messages | sed 's/+0x0$//')
 grep -qE " [tT] $name\$" /proc/kallsyms || fail "%K printed '$(messages)', not a kernel function"
 echo "  ok: %K = $(messages)"
 
+check "a tracepoint's pointer field, typed from the kernel's BTF"
+ut_json --cmd "$T/typed sleep 1234 5678" \
+	't:syscalls:sys_enter_clock_nanosleep "%ld.%09ld", args->rqtp->tv_sec, args->rqtp->tv_nsec'
+assert_eq "$(messages | tr '\n' ' ')" "0.000001234 0.000005678 " "args->rqtp->tv_nsec"
+
 check "%U names user functions, as bcc: func+0xOFF [module]"
 start_target typed "$T/typed" --wait --hold recs 2
 bg_start "$TMP/u.json" "Hit Ctrl-C" "$UT" --json -p "$TARGET_PID" "$V \"%U|%U\", r->cb, ctx->ip"
