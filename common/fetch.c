@@ -1081,6 +1081,10 @@ static int parse_primary(struct parser *ps)
 {
 	int64_t n;
 
+	/* A primary starts a value: no type until it says one. */
+	ps->has_ctype = false;
+	ps->lvalue = false;
+	ps->bit_size = 0;
 	ps->ctype_why[0] = 0;
 	if (*ps->p == '+' || *ps->p == '-' || isdigit((unsigned char)*ps->p)) {
 		if (!take_number(ps, &n))
