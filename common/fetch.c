@@ -609,8 +609,35 @@ static void tp_field_ctype(struct parser *ps, const struct tp_field *f)
 	ps->any_mem = true;
 }
 
+/* Tracepoint field @f: its value, or for a string the address of its characters. */
+static int emit_tp_field(struct parser *ps, const struct tp_field *f)
+{
+	if (f->is_string) {
+		ps->kernel_mem = true;
+		ps->type = (struct fetch_type){ FETCH_T_STRING,
+			ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT };
+		if (f->data_loc) {
+			if (emit(ps, FOP_CTX, 4, f->offset))
+				return ps->failed;
+		} else if (emit(ps, FOP_IMM, 8, f->offset)) {
+			return ps->failed;
+		}
+		return emit(ps, FOP_DATALOC, 8, 0);
+	}
+	if (f->size == 0 || f->size > 8 || (f->size & (f->size - 1)))
+		return perr(ps, -EINVAL, "field '%s' of %u bytes is not a number", f->name,
+			    f->size);
+	ps->type.vtype = f->is_pointer ? FETCH_T_HEX :
+			 f->is_signed ? FETCH_T_SIGNED : FETCH_T_UNSIGNED;
+	ps->type.size = f->size;
+	if (f->is_pointer)
+		tp_field_ctype(ps, f);
+	return emit(ps, FOP_CTX, f->size, f->offset);
+}
+
 static int parse_ident(struct parser *ps)
 {
+	const struct tp_field *f;
 	char name[128];
 	char *end;
 	long n;
@@ -649,7 +676,6 @@ static int parse_ident(struct parser *ps)
 		return perr(ps, -EINVAL, "unknown register 'ctx->%s' in '%s'", reg, ps->text);
 	}
 	if (!strcmp(name, "args") && ps->p[0] == '-' && ps->p[1] == '>') {
-		const struct tp_field *f;
 		char field[128];
 
 		ps->p += 2;
@@ -661,28 +687,11 @@ static int parse_ident(struct parser *ps)
 		f = tp_format__find(ps->env->tp, field);
 		if (!f)
 			return perr(ps, -EINVAL, "the tracepoint has no field '%s'", field);
-		if (f->is_string) {
-			ps->kernel_mem = true;
-			ps->type = (struct fetch_type){ FETCH_T_STRING,
-				ps->env->str_size ? ps->env->str_size : FETCH_STR_DEFAULT };
-			if (f->data_loc) {
-				if (emit(ps, FOP_CTX, 4, f->offset))
-					return ps->failed;
-			} else if (emit(ps, FOP_IMM, 8, f->offset)) {
-				return ps->failed;
-			}
-			return emit(ps, FOP_DATALOC, 8, 0);
-		}
-		if (f->size == 0 || f->size > 8 || (f->size & (f->size - 1)))
-			return perr(ps, -EINVAL, "field '%s' of %u bytes is not a number", field,
-				    f->size);
-		ps->type.vtype = f->is_pointer ? FETCH_T_HEX :
-				 f->is_signed ? FETCH_T_SIGNED : FETCH_T_UNSIGNED;
-		ps->type.size = f->size;
-		if (f->is_pointer)
-			tp_field_ctype(ps, f);
-		return emit(ps, FOP_CTX, f->size, f->offset);
+		return emit_tp_field(ps, f);
 	}
+	/* A field by its bare name, as bcc's argdist man page writes them. */
+	if (ps->env->kind == FETCH_TRACEPOINT && (f = tp_format__find(ps->env->tp, name)))
+		return emit_tp_field(ps, f);
 	for (size_t i = 0; i < ps->env->nparams; i++) {
 		const struct fetch_param *fp = &ps->env->params[i];
 

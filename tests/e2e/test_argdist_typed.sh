@@ -12,6 +12,8 @@ V="p:$T/typed:visit"
 check "t:CATEGORY:EVENT(): a tracepoint's fields"
 ad_json --cmd "$T/distee writes 7 3" -C 't:syscalls:sys_enter_write():int:args->fd'
 assert_eq "$(counts 'args->fd')" "1=7 2=3" "writes per fd"
+ad_json --cmd "$T/distee writes 7 3" -C 't:syscalls:sys_enter_write():int:fd'
+assert_eq "$(counts fd)" "1=7 2=3" "a field by its bare name (bcc's argdist.8)"
 ad_json --cmd "$T/distee writes 7 3" -H 't:syscalls:sys_enter_write():u64:args->count'
 assert_eq "$(buckets)" "0-1:10" "histogram of the sizes"
 ad_json --cmd "$T/distee writes 7 3" -C 't:syscalls:sys_enter_write():int:args->fd:args->fd==2#stderr'

@@ -365,6 +365,12 @@ static void test_tracepoint(void **state)
 	assert_int_equal(OP(0).size, 4);
 	assert_true(add1("args->nope", NULL, &env) < 0);
 	assert_non_null(strstr(err, "no field 'nope'"));
+	/* A field by its bare name, as bcc's argdist man page writes them. */
+	assert_int_equal(add1("__syscall_nr * 2", NULL, &env), 0);
+	assert_int_equal(OP(0).code, FOP_CTX);
+	assert_int_equal(OP(0).imm, 8);
+	assert_true(add1("nope", NULL, &env) < 0);
+	assert_non_null(strstr(err, "unknown name 'nope'"));
 	tp_format__fini(&f);
 
 	assert_int_equal(tp_format__parse(&f, "garbage\n", err, sizeof(err)), -EINVAL);
