@@ -93,6 +93,13 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 	case CLI_OPT_UNSAFE:
 		o->unsafe = true;
 		return -1;
+	case CLI_OPT_PROM:
+	case CLI_OPT_PPROF:
+		if (!*optarg)
+			return cli__usage_error(tool, "%s needs a file name",
+						c == CLI_OPT_PROM ? "--prom" : "--pprof");
+		*(c == CLI_OPT_PROM ? &o->prom : &o->pprof) = optarg;
+		return -1;
 	case CLI_OPT_ATTACH:
 		if (attach_mode__parse(optarg, &o->mode))
 			return cli__usage_error(tool, "invalid attach mode '%s': use auto, multi or "

@@ -35,6 +35,8 @@ enum {
 #define CLI_OPT_ATTACH 257	/* --attach MODE */
 #define CLI_OPT_CMD 258		/* --cmd CMD, in tools whose -c means something else */
 #define CLI_OPT_UNSAFE 259	/* --unsafe: raw offsets that cannot be checked (common/insn.h) */
+#define CLI_OPT_PROM 260	/* --prom FILE: Prometheus metrics (common/prom.h) */
+#define CLI_OPT_PPROF 261	/* --pprof FILE: a pprof profile (common/pprof.h) */
 #define CLI_OPT_TOOL 300
 
 /*
@@ -69,12 +71,15 @@ struct cli_common {
 	bool verbose;		/* -v */
 	enum attach_mode mode;	/* --attach MODE */
 	bool unsafe;		/* --unsafe, as PROBE_F_UNSAFE for the probe specs */
+	const char *prom;	/* --prom FILE, or NULL */
+	const char *pprof;	/* --pprof FILE, or NULL */
 };
 
 /*
  * The default branch of a tool's getopt switch: the options of struct
  * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, --attach as
- * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE) into @o, with the usage
+ * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE, --prom as CLI_OPT_PROM,
+ * --pprof as CLI_OPT_PPROF) into @o, with the usage
  * errors they share, else what cli__last_option() does. Only options in the tool's optstring and long
  * options reach it; a tool whose letter means something else (argdist's
  * -c, profile's -p) has its own case for it. @usage, @version and @argv

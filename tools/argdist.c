@@ -27,6 +27,7 @@
 #include "common/hist.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/prom.h"
 #include "common/sites.h"
 #include "common/tool.h"
 #include "bpf/argdist.h"
@@ -88,6 +89,9 @@ static const char usage[] =
 "  -T, --top N            print only the N most frequent values\n"
 "  -z, --string-size N    bytes of string values (default 80)\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the counts and histograms to FILE as\n"
+"                         Prometheus metrics (node_exporter's textfile\n"
+"                         collector), at each interval\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
@@ -108,7 +112,9 @@ static const char usage[] =
 "  argdist -C 'r:c:read(int fd, void *buf, size_t count):size_t:$entry(count)'\n"
 "  argdist -p 181 -i 5 -n 3 -H 'p:c:malloc(size_t size):size_t:size'\n"
 "  argdist -H 'r::vfs_read():ssize_t:$retval'\n"
-"  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n";
+"  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n"
+"  argdist -i 15 --prom /var/lib/node_exporter/argdist.prom \\\n"
+"          -H 'p:c:malloc(size_t size):size_t:size'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };
 
@@ -125,6 +131,7 @@ static const struct option long_opts[] = {
 	{ "top", required_argument, NULL, 'T' },
 	{ "string-size", required_argument, NULL, 'z' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
@@ -669,7 +676,132 @@ struct state {
 	struct counts prev_counts;	/* at the last report, sorted by key */
 	unsigned interval;
 	size_t key_size;
+	struct export *exp;		/* --prom, or NULL */
 };
+
+/* ---- --prom ------------------------------------------------------------------------ */
+
+/*
+ * The metrics: a counter of each -C specifier's values, labelled with the
+ * specifier ("probe") and one label per expression, and a histogram of
+ * each -H specifier's values. The expressions' labels are shared by the
+ * specifiers that have an expression of the same name.
+ */
+struct export {
+	struct prom *prom;		/* borrowed from the tool */
+	int counts, hists;		/* families */
+	char *labels[1 + MAX_SPECS * ARGSPEC_MAX_EXPRS];	/* "probe", then expressions */
+	size_t nlabels;
+	int pos[MAX_SPECS][ARGSPEC_MAX_EXPRS];	/* an expression's label, -1: none */
+};
+
+/*
+ * A label name for expression @e: what Prometheus allows of it ("$retval"
+ * retval, "$entry(count)" entry_count, "*(p+8)" p_8), "value_" before a
+ * name that would start with a digit or take "probe" or "le".
+ */
+static void label_name(const char *e, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *e && n + 8 < len; e++) {
+		if (isalnum((unsigned char)*e))
+			buf[n++] = *e;
+		else if (n && buf[n - 1] != '_')
+			buf[n++] = '_';
+	}
+	while (n && buf[n - 1] == '_')
+		n--;
+	buf[n] = 0;
+	if (!n || isdigit((unsigned char)buf[0]) || !strcmp(buf, "probe") || !strcmp(buf, "le")) {
+		memmove(buf + 6, buf, n + 1);
+		memcpy(buf, "value_", 6);
+	}
+}
+
+/* The position of label @name in @x, added if new; -ENOMEM. */
+static int label_pos(struct export *x, const char *name)
+{
+	for (size_t i = 0; i < x->nlabels; i++)
+		if (!strcmp(x->labels[i], name))
+			return i;
+	x->labels[x->nlabels] = strdup(name);
+	return x->labels[x->nlabels] ? (int)x->nlabels++ : -ENOMEM;
+}
+
+/* Whether one of the first @n expressions of specifier @spec has label @name. */
+static bool spec_has_label(const struct export *x, int spec, int n, const char *name)
+{
+	for (int k = 0; k < n; k++)
+		if (!strcmp(x->labels[x->pos[spec][k]], name))
+			return true;
+	return false;
+}
+
+static void export__free(struct export *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->nlabels; i++)
+		free(x->labels[i]);
+	free(x);
+}
+
+/* The families of @o's specifiers in @prom. NULL on failure (errno). */
+static struct export *export__new(struct prom *prom, const struct options *o)
+{
+	struct export *x = calloc(1, sizeof(*x));
+	bool counts = false, hists = false;
+	char base[80], name[96];
+	int err = -ENOMEM;
+
+	if (!x || label_pos(x, "probe") < 0)
+		goto fail;
+	x->prom = prom;
+	for (int i = 0; i < o->nspecs; i++) {
+		const struct argspec *sp = &o->specs[i];
+
+		hists |= sp->hist;
+		counts |= !sp->hist;
+		for (int e = 0; e < ARGSPEC_MAX_EXPRS; e++)
+			x->pos[i][e] = -1;
+		/* A -H specifier is labelled by its probe; a count of calls has one value. */
+		if (sp->hist || (sp->default_expr && sp->kind == PROBE_UPROBE))
+			continue;
+		for (int e = 0; e < sp->nexprs; e++) {
+			label_name(sp->exprs[e], base, sizeof(base));
+			snprintf(name, sizeof(name), "%s", base);
+			/* Two expressions of one specifier reading the same: a suffix. */
+			for (int d = 2; spec_has_label(x, i, e, name); d++)
+				snprintf(name, sizeof(name), "%s_%d", base, d);
+			x->pos[i][e] = label_pos(x, name);
+			if (x->pos[i][e] < 0)
+				goto fail;
+		}
+	}
+	x->counts = x->hists = -1;
+	if (counts)
+		x->counts = prom__add_family(prom, &(struct prom_family){
+			.name = "cotrace_argdist_values_total",
+			.help = "Values of the expressions of argdist -C, counted by value.",
+			.type = PROM_COUNTER, .labels = (const char *const *)x->labels,
+			.nlabels = x->nlabels });
+	if (hists)
+		x->hists = prom__add_family(prom, &(struct prom_family){
+			.name = "cotrace_argdist_values",
+			.help = "Values of the expression of argdist -H.",
+			.type = PROM_HISTOGRAM, .labels = (const char *const *)x->labels,
+			.nlabels = 1 });
+	if ((counts && x->counts < 0) || (hists && x->hists < 0)) {
+		err = counts && x->counts < 0 ? x->counts : x->hists;
+		goto fail;
+	}
+	return x;
+fail:
+	export__free(x);
+	errno = -err;
+	return NULL;
+}
 
 static size_t g_cmp_size;	/* qsort has no context argument: the key size */
 
@@ -787,6 +919,30 @@ static const char *json_key(const struct argspec *sp, int i, char *buf, size_t l
 	return buf;
 }
 
+/* Add @delta counts of the key @data of specifier @spec to the metrics. */
+static int export_count(struct state *st, int spec, const struct site_info *si,
+			const uint8_t *data, uint64_t delta)
+{
+	const struct export *x = st->exp;
+	const struct argspec *sp = &st->o->specs[spec];
+	const char *values[1 + MAX_SPECS * ARGSPEC_MAX_EXPRS];
+	char vals[ARGSPEC_MAX_EXPRS][FETCH_MAX_STR + 32];
+
+	values[0] = argspec__title(sp);
+	for (size_t k = 1; k < x->nlabels; k++)
+		values[k] = "";
+	for (int e = 0; e < sp->nexprs; e++) {
+		struct fetch_value v = si->plan.values[si->key_first + e];
+
+		if (x->pos[spec][e] < 0)
+			continue;
+		v.off -= si->key_off;
+		fetch_value__format(&v, data, si->key_len, false, vals[e], sizeof(vals[e]));
+		values[x->pos[spec][e]] = vals[e];
+	}
+	return prom__counter_add(x->prom, x->counts, values, delta);
+}
+
 static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 			 const struct counts *cur)
 {
@@ -827,12 +983,16 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 	for (size_t i = 0; i < cur->n; i++) {
 		const uint8_t *key = cur->recs[i].key, *data = key + 8;
 		struct out_val vals[3 + ARGSPEC_MAX_EXPRS];
-		uint64_t n = cur->recs[i].count;
+		uint64_t n = cur->recs[i].count, delta;
 
 		if (*(const uint32_t *)key != (uint32_t)spec)
 			continue;
+		/* The map is never cleared: what this interval brought is the change. */
+		delta = n - prev_count(&st->prev_counts, key);
+		if (delta && st->exp && export_count(st, spec, si, data, delta))
+			goto out;
 		if (!st->o->cumulative)
-			n -= prev_count(&st->prev_counts, key);
+			n = delta;
 		if (!n)
 			continue;
 		format_key(sp, si, data, events[nrows], sizeof(events[0]));
@@ -876,8 +1036,18 @@ static int report_hist(struct state *st, const struct out_ctx *ctx, uint32_t spe
 		return -errno;
 	log2_hist__add(&total, st->percpu, st->ncpus);
 	delta = total;
-	if (!st->o->cumulative)
-		log2_hist__sub(&delta, &st->prev[spec]);
+	log2_hist__sub(&delta, &st->prev[spec]);
+	if (st->exp) {
+		const char *probe = argspec__title(sp);
+		int err;
+
+		hist__from_log2(&h, &delta);
+		err = prom__hist_add(st->exp->prom, st->exp->hists, &probe, &h);
+		if (err)
+			return err;
+	}
+	if (st->o->cumulative)
+		delta = total;
 	st->prev[spec] = total;
 	hist__from_log2(&h, &delta);
 	/* bcc names the value column after the label or the expression. */
@@ -992,6 +1162,10 @@ static int trace(struct tool *t, struct state *st)
 	st->prev = calloc(st->o->nspecs, sizeof(*st->prev));
 	if (!st->percpu || !st->prev)
 		return EXIT_RUNTIME;
+	if (t->prom && !(st->exp = export__new(t->prom, st->o))) {
+		fprintf(stderr, "argdist: cannot declare the metrics: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	fprintf(stderr, "Tracing %zu %s for %d %s... Hit Ctrl-C to end.\n",
 		nprobes, nprobes == 1 ? "probe" : "probes",
 		st->o->nspecs, st->o->nspecs == 1 ? "specifier" : "specifiers");
@@ -1053,6 +1227,7 @@ out:
 	ret = tool__fini(&t, ret);
 	argdist_bpf__destroy(st.skel);
 	counts__fini(&st.prev_counts);
+	export__free(st.exp);
 	free(st.percpu);
 	free(st.prev);
 	plan__fini(&pl);

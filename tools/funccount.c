@@ -18,6 +18,7 @@
 #include "common/cli.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/prom.h"
 #include "common/sitelist.h"
 #include "common/sites.h"
 #include "common/tool.h"
@@ -64,6 +65,8 @@ static const char usage[] =
 "  -P, --per-pid          count per process (PID column)\n"
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
+"                         (node_exporter's textfile collector), at each interval\n"
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
@@ -82,7 +85,8 @@ static const char usage[] =
 "  funccount 'uprobe:./app:cpp:\"AddressBook::*\"'   C++ methods\n"
 "  funccount 'u:/usr/bin/python3:*'     USDT probes of python3\n"
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
-"  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
+"  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n"
+"  funccount -i 15 --prom /var/lib/node_exporter/funccount.prom 'c:malloc'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };
 
@@ -96,6 +100,7 @@ static const struct option long_opts[] = {
 	{ "per-pid", no_argument, NULL, 'P' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
@@ -133,6 +138,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	ret = cli_common__check("funccount", &o->cli);
 	if (ret >= 0)
 		return ret;
+	if (o->list && o->cli.prom)
+		return usage_error("%s", "-l only lists sites: --prom does not apply");
 	o->patterns = &argv[optind];
 	o->npatterns = argc - optind;
 	return -1;
@@ -194,8 +201,39 @@ static void site_label(const struct site_set *set, const struct site *s, bool si
 	snprintf(buf, len, "%s:%s", base ? base + 1 : s->display_path, s->name);
 }
 
+/* ---- --prom ------------------------------------------------------------------------ */
+
+static const char *const metric_labels[] = { "pid", "function", "binary" };
+
+/* Declare the metric family: calls per site, and per process with -P. Returns its index. */
+static int declare_metrics(struct prom *prom, const struct options *o)
+{
+	struct prom_family f = {
+		.name = "cotrace_funccount_calls_total",
+		.help = "Calls of the function (hits of the USDT probe or tracepoint), "
+			"counted by funccount.",
+		.type = PROM_COUNTER,
+		.labels = metric_labels + !o->per_pid,
+		.nlabels = o->per_pid ? 3 : 2,
+	};
+
+	return prom__add_family(prom, &f);
+}
+
+/* Add @delta calls of site @s (of process @pid with -P) to the metrics. */
+static int export_count(struct prom *prom, int fam, const struct site *s, uint32_t pid,
+			uint64_t delta, bool per_pid)
+{
+	char pidbuf[16];
+	const char *values[3] = { pidbuf, s->name, s->display_path ? s->display_path : "" };
+
+	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
+	return prom__counter_add(prom, fam, values + !per_pid, delta);
+}
+
 static int report_sites(struct out *out, const struct options *o, struct counts *c,
-			const struct site_set *set, unsigned interval)
+			const struct site_set *set, unsigned interval, struct prom *prom,
+			int fam)
 {
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "count" };
@@ -212,6 +250,10 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 		c->prev[i] = c->total[i];
 		if (!delta)
 			continue;
+		if (prom && export_count(prom, fam, &set->sites[i], 0, delta, false)) {
+			out_table__free(t);
+			return -ENOMEM;
+		}
 		site_label(set, &set->sites[i], single, label, sizeof(label));
 		v[0].s = label;
 		v[1].u = delta;
@@ -230,7 +272,8 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 
 /* Per-process counts: the hash is drained at each report. */
 static int report_pids(struct out *out, const struct options *o, struct counts *c,
-		       struct funccount_bpf *skel, const struct site_set *set, unsigned interval)
+		       struct funccount_bpf *skel, const struct site_set *set, unsigned interval,
+		       struct prom *prom, int fam)
 {
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "count" };
@@ -259,6 +302,10 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 			sum += c->percpu[cpu];
 		if (!sum || keys[i].site >= set->count)
 			continue;
+		err = prom ? export_count(prom, fam, &set->sites[keys[i].site], keys[i].tgid, sum,
+					  true) : 0;
+		if (err)
+			goto out;
 		site_label(set, &set->sites[keys[i].site], single, label, sizeof(label));
 		v[0].u = keys[i].tgid;
 		v[1].s = label;
@@ -287,6 +334,7 @@ struct run {
 	struct funccount_bpf *skel;
 	struct counts cnt;
 	unsigned interval;
+	int fam;		/* the metric family of --prom */
 };
 
 static int report(void *ctx, bool last)
@@ -295,9 +343,11 @@ static int report(void *ctx, bool last)
 	int err;
 
 	if (r->o->per_pid)
-		err = report_pids(r->t->out, r->o, &r->cnt, r->skel, &r->t->set, r->interval);
+		err = report_pids(r->t->out, r->o, &r->cnt, r->skel, &r->t->set, r->interval,
+				  r->t->prom, r->fam);
 	else if (!(err = counts__read(&r->cnt, r->skel, r->t->set.count)))
-		err = report_sites(r->t->out, r->o, &r->cnt, &r->t->set, r->interval);
+		err = report_sites(r->t->out, r->o, &r->cnt, &r->t->set, r->interval, r->t->prom,
+				   r->fam);
 	r->interval++;
 	return err;
 }
@@ -312,6 +362,9 @@ static int trace(struct tool *t, const struct options *o, struct funccount_bpf *
 	r.cnt.prev = calloc(t->set.count, sizeof(uint64_t));
 	r.cnt.percpu = calloc(r.cnt.ncpus > 0 ? r.cnt.ncpus : 1, sizeof(uint64_t));
 	if (r.cnt.ncpus <= 0 || !r.cnt.total || !r.cnt.prev || !r.cnt.percpu)
+		goto out;
+	r.fam = t->prom ? declare_metrics(t->prom, o) : 0;
+	if (r.fam < 0)
 		goto out;
 	tool__say_tracing(t, t->attached, "function", o->patterns, o->npatterns);
 	ret = tool__begin(t);
