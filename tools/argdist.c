@@ -60,6 +60,7 @@ static const char usage[] =
 "\n"
 "Specifier:\n"
 "  {p,r}:LIB:FUNC(SIGNATURE)[:TYPE[,TYPE...]:EXPR[,EXPR...][:FILTER]][#LABEL]\n"
+"  t:CATEGORY:EVENT()[...], u:LIB:PROBE()[...]   tracepoints, USDT probes\n"
 "  p, r        probe the function's entry or its return\n"
 "  LIB         library name (c, libc), path of a library or program;\n"
 "              empty for a kernel function (p::vfs_read)\n"
@@ -69,10 +70,11 @@ static const char usage[] =
 "              being declared (FUNC())\n"
 "  TYPE        the type of each expression: int, u64, size_t, char * ...\n"
 "  EXPR        parameter names, arg1..arg6 (arg1..arg9 in Go), $retval,\n"
-"              $entry(param) and $latency (return probes), *(ptr+8), $pid,\n"
-"              $tid, $cpu\n"
+"              $entry(param) and $latency (return probes), *(ptr+8), $PID,\n"
+"              $TID, $COMM, $cpu, args->FIELD (tracepoints), and C over them:\n"
+"              $latency/1000, casts, members (req->tv_nsec, from DWARF/BTF)\n"
 "  FILTER      a C expression over the same values, STRCMP(\"text\", str)\n"
-"  LABEL       printed instead of the specifier\n"
+"  LABEL       printed instead of the specifier (after # or ;)\n"
 "\n"
 "Options:\n"
 "  -C, --count SPEC       count the distinct values of the expressions\n"
@@ -261,19 +263,35 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 {
 	struct site_set tmp = {};
 	struct probe_spec ps;
+	char *text = NULL;
 	int ret;
 
-	if (sp->kernel)
-		kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
-	ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func, sp->text,
-				    flags);
-	if (ret) {
-		snprintf(err, errlen, ret == -ENOMEM ? "out of memory" :
-			 "'%s' has an offset that does not fit in 64 bits", sp->text);
-		return ret;
+	if (kind == PROBE_TRACEPOINT || kind == PROBE_USDT) {
+		/* t:CATEGORY:EVENT, u:LIB:PROBE as the other tools take them. */
+		if (asprintf(&text, "%c:%s:%s", kind == PROBE_USDT ? 'u' : 't', sp->lib,
+			     sp->func) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		ret = probe_spec__parse(text, 0, &ps, err, errlen);
+		if (ret) {
+			free(text);
+			return ret;
+		}
+	} else {
+		if (sp->kernel)
+			kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
+		ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func,
+					    sp->text, flags);
+		if (ret) {
+			snprintf(err, errlen, ret == -ENOMEM ? "out of memory" :
+				 "'%s' has an offset that does not fit in 64 bits", sp->text);
+			return ret;
+		}
 	}
 	ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
 	probe_spec__fini(&ps);
+	free(text);
 	if (ret >= 0)
 		ret = append_sites(set, &tmp, idx);
 	site_set__fini(&tmp);
@@ -283,11 +301,16 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 /* Room for every name of a site: see site_params(). */
 #define MAX_NAMES (ARGSPEC_MAX_PARAMS + DWARF_MAX_PARAMS + KBTF_MAX_PARAMS + ARGSPEC_MAX_ENTRY + 1)
 
-/* Where a site's named parameters come from, besides its signature. */
+/* Where a site's named parameters and types come from, besides its
+ * signature. */
 struct site_names {
 	const struct dwarf_func *df;	/* a user function's DWARF, or NULL */
 	const struct kbtf_func *kf;	/* a kernel function's BTF, or NULL */
 	enum callconv conv;		/* where its signature's parameters are */
+	enum fetch_kind kind;		/* of the main site: entry, return, USDT, tracepoint */
+	const struct tp_format *tp;	/* a tracepoint's fields */
+	const struct ctype_src *types[2];	/* casts' types: DWARF, kernel BTF */
+	size_t ntypes;
 };
 
 /* Why a declared parameter cannot be read under @conv (NULL: it can). */
@@ -365,13 +388,16 @@ static int compile_entry(const struct options *o, const struct argspec *sp,
 	struct fetch_param params[MAX_NAMES];
 	char names[ARGSPEC_MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
-				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv };
+				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv,
+				 .types = sn->types, .ntypes = sn->ntypes };
 
 	env.nparams = site_params(sp, sn, false, params, names);
 	fetch_plan__init(&si->plan);
 	si->plan.prog.data_size = 8;
 	for (int j = 0; j < sp->nentry; j++) {
-		int ret = fetch_plan__add(&si->plan, sp->entry[j], NULL, &env, err, errlen);
+		/* The value itself: a string parameter is saved as its pointer,
+		 * and read as a string at the return (STRCMP("x", $entry(f))). */
+		int ret = fetch_plan__add(&si->plan, sp->entry[j], "u64", &env, err, errlen);
 
 		if (ret < 0)
 			return ret;
@@ -393,9 +419,9 @@ static int compile_main(const struct options *o, const struct argspec *sp,
 	struct fetch_param params[MAX_NAMES];
 	char names[ARGSPEC_MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
-	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
-				 .params = params, .str_size = o->str_size, .kernel = sp->kernel,
-				 .conv = sn->conv };
+	struct fetch_env env = { .kind = sn->kind, .tp = sn->tp, .params = params,
+				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv,
+				 .types = sn->types, .ntypes = sn->ntypes };
 	int ret;
 
 	env.nparams = site_params(sp, sn, ret_site, params, names);
@@ -494,6 +520,8 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
 	unsigned flags = o->cli.unsafe ? PROBE_F_UNSAFE : 0;
+	struct tp_format fmt = {};
+	const char *root = NULL;
 	int ret = EXIT_RUNTIME, err;
 
 	if (!dc || !cc || !kf)
@@ -529,8 +557,10 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		struct site_names sn = {};
 
 		si->spec = s->spec;
-		err = s->path ? dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg))
-			      : -ENOENT;
+		sn.kind = s->kind == PROBE_USDT ? FETCH_USDT : s->kind == PROBE_TRACEPOINT ?
+			  FETCH_TRACEPOINT : sp->kind == PROBE_URETPROBE ? FETCH_RETURN : FETCH_ENTRY;
+		err = s->path && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) ?
+		      dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)) : -ENOENT;
 		if (err && err != -ENOENT && o->cli.verbose)
 			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (!err)
@@ -543,6 +573,22 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 				if (o->cli.verbose && ci.go)
 					say_conv(pl, i, &ci);
 			}
+			if ((sn.types[sn.ntypes] = dwarf_cache__types(dc, s->path)))
+				sn.ntypes++;
+		}
+		if ((sn.types[sn.ntypes] = kbtf__types()))
+			sn.ntypes++;
+		if (s->kind == PROBE_TRACEPOINT) {
+			if (!root && !(root = tracefs__root())) {
+				fprintf(stderr, "argdist: cannot mount tracefs: %s\n", strerror(errno));
+				goto out;
+			}
+			tp_format__fini(&fmt);
+			if (tp_format__load(&fmt, root, s->provider, s->symbol, msg, sizeof(msg))) {
+				fprintf(stderr, "argdist: %s\n", msg);
+				goto out;
+			}
+			sn.tp = &fmt;
 		}
 		if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
 			err = kernel_names(s->symbol, kf, dmsg, sizeof(dmsg));
@@ -601,6 +647,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		pl->key_bytes = 8;
 	ret = 0;
 out:
+	tp_format__fini(&fmt);
 	free(kf);
 	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
@@ -843,7 +890,7 @@ static void format_key(const struct argspec *sp, const struct site_info *si, con
 	size_t o = 0;
 
 	buf[0] = 0;
-	if (sp->default_expr && sp->kind == PROBE_UPROBE) {
+	if (sp->default_expr && sp->kind != PROBE_URETPROBE) {
 		snprintf(buf, len, "total calls");
 		return;
 	}
@@ -1075,6 +1122,8 @@ static int load(struct tool *t, const struct options *o, struct plan *pl,
 	ret = tool__load(t, skel->skeleton, &(struct site_progs){
 		.uprobe = skel->progs.argdist_uprobe,
 		.uprobe_multi = skel->progs.argdist_uprobe_multi,
+		.usdt = skel->progs.argdist_usdt,
+		.tracepoint = skel->progs.argdist_tracepoint,
 		.kprobe = skel->progs.argdist_kprobe,
 		.kprobe_multi = skel->progs.argdist_kprobe_multi,
 	});
