@@ -303,7 +303,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (p->kind != PROBE_TRACEPOINT) {
 			struct fetch_env env = { .kind = trace_probe__fetch_kind(p->kind),
 						 .str_size = o->str_size, .names_later = true,
-						 .kernel = trace_probe__is_kernel(p->kind) };
+						 .kernel = trace_probe__is_kernel(p->kind),
+						 .bin_cmp = o->bin_cmp };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
 
 			ret = plan ? trace_probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
@@ -795,7 +796,7 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 		const struct site *s = &set->sites[i];
 		const struct trace_probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = trace_probe__fetch_kind(s->kind), .str_size = o->str_size,
-					 .kernel = trace_probe__is_kernel(s->kind) };
+					 .kernel = trace_probe__is_kernel(s->kind), .bin_cmp = o->bin_cmp };
 		struct fetch_param params[DWARF_MAX_PARAMS];
 		const struct dwarf_func *df = NULL;
 		bool named = false;
