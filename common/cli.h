@@ -39,6 +39,18 @@ enum {
 #define CLI_OPT_PPROF 261	/* --pprof FILE: a pprof profile (common/pprof.h) */
 #define CLI_OPT_TOOL 300
 
+/* The end of every tool's long options: --help, --version, the terminator. */
+#define CLI_LONG_OPTS_END \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
+	{ NULL, 0, NULL, 0 }
+
+/* The end of the long options of the tools that attach probe specs. */
+#define CLI_LONG_OPTS_SITES_END \
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH }, \
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE }, \
+	CLI_LONG_OPTS_END
+
 /*
  * Print the one-line usage error every tool gives, "TOOL: MESSAGE (try
  * 'TOOL --help')", on stderr. Returns EXIT_USAGE. (cli is where the shared

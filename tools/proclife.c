@@ -109,9 +109,7 @@ static const struct option long_opts[] = {
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "max-comms", required_argument, NULL, OPT_MAX_COMMS },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_END
 };
 
 #define usage_error(...) cli__usage_error("proclife", __VA_ARGS__)
