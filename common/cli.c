@@ -191,6 +191,16 @@ int cli__parse_cpu(const char *s, int *cpu)
 	return 0;
 }
 
+int cli__cpu_option(const char *tool, const char *arg, int *cpu)
+{
+	int err = cli__parse_cpu(arg, cpu);
+
+	if (!err)
+		return -1;
+	return cli__usage_error(tool, err == -ENODEV ? "CPU %s does not exist" :
+				"invalid CPU '%s'", arg);
+}
+
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long v;

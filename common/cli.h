@@ -115,6 +115,9 @@ int cli__parse_seconds(const char *s, double *secs);
 /* Parse a CPU number (bcc's -c CPU, profile's -C): 0, -EINVAL when @s is
  * not a number, -ENODEV when this machine has no such CPU. */
 int cli__parse_cpu(const char *s, int *cpu);
+/* cli__parse_cpu() of an option's @arg, with the usage error it gives as
+ * "TOOL: ...". Returns -1 to go on, or EXIT_USAGE. */
+int cli__cpu_option(const char *tool, const char *arg, int *cpu);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 

@@ -126,10 +126,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		/* bcc's -c is a CPU; the command is --cmd. */
 		case 'c':
-			ret = cli__parse_cpu(optarg, &o->cpu);
-			if (ret)
-				return usage_error(ret == -ENODEV ? "CPU %s does not exist" :
-						   "invalid CPU '%s'", optarg);
+			ret = cli__cpu_option("funccount", optarg, &o->cpu);
+			if (ret >= 0)
+				return ret;
 			break;
 		case 'D': o->cli.verbose = true; break;
 		case 'T': o->timestamp = true; break;

@@ -134,10 +134,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		/* bcc's letters: -c is a CPU, -D the duration, -d the delimiter. */
 		case 'c':
-			ret = cli__parse_cpu(optarg, &o->cpu);
-			if (ret)
-				return usage_error(ret == -ENODEV ? "CPU %s does not exist" :
-						   "invalid CPU '%s'", optarg);
+			ret = cli__cpu_option("stackcount", optarg, &o->cpu);
+			if (ret >= 0)
+				return ret;
 			break;
 		case 'D':
 			ret = cli__common_option("stackcount", usage, COTRACE_VERSION, 'd', argv,
