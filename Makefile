@@ -97,9 +97,12 @@ all: $(TOOL_BINS) $(TOOL_LISTS)
 # ---- dependencies -----------------------------------------------------
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
 	      libzstd-dev liblzma-dev libbz2-dev libcapstone-dev pkg-config
+# golang-go (go tool pprof), prometheus (promtool, prometheus) and
+# prometheus-node-exporter: the real readers of --pprof and --prom files.
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
 	     libclang-rt-14-dev \
-	     python3 libc6-dbg groff-base valgrind golang-go
+	     python3 libc6-dbg groff-base valgrind golang-go \
+	     prometheus prometheus-node-exporter
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

@@ -123,6 +123,13 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 	case CLI_OPT_UNSAFE:
 		o->unsafe = true;
 		return -1;
+	case CLI_OPT_PROM:
+	case CLI_OPT_PPROF:
+		if (!*optarg)
+			return cli__usage_error(tool, "%s needs a file name",
+						c == CLI_OPT_PROM ? "--prom" : "--pprof");
+		*(c == CLI_OPT_PROM ? &o->prom : &o->pprof) = optarg;
+		return -1;
 	case CLI_OPT_ATTACH:
 		if (attach_mode__parse(optarg, &o->mode))
 			return cli__usage_error(tool, "invalid attach mode '%s': use auto, multi or "
@@ -182,6 +189,16 @@ int cli__parse_cpu(const char *s, int *cpu)
 		return -ENODEV;
 	*cpu = (int)v;
 	return 0;
+}
+
+int cli__cpu_option(const char *tool, const char *arg, int *cpu)
+{
+	int err = cli__parse_cpu(arg, cpu);
+
+	if (!err)
+		return -1;
+	return cli__usage_error(tool, err == -ENODEV ? "CPU %s does not exist" :
+				"invalid CPU '%s'", arg);
 }
 
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)

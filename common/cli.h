@@ -35,7 +35,21 @@ enum {
 #define CLI_OPT_ATTACH 257	/* --attach MODE */
 #define CLI_OPT_CMD 258		/* --cmd CMD, in tools whose -c means something else */
 #define CLI_OPT_UNSAFE 259	/* --unsafe: raw offsets that cannot be checked (common/insn.h) */
+#define CLI_OPT_PROM 260	/* --prom FILE: Prometheus metrics (common/prom.h) */
+#define CLI_OPT_PPROF 261	/* --pprof FILE: a pprof profile (common/pprof.h) */
 #define CLI_OPT_TOOL 300
+
+/* The end of every tool's long options: --help, --version, the terminator. */
+#define CLI_LONG_OPTS_END \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
+	{ NULL, 0, NULL, 0 }
+
+/* The end of the long options of the tools that attach probe specs. */
+#define CLI_LONG_OPTS_SITES_END \
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH }, \
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE }, \
+	CLI_LONG_OPTS_END
 
 /*
  * Print the one-line usage error every tool gives, "TOOL: MESSAGE (try
@@ -69,12 +83,15 @@ struct cli_common {
 	bool verbose;		/* -v */
 	enum attach_mode mode;	/* --attach MODE */
 	bool unsafe;		/* --unsafe, as PROBE_F_UNSAFE for the probe specs */
+	const char *prom;	/* --prom FILE, or NULL */
+	const char *pprof;	/* --pprof FILE, or NULL */
 };
 
 /*
  * The default branch of a tool's getopt switch: the options of struct
  * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, --attach as
- * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE) into @o, with the usage
+ * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE, --prom as CLI_OPT_PROM,
+ * --pprof as CLI_OPT_PPROF) into @o, with the usage
  * errors they share, else what cli__last_option() does. Only options in the tool's optstring and long
  * options reach it; a tool whose letter means something else (argdist's
  * -c, profile's -p) has its own case for it. @usage, @version and @argv
@@ -98,6 +115,9 @@ int cli__parse_seconds(const char *s, double *secs);
 /* Parse a CPU number (bcc's -c CPU, profile's -C): 0, -EINVAL when @s is
  * not a number, -ENODEV when this machine has no such CPU. */
 int cli__parse_cpu(const char *s, int *cpu);
+/* cli__parse_cpu() of an option's @arg, with the usage error it gives as
+ * "TOOL: ...". Returns -1 to go on, or EXIT_USAGE. */
+int cli__cpu_option(const char *tool, const char *arg, int *cpu);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 

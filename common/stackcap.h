@@ -17,14 +17,22 @@
 
 struct bpf_object;
 struct cli_run;
+struct pprof;
 struct ring_buffer;
 struct stack_stats;
+
+/* The name of a record's extra field (a site, a syscall) into @buf, returned. */
+typedef const char *(*stack_extra_name_fn)(void *ctx, uint32_t extra, char *buf, size_t len);
 
 struct stack_capture {
 	struct syms *syms;		/* owned */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
 	struct bpf_object *obj;		/* borrowed */
+	struct pprof *pprof;		/* borrowed: see stack_capture__export() */
+	const char *extra_key;
+	stack_extra_name_fn extra_name;
+	void *extra_ctx;
 };
 
 /*
@@ -48,8 +56,18 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 			unsigned syms_flags, pid_t pid, bool resume, struct cli_run *run);
 
 /*
+ * --pprof: add every stack stack_capture__read() reads to @pp (borrowed;
+ * NULL: none), as it reads them (before a tool keeps only its top N),
+ * labelled "comm", "pid" when read by process, and @extra_key (NULL:
+ * none) with the name @fn(@ctx) gives the record's extra field.
+ */
+void stack_capture__export(struct stack_capture *sc, struct pprof *pp, const char *extra_key,
+			   stack_extra_name_fn fn, void *ctx);
+
+/*
  * Read the counted stacks into @set (stack_set__read() with @ro), merged
- * (by process with @by_pid) and sorted by count (descending with @desc).
+ * (by process with @by_pid) and sorted by count (descending with @desc),
+ * and add them to the profile of stack_capture__export().
  * Returns 0 or a negative errno; @set is the caller's to free.
  */
 int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *ro, bool by_pid,

@@ -99,9 +99,10 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 					  sizeof(buf) - strlen(addr));
 			memcpy(buf, addr, strlen(addr));
 			fields[*n] = (struct stack_frame){
-				.addr = ips[i], .func = f[k].name, .offset = f[k].offset,
+				.addr = ips[i], .func = f[k].name, .symbol = f[k].symbol,
+				.offset = f[k].offset,
 				.module = f[k].module, .module_offset = f[k].module_offset,
-				.file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
+				.build_id = f[k].build_id, .file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
 			};
 			frames[(*n)++] = strdup(buf);
 		}

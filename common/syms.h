@@ -33,9 +33,12 @@ enum {
  * valid until syms__free(). */
 struct sym_frame {
 	const char *name;	/* function name (demangled with SYMS_F_DEMANGLE), or NULL */
+	const char *symbol;	/* the name as the file has it (mangled, maybe with a
+				 * "@VERSION"), or NULL when unknown */
 	uint64_t offset;	/* address - function start */
 	const char *module;	/* module path as the process maps it, "[kernel]", or NULL */
 	uint64_t module_offset;	/* file offset of the address in the module */
+	const char *build_id;	/* the module's GNU build-id in hex, or NULL */
 	const char *file;	/* source file with SYMS_F_LINES, or NULL */
 	unsigned line;
 	bool inlined;		/* an inline frame inside the next frame */

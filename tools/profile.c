@@ -18,6 +18,7 @@
 #include "common/cli.h"
 #include "common/flamegraph.h"
 #include "common/output.h"
+#include "common/pprof.h"
 #include "common/stackcap.h"
 #include "common/tool.h"
 #include "common/stacks.h"
@@ -74,6 +75,7 @@ static const char usage[] =
 "  -P, --perpid           keep processes apart (comm-PID in folded output)\n"
 "  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
 "      --svg FILE         write an SVG flame graph to FILE\n"
+"      --pprof FILE       write a gzipped pprof profile to FILE (go tool pprof)\n"
 "  -s, --offsets          show sym+0xoffset\n"
 "      --lines            add source file:line and inlined frames (debug info)\n"
 "  -j, --json             JSON lines output\n"
@@ -92,7 +94,8 @@ static const char usage[] =
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
 "  profile -adf -p 181 10           folded, kernel and user stacks delimited\n"
 "  profile -L 185                   one thread only\n"
-"  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
+"  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n"
+"  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
 enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_DURATION, OPT_CGROUPMAP,
        OPT_MNTNSMAP };
@@ -115,14 +118,13 @@ static const struct option long_opts[] = {
 	{ "perpid", no_argument, NULL, 'P' },
 	{ "folded", no_argument, NULL, 'f' },
 	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "offsets", no_argument, NULL, 's' },
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_END
 };
 
 #define usage_error(...) cli__usage_error("profile", __VA_ARGS__)
@@ -369,6 +371,25 @@ static int attach_cpus(struct tool *t, const struct options *o, struct bpf_progr
 	return 0;
 }
 
+/*
+ * The sample types of --pprof: samples, and what each stands for: CPU
+ * time at -F's rate, or -c's events (CPU cycles or nanoseconds of
+ * cpu-clock, whichever the machine counts). Returns 0 or -ENOMEM.
+ */
+static int pprof_types(struct pprof *pp, const struct options *o)
+{
+	const char *type = o->period ? "events" : "cpu";
+	const char *unit = o->period ? "count" : "nanoseconds";
+	/* -F HZ: the kernel adjusts the period to the rate; this is its mean. */
+	int64_t period = o->period ? (int64_t)o->period : (int64_t)(1000000000 / o->freq);
+
+	if (pprof__add_sample_type(pp, "samples", "count", 1) ||
+	    pprof__add_sample_type(pp, type, unit, period) ||
+	    pprof__set_period(pp, type, unit, period))
+		return -ENOMEM;
+	return 0;
+}
+
 static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 {
 	struct stack_capture sc = {};
@@ -413,8 +434,9 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
+	stack_capture__export(&sc, t->pprof, NULL, NULL, NULL);
 	err = report(t->out, o, &sc);
-	if (err) {
+	if (err || tool__export(t)) {
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
@@ -447,6 +469,8 @@ int main(int argc, char **argv)
 		return ret;
 	ret = tool__init(&t, "profile", &o.cli,
 			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	if (!ret && t.pprof && pprof_types(t.pprof, &o))
+		ret = EXIT_RUNTIME;
 	/* No sites to attach: the features are probed only for -v. With
 	 * one pid the run ends when it exits (and tool__start() checks it);
 	 * with several, at -d or ^C. */

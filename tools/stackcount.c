@@ -17,6 +17,7 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/output.h"
+#include "common/pprof.h"
 #include "common/probe.h"
 #include "common/sites.h"
 #include "common/stackcap.h"
@@ -74,6 +75,8 @@ static const char usage[] =
 "  -r, --regexp           patterns are regular expressions, matched from the\n"
 "                         start of the name (as bcc's)\n"
 "  -j, --json             JSON lines output\n"
+"      --pprof FILE       also write the stacks to FILE as a gzipped pprof\n"
+"                         profile (go tool pprof), rewritten at each interval\n"
 "      --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
@@ -89,7 +92,9 @@ static const char usage[] =
 "  stackcount -P -p 181 'c:close'         per process, one process\n"
 "  stackcount -f --cmd './app' './app:gamma'   folded, for flame graphs\n"
 "  stackcount -d t:syscalls:sys_enter_openat   kernel and user stacks, delimited\n"
-"  stackcount -c 1 -D 5 'c:malloc'       stacks calling malloc on CPU 1, for 5 s\n";
+"  stackcount -c 1 -D 5 'c:malloc'       stacks calling malloc on CPU 1, for 5 s\n"
+"  stackcount --pprof gamma.pb.gz --cmd './app' './app:gamma'\n"
+"                                         a profile for go tool pprof\n";
 
 enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_DEBUG };
 
@@ -112,13 +117,10 @@ static const struct option long_opts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "regexp", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("stackcount", __VA_ARGS__)
@@ -132,10 +134,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		/* bcc's letters: -c is a CPU, -D the duration, -d the delimiter. */
 		case 'c':
-			ret = cli__parse_cpu(optarg, &o->cpu);
-			if (ret)
-				return usage_error(ret == -ENODEV ? "CPU %s does not exist" :
-						   "invalid CPU '%s'", optarg);
+			ret = cli__cpu_option("stackcount", optarg, &o->cpu);
+			if (ret >= 0)
+				return ret;
 			break;
 		case 'D':
 			ret = cli__common_option("stackcount", usage, COTRACE_VERSION, 'd', argv,
@@ -229,6 +230,14 @@ static bool any_kernel_site(const struct site_set *set)
 	return false;
 }
 
+/* The pprof label of a stack's site (-S). */
+static const char *site_name(void *ctx, uint32_t extra, char *buf, size_t len)
+{
+	const struct site_set *set = ctx;
+
+	return extra < set->count ? set->sites[extra].name : "";
+}
+
 static int trace(struct tool *t, const struct options *o, struct stackcount_bpf *skel)
 {
 	struct run r = { .o = o, .t = t };
@@ -239,6 +248,7 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 	ret = stack_capture__open(&r.sc, "stackcount", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), o->cli.pid,
 				  o->cli.cmd != NULL, &t->run);
+	stack_capture__export(&r.sc, t->pprof, "site", o->per_site ? site_name : NULL, &t->set);
 	if (!ret)
 		ret = tool__attach(t, t->pid);
 	if (!ret) {
@@ -272,6 +282,10 @@ int main(int argc, char **argv)
 		return ret;
 	ret = tool__init(&t, "stackcount", &o.cli,
 			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	/* Each stack is a count of hits. */
+	if (!ret && t.pprof && (pprof__add_sample_type(t.pprof, "hits", "count", 1) ||
+				pprof__set_period(t.pprof, "hits", "count", 1)))
+		ret = EXIT_RUNTIME;
 	if (!ret)
 		ret = tool__start(&t, 0, o.cli.pid, o.cli.interval);
 	if (!ret)

@@ -17,6 +17,8 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/output.h"
+#include "common/pprof.h"
+#include "common/prom.h"
 #include "common/stackcap.h"
 #include "common/stacks.h"
 #include "common/tool.h"
@@ -75,6 +77,10 @@ static const char usage[] =
 "  -f, --folded           with --stack: folded output (comm;outer;...;inner N)\n"
 "      --offsets          with --stack: show function offsets (func+0x1a)\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
+"                         (node_exporter's textfile collector), at each interval\n"
+"      --pprof FILE       with --stack: also write the stacks to FILE as a\n"
+"                         gzipped pprof profile (go tool pprof)\n"
 "  -v, --verbose          verbose: libbpf messages\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -89,7 +95,9 @@ static const char usage[] =
 "  syscount -c 1 -P               per process, only children of init\n"
 "  syscount --comm nginx -P       per process, only processes named nginx\n"
 "  syscount --stack --syscall close --comm app -f\n"
-"                                 user stacks of close() in app, folded\n";
+"                                 user stacks of close() in app, folded\n"
+"  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
+"                                 metrics for Prometheus every 15 seconds\n";
 
 enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
 
@@ -113,10 +121,10 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
+	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_END
 };
 
 #define usage_error(...) cli__usage_error("syscount", __VA_ARGS__)
@@ -200,6 +208,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", "-f and --offsets need --stack");
 	if (o->folded && o->json)
 		return usage_error("%s", "-f and -j cannot be used together");
+	if (o->cli.pprof && !o->stack)
+		return usage_error("%s", "--pprof needs --stack");
+	if (o->cli.prom && o->stack)
+		return usage_error("%s", "--prom exports counts: with --stack, use --pprof");
+	if ((o->cli.prom || o->cli.pprof) && o->list)
+		return usage_error("%s", "-l only lists syscalls: --prom and --pprof do not apply");
 	return -1;
 }
 
@@ -246,6 +260,8 @@ struct state {
 	struct syscount_val *prev;	/* per array slot, at the last report */
 	struct stack_capture sc;	/* --stack */
 	unsigned interval;
+	struct prom *prom;		/* --prom, borrowed from the tool */
+	int prom_count, prom_time;	/* its families: counts, and times with -L */
 };
 
 /* A row: a syscall or a process with its count and time in ns. */
@@ -403,6 +419,67 @@ static const struct out_col proc_lat_cols[][5] = {
 	},
 };
 
+/* ---- --prom ------------------------------------------------------------------------ */
+
+static const char *const syscall_labels[] = { "syscall", "errno" };
+static const char *const process_labels[] = { "pid", "comm", "errno" };
+
+/* The metric families: counts, and their time with -L. Returns 0 or an exit code. */
+static int declare_metrics(struct state *st)
+{
+	const struct options *o = st->o;
+	const char *const *labels = o->per_process ? process_labels : syscall_labels;
+	size_t nlabels = (o->per_process ? 2 : 1) + (o->err != 0);
+	struct prom_family count = {
+		.name = o->failures ? "cotrace_syscount_failed_syscalls_total"
+				    : "cotrace_syscount_syscalls_total",
+		.help = o->failures ? "Syscalls that failed, counted by syscount."
+				    : "Syscalls made, counted by syscount.",
+		.type = PROM_COUNTER, .labels = labels, .nlabels = nlabels,
+	};
+	struct prom_family time = {
+		.name = o->failures ? "cotrace_syscount_failed_syscall_seconds_total"
+				    : "cotrace_syscount_syscall_seconds_total",
+		.help = o->failures ? "Time spent in syscalls that failed, measured by syscount -L."
+				    : "Time spent in syscalls, measured by syscount -L.",
+		.type = PROM_COUNTER, .labels = labels, .nlabels = nlabels, .unit_ns = 1,
+	};
+
+	st->prom_count = prom__add_family(st->prom, &count);
+	st->prom_time = o->latency ? prom__add_family(st->prom, &time) : 0;
+	if (st->prom_count < 0 || st->prom_time < 0) {
+		fprintf(stderr, "syscount: cannot declare the metrics: %s\n", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Add what row @r counted since the last report to the metrics. */
+static int export_row(struct state *st, const struct row *r)
+{
+	const struct options *o = st->o;
+	char name[32], pid[16], err[32] = "";
+	const char *values[3];
+	size_t n = 0;
+	int ret;
+
+	if (o->per_process) {
+		snprintf(pid, sizeof(pid), "%u", r->pid);
+		values[n++] = pid;
+		values[n++] = r->comm;
+	} else {
+		syscall_format(r->nr, name, sizeof(name));
+		values[n++] = name;
+	}
+	if (o->err)
+		errno_format(o->err, err, sizeof(err));
+	values[n++] = err;
+	ret = prom__counter_add(st->prom, st->prom_count, values, r->count);
+	if (!ret && o->latency)
+		ret = prom__counter_add(st->prom, st->prom_time, values, r->ns);
+	return ret;
+}
+
 static int report_counts(struct state *st)
 {
 	const struct options *o = st->o;
@@ -442,6 +519,10 @@ static int report_counts(struct state *st)
 		char name[32];
 		size_t k = 0;
 
+		/* Every row, before -T keeps the top ones. */
+		err = st->prom ? export_row(st, r) : 0;
+		if (err)
+			break;
 		if (o->per_process) {
 			v[k++].u = r->pid;
 			v[k++].s = r->comm;
@@ -614,6 +695,13 @@ static void set_knobs(struct syscount_bpf *skel, const struct options *o, pid_t 
 	bpf_program__set_autoload(skel->progs.sc_enter_stack, o->stack);
 }
 
+/* The pprof label of a stack's syscall. */
+static const char *syscall_label(void *ctx, uint32_t extra, char *buf, size_t len)
+{
+	syscall_format((int32_t)extra, buf, len);
+	return buf;
+}
+
 static int trace(struct tool *t, struct state *st)
 {
 	const struct options *o = st->o;
@@ -632,6 +720,7 @@ static int trace(struct tool *t, struct state *st)
 					  &t->run);
 		if (ret)
 			return ret;
+		stack_capture__export(&st->sc, t->pprof, "syscall", syscall_label, NULL);
 	}
 	/* Raw tracepoints: fd-based links, gone with the process even on SIGKILL. */
 	err = syscount_bpf__attach(skel);
@@ -668,6 +757,15 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	st.out = t.out;
+	st.prom = t.prom;
+	if (st.prom)
+		ret = declare_metrics(&st);
+	/* Each stack is a count of syscalls. */
+	if (!ret && t.pprof && (pprof__add_sample_type(t.pprof, "syscalls", "count", 1) ||
+				pprof__set_period(t.pprof, "syscalls", "count", 1)))
+		ret = EXIT_RUNTIME;
+	if (ret)
+		goto out;
 	if (o.list) {
 		ret = list_syscalls(st.out);
 		goto out;

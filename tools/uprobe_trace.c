@@ -72,7 +72,9 @@ static const char usage[] =
 "functions, with arguments.\n"
 "\n"
 "Probes (bcc trace syntax):\n"
-"  [p:]lib:func [(FILTER)] [\"FORMAT\"[, ARG...]]   function entry\n"
+"  [p:]lib:func[(SIG)] [(FILTER)] [\"FORMAT\"[, ARG...]]\n"
+"                                                  function entry; SIG: bcc's\n"
+"                                                  signature, as (char *path)\n"
 "  r:lib:func ...                                  function return (retval)\n"
 "  u:lib:[provider:]name ...                       USDT probe (arg1..argN)\n"
 "  t:category:event ...                            tracepoint (args->FIELD)\n"
@@ -86,7 +88,9 @@ static const char usage[] =
 "  $stackN args->FIELD, with :u8..u64 :s8..s64 :x8..x64 :string; FILTER is a C\n"
 "  expression over them, with STRCMP(\"text\", arg). Parameters by name: from\n"
 "  DWARF for user functions, from the kernel's BTF for kernel functions (-l -v\n"
-"  lists them).\n"
+"  lists them). ARGs are C expressions too: arithmetic, casts ((int)retval),\n"
+"  members of typed values (ts->tv_nsec; types from DWARF, debug files and the\n"
+"  kernel's BTF), $task->FIELD. FORMAT's %U and %K print symbols.\n"
 "\n"
 "Options:\n"
 "  -p, --pid PID          trace only process PID; stop when it exits\n"
@@ -177,11 +181,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("uprobe-trace", __VA_ARGS__)
@@ -299,7 +299,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (p->kind != PROBE_TRACEPOINT) {
 			struct fetch_env env = { .kind = trace_probe__fetch_kind(p->kind),
 						 .str_size = o->str_size, .names_later = true,
-						 .kernel = trace_probe__is_kernel(p->kind) };
+						 .kernel = trace_probe__is_kernel(p->kind),
+						 .bin_cmp = o->bin_cmp };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
 
 			ret = plan ? trace_probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
@@ -422,7 +423,7 @@ static void aggregate__fini(struct aggregate *a)
 
 struct tracer {
 	const struct options *o;
-	struct syms *syms;		/* -U, -K */
+	struct syms *syms;		/* -U, -K, %K and %U */
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
@@ -547,6 +548,24 @@ static void json_stack(struct tracer *t, struct json *j, const char *key, pid_t 
 	json__end_array(j);
 }
 
+/* %K and %U: a symbol of the kernel (@pid -1) or of process @pid. */
+static int resolve_sym(void *ctx, int pid, uint64_t addr, struct trace_sym *out)
+{
+	struct tracer *t = ctx;
+	struct sym_frame f;
+	int n;
+
+	if (!t->syms)
+		return -ENOENT;
+	n = pid < 0 ? syms__resolve_kernel(t->syms, addr, &f) :
+		      syms__resolve_user(t->syms, pid, addr, &f, 1);
+	if (n <= 0)
+		return -ENOENT;
+	*out = (struct trace_sym){ f.name, f.offset,
+				   f.module && f.module[0] != '[' ? f.module : NULL };
+	return 0;
+}
+
 static int print_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -578,7 +597,8 @@ static int print_event(void *ctx, void *data, size_t size)
 	st.user = (const uint64_t *)((const char *)d + dlen);
 	st.nkernel = e->kstack_bytes / sizeof(uint64_t);
 	st.kernel = st.user + st.nuser;
-	msg = trace_probe__render(p, &t->plans[e->site], d, dlen, &t->line);
+	msg = trace_probe__render_event(p, &t->plans[e->site], d, dlen, e->pid,
+					&(struct trace_symbolizer){ resolve_sym, t }, &t->line);
 	/* bcc's -f: a substring of the message, before -M counts the event. */
 	if (o->msg_filter && !strstr(msg ? msg : "", o->msg_filter))
 		return 0;
@@ -766,15 +786,18 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	int ret = 0;
 
 	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
+	/* Types of casts and signatures: the site's debug information, then
+	 * the kernel's BTF. */
 	for (size_t i = 0; dc && cc && seen && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct trace_probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = trace_probe__fetch_kind(s->kind), .str_size = o->str_size,
-					 .kernel = trace_probe__is_kernel(s->kind) };
+					 .kernel = trace_probe__is_kernel(s->kind), .bin_cmp = o->bin_cmp };
 		struct fetch_param params[DWARF_MAX_PARAMS];
 		const struct dwarf_func *df = NULL;
 		bool named = false;
 		struct tp_format fmt = {};
+		const struct ctype_src *types[2];
 		char dmsg[512] = "";
 
 		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
@@ -792,7 +815,12 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 					env.nparams++;
 			env.params = params;
 			named = df;
+			if ((types[env.ntypes] = dwarf_cache__types(dc, s->path)))
+				env.ntypes++;
 		}
+		if ((types[env.ntypes] = kbtf__types()))
+			env.ntypes++;
+		env.types = types;
 		if (trace_probe__is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
 			for (size_t k = 0; k < kf->nparams; k++)
 				if (!kbtf_param__to_fetch(&kf->params[k], &params[env.nparams]))
@@ -947,6 +975,15 @@ static int report(void *ctx, bool last)
 	return 0;
 }
 
+/* Do the probes' formats have %K or %U? */
+static bool wants_symbols(const struct options *o)
+{
+	for (int i = 0; i < o->nprobes; i++)
+		if (trace_probe__wants_symbols(&o->probes[i]))
+			return true;
+	return false;
+}
+
 static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
 		 struct fetch_plan *plans, char **specs)
 {
@@ -955,7 +992,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
 
-	if (o->user_stack || o->kernel_stack) {
+	if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
 		if (!tr.syms) {
 			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",

@@ -5,12 +5,9 @@ AD=$ROOT/build/argdist
 [ -x "$AD" ] || fail "$AD missing: run make"
 [ -x "$T/distee" ] || fail "$T/distee missing: run make targets"
 
-# ad_json ARGS...: run argdist --json ARGS (bounded) with stdout in $OUT
-# and stderr in $OUT.err; fails unless it exits 0.
+# ad_json ARGS...: argdist --json ARGS (lib.sh's tool_json).
 ad_json() {
-	local rc=0
-	timeout -s KILL 120 "$AD" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "argdist --json $* exited $rc"; }
+	tool_json argdist 120 -- "$@"
 }
 
 # counts KEY [FILE]: "value=count" of every count record, summed over
@@ -29,10 +26,9 @@ buckets() {
 		"${1:-$OUT}" || fail "bad JSON in ${1:-$OUT}"
 }
 
-# ad_summary KEY: a key of the summary record.
+# ad_summary KEY: a key of the summary record (lib.sh's summary_of).
 ad_summary() {
-	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$OUT" ||
-		fail "bad JSON in $OUT"
+	summary_of "$1"
 }
 
 # No program of argdist (lib.sh's progs_re) left over (lib.sh's leftover_progs).

@@ -54,12 +54,24 @@ assert_ge() {
 command -v jq >/dev/null || fail "jq is needed"
 command -v bpftool >/dev/null || fail "bpftool is needed"
 
-# fc_json ARGS...: run funccount --json ARGS (bounded by timeout) with stdout
-# in $OUT and stderr in $OUT.err; fails the test unless it exits 0.
+# tool_json TOOL [SECS] -- ARGS...: run build/TOOL --json ARGS (bounded
+# by SECS, default 60) with stdout in $OUT and stderr in $OUT.err; fails
+# the test unless it exits 0. Every tool's X_json is this.
+tool_json() {
+	local tool=$1 secs=60 rc=0
+	shift
+	if [ "${1:-}" != -- ]; then
+		secs=$1
+		shift
+	fi
+	shift
+	timeout -s KILL "$secs" "$ROOT/build/$tool" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "$tool --json $* exited $rc"; }
+}
+
+# fc_json ARGS...: funccount --json ARGS (tool_json).
 fc_json() {
-	local rc=0
-	timeout -s KILL 60 "$FC" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "funccount --json $* exited $rc"; }
+	tool_json funccount -- "$@"
 }
 
 # count_of FUNC [FILE]: sum of the "count" records of FUNC (all intervals,
@@ -69,7 +81,8 @@ count_of() {
 		"${2:-$OUT}" || fail "bad JSON in ${2:-$OUT}"
 }
 
-# summary_of KEY [FILE]: a key of the summary record.
+# summary_of KEY [FILE]: a key of the summary record of FILE (default
+# $OUT), every tool's.
 summary_of() {
 	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "${2:-$OUT}" ||
 		fail "bad JSON in ${2:-$OUT}"
@@ -152,31 +165,47 @@ release_target() {
 	eval "exec $2>&-"
 }
 
-# start_fc OUTFILE ARGS...: start funccount --json ARGS in the background,
-# stdout in OUTFILE, stderr in OUTFILE.err; wait (bounded) until it printed
-# "Tracing". Sets FC_PID.
+# bg_start OUTFILE TEXT CMD...: start CMD (one of our tools) in the
+# background, stdout in OUTFILE, stderr in OUTFILE.err, and wait (bounded)
+# until its stderr says TEXT. Sets BG_PID and BG_OUT; the process counts as
+# ours for the leftover checks.
+bg_start() {
+	local out=$1 text=$2
+	shift 2
+	# Truncate first: the child's redirection happens after the fork, and
+	# the poll below must not find TEXT left by an earlier run.
+	: >"$out"
+	: >"$out.err"
+	"$@" >"$out" 2>"$out.err" &
+	BG_PID=$!
+	BG_OUT=$out
+	BG_PIDS+=("$BG_PID")
+	OUR_PIDS+=("$BG_PID")
+	wait_for_text "$out.err" "$text" 30 "$BG_PID"
+}
+
+# bg_stop PID OUTFILE [SIGNAL]: send SIGNAL (default INT) to PID and wait
+# for it (bounded); fails unless it exits 0. A tool tracing -p may have
+# stopped by itself already because the process exited: that is fine too.
+bg_stop() {
+	kill -"${3:-INT}" "$1" 2>/dev/null
+	wait_exit "$1" 20
+	[ "$WAIT_RC" -eq 0 ] || { cat "$2.err" >&2; fail "process $1 exited $WAIT_RC after SIG${3:-INT}"; }
+}
+
+# start_fc OUTFILE ARGS...: funccount --json ARGS in the background until it
+# is tracing (bg_start). Sets FC_PID.
 start_fc() {
 	local out=$1
 	shift
-	# Truncate first: the child's redirection happens after the fork, and
-	# the poll below must not find "Tracing" left by an earlier run.
-	: >"$out"
-	: >"$out.err"
-	"$FC" --json "$@" >"$out" 2>"$out.err" &
-	FC_PID=$!
+	bg_start "$out" Tracing "$FC" --json "$@"
+	FC_PID=$BG_PID
 	FC_OUT=$out
-	BG_PIDS+=("$FC_PID")
-	OUR_PIDS+=("$FC_PID")
-	wait_for_text "$out.err" "Tracing" 20 "$FC_PID"
 }
 
-# stop_fc [SIGNAL]: send SIGNAL (default INT) to $FC_PID and wait for it
-# (bounded); fails unless it exits 0. With -p, funccount may already have
-# stopped by itself because the traced process exited: that is fine too.
+# stop_fc [SIGNAL]: bg_stop of $FC_PID.
 stop_fc() {
-	kill -"${1:-INT}" "$FC_PID" 2>/dev/null
-	wait_exit "$FC_PID" 10
-	[ "$WAIT_RC" -eq 0 ] || { cat "$FC_OUT.err" >&2; fail "funccount exited $WAIT_RC after SIG${1:-INT}"; }
+	bg_stop "$FC_PID" "$FC_OUT" "${1:-INT}"
 }
 
 # fc_on_target OUTFILE TARGET_CMD -- FC_ARGS...: the whole dance: start the
@@ -299,17 +328,11 @@ assert_nothing_attached() {
 	fail "still attached: $left"
 }
 
-# start_tool OUTFILE TOOL ARGS...: start build/TOOL ARGS in the background,
-# stdout in OUTFILE, stderr in OUTFILE.err, and wait (bounded) until it says
-# "Hit Ctrl-C" (every tool does once attached). Sets TOOL_PID.
+# start_tool OUTFILE TOOL ARGS...: start build/TOOL ARGS in the background
+# until it says "Hit Ctrl-C" (every tool does once attached). Sets TOOL_PID.
 start_tool() {
 	local out=$1 tool=$2
 	shift 2
-	: >"$out"
-	: >"$out.err"
-	"$ROOT/build/$tool" "$@" >"$out" 2>"$out.err" &
-	TOOL_PID=$!
-	BG_PIDS+=("$TOOL_PID")
-	OUR_PIDS+=("$TOOL_PID")
-	wait_for_text "$out.err" "Hit Ctrl-C" 30 "$TOOL_PID"
+	bg_start "$out" "Hit Ctrl-C" "$ROOT/build/$tool" "$@"
+	TOOL_PID=$BG_PID
 }

@@ -10,28 +10,19 @@ CHILD="ctc-$$"
 [ -x "$PL" ] || fail "$PL missing: run make"
 [ -x "$FORKER" ] || fail "$FORKER missing: run make targets"
 
-# start_pl OUTFILE ARGS...: start proclife --json ARGS in the background and
-# wait (bounded) until it is tracing. Sets PL_PID.
+# start_pl OUTFILE ARGS...: proclife --json ARGS in the background until it
+# is tracing (lib.sh's bg_start). Sets PL_PID.
 start_pl() {
 	local out=$1
 	shift
-	# Truncate first: the shell truncates in the child, after we may have
-	# polled and found "Tracing" in the previous run's stderr.
-	: >"$out"
-	: >"$out.err"
-	"$PL" --json "$@" >"$out" 2>"$out.err" &
-	PL_PID=$!
-	BG_PIDS+=("$PL_PID")
-	OUR_PIDS+=("$PL_PID")
-	wait_for_text "$out.err" "Tracing" 30 "$PL_PID"
+	bg_start "$out" Tracing "$ROOT/build/proclife" --json "$@"
+	PL_PID=$BG_PID
+	PL_OUT=$out
 }
 
 # stop_pl [PID]: SIGINT proclife (default $PL_PID), wait (bounded), expect 0.
 stop_pl() {
-	local pid=${1:-$PL_PID}
-	kill -INT "$pid"
-	wait_exit "$pid" 20
-	[ "$WAIT_RC" -eq 0 ] || fail "proclife $pid exited $WAIT_RC after SIGINT"
+	bg_stop "${1:-$PL_PID}" "${PL_OUT:-/dev/null}"
 }
 
 # run_forker ARGS...: run the forker in the foreground (bounded); expect 0.
@@ -73,9 +64,9 @@ exit_count() {
 		and .exit == $e) | .count] | add // 0' "$3"
 }
 
-# pl_summary KEY FILE: a key of the summary record.
+# pl_summary KEY FILE: a key of the summary record (lib.sh's summary_of).
 pl_summary() {
-	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$2"
+	summary_of "$1" "$2"
 }
 
 # assert_pl_detached [SECS]: no BPF program of proclife's (lib.sh's

@@ -7,35 +7,24 @@ SC=$ROOT/build/syscount
 [ -x "$SC" ] || fail "$SC missing: run make"
 [ -x "$T/sysload" ] && [ -x "$T/closer" ] || fail "syscount targets missing: run make targets"
 
-# sc_json ARGS...: run syscount --json ARGS (bounded), stdout in $OUT,
-# stderr in $OUT.err; fails unless it exits 0.
+# sc_json ARGS...: syscount --json ARGS (lib.sh's tool_json).
 sc_json() {
-	local rc=0
-	timeout -s KILL 60 "$SC" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "syscount --json $* exited $rc"; }
+	tool_json syscount -- "$@"
 }
 
 # start_sc OUTFILE ARGS...: syscount ARGS in the background (add --json
-# yourself), wait until it is tracing. Sets SC_PID.
+# yourself) until it is tracing (lib.sh's bg_start). Sets SC_PID.
 start_sc() {
 	local out=$1
 	shift
-	# Truncate here: the background child opens its files asynchronously,
-	# and a stale "Tracing" from an earlier run must not be seen.
-	: >"$out.err"
-	"$SC" "$@" >"$out" 2>"$out.err" &
-	SC_PID=$!
+	bg_start "$out" Tracing "$ROOT/build/syscount" "$@"
+	SC_PID=$BG_PID
 	SC_OUT=$out
-	BG_PIDS+=("$SC_PID")
-	OUR_PIDS+=("$SC_PID")
-	wait_for_text "$out.err" "Tracing" 20 "$SC_PID"
 }
 
 # stop_sc: SIGINT to $SC_PID, which must exit 0 (bounded).
 stop_sc() {
-	kill -INT "$SC_PID" 2>/dev/null
-	wait_exit "$SC_PID" 10
-	[ "$WAIT_RC" -eq 0 ] || { cat "$SC_OUT.err" >&2; fail "syscount exited $WAIT_RC after SIGINT"; }
+	bg_stop "$SC_PID" "$SC_OUT"
 }
 
 # sys_count NAME [KEY] [FILE]: sum of KEY (default count) over the count

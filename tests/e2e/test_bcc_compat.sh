@@ -16,12 +16,15 @@
 #
 # COMPAT_SECS (default 0.5): how long each line traces before its SIGINT.
 # COMPAT_JOBS (default 8): lines run at once (they mostly wait).
+# COMPAT_RETRY_SECS (default 5): the window of a second run, alone, of a
+# line that should pass and did not.
 # COMPAT_ONLY: a grep -E pattern of rows (source or bcc line) to run alone.
 source "$(dirname "$0")/lib.sh"
 
 TSV=$ROOT/tests/compat/bcc.tsv
 SECS=${COMPAT_SECS:-0.5}
 JOBS=${COMPAT_JOBS:-8}
+RETRY_SECS=${COMPAT_RETRY_SECS:-5}
 [ -f "$TSV" ] || fail "$TSV missing"
 [ -x "$T/bccload" ] || fail "$T/bccload missing: run make targets"
 
@@ -143,6 +146,25 @@ for row in "${ROWS[@]}"; do
 done
 wait "${ROW_PIDS[@]}"
 
+# row_ok N CHECK: the row exited 0 and its output matches CHECK.
+row_ok() {
+	[ "$(cat "$TMP/row$1.rc")" -eq 0 ] && cat "$TMP/row$1.out" "$TMP/row$1.err" | grep -Eq -- "$2"
+}
+
+# A row that should pass but did not is run again alone, for longer: on a
+# loaded machine, six tools attaching at once may not all see the workload
+# within $SECS. What is judged is what the line does, not how fast.
+n=0
+for row in "${ROWS[@]}"; do
+	n=$((n + 1))
+	[ -f "$TMP/row$n.rc" ] || continue
+	IFS=$'\t' read -r src tool bcc ours doc chk result <<<"$row"
+	[ "$chk" = - ] && chk=${SHAPE[$tool]}
+	[ "$result" = pass ] && ! row_ok "$n" "$chk" || continue
+	echo "  again, alone for ${RETRY_SECS}s: $ours"
+	SECS=$RETRY_SECS run_row "$n" "$ours"
+done
+
 passed=0 diffs=0 bad=0 ran=0
 FAILED=()
 n=0
@@ -154,7 +176,7 @@ for row in "${ROWS[@]}"; do
 	[ "$chk" = - ] && chk=${SHAPE[$tool]}
 	rc=$(cat "$TMP/row$n.rc")
 	ok=0
-	[ "$rc" -eq 0 ] && cat "$TMP/row$n.out" "$TMP/row$n.err" | grep -Eq -- "$chk" && ok=1
+	row_ok "$n" "$chk" && ok=1
 	if [ "$result" = pass ] && [ "$ok" -eq 1 ]; then
 		passed=$((passed + 1))
 		echo "  ok: $bcc  ->  $ours"

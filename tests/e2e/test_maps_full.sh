@@ -17,23 +17,18 @@ SYSC=$ROOT/build/syscount
 [ -x "$T/stacks" ] && [ -x "$T/sysload" ] && [ -x "$T/spin" ] && [ -x "$T/distee" ] ||
 	fail "targets missing: run make targets"
 
-# summary KEY FILE: a key of the summary record.
+# summary FILE KEY: a key of FILE's summary record (lib.sh's summary_of).
 summary() {
-	jq -rs --arg k "$2" '[.[] | select(.type == "summary")][0][$k]' "$1" || fail "bad JSON in $1"
+	summary_of "$2" "$1"
 }
 
-# start_bg OUTFILE CMD...: CMD in the background, wait until it is tracing
-# (every tool says "Hit Ctrl-C" then).
+# start_bg OUTFILE CMD...: CMD in the background until it is tracing
+# (lib.sh's bg_start: every tool says "Hit Ctrl-C" then). Sets BG.
 start_bg() {
 	local out=$1
 	shift
-	: >"$out"
-	: >"$out.err"
-	"$@" >"$out" 2>"$out.err" &
-	BG=$!
-	BG_PIDS+=("$BG")
-	OUR_PIDS+=("$BG")
-	wait_for_text "$out.err" "Hit Ctrl-C" 20 "$BG"
+	bg_start "$out" "Hit Ctrl-C" "$@"
+	BG=$BG_PID
 }
 
 # warned FILE TEXT: the text output's stderr FILE has the line "warning: TEXT".
@@ -44,9 +39,7 @@ warned() {
 
 # stop_bg OUTFILE: SIGINT to the tool started last; it must exit 0.
 stop_bg() {
-	kill -INT "$BG" 2>/dev/null
-	wait_exit "$BG" 10
-	[ "$WAIT_RC" -eq 0 ] || { cat "$1.err" >&2; fail "tool exited $WAIT_RC"; }
+	bg_stop "$BG" "$1"
 }
 
 export COTRACE_TEST_MAP_ENTRIES=1

@@ -10,34 +10,23 @@ UL=$ROOT/build/ulatency
 # ul_json ARGS...: run ulatency --json ARGS (bounded), stdout in $OUT,
 # stderr in $OUT.err; fails unless it exits 0.
 ul_json() {
-	local rc=0
-	timeout -s KILL 60 "$UL" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "ulatency --json $* exited $rc"; }
+	tool_json ulatency -- "$@"
 }
 
 # start_ul OUTFILE ARGS...: ulatency ARGS in the background (add --json
-# yourself), wait until it is tracing. Sets UL_PID.
+# yourself) until it is tracing (lib.sh's bg_start). Sets UL_PID.
 start_ul() {
 	local out=$1
 	shift
-	# Truncate first: the child opens its files after the fork, and the
-	# poll must not find a "Tracing" left by an earlier run.
-	: >"$out"
-	: >"$out.err"
-	"$UL" "$@" >"$out" 2>"$out.err" &
-	UL_PID=$!
+	bg_start "$out" Tracing "$ROOT/build/ulatency" "$@"
+	UL_PID=$BG_PID
 	UL_OUT=$out
-	BG_PIDS+=("$UL_PID")
-	OUR_PIDS+=("$UL_PID")
-	wait_for_text "$out.err" "Tracing" 20 "$UL_PID"
 }
 
-# stop_ul [SIGNAL]: send SIGNAL (default INT) to $UL_PID, which must exit 0
-# (bounded); with -p it may have stopped by itself already.
+# stop_ul [SIGNAL]: bg_stop of $UL_PID; with -p it may have stopped by
+# itself already.
 stop_ul() {
-	kill -"${1:-INT}" "$UL_PID" 2>/dev/null
-	wait_exit "$UL_PID" 10
-	[ "$WAIT_RC" -eq 0 ] || { cat "$UL_OUT.err" >&2; fail "ulatency exited $WAIT_RC after SIG${1:-INT}"; }
+	bg_stop "$UL_PID" "$UL_OUT" "${1:-INT}"
 }
 
 # hists [FUNC] [FILE]: the hist records (of FUNC), one JSON object a line.
@@ -62,10 +51,9 @@ hist_sum() {
 	hists "${1:-}" "${2:-}" | jq -s '[.[].sum] | add // 0'
 }
 
-# ul_summary KEY [FILE]: a key of the summary record.
+# ul_summary KEY [FILE]: a key of the summary record (lib.sh's summary_of).
 ul_summary() {
-	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "${2:-$OUT}" ||
-		fail "bad JSON in ${2:-$OUT}"
+	summary_of "$@"
 }
 
 # assert_clean_summary: every call was timed.

@@ -8,9 +8,7 @@ UT=$ROOT/build/uprobe-trace
 # ut_json ARGS...: run uprobe-trace --json ARGS (bounded) with stdout in
 # $OUT and stderr in $OUT.err; fails unless it exits 0.
 ut_json() {
-	local rc=0
-	timeout -s KILL 120 "$UT" --json "$@" >"$OUT" 2>"$OUT.err" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$OUT.err" >&2; fail "uprobe-trace --json $* exited $rc"; }
+	tool_json uprobe-trace 120 -- "$@"
 }
 
 # messages [FILE]: the "message" of every event, one a line, in order.
@@ -18,10 +16,9 @@ messages() {
 	jq -r 'select(.type == "event") | .message' "${1:-$OUT}" || fail "bad JSON in ${1:-$OUT}"
 }
 
-# ut_summary KEY: a key of the summary record.
+# ut_summary KEY: a key of the summary record (lib.sh's summary_of).
 ut_summary() {
-	jq -rs --arg k "$1" '[.[] | select(.type == "summary")][0][$k]' "$OUT" ||
-		fail "bad JSON in $OUT"
+	summary_of "$1"
 }
 
 # The offset of FUNC in BIN, from funccount's listing.

@@ -209,3 +209,10 @@ $(T)/hello32: tests/targets/hello32.s | $(T)
 	$(Q)as --32 -o $@.o $<
 	$(Q)ld -m elf_i386 -o $@ $@.o
 	$(Q)rm -f $@.o
+
+# Typed expressions: structs with known fields behind pointers, built
+# with -g (tests/e2e/test_uprobe_trace_typed.sh, test_argdist_typed.sh).
+TARGET_BINS += $(T)/typed
+
+$(T)/typed: tests/targets/typed.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<
