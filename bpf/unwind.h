@@ -69,6 +69,9 @@ struct unwind_map {
 	struct unwind_table_ref table;
 };
 
+/* A process table read without knowing the exec generation (-p): valid for any. */
+#define UNWIND_GEN_ANY 0xffffffffU
+
 /* At most this many executable mappings per process (a power of two). */
 #define UNWIND_MAX_MAPS 256
 
@@ -79,6 +82,7 @@ struct unwind_map {
 struct unwind_proc {
 	__u32 gen;
 	__u32 nmaps;
+	__u64 exec_vm;		/* mm->exec_vm (pages) when the mappings were read */
 	__u32 refresh;		/* set by the BPF side once it asked for a new read */
 	__u32 pad;
 	struct unwind_map maps[UNWIND_MAX_MAPS];
@@ -95,11 +99,5 @@ struct unwind_file_key {
 /* Default number of processes and files with tables. */
 #define UNWIND_DEFAULT_PROCS 4096
 #define UNWIND_DEFAULT_FILES 4096
-
-/* Notes of the BPF side to user space (ring buffer new_pids). */
-enum stack_note_kind {
-	STACK_NOTE_NEW = 0,	/* a process first seen (or after its exec) */
-	STACK_NOTE_REFRESH = 1,	/* its mappings changed (dlopen, mmap): read them again */
-};
 
 #endif

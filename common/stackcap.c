@@ -5,10 +5,13 @@
 #include <string.h>
 
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 
 #include "common/cli.h"
 #include "common/stackcap.h"
 #include "common/syms.h"
+#include "common/unwinder.h"
+#include "bpf/unwind.h"
 #include "bpf/stacks.h"
 
 static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
@@ -18,18 +21,69 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
-int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts)
+int stack_unwind__parse(const char *s, enum stack_unwind *mode)
 {
-	bool on = traces > 1;
+	static const char *const names[] = { "auto", "fp", "cfi" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*mode = (enum stack_unwind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The helpers of the walk: bpf_loop() and bpf_find_vma() (5.17), bpf_task_pt_regs() (5.15). */
+static bool cfi_supported(void)
+{
+	static const enum bpf_func_id helpers[] = {
+		BPF_FUNC_loop, BPF_FUNC_find_vma, BPF_FUNC_task_pt_regs,
+		BPF_FUNC_get_current_task_btf,
+	};
+
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, helpers[i], NULL) != 1)
+			return false;
+	return true;
+}
+
+int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose, bool *cfi)
+{
+	bool can = mode != STACK_UNWIND_FP && cfi_supported();
+
+	if (mode == STACK_UNWIND_CFI && !can) {
+		fprintf(stderr, "%s: --unwind cfi needs bpf_loop(), bpf_find_vma() and "
+			"bpf_task_pt_regs() (Linux 5.17 or later)\n", tool);
+		return -EOPNOTSUPP;
+	}
+	*cfi = can;
+	if (verbose)
+		fprintf(stderr, "%s: user stacks: %s\n", tool,
+			can ? "call-frame information (.eh_frame tables walked in BPF; "
+			      "frame pointers where no table covers)" :
+			mode == STACK_UNWIND_FP ? "frame pointers (--unwind fp)" :
+			"frame pointers (this kernel cannot run the CFI walk)");
+	return 0;
+}
+
+int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+			bool cfi)
+{
+	bool on = traces > 1 || counts > 1;
 	int err;
 
 	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
 	if (!err)
 		err = set_entries(obj, "stack_counts", cli__map_entries(counts));
 	if (!err)
+		err = set_entries(obj, "ustacks", cli__map_entries(cfi && on ? counts : 1));
+	if (!err)
 		err = set_entries(obj, "seen_pids", cli__map_entries(on ? SEEN_PIDS_ENTRIES : 1));
 	if (!err)
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
+	if (!err)
+		err = unwinder__size(obj, cfi && on, UNWIND_DEFAULT_ROWS);
 	return err;
 }
 
@@ -38,15 +92,36 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "new_pids");
 
+	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
+
 	sc->obj = obj;
+	sc->tool = tool;
 	sc->syms = syms__new(syms_flags);
 	if (!sc->syms) {
 		fprintf(stderr, "%s: cannot create the symbolizer: %s\n", tool, strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	if (pid > 0)
+	/* The tables are on when the pool was sized for them. */
+	if (rows && bpf_map__max_entries(rows) > 1) {
+		sc->unwinder = unwinder__new(obj);
+		if (!sc->unwinder) {
+			fprintf(stderr, "%s: cannot map the unwind tables: %s\n", tool,
+				strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		/* Nearly every process maps these: built before any is met. */
+		stack_capture__preload(sc, "/lib/x86_64-linux-gnu/libc.so.6");
+		stack_capture__preload(sc, "/lib64/ld-linux-x86-64.so.2");
+	}
+	if (pid > 0) {
 		syms__snapshot(sc->syms, pid);
+		/* Its exec generation is unknown here: the BPF side announces it
+		 * at its first hit and the table is written again then. */
+		if (sc->unwinder)
+			unwinder__add_process(sc->unwinder, pid, UNWIND_GEN_ANY);
+	}
 	sc->notes.syms = sc->syms;
+	sc->notes.unwinder = sc->unwinder;
 	sc->notes.resume = resume;
 	sc->rb = m ? ring_buffer__new(bpf_map__fd(m), stack_pid_notes__on_event, &sc->notes, NULL)
 		   : NULL;
@@ -64,11 +139,13 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 {
 	struct bpf_map *counts = bpf_object__find_map_by_name(sc->obj, "stack_counts");
 	struct bpf_map *traces = bpf_object__find_map_by_name(sc->obj, "stack_traces");
+	struct bpf_map *ustacks = bpf_object__find_map_by_name(sc->obj, "ustacks");
 	int err;
 
 	if (!counts || !traces)
 		return -ENOENT;
-	err = stack_set__read(set, bpf_map__fd(counts), bpf_map__fd(traces), sc->syms, ro);
+	err = stack_set__read(set, bpf_map__fd(counts), bpf_map__fd(traces),
+			      ustacks ? bpf_map__fd(ustacks) : -1, sc->syms, ro);
 	if (err)
 		return err;
 	stack_set__merge(set, by_pid);
@@ -95,10 +172,44 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
 				 "their stacks may not resolve", OUT_U64,
 				 { .u = st->lost_pid_notes } };
 	kv[4] = (struct out_kv){ "unannounced", buf + half, OUT_U64, { .u = st->unannounced } };
+	kv[5] = (struct out_kv){ "cut_user_stacks", "%s user stacks cut short: their walk "
+				 "stopped before the outermost frame ([truncated])", OUT_U64,
+				 { .u = st->cut_user_stacks } };
+	kv[6] = (struct out_kv){ "early_user_stacks", "%s user stacks walked before their "
+				 "process's unwind tables were in, by frame pointers in part", OUT_U64,
+				 { .u = st->early_user_stacks } };
+	kv[7] = (struct out_kv){ "fp_user_stacks", "%s user stacks with frames found by frame "
+				 "pointers (code without a table)", OUT_U64,
+				 { .u = st->fp_user_stacks } };
+}
+
+void stack_capture__preload(struct stack_capture *sc, const char *path)
+{
+	if (sc->unwinder)
+		unwinder__add_file(sc->unwinder, path);
+}
+
+void stack_capture__report_tables(const struct stack_capture *sc)
+{
+	struct unwinder_stats st;
+
+	if (!sc->unwinder)
+		return;
+	unwinder__stats(sc->unwinder, &st);
+	fprintf(stderr, "%s: unwind tables: %zu files (%zu without), %zu processes; %zu of %zu rows "
+		"(%.1f of %.1f MiB); built in %.1f ms, process tables in %.1f ms\n", sc->tool,
+		st.tables, st.no_table, st.procs, st.rows, st.rows_max,
+		st.rows * 8 / 1048576.0, st.rows_max * 8 / 1048576.0, st.build_ns / 1e6,
+		st.proc_ns / 1e6);
+	if (st.pool_full)
+		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
+			st.pool_full);
 }
 
 void stack_capture__fini(struct stack_capture *sc)
 {
+	unwinder__free(sc->unwinder);
+	sc->unwinder = NULL;
 	ring_buffer__free(sc->rb);
 	sc->rb = NULL;
 	syms__free(sc->syms);

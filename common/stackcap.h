@@ -22,19 +22,48 @@ struct stack_stats;
 
 struct stack_capture {
 	struct syms *syms;		/* owned */
+	struct unwinder *unwinder;	/* owned; NULL when user stacks follow frame pointers */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
 	struct bpf_object *obj;		/* borrowed */
+	const char *tool;		/* borrowed */
+	bool verbose;
 };
+
+/* How user stacks are walked: --unwind=auto|fp|cfi. */
+enum stack_unwind {
+	STACK_UNWIND_AUTO = 0,	/* CFI where the kernel can run the walk, else frame pointers */
+	STACK_UNWIND_FP,	/* frame pointers (bpf_get_stackid) */
+	STACK_UNWIND_CFI,	/* call-frame information tables, walked in BPF */
+};
+
+/* The --unwind option's help line, for every stack tool's usage text. */
+#define STACK_UNWIND_HELP \
+"      --unwind MODE      user stacks by auto (default), cfi (.eh_frame tables,\n" \
+"                         walked in the kernel) or fp (frame pointers)\n"
+
+/* Parse "auto", "fp" or "cfi". Returns 0 or -EINVAL. */
+int stack_unwind__parse(const char *s, enum stack_unwind *mode);
+
+/*
+ * The walk for @mode on this kernel: true for CFI. "cfi" on a kernel
+ * without bpf_loop(), bpf_find_vma() and bpf_task_pt_regs() (5.17+) is
+ * refused with -EOPNOTSUPP; "auto" falls back to frame pointers there.
+ * With @verbose, says on stderr as "@tool: ..." which walk is used.
+ * Returns 0 (*@cfi set) or -EOPNOTSUPP.
+ */
+int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose, bool *cfi);
 
 /*
  * Between open and load: room for @traces stack ids and @counts counted
  * stacks in @obj, and the tables of processes seen and announced (all
  * lowered by the test knobs of cli__map_entries() and
- * cli__ringbuf_bytes()). A tool that captures no stack in this run gives
- * 1 and 1. Returns 0 or a negative errno.
+ * cli__ringbuf_bytes()); with @cfi, room for @counts user stacks walked
+ * with CFI and the unwind tables. A tool that captures no stack in this
+ * run gives 1 and 1. Returns 0 or a negative errno.
  */
-int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts);
+int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+			bool cfi);
 
 /*
  * After load: a symbolizer (syms__new(@syms_flags)), the process @pid read
@@ -48,6 +77,17 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 			unsigned syms_flags, pid_t pid, bool resume, struct cli_run *run);
 
 /*
+ * With CFI, build the unwind table of the file at @path now (a probed
+ * file, the -c command), so that hits met before their process is read
+ * still find it. Failures are not errors: those frames follow frame
+ * pointers. No-op without CFI.
+ */
+void stack_capture__preload(struct stack_capture *sc, const char *path);
+
+/* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
+void stack_capture__report_tables(const struct stack_capture *sc);
+
+/*
  * Read the counted stacks into @set (stack_set__read() with @ro), merged
  * (by process with @by_pid) and sorted by count (descending with @desc).
  * Returns 0 or a negative errno; @set is the caller's to free.
@@ -55,7 +95,7 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *ro, bool by_pid,
 			bool desc, struct stack_set *set);
 
-#define STACK_CAPTURE_NLOSSES 5
+#define STACK_CAPTURE_NLOSSES 8
 
 /*
  * The loss counters of @st as summary entries in @kv

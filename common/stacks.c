@@ -13,8 +13,9 @@
 #include "common/bpfmap.h"
 #include "common/stacks.h"
 #include "common/syms.h"
+#include "common/unwinder.h"
 
-_Static_assert(sizeof(struct stack_key) == 40, "struct stack_key must match the BPF side");
+_Static_assert(sizeof(struct stack_key) == 48, "struct stack_key must match the BPF side");
 
 static void record_fini(struct stack_record *r)
 {
@@ -45,9 +46,16 @@ static void frames_free(char **frames, struct stack_frame *fields, size_t n)
 	free(fields);
 }
 
+/* Where a stack is: a stack id in the stack-trace map, or the hash of a
+ * CFI walk in ustacks (user stacks only). */
+struct stack_ref {
+	int fd;
+	const void *key;
+};
+
 /* The text of @ips' frames into a NULL-free array of strings, and their
  * fields into a parallel array. */
-static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, struct syms *syms,
+static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct syms *syms,
 			 const struct stack_read_opts *opts, char ***out,
 			 struct stack_frame **out_fields, size_t *n)
 {
@@ -59,9 +67,11 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 	*out = NULL;
 	*out_fields = NULL;
 	*n = 0;
-	if (id < 0)
+	if (!ref.key)
 		return 0;
-	if (bpf_map_lookup_elem(traces_fd, &id, ips))
+	if (ref.fd < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(ref.fd, ref.key, ips))
 		return -errno;
 	while (depth < STACK_MAX_DEPTH && ips[depth])
 		depth++;
@@ -77,6 +87,12 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 		char buf[1024], addr[32] = "";
 		int nf = 0;
 
+		if (!kernel && ips[i] == STACK_CUT_MARK) {
+			/* The walk stopped here: say so as the outermost frame. */
+			fields[*n] = (struct stack_frame){ .func = STACK_CUT_TEXT };
+			frames[(*n)++] = strdup(STACK_CUT_TEXT);
+			continue;
+		}
 		if (syms) {
 			nf = kernel ? syms__resolve_kernel(syms, ips[i], f)
 				    : syms__resolve_user(syms, pid, ips[i], f, 4);
@@ -142,8 +158,8 @@ int stack_record__push_user(struct stack_record *r, const char *text)
 	return 0;
 }
 
-int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
-		    const struct stack_read_opts *opts)
+int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, int ustacks_fd,
+		    struct syms *syms, const struct stack_read_opts *opts)
 {
 	struct stack_key *keys = NULL;
 	size_t nkeys = 0;
@@ -154,6 +170,7 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
 		return err;
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct stack_key *k = &keys[i];
+		struct stack_ref user, kernel;
 		struct stack_record *r;
 		uint64_t count;
 		int ret;
@@ -185,11 +202,15 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
 		/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
 		r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
 		r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
-		err = resolve_stack(traces_fd, k->user_stack, false, k->tgid, syms, opts, &r->user,
-				    &r->user_frames, &r->nuser);
+		user = k->user_hash ? (struct stack_ref){ ustacks_fd, &k->user_hash } :
+		       (struct stack_ref){ traces_fd, k->user_stack >= 0 ? &k->user_stack : NULL };
+		kernel = (struct stack_ref){ traces_fd,
+					     k->kernel_stack >= 0 ? &k->kernel_stack : NULL };
+		err = resolve_stack(user, false, k->tgid, syms, opts, &r->user, &r->user_frames,
+				    &r->nuser);
 		if (!err)
-			err = resolve_stack(traces_fd, k->kernel_stack, true, 0, syms, opts,
-					    &r->kernel, &r->kernel_frames, &r->nkernel);
+			err = resolve_stack(kernel, true, 0, syms, opts, &r->kernel,
+					    &r->kernel_frames, &r->nkernel);
 		if (err) {
 			record_fini(r);
 			goto out;
@@ -284,13 +305,17 @@ void stack_set__sort(struct stack_set *set, bool desc)
 int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 {
 	struct stack_pid_notes *n = ctx;
-	pid_t pid;
+	struct stack_note note;
 
-	if (size < sizeof(__u32))
+	if (size < sizeof(note))
 		return 0;
-	pid = *(__u32 *)data;
-	syms__snapshot(n->syms, pid);
+	memcpy(&note, data, sizeof(note));
+	syms__snapshot(n->syms, note.tgid);
+	if (n->unwinder) {
+		unwinder__add_process(n->unwinder, note.tgid, note.gen);
+		unwinder__sweep(n->unwinder);
+	}
 	if (n->resume)
-		kill(pid, SIGCONT);
+		kill(note.tgid, SIGCONT);
 	return 0;
 }

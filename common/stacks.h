@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct syms;
+struct unwinder;
 
 /*
  * One frame as the symbolizer knew it, beside its text form: what JSON
@@ -61,13 +62,18 @@ struct stack_read_opts {
 	bool skip_probe_frames;
 };
 
+/* The text of the outermost frame of a user stack whose walk was cut short. */
+#define STACK_CUT_TEXT "[truncated]"
+
 /*
  * Read every key of the counts map @counts_fd (struct stack_key → u64),
- * resolve its stacks from @traces_fd through @syms (NULL: addresses
- * only), and append records to @set. Returns 0 or a negative errno.
+ * resolve its stacks from @traces_fd (stack ids) or @ustacks_fd (user
+ * stacks walked with CFI, by hash; -1 when there is none) through @syms
+ * (NULL: addresses only), and append records to @set. Returns 0 or a
+ * negative errno.
  */
-int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
-		    const struct stack_read_opts *opts);
+int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, int ustacks_fd,
+		    struct syms *syms, const struct stack_read_opts *opts);
 
 /*
  * Merge records that read the same: same comm, frames (and pid with
@@ -93,6 +99,7 @@ void stack_set__fini(struct stack_set *set);
  */
 struct stack_pid_notes {
 	struct syms *syms;
+	struct unwinder *unwinder;	/* NULL without CFI */
 	bool resume;
 };
 

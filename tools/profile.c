@@ -45,6 +45,7 @@ struct options {
 	bool json;
 	const char *svg;
 	unsigned long storage;
+	enum stack_unwind unwind;
 };
 
 static const char usage[] =
@@ -70,6 +71,7 @@ static const char usage[] =
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
+STACK_UNWIND_HELP
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -79,7 +81,7 @@ static const char usage[] =
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -99,6 +101,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{}
@@ -162,6 +165,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
+			break;
+		case OPT_UNWIND:
+			if (stack_unwind__parse(optarg, &o->unwind))
+				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
 			break;
 		default:
 			ret = cli__common_option("profile", usage, COTRACE_VERSION, c, argv,
@@ -327,6 +334,8 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
+	if (o->cli.verbose)
+		stack_capture__report_tables(&sc);
 	err = report(t->out, o, &sc);
 	if (err) {
 		ret = EXIT_RUNTIME;
@@ -354,6 +363,7 @@ int main(int argc, char **argv)
 	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
 	struct tool t = TOOL_INIT;
 	struct profile_bpf *skel = NULL;
+	bool cfi = false;
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
@@ -377,6 +387,11 @@ int main(int argc, char **argv)
 	}
 	if (o.cli.cmd)
 		o.pids[o.npids++] = t.run.cmd.pid;
+	if (!o.kernel_only &&
+	    stack_unwind__choose(o.unwind, "profile", o.cli.verbose, &cfi)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	skel = profile_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "profile: cannot open the BPF object: %s\n", strerror(errno));
@@ -388,8 +403,9 @@ int main(int argc, char **argv)
 	skel->rodata->include_idle = o.idle;
 	skel->rodata->filter_pids = o.npids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
+	skel->rodata->unwind_cfi = cfi;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
-	ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
+	ret = stack_capture__size(skel->obj, o.storage, o.storage, cfi) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);
 	if (!ret)

@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpf/stacks.h"
 #include "bpf/lib/maps.bpf.h"
+#include "bpf/lib/unwind.bpf.h"
 
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
@@ -50,6 +51,18 @@ struct {
 	__type(value, __u32);
 } seen_pids SEC(".maps");
 
+/* User stacks walked with CFI, by the hash of their frames (zero-terminated). */
+struct ustack {
+	__u64 ips[STACK_MAX_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, __u64);
+	__type(value, struct ustack);
+} ustacks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, NEW_PIDS_RINGBUF_BYTES);	/* may be lowered before load */
@@ -57,11 +70,30 @@ struct {
 
 struct stack_stats stats = {};
 
+/* Tell user space about process @tgid (exec generation @gen); with -c, stop it. */
+static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
+{
+	struct stack_note *note;
+
+	note = bpf_ringbuf_reserve(&new_pids, sizeof(*note), 0);
+	if (!note) {
+		__sync_fetch_and_add(&stats.lost_pid_notes, 1);
+		return;
+	}
+	note->tgid = tgid;
+	note->kind = kind;
+	note->gen = gen;
+	note->pad = 0;
+	bpf_ringbuf_submit(note, 0);
+	if (stop_new)
+		bpf_send_signal(19 /* SIGSTOP */);
+}
+
 static __always_inline void announce_pid(__u32 tgid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 gen = BPF_CORE_READ(task, group_leader, self_exec_id);
-	__u32 *slot, *seen;
+	__u32 *seen;
 
 	if (!tgid)
 		return;
@@ -82,15 +114,45 @@ static __always_inline void announce_pid(__u32 tgid)
 		if (err)
 			return;
 	}
-	slot = bpf_ringbuf_reserve(&new_pids, sizeof(*slot), 0);
-	if (!slot) {
-		__sync_fetch_and_add(&stats.lost_pid_notes, 1);
+	send_note(tgid, gen, STACK_NOTE_NEW);
+}
+
+/*
+ * The user stack by CFI into @key: walked, stored in ustacks under its
+ * hash (once per distinct stack), its flaws counted; a change of the
+ * process's mappings noted for user space.
+ */
+static __always_inline void count_user_cfi(struct stack_key *key)
+{
+	struct uw_state *st = unwind_user(key->tgid);
+	long err;
+
+	if (!st) {
+		key->user_stack = -14;	/* -EFAULT: no user stack */
 		return;
 	}
-	*slot = tgid;
-	bpf_ringbuf_submit(slot, 0);
-	if (stop_new)
-		bpf_send_signal(19 /* SIGSTOP */);
+	if (st->cut)
+		__sync_fetch_and_add(&stats.cut_user_stacks, 1);
+	/* Before the process's tables: counted when that made a difference. */
+	if (st->no_proc && (st->fp || st->cut))
+		__sync_fetch_and_add(&stats.early_user_stacks, 1);
+	if (st->fp)
+		__sync_fetch_and_add(&stats.fp_user_stacks, 1);
+	if (!bpf_map_lookup_elem(&ustacks, &st->hash)) {
+		err = bpf_map_update_elem(&ustacks, &st->hash, st->ips, BPF_NOEXIST);
+		if (err && err != -17 /* EEXIST: another CPU stored it */) {
+			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
+			key->user_stack = err;
+			return;
+		}
+	}
+	key->user_hash = st->hash;
+	if (st->refresh) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		send_note(key->tgid, BPF_CORE_READ(task, group_leader, self_exec_id),
+			  STACK_NOTE_REFRESH);
+	}
 }
 
 /* Count one stack of the current task; @extra goes into the key (the site). */
@@ -106,7 +168,10 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	key.user_stack = -1;
 	key.kernel_stack = -1;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	if (want_user && key.tgid) {
+	if (want_user && key.tgid && unwind_cfi) {
+		count_user_cfi(&key);
+		announce_pid(key.tgid);
+	} else if (want_user && key.tgid) {
 		key.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
 		/* -EFAULT: no stack (a kernel thread); anything else is a loss. */
 		if (key.user_stack < 0 && key.user_stack != -14)

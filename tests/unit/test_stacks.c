@@ -267,7 +267,7 @@ static void test_read(void **state)
 	put_count(m->counts, -EFAULT, -1, 0, 7);	/* no user stack: not lost */
 	put_count(m->counts, -ENOMEM, -ENOENT, 3, 8);	/* both captures failed */
 
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, syms, &opts), 0);
+	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, syms, &opts), 0);
 	assert_int_equal(set.count, 4);
 	assert_int_equal(set.total, 26);
 	r = with_count(&set, 5);
@@ -298,7 +298,7 @@ static void test_read(void **state)
 	opts.offsets = true;
 	opts.addresses = true;
 	opts.delete = true;
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, syms, &opts), 0);
+	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, syms, &opts), 0);
 	assert_int_equal(set.count, 4);
 	stack_set__merge(&set, true);
 	assert_int_equal(set.count, 4);
@@ -313,7 +313,7 @@ static void test_read(void **state)
 	/* Without a symbolizer: addresses only. */
 	put_count(m->counts, 1, -1, 0, 5);
 	opts = (struct stack_read_opts){ .delete = true };
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, NULL, &opts), 0);
+	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, NULL, &opts), 0);
 	assert_int_equal(set.count, 1);
 	assert_int_equal(set.records[0].nuser, 2);
 	assert_string_equal(set.records[0].user[0], "[unknown]");
@@ -322,7 +322,7 @@ static void test_read(void **state)
 	/* A stack id the traces map does not have is an error. */
 	put_count(m->counts, 99, -1, 0, 1);
 	opts = (struct stack_read_opts){ .delete = true };
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, NULL, &opts), -ENOENT);
+	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, NULL, &opts), -ENOENT);
 	stack_set__fini(&set);
 	syms__free(syms);
 }
@@ -332,13 +332,13 @@ static void test_pid_notes(void **state)
 {
 	struct stack_pid_notes n = { .resume = false };
 	struct sym_frame f;
-	uint32_t pid = getpid();
+	struct stack_note note = { .tgid = getpid(), .kind = STACK_NOTE_NEW };
 
 	n.syms = syms__new(0);
 	assert_non_null(n.syms);
 	/* Too short: ignored. */
-	assert_int_equal(stack_pid_notes__on_event(&n, &pid, 2), 0);
-	assert_int_equal(stack_pid_notes__on_event(&n, &pid, sizeof(pid)), 0);
+	assert_int_equal(stack_pid_notes__on_event(&n, &note, 2), 0);
+	assert_int_equal(stack_pid_notes__on_event(&n, &note, sizeof(note)), 0);
 	assert_int_equal(syms__resolve_user(n.syms, getpid(), (uint64_t)(uintptr_t)&leaf + 1, &f,
 					    1), 1);
 	assert_string_equal(f.name, "leaf");
