@@ -30,9 +30,18 @@ struct stack_stats {
 };
 
 /*
- * The outermost frame of a walk that was cut short: not an address any
- * process can map (user addresses stay below 2^47).
+ * A user frame of a CFI walk identified at the event, so that it
+ * resolves after its process is gone: bit 63 set (no user address has
+ * it), the file's id in bits 32..62 (its module in the symbolizer, plus
+ * one), the file offset in bits 0..31. Frames outside every known file
+ * (JIT code) stay addresses.
  */
+#define STACK_FRAME_FILE (1ULL << 63)
+#define STACK_FRAME_ID(ip) ((__u32)((ip) >> 32) & 0x7fffffff)
+#define STACK_FRAME_OFF(ip) ((ip) & 0xffffffffULL)
+#define STACK_FRAME_MAX_ID 0x7ffffffeU
+
+/* The outermost frame of a walk that was cut short (file id 0x7fffffff: none). */
 #define STACK_CUT_MARK 0xffffffffffff0c07ULL
 
 /* Notes of the BPF side to user space (ring buffer new_pids). */
@@ -41,14 +50,21 @@ enum stack_note_kind {
 	STACK_NOTE_REFRESH = 1,	/* its mappings changed (dlopen, mmap): read them again */
 };
 
+/*
+ * A note: 8 bytes, so that a record with its header takes 16 and a ring
+ * of one page holds 255 of them. The exec generation (self_exec_id) is
+ * kept in 31 bits, as every comparison of it does (STACK_GEN()).
+ */
 struct stack_note {
 	__u32 tgid;
-	__u32 kind;		/* enum stack_note_kind */
-	__u32 gen;		/* its exec generation (self_exec_id) */
-	__u32 pad;
+	__u32 gen_kind;		/* STACK_GEN(self_exec_id) | kind << 31 */
 };
 
-/* Size in bytes of the ring buffer of new-process notes (24 bytes each:
+#define STACK_GEN(id) ((__u32)(id) & 0x7fffffffU)
+#define STACK_NOTE_GEN(n) ((n)->gen_kind & 0x7fffffffU)
+#define STACK_NOTE_KIND(n) ((n)->gen_kind >> 31)
+
+/* Size in bytes of the ring buffer of new-process notes (16 bytes each:
  * a struct stack_note and the 8-byte record header). */
 #define NEW_PIDS_RINGBUF_BYTES (256 * 1024)
 

@@ -61,12 +61,19 @@ struct unwind_table_ref {
 	__u32 count;		/* 0: no table (frame pointers) */
 };
 
+/* A file: its table, and its id in the frames of stacks (0: none). */
+struct unwind_file {
+	struct unwind_table_ref table;
+	__u32 id;
+	__u32 pad;
+};
+
 /* One executable mapping of a process. */
 struct unwind_map {
 	__u64 start;
 	__u64 end;
 	__u64 bias;		/* address - file offset */
-	struct unwind_table_ref table;
+	struct unwind_file file;
 };
 
 /* A process table read without knowing the exec generation (-p): valid for any. */

@@ -103,7 +103,7 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 	}
 	/* The tables are on when the pool was sized for them. */
 	if (rows && bpf_map__max_entries(rows) > 1) {
-		sc->unwinder = unwinder__new(obj);
+		sc->unwinder = unwinder__new(obj, sc->syms);
 		if (!sc->unwinder) {
 			fprintf(stderr, "%s: cannot map the unwind tables: %s\n", tool,
 				strerror(errno));
@@ -112,6 +112,8 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 		/* Nearly every process maps these: built before any is met. */
 		stack_capture__preload(sc, "/lib/x86_64-linux-gnu/libc.so.6");
 		stack_capture__preload(sc, "/lib64/ld-linux-x86-64.so.2");
+		if (run->cmd.pid > 0)
+			stack_capture__preload(sc, run->cmd.exe);
 	}
 	if (pid > 0) {
 		syms__snapshot(sc->syms, pid);

@@ -93,20 +93,27 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 			frames[(*n)++] = strdup(STACK_CUT_TEXT);
 			continue;
 		}
-		if (syms) {
-			nf = kernel ? syms__resolve_kernel(syms, ips[i], f)
-				    : syms__resolve_user(syms, pid, ips[i], f, 4);
-		}
+		if (syms && kernel)
+			nf = syms__resolve_kernel(syms, ips[i], f);
+		else if (syms && (ips[i] & STACK_FRAME_FILE))
+			nf = syms__resolve_module(syms, (int)STACK_FRAME_ID(ips[i]) - 1,
+						  STACK_FRAME_OFF(ips[i]), f, 4);
+		else if (syms)
+			nf = syms__resolve_user(syms, pid, ips[i], f, 4);
 		/* A trampoline program's stack starts in the probe itself: the
 		 * program, then its trampoline. The traced function is next. */
 		if (kernel && opts->skip_probe_frames && !*n && nf > 0 && f[0].name &&
 		    (!strncmp(f[0].name, "bpf_prog_", 9) || !strncmp(f[0].name, "bpf_trampoline_", 15)))
 			continue;
-		if (opts->addresses)
+		/* A frame identified at the event has no address, only its
+		 * file offset: shown as "+0x1a2b". */
+		if (opts->addresses && !kernel && (ips[i] & STACK_FRAME_FILE))
+			snprintf(addr, sizeof(addr), "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(ips[i]));
+		else if (opts->addresses)
 			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ips[i]);
 		if (nf <= 0) {
 			snprintf(buf, sizeof(buf), "%s[unknown]", addr);
-			fields[*n].addr = ips[i];
+			fields[*n].addr = !kernel && (ips[i] & STACK_FRAME_FILE) ? 0 : ips[i];
 			frames[(*n)++] = strdup(buf);
 			continue;
 		}
@@ -115,7 +122,8 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 					  sizeof(buf) - strlen(addr));
 			memcpy(buf, addr, strlen(addr));
 			fields[*n] = (struct stack_frame){
-				.addr = ips[i], .func = f[k].name, .offset = f[k].offset,
+				.addr = !kernel && (ips[i] & STACK_FRAME_FILE) ? 0 : ips[i],
+				.func = f[k].name, .offset = f[k].offset,
 				.module = f[k].module, .module_offset = f[k].module_offset,
 				.file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
 			};
@@ -310,9 +318,12 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(note))
 		return 0;
 	memcpy(&note, data, sizeof(note));
+	if (getenv("COTRACE_DEBUG_NOTES"))
+		fprintf(stderr, "note: pid %u kind %u gen %u\n", note.tgid, STACK_NOTE_KIND(&note),
+			STACK_NOTE_GEN(&note));
 	syms__snapshot(n->syms, note.tgid);
 	if (n->unwinder) {
-		unwinder__add_process(n->unwinder, note.tgid, note.gen);
+		unwinder__add_process(n->unwinder, note.tgid, STACK_NOTE_GEN(&note));
 		unwinder__sweep(n->unwinder);
 	}
 	if (n->resume)

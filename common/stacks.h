@@ -21,7 +21,8 @@ struct unwinder;
  * record's own text.
  */
 struct stack_frame {
-	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added */
+	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added, or
+				 * identified at the event by module and offset alone */
 	const char *func;	/* function name, or NULL when unknown */
 	uint64_t offset;	/* addr - function start */
 	const char *module;	/* file mapped there, "[kernel]", or NULL */

@@ -15,10 +15,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/stacks.h"
 #include "bpf/unwind.h"
 #include "common/cli.h"
 #include "common/elf.h"
 #include "common/procmaps.h"
+#include "common/syms.h"
 #include "common/unwind.h"
 #include "common/unwinder.h"
 
@@ -26,14 +28,14 @@
 #define VDSO_MAX_SIZE (1 << 20)
 
 _Static_assert(sizeof(struct unwind_row) == 8, "struct unwind_row must match the BPF side");
-_Static_assert(sizeof(struct unwind_map) == 32, "struct unwind_map must match the BPF side");
+_Static_assert(sizeof(struct unwind_map) == 40, "struct unwind_map must match the BPF side");
 
 /* A file met in some process: its table in the pool, or why it has none. */
 struct ufile {
 	uint64_t dev, ino;		/* the kernel's encoding; 0, 0 for the vDSO */
 	uint8_t build_id[BUILD_ID_MAX];
 	int build_id_len;
-	struct unwind_table_ref ref;	/* count 0: no table */
+	struct unwind_file bf;		/* table (count 0: none) and id, as the BPF side has it */
 };
 
 struct uproc {
@@ -42,6 +44,7 @@ struct uproc {
 };
 
 struct unwinder {
+	struct syms *syms;		/* borrowed */
 	int rows_fd, procs_fd, files_fd;
 	struct unwind_row *pool;	/* the mmap()ed rows map */
 	size_t pool_len;		/* bytes mapped */
@@ -70,6 +73,17 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
+/* @rows, or fewer with COTRACE_TEST_UNWIND_ROWS (never more; at least 1). */
+static unsigned long test_rows(unsigned long rows)
+{
+	const char *s = getenv("COTRACE_TEST_UNWIND_ROWS");
+	unsigned long n;
+
+	if (!s || cli__parse_ulong(s, 1, rows, &n))
+		return rows;
+	return n;
+}
+
 int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "unwind_rows");
@@ -79,18 +93,21 @@ int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows)
 		return -ENOENT;
 	/* Rows are written through a mapping of the array, not row by row. */
 	err = bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_MMAPABLE);
+	/*
+	 * Not lowered by COTRACE_TEST_MAP_ENTRIES, whose tests fill the
+	 * tables of stacks and counts and expect the walk as usual; the pool
+	 * has its own knob, COTRACE_TEST_UNWIND_ROWS, to test a full pool.
+	 */
 	if (!err)
-		err = bpf_map__set_max_entries(m, on ? cli__map_entries(rows) : 1);
+		err = bpf_map__set_max_entries(m, on ? test_rows(rows) : 1);
 	if (!err)
-		err = set_entries(obj, "unwind_procs",
-				  on ? cli__map_entries(UNWIND_DEFAULT_PROCS) : 1);
+		err = set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
 	if (!err)
-		err = set_entries(obj, "unwind_files",
-				  on ? cli__map_entries(UNWIND_DEFAULT_FILES) : 1);
+		err = set_entries(obj, "unwind_files", on ? UNWIND_DEFAULT_FILES : 1);
 	return err;
 }
 
-struct unwinder *unwinder__new(struct bpf_object *obj)
+struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 {
 	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
 	struct bpf_map *procs = bpf_object__find_map_by_name(obj, "unwind_procs");
@@ -109,6 +126,7 @@ struct unwinder *unwinder__new(struct bpf_object *obj)
 	u->scratch = malloc(sizeof(*u->scratch));
 	if (!u->scratch)
 		goto out_free;
+	u->syms = syms;
 	u->rows_fd = bpf_map__fd(rows);
 	u->procs_fd = bpf_map__fd(procs);
 	u->files_fd = bpf_map__fd(files);
@@ -196,49 +214,50 @@ static void pool_add(struct unwinder *u, const struct unwind_table *t, struct un
 }
 
 /*
- * The file @ef (owned, freed here) as a ufile: a known build-id shares its
- * table, else the table is built and added to the pool.
+ * The file @ef (owned, given to the symbolizer) as a ufile named @name: a
+ * known build-id shares its table, else the table is built and added to
+ * the pool.
  */
-static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, uint64_t dev,
-				uint64_t ino)
+static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const char *name,
+				uint64_t dev, uint64_t ino)
 {
 	uint8_t id[BUILD_ID_MAX];
 	struct unwind_table *t;
 	struct ufile *f, *same;
 	uint64_t t0 = now_ns();
-	int len;
+	int len, module;
 
 	len = elf_file__build_id(ef, id, sizeof(id));
-	same = find_build_id(u, id, len);
 	f = new_file(u);
 	if (!f) {
 		elf_file__free(ef);
 		return NULL;
 	}
-	/* new_file() may have moved the array. */
 	same = find_build_id(u, id, len);
 	f->dev = dev;
 	f->ino = ino;
-	if (len > 0) {
-		memcpy(f->build_id, id, len);
-		f->build_id_len = len;
-	}
-	if (same && same != f) {
-		f->ref = same->ref;
+	if (same) {
+		f->bf.table = same->bf.table;
 	} else {
 		t = unwind_table__from_elf(ef);
 		if (t)
-			pool_add(u, t, &f->ref);
+			pool_add(u, t, &f->bf.table);
 		else
 			u->st.no_table++;
 		unwind_table__free(t);
 	}
-	elf_file__free(ef);
-	if (dev || ino) {
+	if (len > 0) {
+		memcpy(f->build_id, id, len);
+		f->build_id_len = len;
+	}
+	/* Frames in the file are named by its module in the symbolizer. */
+	module = syms__add_module(u->syms, ef, name);
+	if (module >= 0 && (uint32_t)module < STACK_FRAME_MAX_ID)
+		f->bf.id = module + 1;
+	if ((dev || ino) && (f->bf.table.count || f->bf.id)) {
 		struct unwind_file_key key = { dev, ino };
 
-		if (f->ref.count)
-			bpf_map_update_elem(u->files_fd, &key, &f->ref, BPF_ANY);
+		bpf_map_update_elem(u->files_fd, &key, &f->bf, BPF_ANY);
 	}
 	u->st.build_ns += now_ns() - t0;
 	return f;
@@ -253,6 +272,8 @@ static uint64_t kdev(unsigned major, unsigned minor)
 int unwinder__add_file(struct unwinder *u, const char *path)
 {
 	struct elf_file *ef;
+	struct ufile *f;
+	char *name;
 	struct stat sb;
 	uint64_t dev;
 
@@ -264,7 +285,12 @@ int unwinder__add_file(struct unwinder *u, const char *path)
 	ef = elf_file__open(path);
 	if (!ef)
 		return -errno;
-	return adopt_file(u, ef, dev, sb.st_ino) ? 0 : -ENOMEM;
+	/* Named as /proc/PID/maps would name it (the path may go through
+	 * /proc/PID/cwd, as a -c command's does). */
+	name = realpath(path, NULL);
+	f = adopt_file(u, ef, name ? name : path, dev, sb.st_ino);
+	free(name);
+	return f ? 0 : -ENOMEM;
 }
 
 /* The file behind mapping @e of @pid, as the process sees it. */
@@ -278,11 +304,23 @@ static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct pr
 	f = find_file(u, dev, e->inode);
 	if (f)
 		return f;
-	/* map_files reaches deleted files and other mount namespaces. */
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, e->start, e->end);
-	ef = elf_file__open(path);
-	if (!ef) {
+	/*
+	 * The path in the process's root first, when it is that very file:
+	 * the symbolizer looks for the debug file next to it. Then
+	 * map_files, which reaches deleted files and other mount namespaces.
+	 */
+	ef = NULL;
+	if (!e->deleted) {
 		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, e->path);
+		ef = elf_file__open(path);
+		if (ef && !elf_file__is_file(ef, makedev(e->dev_major, e->dev_minor), e->inode)) {
+			elf_file__free(ef);
+			ef = NULL;
+		}
+	}
+	if (!ef) {
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, e->start,
+			 e->end);
 		ef = elf_file__open(path);
 	}
 	if (!ef) {
@@ -295,7 +333,7 @@ static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct pr
 		}
 		return f;
 	}
-	return adopt_file(u, ef, dev, e->inode);
+	return adopt_file(u, ef, e->path, dev, e->inode);
 }
 
 /* The vDSO of @pid, read from its memory; one table for every process. */
@@ -332,7 +370,7 @@ static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procm
 		elf_file__free(ef);
 		return f;
 	}
-	return adopt_file(u, ef, 0, 0);
+	return adopt_file(u, ef, "[vdso]", 0, 0);
 }
 
 /* ---- processes -------------------------------------------------------------------------- */
@@ -421,7 +459,7 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 		m->start = e->start;
 		m->end = e->end;
 		m->bias = e->start - e->offset;
-		m->table = f ? f->ref : (struct unwind_table_ref){};
+		m->file = f ? f->bf : (struct unwind_file){};
 	}
 	procmaps__free(it);
 	if (err < 0)

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 struct bpf_object;
+struct syms;
 struct unwinder;
 
 struct unwinder_stats {
@@ -39,9 +40,12 @@ int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows);
 
 /*
  * After load: take over the maps of @obj (borrowed; it must outlive the
- * unwinder). NULL and errno on failure (ENOENT: a map is missing).
+ * unwinder). Every file met is given to @syms (borrowed) as a module,
+ * whose id (plus one) names the file in the frames of the BPF side's
+ * stacks (STACK_FRAME_FILE). NULL and errno on failure (ENOENT: a map is
+ * missing).
  */
-struct unwinder *unwinder__new(struct bpf_object *obj);
+struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms);
 void unwinder__free(struct unwinder *u);
 
 /*

@@ -81,9 +81,7 @@ static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 		return;
 	}
 	note->tgid = tgid;
-	note->kind = kind;
-	note->gen = gen;
-	note->pad = 0;
+	note->gen_kind = gen | kind << 31;
 	bpf_ringbuf_submit(note, 0);
 	if (stop_new)
 		bpf_send_signal(19 /* SIGSTOP */);
@@ -92,7 +90,7 @@ static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 static __always_inline void announce_pid(__u32 tgid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 gen = BPF_CORE_READ(task, group_leader, self_exec_id);
+	__u32 gen = STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id));
 	__u32 *seen;
 
 	if (!tgid)
@@ -150,7 +148,7 @@ static __always_inline void count_user_cfi(struct stack_key *key)
 	if (st->refresh) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
-		send_note(key->tgid, BPF_CORE_READ(task, group_leader, self_exec_id),
+		send_note(key->tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
 			  STACK_NOTE_REFRESH);
 	}
 }

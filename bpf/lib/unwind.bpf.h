@@ -48,16 +48,17 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);	/* sized before load */
 	__type(key, struct unwind_file_key);
-	__type(value, struct unwind_table_ref);
+	__type(value, struct unwind_file);
 } unwind_files SEC(".maps");
 
-/* The walk's state, per CPU: too big for the BPF stack. */
+/* The walk's state, per CPU: too big for the BPF stack. ips[] is followed
+ * by other fields, so that an index masked with 127 stays inside. */
 struct uw_state {
 	__u64 ips[STACK_MAX_DEPTH];
 	__u64 pc, sp, bp;
 	__u64 hash;
 	__u32 n;
-	__u32 tgid;
+	__u32 nfinal;		/* frames [0, nfinal) are final and hashed */
 	__u8 exact;		/* look up pc itself, not pc - 1 (first frame, after a signal) */
 	__u8 bp_ok;		/* bp holds the caller's %rbp */
 	__u8 ended;		/* the walk reached the outermost frame */
@@ -80,6 +81,11 @@ struct uw_ctx {
 	struct uw_state *st;
 	struct unwind_proc *proc;	/* NULL: none known */
 	struct task_struct *task;
+	/* The last mapping bpf_find_vma() found: frames of one file often
+	 * follow each other, and in interrupt context only one lookup per
+	 * event succeeds. */
+	__u64 vma_start, vma_end, vma_bias;
+	struct unwind_file vma_file;
 };
 
 /* What bpf_find_vma()'s callback found. */
@@ -105,12 +111,21 @@ static long unwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma, 
 	return 0;
 }
 
-/* The mapping of @proc holding @addr, or NULL. */
-static __always_inline struct unwind_map *unwind_find_map(struct unwind_proc *proc, __u64 addr)
-{
-	__u32 lo = 0, hi = proc->nmaps, mid;
-	struct unwind_map *m;
+/*
+ * The searches are global functions: the verifier checks each once, on
+ * its own, instead of within every step of the walk it explores (6.7+
+ * explores bpf_loop() callbacks until their states converge, and the
+ * bounded loops inside would multiply its states past a million).
+ */
 
+/* The index of the mapping of @proc holding @addr, or -1. */
+__noinline long uw_map_index(struct unwind_proc *proc, __u64 addr)
+{
+	__u32 lo = 0, hi, mid;
+
+	if (!proc)
+		return -1;
+	hi = proc->nmaps;
 	if (hi > UNWIND_MAX_MAPS)
 		hi = UNWIND_MAX_MAPS;
 	for (int i = 0; i < 9 && lo < hi; i++) {
@@ -120,41 +135,54 @@ static __always_inline struct unwind_map *unwind_find_map(struct unwind_proc *pr
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return NULL;
-	m = &proc->maps[(lo - 1) & (UNWIND_MAX_MAPS - 1)];
-	return addr < m->end ? m : NULL;
+	if (!lo || addr >= proc->maps[(lo - 1) & (UNWIND_MAX_MAPS - 1)].end)
+		return -1;
+	return lo - 1;
 }
 
-/* The row of table @t holding file offset @off; kind NONE when none does. */
-static __always_inline struct unwind_row unwind_find_row(struct unwind_table_ref t, __u64 off)
+/*
+ * The row of the table of @count rows from pool index @first that holds
+ * file offset @off, as its 8 bytes (all zero, a NONE row, when none does).
+ */
+__noinline __u64 uw_row(__u32 first, __u32 count, __u64 off)
 {
-	struct unwind_row none = {}, *r;
-	__u32 lo = 0, hi = t.count, mid, idx;
+	__u32 lo = 0, hi = count, mid, idx;
+	struct unwind_row *r;
 
 	if (off > 0xffffffffULL)
-		return none;
+		return 0;
 	for (int i = 0; i < 25 && lo < hi; i++) {
 		mid = (lo + hi) / 2;
-		idx = t.first + mid;
+		idx = first + mid;
 		r = bpf_map_lookup_elem(&unwind_rows, &idx);
 		if (!r)
-			return none;
+			return 0;
 		if (r->off <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
-		return none;
-	idx = t.first + lo - 1;
+		return 0;
+	idx = first + lo - 1;
 	r = bpf_map_lookup_elem(&unwind_rows, &idx);
-	return r ? *r : none;
+	return r ? *(__u64 *)r : 0;
 }
 
 static __always_inline int unwind_read(__u64 *dst, __u64 addr)
 {
 	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+}
+
+/*
+ * @i masked with 127 by an instruction the compiler cannot drop: it knows
+ * the index is in range, the verifier must see it (clang 14 reloads the
+ * index into a fresh register after the range check).
+ */
+static __always_inline __u64 uw_idx(__u64 i)
+{
+	asm volatile("%[i] &= 127" : [i] "+r"(i));
+	return i;
 }
 
 /* Append @pc to the stack. Returns 0, or 1 when the stack is full. */
@@ -164,10 +192,30 @@ static __always_inline int unwind_push(struct uw_state *st, __u64 pc)
 
 	if (n >= STACK_MAX_DEPTH)
 		return 1;
-	st->ips[n] = pc;
+	st->ips[uw_idx(n)] = pc;
 	st->n = n + 1;
-	st->hash = (st->hash ^ pc) * 0x100000001b3ULL;
 	return 0;
+}
+
+/*
+ * The last frame pushed is final: as file @id and offset @off when its
+ * file is known (@id != 0), else its address; then hashed.
+ */
+static __always_inline void unwind_final(struct uw_state *st, __u32 id, __u64 off)
+{
+	__u32 i = st->n - 1;
+	__u64 v;
+
+	if (i >= STACK_MAX_DEPTH || st->nfinal != i)
+		return;
+	/* The mask keeps the verifier sure of the bound whatever register
+	 * the compiler reloads the index into (STACK_MAX_DEPTH is 127). */
+	v = st->ips[uw_idx(i)];
+	if (id && id <= STACK_FRAME_MAX_ID && off <= 0xffffffffULL)
+		v = STACK_FRAME_FILE | (__u64)id << 32 | off;
+	st->ips[uw_idx(i)] = v;
+	st->nfinal = i + 1;
+	st->hash = (st->hash ^ v) * 0x100000001b3ULL;
 }
 
 /*
@@ -178,21 +226,29 @@ static long unwind_step(__u32 index, void *data)
 {
 	struct uw_ctx *c = data;
 	struct uw_state *st = c->st;
-	struct unwind_table_ref t = {};
+	struct unwind_file f = {};
+	struct unwind_table_ref t;
 	struct unwind_row row = {};
 	struct unwind_map *m = NULL;
 	__u64 pc = st->pc, lookup, cfa, ra = 0, bp = st->bp, bias = 0;
 	__u8 kind;
 
 	lookup = st->exact ? pc : pc - 1;
-	if (c->proc)
-		m = unwind_find_map(c->proc, lookup);
+	if (c->proc) {
+		long i = uw_map_index(c->proc, lookup);
+
+		if (i >= 0)
+			m = &c->proc->maps[i & (UNWIND_MAX_MAPS - 1)];
+	}
 	if (m) {
-		t = m->table;
+		f = m->file;
 		bias = m->bias;
+	} else if (lookup >= c->vma_start && lookup < c->vma_end) {
+		f = c->vma_file;
+		bias = c->vma_bias;
 	} else {
 		struct uw_vma v = {};
-		struct unwind_table_ref *ref;
+		struct unwind_file *ref;
 
 		/* Not in the mappings user space knows: a library loaded since,
 		 * or a process not yet read. The kernel knows which file it
@@ -203,13 +259,22 @@ static long unwind_step(__u32 index, void *data)
 		if (!bpf_find_vma(c->task, lookup, unwind_vma_cb, &v, 0) && v.file) {
 			ref = bpf_map_lookup_elem(&unwind_files, &v.key);
 			if (ref) {
-				t = *ref;
+				f = *ref;
 				bias = v.start - (v.pgoff << 12);
+				c->vma_start = v.start;
+				c->vma_end = v.end;
+				c->vma_bias = bias;
+				c->vma_file = f;
 			}
 		}
 	}
-	if (t.count)
-		row = unwind_find_row(t, lookup - bias);
+	unwind_final(st, f.id, pc - bias);
+	t = f.table;
+	if (t.count) {
+		__u64 raw = uw_row(t.first, t.count, lookup - bias);
+
+		__builtin_memcpy(&row, &raw, sizeof(row));
+	}
 	kind = row.kind & 0xf;
 	switch (kind) {
 	case UNWIND_CFA_RSP:
@@ -318,11 +383,11 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 		return NULL;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	st->n = 0;
+	st->nfinal = 0;
 	st->hash = 0xcbf29ce484222325ULL;
 	st->pc = BPF_CORE_READ(regs, ip);
 	st->sp = BPF_CORE_READ(regs, sp);
 	st->bp = BPF_CORE_READ(regs, bp);
-	st->tgid = tgid;
 	st->exact = 1;
 	st->bp_ok = 1;
 	st->ended = 0;
@@ -336,7 +401,7 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	c.st = st;
 	c.task = task;
 	c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
-	gen = BPF_CORE_READ(task, group_leader, self_exec_id);
+	gen = STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id));
 	if (c.proc && c.proc->gen != gen && c.proc->gen != UNWIND_GEN_ANY)
 		c.proc = NULL;	/* read before an exec */
 	if (c.proc && c.proc->exec_vm != BPF_CORE_READ(task, mm, exec_vm))
@@ -344,11 +409,14 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	if (!c.proc)
 		st->no_proc = 1;
 	bpf_loop(STACK_MAX_DEPTH, unwind_step, &c, 0);
-	if (st->cut)
-		unwind_push(st, STACK_CUT_MARK);
+	/* A frame pushed but never stepped (none should be): its address. */
+	if (st->nfinal < st->n)
+		unwind_final(st, 0, 0);
+	if (st->cut && !unwind_push(st, STACK_CUT_MARK))
+		unwind_final(st, 0, 0);
 	n = st->n;
 	if (n < STACK_MAX_DEPTH)
-		st->ips[n] = 0;
+		st->ips[uw_idx(n)] = 0;
 	/* Ask once per reading of the mappings. */
 	if (st->refresh && c.proc) {
 		if (c.proc->refresh)

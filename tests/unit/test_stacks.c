@@ -332,7 +332,7 @@ static void test_pid_notes(void **state)
 {
 	struct stack_pid_notes n = { .resume = false };
 	struct sym_frame f;
-	struct stack_note note = { .tgid = getpid(), .kind = STACK_NOTE_NEW };
+	struct stack_note note = { .tgid = getpid(), .gen_kind = STACK_NOTE_NEW << 31 };
 
 	n.syms = syms__new(0);
 	assert_non_null(n.syms);
