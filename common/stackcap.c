@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
@@ -84,12 +85,46 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	if (!err)
 		err = unwinder__size(obj, cfi && on, UNWIND_DEFAULT_ROWS);
+	if (!err) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, "stack_maps_changed");
+
+		err = p ? bpf_program__set_autoload(p, cfi && on) : -ENOENT;
+	}
 	return err;
+}
+
+/*
+ * The program that tells of changed mappings (stack_maps_changed), and
+ * the -c command announced ahead of its execve: a generation no process
+ * has in seen_pids, so that the execve's exit announces it (and stops it)
+ * before its first instruction.
+ */
+static int attach_maps_changed(struct stack_capture *sc, struct cli_run *run)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(sc->obj, "stack_maps_changed");
+	struct bpf_map *seen = bpf_object__find_map_by_name(sc->obj, "seen_pids");
+	int err;
+
+	if (!p || !seen)
+		return -ENOENT;
+	sc->maps_link = bpf_program__attach(p);
+	if (!sc->maps_link)
+		return -errno;
+	if (run->cmd.pid > 0) {
+		__u32 pid = run->cmd.pid, gen = ~0U;
+
+		err = bpf_map_update_elem(bpf_map__fd(seen), &pid, &gen, BPF_ANY);
+		if (err)
+			return -errno;
+	}
+	return 0;
 }
 
 int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_object *obj,
 			unsigned syms_flags, pid_t pid, bool resume, struct cli_run *run)
 {
+	int err;
+
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "new_pids");
 
 	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
@@ -114,6 +149,12 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 		stack_capture__preload(sc, "/lib64/ld-linux-x86-64.so.2");
 		if (run->cmd.pid > 0)
 			stack_capture__preload(sc, run->cmd.exe);
+		err = attach_maps_changed(sc, run);
+		if (err) {
+			fprintf(stderr, "%s: cannot attach to the raw syscall tracepoint: %s\n", tool,
+				strerror(-err));
+			return EXIT_RUNTIME;
+		}
 	}
 	if (pid > 0) {
 		syms__snapshot(sc->syms, pid);
@@ -210,6 +251,8 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 
 void stack_capture__fini(struct stack_capture *sc)
 {
+	bpf_link__destroy(sc->maps_link);
+	sc->maps_link = NULL;
 	unwinder__free(sc->unwinder);
 	sc->unwinder = NULL;
 	ring_buffer__free(sc->rb);

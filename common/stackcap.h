@@ -15,6 +15,7 @@
 #include "common/output.h"
 #include "common/stacks.h"
 
+struct bpf_link;
 struct bpf_object;
 struct cli_run;
 struct ring_buffer;
@@ -25,6 +26,7 @@ struct stack_capture {
 	struct unwinder *unwinder;	/* owned; NULL when user stacks follow frame pointers */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
+	struct bpf_link *maps_link;	/* stack_maps_changed, with CFI; owned */
 	struct bpf_object *obj;		/* borrowed */
 	const char *tool;		/* borrowed */
 	bool verbose;

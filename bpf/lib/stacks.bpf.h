@@ -116,6 +116,45 @@ static __always_inline void announce_pid(__u32 tgid)
 }
 
 /*
+ * With CFI: the executable mappings of a traced process may have changed
+ * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code)
+ * or been replaced (execve): tell user space now, before code in a new
+ * library runs, and with -c stop the process until its tables are read.
+ * Only processes already announced are looked at; a -c command is
+ * announced ahead of its execve by user space (seen_pids).
+ */
+SEC("raw_tracepoint/sys_exit")
+int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	struct unwind_proc *proc;
+	struct task_struct *task;
+	__u32 tgid;
+
+	if (nr != 9 && nr != 10 && nr != 11 && nr != 59 && nr != 322)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (nr == 59 || nr == 322) {
+		/* execve, execveat: a new image, announced at once if its
+		 * process was; failed calls change nothing (same generation). */
+		if (bpf_map_lookup_elem(&seen_pids, &tgid))
+			announce_pid(tgid);
+		return 0;
+	}
+	proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
+	if (!proc || proc->refresh)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	if (proc->exec_vm == BPF_CORE_READ(task, mm, exec_vm))
+		return 0;
+	proc->refresh = 1;
+	send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
+		  STACK_NOTE_REFRESH);
+	return 0;
+}
+
+/*
  * The user stack by CFI into @key: walked, stored in ustacks under its
  * hash (once per distinct stack), its flaws counted; a change of the
  * process's mappings noted for user space.

@@ -86,7 +86,32 @@ struct uw_ctx {
 	 * event succeeds. */
 	__u64 vma_start, vma_end, vma_bias;
 	struct unwind_file vma_file;
+	/* Return probes: the trampoline address that replaces hijacked
+	 * return addresses, and the next of the task's return instances. */
+	__u64 tramp;
+	__u64 ri;
 };
+
+/*
+ * A return address that is the uprobes trampoline (a return probe is
+ * active on that frame's function): the real one, from the task's return
+ * instances, consumed innermost first. Instances marked chained share the
+ * slot of the next one (a tail call between probed functions), and their
+ * orig_ret_vaddr is already that one's. 0 when none is left.
+ */
+static __always_inline __u64 unwind_untramp(struct uw_ctx *c)
+{
+	struct return_instance *ri = (struct return_instance *)c->ri;
+	__u64 ra = 0;
+
+	if (!ri)
+		return 0;
+	ra = BPF_CORE_READ(ri, orig_ret_vaddr);
+	for (int i = 0; i < 8 && ri && BPF_CORE_READ(ri, chained); i++)
+		ri = BPF_CORE_READ(ri, next);
+	c->ri = ri ? (__u64)BPF_CORE_READ(ri, next) : 0;
+	return ra;
+}
 
 /* What bpf_find_vma()'s callback found. */
 struct uw_vma {
@@ -345,6 +370,8 @@ static long unwind_step(__u32 index, void *data)
 		st->bp_ok = 0;
 		break;
 	}
+	if (ra && ra == c->tramp)
+		ra = unwind_untramp(c);
 	if (!ra) {
 		st->ended = 1;
 		return 1;
@@ -400,6 +427,8 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	unwind_push(st, st->pc);
 	c.st = st;
 	c.task = task;
+	c.tramp = BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr);
+	c.ri = (__u64)BPF_CORE_READ(task, utask, return_instances);
 	c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
 	gen = STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id));
 	if (c.proc && c.proc->gen != gen && c.proc->gen != UNWIND_GEN_ANY)
