@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -20,6 +21,14 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
 
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 int stack_unwind__parse(const char *s, enum stack_unwind *mode)
@@ -156,13 +165,8 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 			return EXIT_RUNTIME;
 		}
 	}
-	if (pid > 0) {
-		syms__snapshot(sc->syms, pid);
-		/* Its exec generation is unknown here: the BPF side announces it
-		 * at its first hit and the table is written again then. */
-		if (sc->unwinder)
-			unwinder__add_process(sc->unwinder, pid, UNWIND_GEN_ANY);
-	}
+	if (pid > 0)
+		stack_capture__add_pid(sc, pid);
 	sc->notes.syms = sc->syms;
 	sc->notes.unwinder = sc->unwinder;
 	sc->notes.resume = resume;
@@ -230,6 +234,29 @@ void stack_capture__preload(struct stack_capture *sc, const char *path)
 {
 	if (sc->unwinder)
 		unwinder__add_file(sc->unwinder, path);
+}
+
+void stack_capture__add_pid(struct stack_capture *sc, pid_t pid)
+{
+	syms__snapshot(sc->syms, pid);
+	/* Its exec generation is unknown here: the BPF side announces it at
+	 * its first hit and the table is written again then. */
+	if (sc->unwinder)
+		unwinder__add_process(sc->unwinder, pid, UNWIND_GEN_ANY);
+}
+
+void stack_capture__scan(struct stack_capture *sc, const char *comm)
+{
+	uint64_t t0;
+	int n;
+
+	if (!sc->unwinder)
+		return;
+	t0 = now_ns();
+	n = unwinder__add_existing(sc->unwinder, comm, 2.0);
+	if (sc->verbose)
+		fprintf(stderr, "%s: unwind tables of %d running processes read in %.1f ms\n",
+			sc->tool, n, (now_ns() - t0) / 1e6);
 }
 
 void stack_capture__report_tables(const struct stack_capture *sc)

@@ -86,6 +86,20 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
  */
 void stack_capture__preload(struct stack_capture *sc, const char *path);
 
+/*
+ * With CFI, a system-wide run: read the processes already running (named
+ * @comm, or all when NULL), so that their first hits find their tables;
+ * at most two seconds. A process started later is read when the BPF side
+ * announces it. No-op without CFI.
+ */
+void stack_capture__scan(struct stack_capture *sc, const char *comm);
+
+/*
+ * Read process @pid now (-p), before it can exit: its maps for the
+ * symbolizer and, with CFI, its tables.
+ */
+void stack_capture__add_pid(struct stack_capture *sc, pid_t pid);
+
 /* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
 void stack_capture__report_tables(const struct stack_capture *sc);
 

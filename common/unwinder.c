@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* unwinder: unwind tables into the BPF maps of bpf/lib/unwind.bpf.h (see unwinder.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -470,6 +471,44 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 	u->st.procs++;
 	u->st.proc_ns += now_ns() - t0 - (u->st.build_ns - build0);
 	return err;
+}
+
+int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs)
+{
+	uint64_t deadline = now_ns() + (uint64_t)(max_secs * 1e9);
+	pid_t self = getpid();
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && now_ns() < deadline) {
+		char path[64], name[32] = "";
+		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
+		FILE *f;
+
+		if (pid <= 0 || pid == self)
+			continue;
+		if (comm) {
+			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			if (!fgets(name, sizeof(name), f))
+				name[0] = '\0';
+			fclose(f);
+			name[strcspn(name, "\n")] = '\0';
+			if (strcmp(name, comm))
+				continue;
+		}
+		/* Kernel threads and zombies fail here: no mappings. */
+		if (!unwinder__add_process(u, pid, UNWIND_GEN_ANY))
+			n++;
+	}
+	closedir(dir);
+	return n;
 }
 
 void unwinder__sweep(struct unwinder *u)

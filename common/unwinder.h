@@ -63,6 +63,15 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen);
  */
 int unwinder__add_file(struct unwinder *u, const char *path);
 
+/*
+ * The processes running now (those named @comm, or all when NULL), for a
+ * system-wide run: each one's tables as unwinder__add_process() writes
+ * them, valid for any exec generation until the BPF side announces it.
+ * Stops after @max_secs seconds. Returns the number of processes read or
+ * a negative errno.
+ */
+int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs);
+
 /* Delete the tables of processes that have exited; at most once per second. */
 void unwinder__sweep(struct unwinder *u);
 

@@ -308,12 +308,16 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
 	}
-	/* The processes of -p are read now, before they can exit. */
+	/* The processes of -p are read now, before they can exit; all of
+	 * them for a system-wide run. */
+	sc.verbose = o->cli.verbose;
 	ret = stack_capture__open(&sc, "profile", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), 0,
 				  o->cli.cmd != NULL, &t->run);
 	for (int i = 0; !ret && !o->cli.cmd && i < o->npids; i++)
-		syms__snapshot(sc.syms, o->pids[i]);
+		stack_capture__add_pid(&sc, o->pids[i]);
+	if (!ret && !o->npids)
+		stack_capture__scan(&sc, NULL);
 	if (!ret)
 		ret = attach_cpus(t, o, skel->progs.do_sample);
 	if (!ret)

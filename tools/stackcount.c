@@ -217,9 +217,12 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 	int ret;
 
 	/* A traced process (-p) is read now, before it can exit. */
+	r.sc.verbose = o->cli.verbose;
 	ret = stack_capture__open(&r.sc, "stackcount", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), o->cli.pid,
 				  o->cli.cmd != NULL, &t->run);
+	if (!ret && !o->cli.pid && !o->cli.cmd)
+		stack_capture__scan(&r.sc, NULL);
 	/* The probed files' tables, for hits met before their process is read. */
 	for (size_t i = 0; !ret && i < t->set.count; i++)
 		if (t->set.sites[i].path)

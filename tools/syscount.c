@@ -627,10 +627,13 @@ static int trace(struct tool *t, struct state *st)
 	if (o->stack) {
 		/* With -c, the command is stopped at its first syscall (and at a
 		 * dlopen()) until its maps and unwind tables are read. */
+		st->sc.verbose = o->cli.verbose;
 		ret = stack_capture__open(&st->sc, "syscount", skel->obj, SYMS_F_DEMANGLE,
 					  o->cli.pid, o->cli.cmd != NULL, &t->run);
 		if (ret)
 			return ret;
+		if (!o->cli.pid && !o->cli.cmd)
+			stack_capture__scan(&st->sc, o->comm);
 	}
 	/* Raw tracepoints: fd-based links, gone with the process even on SIGKILL. */
 	err = syscount_bpf__attach(skel);

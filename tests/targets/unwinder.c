@@ -17,6 +17,8 @@
  *            milliseconds
  *   vdso     main -> run_vdso -> vdso_caller -> clock_gettime (the vDSO),
  *            for N milliseconds
+ *   exec     main -> run_exec -> pre_exec -> close(-1) once, then execs
+ *            itself as "unwinder dlopen N"
  *
  * With --wait it first blocks until a line arrives on stdin and prints
  * "done" when the work is over, then waits for a second line.
@@ -143,6 +145,20 @@ NOINLINE void alpha(long v)
 	BARRIER();
 }
 
+NOINLINE static void pre_exec(void)
+{
+	sink += close(-1);
+	BARRIER();
+}
+
+NOINLINE static int run_exec(const char *self, const char *n)
+{
+	pre_exec();
+	execl(self, self, "dlopen", n, (char *)NULL);
+	perror("unwinder: exec");
+	return 1;
+}
+
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -222,6 +238,8 @@ int main(int argc, char **argv)
 		spin_outer(n);
 	else if (!strcmp(argv[1], "vdso"))
 		run_vdso(n);
+	else if (!strcmp(argv[1], "exec"))
+		rc = run_exec(argv[0], argv[2]);
 	else
 		return 2;
 	if (wait) {
