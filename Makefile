@@ -98,7 +98,7 @@ BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev z
 	      libzstd-dev liblzma-dev libbz2-dev libcapstone-dev pkg-config
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
 	     libclang-rt-14-dev \
-	     python3 libc6-dbg groff-base valgrind golang-go
+	     python3 libc6-dbg groff-base valgrind golang-go linux-perf
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
