@@ -409,7 +409,9 @@ int main(int argc, char **argv)
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
-	ret = stack_capture__size(skel->obj, o.storage, o.storage, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
+	ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1, o.storage,
+				  cfi) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);
 	if (!ret)

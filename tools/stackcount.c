@@ -288,7 +288,9 @@ int main(int argc, char **argv)
 	skel->rodata->per_site = o.per_site;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
-	ret = stack_capture__size(skel->obj, o.storage, o.storage, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
+	ret = stack_capture__size(skel->obj, skel->rodata->want_kernel || !cfi ? o.storage : 1,
+				  o.storage, cfi) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
 			.uprobe = skel->progs.stack_uprobe,

@@ -51,6 +51,14 @@ struct {
 	__type(value, struct unwind_file);
 } unwind_files SEC(".maps");
 
+/*
+ * User memory is read a window at a time: one bpf_probe_read_user() of
+ * UW_WIN bytes holds several frames, where a read per word would cost a
+ * helper call, a fault-safe copy and the hardened-usercopy checks each
+ * (most of a walk's time, measured with perf).
+ */
+#define UW_WIN 512
+
 /* The walk's state, per CPU: too big for the BPF stack. ips[] is followed
  * by other fields, so that an index masked with 127 stays inside. */
 struct uw_state {
@@ -66,7 +74,9 @@ struct uw_state {
 	__u8 fp;		/* some frame was found by its frame pointer */
 	__u8 refresh;		/* ask user space to read the mappings again */
 	__u8 no_proc;		/* the process had no table yet */
-	__u8 pad;
+	__u8 win_ok;		/* win holds the user memory at win_base */
+	__u64 win_base;
+	__u8 win[UW_WIN];
 };
 
 struct {
@@ -194,9 +204,27 @@ __noinline __u64 uw_row(__u32 first, __u32 count, __u64 off)
 	return r ? *(__u64 *)r : 0;
 }
 
-static __always_inline int unwind_read(__u64 *dst, __u64 addr)
+/* The user word at @addr, through the window (refilled from @addr on). */
+static __always_inline int unwind_read(struct uw_state *st, __u64 *dst, __u64 addr)
 {
-	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+	__u64 off = addr - st->win_base;
+
+	if (st->win_ok && off <= UW_WIN - 8) {
+		off &= UW_WIN - 1;
+		if (off > UW_WIN - 8)
+			return -1;
+		__builtin_memcpy(dst, &st->win[off], 8);
+		return 0;
+	}
+	/* The top of the stack may end within a window: word by word there. */
+	if (bpf_probe_read_user(st->win, UW_WIN, (const void *)addr)) {
+		st->win_ok = 0;
+		return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+	}
+	st->win_ok = 1;
+	st->win_base = addr;
+	__builtin_memcpy(dst, &st->win[0], 8);
+	return 0;
 }
 
 /*
@@ -311,7 +339,7 @@ static long unwind_step(__u32 index, void *data)
 		cfa = bp + row.cfa_off;
 		break;
 	case UNWIND_CFA_DEREF_RBP:
-		if (!st->bp_ok || unwind_read(&cfa, bp + (__s16)row.cfa_off))
+		if (!st->bp_ok || unwind_read(st, &cfa, bp + (__s16)row.cfa_off))
 			goto cut;
 		break;
 	case UNWIND_CFA_PLT:
@@ -321,9 +349,9 @@ static long unwind_step(__u32 index, void *data)
 		__u64 sp = st->sp, nsp = 0;
 
 		/* The interrupted context, saved in the ucontext by the kernel. */
-		if (unwind_read(&bp, sp + UNWIND_SIGNAL_RBP) ||
-		    unwind_read(&nsp, sp + UNWIND_SIGNAL_RSP) ||
-		    unwind_read(&ra, sp + UNWIND_SIGNAL_RIP) || !ra)
+		if (unwind_read(st, &bp, sp + UNWIND_SIGNAL_RBP) ||
+		    unwind_read(st, &nsp, sp + UNWIND_SIGNAL_RSP) ||
+		    unwind_read(st, &ra, sp + UNWIND_SIGNAL_RIP) || !ra)
 			goto cut;
 		st->sp = nsp;
 		st->bp = bp;
@@ -346,7 +374,7 @@ static long unwind_step(__u32 index, void *data)
 		}
 		st->fp = 1;
 		cfa = bp + 16;
-		if (unwind_read(&bp, cfa - 16))
+		if (unwind_read(st, &bp, cfa - 16))
 			goto cut;
 		row.kind = UNWIND_RBP_SAME << 4;
 		break;
@@ -355,15 +383,15 @@ static long unwind_step(__u32 index, void *data)
 	 * go up the stack is lost (and could loop). */
 	if (cfa <= st->sp && index)
 		goto cut;
-	if (unwind_read(&ra, cfa - 8))
+	if (unwind_read(st, &ra, cfa - 8))
 		goto cut;
 	switch (row.kind >> 4) {
 	case UNWIND_RBP_CFA:
-		if (unwind_read(&bp, cfa + (__s64)row.rbp_off * 8))
+		if (unwind_read(st, &bp, cfa + (__s64)row.rbp_off * 8))
 			goto cut;
 		break;
 	case UNWIND_RBP_RBP:
-		if (!st->bp_ok || unwind_read(&bp, st->bp + (__s64)row.rbp_off * 8))
+		if (!st->bp_ok || unwind_read(st, &bp, st->bp + (__s64)row.rbp_off * 8))
 			goto cut;
 		break;
 	case UNWIND_RBP_LOST:
@@ -401,9 +429,11 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	struct uw_ctx c = {};
 	struct uw_state *st;
 	struct pt_regs *regs;
+	struct mm_struct *mm;
 	__u32 zero = 0, gen, n;
 
-	if (!tgid || (BPF_CORE_READ(task, flags) & 0x00200000 /* PF_KTHREAD */))
+	/* Direct loads through the task's BTF pointers: no helper call each. */
+	if (!tgid || (task->flags & 0x00200000 /* PF_KTHREAD */))
 		return NULL;
 	st = bpf_map_lookup_elem(&unwind_scratch, &zero);
 	if (!st)
@@ -412,9 +442,9 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	st->n = 0;
 	st->nfinal = 0;
 	st->hash = 0xcbf29ce484222325ULL;
-	st->pc = BPF_CORE_READ(regs, ip);
-	st->sp = BPF_CORE_READ(regs, sp);
-	st->bp = BPF_CORE_READ(regs, bp);
+	st->pc = regs->ip;
+	st->sp = regs->sp;
+	st->bp = regs->bp;
 	st->exact = 1;
 	st->bp_ok = 1;
 	st->ended = 0;
@@ -422,18 +452,22 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	st->fp = 0;
 	st->refresh = 0;
 	st->no_proc = 0;
+	st->win_ok = 0;
 	if (!st->pc)
 		return NULL;
 	unwind_push(st, st->pc);
 	c.st = st;
 	c.task = task;
-	c.tramp = BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr);
-	c.ri = (__u64)BPF_CORE_READ(task, utask, return_instances);
+	mm = task->mm;
+	if (mm && mm->uprobes_state.xol_area)
+		c.tramp = mm->uprobes_state.xol_area->vaddr;
+	if (task->utask)
+		c.ri = (__u64)task->utask->return_instances;
 	c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
-	gen = STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id));
+	gen = STACK_GEN(task->group_leader->self_exec_id);
 	if (c.proc && c.proc->gen != gen && c.proc->gen != UNWIND_GEN_ANY)
 		c.proc = NULL;	/* read before an exec */
-	if (c.proc && c.proc->exec_vm != BPF_CORE_READ(task, mm, exec_vm))
+	if (c.proc && mm && c.proc->exec_vm != mm->exec_vm)
 		st->refresh = 1;	/* a library mapped or unmapped since */
 	if (!c.proc)
 		st->no_proc = 1;
