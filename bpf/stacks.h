@@ -14,6 +14,7 @@ struct stack_key {
 	__u32 extra;		/* the probe site (stackcount), 0 for profile */
 	__u32 pad;
 	__u64 user_hash;	/* CFI walk: the user stack's key in ustacks; 0 when none */
+	__u64 kernel_hash;	/* with CFI: the kernel stack's key in kstacks; 0 when none */
 	char comm[STACK_COMM_LEN];
 };
 
@@ -27,6 +28,22 @@ struct stack_stats {
 	__u64 cut_user_stacks;		/* walks stopped before the outermost frame */
 	__u64 early_user_stacks;	/* walks before the process's tables were in */
 	__u64 fp_user_stacks;		/* walks where some frame had no table (frame pointer) */
+	/* Entries inserted, for the drain (stack_drain): user space compares
+	 * them with what it has drained. */
+	__u64 count_keys;
+	__u64 ustack_keys;
+	__u64 kstack_keys;
+};
+
+/*
+ * Draining the tables as they fill (profile, with CFI): user space writes
+ * what it has taken out, the BPF side asks for a drain (a note of tgid 0)
+ * once a table holds more than its threshold, at most once until user
+ * space clears the request.
+ */
+struct stack_drain {
+	__u64 counts_out, ustacks_out, kstacks_out;	/* written by user space */
+	__u64 requested;				/* set by BPF, cleared by user space */
 };
 
 /*
@@ -49,6 +66,7 @@ enum stack_note_kind {
 	STACK_NOTE_NEW = 0,	/* a process first seen (or after its exec) */
 	STACK_NOTE_REFRESH = 1,	/* its mappings changed (dlopen, mmap): read them again */
 };
+/* A note of tgid 0: a table is filling up, drain it (struct stack_drain). */
 
 /*
  * A note: 8 bytes, so that a record with its header takes 16 and a ring

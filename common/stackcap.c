@@ -89,6 +89,8 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 	if (!err)
 		err = set_entries(obj, "ustacks", cli__map_entries(cfi && on ? counts : 1));
 	if (!err)
+		err = set_entries(obj, "kstacks", cli__map_entries(cfi && on ? counts : 1));
+	if (!err)
 		err = set_entries(obj, "seen_pids", cli__map_entries(on ? SEEN_PIDS_ENTRIES : 1));
 	if (!err)
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
@@ -98,6 +100,10 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 		struct bpf_program *p = bpf_object__find_program_by_name(obj, "stack_maps_changed");
 
 		err = p ? bpf_program__set_autoload(p, cfi && on) : -ENOENT;
+		/* Attached by stack_capture__open() alone: a skeleton's attach
+		 * (syscount's) must not attach it twice (6.1 refuses, EEXIST). */
+		if (!err)
+			bpf_program__set_autoattach(p, false);
 	}
 	return err;
 }
@@ -181,18 +187,40 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 	return 0;
 }
 
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+static void map_fds(const struct stack_capture *sc, struct stack_maps *m)
+{
+	m->counts = map_fd(sc->obj, "stack_counts");
+	m->traces = map_fd(sc->obj, "stack_traces");
+	m->ustacks = map_fd(sc->obj, "ustacks");
+	m->kstacks = map_fd(sc->obj, "kstacks");
+}
+
 int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *ro, bool by_pid,
 			bool desc, struct stack_set *set)
 {
 	struct bpf_map *counts = bpf_object__find_map_by_name(sc->obj, "stack_counts");
 	struct bpf_map *traces = bpf_object__find_map_by_name(sc->obj, "stack_traces");
-	struct bpf_map *ustacks = bpf_object__find_map_by_name(sc->obj, "ustacks");
+	struct stack_read_opts o = *ro;
+	struct stack_maps m;
 	int err;
 
 	if (!counts || !traces)
 		return -ENOENT;
-	err = stack_set__read(set, bpf_map__fd(counts), bpf_map__fd(traces),
-			      ustacks ? bpf_map__fd(ustacks) : -1, sc->syms, ro);
+	map_fds(sc, &m);
+	o.cache = sc->cache;
+	/* What the drains took out first, then what is left in the maps. */
+	if (sc->acc.count) {
+		*set = sc->acc;
+		memset(&sc->acc, 0, sizeof(sc->acc));
+	}
+	err = stack_set__read(set, &m, sc->syms, &o);
 	if (err)
 		return err;
 	stack_set__merge(set, by_pid);
@@ -228,6 +256,47 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
 	kv[7] = (struct out_kv){ "fp_user_stacks", "%s user stacks with frames found by frame "
 				 "pointers (code without a table)", OUT_U64,
 				 { .u = st->fp_user_stacks } };
+}
+
+int stack_capture__drain(struct stack_capture *sc, struct stack_stats *st,
+			 struct stack_drain *dr, const struct stack_read_opts *ro)
+{
+	struct stack_read_opts o = *ro;
+	struct stack_maps m;
+	long n;
+	int err = 0;
+
+	if (!sc->unwinder || !dr->requested)
+		return 0;
+	if (!sc->cache) {
+		sc->cache = stack_cache__new();
+		if (!sc->cache)
+			return -ENOMEM;
+	}
+	map_fds(sc, &m);
+	/* The counts first, resolved while their stacks are in the maps;
+	 * then the stacks, kept in the cache for the counts still to come. */
+	o.delete = true;
+	o.cache = sc->cache;
+	n = sc->acc.count;
+	err = stack_set__read(&sc->acc, &m, sc->syms, &o);
+	if (err)
+		return err;
+	__atomic_add_fetch(&dr->counts_out, sc->acc.count - n, __ATOMIC_RELAXED);
+	stack_set__merge(&sc->acc, true);
+	n = stack_cache__drain(sc->cache, m.ustacks);
+	if (n < 0)
+		return (int)n;
+	__atomic_add_fetch(&dr->ustacks_out, n, __ATOMIC_RELAXED);
+	n = stack_cache__drain(sc->cache, m.kstacks);
+	if (n < 0)
+		return (int)n;
+	__atomic_add_fetch(&dr->kstacks_out, n, __ATOMIC_RELAXED);
+	sc->drains++;
+	/* The next request may come now. */
+	__atomic_store_n(&dr->requested, 0, __ATOMIC_RELEASE);
+	(void)st;
+	return 0;
 }
 
 void stack_capture__preload(struct stack_capture *sc, const char *path)
@@ -278,6 +347,9 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 
 void stack_capture__fini(struct stack_capture *sc)
 {
+	stack_set__fini(&sc->acc);
+	stack_cache__free(sc->cache);
+	sc->cache = NULL;
 	bpf_link__destroy(sc->maps_link);
 	sc->maps_link = NULL;
 	unwinder__free(sc->unwinder);

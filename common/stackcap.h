@@ -19,6 +19,7 @@ struct bpf_link;
 struct bpf_object;
 struct cli_run;
 struct ring_buffer;
+struct stack_drain;
 struct stack_stats;
 
 struct stack_capture {
@@ -30,6 +31,11 @@ struct stack_capture {
 	struct bpf_object *obj;		/* borrowed */
 	const char *tool;		/* borrowed */
 	bool verbose;
+	/* Drains (profile with CFI): the counts taken out, as records, and
+	 * the stacks taken out, by hash. */
+	struct stack_set acc;
+	struct stack_cache *cache;	/* owned */
+	unsigned long drains;
 };
 
 /* How user stacks are walked: --unwind=auto|fp|cfi. */
@@ -99,6 +105,17 @@ void stack_capture__scan(struct stack_capture *sc, const char *comm);
  * symbolizer and, with CFI, its tables.
  */
 void stack_capture__add_pid(struct stack_capture *sc, pid_t pid);
+
+/*
+ * With CFI, when the BPF side asked for it (@dr->requested, a table past
+ * its threshold; see struct stack_drain): take the counted stacks out of
+ * the counts map into sc->acc (resolved now, with @ro), then the stacks
+ * out of ustacks and kstacks into sc->cache, and say so in @dr. Call it
+ * at every wake-up (a note of tgid 0 wakes the loop). Returns 0 or a
+ * negative errno.
+ */
+int stack_capture__drain(struct stack_capture *sc, struct stack_stats *st,
+			 struct stack_drain *dr, const struct stack_read_opts *ro);
 
 /* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
 void stack_capture__report_tables(const struct stack_capture *sc);

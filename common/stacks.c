@@ -15,7 +15,7 @@
 #include "common/syms.h"
 #include "common/unwinder.h"
 
-_Static_assert(sizeof(struct stack_key) == 48, "struct stack_key must match the BPF side");
+_Static_assert(sizeof(struct stack_key) == 56, "struct stack_key must match the BPF side");
 
 static void record_fini(struct stack_record *r)
 {
@@ -46,11 +46,113 @@ static void frames_free(char **frames, struct stack_frame *fields, size_t n)
 	free(fields);
 }
 
+/* ---- stacks drained by hash ---------------------------------------------------------- */
+
+struct stack_cache {
+	uint64_t *hashes;		/* open addressing; 0 is a free slot */
+	uint64_t (*frames)[STACK_MAX_DEPTH];
+	size_t cap, n;			/* cap: a power of two */
+};
+
+struct stack_cache *stack_cache__new(void)
+{
+	return calloc(1, sizeof(struct stack_cache));
+}
+
+void stack_cache__free(struct stack_cache *c)
+{
+	if (!c)
+		return;
+	free(c->hashes);
+	free(c->frames);
+	free(c);
+}
+
+static size_t cache_slot(const struct stack_cache *c, uint64_t hash)
+{
+	size_t i = (size_t)(hash * 0x9e3779b97f4a7c15ULL) & (c->cap - 1);
+
+	while (c->hashes[i] && c->hashes[i] != hash)
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static int cache_grow(struct stack_cache *c)
+{
+	struct stack_cache bigger = { .cap = c->cap ? c->cap * 2 : 1024 };
+
+	bigger.hashes = calloc(bigger.cap, sizeof(*bigger.hashes));
+	bigger.frames = malloc(bigger.cap * sizeof(*bigger.frames));
+	if (!bigger.hashes || !bigger.frames) {
+		free(bigger.hashes);
+		free(bigger.frames);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->cap; i++) {
+		size_t j;
+
+		if (!c->hashes[i])
+			continue;
+		j = cache_slot(&bigger, c->hashes[i]);
+		bigger.hashes[j] = c->hashes[i];
+		memcpy(bigger.frames[j], c->frames[i], sizeof(bigger.frames[j]));
+	}
+	bigger.n = c->n;
+	free(c->hashes);
+	free(c->frames);
+	*c = bigger;
+	return 0;
+}
+
+long stack_cache__drain(struct stack_cache *c, int fd)
+{
+	uint64_t *keys = NULL;
+	size_t nkeys = 0;
+	long moved = 0;
+	int err;
+
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &nkeys);
+	if (err)
+		return err;
+	for (size_t k = 0; k < nkeys; k++) {
+		uint64_t ips[STACK_MAX_DEPTH];
+		size_t i;
+
+		if (bpf_map_lookup_elem(fd, &keys[k], ips))
+			continue;
+		if ((c->n + 1) * 2 > c->cap && cache_grow(c)) {
+			free(keys);
+			return -ENOMEM;
+		}
+		i = cache_slot(c, keys[k]);
+		if (!c->hashes[i]) {
+			c->hashes[i] = keys[k];
+			memcpy(c->frames[i], ips, sizeof(ips));
+			c->n++;
+		}
+		if (!bpf_map_delete_elem(fd, &keys[k]))
+			moved++;
+	}
+	free(keys);
+	return moved;
+}
+
+const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash)
+{
+	size_t i;
+
+	if (!c || !c->cap || !hash)
+		return NULL;
+	i = cache_slot(c, hash);
+	return c->hashes[i] ? c->frames[i] : NULL;
+}
+
 /* Where a stack is: a stack id in the stack-trace map, or the hash of a
- * CFI walk in ustacks (user stacks only). */
+ * CFI walk in ustacks or kstacks (or, drained, in the cache). */
 struct stack_ref {
 	int fd;
 	const void *key;
+	bool by_hash;
 };
 
 /* The text of @ips' frames into a NULL-free array of strings, and their
@@ -69,10 +171,14 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 	*n = 0;
 	if (!ref.key)
 		return 0;
-	if (ref.fd < 0)
-		return -ENOENT;
-	if (bpf_map_lookup_elem(ref.fd, ref.key, ips))
-		return -errno;
+	if (ref.fd < 0 || bpf_map_lookup_elem(ref.fd, ref.key, ips)) {
+		const uint64_t *cached = ref.by_hash ?
+			stack_cache__find(opts->cache, *(const uint64_t *)ref.key) : NULL;
+
+		if (!cached)
+			return ref.fd < 0 ? -ENOENT : -errno;
+		memcpy(ips, cached, sizeof(ips));
+	}
 	while (depth < STACK_MAX_DEPTH && ips[depth])
 		depth++;
 	/* Inline frames may add entries: leave room for a few per address. */
@@ -166,9 +272,10 @@ int stack_record__push_user(struct stack_record *r, const char *text)
 	return 0;
 }
 
-int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, int ustacks_fd,
-		    struct syms *syms, const struct stack_read_opts *opts)
+int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct syms *syms,
+		    const struct stack_read_opts *opts)
 {
+	int counts_fd = m->counts;
 	struct stack_key *keys = NULL;
 	size_t nkeys = 0;
 	int err;
@@ -210,9 +317,10 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, int ust
 		/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
 		r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
 		r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
-		user = k->user_hash ? (struct stack_ref){ ustacks_fd, &k->user_hash } :
-		       (struct stack_ref){ traces_fd, k->user_stack >= 0 ? &k->user_stack : NULL };
-		kernel = (struct stack_ref){ traces_fd,
+		user = k->user_hash ? (struct stack_ref){ m->ustacks, &k->user_hash, true } :
+		       (struct stack_ref){ m->traces, k->user_stack >= 0 ? &k->user_stack : NULL };
+		kernel = k->kernel_hash ? (struct stack_ref){ m->kstacks, &k->kernel_hash, true } :
+			 (struct stack_ref){ m->traces,
 					     k->kernel_stack >= 0 ? &k->kernel_stack : NULL };
 		err = resolve_stack(user, false, k->tgid, syms, opts, &r->user, &r->user_frames,
 				    &r->nuser);
@@ -318,6 +426,9 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(note))
 		return 0;
 	memcpy(&note, data, sizeof(note));
+	/* A drain request: the loop drains at this wake-up. */
+	if (!note.tgid)
+		return 0;
 	if (getenv("COTRACE_DEBUG_NOTES"))
 		fprintf(stderr, "note: pid %u kind %u gen %u\n", note.tgid, STACK_NOTE_KIND(&note),
 			STACK_NOTE_GEN(&note));

@@ -54,6 +54,8 @@ struct stack_set {
 	uint64_t total;		/* sum of counts */
 };
 
+struct stack_cache;
+
 struct stack_read_opts {
 	bool offsets;		/* "sym+0x1a" */
 	bool addresses;		/* prefix each frame with its address */
@@ -61,20 +63,48 @@ struct stack_read_opts {
 	/* Kernel stacks taken by a trampoline program (fentry/fexit) start
 	 * with the program and its trampoline: leave those frames out. */
 	bool skip_probe_frames;
+	const struct stack_cache *cache;	/* stacks drained before (borrowed), or NULL */
 };
 
 /* The text of the outermost frame of a user stack whose walk was cut short. */
 #define STACK_CUT_TEXT "[truncated]"
 
+/* The maps of bpf/lib/stacks.bpf.h; -1 for one that is not there. */
+struct stack_maps {
+	int counts;		/* struct stack_key -> u64 */
+	int traces;		/* stack ids (bpf_get_stackid) */
+	int ustacks;		/* user stacks walked with CFI, by hash */
+	int kstacks;		/* kernel stacks with CFI, by hash */
+};
+
 /*
- * Read every key of the counts map @counts_fd (struct stack_key → u64),
- * resolve its stacks from @traces_fd (stack ids) or @ustacks_fd (user
- * stacks walked with CFI, by hash; -1 when there is none) through @syms
- * (NULL: addresses only), and append records to @set. Returns 0 or a
- * negative errno.
+ * Stacks taken out of ustacks and kstacks by a drain, by hash: they stay
+ * here for the counts that name them, since a hash always names the same
+ * frames. Frames are copied (STACK_MAX_DEPTH words each).
  */
-int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, int ustacks_fd,
-		    struct syms *syms, const struct stack_read_opts *opts);
+struct stack_cache;
+
+struct stack_cache *stack_cache__new(void);
+void stack_cache__free(struct stack_cache *c);
+
+/*
+ * Move every entry of the by-hash stack map @fd into @c: read, kept,
+ * deleted. Entries added meanwhile stay in the map. Returns the number
+ * of entries moved or a negative errno.
+ */
+long stack_cache__drain(struct stack_cache *c, int fd);
+
+/* The frames of stack @hash, or NULL (borrowed; valid until free). */
+const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash);
+
+/*
+ * Read every key of the counts map (struct stack_key → u64), resolve its
+ * stacks from the stack maps of @m (and @opts->cache for stacks drained
+ * before) through @syms (NULL: addresses only), and append records to
+ * @set. Returns 0 or a negative errno.
+ */
+int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct syms *syms,
+		    const struct stack_read_opts *opts);
 
 /*
  * Merge records that read the same: same comm, frames (and pid with

@@ -27,6 +27,8 @@
 
 #define MAX_PIDS 1024
 #define DEFAULT_STACK_STORAGE 16384
+/* A drain request whose note found the ring buffer full waits at most this. */
+#define DRAIN_CHECK_SECS 0.5
 
 struct options {
 	struct cli_common cli;	/* --cmd -d -v */
@@ -326,9 +328,18 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 		goto out;
 	for (;;) {
 		enum cli_step step = cli_run__next(&t->run);
+		struct stack_read_opts ro = { .offsets = o->offsets };
 
 		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(sc.rb);
+		/* A table past half full: its stacks move to user space. */
+		err = stack_capture__drain(&sc, &skel->bss->stats, &skel->bss->drain, &ro);
+		if (err) {
+			fprintf(stderr, "profile: cannot drain the stack tables: %s\n",
+				strerror(-err));
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
 		if (step == CLI_STEP_FAILED) {
 			ret = EXIT_RUNTIME;
 			goto out;
@@ -338,8 +349,11 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
-	if (o->cli.verbose)
+	if (o->cli.verbose) {
 		stack_capture__report_tables(&sc);
+		if (sc.drains)
+			fprintf(stderr, "profile: stack tables drained %lu times\n", sc.drains);
+	}
 	err = report(t->out, o, &sc);
 	if (err) {
 		ret = EXIT_RUNTIME;
@@ -379,7 +393,8 @@ int main(int argc, char **argv)
 	 * one pid the run ends when it exits (and tool__start() checks it);
 	 * with several, at -d or ^C. */
 	if (!ret)
-		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0, 0);
+		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0,
+				  DRAIN_CHECK_SECS);
 	if (ret)
 		goto out;
 	for (int i = 0; o.npids > 1 && i < o.npids; i++) {
@@ -412,6 +427,12 @@ int main(int argc, char **argv)
 	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
 	ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1, o.storage,
 				  cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI the tables are drained as they fill: no sample is lost
+	 * for room at any rate or duration (half full asks for a drain). */
+	if (cfi) {
+		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
+		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
+	}
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);
 	if (!ret)

@@ -72,6 +72,72 @@ struct {
 } new_pids SEC(".maps");
 
 struct stack_stats stats = {};
+struct stack_drain drain = {};
+
+/* Ask for a drain past these many entries (0: never; profile with CFI). */
+const volatile __u64 drain_counts_at = 0;
+const volatile __u64 drain_stacks_at = 0;
+
+/* Kernel stacks with CFI: by the hash of their frames, as user stacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct ustack);
+} kstacks SEC(".maps");
+
+/* bpf_get_stack()'s buffer: one slot more than a stack, for its terminator. */
+struct kscratch {
+	__u64 ips[STACK_MAX_DEPTH + 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kscratch);
+} kscratch SEC(".maps");
+
+/*
+ * The hash of the first @n frames of @ips: FNV-1a over the words, then
+ * mixed; never 0. A global function, checked once by the verifier.
+ */
+__noinline __u64 stack_hash(struct kscratch *ks, __u32 n)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	if (!ks)
+		return 1;
+	for (__u32 i = 0; i < STACK_MAX_DEPTH && i < n; i++)
+		h = (h ^ ks->ips[i]) * 0x100000001b3ULL;
+	h ^= n;
+	h *= 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+/* A drain of the tables, once one holds more than its threshold (tgid 0). */
+static __always_inline void maybe_drain(void)
+{
+	__u64 *note;
+
+	if (!drain_counts_at || drain.requested)
+		return;
+	if (stats.count_keys - drain.counts_out <= drain_counts_at &&
+	    stats.ustack_keys - drain.ustacks_out <= drain_stacks_at &&
+	    stats.kstack_keys - drain.kstacks_out <= drain_stacks_at)
+		return;
+	if (__sync_val_compare_and_swap(&drain.requested, 0, 1))
+		return;
+	note = bpf_ringbuf_reserve(&new_pids, sizeof(struct stack_note), 0);
+	if (!note) {
+		/* No note: user space finds the request at its next tick. */
+		return;
+	}
+	*note = 0;
+	bpf_ringbuf_submit(note, 0);
+}
 
 /* Tell user space about process @tgid (exec generation @gen); with -c, stop it. */
 static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
@@ -185,6 +251,8 @@ static __always_inline void count_user_cfi(struct stack_key *key)
 			key->user_stack = err;
 			return;
 		}
+		if (!err)
+			__sync_fetch_and_add(&stats.ustack_keys, 1);
 	}
 	key->user_hash = st->hash;
 	if (st->refresh) {
@@ -192,6 +260,42 @@ static __always_inline void count_user_cfi(struct stack_key *key)
 
 		send_note(key->tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
 			  STACK_NOTE_REFRESH);
+	}
+}
+
+/* With CFI, the kernel stack too is kept by hash: no stack is lost to a
+ * stack-trace map's collisions (a sample shares its bucket with another). */
+static __always_inline void count_kernel_hashed(void *ctx, struct stack_key *key)
+{
+	struct kscratch *ks;
+	__u32 zero = 0;
+	long n, err;
+
+	ks = bpf_map_lookup_elem(&kscratch, &zero);
+	if (!ks)
+		return;
+	n = bpf_get_stack(ctx, ks->ips, STACK_MAX_DEPTH * sizeof(__u64), 0);
+	if (n <= 0) {
+		/* 0 or -EFAULT: the sample hit user mode, there is no kernel stack. */
+		key->kernel_stack = n ? n : -14;
+		if (n && n != -14)
+			__sync_fetch_and_add(&stats.lost_kernel_stacks, 1);
+		return;
+	}
+	n /= sizeof(__u64);
+	if (n > STACK_MAX_DEPTH)
+		n = STACK_MAX_DEPTH;
+	ks->ips[uw_idx(n)] = 0;
+	key->kernel_hash = stack_hash(ks, n);
+	if (bpf_map_lookup_elem(&kstacks, &key->kernel_hash))
+		return;
+	err = bpf_map_update_elem(&kstacks, &key->kernel_hash, ks, BPF_NOEXIST);
+	if (!err) {
+		__sync_fetch_and_add(&stats.kstack_keys, 1);
+	} else if (err != -17 /* EEXIST */) {
+		__sync_fetch_and_add(&stats.lost_kernel_stacks, 1);
+		key->kernel_hash = 0;
+		key->kernel_stack = err;
 	}
 }
 
@@ -218,7 +322,9 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
 		announce_pid(key.tgid);
 	}
-	if (want_kernel) {
+	if (want_kernel && unwind_cfi) {
+		count_kernel_hashed(ctx, &key);
+	} else if (want_kernel) {
 		key.kernel_stack = bpf_get_stackid(ctx, &stack_traces, 0);
 		/* -EFAULT: the sample hit user mode, there is no kernel stack. */
 		if (key.kernel_stack < 0 && key.kernel_stack != -14)
@@ -226,11 +332,18 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	}
 	if (!per_thread)
 		key.tid = 0;
-	val = map_lookup_or_init(&stack_counts, &key, &init);
+	val = bpf_map_lookup_elem(&stack_counts, &key);
+	if (!val) {
+		/* -EEXIST: another CPU inserted it; else the map is full. */
+		if (!bpf_map_update_elem(&stack_counts, &key, &init, BPF_NOEXIST))
+			__sync_fetch_and_add(&stats.count_keys, 1);
+		val = bpf_map_lookup_elem(&stack_counts, &key);
+	}
 	if (val)
 		__sync_fetch_and_add(val, 1);
 	else
 		__sync_fetch_and_add(&stats.lost_counts, 1);
+	maybe_drain();
 }
 
 #endif

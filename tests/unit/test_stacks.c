@@ -267,7 +267,7 @@ static void test_read(void **state)
 	put_count(m->counts, -EFAULT, -1, 0, 7);	/* no user stack: not lost */
 	put_count(m->counts, -ENOMEM, -ENOENT, 3, 8);	/* both captures failed */
 
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, syms, &opts), 0);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, syms, &opts), 0);
 	assert_int_equal(set.count, 4);
 	assert_int_equal(set.total, 26);
 	r = with_count(&set, 5);
@@ -298,7 +298,7 @@ static void test_read(void **state)
 	opts.offsets = true;
 	opts.addresses = true;
 	opts.delete = true;
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, syms, &opts), 0);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, syms, &opts), 0);
 	assert_int_equal(set.count, 4);
 	stack_set__merge(&set, true);
 	assert_int_equal(set.count, 4);
@@ -313,7 +313,7 @@ static void test_read(void **state)
 	/* Without a symbolizer: addresses only. */
 	put_count(m->counts, 1, -1, 0, 5);
 	opts = (struct stack_read_opts){ .delete = true };
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, NULL, &opts), 0);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, NULL, &opts), 0);
 	assert_int_equal(set.count, 1);
 	assert_int_equal(set.records[0].nuser, 2);
 	assert_string_equal(set.records[0].user[0], "[unknown]");
@@ -322,7 +322,7 @@ static void test_read(void **state)
 	/* A stack id the traces map does not have is an error. */
 	put_count(m->counts, 99, -1, 0, 1);
 	opts = (struct stack_read_opts){ .delete = true };
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, -1, NULL, &opts), -ENOENT);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, NULL, &opts), -ENOENT);
 	stack_set__fini(&set);
 	syms__free(syms);
 }
