@@ -44,6 +44,8 @@ struct stack_stats {
 struct stack_drain {
 	__u64 counts_out, ustacks_out, kstacks_out;	/* written by user space */
 	__u64 requested;				/* set by BPF, cleared by user space */
+	__u64 active;		/* the half of the counts counted into: stack_counts(2) */
+	__s64 inflight[2];	/* programs counting into each half now */
 };
 
 /*

@@ -2,6 +2,8 @@
 /* stackcap: stack capture around bpf/lib/stacks.bpf.h's maps (see stackcap.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/stackcap.h"
 #include "common/syms.h"
@@ -86,6 +89,9 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
 	if (!err)
 		err = set_entries(obj, "stack_counts", cli__map_entries(counts));
+	/* The second half is sized by stack_capture__double_counts(). */
+	if (!err)
+		err = set_entries(obj, "stack_counts2", 1);
 	if (!err)
 		err = set_entries(obj, "ustacks", cli__map_entries(cfi && on ? counts : 1));
 	if (!err)
@@ -187,6 +193,74 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 	return 0;
 }
 
+/* ---- counts taken out by drains, by raw key ------------------------------------------ */
+
+struct count_acc {
+	struct stack_key *keys;
+	uint64_t *counts;		/* 0: a free slot */
+	size_t cap, n;			/* cap: a power of two */
+};
+
+static size_t acc_slot(const struct count_acc *a, const struct stack_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (size_t b = 0; b < sizeof(*k); b++)
+		h = (h ^ p[b]) * 0x100000001b3ULL;
+	i = (size_t)h & (a->cap - 1);
+	while (a->counts[i] && memcmp(&a->keys[i], k, sizeof(*k)))
+		i = (i + 1) & (a->cap - 1);
+	return i;
+}
+
+static int acc_add(struct count_acc *a, const struct stack_key *k, uint64_t count)
+{
+	size_t i;
+
+	if (!count)
+		return 0;
+	if ((a->n + 1) * 2 > a->cap) {
+		struct count_acc b = { .cap = a->cap ? a->cap * 2 : 1024 };
+
+		b.keys = malloc(b.cap * sizeof(*b.keys));
+		b.counts = calloc(b.cap, sizeof(*b.counts));
+		if (!b.keys || !b.counts) {
+			free(b.keys);
+			free(b.counts);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < a->cap; j++) {
+			if (!a->counts[j])
+				continue;
+			i = acc_slot(&b, &a->keys[j]);
+			b.keys[i] = a->keys[j];
+			b.counts[i] = a->counts[j];
+		}
+		b.n = a->n;
+		free(a->keys);
+		free(a->counts);
+		*a = b;
+	}
+	i = acc_slot(a, k);
+	if (!a->counts[i]) {
+		a->keys[i] = *k;
+		a->n++;
+	}
+	a->counts[i] += count;
+	return 0;
+}
+
+static void acc_free(struct count_acc *a)
+{
+	if (!a)
+		return;
+	free(a->keys);
+	free(a->counts);
+	free(a);
+}
+
 static int map_fd(struct bpf_object *obj, const char *name)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
@@ -196,7 +270,7 @@ static int map_fd(struct bpf_object *obj, const char *name)
 
 static void map_fds(const struct stack_capture *sc, struct stack_maps *m)
 {
-	m->counts = map_fd(sc->obj, "stack_counts");
+	m->counts = map_fd(sc->obj, sc->half ? "stack_counts2" : "stack_counts");
 	m->traces = map_fd(sc->obj, "stack_traces");
 	m->ustacks = map_fd(sc->obj, "ustacks");
 	m->kstacks = map_fd(sc->obj, "kstacks");
@@ -216,11 +290,23 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 	map_fds(sc, &m);
 	o.cache = sc->cache;
 	/* What the drains took out first, then what is left in the maps. */
-	if (sc->acc.count) {
-		*set = sc->acc;
-		memset(&sc->acc, 0, sizeof(sc->acc));
+	for (size_t i = 0; sc->acc && i < sc->acc->cap; i++) {
+		if (!sc->acc->counts[i])
+			continue;
+		err = stack_set__add(set, &sc->acc->keys[i], sc->acc->counts[i], &m, sc->syms, &o);
+		if (err)
+			return err;
 	}
 	err = stack_set__read(set, &m, sc->syms, &o);
+	if (getenv("COTRACE_DEBUG_DRAIN"))
+		fprintf(stderr, "read: half %u, total %llu\n", sc->half, (unsigned long long)set->total);
+	if (!err && sc->drains) {
+		/* Both halves of the double buffer hold counts. */
+		sc->half ^= 1;
+		map_fds(sc, &m);
+		sc->half ^= 1;
+		err = stack_set__read(set, &m, sc->syms, &o);
+	}
 	if (err)
 		return err;
 	stack_set__merge(set, by_pid);
@@ -258,11 +344,17 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
 				 { .u = st->fp_user_stacks } };
 }
 
-int stack_capture__drain(struct stack_capture *sc, struct stack_stats *st,
-			 struct stack_drain *dr, const struct stack_read_opts *ro)
+int stack_capture__double_counts(struct bpf_object *obj)
 {
-	struct stack_read_opts o = *ro;
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stack_counts");
+
+	return m ? set_entries(obj, "stack_counts2", bpf_map__max_entries(m)) : -ENOENT;
+}
+
+int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr)
+{
 	struct stack_maps m;
+	unsigned old;
 	long n;
 	int err = 0;
 
@@ -270,20 +362,40 @@ int stack_capture__drain(struct stack_capture *sc, struct stack_stats *st,
 		return 0;
 	if (!sc->cache) {
 		sc->cache = stack_cache__new();
-		if (!sc->cache)
+		sc->acc = calloc(1, sizeof(*sc->acc));
+		if (!sc->cache || !sc->acc)
 			return -ENOMEM;
 	}
+	/* Count into the other half from now on, and wait until nothing
+	 * counts into this one (a program runs for microseconds). */
+	old = sc->half;
+	sc->half ^= 1;
+	__atomic_store_n(&dr->active, sc->half, __ATOMIC_SEQ_CST);
+	for (int i = 0; __atomic_load_n(&dr->inflight[old], __ATOMIC_SEQ_CST) && i < 100000; i++)
+		sched_yield();
+	sc->half = old;
 	map_fds(sc, &m);
-	/* The counts first, resolved while their stacks are in the maps;
-	 * then the stacks, kept in the cache for the counts still to come. */
-	o.delete = true;
-	o.cache = sc->cache;
-	n = sc->acc.count;
-	err = stack_set__read(&sc->acc, &m, sc->syms, &o);
-	if (err)
-		return err;
-	__atomic_add_fetch(&dr->counts_out, sc->acc.count - n, __ATOMIC_RELAXED);
-	stack_set__merge(&sc->acc, true);
+	sc->half = old ^ 1;
+	/* The counts first, by raw key; then the stacks, kept in the cache
+	 * for the counts that name them. */
+	{
+		struct stack_key *keys = NULL;
+		size_t nkeys = 0;
+
+		err = bpfmap__keys(m.counts, sizeof(*keys), (void **)&keys, &nkeys);
+		for (size_t i = 0; !err && i < nkeys; i++) {
+			uint64_t count;
+
+			if (!bpf_map_lookup_and_delete_elem(m.counts, &keys[i], &count))
+				err = acc_add(sc->acc, &keys[i], count);
+		}
+		free(keys);
+		if (err)
+			return err;
+		__atomic_add_fetch(&dr->counts_out, nkeys, __ATOMIC_RELAXED);
+	}
+	if (getenv("COTRACE_DEBUG_DRAIN"))
+		fprintf(stderr, "drain: half %u, %zu keys kept\n", old, sc->acc->n);
 	n = stack_cache__drain(sc->cache, m.ustacks);
 	if (n < 0)
 		return (int)n;
@@ -295,7 +407,6 @@ int stack_capture__drain(struct stack_capture *sc, struct stack_stats *st,
 	sc->drains++;
 	/* The next request may come now. */
 	__atomic_store_n(&dr->requested, 0, __ATOMIC_RELEASE);
-	(void)st;
 	return 0;
 }
 
@@ -347,7 +458,8 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 
 void stack_capture__fini(struct stack_capture *sc)
 {
-	stack_set__fini(&sc->acc);
+	acc_free(sc->acc);
+	sc->acc = NULL;
 	stack_cache__free(sc->cache);
 	sc->cache = NULL;
 	bpf_link__destroy(sc->maps_link);

@@ -16,6 +16,7 @@
 #include "common/stacks.h"
 
 struct bpf_link;
+struct count_acc;
 struct bpf_object;
 struct cli_run;
 struct ring_buffer;
@@ -31,11 +32,13 @@ struct stack_capture {
 	struct bpf_object *obj;		/* borrowed */
 	const char *tool;		/* borrowed */
 	bool verbose;
-	/* Drains (profile with CFI): the counts taken out, as records, and
-	 * the stacks taken out, by hash. */
-	struct stack_set acc;
+	/* Drains (profile with CFI): the counts taken out, by their raw key
+	 * (resolved at the end: a drain is map operations only), and the
+	 * stacks taken out, by hash. */
+	struct count_acc *acc;		/* owned */
 	struct stack_cache *cache;	/* owned */
 	unsigned long drains;
+	unsigned half;			/* the half of the counts the BPF side counts into */
 };
 
 /* How user stacks are walked: --unwind=auto|fp|cfi. */
@@ -107,15 +110,21 @@ void stack_capture__scan(struct stack_capture *sc, const char *comm);
 void stack_capture__add_pid(struct stack_capture *sc, pid_t pid);
 
 /*
+ * Between open and load, for a tool that drains (profile with CFI): the
+ * second half of the double buffer of counts, as large as the first.
+ * Returns 0 or a negative errno.
+ */
+int stack_capture__double_counts(struct bpf_object *obj);
+
+/*
  * With CFI, when the BPF side asked for it (@dr->requested, a table past
- * its threshold; see struct stack_drain): take the counted stacks out of
- * the counts map into sc->acc (resolved now, with @ro), then the stacks
- * out of ustacks and kstacks into sc->cache, and say so in @dr. Call it
+ * its threshold; see struct stack_drain): switch the halves of the counts,
+ * take the counts out of the old half into sc->acc, then the stacks out
+ * of ustacks and kstacks into sc->cache, and say so in @dr. Call it
  * at every wake-up (a note of tgid 0 wakes the loop). Returns 0 or a
  * negative errno.
  */
-int stack_capture__drain(struct stack_capture *sc, struct stack_stats *st,
-			 struct stack_drain *dr, const struct stack_read_opts *ro);
+int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr);
 
 /* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
 void stack_capture__report_tables(const struct stack_capture *sc);

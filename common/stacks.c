@@ -272,6 +272,51 @@ int stack_record__push_user(struct stack_record *r, const char *text)
 	return 0;
 }
 
+int stack_set__add(struct stack_set *set, const struct stack_key *k, uint64_t count,
+		   const struct stack_maps *m, struct syms *syms, const struct stack_read_opts *opts)
+{
+	struct stack_ref user, kernel;
+	struct stack_record *r;
+	int err;
+
+	if (set->count == set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 64;
+		void *p = realloc(set->records, ncap * sizeof(*set->records));
+
+		if (!p)
+			return -ENOMEM;
+		set->records = p;
+		set->cap = ncap;
+	}
+	r = &set->records[set->count];
+	memset(r, 0, sizeof(*r));
+	r->tgid = k->tgid;
+	r->tid = k->tid;
+	r->extra = k->extra;
+	memcpy(r->comm, k->comm, sizeof(r->comm));
+	r->comm[sizeof(r->comm) - 1] = 0;
+	r->count = count;
+	/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
+	r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
+	r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
+	user = k->user_hash ? (struct stack_ref){ m->ustacks, &k->user_hash, true } :
+	       (struct stack_ref){ m->traces, k->user_stack >= 0 ? &k->user_stack : NULL };
+	kernel = k->kernel_hash ? (struct stack_ref){ m->kstacks, &k->kernel_hash, true } :
+		 (struct stack_ref){ m->traces, k->kernel_stack >= 0 ? &k->kernel_stack : NULL };
+	err = resolve_stack(user, false, k->tgid, syms, opts, &r->user, &r->user_frames,
+			    &r->nuser);
+	if (!err)
+		err = resolve_stack(kernel, true, 0, syms, opts, &r->kernel, &r->kernel_frames,
+				    &r->nkernel);
+	if (err) {
+		record_fini(r);
+		return err;
+	}
+	set->count++;
+	set->total += count;
+	return 0;
+}
+
 int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct syms *syms,
 		    const struct stack_read_opts *opts)
 {
@@ -283,58 +328,15 @@ int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct sy
 	err = bpfmap__keys(counts_fd, sizeof(*keys), (void **)&keys, &nkeys);
 	if (err)
 		return err;
-	for (size_t i = 0; i < nkeys; i++) {
-		const struct stack_key *k = &keys[i];
-		struct stack_ref user, kernel;
-		struct stack_record *r;
+	for (size_t i = 0; i < nkeys && !err; i++) {
 		uint64_t count;
 		int ret;
 
-		ret = opts->delete ? bpf_map_lookup_and_delete_elem(counts_fd, k, &count)
-				   : bpf_map_lookup_elem(counts_fd, k, &count);
-		if (ret)
-			continue;
-		if (set->count == set->cap) {
-			size_t ncap = set->cap ? set->cap * 2 : 64;
-			void *p = realloc(set->records, ncap * sizeof(*set->records));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			set->records = p;
-			set->cap = ncap;
-		}
-		r = &set->records[set->count];
-		memset(r, 0, sizeof(*r));
-		r->tgid = k->tgid;
-		r->tid = k->tid;
-		r->extra = k->extra;
-		memcpy(r->comm, k->comm, sizeof(r->comm));
-		r->comm[sizeof(r->comm) - 1] = 0;
-		r->count = count;
-		/* -1 means not asked for; other negatives are failed captures. */
-		/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
-		r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
-		r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
-		user = k->user_hash ? (struct stack_ref){ m->ustacks, &k->user_hash, true } :
-		       (struct stack_ref){ m->traces, k->user_stack >= 0 ? &k->user_stack : NULL };
-		kernel = k->kernel_hash ? (struct stack_ref){ m->kstacks, &k->kernel_hash, true } :
-			 (struct stack_ref){ m->traces,
-					     k->kernel_stack >= 0 ? &k->kernel_stack : NULL };
-		err = resolve_stack(user, false, k->tgid, syms, opts, &r->user, &r->user_frames,
-				    &r->nuser);
-		if (!err)
-			err = resolve_stack(kernel, true, 0, syms, opts, &r->kernel,
-					    &r->kernel_frames, &r->nkernel);
-		if (err) {
-			record_fini(r);
-			goto out;
-		}
-		set->count++;
-		set->total += count;
+		ret = opts->delete ? bpf_map_lookup_and_delete_elem(counts_fd, &keys[i], &count)
+				   : bpf_map_lookup_elem(counts_fd, &keys[i], &count);
+		if (!ret)
+			err = stack_set__add(set, &keys[i], count, m, syms, opts);
 	}
-out:
 	free(keys);
 	return err;
 }

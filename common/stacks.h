@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct stack_key;
 struct syms;
 struct unwinder;
 
@@ -105,6 +106,13 @@ const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash);
  */
 int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct syms *syms,
 		    const struct stack_read_opts *opts);
+
+/*
+ * Append the record of counts-map key @k with @count, its stacks resolved
+ * as stack_set__read() does. Returns 0 or a negative errno.
+ */
+int stack_set__add(struct stack_set *set, const struct stack_key *k, uint64_t count,
+		   const struct stack_maps *m, struct syms *syms, const struct stack_read_opts *opts);
 
 /*
  * Merge records that read the same: same comm, frames (and pid with

@@ -328,12 +328,11 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 		goto out;
 	for (;;) {
 		enum cli_step step = cli_run__next(&t->run);
-		struct stack_read_opts ro = { .offsets = o->offsets };
 
 		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(sc.rb);
 		/* A table past half full: its stacks move to user space. */
-		err = stack_capture__drain(&sc, &skel->bss->stats, &skel->bss->drain, &ro);
+		err = stack_capture__drain(&sc, &skel->bss->drain);
 		if (err) {
 			fprintf(stderr, "profile: cannot drain the stack tables: %s\n",
 				strerror(-err));
@@ -429,9 +428,10 @@ int main(int argc, char **argv)
 				  cfi) ? EXIT_RUNTIME : 0;
 	/* With CFI the tables are drained as they fill: no sample is lost
 	 * for room at any rate or duration (half full asks for a drain). */
-	if (cfi) {
+	if (cfi && !ret) {
 		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
 		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
+		ret = stack_capture__double_counts(skel->obj) ? EXIT_RUNTIME : 0;
 	}
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);

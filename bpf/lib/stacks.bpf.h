@@ -37,6 +37,14 @@ struct {
 	__type(value, __u64);
 } stack_counts SEC(".maps");
 
+/* The second half of the double buffer of counts, when profile drains. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, struct stack_key);
+	__type(value, __u64);
+} stack_counts2 SEC(".maps");
+
 /*
  * Processes already announced to user space, with the exec generation
  * (task->self_exec_id) they were announced in: a process first seen
@@ -299,12 +307,30 @@ static __always_inline void count_kernel_hashed(void *ctx, struct stack_key *key
 	}
 }
 
+/* One more of @key in counts map @map (inserted at 0 first). */
+static __always_inline void count_in(void *map, struct stack_key *key)
+{
+	__u64 init = 0, *val;
+
+	val = bpf_map_lookup_elem(map, key);
+	if (!val) {
+		/* -EEXIST: another CPU inserted it; else the map is full. */
+		if (!bpf_map_update_elem(map, key, &init, BPF_NOEXIST))
+			__sync_fetch_and_add(&stats.count_keys, 1);
+		val = bpf_map_lookup_elem(map, key);
+	}
+	if (val)
+		__sync_fetch_and_add(val, 1);
+	else
+		__sync_fetch_and_add(&stats.lost_counts, 1);
+}
+
 /* Count one stack of the current task; @extra goes into the key (the site). */
 static __always_inline void count_stack(void *ctx, __u32 extra)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct stack_key key = {};
-	__u64 init = 0, *val;
+	__u64 idx;
 
 	key.tgid = pid_tgid >> 32;
 	key.tid = (__u32)pid_tgid;
@@ -332,17 +358,28 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	}
 	if (!per_thread)
 		key.tid = 0;
-	val = bpf_map_lookup_elem(&stack_counts, &key);
-	if (!val) {
-		/* -EEXIST: another CPU inserted it; else the map is full. */
-		if (!bpf_map_update_elem(&stack_counts, &key, &init, BPF_NOEXIST))
-			__sync_fetch_and_add(&stats.count_keys, 1);
-		val = bpf_map_lookup_elem(&stack_counts, &key);
+	if (!drain_counts_at) {
+		count_in(&stack_counts, &key);
+		return;
 	}
-	if (val)
-		__sync_fetch_and_add(val, 1);
+	/*
+	 * Draining: the counts go to the active half of the double buffer;
+	 * user space switches halves, waits until no program is counting in
+	 * the old one (inflight), and only then takes its counts out, so that
+	 * no increment lands on an entry being deleted.
+	 */
+	idx = drain.active & 1;
+	__sync_fetch_and_add(&drain.inflight[idx], 1);
+	if ((drain.active & 1) != idx) {
+		__sync_fetch_and_add(&drain.inflight[idx], -1);
+		idx ^= 1;
+		__sync_fetch_and_add(&drain.inflight[idx], 1);
+	}
+	if (idx)
+		count_in(&stack_counts2, &key);
 	else
-		__sync_fetch_and_add(&stats.lost_counts, 1);
+		count_in(&stack_counts, &key);
+	__sync_fetch_and_add(&drain.inflight[idx], -1);
 	maybe_drain();
 }
 
