@@ -342,6 +342,16 @@ struct state {
 	struct rule rbp, ra;
 };
 
+/*
+ * @v times the alignment factor @f, wrapping instead of overflowing (a
+ * hostile file's values are meaningless, not undefined behaviour; rows
+ * with offsets out of range are refused later).
+ */
+static int64_t factored(uint64_t v, int64_t f)
+{
+	return (int64_t)(v * (uint64_t)f);
+}
+
 /* A DW_OP_bregN operand: the register in *@reg, the offset returned. */
 static bool read_breg(struct cur *c, uint64_t *reg, int64_t *off)
 {
@@ -540,7 +550,7 @@ static int run_cfa(const struct section *s, const struct cie *cie, const uint8_t
 			advance = true;
 			break;
 		case DW_CFA_offset:
-			off = (int64_t)cur_uleb(&c) * cie->data_align;
+			off = factored(cur_uleb(&c), cie->data_align);
 			set_rule(st, low, R_OFFSET, off);
 			continue;
 		case DW_CFA_restore:
@@ -575,17 +585,17 @@ static int run_cfa(const struct section *s, const struct cie *cie, const uint8_t
 				break;
 			case DW_CFA_offset_extended:
 				reg = cur_uleb(&c);
-				off = (int64_t)cur_uleb(&c) * cie->data_align;
+				off = factored(cur_uleb(&c), cie->data_align);
 				set_rule(st, reg, R_OFFSET, off);
 				break;
 			case DW_CFA_offset_extended_sf:
 				reg = cur_uleb(&c);
-				off = cur_sleb(&c) * cie->data_align;
+				off = factored((uint64_t)cur_sleb(&c), cie->data_align);
 				set_rule(st, reg, R_OFFSET, off);
 				break;
 			case DW_CFA_GNU_negative_offset_extended:
 				reg = cur_uleb(&c);
-				off = -(int64_t)cur_uleb(&c) * cie->data_align;
+				off = factored(0 - cur_uleb(&c), cie->data_align);
 				set_rule(st, reg, R_OFFSET, off);
 				break;
 			case DW_CFA_restore_extended:
@@ -631,7 +641,7 @@ static int run_cfa(const struct section *s, const struct cie *cie, const uint8_t
 			case DW_CFA_def_cfa_sf:
 				st->cfa_how = C_REG;
 				st->cfa_reg = cur_uleb(&c);
-				st->cfa_off = cur_sleb(&c) * cie->data_align;
+				st->cfa_off = factored((uint64_t)cur_sleb(&c), cie->data_align);
 				break;
 			case DW_CFA_def_cfa_register:
 				/* Keeps the offset; after an expression it is meaningless. */
@@ -644,7 +654,7 @@ static int run_cfa(const struct section *s, const struct cie *cie, const uint8_t
 				st->cfa_off = (int64_t)cur_uleb(&c);
 				break;
 			case DW_CFA_def_cfa_offset_sf:
-				st->cfa_off = cur_sleb(&c) * cie->data_align;
+				st->cfa_off = factored((uint64_t)cur_sleb(&c), cie->data_align);
 				break;
 			case DW_CFA_def_cfa_expression: {
 				uint64_t len = cur_uleb(&c);
@@ -684,6 +694,8 @@ static int run_cfa(const struct section *s, const struct cie *cie, const uint8_t
 		if (c.bad)
 			return -EINVAL;
 		if (advance) {
+			if (cie->code_align && adv > UINT64_MAX / cie->code_align)
+				return -EINVAL;
 			newloc = *loc + adv * cie->code_align;
 			if (newloc < *loc)
 				return -EINVAL;
