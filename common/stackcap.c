@@ -298,8 +298,6 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 			return err;
 	}
 	err = stack_set__read(set, &m, sc->syms, &o);
-	if (getenv("COTRACE_DEBUG_DRAIN"))
-		fprintf(stderr, "read: half %u, total %llu\n", sc->half, (unsigned long long)set->total);
 	if (!err && sc->drains) {
 		/* Both halves of the double buffer hold counts. */
 		sc->half ^= 1;
@@ -394,8 +392,6 @@ int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr)
 			return err;
 		__atomic_add_fetch(&dr->counts_out, nkeys, __ATOMIC_RELAXED);
 	}
-	if (getenv("COTRACE_DEBUG_DRAIN"))
-		fprintf(stderr, "drain: half %u, %zu keys kept\n", old, sc->acc->n);
 	n = stack_cache__drain(sc->cache, m.ustacks);
 	if (n < 0)
 		return (int)n;

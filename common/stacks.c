@@ -431,9 +431,6 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	/* A drain request: the loop drains at this wake-up. */
 	if (!note.tgid)
 		return 0;
-	if (getenv("COTRACE_DEBUG_NOTES"))
-		fprintf(stderr, "note: pid %u kind %u gen %u\n", note.tgid, STACK_NOTE_KIND(&note),
-			STACK_NOTE_GEN(&note));
 	syms__snapshot(n->syms, note.tgid);
 	if (n->unwinder) {
 		unwinder__add_process(n->unwinder, note.tgid, STACK_NOTE_GEN(&note));
