@@ -47,10 +47,12 @@ one() {
 	wpid=$!
 	exec 7>"$TMP/in"
 	if [ "$mode" != untraced ]; then
+		: >"$TMP/t.err"
 		$B/stackcount -p "$wpid" "$@" "$W:hit" >"$TMP/t.out" 2>"$TMP/t.err" &
 		tpid=$!
 		for ((i = 0; i < 600; i++)); do
-			grep -q 'Hit Ctrl-C' "$TMP/t.err" && break
+			grep -qs 'Hit Ctrl-C' "$TMP/t.err" && break
+			kill -0 "$tpid" 2>/dev/null || { cat "$TMP/t.err" >&2; break; }
 			sleep 0.05
 		done
 	fi
