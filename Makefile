@@ -13,6 +13,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= BINDIR= MANDIR= COMPLETIONDIR= SUFFIX=
 #   make uninstall  the same variables
 #   make examples   regenerate docs/examples/NAME_example.txt (as root)
+#   make bench      benchmarks (docs/performance.md); make bench-bcc: against bcc
 #   make dist       cotrace-VERSION.tar.gz of the tracked files
 #   make vmlinux    regenerate vmlinux/x86/vmlinux.h from the running kernel
 #   V=1             show the commands
@@ -85,7 +86,7 @@ TOOL_BINS := $(TOOLS:%=$(BUILD)/%)
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps deps-vm test test-vm test-sanitize unit demo install uninstall vmlinux clean \
-	targets bench fuzz examples dist valgrind
+	targets bench bench-bcc fuzz examples dist valgrind
 
 # The lists of tools and of their BPF programs, for the tests and checks
 # that must name every tool (see "tool lists" below).
@@ -96,9 +97,12 @@ all: $(TOOL_BINS) $(TOOL_LISTS)
 # ---- dependencies -----------------------------------------------------
 BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev zlib1g-dev \
 	      libzstd-dev liblzma-dev libbz2-dev libcapstone-dev pkg-config
+# golang-go (go tool pprof), prometheus (promtool, prometheus) and
+# prometheus-node-exporter: the real readers of --pprof and --prom files.
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
 	     libclang-rt-14-dev \
-	     python3 libc6-dbg groff-base valgrind golang-go linux-perf
+	     python3 libc6-dbg groff-base valgrind golang-go linux-perf \
+	     prometheus prometheus-node-exporter
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -244,6 +248,12 @@ demo: deps
 bench: all targets
 	$(Q)$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) bench-bins
 	$(Q)bench/run.sh
+
+# Our tools against bcc's, side by side (bench/bcc.sh; bpfcc-tools, and
+# kernel headers for bcc: see bench/bcc-env.sh). About two minutes.
+bench-bcc: all
+	$(Q)$(MAKE) --no-print-directory -f bench/bench.mk BUILD=$(BUILD) bench-bins
+	$(Q)bench/bcc.sh
 
 # ---- install ------------------------------------------------------------------
 # Binaries, man pages and bash completions (generated from each tool's

@@ -14,22 +14,21 @@ mkdir -p "$B"
 cc -O2 -o "$B/sysloop" bench/sysloop.c || exit 1
 cc -O2 -o "$B/sysfloor" bench/sysfloor.c -lbpf -lelf -lz || exit 1
 [ -x build/syscount ] || { echo "build/syscount missing: run make" >&2; exit 1; }
-BCC=$(command -v syscount-bpfcc || ls /usr/share/bcc/tools/syscount 2>/dev/null || true)
+. bench/bcc-env.sh
+BCC=$(bcc_tool syscount)
+[ -n "$BCC" ] && ! bcc_headers "$B/kheaders" && BCC=
 
-# tracer_run CMD...: start CMD, wait for it to be ready, run the loop
-# pinned to CPU 0, stop CMD; prints ns per call.
+# tracer_run CMD...: start CMD, wait (bounded) for it to be ready, run
+# the loop pinned to CPU 0, stop CMD (bench/bcc-env.sh: SIGINT reaches
+# bcc's tools too, and the wait for their exit is bounded); prints ns per
+# call.
 tracer_run() {
-	local log pid ns i
+	local log ns
 	log=$(mktemp)
-	"$@" >/dev/null 2>"$log" &
-	pid=$!
-	for ((i = 0; i < 200; i++)); do
-		grep -qE 'attached|Tracing' "$log" && break
-		sleep 0.05
-	done
+	bcc_start "$log" "$@"
+	wait_ready "$log" "$BG_PID" 60
 	ns=$(taskset -c 0 "$B/sysloop" "$N")
-	kill -INT "$pid"
-	wait "$pid" 2>/dev/null
+	bcc_stop "$BG_PID"
 	rm -f "$log"
 	echo "$ns"
 }
@@ -71,4 +70,4 @@ for c in "${configs[@]}"; do
 	[ -n "$f" ] && ratio=$(awk -v m="$m" -v f="$f" 'BEGIN { printf "%.2fx", m / f }')
 	printf '%-26s %10s %12s %14s\n' "$c" "$m" "$(awk -v m="$m" -v u="$u" 'BEGIN { printf "%.1f", m - u }')" "$ratio"
 done
-[ -n "$BCC" ] || echo "bcc's syscount: not installed here (no syscount-bpfcc, no /usr/share/bcc/tools)"
+[ -n "$BCC" ] || echo "bcc's syscount: not run (not installed, or no kernel headers for it)"

@@ -30,10 +30,10 @@ median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 declare -A res
 for ((r = 0; r < REPS; r++)); do
 	res[untraced]+="$("$HL" "$N" | cut -d' ' -f1) "
-	res[funccount]+="$(run_with fc $B/funccount -c "$HLCMD" "$HL:hit") "
+	res[funccount]+="$(run_with fc $B/funccount --cmd "$HLCMD" "$HL:hit") "
 	res[ulatency]+="$(run_with ul $B/ulatency -c "$HLCMD" "$HL:hit") "
 	res[argdist]+="$(run_with ad $B/argdist --cmd "$HLCMD" -C "p:$HL:hit(int x):int:x") "
-	res[uprobe-trace]+="$(run_with ut $B/uprobe-trace -b 1024 -c "$HLCMD" "p:$HL:hit \"%d\", arg1") "
+	res[uprobe-trace]+="$(run_with ut $B/uprobe-trace -b 1024 --cmd "$HLCMD" "p:$HL:hit \"%d\", arg1") "
 done
 
 printf '# %s, %s, %d calls of hit(), median of %d runs\n' "$(date -u '+%F %H:%M UTC')" \

@@ -90,7 +90,7 @@ for ((r = 0; r < REPS; r++)); do
 done
 # The stacks each mode saw, from the last run of each.
 for m in cfi fp; do
-	echo go | $B/stackcount -f -U --unwind $m -c "$W 1000 14" "$W:hit" 2>/dev/null |
+	echo go | $B/stackcount -f -U --unwind $m --cmd "$W 1000 14" "$W:hit" 2>/dev/null |
 		grep ';' >"$TMP/$m.f"
 done
 

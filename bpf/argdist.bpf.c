@@ -131,10 +131,10 @@ static __always_inline void hist(const struct argdist_site *s, const __u8 *data,
 		log2_hist_add(h, v);
 }
 
-static __always_inline int on_hit(struct pt_regs *ctx)
+static __always_inline int on_hit(void *ctx, enum fetch_ctx_kind kind, __u32 cookie)
 {
 	__u64 now = bpf_ktime_get_ns(), pid_tgid = bpf_get_current_pid_tgid();
-	__u32 cookie = bpf_get_attach_cookie(ctx), zero = 0, tid = pid_tgid, off;
+	__u32 zero = 0, tid = pid_tgid, off;
 	const struct argdist_site *s;
 	const struct fetch_prog *p;
 	struct data_buf *b;
@@ -146,8 +146,11 @@ static __always_inline int on_hit(struct pt_regs *ctx)
 	b = bpf_map_lookup_elem(&buf, &zero);
 	if (!s || !p || !b)
 		return 0;
+	/* Entry twins are uprobes and kprobes: the other programs must not
+	 * read their context as registers (the verifier refuses it). */
 	if (s->flags & ARGDIST_SAVE_ENTRY) {
-		save_entry(ctx, s, p, b->data, tid);
+		if (kind == FETCH_CTX_REGS)
+			save_entry(ctx, s, p, b->data, tid);
 		return 0;
 	}
 	off = s->key_off & (FETCH_DATA_MAX - 1);
@@ -164,7 +167,7 @@ static __always_inline int on_hit(struct pt_regs *ctx)
 		*(__u64 *)b->data = now - e->words[0];
 		bpf_map_delete_elem(&entries, &k);
 	}
-	fetch_run(ctx, FETCH_CTX_REGS, p, b->data);
+	fetch_run(ctx, kind, p, b->data);
 	if (!fetch_pred(p, b->data))
 		return 0;
 	if (s->flags & ARGDIST_HIST)
@@ -177,26 +180,38 @@ static __always_inline int on_hit(struct pt_regs *ctx)
 SEC("uprobe")
 int argdist_uprobe(struct pt_regs *ctx)
 {
-	return on_hit(ctx);
+	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
 }
 
 /* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
 SEC("uprobe")
 int argdist_uprobe_multi(struct pt_regs *ctx)
 {
-	return on_hit(ctx);
+	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
 }
 
 SEC("kprobe")
 int argdist_kprobe(struct pt_regs *ctx)
 {
-	return on_hit(ctx);
+	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
 }
 
 SEC("kprobe.multi")
 int argdist_kprobe_multi(struct pt_regs *ctx)
 {
-	return on_hit(ctx);
+	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
+}
+
+SEC("usdt")
+int argdist_usdt(struct pt_regs *ctx)
+{
+	return on_hit(ctx, FETCH_CTX_USDT, bpf_usdt_cookie(ctx));
+}
+
+SEC("tracepoint")
+int argdist_tracepoint(void *ctx)
+{
+	return on_hit(ctx, FETCH_CTX_TP, bpf_get_attach_cookie(ctx));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -10,7 +10,7 @@
 #define COTRACE_BPF_FETCH_H
 
 #define FETCH_MAX_OPS		48	/* fetch operations per site */
-#define FETCH_MAX_PRED		32	/* filter operations per site */
+#define FETCH_MAX_PRED		64	/* filter and computed-value operations per site */
 #define FETCH_MAX_LIT		128	/* bytes of string literals per site */
 #define FETCH_MAX_STR		1024	/* largest string slot (a power of two) */
 #define FETCH_DATA_MAX		8192	/* data area of an event (a power of two) */
@@ -35,6 +35,9 @@ enum fetch_opcode {
 	FOP_STR,	/* string at address acc into data + @off, at most @len bytes */
 	FOP_COMM,	/* current comm into data + @off (16 bytes) */
 	FOP_SLOT,	/* acc = u64 at data + @off, stored there before the ops ran */
+	FOP_SHL,	/* acc <<= imm (bit-fields) */
+	FOP_SHR,	/* acc >>= imm, unsigned */
+	FOP_SAR,	/* acc >>= imm, signed */
 };
 
 enum fetch_special {
@@ -44,6 +47,7 @@ enum fetch_special {
 	FETCH_GID,
 	FETCH_CPU,
 	FETCH_KTIME,
+	FETCH_TASK,	/* the current task_struct's address (kernel memory) */
 };
 
 #define FETCH_F_KERNEL	1	/* FOP_DEREF, FOP_STR: read kernel memory */
@@ -51,6 +55,8 @@ enum fetch_special {
  * address (top bit set on x86-64), else the current process's memory,
  * so that a __user pointer argument reads as well as a kernel one. */
 #define FETCH_F_ANY	2
+/* FOP_STR: read exactly @len bytes, NULs and all (STRCMP of a byte list). */
+#define FETCH_F_RAW	4
 
 struct fetch_op {
 	__u8 code;
@@ -77,6 +83,10 @@ enum pred_opcode {
 	POP_AND, POP_OR,			/* logical */
 	POP_BAND, POP_BOR, POP_BXOR,
 	POP_ADD, POP_SUB, POP_MUL, POP_SHL, POP_SHR,
+	POP_DIV, POP_DIVU, POP_MOD, POP_MODU,	/* x / 0 is 0 and x % 0 is x, as in BPF */
+	POP_SAR,				/* >> of a signed value */
+	POP_EXT,	/* narrow the top to @len bytes, sign-extended if imm */
+	POP_STORE,	/* pop into the u64 slot at @off (a computed value) */
 };
 
 struct pred_op {
@@ -88,7 +98,12 @@ struct pred_op {
 	__s64 imm;
 };
 
-/* One site's program: the value of the fetch_progs map at its cookie. */
+/*
+ * One site's program: the value of the fetch_progs map at its cookie.
+ * The fetch operations run first; then the pred operations, which
+ * compute values (ending in POP_STORE) and evaluate the filter (its
+ * value left on the stack: none keeps the event).
+ */
 struct fetch_prog {
 	__u32 nops;
 	__u32 npred;

@@ -22,6 +22,7 @@
 #include "bpf/lib/stacks.bpf.h"
 
 const volatile __u32 targ_tid = 0;		/* -t: 0 for every thread */
+const volatile __u32 targ_ppid = 0;		/* -c: only children of this process */
 const volatile bool filter_comm = false;	/* --comm */
 const volatile __u64 targ_comm[2] = {};	/* 16 bytes, NUL-padded */
 const volatile bool filter_nr = false;		/* --syscall */
@@ -98,14 +99,25 @@ static __always_inline bool comm_pass(void)
 	return comm.q[0] == targ_comm[0] && comm.q[1] == targ_comm[1];
 }
 
-/* -p, -t and --comm, in order of cost. */
+/* -c: is the current process a child of targ_ppid (as bcc's real_parent test)? */
+static __always_inline bool ppid_pass(void)
+{
+	struct task_struct *task;
+
+	if (!targ_ppid)
+		return true;
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, real_parent, tgid) == targ_ppid;
+}
+
+/* -p, -t, -c and --comm, in order of cost. */
 static __always_inline bool task_pass(__u64 pid_tgid)
 {
 	if (!filter_pass(pid_tgid))
 		return false;
 	if (targ_tid && (__u32)pid_tgid != targ_tid)
 		return false;
-	return comm_pass();
+	return ppid_pass() && comm_pass();
 }
 
 static __always_inline void add_hash(void *map, const void *key, __u64 ns, __u64 *lost)

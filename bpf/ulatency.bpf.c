@@ -35,6 +35,8 @@ struct task_struct;
 const volatile __u32 nfuncs = 1;	/* cookies [0, nfuncs) are entries, the rest returns */
 const volatile __u64 unit_div = 1;	/* ns per unit */
 const volatile bool per_pid = false;
+/* -l: only the outermost max_level calls in flight of a thread are timed. */
+const volatile __u32 max_level = ULATENCY_MAX_DEPTH;
 
 struct frame {
 	__u64 ts;
@@ -113,8 +115,10 @@ static __always_inline int on_entry(__u64 sp, __u32 func)
 		return 0;
 	}
 	d = st->depth;
-	if (d >= ULATENCY_MAX_DEPTH) {
-		__sync_fetch_and_add(&too_deep, 1);
+	if (d >= max_level || d >= ULATENCY_MAX_DEPTH) {
+		/* Deeper than -l asked for is not a loss; deeper than the array is. */
+		if (d >= ULATENCY_MAX_DEPTH)
+			__sync_fetch_and_add(&too_deep, 1);
 		st->depth = d + 1;
 		return 0;
 	}
@@ -144,8 +148,8 @@ static __always_inline int on_return(__u64 sp, __u32 func)
 		return 0;
 	}
 	d = st->depth;
-	if (d > ULATENCY_MAX_DEPTH) {
-		/* Its entry was counted in too_deep. */
+	if (d > max_level || d > ULATENCY_MAX_DEPTH) {
+		/* Its entry was beyond -l, or counted in too_deep. */
 		st->depth = d - 1;
 		return 0;
 	}

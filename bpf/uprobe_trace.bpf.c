@@ -19,6 +19,19 @@ const volatile bool follow_children = false;	/* -c: the command and its descenda
 const volatile __u32 fork_child_off = 0;	/* sched_process_fork: child_pid offset */
 const volatile __u64 wakeup_bytes = 0;		/* wake the reader with this much waiting */
 const volatile bool user_stack = false;		/* -U */
+const volatile bool kernel_stack = false;	/* -K */
+const volatile __u32 self_tgid = 0;		/* not -S: our own events are left out */
+const volatile __s64 targ_uid = -1;		/* --uid: -1 for every user */
+const volatile bool filter_cgroup = false;	/* -c CGROUP_PATH */
+
+/* -c CGROUP_PATH: the cgroup (an open directory) whose tasks, and those of
+ * its descendants, are traced. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -64,6 +77,7 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	const struct fetch_prog *p;
 	struct event_buf *e;
 	__u64 size, flags;
+	__u32 off;
 
 	if (follow_children) {
 		if (!bpf_map_lookup_elem(&traced, &tgid))
@@ -72,6 +86,12 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 		return 0;
 	}
 	if (targ_tid && (__u32)pid_tgid != targ_tid)
+		return 0;
+	if (self_tgid && tgid == self_tgid)
+		return 0;
+	if (targ_uid >= 0 && (__u32)bpf_get_current_uid_gid() != (__u32)targ_uid)
+		return 0;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup, 0) <= 0)
 		return 0;
 	p = bpf_map_lookup_elem(&fetch_progs, &key);
 	e = bpf_map_lookup_elem(&buf, &zero);
@@ -87,17 +107,28 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
 	e->hdr.stack_bytes = 0;
+	e->hdr.kstack_bytes = 0;
+	e->hdr.pad = 0;
+	/* Right after the data: data_size is below FETCH_DATA_MAX, and the
+	 * buffer holds FETCH_BUF_SIZE (twice that) bytes: room for both stacks. */
+	off = p->data_size & (FETCH_DATA_MAX - 1);
 	if (user_stack) {
-		/* Right after the data: data_size is below FETCH_DATA_MAX, and
-		 * the buffer holds FETCH_BUF_SIZE (twice that) bytes. */
-		__u32 off = p->data_size & (FETCH_DATA_MAX - 1);
 		long n = bpf_get_stack(ctx, e->data + off, TRACE_STACK_DEPTH * sizeof(__u64),
 				       BPF_F_USER_STACK);
 
-		if (n > 0)
+		if (n > 0 && n <= TRACE_STACK_DEPTH * sizeof(__u64)) {
 			e->hdr.stack_bytes = n;
+			off += n;
+		}
 	}
-	size = sizeof(e->hdr) + p->data_size + e->hdr.stack_bytes;
+	/* A uprobe's registers are the user's: no kernel stack there (0 bytes). */
+	if (kernel_stack) {
+		long n = bpf_get_stack(ctx, e->data + off, TRACE_STACK_DEPTH * sizeof(__u64), 0);
+
+		if (n > 0 && n <= TRACE_STACK_DEPTH * sizeof(__u64))
+			e->hdr.kstack_bytes = n;
+	}
+	size = sizeof(e->hdr) + p->data_size + e->hdr.stack_bytes + e->hdr.kstack_bytes;
 	if (size > sizeof(*e))
 		return 0;
 	/*

@@ -85,6 +85,26 @@ static int split_list(const char *s, char **out, int max, int *n, const char *wh
 	}
 }
 
+/*
+ * Can type @s be read, or be left for the site's types to say: a type
+ * fetch_type__parse() knows, a pointer, or a typedef's name (gfp_t);
+ * not a struct or union by value.
+ */
+static bool type_ok(const char *s)
+{
+	struct fetch_type t;
+
+	if (!fetch_type__parse(s, FETCH_STR_DEFAULT, &t))
+		return true;
+	if (!ctype__looks_like_type(s) && !strchr(s, ' ')) {
+		for (const char *c = s; *c; c++)
+			if (!is_ident_char(*c))
+				return false;
+		return *s && !isdigit((unsigned char)*s);
+	}
+	return false;
+}
+
 /* "const char *buf" into type "const char *" and name "buf". */
 static int parse_sig(struct argspec *sp, const char *s, size_t n, char *err, size_t errlen)
 {
@@ -98,7 +118,6 @@ static int parse_sig(struct argspec *sp, const char *s, size_t n, char *err, siz
 	ret = split_list(all, list, ARGSPEC_MAX_PARAMS, &count, "parameters", sp->text, err, errlen);
 	for (int i = 0; i < count; i++) {
 		char *p = list[i], *end = p + strlen(p), *name = end;
-		struct fetch_type t;
 
 		if (ret) {
 			free(p);
@@ -113,7 +132,9 @@ static int parse_sig(struct argspec *sp, const char *s, size_t n, char *err, siz
 		} else {
 			sp->sig[sp->nsig].name = strdup(name);
 			sp->sig[sp->nsig].type = trim_dup(p, name - p);
-			if (fetch_type__parse(sp->sig[sp->nsig].type, FETCH_STR_DEFAULT, &t)) {
+			if (!sp->sig[sp->nsig].name || !sp->sig[sp->nsig].type) {
+				ret = -ENOMEM;
+			} else if (!type_ok(sp->sig[sp->nsig].type)) {
 				snprintf(err, errlen, "unknown type '%s' of parameter '%s' in '%s'",
 					 sp->sig[sp->nsig].type, name, sp->text);
 				ret = -EINVAL;
@@ -181,14 +202,15 @@ static char *rewrite(struct argspec *sp, const char *s, char *err, size_t errlen
 /* Parse {p,r}:LIB:FUNC(SIG)[:TYPES:EXPRS[:FILTER]][#LABEL]. */
 int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, size_t errlen)
 {
-	const char *s, *lib, *open, *close, *hash = NULL, *end;
+	const char *s, *lib, *open, *close, *hash = NULL, *semi = NULL, *end;
 	char *body = NULL, *types = NULL, *exprs = NULL;
 	int ntypes = 0, ret = -EINVAL, depth = 0;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->text = text;
 	sp->hist = hist;
-	/* The label: after the last '#' outside quotes. */
+	/* The label: after the last '#' outside quotes, or the last ';' as in
+	 * bcc's older examples ("$PID;write per process"). */
 	for (s = text; *s; s++) {
 		if (*s == '"')
 			for (s++; *s && *s != '"'; s++)
@@ -197,29 +219,40 @@ int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, s
 			break;
 		if (*s == '#')
 			hash = s;
+		else if (*s == ';')
+			semi = s;
 	}
+	if (!hash)
+		hash = semi;
 	end = hash ? hash : text + strlen(text);
 	if (hash && !(sp->label = trim_dup(hash + 1, strlen(hash + 1))))
 		return -ENOMEM;
-	if ((text[0] != 'p' && text[0] != 'r') || text[1] != ':') {
-		if (text[0] && strchr("tu", text[0]) && text[1] == ':')
-			snprintf(err, errlen, "'%s': argdist probes function entries and returns "
-				 "only (p: or r:)", text);
-		else
-			snprintf(err, errlen, "malformed specifier '%s': it must start with p: or r:",
-				 text);
-		return -EINVAL;
-	}
-	sp->kind = text[0] == 'p' ? PROBE_UPROBE : PROBE_URETPROBE;
-	lib = text + 2;
-	s = strchr(lib, ':');
-	if (!s || s > end) {
-		snprintf(err, errlen, "malformed specifier '%s': expected {p,r}:LIB:FUNC(SIGNATURE)",
+	if (!text[0] || !strchr("prtu", text[0]) || text[1] != ':') {
+		snprintf(err, errlen, "malformed specifier '%s': it must start with p:, r:, t: or u:",
 			 text);
 		return -EINVAL;
 	}
+	sp->kind = text[0] == 'p' ? PROBE_UPROBE : text[0] == 'r' ? PROBE_URETPROBE :
+		   text[0] == 't' ? PROBE_TRACEPOINT : PROBE_USDT;
+	lib = text + 2;
+	s = strchr(lib, ':');
+	if (!s || s > end) {
+		snprintf(err, errlen, "malformed specifier '%s': expected %s", text,
+			 sp->kind == PROBE_TRACEPOINT ? "t:CATEGORY:EVENT()" :
+			 sp->kind == PROBE_USDT ? "u:LIB:PROBE()" : "{p,r}:LIB:FUNC(SIGNATURE)");
+		return -EINVAL;
+	}
 	sp->lib = strndup(lib, s - lib);
-	sp->kernel = s == lib;
+	if (!sp->lib)
+		return -ENOMEM;
+	sp->kernel = s == lib && (sp->kind == PROBE_UPROBE || sp->kind == PROBE_URETPROBE);
+	if (s == lib && !sp->kernel) {
+		snprintf(err, errlen, "malformed specifier '%s': %s", text,
+			 sp->kind == PROBE_TRACEPOINT ? "a tracepoint needs its category, as in "
+			 "t:sched:sched_switch()" : "a USDT probe needs its library or program, as in "
+			 "u:pthread:pthread_start()");
+		return -EINVAL;
+	}
 	open = memchr(s + 1, '(', end - s - 1);
 	if (!open || open == s + 1) {
 		snprintf(err, errlen, "malformed specifier '%s': expected a function and its "
@@ -240,6 +273,12 @@ int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, s
 	ret = parse_sig(sp, open + 1, close - open - 1, err, errlen);
 	if (ret)
 		return ret;
+	if (sp->nsig && (sp->kind == PROBE_TRACEPOINT || sp->kind == PROBE_USDT)) {
+		snprintf(err, errlen, "'%s': %s take no signature: use %s", text,
+			 sp->kind == PROBE_TRACEPOINT ? "tracepoints" : "USDT probes",
+			 sp->kind == PROBE_TRACEPOINT ? "args->FIELD" : "arg1, arg2...");
+		return -EINVAL;
+	}
 	ret = -EINVAL;
 	s = close + 1;
 	if (s == end) {
@@ -294,9 +333,10 @@ int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, s
 		goto out;
 	}
 	for (int i = 0; i < sp->nexprs; i++) {
-		struct fetch_type t;
+		struct fetch_type t = { FETCH_T_SIGNED, 8 };
 
-		if (fetch_type__parse(sp->types[i], FETCH_STR_DEFAULT, &t)) {
+		/* A typedef's name is left for the site's types to say. */
+		if (fetch_type__parse(sp->types[i], FETCH_STR_DEFAULT, &t) && !type_ok(sp->types[i])) {
 			snprintf(err, errlen, "unknown type '%s' in '%s'", sp->types[i], text);
 			goto out;
 		}

@@ -2,6 +2,9 @@
 /*
  * argspec: bcc argdist's specifier language,
  *   {p,r}:LIB:FUNC(SIGNATURE)[:TYPE[,TYPE...]:EXPR[,EXPR...][:FILTER]][#LABEL]
+ *   t:CATEGORY:EVENT()[...]      a tracepoint (args->FIELD)
+ *   u:LIB:PROBE()[...]           a USDT probe (arg1..arg6)
+ * (a label after ';' too, as bcc's older examples write it),
  * parsed into its parts, with $entry(NAME) and $latency rewritten into the
  * names the fetch compiler resolves (__entry_NAME, __latency: values the
  * tool stores before the fetch program runs). Used by argdist.
@@ -33,9 +36,11 @@ struct argspec_param {
 struct argspec {
 	const char *text;		/* as given */
 	bool hist;			/* -H */
-	enum probe_kind kind;		/* PROBE_UPROBE or PROBE_URETPROBE */
+	enum probe_kind kind;		/* PROBE_UPROBE, PROBE_URETPROBE, PROBE_TRACEPOINT,
+					 * PROBE_USDT */
 	bool kernel;			/* an empty LIB: a kernel function (kprobes) */
-	char *lib, *func;
+	char *lib, *func;		/* tracepoints: the category and the event; USDT:
+					 * the file and the probe */
 	struct argspec_param sig[ARGSPEC_MAX_PARAMS];
 	int nsig;
 	char *types[ARGSPEC_MAX_EXPRS];

@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,24 +44,53 @@ int cli__usage_error(const char *tool, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * The option getopt stopped at, as the user typed it, into @buf. A short
+ * option is named by optopt: inside a cluster ("-adf") argv[optind - 1]
+ * is still the word before it, argv[0] for the first. A long option has
+ * a word of its own, which names it ("--pid" without its "=VALUE").
+ */
+static const char *failed_option(char **argv, bool missing, char *buf, size_t len)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "";
+
+	/* Unknown long options leave optopt 0; a long option missing its
+	 * argument is always the last word. */
+	if ((!missing && optopt == 0) || (missing && !strncmp(word, "--", 2))) {
+		snprintf(buf, len, "%.*s", (int)strcspn(word, "="), word);
+		return buf;
+	}
+	if (optopt > 0 && optopt < 256)
+		snprintf(buf, len, "-%c", optopt);
+	else
+		snprintf(buf, len, "%s", word);
+	return buf;
+}
+
 int cli__last_option(const char *tool, const char *usage, const char *version, int c,
 		     char **argv)
 {
-	char opt[3] = { '-', (char)optopt, 0 };
-	const char *name = optopt > 0 && optopt < 256 ? opt : argv[optind - 1];
+	char name[128];
 
 	switch (c) {
 	case 'h':
-		fputs(usage, stdout);
+		/* A usage longer than stdio's buffer is written inside fputs(),
+		 * and the reason of a failed write is only in errno then. */
+		errno = 0;
+		if (fputs(usage, stdout) == EOF && errno > 0 && errno != EPIPE) {
+			fprintf(stderr, "%s: cannot write output: %s\n", tool, strerror(errno));
+			return EXIT_RUNTIME;
+		}
 		return cli__finish_output(tool, NULL, EXIT_OK);
 	case CLI_OPT_VERSION:
 		printf("%s (cotrace) %s\n", tool, version);
 		return cli__finish_output(tool, NULL, EXIT_OK);
 	case ':':
-		return cli__usage_error(tool, "option '%s' needs an argument", name);
+		return cli__usage_error(tool, "option '%s' needs an argument",
+					failed_option(argv, true, name, sizeof(name)));
 	default:
-		return cli__usage_error(tool, "unknown option or missing argument in '%s'",
-					argv[optind - 1]);
+		return cli__usage_error(tool, "unknown option '%s'",
+					failed_option(argv, false, name, sizeof(name)));
 	}
 }
 
@@ -92,6 +122,13 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 		return -1;
 	case CLI_OPT_UNSAFE:
 		o->unsafe = true;
+		return -1;
+	case CLI_OPT_PROM:
+	case CLI_OPT_PPROF:
+		if (!*optarg)
+			return cli__usage_error(tool, "%s needs a file name",
+						c == CLI_OPT_PROM ? "--prom" : "--pprof");
+		*(c == CLI_OPT_PROM ? &o->prom : &o->pprof) = optarg;
 		return -1;
 	case CLI_OPT_ATTACH:
 		if (attach_mode__parse(optarg, &o->mode))
@@ -138,6 +175,30 @@ int cli__parse_seconds(const char *s, double *secs)
 		return -EINVAL;
 	*secs = v;
 	return 0;
+}
+
+int cli__parse_cpu(const char *s, int *cpu)
+{
+	unsigned long v;
+	int n;
+
+	if (cli__parse_ulong(s, 0, 65535, &v))
+		return -EINVAL;
+	n = libbpf_num_possible_cpus();
+	if (n > 0 && v >= (unsigned long)n)
+		return -ENODEV;
+	*cpu = (int)v;
+	return 0;
+}
+
+int cli__cpu_option(const char *tool, const char *arg, int *cpu)
+{
+	int err = cli__parse_cpu(arg, cpu);
+
+	if (!err)
+		return -1;
+	return cli__usage_error(tool, err == -ENODEV ? "CPU %s does not exist" :
+				"invalid CPU '%s'", arg);
 }
 
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -479,16 +540,37 @@ unsigned long cli__ringbuf_bytes(unsigned long n)
 	return p2 < n ? p2 : n;
 }
 
-/* Is @name a program execvp() would run: a path, or found in $PATH? Its
- * path goes to @exe (@len bytes). */
+/* 0 if @path is a file we may execute, else why not (-ENOENT, -EISDIR, -EACCES). */
+static int runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	/* access() says X_OK of any file to root: a mode bit must be set. */
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111) || access(path, X_OK))
+		return -EACCES;
+	return 0;
+}
+
+/*
+ * The file execvp() would run for @name: @name itself when it holds a
+ * '/', else the first runnable file of that name in $PATH (an empty entry
+ * is the current directory). Its path goes to @exe (@len bytes). Returns
+ * 0, or why it cannot run: -ENOENT, or -EISDIR or -EACCES for what was
+ * found instead.
+ */
 static int find_program(const char *name, char *exe, size_t len)
 {
 	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
+	int err = -ENOENT;
 
 	if (strchr(name, '/')) {
 		snprintf(exe, len, "%s", name);
-		return access(name, X_OK) ? -errno : 0;
+		return runnable(name);
 	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -496,25 +578,68 @@ static int find_program(const char *name, char *exe, size_t len)
 		size_t n = strcspn(path, ":");
 
 		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", name) <
-		    (int)sizeof(buf) && !access(buf, X_OK)) {
-			snprintf(exe, len, "%s", buf);
-			return 0;
+		    (int)sizeof(buf)) {
+			int e = runnable(buf);
+
+			if (!e) {
+				snprintf(exe, len, "%s", buf);
+				return 0;
+			}
+			/* As execvp(): a file found but not runnable is the reason
+			 * given when nothing else is found. */
+			if (e != -ENOENT && e != -ENOTDIR)
+				err = e;
 		}
 		path += n;
 		if (*path == ':')
 			path++;
 	}
-	return -ENOENT;
+	return err;
+}
+
+/*
+ * The child's side of cli_cmd__spawn() after the tracer's go: run @exe,
+ * the path found before fork, so that the traced command makes one
+ * execve() (execvp() would try each $PATH entry, and those failed calls
+ * would be counted as the command's). A file the kernel cannot execute
+ * (no "#!" line) is run by /bin/sh, as execvp() does. On failure, the
+ * errno goes to @status_fd (close-on-exec: the tracer reads EOF when the
+ * exec worked).
+ */
+static void __attribute__((noreturn)) exec_child(const char *exe, char **argv, int status_fd)
+{
+	int err;
+
+	execv(exe, argv);
+	err = errno;
+	if (err == ENOEXEC) {
+		size_t n = 0;
+		char **sh;
+
+		while (argv[n])
+			n++;
+		sh = calloc(n + 2, sizeof(*sh));
+		if (sh) {
+			sh[0] = "sh";
+			sh[1] = (char *)exe;
+			memcpy(sh + 2, argv + 1, n * sizeof(*sh));
+			execv("/bin/sh", sh);
+		}
+	}
+	if (write(status_fd, &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	_exit(127);
 }
 
 int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 {
 	char **argv;
-	int go[2], ready[2] = { -1, -1 }, err;
+	int go[2], ready[2] = { -1, -1 }, status[2] = { -1, -1 }, err;
 	pid_t parent = getpid();
 	pid_t pid;
 	char c;
 
+	cmd->status_fd = -1;
 	err = cli__split_words(cmdline, &argv);
 	if (err)
 		return err;
@@ -525,7 +650,7 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 		err = -errno;
 		goto out_free;
 	}
-	if (pipe2(ready, O_CLOEXEC)) {
+	if (pipe2(ready, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
 		err = -errno;
 		goto out_close;
 	}
@@ -539,6 +664,7 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 
 		close(go[1]);
 		close(ready[0]);
+		close(status[0]);
 		/*
 		 * SIGKILL, as cli_cmd__kill() sends: a command the BPF side
 		 * stopped (SIGSTOP, to read its maps) would keep a SIGTERM
@@ -560,12 +686,12 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 		/* Wait for the tracer; EOF without a byte means it gave up. */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
-		execvp(argv[0], argv);
-		fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
+		exec_child(cmd->exe, argv, status[1]);
 	}
 	close(ready[1]);
 	ready[1] = -1;
+	close(status[1]);
+	status[1] = -1;
 	if (read(ready[0], &c, 1) != 1) {
 		err = -ECHILD;
 		waitpid(pid, NULL, 0);
@@ -576,6 +702,8 @@ int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd)
 	cmd->pid = pid;
 	cmd->go_fd = go[1];
 	go[1] = -1;
+	cmd->status_fd = status[0];
+	status[0] = -1;
 	err = 0;
 out_close:
 	for (int i = 0; i < 2; i++) {
@@ -583,6 +711,8 @@ out_close:
 			close(go[i]);
 		if (ready[i] >= 0)
 			close(ready[i]);
+		if (status[i] >= 0)
+			close(status[i]);
 	}
 out_free:
 	cli__free_words(argv);
@@ -591,17 +721,38 @@ out_free:
 
 int cli_cmd__start(struct cli_cmd *cmd)
 {
-	int err = 0;
+	int err = 0, exec_err;
+	ssize_t n;
 
 	if (write(cmd->go_fd, "g", 1) != 1)
 		err = -errno;
 	close(cmd->go_fd);
 	cmd->go_fd = -1;
+	if (err || cmd->status_fd < 0)
+		goto out;
+	/* EOF once the exec has closed the pipe; the errno when it failed. */
+	do
+		n = read(cmd->status_fd, &exec_err, sizeof(exec_err));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(exec_err) && exec_err > 0) {
+		err = -exec_err;
+		/* Reaped here: the run must not wait for a command that never ran. */
+		waitpid(cmd->pid, NULL, 0);
+		cmd->pid = 0;
+	}
+out:
+	if (cmd->status_fd >= 0)
+		close(cmd->status_fd);
+	cmd->status_fd = -1;
 	return err;
 }
 
 void cli_cmd__kill(struct cli_cmd *cmd)
 {
+	if (cmd->status_fd >= 0) {
+		close(cmd->status_fd);
+		cmd->status_fd = -1;
+	}
 	if (cmd->pid <= 0)
 		return;
 	if (cmd->go_fd >= 0) {
@@ -613,13 +764,19 @@ void cli_cmd__kill(struct cli_cmd *cmd)
 	cmd->pid = 0;
 }
 
+bool cli__is_exec_error(int err)
+{
+	return err == -ENOENT || err == -EACCES || err == -EISDIR || err == -ENOEXEC ||
+	       err == -ENOTDIR || err == -ELOOP || err == -ENAMETOOLONG || err == -ETXTBSY;
+}
+
 int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration, double interval,
 		  char *err, size_t errlen)
 {
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	r->pidfd = r->event_fd = r->cmd.go_fd = -1;
+	r->pidfd = r->event_fd = r->cmd.go_fd = r->cmd.status_fd = -1;
 	r->deadline = duration > 0 ? (uint64_t)(duration * 1e9) : 0;	/* relative until start */
 	r->interval = interval > 0 ? (uint64_t)(interval * 1e9) : 0;
 	r->sigfd = cli__signals_open();
@@ -634,7 +791,7 @@ int cli_run__init(struct cli_run *r, pid_t pid, const char *cmd, double duration
 				 ret == -EINVAL ? "empty command or unbalanced quote" :
 				 ret == -ENOENT ? "no such program" : strerror(-ret));
 			/* A command that cannot run is the user's mistake: a usage error. */
-			return ret == -ENOENT || ret == -EACCES ? -EINVAL : ret;
+			return cli__is_exec_error(ret) ? -EINVAL : ret;
 		}
 	}
 	if (pid > 0) {
@@ -721,8 +878,7 @@ enum cli_step cli_run__next(struct cli_run *r)
 
 void cli_run__fini(struct cli_run *r)
 {
-	if (r->cmd.pid > 0)
-		cli_cmd__kill(&r->cmd);
+	cli_cmd__kill(&r->cmd);
 	if (r->sigfd > 0)
 		close(r->sigfd);
 	if (r->pidfd >= 0)

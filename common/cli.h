@@ -35,7 +35,21 @@ enum {
 #define CLI_OPT_ATTACH 257	/* --attach MODE */
 #define CLI_OPT_CMD 258		/* --cmd CMD, in tools whose -c means something else */
 #define CLI_OPT_UNSAFE 259	/* --unsafe: raw offsets that cannot be checked (common/insn.h) */
+#define CLI_OPT_PROM 260	/* --prom FILE: Prometheus metrics (common/prom.h) */
+#define CLI_OPT_PPROF 261	/* --pprof FILE: a pprof profile (common/pprof.h) */
 #define CLI_OPT_TOOL 300
+
+/* The end of every tool's long options: --help, --version, the terminator. */
+#define CLI_LONG_OPTS_END \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
+	{ NULL, 0, NULL, 0 }
+
+/* The end of the long options of the tools that attach probe specs. */
+#define CLI_LONG_OPTS_SITES_END \
+	{ "attach", required_argument, NULL, CLI_OPT_ATTACH }, \
+	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE }, \
+	CLI_LONG_OPTS_END
 
 /*
  * Print the one-line usage error every tool gives, "TOOL: MESSAGE (try
@@ -69,12 +83,15 @@ struct cli_common {
 	bool verbose;		/* -v */
 	enum attach_mode mode;	/* --attach MODE */
 	bool unsafe;		/* --unsafe, as PROBE_F_UNSAFE for the probe specs */
+	const char *prom;	/* --prom FILE, or NULL */
+	const char *pprof;	/* --pprof FILE, or NULL */
 };
 
 /*
  * The default branch of a tool's getopt switch: the options of struct
  * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, --attach as
- * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE) into @o, with the usage
+ * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE, --prom as CLI_OPT_PROM,
+ * --pprof as CLI_OPT_PPROF) into @o, with the usage
  * errors they share, else what cli__last_option() does. Only options in the tool's optstring and long
  * options reach it; a tool whose letter means something else (argdist's
  * -c, profile's -p) has its own case for it. @usage, @version and @argv
@@ -95,6 +112,12 @@ int cli__parse_pid(const char *s, pid_t *pid);
 /* Parse seconds: a plain decimal number ("2", "0.5"; no sign, exponent
  * or hex), > 0, at most a year. 0 or -EINVAL. */
 int cli__parse_seconds(const char *s, double *secs);
+/* Parse a CPU number (bcc's -c CPU, profile's -C): 0, -EINVAL when @s is
+ * not a number, -ENODEV when this machine has no such CPU. */
+int cli__parse_cpu(const char *s, int *cpu);
+/* cli__parse_cpu() of an option's @arg, with the usage error it gives as
+ * "TOOL: ...". Returns -1 to go on, or EXIT_USAGE. */
+int cli__cpu_option(const char *tool, const char *arg, int *cpu);
 /* Parse an unsigned number within [min, max]; 0 or -EINVAL. */
 int cli__parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
@@ -229,20 +252,32 @@ uint64_t cli__now_ns(void);
 struct cli_cmd {
 	pid_t pid;
 	int go_fd;	/* write end of the pipe the child waits on */
-	char exe[PATH_MAX];	/* the program, as execvp() finds it through $PATH */
+	int status_fd;	/* read end of the pipe the child's exec failure comes through */
+	char exe[PATH_MAX];	/* the program, found through $PATH as execvp() would */
 };
 
 /*
  * Fork @cmdline (split on blank space; single and double quotes group
- * words; no other shell syntax) held before exec. The child gets
- * SIGTERM if the tracer dies. Returns 0 or a negative errno; an unknown
- * program is reported when it is started (exit status 127).
+ * words; no other shell syntax) held before exec. The program is found
+ * now, through $PATH as execvp() would, and the child execs that path
+ * itself: the traced command makes one execve(). The child gets SIGKILL
+ * if the tracer dies. Returns 0 or a negative errno: -EINVAL for an empty
+ * command or an unbalanced quote, -ENOENT for no such program, -EISDIR or
+ * -EACCES for one that cannot run.
  */
 int cli_cmd__spawn(const char *cmdline, struct cli_cmd *cmd);
-/* Let the child exec. Returns 0 or a negative errno. */
+/*
+ * Let the child exec, and wait until it has: returns 0, or the negative
+ * errno of an exec that failed (the child is then reaped and cmd->pid
+ * is 0), or of the write that lets it go.
+ */
 int cli_cmd__start(struct cli_cmd *cmd);
 /* Kill and reap a child that is still there (on error paths). */
 void cli_cmd__kill(struct cli_cmd *cmd);
+
+/* Is @err (negative) an exec failure that is the user's to fix: no such
+ * program, a directory, no permission, not an executable? */
+bool cli__is_exec_error(int err);
 
 /*
  * The life of a tracing run shared by the tools: signals, the traced
@@ -262,7 +297,8 @@ struct cli_run {
 };
 
 /* A struct cli_run that cli_run__fini() may be given before cli_run__init(). */
-#define CLI_RUN_INIT { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1 }
+#define CLI_RUN_INIT { .sigfd = -1, .pidfd = -1, .event_fd = -1, .cmd.go_fd = -1, \
+			.cmd.status_fd = -1 }
 
 /*
  * Set up signals, fork @cmd held before exec (if not NULL) and open a
@@ -280,7 +316,8 @@ int cli_run__init_or_say(const char *tool, struct cli_run *r, pid_t pid, const c
 			 double duration, double interval);
 /* The process to trace: @pid of init, or the command's pid, or 0. */
 pid_t cli_run__target(const struct cli_run *r, pid_t pid);
-/* Start the clock (and the command). Returns 0 or a negative errno. */
+/* Start the clock (and the command). Returns 0 or a negative errno: that
+ * of cli_cmd__start() when the command could not be run. */
 int cli_run__start(struct cli_run *r);
 
 enum cli_step {

@@ -15,6 +15,7 @@
 
 #include "bpf/regs.h"
 #include "common/callconv.h"
+#include "common/ctype.h"
 #include "common/dwarf.h"
 #include "common/elf.h"
 #include "common/fetch.h"
@@ -24,16 +25,31 @@
 #define MAX_SCOPE_DEPTH 8
 #define TYPE_LEN 256
 
+/* A type name looked up, found (id) or not (0). */
+struct named_type {
+	char *name;
+	uint64_t id;
+};
+
 struct dwarf_file {
 	char *path;
 	int fd;
 	Dwarf *dw;		/* NULL: no debug information */
 	struct dwarf_func *funcs;
 	size_t nfuncs;
+	/* Types as a source for the expression compiler: the DIEs handed
+	 * out, their ids their index plus one. */
+	struct ctype_src src;
+	char *what;
+	Dwarf_Die *types;
+	size_t ntypes;
+	struct named_type *named;
+	size_t nnamed;
 };
 
+/* Files are allocated one by one: their type sources are handed out. */
 struct dwarf_cache {
-	struct dwarf_file *files;
+	struct dwarf_file **files;
 	size_t nfiles;
 };
 
@@ -57,22 +73,30 @@ void dwarf_cache__free(struct dwarf_cache *dc)
 	if (!dc)
 		return;
 	for (size_t i = 0; i < dc->nfiles; i++) {
-		struct dwarf_file *f = &dc->files[i];
+		struct dwarf_file *f = dc->files[i];
 
 		for (size_t j = 0; j < f->nfuncs; j++)
 			func_fini(&f->funcs[j]);
 		free(f->funcs);
+		for (size_t j = 0; j < f->nnamed; j++)
+			free(f->named[j].name);
+		free(f->named);
+		free(f->types);
+		free(f->what);
 		if (f->dw)
 			dwarf_end(f->dw);
 		if (f->fd >= 0)
 			close(f->fd);
 		free(f->path);
+		free(f);
 	}
 	free(dc->files);
 	free(dc);
 }
 
 /* ---- types ------------------------------------------------------------------ */
+
+static int die_to_ctype(struct dwarf_file *f, Dwarf_Die *in, struct ctype *out);
 
 static const char *die_name(Dwarf_Die *die)
 {
@@ -326,7 +350,8 @@ static bool is_variable_parameter(Dwarf_Die *die)
 }
 
 /* Read the parameters of @func (entry address @pc) into @f. */
-static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
+static int read_params(struct dwarf_file *file, Dwarf_Die *func, uint64_t pc,
+		       struct dwarf_func *f)
 {
 	Dwarf_Die child, type, cu;
 	enum callconv conv = CALLCONV_SYSV;
@@ -364,6 +389,8 @@ static int read_params(Dwarf_Die *func, uint64_t pc, struct dwarf_func *f)
 		else
 			snprintf(tbuf, sizeof(tbuf), "void");
 		in_int = fetch_type_of(has_type ? &type : NULL, p);
+		if (has_type)
+			p->has_ctype = !die_to_ctype(file, &type, &p->ctype);
 		if (name)
 			p->name = strdup(name);
 		else if (asprintf(&p->name, "arg%zu", f->nparams + 1) < 0)
@@ -438,6 +465,346 @@ static bool lookup_die(Dwarf *dw, uint64_t pc, Dwarf_Die *func)
 	return false;
 }
 
+/* ---- types as a source for the expression compiler ------------------------------ */
+
+/* The id of @die in @f's table, adding it on first use; 0 on ENOMEM. */
+static uint64_t die_id(struct dwarf_file *f, Dwarf_Die *die)
+{
+	Dwarf_Off off = dwarf_dieoffset(die);
+	Dwarf *dw = dwarf_cu_getdwarf(die->cu);
+	void *p;
+
+	for (size_t i = 0; i < f->ntypes; i++)
+		if (dwarf_dieoffset(&f->types[i]) == off &&
+		    dwarf_cu_getdwarf(f->types[i].cu) == dw)
+			return i + 1;
+	p = realloc(f->types, (f->ntypes + 1) * sizeof(*f->types));
+	if (!p)
+		return 0;
+	f->types = p;
+	f->types[f->ntypes++] = *die;
+	return f->ntypes;
+}
+
+static bool is_declaration(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	bool v = false;
+
+	return dwarf_attr(die, DW_AT_declaration, &a) && !dwarf_formflag(&a, &v) && v;
+}
+
+static Dwarf_Word die_udata(Dwarf_Die *die, unsigned attr, Dwarf_Word dflt)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word v;
+
+	if (dwarf_attr_integrate(die, attr, &a) && !dwarf_formudata(&a, &v))
+		return v;
+	return dflt;
+}
+
+static int lookup_type(const struct ctype_src *src, const char *name, struct ctype *out);
+static int die_to_ctype(struct dwarf_file *f, Dwarf_Die *in, struct ctype *out);
+
+/* The elements of array @die (the product of its dimensions; 0 unknown). */
+static unsigned array_elems(Dwarf_Die *die)
+{
+	Dwarf_Die sub;
+	uint64_t n = 1;
+	bool any = false;
+
+	if (dwarf_child(die, &sub))
+		return 0;
+	do {
+		Dwarf_Word count;
+
+		if (dwarf_tag(&sub) != DW_TAG_subrange_type)
+			continue;
+		count = die_udata(&sub, DW_AT_count, 0);
+		if (!count) {
+			Dwarf_Attribute a;
+			Dwarf_Word ub;
+
+			if (!dwarf_attr(&sub, DW_AT_upper_bound, &a) || dwarf_formudata(&a, &ub))
+				return 0;
+			count = ub + 1;
+		}
+		n *= count;
+		any = true;
+		if (n > UINT32_MAX)
+			return 0;
+	} while (dwarf_siblingof(&sub, &sub) == 0);
+	return any ? (unsigned)n : 0;
+}
+
+static int die_to_ctype(struct dwarf_file *f, Dwarf_Die *in, struct ctype *out)
+{
+	Dwarf_Die d, inner, base;
+	Dwarf_Word enc;
+	const char *n;
+
+	memset(out, 0, sizeof(*out));
+	out->src = &f->src;
+	type_name(in, out->name, sizeof(out->name), 0);
+	if (!strip(in, &d)) {
+		out->kind = CTYPE_VOID;
+		return 0;
+	}
+	switch (dwarf_tag(&d)) {
+	case DW_TAG_base_type:
+		enc = die_udata(&d, DW_AT_encoding, 0);
+		out->size = die_udata(&d, DW_AT_byte_size, 0);
+		out->kind = enc == DW_ATE_float || enc == DW_ATE_complex_float ? CTYPE_FLOAT : CTYPE_INT;
+		out->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char ||
+				 enc == DW_ATE_float;
+		n = die_name(&d);
+		out->is_char = out->size == 1 && (enc == DW_ATE_signed_char ||
+			       enc == DW_ATE_unsigned_char || (n && strstr(n, "char")));
+		break;
+	case DW_TAG_enumeration_type:
+		out->kind = CTYPE_ENUM;
+		out->size = die_udata(&d, DW_AT_byte_size, 4);
+		out->is_signed = true;
+		if (type_of(&d, &inner) && strip(&inner, &base) && dwarf_tag(&base) == DW_TAG_base_type)
+			out->is_signed = die_udata(&base, DW_AT_encoding, DW_ATE_signed) == DW_ATE_signed;
+		break;
+	case DW_TAG_pointer_type:
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+		out->kind = CTYPE_PTR;
+		out->size = 8;
+		if (type_of(&d, &inner) && !(out->id = die_id(f, &inner)))
+			return -ENOMEM;
+		return 0;
+	case DW_TAG_array_type:
+		out->kind = CTYPE_ARRAY;
+		out->nelems = array_elems(&d);
+		if (!type_of(&d, &inner))
+			return -EINVAL;
+		if (!(out->id = die_id(f, &inner)))
+			return -ENOMEM;
+		out->size = die_udata(&d, DW_AT_byte_size, 0);
+		if (!out->size && out->nelems) {
+			struct ctype e;
+
+			if (!die_to_ctype(f, &inner, &e))
+				out->size = e.size * out->nelems;
+		}
+		return 0;
+	case DW_TAG_structure_type:
+	case DW_TAG_class_type:
+	case DW_TAG_union_type:
+		/* A declaration only: its definition, if some unit has it. */
+		if (is_declaration(&d) && (n = die_name(&d))) {
+			char full[160];
+			struct ctype def;
+
+			snprintf(full, sizeof(full), "%s %s", dwarf_tag(&d) == DW_TAG_union_type ?
+				 "union" : "struct", n);
+			if (!lookup_type(&f->src, full, &def)) {
+				snprintf(def.name, sizeof(def.name), "%s", out->name);
+				*out = def;
+				return 0;
+			}
+		}
+		out->kind = dwarf_tag(&d) == DW_TAG_union_type ? CTYPE_UNION : CTYPE_STRUCT;
+		out->size = die_udata(&d, DW_AT_byte_size, 0);
+		break;
+	case DW_TAG_subroutine_type:
+		out->kind = CTYPE_FUNC;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	return (out->id = die_id(f, &d)) ? 0 : -ENOMEM;
+}
+
+/* Does @die define the type @name ("struct x", "union x", "enum x", "x")? */
+static bool defines(Dwarf_Die *die, const char *name)
+{
+	int tag = dwarf_tag(die);
+	const char *n, *want = name;
+	bool record = tag == DW_TAG_structure_type || tag == DW_TAG_class_type;
+
+	if (!strncmp(name, "struct ", 7)) {
+		if (!record)
+			return false;
+		want = name + 7;
+	} else if (!strncmp(name, "union ", 6)) {
+		if (tag != DW_TAG_union_type)
+			return false;
+		want = name + 6;
+	} else if (!strncmp(name, "enum ", 5)) {
+		if (tag != DW_TAG_enumeration_type)
+			return false;
+		want = name + 5;
+	} else if (tag != DW_TAG_typedef && tag != DW_TAG_base_type && !record &&
+		   tag != DW_TAG_union_type && tag != DW_TAG_enumeration_type) {
+		return false;
+	}
+	n = die_name(die);
+	return n && !strcmp(n, want) && !is_declaration(die);
+}
+
+/* The first unit of @dw (its top level) that defines @name. */
+static bool find_named(Dwarf *dw, const char *name, Dwarf_Die *out)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Dwarf_Die cu, child;
+
+	for (; dw && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0; off = next) {
+		if (!dwarf_offdie(dw, off + hsize, &cu) || dwarf_child(&cu, &child))
+			continue;
+		do {
+			if (defines(&child, name)) {
+				*out = child;
+				return true;
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	return false;
+}
+
+static int lookup_type(const struct ctype_src *src, const char *name, struct ctype *out)
+{
+	struct dwarf_file *f = src->ctx;
+	Dwarf_Die die;
+	uint64_t id = 0;
+	void *p;
+
+	for (size_t i = 0; i < f->nnamed; i++) {
+		if (!strcmp(f->named[i].name, name)) {
+			if (!f->named[i].id)
+				return -ENOENT;
+			return die_to_ctype(f, &f->types[f->named[i].id - 1], out);
+		}
+	}
+	/* dwz: shared types live in the alternate file's partial units. */
+	if (find_named(f->dw, name, &die) || find_named(dwarf_getalt(f->dw), name, &die)) {
+		id = die_id(f, &die);
+		if (!id)
+			return -ENOMEM;
+	}
+	p = realloc(f->named, (f->nnamed + 1) * sizeof(*f->named));
+	if (p) {
+		f->named = p;
+		f->named[f->nnamed].name = strdup(name);
+		f->named[f->nnamed].id = id;
+		if (f->named[f->nnamed].name)
+			f->nnamed++;
+	}
+	if (!id)
+		return -ENOENT;
+	return die_to_ctype(f, &die, out);
+}
+
+static int get_type(const struct ctype_src *src, uint64_t id, struct ctype *out)
+{
+	struct dwarf_file *f = src->ctx;
+
+	if (!id || id > f->ntypes)
+		return -ENOENT;
+	return die_to_ctype(f, &f->types[id - 1], out);
+}
+
+/* The byte offset of member @die in its record (0 when unsaid, as in unions). */
+static Dwarf_Word member_offset(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word v;
+	Dwarf_Op *expr;
+	size_t n;
+
+	if (!dwarf_attr(die, DW_AT_data_member_location, &a))
+		return 0;
+	if (!dwarf_formudata(&a, &v))
+		return v;
+	/* DWARF 2's location expression: DW_OP_plus_uconst N. */
+	if (!dwarf_getlocation(&a, &expr, &n) && n == 1 && expr[0].atom == DW_OP_plus_uconst)
+		return expr[0].number;
+	return 0;
+}
+
+/* Member @name of record @rec at byte @base, through anonymous members
+ * and base classes (bounded depth). */
+static int find_member(struct dwarf_file *f, Dwarf_Die *rec, const char *name, unsigned base,
+		       struct ctype_member *out, int depth)
+{
+	Dwarf_Die child, t, s;
+
+	if (depth > MAX_TYPE_DEPTH || dwarf_child(rec, &child))
+		return -ENOENT;
+	do {
+		int tag = dwarf_tag(&child);
+		const char *mname = die_name(&child);
+		Dwarf_Word off = member_offset(&child);
+
+		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
+			continue;
+		if (!type_of(&child, &t))
+			continue;
+		if (tag == DW_TAG_member && mname && !strcmp(mname, name)) {
+			Dwarf_Word bits = die_udata(&child, DW_AT_bit_size, 0);
+			int ret = die_to_ctype(f, &t, &out->type);
+
+			if (ret)
+				return ret;
+			out->off = base + off;
+			out->bit_off = out->bit_size = 0;
+			if (bits && out->type.size) {
+				Dwarf_Attribute a;
+				Dwarf_Word dbo, bo, unit = out->type.size * 8;
+
+				if (dwarf_attr(&child, DW_AT_data_bit_offset, &a) &&
+				    !dwarf_formudata(&a, &dbo)) {
+					/* From the record's start: align to the type's unit. */
+					out->off = base + (dbo / unit) * out->type.size;
+					out->bit_off = dbo % unit;
+				} else if (dwarf_attr(&child, DW_AT_bit_offset, &a) &&
+					   !dwarf_formudata(&a, &bo)) {
+					/* DWARF 2: from the storage unit's most significant bit. */
+					Dwarf_Word bsz = die_udata(&child, DW_AT_byte_size, out->type.size);
+
+					out->bit_off = bsz * 8 - bo - bits;
+				}
+				out->bit_size = bits;
+			}
+			return 0;
+		}
+		if ((tag == DW_TAG_member && !mname) || tag == DW_TAG_inheritance) {
+			int ret;
+
+			if (!strip(&t, &s) || (dwarf_tag(&s) != DW_TAG_structure_type &&
+					       dwarf_tag(&s) != DW_TAG_class_type &&
+					       dwarf_tag(&s) != DW_TAG_union_type))
+				continue;
+			ret = find_member(f, &s, name, base + off, out, depth + 1);
+			if (ret != -ENOENT)
+				return ret;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return -ENOENT;
+}
+
+static int get_member(const struct ctype_src *src, uint64_t rec, const char *name,
+		      struct ctype_member *out)
+{
+	struct dwarf_file *f = src->ctx;
+	Dwarf_Die d;
+
+	if (!rec || rec > f->ntypes || !strip(&f->types[rec - 1], &d))
+		return -ENOENT;
+	return find_member(f, &d, name, 0, out, 0);
+}
+
+static const struct ctype_src_ops dwarf_type_ops = {
+	.lookup = lookup_type,
+	.get = get_type,
+	.member = get_member,
+};
+
 /* Open @path's DWARF, or its separate debug file's. */
 static int file_open(struct dwarf_file *f, const char *path)
 {
@@ -479,8 +846,8 @@ static int cache_file(struct dwarf_cache *dc, const char *path, struct dwarf_fil
 	int ret;
 
 	for (size_t i = 0; i < dc->nfiles; i++) {
-		if (!strcmp(dc->files[i].path, path)) {
-			*out = &dc->files[i];
+		if (!strcmp(dc->files[i]->path, path)) {
+			*out = dc->files[i];
 			return 0;
 		}
 	}
@@ -490,15 +857,15 @@ static int cache_file(struct dwarf_cache *dc, const char *path, struct dwarf_fil
 		return -ENOMEM;
 	}
 	dc->files = p;
-	f = &dc->files[dc->nfiles];
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
-	f->path = strdup(path);
-	if (!f->path) {
+	f = calloc(1, sizeof(*f));
+	if (!f || !(f->path = strdup(path))) {
+		free(f);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	dc->nfiles++;
+	f->fd = -1;
+	f->src = (struct ctype_src){ .ops = &dwarf_type_ops, .ctx = f };
+	dc->files[dc->nfiles++] = f;
 	ret = file_open(f, path);
 	if (ret) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-ret));
@@ -545,7 +912,7 @@ int dwarf_cache__func(struct dwarf_cache *dc, const char *path, uint64_t vaddr,
 	fn->vaddr = vaddr;
 	name = die_name(&die);
 	fn->name = strdup(name ? name : "?");
-	ret = fn->name ? read_params(&die, vaddr, fn) : -ENOMEM;
+	ret = fn->name ? read_params(f, &die, vaddr, fn) : -ENOMEM;
 	if (ret) {
 		func_fini(fn);
 		snprintf(err, errlen, "out of memory");
@@ -607,6 +974,38 @@ int dwarf_cache__producer_prefix(struct dwarf_cache *dc, const char *path, const
 	return -ENOENT;
 }
 
+const struct ctype_src *dwarf_cache__types(struct dwarf_cache *dc, const char *path)
+{
+	struct dwarf_file *f;
+	char err[256];
+	int ret;
+
+	ret = cache_file(dc, path, &f, err, sizeof(err));
+	if (ret) {
+		errno = -ret;
+		return NULL;
+	}
+	if (!f->dw) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!f->what) {
+		const char *shown = path, *root;
+
+		/* A traced process's file (/proc/PID/root/usr/bin/x): as it
+		 * names it. */
+		if (!strncmp(path, "/proc/", 6) && (root = strstr(path, "/root/")))
+			shown = root + 5;
+		if (asprintf(&f->what, "the debug information of %s", shown) < 0) {
+			f->what = NULL;
+			errno = ENOMEM;
+			return NULL;
+		}
+		f->src.what = f->what;
+	}
+	return &f->src;
+}
+
 int dwarf_param__to_fetch(const struct dwarf_param *p, struct fetch_param *fp)
 {
 	if (p->loc == DWARF_LOC_NONE || !p->fetch_type)
@@ -618,5 +1017,7 @@ int dwarf_param__to_fetch(const struct dwarf_param *p, struct fetch_param *fp)
 	fp->on_stack = p->loc == DWARF_LOC_STACK;
 	fp->stack_off = p->stack_off;
 	fp->string_object = p->string_object;
+	/* A std::string stays an address: *(name+8) is its length. */
+	fp->ctype = p->has_ctype && !p->string_object ? &p->ctype : NULL;
 	return 0;
 }

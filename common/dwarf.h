@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ctype.h"
+
 #define DWARF_MAX_PARAMS 16
 
 enum dwarf_loc {
@@ -36,6 +38,8 @@ struct dwarf_param {
 	int reg;		/* struct pt_regs word index */
 	int64_t stack_off;
 	bool string_object;	/* a std::string, by reference, pointer or (invisible) value */
+	bool has_ctype;
+	struct ctype ctype;	/* its type, for members (ptr->field); valid with the cache */
 };
 
 struct dwarf_func {
@@ -78,6 +82,14 @@ int dwarf_cache__producer(struct dwarf_cache *dc, const char *path, uint64_t vad
  * with @prefix (borrowed from @dc). 0, -ENOENT or a negative errno. */
 int dwarf_cache__producer_prefix(struct dwarf_cache *dc, const char *path, const char *prefix,
 				 const char **producer);
+
+/*
+ * The types of @path's debug information (its own DWARF or its debug
+ * file's), as a source for the expression compiler (common/ctype.h):
+ * casts, signatures, members. Borrowed from @dc. NULL with errno set
+ * (ENOENT: @path has no debug information).
+ */
+const struct ctype_src *dwarf_cache__types(struct dwarf_cache *dc, const char *path);
 
 struct fetch_param;
 

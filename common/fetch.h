@@ -10,17 +10,25 @@
  *   retval $retval              return value (return probes only)
  *   %di %si %ax %rsp %r8 ...    registers, ftrace names (with or without 'r')
  *   $stack $stackN              stack pointer, Nth word on the stack
- *   $comm $pid $tid $uid $gid $cpu $ktime
+ *   $comm $pid $tid $uid $gid $cpu $ktime   (also $tgid, and in capitals: $PID)
+ *   $task                       the current task_struct (kernel BTF): $task->tgid
  *   args->FIELD                 tracepoint field (from its format file)
+ *   ctx->REG                    a register by its struct pt_regs name (ctx->dx)
  *   +8(%di) -4(%sp) +0(+8(arg1)) *(arg2+16) *arg2    memory (user space)
+ *   argN@user                   a kernel function's pointer into user memory
  *   123 0x1f -5                 immediates
- * Each may end with :TYPE, where TYPE is u8..u64, s8..s64, x8..x64,
- * string/ustring, or a C type (int, long, size_t, char *...). A string of
- * "+OFF(...)" is read at that address, ftrace's rule; any other string
+ * Typed values (parameters with DWARF or BTF types, signatures, casts)
+ * follow C: p->member, s.member, p[3], *p, &p->member, (struct x *)arg1,
+ * (int)retval, p + 1 moving by elements; types come from the sources of
+ * struct fetch_env (common/ctype.h). Each may end with :TYPE, where TYPE
+ * is u8..u64, s8..s64, x8..x64, string/ustring, or a C type (int, long,
+ * size_t, char *...). A string of "+OFF(...)" is read at that address,
+ * ftrace's rule; a char array is read where it is; any other string
  * expression is a pointer to the string.
  *
- * Filters: C expressions over such values: == != < <= > >= && || ! & | ^
- * + - * << >> ~, parentheses, and STRCMP("literal", expr).
+ * Arithmetic and filters: C expressions over such values: == != < <= >
+ * >= && || ! & | ^ + - * / % << >> ~, casts, parentheses, and
+ * STRCMP("literal", expr).
  */
 #ifndef COTRACE_FETCH_H
 #define COTRACE_FETCH_H
@@ -32,6 +40,7 @@
 
 #include "bpf/fetch.h"
 #include "common/callconv.h"
+#include "common/ctype.h"
 
 #define FETCH_MAX_VALUES 16	/* expressions per site, filter operands included */
 #define FETCH_STR_DEFAULT 80	/* bcc trace's default string size */
@@ -88,6 +97,9 @@ struct fetch_param {
 	 * value, an argument on the stack): using the name fails with this
 	 * reason, a sentence fragment ("it is a struct passed by value"). */
 	const char *unavailable;
+	/* Its C type (borrowed, may be NULL): with it, members are reached
+	 * through it (ts->tv_nsec) and *it reads what it points to. */
+	const struct ctype *ctype;
 };
 
 struct fetch_env {
@@ -107,6 +119,14 @@ struct fetch_env {
 	 * Go convention without registers, argN and retval are refused with
 	 * one sentence naming what to use instead. */
 	enum callconv conv;
+	/* Where the type names of casts are looked up, in order, the C
+	 * builtins first (borrowed, may be NULL): the site's DWARF, the
+	 * kernel's BTF. */
+	const struct ctype_src *const *types;
+	size_t ntypes;
+	/* bcc trace -B: STRCMP's literal may be a byte list, "{0x6c, 0x00}",
+	 * compared byte for byte. */
+	bool bin_cmp;
 };
 
 enum fetch_vtype {
@@ -140,6 +160,9 @@ struct fetch_plan {
 	struct fetch_prog prog;
 	struct fetch_value values[FETCH_MAX_VALUES];
 	size_t nvalues;
+	bool has_filter;
+	unsigned nlits;		/* bytes of prog.lits used */
+	unsigned scratch;	/* lowest scratch slot (computed values' operands); 0: none */
 };
 
 void fetch_plan__init(struct fetch_plan *p);
@@ -148,8 +171,11 @@ void fetch_plan__init(struct fetch_plan *p);
  * Compile @expr and append a store of its value. @type (may be NULL)
  * overrides the type: a ":TYPE" suffix of @expr wins over it, and with
  * neither the type is s64 (u64 for pointers, the field's own for
- * tracepoint fields). Returns the value's index (>= 0), or -EINVAL /
- * -E2BIG with one sentence in @err (then @p is unchanged).
+ * tracepoint fields, the C type's for typed values). An expression that
+ * is not one fetched value (arithmetic over several: $latency/1000,
+ * arg1*2+1) is computed after the fetch, its operands in scratch slots
+ * not listed in @p's values. Returns the value's index (>= 0), or
+ * -EINVAL / -E2BIG with one sentence in @err (then @p is unchanged).
  */
 int fetch_plan__add(struct fetch_plan *p, const char *expr, const char *type,
 		    const struct fetch_env *env, char *err, size_t errlen);
@@ -172,9 +198,10 @@ int fetch_value__format(const struct fetch_value *v, const void *data, size_t le
 			char *buf, size_t buflen);
 
 /*
- * The filter evaluated in user space, exactly as the BPF interpreter
- * does (for tests and tools that filter events after the fact).
+ * The pred operations run in user space, exactly as the BPF interpreter
+ * runs them (for tests and tools that filter events after the fact):
+ * computed values stored into @data, then the filter's verdict.
  */
-bool fetch_prog__pred(const struct fetch_prog *p, const void *data, size_t len);
+bool fetch_prog__pred(const struct fetch_prog *p, void *data, size_t len);
 
 #endif

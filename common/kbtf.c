@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/regs.h"
+#include "common/ctype.h"
 #include "common/fetch.h"
 #include "common/kbtf.h"
 
@@ -210,6 +211,250 @@ const char *kbtf__fetch_type(const struct btf *btf, unsigned id, int *nregs,
 	}
 }
 
+/* ---- types as a source for the expression compiler ------------------------------ */
+
+/* The C spelling of BTF type @id into @buf (bounded depth; cut if long). */
+static void btf_type_name(const struct btf *btf, unsigned id, char *buf, size_t len, int depth)
+{
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+	const char *n;
+	char sub[CTYPE_NAME_LEN];
+
+	if (!id) {
+		snprintf(buf, len, "void");
+		return;
+	}
+	if (!t || depth > MAX_TYPE_DEPTH) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	n = btf__name_by_offset(btf, t->name_off);
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+		btf_type_name(btf, t->type, sub, sizeof(sub), depth + 1);
+		if (snprintf(buf, len, "%s%s", sub, sub[0] && sub[strlen(sub) - 1] == '*' ? "*" : " *")
+		    >= (int)len)
+			buf[len - 1] = 0;
+		return;
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		btf_type_name(btf, t->type, buf, len, depth + 1);
+		return;
+	case BTF_KIND_ARRAY:
+		btf_type_name(btf, btf_array(t)->type, sub, sizeof(sub), depth + 1);
+		if (snprintf(buf, len, "%s[%u]", sub, btf_array(t)->nelems) >= (int)len)
+			buf[len - 1] = 0;
+		return;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FWD:
+		snprintf(buf, len, "%s %s", btf_is_union(t) ? "union" : btf_is_any_enum(t) ? "enum" :
+			 btf_is_fwd(t) && btf_kflag(t) ? "union" : "struct",
+			 n && *n ? n : "(anonymous)");
+		return;
+	case BTF_KIND_FUNC_PROTO:
+		snprintf(buf, len, "function");
+		return;
+	default:
+		snprintf(buf, len, "%s", n && *n ? n : "?");
+	}
+}
+
+static int btf_lookup(const struct ctype_src *src, const char *name, struct ctype *out);
+
+/* The BTF of @src: its own, or (kbtf__types()) the kernel's, loaded on
+ * the first lookup so that a run that needs no type never reads it. */
+static const struct btf *src_btf(const struct ctype_src *src)
+{
+	return src->ctx ? src->ctx : kbtf__vmlinux();
+}
+
+static int btf_to_ctype(const struct ctype_src *src, unsigned id, struct ctype *out)
+{
+	const struct btf *btf = src_btf(src);
+	const struct btf_type *t;
+	unsigned rid = 0;
+	const char *n;
+
+	memset(out, 0, sizeof(*out));
+	out->src = src;
+	btf_type_name(btf, id, out->name, sizeof(out->name), 0);
+	t = resolve(btf, id, &rid);
+	if (!t) {
+		out->kind = CTYPE_VOID;
+		return id ? -ENOENT : 0;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		out->kind = CTYPE_INT;
+		out->size = t->size;
+		out->is_signed = btf_int_encoding(t) & BTF_INT_SIGNED;
+		n = btf__name_by_offset(btf, t->name_off);
+		out->is_char = t->size == 1 && n && strstr(n, "char");
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		out->kind = CTYPE_ENUM;
+		out->size = t->size;
+		out->is_signed = btf_kflag(t);
+		break;
+	case BTF_KIND_FLOAT:
+		out->kind = CTYPE_FLOAT;
+		out->size = t->size;
+		out->is_signed = true;
+		break;
+	case BTF_KIND_PTR:
+		out->kind = CTYPE_PTR;
+		out->size = 8;
+		out->id = t->type;
+		return 0;
+	case BTF_KIND_ARRAY: {
+		long sz = btf__resolve_size(btf, btf_array(t)->type);
+
+		out->kind = CTYPE_ARRAY;
+		out->id = btf_array(t)->type;
+		out->nelems = btf_array(t)->nelems;
+		out->size = sz > 0 ? (unsigned)sz * out->nelems : 0;
+		return 0;
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		out->kind = btf_is_union(t) ? CTYPE_UNION : CTYPE_STRUCT;
+		out->size = t->size;
+		break;
+	case BTF_KIND_FWD: {
+		/* Declared only: its definition, if the BTF has one. */
+		char full[160];
+		struct ctype def;
+
+		n = btf__name_by_offset(btf, t->name_off);
+		snprintf(full, sizeof(full), "%s %s", btf_kflag(t) ? "union" : "struct", n ? n : "");
+		if (n && *n && !btf_lookup(src, full, &def)) {
+			snprintf(def.name, sizeof(def.name), "%s", out->name);
+			*out = def;
+			return 0;
+		}
+		out->kind = btf_kflag(t) ? CTYPE_UNION : CTYPE_STRUCT;
+		break;
+	}
+	case BTF_KIND_FUNC_PROTO:
+		out->kind = CTYPE_FUNC;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	out->id = rid;
+	return 0;
+}
+
+static int btf_lookup(const struct ctype_src *src, const char *name, struct ctype *out)
+{
+	static const int plain[] = { BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_STRUCT,
+				     BTF_KIND_UNION, BTF_KIND_ENUM };
+	const struct btf *btf = src_btf(src);
+	int id = -ENOENT;
+
+	if (!btf)
+		return -ENOENT;
+	if (!strncmp(name, "struct ", 7)) {
+		id = btf__find_by_name_kind(btf, name + 7, BTF_KIND_STRUCT);
+	} else if (!strncmp(name, "union ", 6)) {
+		id = btf__find_by_name_kind(btf, name + 6, BTF_KIND_UNION);
+	} else if (!strncmp(name, "enum ", 5)) {
+		id = btf__find_by_name_kind(btf, name + 5, BTF_KIND_ENUM);
+		if (id <= 0)
+			id = btf__find_by_name_kind(btf, name + 5, BTF_KIND_ENUM64);
+	} else {
+		for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && id <= 0; i++)
+			id = btf__find_by_name_kind(btf, name, plain[i]);
+	}
+	if (id <= 0)
+		return -ENOENT;
+	return btf_to_ctype(src, id, out);
+}
+
+static int btf_get(const struct ctype_src *src, uint64_t id, struct ctype *out)
+{
+	const struct btf *btf = src_btf(src);
+
+	if (!btf || !id || id >= btf__type_cnt(btf))
+		return -ENOENT;
+	return btf_to_ctype(src, id, out);
+}
+
+/* Member @name of record @rec at byte @base, through anonymous members. */
+static int btf_find_member(const struct ctype_src *src, unsigned rec, const char *name,
+			   unsigned base, struct ctype_member *out, int depth)
+{
+	const struct btf *btf = src_btf(src);
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (!btf || !(t = btf__type_by_id(btf, rec)) || depth > MAX_TYPE_DEPTH ||
+	    !btf_is_composite(t))
+		return -ENOENT;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		unsigned bit = btf_member_bit_offset(t, i), bits = btf_member_bitfield_size(t, i);
+		unsigned rid;
+		int ret;
+
+		if (mname && *mname) {
+			if (strcmp(mname, name))
+				continue;
+			ret = btf_to_ctype(src, m->type, &out->type);
+			if (ret)
+				return ret;
+			out->off = base + bit / 8;
+			out->bit_off = out->bit_size = 0;
+			if (bits && out->type.size) {
+				unsigned unit = out->type.size * 8;
+
+				out->off = base + (bit / unit) * out->type.size;
+				out->bit_off = bit % unit;
+				out->bit_size = bits;
+			}
+			return 0;
+		}
+		if (resolve(btf, m->type, &rid) && btf_is_composite(btf__type_by_id(btf, rid))) {
+			ret = btf_find_member(src, rid, name, base + bit / 8, out, depth + 1);
+			if (ret != -ENOENT)
+				return ret;
+		}
+	}
+	return -ENOENT;
+}
+
+static int btf_member_of(const struct ctype_src *src, uint64_t rec, const char *name,
+			 struct ctype_member *out)
+{
+	return btf_find_member(src, rec, name, 0, out, 0);
+}
+
+static const struct ctype_src_ops btf_type_ops = {
+	.lookup = btf_lookup,
+	.get = btf_get,
+	.member = btf_member_of,
+};
+
+void kbtf__types_init(struct ctype_src *src, const struct btf *btf, const char *what)
+{
+	*src = (struct ctype_src){ .ops = &btf_type_ops, .ctx = (void *)btf, .what = what };
+}
+
+const struct ctype_src *kbtf__types(void)
+{
+	/* As the BTF itself: one per process, read on the first lookup. */
+	static const struct ctype_src src = { .ops = &btf_type_ops, .what = "the kernel's BTF" };
+
+	return &src;
+}
+
 struct decl_buf {
 	char *buf;
 	size_t len, used;
@@ -298,6 +543,8 @@ int kbtf__func(const struct btf *btf, const char *name, struct kbtf_func *f)
 			p->name = "";
 		p->reg = -1;
 		format_decl(dump, &db, params[i].type, p->name, p->decl, sizeof(p->decl));
+		if (btf == kbtf__vmlinux() && kbtf__types())
+			p->has_ctype = !btf_to_ctype(kbtf__types(), params[i].type, &p->ctype);
 		if (!nregs) {
 			p->why_not = why ? why : "it is passed in memory";
 			continue;
@@ -362,6 +609,7 @@ int kbtf_param__to_fetch(const struct kbtf_param *p, struct fetch_param *fp)
 	fp->name = p->name;
 	fp->reg = p->reg;
 	fp->type = p->fetch_type;
+	fp->ctype = p->has_ctype ? &p->ctype : NULL;
 	if (!p->fetch_type)
 		fp->unavailable = p->why_not ? p->why_not : "its value cannot be read";
 	return 0;

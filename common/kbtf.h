@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/ctype.h"
+
 #define KBTF_MAX_PARAMS 16
 #define KBTF_DECL_LEN 160
 
@@ -38,6 +40,8 @@ struct kbtf_param {
 					 * NULL when the value cannot be read (see @why_not) */
 	int reg;			/* struct pt_regs word index, or -1 */
 	const char *why_not;		/* when not readable: why, a sentence fragment */
+	bool has_ctype;
+	struct ctype ctype;		/* its type (the kernel's BTF only), for members */
 };
 
 struct kbtf_func {
@@ -92,5 +96,16 @@ const char *kbtf__fetch_type(const struct btf *btf, unsigned id, int *nregs,
  * using it gives its reason. Returns 0, or -ENOENT when @p has no name.
  */
 int kbtf_param__to_fetch(const struct kbtf_param *p, struct fetch_param *fp);
+
+/*
+ * The kernel's BTF as a source of types for the expression compiler
+ * (common/ctype.h): casts, signatures and members of kernel structures
+ * ($task->tgid). One per process, never freed; the BTF is read on the
+ * first lookup (kbtf__vmlinux()), and a kernel without BTF knows no type.
+ */
+const struct ctype_src *kbtf__types(void);
+
+/* Make @src a type source over @btf (borrowed; for tests), named @what. */
+void kbtf__types_init(struct ctype_src *src, const struct btf *btf, const char *what);
 
 #endif

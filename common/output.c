@@ -457,7 +457,7 @@ void out__table(struct out *o, const struct out_ctx *ctx, const struct out_table
 		char buf[16];
 
 		localtime_r(&now, &tm);
-		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+		strftime(buf, sizeof(buf), ctx->bracket_time ? "[%H:%M:%S]" : "%H:%M:%S", &tm);
 		fprintf(o->f, "%s\n", buf);
 	}
 	fputs(ctx->indent ? ctx->indent : "", o->f);
@@ -604,9 +604,9 @@ void out__hist_kv(struct out *o, const struct out_ctx *ctx, const struct out_kv 
 	out_flush(o);
 }
 
-char *out_stack_folded(const struct stack_record *r, bool with_pid)
+char *out_stack_folded(const struct stack_record *r, bool with_pid, bool delimit)
 {
-	size_t len = strlen(r->comm) + 32;
+	size_t len = strlen(r->comm) + 34;
 	char *s, *p;
 
 	for (size_t i = 0; i < r->nuser; i++)
@@ -625,6 +625,8 @@ char *out_stack_folded(const struct stack_record *r, bool with_pid)
 		for (const char *c = r->user[i]; *c; c++)
 			*p++ = *c == ';' ? ':' : *c;
 	}
+	if (delimit && r->nuser && r->nkernel)
+		p += sprintf(p, ";-");
 	for (size_t i = r->nkernel; i-- > 0;) {
 		*p++ = ';';
 		for (const char *c = r->kernel[i]; *c; c++)
@@ -693,7 +695,7 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 		return;
 	}
 	if (o->fmt == OUT_FOLDED) {
-		char *line = out_stack_folded(r, show_pid);
+		char *line = out_stack_folded(r, show_pid, ctx->delimit);
 
 		if (line) {
 			fprintf(o->f, "%s %" PRIu64 "\n", line, r->count);
@@ -707,7 +709,7 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 		fprintf(o->f, "  %s\n", r->kernel[i]);
 	if (r->kernel_lost)
 		fprintf(o->f, "  [kernel stack lost]\n");
-	if ((r->nkernel || r->kernel_lost) && (r->nuser || r->user_lost))
+	if (ctx->delimit && (r->nkernel || r->kernel_lost) && (r->nuser || r->user_lost))
 		fprintf(o->f, "    --\n");
 	for (size_t i = 0; i < r->nuser; i++)
 		fprintf(o->f, "  %s\n", r->user[i]);
@@ -722,56 +724,6 @@ void out__separator(struct out *o)
 {
 	if (o->fmt != OUT_JSON)
 		fputc('\n', o->f);
-}
-
-void out__event(struct out *o, const struct out_event *e)
-{
-	if (o->fmt == OUT_JSON) {
-		json__begin_object(o->json);
-		json__str(o->json, "type", "event");
-		if (e->has_ts)
-			json__f64(o->json, "ts", e->ts);
-		json__u64(o->json, "pid", e->pid);
-		json__u64(o->json, "tid", e->tid);
-		json__u64(o->json, "cpu", e->cpu);
-		json__str(o->json, "comm", e->comm);
-		json__str(o->json, "func", e->func);
-		json__str(o->json, "message", e->message ? e->message : "");
-		json__begin_array(o->json, "args");
-		for (size_t i = 0; i < e->nargs; i++) {
-			if (e->arg_types[i] == OUT_STR)
-				json__str(o->json, NULL, e->args[i].s);
-			else if (e->arg_types[i] == OUT_S64)
-				json__s64(o->json, NULL, e->args[i].i);
-			else
-				json__u64(o->json, NULL, e->args[i].u);
-		}
-		json__end_array(o->json);
-		if (e->stack) {
-			json__begin_array(o->json, "user_stack");
-			for (size_t i = 0; i < e->nstack; i++)
-				json__str(o->json, NULL, e->stack[i]);
-			json__end_array(o->json);
-		}
-		json__end_object(o->json);
-		json__newline(o->json);
-		return;
-	}
-	if (e->time)
-		fprintf(o->f, "%-14s ", e->time);
-	fprintf(o->f, "%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, e->comm, e->func,
-		e->message ? e->message : "");
-	for (size_t i = 0; e->stack && i < e->nstack; i++)
-		fprintf(o->f, "        %s\n", e->stack[i]);
-}
-
-void out__event_header(struct out *o, bool time)
-{
-	if (o->fmt == OUT_JSON)
-		return;
-	if (time)
-		fprintf(o->f, "%-14s ", "TIME");
-	fprintf(o->f, "%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
 }
 
 void out__line(struct out *o, const char *key, const char *line)

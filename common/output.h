@@ -75,6 +75,8 @@ struct out_ctx {
 	unsigned interval;
 	const char *record;	/* JSON "type" value, e.g. "count" */
 	const char *indent;	/* text tables: prefix of each line (bcc argdist's tab), or NULL */
+	bool delimit;		/* stacks: "--" (folded: "-") between kernel and user frames (-d) */
+	bool bracket_time;	/* tables: the timestamp as "[HH:MM:SS]" (bcc syscount) */
 };
 
 /* Write a table: text with headers, JSON one object per row. */
@@ -120,9 +122,9 @@ struct stack_record;
 
 /*
  * Write one counted stack. Text, as bcc's stackcount: kernel frames, a
- * "--" line, user frames (innermost first, two spaces in), "comm [pid]"
- * with @show_pid, then the count. Folded: one "comm;outer;...;inner N"
- * line. JSON: {"type":"stack","pid","comm","count","user":[...],
+ * "--" line with ctx->delimit, user frames (innermost first, two spaces
+ * in), "comm [pid]" with @show_pid, then the count. Folded: one
+ * "comm;outer;...;inner N" line (out_stack_folded()). JSON: {"type":"stack","pid","comm","count","user":[...],
  * "kernel":[...]} with frames innermost first, plus @extra_key: @extra_val
  * when @extra_key is set (the probe site).
  */
@@ -132,37 +134,14 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 /*
  * The folded form of @r: "comm;outermost;...;innermost" with the user
  * stack then the kernel stack (kernel frames suffixed "_[k]"), without the
- * count. With @with_pid, "comm-PID" as the root. Malloc'ed; NULL on ENOMEM.
+ * count. With @with_pid, "comm-PID" as the root; with @delimit, a "-"
+ * frame between the user and the kernel frames when there are both (bcc's
+ * -d). Malloc'ed; NULL on ENOMEM.
  */
-char *out_stack_folded(const struct stack_record *r, bool with_pid);
+char *out_stack_folded(const struct stack_record *r, bool with_pid, bool delimit);
 
 /* Write a blank line in text mode (between intervals); nothing in JSON. */
 void out__separator(struct out *o);
-
-/*
- * One traced event (uprobe-trace), as bcc's trace prints it: text
- * "[TIME] PID TID COMM FUNC MESSAGE" (TIME only when @time is set), then
- * each stack frame on its own line; JSON {"type":"event", "ts" (when
- * @has_ts), "pid", "tid", "cpu", "comm", "func", "message", "args": [the
- * values, typed], "user_stack": [frames] (when @stack is set)}.
- */
-struct out_event {
-	const char *time;		/* text: the time column, or NULL */
-	bool has_ts;
-	double ts;			/* JSON: seconds since the start */
-	uint32_t pid, tid, cpu;
-	const char *comm, *func, *message;
-	const enum out_type *arg_types;	/* OUT_STR, OUT_S64 or OUT_U64 each */
-	const struct out_val *args;
-	size_t nargs;
-	const char *const *stack;	/* frames, innermost first, or NULL */
-	size_t nstack;
-};
-void out__event(struct out *o, const struct out_event *e);
-
-/* The header line of events in text (nothing in JSON), with the time
- * column when @time. */
-void out__event_header(struct out *o, bool time);
 
 /* A free-form line of text output (listing mode); JSON gets {"@key": line}. */
 void out__line(struct out *o, const char *key, const char *line);

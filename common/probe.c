@@ -157,12 +157,27 @@ static bool regex_too_complex(const char *s)
 	return false;
 }
 
-/* Compile @pattern as bcc's -r does (ERE, unanchored). 0, or a REG_* error. */
+/*
+ * Compile @pattern for bcc's -r (ERE). Not REG_NOSUB: the match must start
+ * at the name's first character (regex_match()). 0, or a REG_* error.
+ */
 static int regex_compile(regex_t *re, const char *pattern)
 {
 	if (regex_too_complex(pattern))
 		return REG_ESIZE;
-	return regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	return regcomp(re, pattern, REG_EXTENDED);
+}
+
+/*
+ * Does @re match @s from its start, as Python's re.match() in bcc's -r
+ * (anchored at the start, not at the end)? POSIX regexec() reports the
+ * leftmost match, so some match starts at 0 exactly when it starts there.
+ */
+static bool regex_match(const regex_t *re, const char *s)
+{
+	regmatch_t m[1];
+
+	return !regexec(re, s, 1, m, 0) && m[0].rm_so == 0;
 }
 
 /* ---- parsing ----------------------------------------------------------------- */
@@ -443,6 +458,16 @@ static int parse_spec(const char *text, unsigned flags, struct probe_spec *spec,
 	char *f[3] = {};
 	int n, ret = 0;
 
+	/* bcc trace's empty probe type is 'p': ":c:malloc", "::do_sys_open". */
+	if (text[0] == ':' && find_sep(text + 1)) {
+		char *p;
+
+		if (asprintf(&p, "p%s", text) < 0)
+			return -ENOMEM;
+		ret = parse_spec(p, flags, spec, err, errlen);
+		free(p);
+		return ret;
+	}
 	sep = find_sep(text);
 	if (!sep) {
 		if (!(flags & PROBE_F_BARE_KERNEL)) {
@@ -761,7 +786,7 @@ bool name_matcher__match_plain(const struct name_matcher *m, const char *s)
 	if (!m || !s)
 		return false;
 	if (m->regex)
-		return !regexec(&m->re, s, 0, NULL, 0);
+		return regex_match(&m->re, s);
 	return glob_match(m->pattern, s);
 }
 

@@ -85,7 +85,9 @@ struct name_matcher;
 
 /*
  * Build a matcher for @pattern: a glob with * and ? (whole-name match), or
- * with @regex a POSIX extended regex (unanchored search, as bcc's -r).
+ * with @regex a POSIX extended regex matched from the name's start but not
+ * to its end, as bcc's -r (Python's re.match()): "c:(write|read)$" is
+ * write and read, not pwrite or __read.
  * With @cpp_only, only demangled names are tried. NULL and errno=EINVAL
  * for a bad regex, or one whose expansion would be too large for glibc's
  * regcomp() (stacked or nested repetitions such as "a+++++++").

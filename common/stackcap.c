@@ -13,6 +13,7 @@
 
 #include "common/bpfmap.h"
 #include "common/cli.h"
+#include "common/pprof.h"
 #include "common/stackcap.h"
 #include "common/syms.h"
 #include "common/unwinder.h"
@@ -276,6 +277,37 @@ static void map_fds(const struct stack_capture *sc, struct stack_maps *m)
 	m->kstacks = map_fd(sc->obj, "kstacks");
 }
 
+void stack_capture__export(struct stack_capture *sc, struct pprof *pp, const char *extra_key,
+			   stack_extra_name_fn fn, void *ctx)
+{
+	sc->pprof = pp;
+	sc->extra_key = fn ? extra_key : NULL;
+	sc->extra_name = fn;
+	sc->extra_ctx = ctx;
+}
+
+/* Every record of @set into the profile, with its labels. */
+static int add_to_pprof(struct stack_capture *sc, const struct stack_set *set, bool by_pid)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		const struct stack_record *r = &set->records[i];
+		struct pprof_label l[3] = { { "comm", r->comm } };
+		size_t n = 1;
+		char buf[128];
+		int err;
+
+		if (by_pid)
+			l[n++] = (struct pprof_label){ "pid", NULL, r->tgid };
+		if (sc->extra_key)
+			l[n++] = (struct pprof_label){ sc->extra_key,
+				sc->extra_name(sc->extra_ctx, r->extra, buf, sizeof(buf)) };
+		err = pprof__add_stack(sc->pprof, r, l, n);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *ro, bool by_pid,
 			bool desc, struct stack_set *set)
 {
@@ -309,7 +341,7 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 		return err;
 	stack_set__merge(set, by_pid);
 	stack_set__sort(set, desc);
-	return 0;
+	return sc->pprof ? add_to_pprof(sc, set, by_pid) : 0;
 }
 
 void stack_capture__losses(const struct stack_stats *st, const char *what, struct out_kv *kv,

@@ -19,9 +19,13 @@ struct bpf_link;
 struct count_acc;
 struct bpf_object;
 struct cli_run;
+struct pprof;
 struct ring_buffer;
 struct stack_drain;
 struct stack_stats;
+
+/* The name of a record's extra field (a site, a syscall) into @buf, returned. */
+typedef const char *(*stack_extra_name_fn)(void *ctx, uint32_t extra, char *buf, size_t len);
 
 struct stack_capture {
 	struct syms *syms;		/* owned */
@@ -39,6 +43,10 @@ struct stack_capture {
 	struct stack_cache *cache;	/* owned */
 	unsigned long drains;
 	unsigned half;			/* the half of the counts the BPF side counts into */
+	struct pprof *pprof;		/* borrowed: see stack_capture__export() */
+	const char *extra_key;
+	stack_extra_name_fn extra_name;
+	void *extra_ctx;
 };
 
 /* How user stacks are walked: --unwind=auto|fp|cfi. */
@@ -130,8 +138,18 @@ int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr);
 void stack_capture__report_tables(const struct stack_capture *sc);
 
 /*
+ * --pprof: add every stack stack_capture__read() reads to @pp (borrowed;
+ * NULL: none), as it reads them (before a tool keeps only its top N),
+ * labelled "comm", "pid" when read by process, and @extra_key (NULL:
+ * none) with the name @fn(@ctx) gives the record's extra field.
+ */
+void stack_capture__export(struct stack_capture *sc, struct pprof *pp, const char *extra_key,
+			   stack_extra_name_fn fn, void *ctx);
+
+/*
  * Read the counted stacks into @set (stack_set__read() with @ro), merged
- * (by process with @by_pid) and sorted by count (descending with @desc).
+ * (by process with @by_pid) and sorted by count (descending with @desc),
+ * and add them to the profile of stack_capture__export().
  * Returns 0 or a negative errno; @set is the caller's to free.
  */
 int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *ro, bool by_pid,

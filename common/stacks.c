@@ -161,7 +161,7 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 			 const struct stack_read_opts *opts, char ***out,
 			 struct stack_frame **out_fields, size_t *n)
 {
-	uint64_t ips[STACK_MAX_DEPTH] = {};
+	uint64_t ips[STACK_MAX_DEPTH] = {}, ip;
 	struct stack_frame *fields;
 	char **frames;
 	size_t depth = 0;
@@ -213,13 +213,23 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 			continue;
 		/* A frame identified at the event has no address, only its
 		 * file offset: shown as "+0x1a2b". */
-		if (opts->addresses && !kernel && (ips[i] & STACK_FRAME_FILE))
+		/*
+		 * A frame identified at the event has its file offset; its
+		 * address is where the process's last snapshot maps it, else
+		 * it is shown as "+0x1a2b" (the process was never read).
+		 */
+		ip = ips[i];
+		if (!kernel && (ips[i] & STACK_FRAME_FILE) &&
+		    (!syms || syms__module_address(syms, pid, (int)STACK_FRAME_ID(ips[i]) - 1,
+						   STACK_FRAME_OFF(ips[i]), &ip)))
+			ip = 0;
+		if (opts->addresses && !kernel && !ip)
 			snprintf(addr, sizeof(addr), "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(ips[i]));
 		else if (opts->addresses)
-			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ips[i]);
+			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ip);
 		if (nf <= 0) {
 			snprintf(buf, sizeof(buf), "%s[unknown]", addr);
-			fields[*n].addr = !kernel && (ips[i] & STACK_FRAME_FILE) ? 0 : ips[i];
+			fields[*n].addr = ip;
 			frames[(*n)++] = strdup(buf);
 			continue;
 		}
@@ -228,10 +238,10 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 					  sizeof(buf) - strlen(addr));
 			memcpy(buf, addr, strlen(addr));
 			fields[*n] = (struct stack_frame){
-				.addr = !kernel && (ips[i] & STACK_FRAME_FILE) ? 0 : ips[i],
-				.func = f[k].name, .offset = f[k].offset,
+				.addr = ip,
+				.func = f[k].name, .symbol = f[k].symbol, .offset = f[k].offset,
 				.module = f[k].module, .module_offset = f[k].module_offset,
-				.file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
+				.build_id = f[k].build_id, .file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
 			};
 			frames[(*n)++] = strdup(buf);
 		}

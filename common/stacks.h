@@ -25,9 +25,11 @@ struct stack_frame {
 	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added, or
 				 * identified at the event by module and offset alone */
 	const char *func;	/* function name, or NULL when unknown */
+	const char *symbol;	/* its name in the file (mangled, maybe "@VERSION"), or NULL */
 	uint64_t offset;	/* addr - function start */
 	const char *module;	/* file mapped there, "[kernel]", or NULL */
 	uint64_t module_offset;	/* file offset of addr in the module */
+	const char *build_id;	/* the module's GNU build-id in hex, or NULL */
 	const char *file;	/* source file (--lines), or NULL */
 	unsigned line;
 	bool inlined;		/* an inline frame inside the next one */

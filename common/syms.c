@@ -122,6 +122,7 @@ struct symtab {
 	struct elf_file *ef;	/* NULL for a module that could not be opened */
 	uint8_t build_id[BUILD_ID_MAX];
 	int build_id_len;	/* 0: none */
+	const char *build_id_hex;	/* interned; NULL: none */
 
 	bool loaded;
 	const struct elf_sym *syms;
@@ -463,8 +464,14 @@ static struct symtab *symtab_adopt(struct syms *s, struct elf_file *ef)
 	st->ef = ef;
 	st->dw_fd = -1;
 	if (len > 0) {
+		char hex[2 * BUILD_ID_MAX + 1];
+
 		memcpy(st->build_id, id, len);
 		st->build_id_len = len;
+		for (int i = 0; i < len; i++)
+			sprintf(hex + 2 * i, "%02x", id[i]);
+		/* Out of memory here only costs the frames their build-id. */
+		st->build_id_hex = pool_add(&s->pool, hex);
 	}
 	st->next = s->symtabs;
 	s->symtabs = st;
@@ -774,7 +781,8 @@ static Dwarf *symtab_dwarf(struct symtab *st)
 	return st->dw;
 }
 
-static const char *die_name(struct syms *s, Dwarf_Die *die)
+/* The name of @die, demangled with SYMS_F_DEMANGLE; its linkage name in *@symbol. */
+static const char *die_name(struct syms *s, Dwarf_Die *die, const char **symbol)
 {
 	Dwarf_Attribute mem;
 	const char *name;
@@ -783,6 +791,7 @@ static const char *die_name(struct syms *s, Dwarf_Die *die)
 	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &mem));
 	if (!name)
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &mem));
+	*symbol = name;
 	if (name && (s->flags & SYMS_F_DEMANGLE)) {
 		d = demangle__cxx(name);
 		if (d) {
@@ -809,7 +818,7 @@ static size_t add_lines(struct syms *s, struct symtab *st, uint64_t vaddr,
 	Dwarf_Files *files = NULL;
 	Dwarf_Word idx, lno;
 	Dwarf_Line *ln;
-	const char *file = NULL;
+	const char *file = NULL, *name, *symbol;
 	size_t nfiles = 0, n = 0;
 	int line = 0, ns, i;
 	Dwarf *dw;
@@ -828,10 +837,13 @@ static size_t add_lines(struct syms *s, struct symtab *st, uint64_t vaddr,
 			break;
 		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
 			continue;
+		name = die_name(s, &scopes[i], &symbol);
 		frames[n] = (struct sym_frame){
-			.name = die_name(s, &scopes[i]),
+			.name = name,
+			.symbol = symbol,
 			.module = fn.module,
 			.module_offset = fn.module_offset,
+			.build_id = fn.build_id,
 			.file = file,
 			.line = line > 0 ? line : 0,
 			.inlined = true,
@@ -862,7 +874,8 @@ static int resolve_in(struct syms *s, struct symtab *st, const char *module, uin
 	ssize_t r;
 	int err;
 
-	frames[0] = (struct sym_frame){ .module = module, .module_offset = off };
+	frames[0] = (struct sym_frame){ .module = module, .module_offset = off,
+					.build_id = st ? st->build_id_hex : NULL };
 	if (!st || !st->ef)
 		return 1;
 	err = symtab_load(st);
@@ -873,6 +886,7 @@ static int resolve_in(struct syms *s, struct symtab *st, const char *module, uin
 	r = symtab_find(st, vaddr);
 	if (r >= 0) {
 		frames[0].name = symtab_name(st, r, s->flags & SYMS_F_DEMANGLE);
+		frames[0].symbol = st->syms[st->ranges[r].sym].name;
 		frames[0].offset = vaddr - st->starts[r];
 	}
 	if (!(s->flags & SYMS_F_LINES))
@@ -1022,6 +1036,26 @@ int syms__resolve_module(struct syms *s, int id, uint64_t offset, struct sym_fra
 	if (id < 0 || (size_t)id >= s->nr_modules)
 		return -ENOENT;
 	return resolve_in(s, s->modules[id].st, s->modules[id].name, offset, frames, max);
+}
+
+int syms__module_address(struct syms *s, pid_t pid, int id, uint64_t offset, uint64_t *addr)
+{
+	const struct proc *p;
+	struct symtab *st;
+
+	if (id < 0 || (size_t)id >= s->nr_modules)
+		return -ENOENT;
+	st = s->modules[id].st;
+	p = *proc_slot(s, pid);
+	for (size_t i = 0; p && st && i < p->nr_maps; i++) {
+		const struct pmap *m = &p->maps[i];
+
+		if (m->st == st && offset >= m->pgoff && offset - m->pgoff < m->end - m->start) {
+			*addr = m->start + (offset - m->pgoff);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /* ---- kernel ----------------------------------------------------------------------- */

@@ -33,9 +33,12 @@ enum {
  * valid until syms__free(). */
 struct sym_frame {
 	const char *name;	/* function name (demangled with SYMS_F_DEMANGLE), or NULL */
+	const char *symbol;	/* the name as the file has it (mangled, maybe with a
+				 * "@VERSION"), or NULL when unknown */
 	uint64_t offset;	/* address - function start */
 	const char *module;	/* module path as the process maps it, "[kernel]", or NULL */
 	uint64_t module_offset;	/* file offset of the address in the module */
+	const char *build_id;	/* the module's GNU build-id in hex, or NULL */
 	const char *file;	/* source file with SYMS_F_LINES, or NULL */
 	unsigned line;
 	bool inlined;		/* an inline frame inside the next frame */
@@ -94,6 +97,13 @@ int syms__add_module(struct syms *s, struct elf_file *ef, const char *name);
  */
 int syms__resolve_module(struct syms *s, int id, uint64_t offset, struct sym_frame *frames,
 			 size_t max);
+
+/*
+ * The address where process @pid maps file offset @offset of module @id,
+ * from the process's last snapshot (syms__snapshot()): into *@addr.
+ * Returns 0, or -ENOENT when no snapshot of @pid maps that module there.
+ */
+int syms__module_address(struct syms *s, pid_t pid, int id, uint64_t offset, uint64_t *addr);
 
 /*
  * Parse one line of /proc/kallsyms ("ffffffff81000000 T _stext\t[mod]",

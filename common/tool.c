@@ -5,18 +5,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/libbpf.h>
 
+#include "common/atomicfile.h"
+#include "common/pprof.h"
+#include "common/prom.h"
 #include "common/tool.h"
 
 int tool__init(struct tool *t, const char *name, const struct cli_common *cli,
 	       enum out_format fmt)
 {
+	const char *paths[2] = { cli->prom, cli->pprof };
+	char err[1024];
+
 	t->name = name;
 	t->cli = cli;
 	t->out = out__new(stdout, fmt);
-	return t->out ? 0 : EXIT_RUNTIME;
+	if (!t->out)
+		return EXIT_RUNTIME;
+	/* Before anything is traced: a run is not wasted on a file it cannot write. */
+	for (int i = 0; i < 2; i++) {
+		if (paths[i] && atomicfile__check(paths[i], err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", name, err);
+			return EXIT_USAGE;
+		}
+	}
+	if (cli->prom && !(t->prom = prom__new()))
+		return EXIT_RUNTIME;
+	if (cli->pprof && !(t->pprof = pprof__new()))
+		return EXIT_RUNTIME;
+	return 0;
 }
 
 int tool__start(struct tool *t, unsigned flags, pid_t pid, double interval)
@@ -151,10 +171,59 @@ void tool__say_tracing(const struct tool *t, size_t n, const char *what, char *c
 
 int tool__begin(struct tool *t)
 {
-	if (!cli_run__start(&t->run))
+	struct timespec ts;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->begin_real_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	t->begin_ns = cli__now_ns();
+	err = cli_run__start(&t->run);
+	if (!err)
 		return 0;
-	fprintf(stderr, "%s: cannot start '%s'\n", t->name, t->cli->cmd);
-	return EXIT_RUNTIME;
+	/* The exec failed: the run ends now, with the user's mistake said. */
+	fprintf(stderr, "%s: cannot run '%s': %s\n", t->name, t->cli->cmd, strerror(-err));
+	return cli__is_exec_error(err) ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+/* Replace @path with the @len bytes of @buf (encoded since @start; freed) unless @err. */
+static int export_file(struct tool *t, const char *path, int err, void *buf, size_t len,
+		       uint64_t start)
+{
+	if (!err)
+		err = atomicfile__replace(path, buf, len);
+	free(buf);
+	if (err) {
+		fprintf(stderr, "%s: cannot write '%s': %s\n", t->name, path, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (t->cli->verbose)
+		fprintf(stderr, "wrote %zu bytes to %s in %.3f ms\n", len, path,
+			(cli__now_ns() - start) / 1e6);
+	return 0;
+}
+
+int tool__export(struct tool *t)
+{
+	uint64_t start = cli__now_ns();
+	size_t len = 0;
+	int err;
+
+	if (t->prom) {
+		char *text = NULL;
+
+		err = prom__render(t->prom, &text, &len);
+		if (export_file(t, t->cli->prom, err, text, len, start))
+			return EXIT_RUNTIME;
+	}
+	if (t->pprof) {
+		void *gz = NULL;
+
+		start = cli__now_ns();
+		pprof__set_time(t->pprof, t->begin_real_ns, start - t->begin_ns);
+		err = pprof__encode(t->pprof, &gz, &len);
+		return export_file(t, t->cli->pprof, err, gz, len, start);
+	}
+	return 0;
 }
 
 int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, void *ctx,
@@ -179,6 +248,8 @@ int tool__loop(struct tool *t, struct ring_buffer *rb, tool_report_fn report, vo
 			fprintf(stderr, "%s: cannot %s: %s\n", t->name, what, strerror(-err));
 			return EXIT_RUNTIME;
 		}
+		if (tool__export(t))
+			return EXIT_RUNTIME;
 		if (step == CLI_STEP_LAST || err > 0)
 			return 0;
 		if (separate)
@@ -239,5 +310,9 @@ int tool__fini(struct tool *t, int status)
 		status = cli__finish_output(t->name, t->out, status);
 	out__free(t->out);
 	t->out = NULL;
+	prom__free(t->prom);
+	t->prom = NULL;
+	pprof__free(t->pprof);
+	t->pprof = NULL;
 	return status;
 }

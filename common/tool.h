@@ -15,7 +15,8 @@
  *
  * Each phase tells the user on stderr, as "TOOL: ...", what went wrong,
  * and returns the exit code to give (0 to go on). Results go only through
- * the tool's struct out.
+ * the tool's struct out, and, with --prom and --pprof, the exporters the
+ * skeleton writes to their files after every report (tool__export()).
  */
 #ifndef COTRACE_TOOL_H
 #define COTRACE_TOOL_H
@@ -30,6 +31,8 @@
 #include "common/sites.h"
 
 struct bpf_object_skeleton;
+struct pprof;
+struct prom;
 struct ring_buffer;
 
 struct tool {
@@ -46,6 +49,10 @@ struct tool {
 	size_t nskipped;		/* sites the kernel refused */
 	const struct skipped_site *skipped;	/* borrowed from att */
 	bool stop;			/* set by an event handler: end the run (-M) */
+	struct prom *prom;		/* --prom: owned; the tool's reports add to it */
+	struct pprof *pprof;		/* --pprof: owned; the stacks read add to it */
+	uint64_t begin_ns;		/* CLOCK_MONOTONIC at tool__begin() */
+	int64_t begin_real_ns;		/* and the wall clock, ns since the epoch */
 };
 
 /* A struct tool that tool__fini() may be given before tool__init(). */
@@ -53,7 +60,11 @@ struct tool {
 
 /*
  * Name the tool, borrow its shared options and open its output on stdout
- * in @fmt. Returns 0, or EXIT_RUNTIME (out of memory).
+ * in @fmt. With --prom or --pprof (cli->prom, cli->pprof), check that the
+ * file can be written (atomicfile__check()) and make the empty exporter
+ * in t->prom or t->pprof, for the tool to declare its metrics or sample
+ * types in. Returns 0, EXIT_USAGE (a file that cannot be written, said on
+ * stderr) or EXIT_RUNTIME (out of memory).
  */
 int tool__init(struct tool *t, const char *name, const struct cli_common *cli,
 	       enum out_format fmt);
@@ -117,8 +128,22 @@ int tool__attach(struct tool *t, pid_t pid);
 void tool__say_tracing(const struct tool *t, size_t n, const char *what, char *const *specs,
 		       int nspecs);
 
-/* Start the clock and let the -c command run. */
+/*
+ * Start the clock and let the -c command run. A command whose exec fails
+ * ends the run: said on stderr, EXIT_USAGE (the user's to fix: no such
+ * file, no permission, not an executable) or EXIT_RUNTIME.
+ */
 int tool__begin(struct tool *t);
+
+/*
+ * Write t->prom and t->pprof (when there are) to their files, each
+ * replaced whole (atomicfile.h); the profile gets the time tracing began
+ * and how long it ran. With -v, how long it took. Returns 0, or
+ * EXIT_RUNTIME after saying "TOOL: cannot write 'FILE': REASON".
+ * tool__loop() calls it after every report; a tool with a loop of its
+ * own calls it after its own.
+ */
+int tool__export(struct tool *t);
 
 /*
  * A tool's report: called at each interval and once at the end (@last).
@@ -129,8 +154,8 @@ typedef int (*tool_report_fn)(void *ctx, bool last);
 
 /*
  * The wait loop: consume @rb (may be NULL) at every wake-up and call
- * @report at each interval and at the end, with out__separator() between
- * intervals when @separate. The end comes with the run's (signal, -d,
+ * @report at each interval and at the end, then tool__export(), with
+ * out__separator() between intervals when @separate. The end comes with the run's (signal, -d,
  * the traced process gone) or when t->stop is set. Everything printed is
  * flushed at each step; a write that failed (or a closed stdout) ends the
  * run at once with EXIT_RUNTIME, tool__fini() saying why. Returns 0 or

@@ -69,7 +69,7 @@ static int parse_format(struct trace_probe *p, char *err, size_t errlen)
 		while (*s && strchr("hlzj", *s) && n < 2)
 			c->len[n++] = *s++;
 		c->len[n] = 0;
-		if (!*s || !strchr("diuxXocsp", *s)) {
+		if (!*s || !strchr("diuxXocspKU", *s)) {
 			snprintf(err, errlen, "bad conversion '%%%s%s%.1s' in format \"%s\"", c->flags,
 				 c->len, *s ? s : "", p->fmt);
 			return -EINVAL;
@@ -102,6 +102,8 @@ static const char *conv_type(const struct trace_conv *c)
 	case 'c':
 		return "u8";
 	case 'p':
+	case 'K':
+	case 'U':
 		return "x64";
 	}
 	if (!strcmp(c->len, "hh"))
@@ -159,6 +161,66 @@ static char *reg_arg_name(const char *a, size_t n)
 	return strndup(a + 1, k - 1);
 }
 
+/*
+ * bcc's signature "char *filename, int flags" (@n bytes at @s) into
+ * @p->sig: 0, 1 when it is not one (a C++ parameter list, "(int)", that
+ * belongs to the function's name), or -EINVAL / -ENOMEM with @err.
+ */
+static int parse_sig(struct trace_probe *p, const char *s, size_t n, char *err, size_t errlen)
+{
+	const char *end = s + n;
+	struct trace_param sig[TRACE_PROBE_MAX_SIG];
+	int count = 0, ret = 0;
+
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	if (!n || (n == 4 && !strncmp(s, "void", 4)))
+		return 0;
+	while (s < end) {
+		const char *comma = memchr(s, ',', end - s), *e = comma ? comma : end, *name;
+		const char *b = s;
+
+		while (e > b && isspace((unsigned char)e[-1]))
+			e--;
+		while (b < e && isspace((unsigned char)*b))
+			b++;
+		for (const char *c = b; c < e; c++)
+			if (!isalnum((unsigned char)*c) && *c != '_' && *c != '*' && !isspace((unsigned char)*c))
+				goto not_sig;
+		for (name = e; name > b && (isalnum((unsigned char)name[-1]) || name[-1] == '_');)
+			name--;
+		if (name == b || name == e || isdigit((unsigned char)*name))
+			goto not_sig;
+		if (count == TRACE_PROBE_MAX_SIG) {
+			snprintf(err, errlen, "too many parameters in the signature of '%s' (at most %d)",
+				 p->text, TRACE_PROBE_MAX_SIG);
+			ret = -EINVAL;
+			goto out;
+		}
+		sig[count].name = strndup(name, e - name);
+		sig[count].type = strndup_trim(b, name - b);
+		count++;
+		if (!sig[count - 1].name || !sig[count - 1].type) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		s = comma ? comma + 1 : end;
+	}
+	memcpy(p->sig, sig, count * sizeof(sig[0]));
+	p->nsig = count;
+	return 0;
+not_sig:
+	ret = 1;
+out:
+	for (int i = 0; i < count; i++) {
+		free(sig[i].name);
+		free(sig[i].type);
+	}
+	return ret;
+}
+
 /* Split @text into @p. Returns 0 or -EINVAL with one sentence in @err. */
 int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_t errlen)
 {
@@ -199,7 +261,22 @@ int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_
 			return -ENOMEM;
 		p->ftrace = true;
 	} else {
+		/* bcc: a signature right after the function, "p:c:open(char *f)". */
+		const char *open = memchr(tok, '(', n), *end;
+		int ret;
+
+		if (open && open > tok && (end = skip_group(open))) {
+			ret = parse_sig(p, open + 1, end - open - 2, err, errlen);
+			if (ret < 0)
+				return ret;
+			if (!ret) {
+				n = open - tok;
+				s = end;
+			}
+		}
 		p->spec = strndup(tok, n);
+		if (!p->spec)
+			return -ENOMEM;
 	}
 	while (isspace((unsigned char)*s))
 		s++;
@@ -295,6 +372,10 @@ int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_
 
 void trace_probe__fini(struct trace_probe *p)
 {
+	for (int i = 0; i < p->nsig; i++) {
+		free(p->sig[i].name);
+		free(p->sig[i].type);
+	}
 	free(p->spec);
 	free(p->event);
 	free(p->filter);
@@ -325,13 +406,50 @@ enum fetch_kind trace_probe__fetch_kind(enum probe_kind k)
 	}
 }
 
+/* Why a signature's parameter @i has no register under @conv, or NULL. */
+static const char *sig_unavailable(enum callconv conv, int i)
+{
+	if (callconv__arg_reg(conv, i + 1) >= 0)
+		return NULL;
+	if (conv == CALLCONV_SYSV || conv == CALLCONV_GO_REGS)
+		return "it is passed on the stack, after the argument registers";
+	return "this calling convention passes no arguments in registers: name a parameter "
+	       "from DWARF instead";
+}
+
 /* Compile probe @p for one site into @plan. */
-int trace_probe__compile(const struct trace_probe *p, const struct fetch_env *env,
+int trace_probe__compile(const struct trace_probe *p, const struct fetch_env *site_env,
 			 struct fetch_plan *plan, char *err, size_t errlen)
 {
-	int ret;
+	struct fetch_param *params = NULL;
+	struct fetch_env envbuf, *env = &envbuf;
+	enum callconv conv = site_env->kernel ? CALLCONV_SYSV : site_env->conv;
+	int ret = 0;
 
 	fetch_plan__init(plan);
+	*env = *site_env;
+	if (p->nsig) {
+		if (env->kind == FETCH_USDT || env->kind == FETCH_TRACEPOINT) {
+			snprintf(err, errlen, "'%s': USDT probes and tracepoints take no signature: use "
+				 "arg1, arg2... or args->FIELD", p->text);
+			return -EINVAL;
+		}
+		/* The signature's names first: they win over DWARF's. */
+		params = calloc(p->nsig + env->nparams, sizeof(*params));
+		if (!params) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		for (int i = 0; i < p->nsig; i++)
+			params[i] = (struct fetch_param){ .name = p->sig[i].name,
+							  .reg = callconv__arg_reg(conv, i + 1),
+							  .type = p->sig[i].type,
+							  .unavailable = sig_unavailable(conv, i) };
+		if (env->nparams)
+			memcpy(params + p->nsig, env->params, env->nparams * sizeof(*params));
+		env->params = params;
+		env->nparams += p->nsig;
+	}
 	for (int i = 0; i < p->nargs; i++) {
 		const char *type = p->fmt ? conv_type(&p->convs[i]) : NULL;
 		const struct fetch_value *v;
@@ -343,8 +461,9 @@ int trace_probe__compile(const struct trace_probe *p, const struct fetch_env *en
 			type = "x64";
 		ret = fetch_plan__add(plan, p->args[i], type, env, err, errlen);
 		if (ret < 0)
-			return ret;
+			goto out;
 		v = &plan->values[ret];
+		ret = 0;
 		if (p->fmt) {
 			bool str = v->type.vtype == FETCH_T_STRING;
 
@@ -352,16 +471,47 @@ int trace_probe__compile(const struct trace_probe *p, const struct fetch_env *en
 				snprintf(err, errlen, "argument %d ('%s') %s but its conversion is "
 					 "'%%%c'", i + 1, p->args[i], str ? "is a string" :
 					 "is a number", p->convs[i].c);
-				return -EINVAL;
+				ret = -EINVAL;
+				goto out;
 			}
 		}
 	}
-	if (p->filter) {
+	if (p->filter)
 		ret = fetch_plan__set_filter(plan, p->filter, env, err, errlen);
-		if (ret)
-			return ret;
+out:
+	free(params);
+	return ret < 0 ? ret : 0;
+}
+
+bool trace_probe__wants_symbols(const struct trace_probe *p)
+{
+	for (int i = 0; p->fmt && i < p->nconvs; i++)
+		if (p->convs[i].c == 'K' || p->convs[i].c == 'U')
+			return true;
+	return false;
+}
+
+/* %K or %U of @addr as bcc prints them, into @buf. */
+static void format_sym(const struct trace_conv *c, uint64_t addr, int pid,
+		       const struct trace_symbolizer *sym, char *buf, size_t len)
+{
+	struct trace_sym s = {};
+	bool kernel = c->c == 'K';
+	const char *base;
+	size_t n = 0;
+
+	if (!sym || !sym->resolve || sym->resolve(sym->ctx, kernel ? -1 : pid, addr, &s))
+		memset(&s, 0, sizeof(s));
+	if (s.name)
+		n = snprintf(buf, len, "%s+0x%" PRIx64, s.name, s.offset);
+	else if (kernel)
+		n = snprintf(buf, len, "0x%" PRIx64, addr);
+	else
+		n = snprintf(buf, len, "[unknown]");
+	if (!kernel && s.module && n < len) {
+		base = strrchr(s.module, '/');
+		snprintf(buf + n, len - n, " [%s]", base ? base + 1 : s.module);
 	}
-	return 0;
 }
 
 /* Append to the line buffer; what does not fit in memory is left out. */
@@ -383,6 +533,13 @@ static void line_add(struct trace_line *l, size_t *len, const char *s, size_t n)
 
 const char *trace_probe__render(const struct trace_probe *p, const struct fetch_plan *plan,
 				const void *data, size_t dlen, struct trace_line *l)
+{
+	return trace_probe__render_event(p, plan, data, dlen, 0, NULL, l);
+}
+
+const char *trace_probe__render_event(const struct trace_probe *p, const struct fetch_plan *plan,
+				      const void *data, size_t dlen, int pid,
+				      const struct trace_symbolizer *sym, struct trace_line *l)
 {
 	char buf[FETCH_MAX_STR + 64], spec[48];
 	size_t len = 0;
@@ -419,7 +576,7 @@ const char *trace_probe__render(const struct trace_probe *p, const struct fetch_
 		}
 		/* Skip the conversion's text; it was parsed into convs[ci]. */
 		s++;
-		while (*s && !strchr("diuxXocsp", *s))
+		while (*s && !strchr("diuxXocspKU", *s))
 			s++;
 		if (ci >= p->nconvs)
 			break;
@@ -441,6 +598,15 @@ const char *trace_probe__render(const struct trace_probe *p, const struct fetch_
 		case 'p':
 			n = snprintf(buf, sizeof(buf), "0x%" PRIx64, fetch_value__u64(v, data, dlen));
 			break;
+		case 'K':
+		case 'U': {
+			char name[1024];
+
+			format_sym(c, fetch_value__u64(v, data, dlen), pid, sym, name, sizeof(name));
+			snprintf(spec, sizeof(spec), "%%%ss", c->flags);
+			n = snprintf(buf, sizeof(buf), spec, name);
+			break;
+		}
 		default:
 			snprintf(spec, sizeof(spec), "%%%sll%c", c->flags, c->c);
 			n = snprintf(buf, sizeof(buf), spec, (long long)fetch_value__u64(v, data, dlen));

@@ -8,11 +8,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "make demo loads BPF programs: run it as root (sudo make demo)" >&2
 	exit 1
 fi
-echo "# funccount -c '$T/calls 1000 250' '$T/calls:*'"
-build/funccount -c "$T/calls 1000 250" "$T/calls:*"
+echo "# funccount --cmd '$T/calls 1000 250' '$T/calls:*'"
+build/funccount --cmd "$T/calls 1000 250" "$T/calls:*"
 echo
-echo "# funccount -c '$T/cxx 100' '$T/cxx:shapes::*'"
-build/funccount -c "$T/cxx 100" "$T/cxx:shapes::*"
+echo "# funccount --cmd '$T/cxx 100' '$T/cxx:shapes::*'"
+build/funccount --cmd "$T/cxx 100" "$T/cxx:shapes::*"
 echo
 echo "# funccount -d 2 'c:str*'   (every process on the host, 2 seconds)"
 build/funccount -d 2 'c:str*'

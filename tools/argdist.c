@@ -27,6 +27,7 @@
 #include "common/hist.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/prom.h"
 #include "common/sites.h"
 #include "common/tool.h"
 #include "bpf/argdist.h"
@@ -59,6 +60,7 @@ static const char usage[] =
 "\n"
 "Specifier:\n"
 "  {p,r}:LIB:FUNC(SIGNATURE)[:TYPE[,TYPE...]:EXPR[,EXPR...][:FILTER]][#LABEL]\n"
+"  t:CATEGORY:EVENT()[...], u:LIB:PROBE()[...]   tracepoints, USDT probes\n"
 "  p, r        probe the function's entry or its return\n"
 "  LIB         library name (c, libc), path of a library or program;\n"
 "              empty for a kernel function (p::vfs_read)\n"
@@ -68,10 +70,11 @@ static const char usage[] =
 "              being declared (FUNC())\n"
 "  TYPE        the type of each expression: int, u64, size_t, char * ...\n"
 "  EXPR        parameter names, arg1..arg6 (arg1..arg9 in Go), $retval,\n"
-"              $entry(param) and $latency (return probes), *(ptr+8), $pid,\n"
-"              $tid, $cpu\n"
+"              $entry(param) and $latency (return probes), *(ptr+8), $PID,\n"
+"              $TID, $COMM, $cpu, args->FIELD (tracepoints), and C over them:\n"
+"              $latency/1000, casts, members (req->tv_nsec, from DWARF/BTF)\n"
 "  FILTER      a C expression over the same values, STRCMP(\"text\", str)\n"
-"  LABEL       printed instead of the specifier\n"
+"  LABEL       printed instead of the specifier (after # or ;)\n"
 "\n"
 "Options:\n"
 "  -C, --count SPEC       count the distinct values of the expressions\n"
@@ -86,7 +89,12 @@ static const char usage[] =
 "  -T, --top N            print only the N most frequent values\n"
 "  -z, --string-size N    bytes of string values (default 80)\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the counts and histograms to FILE as\n"
+"                         Prometheus metrics (node_exporter's textfile\n"
+"                         collector), at each interval\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
+"  -I, --include HEADER   accepted for bcc's command lines: types come from\n"
+"                         debug information (DWARF) and the kernel's BTF instead\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
 "      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
@@ -106,7 +114,9 @@ static const char usage[] =
 "  argdist -C 'r:c:read(int fd, void *buf, size_t count):size_t:$entry(count)'\n"
 "  argdist -p 181 -i 5 -n 3 -H 'p:c:malloc(size_t size):size_t:size'\n"
 "  argdist -H 'r::vfs_read():ssize_t:$retval'\n"
-"  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n";
+"  argdist -C 'p::do_sys_openat2():char *:filename' -T 10\n"
+"  argdist -i 15 --prom /var/lib/node_exporter/argdist.prom \\\n"
+"          -H 'p:c:malloc(size_t size):size_t:size'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };
 
@@ -123,13 +133,11 @@ static const struct option long_opts[] = {
 	{ "top", required_argument, NULL, 'T' },
 	{ "string-size", required_argument, NULL, 'z' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "include", required_argument, NULL, 'I' },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("argdist", __VA_ARGS__)
@@ -140,7 +148,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "C:H:p:t:i:d:n:cT:z:jvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":C:H:p:t:i:d:n:cT:z:I:jvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 		case 'H':
@@ -168,6 +176,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid string size '%s' (1..512)", optarg);
 			break;
 		case 'j': o->json = true; break;
+		case 'I':
+			fprintf(stderr, "argdist: -I %s is not needed: types come from debug "
+				"information (DWARF) and the kernel's BTF, not from C headers\n",
+				optarg);
+			break;
 		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("argdist", usage, COTRACE_VERSION, c, argv,
@@ -246,19 +259,35 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 {
 	struct site_set tmp = {};
 	struct probe_spec ps;
+	char *text = NULL;
 	int ret;
 
-	if (sp->kernel)
-		kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
-	ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func, sp->text,
-				    flags);
-	if (ret) {
-		snprintf(err, errlen, ret == -ENOMEM ? "out of memory" :
-			 "'%s' has an offset that does not fit in 64 bits", sp->text);
-		return ret;
+	if (kind == PROBE_TRACEPOINT || kind == PROBE_USDT) {
+		/* t:CATEGORY:EVENT, u:LIB:PROBE as the other tools take them. */
+		if (asprintf(&text, "%c:%s:%s", kind == PROBE_USDT ? 'u' : 't', sp->lib,
+			     sp->func) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		ret = probe_spec__parse(text, 0, &ps, err, errlen);
+		if (ret) {
+			free(text);
+			return ret;
+		}
+	} else {
+		if (sp->kernel)
+			kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
+		ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func,
+					    sp->text, flags);
+		if (ret) {
+			snprintf(err, errlen, ret == -ENOMEM ? "out of memory" :
+				 "'%s' has an offset that does not fit in 64 bits", sp->text);
+			return ret;
+		}
 	}
 	ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
 	probe_spec__fini(&ps);
+	free(text);
 	if (ret >= 0)
 		ret = append_sites(set, &tmp, idx);
 	site_set__fini(&tmp);
@@ -268,11 +297,16 @@ static int add_sites(struct site_set *set, const struct argspec *sp, int idx, en
 /* Room for every name of a site: see site_params(). */
 #define MAX_NAMES (ARGSPEC_MAX_PARAMS + DWARF_MAX_PARAMS + KBTF_MAX_PARAMS + ARGSPEC_MAX_ENTRY + 1)
 
-/* Where a site's named parameters come from, besides its signature. */
+/* Where a site's named parameters and types come from, besides its
+ * signature. */
 struct site_names {
 	const struct dwarf_func *df;	/* a user function's DWARF, or NULL */
 	const struct kbtf_func *kf;	/* a kernel function's BTF, or NULL */
 	enum callconv conv;		/* where its signature's parameters are */
+	enum fetch_kind kind;		/* of the main site: entry, return, USDT, tracepoint */
+	const struct tp_format *tp;	/* a tracepoint's fields */
+	const struct ctype_src *types[2];	/* casts' types: DWARF, kernel BTF */
+	size_t ntypes;
 };
 
 /* Why a declared parameter cannot be read under @conv (NULL: it can). */
@@ -350,13 +384,16 @@ static int compile_entry(const struct options *o, const struct argspec *sp,
 	struct fetch_param params[MAX_NAMES];
 	char names[ARGSPEC_MAX_ENTRY][64];
 	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
-				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv };
+				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv,
+				 .types = sn->types, .ntypes = sn->ntypes };
 
 	env.nparams = site_params(sp, sn, false, params, names);
 	fetch_plan__init(&si->plan);
 	si->plan.prog.data_size = 8;
 	for (int j = 0; j < sp->nentry; j++) {
-		int ret = fetch_plan__add(&si->plan, sp->entry[j], NULL, &env, err, errlen);
+		/* The value itself: a string parameter is saved as its pointer,
+		 * and read as a string at the return (STRCMP("x", $entry(f))). */
+		int ret = fetch_plan__add(&si->plan, sp->entry[j], "u64", &env, err, errlen);
 
 		if (ret < 0)
 			return ret;
@@ -378,9 +415,9 @@ static int compile_main(const struct options *o, const struct argspec *sp,
 	struct fetch_param params[MAX_NAMES];
 	char names[ARGSPEC_MAX_ENTRY][64];
 	bool ret_site = sp->kind == PROBE_URETPROBE;
-	struct fetch_env env = { .kind = ret_site ? FETCH_RETURN : FETCH_ENTRY,
-				 .params = params, .str_size = o->str_size, .kernel = sp->kernel,
-				 .conv = sn->conv };
+	struct fetch_env env = { .kind = sn->kind, .tp = sn->tp, .params = params,
+				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv,
+				 .types = sn->types, .ntypes = sn->ntypes };
 	int ret;
 
 	env.nparams = site_params(sp, sn, ret_site, params, names);
@@ -479,6 +516,8 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 	struct kbtf_func *kf = malloc(sizeof(*kf));
 	char msg[1024], dmsg[512] = "";
 	unsigned flags = o->cli.unsafe ? PROBE_F_UNSAFE : 0;
+	struct tp_format fmt = {};
+	const char *root = NULL;
 	int ret = EXIT_RUNTIME, err;
 
 	if (!dc || !cc || !kf)
@@ -514,8 +553,10 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		struct site_names sn = {};
 
 		si->spec = s->spec;
-		err = s->path ? dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg))
-			      : -ENOENT;
+		sn.kind = s->kind == PROBE_USDT ? FETCH_USDT : s->kind == PROBE_TRACEPOINT ?
+			  FETCH_TRACEPOINT : sp->kind == PROBE_URETPROBE ? FETCH_RETURN : FETCH_ENTRY;
+		err = s->path && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) ?
+		      dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)) : -ENOENT;
 		if (err && err != -ENOENT && o->cli.verbose)
 			fprintf(stderr, "argdist: %s\n", dmsg);
 		if (!err)
@@ -528,6 +569,22 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 				if (o->cli.verbose && ci.go)
 					say_conv(pl, i, &ci);
 			}
+			if ((sn.types[sn.ntypes] = dwarf_cache__types(dc, s->path)))
+				sn.ntypes++;
+		}
+		if ((sn.types[sn.ntypes] = kbtf__types()))
+			sn.ntypes++;
+		if (s->kind == PROBE_TRACEPOINT) {
+			if (!root && !(root = tracefs__root())) {
+				fprintf(stderr, "argdist: cannot mount tracefs: %s\n", strerror(errno));
+				goto out;
+			}
+			tp_format__fini(&fmt);
+			if (tp_format__load(&fmt, root, s->provider, s->symbol, msg, sizeof(msg))) {
+				fprintf(stderr, "argdist: %s\n", msg);
+				goto out;
+			}
+			sn.tp = &fmt;
 		}
 		if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
 			err = kernel_names(s->symbol, kf, dmsg, sizeof(dmsg));
@@ -586,6 +643,7 @@ static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
 		pl->key_bytes = 8;
 	ret = 0;
 out:
+	tp_format__fini(&fmt);
 	free(kf);
 	callconv_cache__free(cc);
 	dwarf_cache__free(dc);
@@ -622,7 +680,132 @@ struct state {
 	struct counts prev_counts;	/* at the last report, sorted by key */
 	unsigned interval;
 	size_t key_size;
+	struct export *exp;		/* --prom, or NULL */
 };
+
+/* ---- --prom ------------------------------------------------------------------------ */
+
+/*
+ * The metrics: a counter of each -C specifier's values, labelled with the
+ * specifier ("probe") and one label per expression, and a histogram of
+ * each -H specifier's values. The expressions' labels are shared by the
+ * specifiers that have an expression of the same name.
+ */
+struct export {
+	struct prom *prom;		/* borrowed from the tool */
+	int counts, hists;		/* families */
+	char *labels[1 + MAX_SPECS * ARGSPEC_MAX_EXPRS];	/* "probe", then expressions */
+	size_t nlabels;
+	int pos[MAX_SPECS][ARGSPEC_MAX_EXPRS];	/* an expression's label, -1: none */
+};
+
+/*
+ * A label name for expression @e: what Prometheus allows of it ("$retval"
+ * retval, "$entry(count)" entry_count, "*(p+8)" p_8), "value_" before a
+ * name that would start with a digit or take "probe" or "le".
+ */
+static void label_name(const char *e, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *e && n + 8 < len; e++) {
+		if (isalnum((unsigned char)*e))
+			buf[n++] = *e;
+		else if (n && buf[n - 1] != '_')
+			buf[n++] = '_';
+	}
+	while (n && buf[n - 1] == '_')
+		n--;
+	buf[n] = 0;
+	if (!n || isdigit((unsigned char)buf[0]) || !strcmp(buf, "probe") || !strcmp(buf, "le")) {
+		memmove(buf + 6, buf, n + 1);
+		memcpy(buf, "value_", 6);
+	}
+}
+
+/* The position of label @name in @x, added if new; -ENOMEM. */
+static int label_pos(struct export *x, const char *name)
+{
+	for (size_t i = 0; i < x->nlabels; i++)
+		if (!strcmp(x->labels[i], name))
+			return i;
+	x->labels[x->nlabels] = strdup(name);
+	return x->labels[x->nlabels] ? (int)x->nlabels++ : -ENOMEM;
+}
+
+/* Whether one of the first @n expressions of specifier @spec has label @name. */
+static bool spec_has_label(const struct export *x, int spec, int n, const char *name)
+{
+	for (int k = 0; k < n; k++)
+		if (!strcmp(x->labels[x->pos[spec][k]], name))
+			return true;
+	return false;
+}
+
+static void export__free(struct export *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->nlabels; i++)
+		free(x->labels[i]);
+	free(x);
+}
+
+/* The families of @o's specifiers in @prom. NULL on failure (errno). */
+static struct export *export__new(struct prom *prom, const struct options *o)
+{
+	struct export *x = calloc(1, sizeof(*x));
+	bool counts = false, hists = false;
+	char base[80], name[96];
+	int err = -ENOMEM;
+
+	if (!x || label_pos(x, "probe") < 0)
+		goto fail;
+	x->prom = prom;
+	for (int i = 0; i < o->nspecs; i++) {
+		const struct argspec *sp = &o->specs[i];
+
+		hists |= sp->hist;
+		counts |= !sp->hist;
+		for (int e = 0; e < ARGSPEC_MAX_EXPRS; e++)
+			x->pos[i][e] = -1;
+		/* A -H specifier is labelled by its probe; a count of calls has one value. */
+		if (sp->hist || (sp->default_expr && sp->kind == PROBE_UPROBE))
+			continue;
+		for (int e = 0; e < sp->nexprs; e++) {
+			label_name(sp->exprs[e], base, sizeof(base));
+			snprintf(name, sizeof(name), "%s", base);
+			/* Two expressions of one specifier reading the same: a suffix. */
+			for (int d = 2; spec_has_label(x, i, e, name); d++)
+				snprintf(name, sizeof(name), "%s_%d", base, d);
+			x->pos[i][e] = label_pos(x, name);
+			if (x->pos[i][e] < 0)
+				goto fail;
+		}
+	}
+	x->counts = x->hists = -1;
+	if (counts)
+		x->counts = prom__add_family(prom, &(struct prom_family){
+			.name = "cotrace_argdist_values_total",
+			.help = "Values of the expressions of argdist -C, counted by value.",
+			.type = PROM_COUNTER, .labels = (const char *const *)x->labels,
+			.nlabels = x->nlabels });
+	if (hists)
+		x->hists = prom__add_family(prom, &(struct prom_family){
+			.name = "cotrace_argdist_values",
+			.help = "Values of the expression of argdist -H.",
+			.type = PROM_HISTOGRAM, .labels = (const char *const *)x->labels,
+			.nlabels = 1 });
+	if ((counts && x->counts < 0) || (hists && x->hists < 0)) {
+		err = counts && x->counts < 0 ? x->counts : x->hists;
+		goto fail;
+	}
+	return x;
+fail:
+	export__free(x);
+	errno = -err;
+	return NULL;
+}
 
 static size_t g_cmp_size;	/* qsort has no context argument: the key size */
 
@@ -703,7 +886,7 @@ static void format_key(const struct argspec *sp, const struct site_info *si, con
 	size_t o = 0;
 
 	buf[0] = 0;
-	if (sp->default_expr && sp->kind == PROBE_UPROBE) {
+	if (sp->default_expr && sp->kind != PROBE_URETPROBE) {
 		snprintf(buf, len, "total calls");
 		return;
 	}
@@ -738,6 +921,30 @@ static const char *json_key(const struct argspec *sp, int i, char *buf, size_t l
 		return e;
 	snprintf(buf, len, "value%d.%s", i + 1, e);
 	return buf;
+}
+
+/* Add @delta counts of the key @data of specifier @spec to the metrics. */
+static int export_count(struct state *st, int spec, const struct site_info *si,
+			const uint8_t *data, uint64_t delta)
+{
+	const struct export *x = st->exp;
+	const struct argspec *sp = &st->o->specs[spec];
+	const char *values[1 + MAX_SPECS * ARGSPEC_MAX_EXPRS];
+	char vals[ARGSPEC_MAX_EXPRS][FETCH_MAX_STR + 32];
+
+	values[0] = argspec__title(sp);
+	for (size_t k = 1; k < x->nlabels; k++)
+		values[k] = "";
+	for (int e = 0; e < sp->nexprs; e++) {
+		struct fetch_value v = si->plan.values[si->key_first + e];
+
+		if (x->pos[spec][e] < 0)
+			continue;
+		v.off -= si->key_off;
+		fetch_value__format(&v, data, si->key_len, false, vals[e], sizeof(vals[e]));
+		values[x->pos[spec][e]] = vals[e];
+	}
+	return prom__counter_add(x->prom, x->counts, values, delta);
 }
 
 static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
@@ -780,12 +987,16 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 	for (size_t i = 0; i < cur->n; i++) {
 		const uint8_t *key = cur->recs[i].key, *data = key + 8;
 		struct out_val vals[3 + ARGSPEC_MAX_EXPRS];
-		uint64_t n = cur->recs[i].count;
+		uint64_t n = cur->recs[i].count, delta;
 
 		if (*(const uint32_t *)key != (uint32_t)spec)
 			continue;
+		/* The map is never cleared: what this interval brought is the change. */
+		delta = n - prev_count(&st->prev_counts, key);
+		if (delta && st->exp && export_count(st, spec, si, data, delta))
+			goto out;
 		if (!st->o->cumulative)
-			n -= prev_count(&st->prev_counts, key);
+			n = delta;
 		if (!n)
 			continue;
 		format_key(sp, si, data, events[nrows], sizeof(events[0]));
@@ -829,8 +1040,18 @@ static int report_hist(struct state *st, const struct out_ctx *ctx, uint32_t spe
 		return -errno;
 	log2_hist__add(&total, st->percpu, st->ncpus);
 	delta = total;
-	if (!st->o->cumulative)
-		log2_hist__sub(&delta, &st->prev[spec]);
+	log2_hist__sub(&delta, &st->prev[spec]);
+	if (st->exp) {
+		const char *probe = argspec__title(sp);
+		int err;
+
+		hist__from_log2(&h, &delta);
+		err = prom__hist_add(st->exp->prom, st->exp->hists, &probe, &h);
+		if (err)
+			return err;
+	}
+	if (st->o->cumulative)
+		delta = total;
 	st->prev[spec] = total;
 	hist__from_log2(&h, &delta);
 	/* bcc names the value column after the label or the expression. */
@@ -897,6 +1118,8 @@ static int load(struct tool *t, const struct options *o, struct plan *pl,
 	ret = tool__load(t, skel->skeleton, &(struct site_progs){
 		.uprobe = skel->progs.argdist_uprobe,
 		.uprobe_multi = skel->progs.argdist_uprobe_multi,
+		.usdt = skel->progs.argdist_usdt,
+		.tracepoint = skel->progs.argdist_tracepoint,
 		.kprobe = skel->progs.argdist_kprobe,
 		.kprobe_multi = skel->progs.argdist_kprobe_multi,
 	});
@@ -943,6 +1166,10 @@ static int trace(struct tool *t, struct state *st)
 	st->prev = calloc(st->o->nspecs, sizeof(*st->prev));
 	if (!st->percpu || !st->prev)
 		return EXIT_RUNTIME;
+	if (t->prom && !(st->exp = export__new(t->prom, st->o))) {
+		fprintf(stderr, "argdist: cannot declare the metrics: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	fprintf(stderr, "Tracing %zu %s for %d %s... Hit Ctrl-C to end.\n",
 		nprobes, nprobes == 1 ? "probe" : "probes",
 		st->o->nspecs, st->o->nspecs == 1 ? "specifier" : "specifiers");
@@ -1004,6 +1231,7 @@ out:
 	ret = tool__fini(&t, ret);
 	argdist_bpf__destroy(st.skel);
 	counts__fini(&st.prev_counts);
+	export__free(st.exp);
 	free(st.percpu);
 	free(st.prev);
 	plan__fini(&pl);

@@ -18,6 +18,7 @@
 #include "common/cli.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/prom.h"
 #include "common/sitelist.h"
 #include "common/sites.h"
 #include "common/tool.h"
@@ -27,7 +28,8 @@
 #define MAX_PIDS_DEFAULT 1024
 
 struct options {
-	struct cli_common cli;	/* -p -c -i -d -v --attach */
+	struct cli_common cli;	/* -p --cmd -i -d -v --attach */
+	int cpu;		/* -c CPU, bcc's; -1: every CPU */
 	bool timestamp;
 	bool regex;
 	bool json;
@@ -56,15 +58,20 @@ static const char usage[] =
 "\n"
 "Options:\n"
 "  -p, --pid PID          count only in process PID\n"
-"  -c, --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"      --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"  -c, --cpu CPU          count only on CPU\n"
 "  -i, --interval SECS    print counts every SECS seconds\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -T, --timestamp        print a timestamp with each interval\n"
-"  -r, --regexp           patterns are POSIX extended regular expressions\n"
+"  -r, --regexp           patterns are POSIX extended regular expressions,\n"
+"                         matched from the start of the name (as bcc's)\n"
 "  -P, --per-pid          count per process (PID column)\n"
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
+"                         (node_exporter's textfile collector), at each interval\n"
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
+"  -D, --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
 "                         or single (one perf-event uprobe per site)\n"
@@ -82,27 +89,29 @@ static const char usage[] =
 "  funccount 'uprobe:./app:cpp:\"AddressBook::*\"'   C++ methods\n"
 "  funccount 'u:/usr/bin/python3:*'     USDT probes of python3\n"
 "  funccount 't:syscalls:sys_enter_*'   syscall entry tracepoints\n"
-"  funccount -c './calls 10 20' './calls:foo' './calls:bar'\n";
+"  funccount -c 1 -d 5 'c:malloc'       malloc() calls on CPU 1, for 5 seconds\n"
+"  funccount -r 'c:(read|write)$'       read() and write() (anchored at the start)\n"
+"  funccount --cmd './calls 10 20' './calls:foo' './calls:bar'\n"
+"  funccount -i 15 --prom /var/lib/node_exporter/funccount.prom 'c:malloc'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
-	{ "cmd", required_argument, NULL, 'c' },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
+	{ "cpu", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "regexp", no_argument, NULL, 'r' },
+	{ "debug", no_argument, NULL, 'D' },
 	{ "per-pid", no_argument, NULL, 'P' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("funccount", __VA_ARGS__)
@@ -113,8 +122,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:TrPljvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:d:TrDPljvh", long_opts, NULL)) != -1) {
 		switch (c) {
+		/* bcc's -c is a CPU; the command is --cmd. */
+		case 'c':
+			ret = cli__cpu_option("funccount", optarg, &o->cpu);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'D': o->cli.verbose = true; break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
 		case 'P': o->per_pid = true; break;
@@ -133,6 +149,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	ret = cli_common__check("funccount", &o->cli);
 	if (ret >= 0)
 		return ret;
+	if (o->list && o->cli.prom)
+		return usage_error("%s", "-l only lists sites: --prom does not apply");
 	o->patterns = &argv[optind];
 	o->npatterns = argc - optind;
 	return -1;
@@ -194,8 +212,39 @@ static void site_label(const struct site_set *set, const struct site *s, bool si
 	snprintf(buf, len, "%s:%s", base ? base + 1 : s->display_path, s->name);
 }
 
+/* ---- --prom ------------------------------------------------------------------------ */
+
+static const char *const metric_labels[] = { "pid", "function", "binary" };
+
+/* Declare the metric family: calls per site, and per process with -P. Returns its index. */
+static int declare_metrics(struct prom *prom, const struct options *o)
+{
+	struct prom_family f = {
+		.name = "cotrace_funccount_calls_total",
+		.help = "Calls of the function (hits of the USDT probe or tracepoint), "
+			"counted by funccount.",
+		.type = PROM_COUNTER,
+		.labels = metric_labels + !o->per_pid,
+		.nlabels = o->per_pid ? 3 : 2,
+	};
+
+	return prom__add_family(prom, &f);
+}
+
+/* Add @delta calls of site @s (of process @pid with -P) to the metrics. */
+static int export_count(struct prom *prom, int fam, const struct site *s, uint32_t pid,
+			uint64_t delta, bool per_pid)
+{
+	char pidbuf[16];
+	const char *values[3] = { pidbuf, s->name, s->display_path ? s->display_path : "" };
+
+	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
+	return prom__counter_add(prom, fam, values + !per_pid, delta);
+}
+
 static int report_sites(struct out *out, const struct options *o, struct counts *c,
-			const struct site_set *set, unsigned interval)
+			const struct site_set *set, unsigned interval, struct prom *prom,
+			int fam)
 {
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "count" };
@@ -212,6 +261,10 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 		c->prev[i] = c->total[i];
 		if (!delta)
 			continue;
+		if (prom && export_count(prom, fam, &set->sites[i], 0, delta, false)) {
+			out_table__free(t);
+			return -ENOMEM;
+		}
 		site_label(set, &set->sites[i], single, label, sizeof(label));
 		v[0].s = label;
 		v[1].u = delta;
@@ -230,7 +283,8 @@ static int report_sites(struct out *out, const struct options *o, struct counts 
 
 /* Per-process counts: the hash is drained at each report. */
 static int report_pids(struct out *out, const struct options *o, struct counts *c,
-		       struct funccount_bpf *skel, const struct site_set *set, unsigned interval)
+		       struct funccount_bpf *skel, const struct site_set *set, unsigned interval,
+		       struct prom *prom, int fam)
 {
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "count" };
@@ -259,6 +313,10 @@ static int report_pids(struct out *out, const struct options *o, struct counts *
 			sum += c->percpu[cpu];
 		if (!sum || keys[i].site >= set->count)
 			continue;
+		err = prom ? export_count(prom, fam, &set->sites[keys[i].site], keys[i].tgid, sum,
+					  true) : 0;
+		if (err)
+			goto out;
 		site_label(set, &set->sites[keys[i].site], single, label, sizeof(label));
 		v[0].u = keys[i].tgid;
 		v[1].s = label;
@@ -287,6 +345,7 @@ struct run {
 	struct funccount_bpf *skel;
 	struct counts cnt;
 	unsigned interval;
+	int fam;		/* the metric family of --prom */
 };
 
 static int report(void *ctx, bool last)
@@ -295,9 +354,11 @@ static int report(void *ctx, bool last)
 	int err;
 
 	if (r->o->per_pid)
-		err = report_pids(r->t->out, r->o, &r->cnt, r->skel, &r->t->set, r->interval);
+		err = report_pids(r->t->out, r->o, &r->cnt, r->skel, &r->t->set, r->interval,
+				  r->t->prom, r->fam);
 	else if (!(err = counts__read(&r->cnt, r->skel, r->t->set.count)))
-		err = report_sites(r->t->out, r->o, &r->cnt, &r->t->set, r->interval);
+		err = report_sites(r->t->out, r->o, &r->cnt, &r->t->set, r->interval, r->t->prom,
+				   r->fam);
 	r->interval++;
 	return err;
 }
@@ -312,6 +373,9 @@ static int trace(struct tool *t, const struct options *o, struct funccount_bpf *
 	r.cnt.prev = calloc(t->set.count, sizeof(uint64_t));
 	r.cnt.percpu = calloc(r.cnt.ncpus > 0 ? r.cnt.ncpus : 1, sizeof(uint64_t));
 	if (r.cnt.ncpus <= 0 || !r.cnt.total || !r.cnt.prev || !r.cnt.percpu)
+		goto out;
+	r.fam = t->prom ? declare_metrics(t->prom, o) : 0;
+	if (r.fam < 0)
 		goto out;
 	tool__say_tracing(t, t->attached, "function", o->patterns, o->npatterns);
 	ret = tool__begin(t);
@@ -333,7 +397,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = {};
+	struct options o = { .cpu = -1 };
 	struct tool t = TOOL_INIT;
 	struct funccount_bpf *skel = NULL;
 	int ret;
@@ -365,6 +429,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	skel->rodata->targ_tgid = t.pid;
+	skel->rodata->targ_cpu = o.cpu;
 	skel->rodata->per_pid = o.per_pid;
 	bpf_map__set_max_entries(skel->maps.counts, t.set.count);
 	bpf_map__set_max_entries(skel->maps.pid_counts, cli__map_entries(

@@ -21,6 +21,7 @@
 #include "common/output.h"
 #include "common/tool.h"
 #include "common/probe.h"
+#include "common/prom.h"
 #include "common/sites.h"
 #include "common/target.h"
 #include "bpf/proclife.h"
@@ -71,6 +72,9 @@ static const char usage[] =
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -T, --timestamp        print a timestamp with each interval (wall clock with -l)\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the histograms (and exits with -e) to FILE\n"
+"                         as Prometheus metrics (node_exporter's textfile\n"
+"                         collector), at each interval\n"
 "      --max-comms N      distinct command names kept (default 4096)\n"
 "  -v, --verbose          libbpf messages and attach details\n"
 "  -h, --help             show this help\n"
@@ -83,7 +87,8 @@ static const char usage[] =
 "  proclife --ppid 1234         children of process 1234\n"
 "  proclife -l                  one line per exit\n"
 "  proclife -i 5 -T             every five seconds, with a timestamp\n"
-"  proclife --libc              __libc_start_main() to exit(), for comparison\n";
+"  proclife --libc              __libc_start_main() to exit(), for comparison\n"
+"  proclife -e -i 15 --prom /var/lib/node_exporter/proclife.prom\n";
 
 enum { OPT_PPID = CLI_OPT_TOOL, OPT_THREADS, OPT_LIBC, OPT_MAX_COMMS };
 
@@ -101,11 +106,10 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "max-comms", required_argument, NULL, OPT_MAX_COMMS },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_END
 };
 
 #define usage_error(...) cli__usage_error("proclife", __VA_ARGS__)
@@ -156,6 +160,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->log && o->cli.interval)
 		return usage_error("%s", "-l prints every exit as it happens: -i does not apply");
+	if (o->log && o->cli.prom)
+		return usage_error("%s", "--prom exports the histograms: -l does not apply");
 	if (o->libc && o->threads)
 		return usage_error("%s", "--libc measures processes: --threads does not apply");
 	return -1;
@@ -247,8 +253,33 @@ static int read_map(int fd, size_t key_size, void *val, bool clear, const void *
 	return bpf_map_lookup_elem(fd, key, val) ? -errno : 0;
 }
 
+/* ---- --prom ------------------------------------------------------------------------ */
+
+/* What --prom exports: the lifetimes, and the exits with -e. */
+struct export {
+	struct prom *prom;	/* borrowed from the tool, or NULL */
+	int life, exits;	/* families */
+};
+
+static const char *const exit_labels[] = { "comm", "exit" };
+
+static int declare_metrics(struct export *x, const struct options *o)
+{
+	x->life = prom__add_family(x->prom, &(struct prom_family){
+		.name = "cotrace_proclife_lifetime_seconds",
+		.help = o->threads ? "Lifetimes of threads, from start to exit, by command name."
+				   : "Lifetimes of processes, from start to exit, by command name.",
+		.type = PROM_HISTOGRAM, .labels = exit_labels, .nlabels = 1,
+		.unit_ns = hist_unit_div(o->unit) });
+	x->exits = !o->exits ? 0 : prom__add_family(x->prom, &(struct prom_family){
+		.name = "cotrace_proclife_exits_total",
+		.help = "Exits by command name and exit code or fatal signal.",
+		.type = PROM_COUNTER, .labels = exit_labels, .nlabels = 2 });
+	return x->life < 0 ? x->life : x->exits < 0 ? x->exits : 0;
+}
+
 static int report_hists(struct out *out, const struct options *o, struct proclife_bpf *skel,
-			unsigned interval, bool clear)
+			unsigned interval, bool clear, const struct export *x)
 {
 	struct out_ctx ctx = { .timestamp = o->timestamp, .interval = interval,
 			       .record = "hist" };
@@ -283,10 +314,14 @@ static int report_hists(struct out *out, const struct options *o, struct proclif
 		hist__from_log2(&h, &v);
 		memcpy(comm, keys[i].comm, PROCLIFE_COMM_LEN);
 		comm[PROCLIFE_COMM_LEN] = '\0';
+		/* Without -i the map is read once, at the end: the whole run. */
+		err = x->prom ? prom__hist_add(x->prom, x->life, (const char *[]){ comm }, &h) : 0;
+		if (err)
+			break;
 		out__hist(out, &ctx, "comm", comm, hist_unit_name(o->unit), &h);
 	}
 	free(keys);
-	return 0;
+	return err;
 }
 
 static const struct out_col exit_cols[] = {
@@ -298,7 +333,7 @@ static const struct out_col exit_cols[] = {
 };
 
 static int report_exits(struct out *out, const struct options *o, struct proclife_bpf *skel,
-			unsigned interval, bool clear)
+			unsigned interval, bool clear, const struct export *x)
 {
 	struct out_ctx ctx = { .timestamp = o->timestamp && out__format(out) == OUT_JSON,
 			       .interval = interval,
@@ -332,7 +367,10 @@ static int report_exits(struct out *out, const struct options *o, struct proclif
 		v[0].s = comm;
 		v[1].s = text;
 		v[2].u = count;
-		err = out_table__add(t, v);
+		err = x->prom ? prom__counter_add(x->prom, x->exits, (const char *[]){ comm, text },
+						  count) : 0;
+		if (!err)
+			err = out_table__add(t, v);
 		if (err)
 			goto out;
 	}
@@ -521,6 +559,7 @@ struct run {
 	struct proclife_bpf *skel;
 	struct ring_buffer *rb;		/* -l */
 	unsigned interval;
+	struct export x;		/* --prom */
 };
 
 /* At each interval and at the end; with -l, at each poll of the ring buffer. */
@@ -534,9 +573,9 @@ static int report(void *ctx, bool last)
 		err = ring_buffer__consume(r->rb);
 		return err < 0 ? err : 0;
 	}
-	err = report_hists(r->t->out, o, r->skel, r->interval, o->cli.interval > 0);
+	err = report_hists(r->t->out, o, r->skel, r->interval, o->cli.interval > 0, &r->x);
 	if (!err && o->exits)
-		err = report_exits(r->t->out, o, r->skel, r->interval, o->cli.interval > 0);
+		err = report_exits(r->t->out, o, r->skel, r->interval, o->cli.interval > 0, &r->x);
 	r->interval++;
 	return err;
 }
@@ -605,11 +644,15 @@ static void summary(struct tool *t, const struct options *o, struct proclife_bpf
 
 static int trace(struct tool *t, const struct options *o, struct proclife_bpf *skel)
 {
-	struct run r = { .o = o, .t = t, .skel = skel };
+	struct run r = { .o = o, .t = t, .skel = skel, .x.prom = t->prom };
 	struct log_state ls = { .out = t->out, .o = o };
 	struct bpf_link *exit_link = NULL;
 	int ret = EXIT_RUNTIME;
 
+	if (r.x.prom && declare_metrics(&r.x, o)) {
+		fprintf(stderr, "proclife: cannot declare the metrics: %s\n", strerror(ENOMEM));
+		goto out;
+	}
 	t->att = attacher__new();
 	if (!t->att)
 		goto out;

@@ -18,6 +18,7 @@
 #include "common/cli.h"
 #include "common/flamegraph.h"
 #include "common/output.h"
+#include "common/pprof.h"
 #include "common/stackcap.h"
 #include "common/tool.h"
 #include "common/stacks.h"
@@ -31,9 +32,14 @@
 #define DRAIN_CHECK_SECS 0.5
 
 struct options {
-	struct cli_common cli;	/* --cmd -d -v */
+	struct cli_common cli;	/* --cmd --duration -v */
 	pid_t pids[MAX_PIDS];	/* -p: a list here */
 	int npids;
+	pid_t tids[MAX_PIDS];	/* -L: a list too */
+	int ntids;
+	const char *cgroupmap;	/* --cgroupmap: a pinned map of cgroup ids */
+	const char *mntnsmap;	/* --mntnsmap: a pinned map of mount namespace ids */
+	bool delimited;		/* -d */
 	unsigned long freq;
 	unsigned long period;
 	long cpu;
@@ -59,21 +65,30 @@ static const char usage[] =
 "  -c, --count N          sample every N events instead (CPU cycles where the\n"
 "                         machine counts them, else nanoseconds of cpu-clock)\n"
 "  -p, --pid PID[,PID]    only these processes; with one, stop when it exits\n"
+"  -L, --tid TID[,TID]    only these threads\n"
 "      --cmd CMD          run CMD and profile only it\n"
 "  -C, --cpu CPU          only this CPU\n"
-"  -d, --duration SECS    stop after SECS seconds (also the DURATION argument)\n"
+"      --duration SECS    stop after SECS seconds (as the DURATION argument)\n"
 "  -U, --user-stacks-only   user stacks only\n"
 "  -K, --kernel-stacks-only kernel stacks only\n"
+"  -d, --delimited        a \"--\" line (folded: a \"-\" frame) between the kernel\n"
+"                         and the user stack\n"
+"  -a, --annotations      kernel frames end in _[k] in folded output (always so)\n"
 "  -I, --include-idle     include the idle task (pid 0)\n"
 "  -P, --perpid           keep processes apart (comm-PID in folded output)\n"
 "  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
 "      --svg FILE         write an SVG flame graph to FILE\n"
+"      --pprof FILE       write a gzipped pprof profile to FILE (go tool pprof)\n"
 "  -s, --offsets          show sym+0xoffset\n"
 "      --lines            add source file:line and inlined frames (debug info)\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 STACK_UNWIND_HELP
+"      --cgroupmap PATH   only cgroups whose id is a key of the pinned BPF hash\n"
+"                         map PATH (u64 keys, as bcc's special_filtering.md)\n"
+"      --mntnsmap PATH    only mount namespaces whose id is a key of the pinned\n"
+"                         BPF hash map PATH (u64 keys)\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
 "\n"
@@ -81,37 +96,46 @@ STACK_UNWIND_HELP
 "  profile 10                       all CPUs for 10 seconds\n"
 "  profile -F 99 -p 181 5           one process at 99 Hz\n"
 "  profile -f 30 > out.folded       folded stacks for flame graph tools\n"
-"  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n";
+"  profile -adf -p 181 10           folded, kernel and user stacks delimited\n"
+"  profile -L 185                   one thread only\n"
+"  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n"
+"  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_UNWIND };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_DURATION, OPT_CGROUPMAP,
+       OPT_MNTNSMAP, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 'L' },
 	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
 	{ "cpu", required_argument, NULL, 'C' },
-	{ "duration", required_argument, NULL, 'd' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "user-stacks-only", no_argument, NULL, 'U' },
 	{ "kernel-stacks-only", no_argument, NULL, 'K' },
+	{ "delimited", no_argument, NULL, 'd' },
+	{ "annotations", no_argument, NULL, 'a' },
+	{ "cgroupmap", required_argument, NULL, OPT_CGROUPMAP },
+	{ "mntnsmap", required_argument, NULL, OPT_MNTNSMAP },
 	{ "include-idle", no_argument, NULL, 'I' },
 	{ "perpid", no_argument, NULL, 'P' },
 	{ "folded", no_argument, NULL, 'f' },
 	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "offsets", no_argument, NULL, 's' },
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_END
 };
 
 #define usage_error(...) cli__usage_error("profile", __VA_ARGS__)
 
-static int parse_pids(const char *s, struct options *o)
+/* A comma-separated list of ids (-p, -L) appended to @ids (*@n of MAX_PIDS). */
+static int parse_pids(const char *s, pid_t *ids, int *n)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
 	int err = 0;
@@ -119,13 +143,13 @@ static int parse_pids(const char *s, struct options *o)
 	if (!copy)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
-		if (o->npids == MAX_PIDS || cli__parse_pid(tok, &o->pids[o->npids]))
+		if (*n == MAX_PIDS || cli__parse_pid(tok, &ids[*n]))
 			err = -EINVAL;
 		else
-			o->npids++;
+			(*n)++;
 	}
 	free(copy);
-	return err || !o->npids ? -EINVAL : 0;
+	return err || !*n ? -EINVAL : 0;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -134,7 +158,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "F:c:p:C:d:UKIPfsjvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":F:c:p:L:C:UKdaIPfsjvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (cli__parse_ulong(optarg, 1, 100000, &o->freq))
@@ -146,9 +170,25 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid sample period '%s'", optarg);
 			break;
 		case 'p':
-			if (parse_pids(optarg, o))
+			if (parse_pids(optarg, o->pids, &o->npids))
 				return usage_error("invalid pid list '%s'", optarg);
 			break;
+		case 'L':
+			if (parse_pids(optarg, o->tids, &o->ntids))
+				return usage_error("invalid thread id list '%s'", optarg);
+			break;
+		/* bcc's -d is the delimiter: the duration is the argument (or --duration). */
+		case 'd': o->delimited = true; break;
+		/* Folded kernel frames always carry _[k] (docs/bcc-differences.md). */
+		case 'a': break;
+		case OPT_DURATION:
+			ret = cli__common_option("profile", usage, COTRACE_VERSION, 'd', argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
+			break;
+		case OPT_CGROUPMAP: o->cgroupmap = optarg; break;
+		case OPT_MNTNSMAP: o->mntnsmap = optarg; break;
 		case 'C':
 			if (cli__parse_ulong(optarg, 0, 65535, &cpu))
 				return usage_error("invalid CPU '%s'", optarg);
@@ -179,11 +219,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return ret;
 		}
 	}
-	/* bcc's positional DURATION; -d is ours. Both at once is a mistake:
-	 * an option's value taken for a duration, as in "-I 0x10 -d 1". */
+	/* bcc's positional DURATION; --duration is ours. Both at once is a
+	 * mistake: an option's value taken for a duration, as in
+	 * "-I 0x10 --duration 1". */
 	if (optind < argc && o->cli.duration)
-		return usage_error("the duration argument '%s' and -d cannot be used together",
-				   argv[optind]);
+		return usage_error("the duration argument '%s' and --duration cannot be used "
+				   "together", argv[optind]);
 	if (optind < argc && cli__parse_seconds(argv[optind++], &o->cli.duration))
 		return usage_error("invalid duration '%s' (seconds, a decimal number)",
 				   argv[optind - 1]);
@@ -191,6 +232,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->npids && o->cli.cmd)
 		return usage_error("%s", "-p and --cmd cannot be used together");
+	if (o->ntids && (o->npids || o->cli.cmd))
+		return usage_error("%s", o->npids ? "-p and -L cannot be used together" :
+				   "-L and --cmd cannot be used together");
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s", "-U and -K cannot be used together");
 	if (o->folded && o->json)
@@ -212,7 +256,7 @@ static int write_svg(const struct options *o, const struct stack_set *stacks)
 	if (!fg)
 		goto out;
 	for (size_t i = 0; i < stacks->count; i++) {
-		char *line = out_stack_folded(&stacks->records[i], o->per_pid);
+		char *line = out_stack_folded(&stacks->records[i], o->per_pid, o->delimited);
 
 		err = line ? flamegraph__add(fg, line, stacks->records[i].count) : -ENOMEM;
 		free(line);
@@ -241,7 +285,7 @@ out:
 static int report(struct out *out, const struct options *o, struct stack_capture *sc)
 {
 	struct stack_read_opts ro = { .offsets = o->offsets };
-	struct out_ctx ctx = { .record = "stack" };
+	struct out_ctx ctx = { .record = "stack", .delimit = o->delimited };
 	struct stack_set stacks = {};
 	int err;
 
@@ -257,6 +301,44 @@ static int report(struct out *out, const struct options *o, struct stack_capture
 		err = write_svg(o, &stacks);
 out:
 	stack_set__fini(&stacks);
+	return err;
+}
+
+/*
+ * --cgroupmap, --mntnsmap: put the user's map pinned at @path (NULL: none)
+ * in place of @map before load, as bcc does with its pinned
+ * BPF_TABLE_PINNED sets: a hash map whose u64 keys are the ids to sample.
+ * Returns 0 or an exit code, after saying why on stderr.
+ */
+static int use_pinned_set(struct bpf_map *map, const char *path, const char *opt,
+			  const char *what)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	if (!path)
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "profile: %s: cannot open the pinned BPF map '%s': %s\n", opt, path,
+			strerror(errno));
+		return errno == ENOENT || errno == EINVAL || errno == EPERM ? EXIT_USAGE :
+		       EXIT_RUNTIME;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    (info.type != BPF_MAP_TYPE_HASH && info.type != BPF_MAP_TYPE_LRU_HASH) ||
+	    info.key_size != sizeof(__u64)) {
+		fprintf(stderr, "profile: %s: '%s' is not a BPF hash map with 8-byte keys (%s)\n",
+			opt, path, what);
+		err = EXIT_USAGE;
+	} else if (bpf_map__reuse_fd(map, fd)) {
+		fprintf(stderr, "profile: %s: cannot use the map '%s': %s\n", opt, path,
+			strerror(errno));
+		err = EXIT_RUNTIME;
+	}
+	/* reuse_fd() keeps a duplicate. */
+	close(fd);
 	return err;
 }
 
@@ -298,6 +380,25 @@ static int attach_cpus(struct tool *t, const struct options *o, struct bpf_progr
 	return 0;
 }
 
+/*
+ * The sample types of --pprof: samples, and what each stands for: CPU
+ * time at -F's rate, or -c's events (CPU cycles or nanoseconds of
+ * cpu-clock, whichever the machine counts). Returns 0 or -ENOMEM.
+ */
+static int pprof_types(struct pprof *pp, const struct options *o)
+{
+	const char *type = o->period ? "events" : "cpu";
+	const char *unit = o->period ? "count" : "nanoseconds";
+	/* -F HZ: the kernel adjusts the period to the rate; this is its mean. */
+	int64_t period = o->period ? (int64_t)o->period : (int64_t)(1000000000 / o->freq);
+
+	if (pprof__add_sample_type(pp, "samples", "count", 1) ||
+	    pprof__add_sample_type(pp, type, unit, period) ||
+	    pprof__set_period(pp, type, unit, period))
+		return -ENOMEM;
+	return 0;
+}
+
 static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 {
 	struct stack_capture sc = {};
@@ -309,6 +410,12 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 		__u8 one = 1;
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &key, &one, BPF_ANY);
+	}
+	for (int i = 0; i < o->ntids; i++) {
+		__u32 key = o->tids[i];
+		__u8 one = 1;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.tids), &key, &one, BPF_ANY);
 	}
 	/* The processes of -p are read now, before they can exit; all of
 	 * them for a system-wide run. */
@@ -353,8 +460,9 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 		if (sc.drains)
 			fprintf(stderr, "profile: stack tables drained %lu times\n", sc.drains);
 	}
+	stack_capture__export(&sc, t->pprof, NULL, NULL, NULL);
 	err = report(t->out, o, &sc);
-	if (err) {
+	if (err || tool__export(t)) {
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
@@ -388,6 +496,8 @@ int main(int argc, char **argv)
 		return ret;
 	ret = tool__init(&t, "profile", &o.cli,
 			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	if (!ret && t.pprof && pprof_types(t.pprof, &o))
+		ret = EXIT_RUNTIME;
 	/* No sites to attach: the features are probed only for -v. With
 	 * one pid the run ends when it exits (and tool__start() checks it);
 	 * with several, at -d or ^C. */
@@ -399,6 +509,13 @@ int main(int argc, char **argv)
 	for (int i = 0; o.npids > 1 && i < o.npids; i++) {
 		if (cli__pid_exists(o.pids[i])) {
 			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	for (int i = 0; i < o.ntids; i++) {
+		if (cli__pid_exists(o.tids[i])) {
+			fprintf(stderr, "profile: thread %d does not exist\n", o.tids[i]);
 			ret = EXIT_USAGE;
 			goto out;
 		}
@@ -420,12 +537,21 @@ int main(int argc, char **argv)
 	skel->rodata->want_kernel = !o.user_only;
 	skel->rodata->include_idle = o.idle;
 	skel->rodata->filter_pids = o.npids > 0;
+	skel->rodata->filter_tids = o.ntids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
+	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
+	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");
+	if (!ret)
+		ret = use_pinned_set(skel->maps.mntns_set, o.mntnsmap, "--mntnsmap",
+				     "mount namespace ids");
+	skel->rodata->filter_cgroups = o.cgroupmap != NULL;
+	skel->rodata->filter_mntns = o.mntnsmap != NULL;
 	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
-	ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1, o.storage,
-				  cfi) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1,
+					  o.storage, cfi) ? EXIT_RUNTIME : 0;
 	/* With CFI the tables are drained as they fill: no sample is lost
 	 * for room at any rate or duration (half full asks for a drain). */
 	if (cfi && !ret) {

@@ -17,6 +17,7 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/output.h"
+#include "common/pprof.h"
 #include "common/probe.h"
 #include "common/sites.h"
 #include "common/stackcap.h"
@@ -29,7 +30,9 @@
 #define DEFAULT_STACK_STORAGE 16384
 
 struct options {
-	struct cli_common cli;	/* -p -c -i -d -v --attach */
+	struct cli_common cli;	/* -p --cmd -i -D -v --attach */
+	int cpu;		/* -c CPU, bcc's; -1: every CPU */
+	bool delimited;		/* -d: "--" between kernel and user stacks */
 	bool user_only;
 	bool kernel_only;
 	bool per_pid;
@@ -55,11 +58,14 @@ static const char usage[] =
 "\n"
 "Options:\n"
 "  -p, --pid PID          only process PID; stop when it exits\n"
-"  -c, --cmd CMD          run CMD and count only in it\n"
+"      --cmd CMD          run CMD and count only in it\n"
+"  -c, --cpu CPU          count only on CPU\n"
 "  -i, --interval SECS    print and clear the stacks every SECS seconds\n"
-"  -d, --duration SECS    stop after SECS seconds\n"
+"  -D, --duration SECS    stop after SECS seconds\n"
 "  -U, --user-stacks-only   user stacks only\n"
 "  -K, --kernel-stacks-only kernel stacks only\n"
+"  -d, --delimited        a \"--\" line (folded: a \"-\" frame) between the kernel\n"
+"                         and the user stack\n"
 "  -P, --perpid           one stack per process (comm [pid] shown)\n"
 "  -S, --per-site         separate the stacks of each matched site\n"
 "  -f, --folded           folded output: comm;outer;...;inner COUNT\n"
@@ -67,8 +73,12 @@ static const char usage[] =
 "      --lines            add source file:line and inlined frames (debug info)\n"
 "  -v, --verbose          show addresses; kernel features\n"
 "  -T, --timestamp        timestamp each interval\n"
-"  -r, --regexp           patterns are regular expressions\n"
+"  -r, --regexp           patterns are regular expressions, matched from the\n"
+"                         start of the name (as bcc's)\n"
 "  -j, --json             JSON lines output\n"
+"      --pprof FILE       also write the stacks to FILE as a gzipped pprof\n"
+"                         profile (go tool pprof), rewritten at each interval\n"
+"      --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 STACK_UNWIND_HELP
@@ -82,16 +92,22 @@ STACK_UNWIND_HELP
 "Examples:\n"
 "  stackcount 'c:malloc'                  stacks calling malloc\n"
 "  stackcount -P -p 181 'c:close'         per process, one process\n"
-"  stackcount -f -c './app' './app:gamma' folded, for flame graphs\n"
-"  stackcount 't:syscalls:sys_enter_openat'   user and kernel stacks\n";
+"  stackcount -f --cmd './app' './app:gamma'   folded, for flame graphs\n"
+"  stackcount -d t:syscalls:sys_enter_openat   kernel and user stacks, delimited\n"
+"  stackcount -c 1 -D 5 'c:malloc'       stacks calling malloc on CPU 1, for 5 s\n"
+"  stackcount --pprof gamma.pb.gz --cmd './app' './app:gamma'\n"
+"                                         a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_UNWIND };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_DEBUG, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
-	{ "cmd", required_argument, NULL, 'c' },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
+	{ "cpu", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "duration", required_argument, NULL, 'd' },
+	{ "duration", required_argument, NULL, 'D' },
+	{ "delimited", no_argument, NULL, 'd' },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "user-stacks-only", no_argument, NULL, 'U' },
 	{ "kernel-stacks-only", no_argument, NULL, 'K' },
 	{ "perpid", no_argument, NULL, 'P' },
@@ -103,14 +119,11 @@ static const struct option long_opts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "regexp", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("stackcount", __VA_ARGS__)
@@ -120,8 +133,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:UKPSfsvTrjh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:D:dUKPSfsvTrjh", long_opts, NULL)) != -1) {
 		switch (c) {
+		/* bcc's letters: -c is a CPU, -D the duration, -d the delimiter. */
+		case 'c':
+			ret = cli__cpu_option("stackcount", optarg, &o->cpu);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'D':
+			ret = cli__common_option("stackcount", usage, COTRACE_VERSION, 'd', argv,
+						 &o->cli);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'd': o->delimited = true; break;
+		case OPT_DEBUG: o->cli.verbose = true; break;
 		case 'U': o->user_only = true; break;
 		case 'K': o->kernel_only = true; break;
 		case 'P': o->per_pid = true; break;
@@ -179,7 +206,7 @@ static int report(void *ctx, bool last)
 	struct stack_read_opts ro = { .offsets = o->offsets, .addresses = o->addresses,
 				      .delete = o->cli.interval > 0, .skip_probe_frames = true };
 	struct out_ctx ctx_ = { .timestamp = o->timestamp, .interval = r->interval++,
-				.record = "stack" };
+				.record = "stack", .delimit = o->delimited };
 	struct stack_set stacks = {};
 	int err;
 
@@ -210,6 +237,14 @@ static bool any_kernel_site(const struct site_set *set)
 	return false;
 }
 
+/* The pprof label of a stack's site (-S). */
+static const char *site_name(void *ctx, uint32_t extra, char *buf, size_t len)
+{
+	const struct site_set *set = ctx;
+
+	return extra < set->count ? set->sites[extra].name : "";
+}
+
 static int trace(struct tool *t, const struct options *o, struct stackcount_bpf *skel)
 {
 	struct run r = { .o = o, .t = t };
@@ -227,6 +262,7 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 	for (size_t i = 0; !ret && i < t->set.count; i++)
 		if (t->set.sites[i].path)
 			stack_capture__preload(&r.sc, t->set.sites[i].path);
+	stack_capture__export(&r.sc, t->pprof, "site", o->per_site ? site_name : NULL, &t->set);
 	if (!ret)
 		ret = tool__attach(t, t->pid);
 	if (!ret) {
@@ -252,7 +288,7 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 
 int main(int argc, char **argv)
 {
-	struct options o = { .storage = DEFAULT_STACK_STORAGE };
+	struct options o = { .storage = DEFAULT_STACK_STORAGE, .cpu = -1 };
 	struct tool t = TOOL_INIT;
 	struct stackcount_bpf *skel = NULL;
 	bool cfi = false;
@@ -263,6 +299,10 @@ int main(int argc, char **argv)
 		return ret;
 	ret = tool__init(&t, "stackcount", &o.cli,
 			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+	/* Each stack is a count of hits. */
+	if (!ret && t.pprof && (pprof__add_sample_type(t.pprof, "hits", "count", 1) ||
+				pprof__set_period(t.pprof, "hits", "count", 1)))
+		ret = EXIT_RUNTIME;
 	if (!ret)
 		ret = tool__start(&t, 0, o.cli.pid, o.cli.interval);
 	if (!ret)
@@ -282,6 +322,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	skel->rodata->targ_tgid = t.pid;
+	skel->rodata->targ_cpu = o.cpu;
 	skel->rodata->want_user = !o.kernel_only;
 	/* A uprobe's registers are the user's: there is no kernel stack to take. */
 	skel->rodata->want_kernel = !o.user_only && (o.kernel_only || any_kernel_site(&t.set));

@@ -17,6 +17,8 @@
 #include "common/attach.h"
 #include "common/cli.h"
 #include "common/output.h"
+#include "common/pprof.h"
+#include "common/prom.h"
 #include "common/stackcap.h"
 #include "common/stacks.h"
 #include "common/tool.h"
@@ -32,8 +34,9 @@
 #define STACK_KEYS 65536
 
 struct options {
-	struct cli_common cli;	/* -p -c -i -d -v */
+	struct cli_common cli;	/* -p --cmd -i -d -v */
 	pid_t tid;
+	pid_t ppid;		/* -c PPID, bcc's: only children of PPID */
 	unsigned long top;
 	bool failures;
 	int err;		/* -e: errno value, 0 for any */
@@ -58,7 +61,8 @@ static const char usage[] =
 "Options:\n"
 "  -p, --pid PID          count only in process PID\n"
 "  -t, --tid TID          count only in thread TID\n"
-"  -c, --cmd CMD          run CMD and count only in it; stop when it exits\n"
+"  -c, --ppid PPID        count only in children of process PPID\n"
+"      --cmd CMD          run CMD and count only in it; stop when it exits\n"
 "  -i, --interval SECS    print counts every SECS seconds\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -T, --top N            print only the N most frequent (default 10; 0: all)\n"
@@ -76,6 +80,10 @@ static const char usage[] =
 "      --offsets          with --stack: show function offsets (func+0x1a)\n"
 STACK_UNWIND_HELP
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
+"                         (node_exporter's textfile collector), at each interval\n"
+"      --pprof FILE       with --stack: also write the stacks to FILE as a\n"
+"                         gzipped pprof profile (go tool pprof)\n"
 "  -v, --verbose          verbose: libbpf messages\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -86,17 +94,21 @@ STACK_UNWIND_HELP
 "  syscount -i 1 -T 5             top 5 every second\n"
 "  syscount -x                    failed syscalls only\n"
 "  syscount -e ENOENT -P          processes whose syscalls fail with ENOENT\n"
-"  syscount -c 'ls -l' -L -m      syscalls of a command, times in milliseconds\n"
+"  syscount --cmd 'ls -l' -L -m   syscalls of a command, times in milliseconds\n"
+"  syscount -c 1 -P               per process, only children of init\n"
 "  syscount --comm nginx -P       per process, only processes named nginx\n"
 "  syscount --stack --syscall close --comm app -f\n"
-"                                 user stacks of close() in app, folded\n";
+"                                 user stacks of close() in app, folded\n"
+"  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
+"                                 metrics for Prometheus every 15 seconds\n";
 
 enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tid", required_argument, NULL, 't' },
-	{ "cmd", required_argument, NULL, 'c' },
+	{ "ppid", required_argument, NULL, 'c' },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "top", required_argument, NULL, 'T' },
@@ -113,10 +125,10 @@ static const struct option long_opts[] = {
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
+	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_END
 };
 
 #define usage_error(...) cli__usage_error("syscount", __VA_ARGS__)
@@ -134,6 +146,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			if (cli__parse_pid(optarg, &o->tid))
 				return usage_error("invalid thread id '%s'", optarg);
+			break;
+		/* bcc's -c: a parent process; the command is --cmd. */
+		case 'c':
+			if (cli__parse_pid(optarg, &o->ppid))
+				return usage_error("invalid parent pid '%s'", optarg);
 			break;
 		case 'T':
 			if (cli__parse_ulong(optarg, 0, 100000, &o->top))
@@ -189,7 +206,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (ret >= 0)
 		return ret;
 	if (o->tid && o->cli.cmd)
-		return usage_error("%s", "-t and -c cannot be used together");
+		return usage_error("%s", "-t and --cmd cannot be used together");
+	if (o->ppid && o->cli.cmd)
+		return usage_error("%s", "-c and --cmd cannot be used together");
 	if (o->stack && o->nr < 0 && !o->comm)
 		return usage_error("%s", "--stack needs --syscall or --comm");
 	if (o->stack && (o->latency || o->failures || o->per_process))
@@ -198,6 +217,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", "-f, --offsets and --unwind need --stack");
 	if (o->folded && o->json)
 		return usage_error("%s", "-f and -j cannot be used together");
+	if (o->cli.pprof && !o->stack)
+		return usage_error("%s", "--pprof needs --stack");
+	if (o->cli.prom && o->stack)
+		return usage_error("%s", "--prom exports counts: with --stack, use --pprof");
+	if ((o->cli.prom || o->cli.pprof) && o->list)
+		return usage_error("%s", "-l only lists syscalls: --prom and --pprof do not apply");
 	return -1;
 }
 
@@ -244,6 +269,8 @@ struct state {
 	struct syscount_val *prev;	/* per array slot, at the last report */
 	struct stack_capture sc;	/* --stack */
 	unsigned interval;
+	struct prom *prom;		/* --prom, borrowed from the tool */
+	int prom_count, prom_time;	/* its families: counts, and times with -L */
 };
 
 /* A row: a syscall or a process with its count and time in ns. */
@@ -401,11 +428,73 @@ static const struct out_col proc_lat_cols[][5] = {
 	},
 };
 
+/* ---- --prom ------------------------------------------------------------------------ */
+
+static const char *const syscall_labels[] = { "syscall", "errno" };
+static const char *const process_labels[] = { "pid", "comm", "errno" };
+
+/* The metric families: counts, and their time with -L. Returns 0 or an exit code. */
+static int declare_metrics(struct state *st)
+{
+	const struct options *o = st->o;
+	const char *const *labels = o->per_process ? process_labels : syscall_labels;
+	size_t nlabels = (o->per_process ? 2 : 1) + (o->err != 0);
+	struct prom_family count = {
+		.name = o->failures ? "cotrace_syscount_failed_syscalls_total"
+				    : "cotrace_syscount_syscalls_total",
+		.help = o->failures ? "Syscalls that failed, counted by syscount."
+				    : "Syscalls made, counted by syscount.",
+		.type = PROM_COUNTER, .labels = labels, .nlabels = nlabels,
+	};
+	struct prom_family time = {
+		.name = o->failures ? "cotrace_syscount_failed_syscall_seconds_total"
+				    : "cotrace_syscount_syscall_seconds_total",
+		.help = o->failures ? "Time spent in syscalls that failed, measured by syscount -L."
+				    : "Time spent in syscalls, measured by syscount -L.",
+		.type = PROM_COUNTER, .labels = labels, .nlabels = nlabels, .unit_ns = 1,
+	};
+
+	st->prom_count = prom__add_family(st->prom, &count);
+	st->prom_time = o->latency ? prom__add_family(st->prom, &time) : 0;
+	if (st->prom_count < 0 || st->prom_time < 0) {
+		fprintf(stderr, "syscount: cannot declare the metrics: %s\n", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Add what row @r counted since the last report to the metrics. */
+static int export_row(struct state *st, const struct row *r)
+{
+	const struct options *o = st->o;
+	char name[32], pid[16], err[32] = "";
+	const char *values[3];
+	size_t n = 0;
+	int ret;
+
+	if (o->per_process) {
+		snprintf(pid, sizeof(pid), "%u", r->pid);
+		values[n++] = pid;
+		values[n++] = r->comm;
+	} else {
+		syscall_format(r->nr, name, sizeof(name));
+		values[n++] = name;
+	}
+	if (o->err)
+		errno_format(o->err, err, sizeof(err));
+	values[n++] = err;
+	ret = prom__counter_add(st->prom, st->prom_count, values, r->count);
+	if (!ret && o->latency)
+		ret = prom__counter_add(st->prom, st->prom_time, values, r->ns);
+	return ret;
+}
+
 static int report_counts(struct state *st)
 {
 	const struct options *o = st->o;
+	/* bcc's interval header: "[03:11:13]". */
 	struct out_ctx ctx = { .timestamp = o->cli.interval > 0, .interval = st->interval,
-			       .record = "count" };
+			       .record = "count", .bracket_time = true };
 	const struct out_col *cols;
 	struct rows rows = {};
 	struct out_table *t = NULL;
@@ -439,6 +528,10 @@ static int report_counts(struct state *st)
 		char name[32];
 		size_t k = 0;
 
+		/* Every row, before -T keeps the top ones. */
+		err = st->prom ? export_row(st, r) : 0;
+		if (err)
+			break;
 		if (o->per_process) {
 			v[k++].u = r->pid;
 			v[k++].s = r->comm;
@@ -588,6 +681,7 @@ static void set_knobs(struct syscount_bpf *skel, const struct options *o, pid_t 
 {
 	skel->rodata->targ_tgid = pid;
 	skel->rodata->targ_tid = o->tid;
+	skel->rodata->targ_ppid = o->ppid;
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
 		memcpy((char *)skel->rodata->targ_comm, o->comm, strlen(o->comm));
@@ -609,6 +703,13 @@ static void set_knobs(struct syscount_bpf *skel, const struct options *o, pid_t 
 	bpf_program__set_autoload(skel->progs.sc_enter_time, o->latency);
 	bpf_program__set_autoload(skel->progs.sc_exit, o->latency || o->failures);
 	bpf_program__set_autoload(skel->progs.sc_enter_stack, o->stack);
+}
+
+/* The pprof label of a stack's syscall. */
+static const char *syscall_label(void *ctx, uint32_t extra, char *buf, size_t len)
+{
+	syscall_format((int32_t)extra, buf, len);
+	return buf;
 }
 
 static int trace(struct tool *t, struct state *st)
@@ -634,6 +735,7 @@ static int trace(struct tool *t, struct state *st)
 			return ret;
 		if (!o->cli.pid && !o->cli.cmd)
 			stack_capture__scan(&st->sc, o->comm);
+		stack_capture__export(&st->sc, t->pprof, "syscall", syscall_label, NULL);
 	}
 	/* Raw tracepoints: fd-based links, gone with the process even on SIGKILL. */
 	err = syscount_bpf__attach(skel);
@@ -673,6 +775,15 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	st.out = t.out;
+	st.prom = t.prom;
+	if (st.prom)
+		ret = declare_metrics(&st);
+	/* Each stack is a count of syscalls. */
+	if (!ret && t.pprof && (pprof__add_sample_type(t.pprof, "syscalls", "count", 1) ||
+				pprof__set_period(t.pprof, "syscalls", "count", 1)))
+		ret = EXIT_RUNTIME;
+	if (ret)
+		goto out;
 	if (o.list) {
 		ret = list_syscalls(st.out);
 		goto out;
@@ -683,6 +794,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.tid && cli__pid_exists(o.tid)) {
 		fprintf(stderr, "syscount: thread %d does not exist\n", o.tid);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (o.ppid && cli__pid_exists(o.ppid)) {
+		fprintf(stderr, "syscount: process %d does not exist\n", o.ppid);
 		ret = EXIT_USAGE;
 		goto out;
 	}

@@ -20,6 +20,7 @@
 #include "common/hist.h"
 #include "common/output.h"
 #include "common/probe.h"
+#include "common/prom.h"
 #include "common/sites.h"
 #include "common/tool.h"
 #include "bpf/ulatency.h"
@@ -38,6 +39,7 @@ struct options {
 	bool per_func;
 	bool per_pid;
 	bool force;
+	unsigned long level;	/* -l: nested calls timed per thread, 0: all */
 	enum hist_unit unit;
 	char **patterns;
 	int npatterns;
@@ -63,8 +65,13 @@ static const char usage[] =
 "  -m, --milliseconds     millisecond histograms (default: nanoseconds)\n"
 "  -F, --function         one histogram per function\n"
 "  -P, --pids             one histogram per process\n"
-"  -r, --regexp           patterns are POSIX extended regular expressions\n"
+"  -r, --regexp           patterns are POSIX extended regular expressions,\n"
+"                         matched from the start of the name (as bcc's)\n"
+"  -l, --level LEVEL      time only the outermost LEVEL nested or recursive\n"
+"                         calls of a thread (1 to 32; default: all, up to 32)\n"
 "  -j, --json             JSON lines output\n"
+"      --prom FILE        also write the histograms to FILE as Prometheus metrics\n"
+"                         (node_exporter's textfile collector), at each interval\n"
 "  -v, --verbose          verbose: kernel features, attach times, libbpf errors\n"
 "      --force            trace Go binaries too (return probes can crash them)\n"
 "      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
@@ -81,7 +88,8 @@ static const char usage[] =
 "  ulatency -m -i 5 'c:*sleep'          every five seconds, in milliseconds\n"
 "  ulatency -F 'c:str*'                 one histogram per str* function\n"
 "  ulatency -P -F './app:handle_*'      per process and per function\n"
-"  ulatency -c './app arg' './app:work' run ./app and time its work()\n";
+"  ulatency -c './app arg' './app:work' run ./app and time its work()\n"
+"  ulatency -i 15 --prom /var/lib/node_exporter/ulatency.prom 'c:read'\n";
 
 enum { OPT_FORCE = CLI_OPT_TOOL };
 
@@ -96,14 +104,12 @@ static const struct option long_opts[] = {
 	{ "function", no_argument, NULL, 'F' },
 	{ "pids", no_argument, NULL, 'P' },
 	{ "regexp", no_argument, NULL, 'r' },
+	{ "level", required_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("ulatency", __VA_ARGS__)
@@ -115,7 +121,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:c:i:d:TumFPrjvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:i:d:TumFPrl:jvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 		case 'm':
@@ -128,6 +134,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'F': o->per_func = true; break;
 		case 'P': o->per_pid = true; break;
 		case 'r': o->regex = true; break;
+		case 'l':
+			if (cli__parse_ulong(optarg, 1, ULATENCY_MAX_DEPTH, &o->level))
+				return usage_error("invalid level '%s' (1 to %d)", optarg,
+						   ULATENCY_MAX_DEPTH);
+			break;
 		case 'j': o->json = true; break;
 		case OPT_FORCE: o->force = true; break;
 		default:
@@ -229,7 +240,45 @@ struct state {
 	struct log2_hist *total;	/* per function, since start */
 	struct log2_hist *prev;		/* per function, at the last report */
 	unsigned interval;
+	struct prom *prom;		/* --prom, borrowed from the tool */
+	int fam;			/* its histogram family */
 };
+
+/* ---- --prom ------------------------------------------------------------------------ */
+
+static const char *const metric_labels[] = { "pid", "function", "binary" };
+
+/* The histogram family: per function always (Prometheus sums them), per process with -P. */
+static int declare_metrics(struct state *s)
+{
+	struct prom_family f = {
+		.name = "cotrace_ulatency_call_duration_seconds",
+		.help = "Time from the entry of the function to its return, measured by ulatency.",
+		.type = PROM_HISTOGRAM,
+		.labels = metric_labels + !s->o->per_pid,
+		.nlabels = s->o->per_pid ? 3 : 2,
+		.unit_ns = hist_unit_div(s->o->unit),
+	};
+
+	s->fam = prom__add_family(s->prom, &f);
+	return s->fam < 0 ? s->fam : 0;
+}
+
+/* Add @v, the calls of function @func (of @pid with -P) since the last report. */
+static int export_hist(struct state *s, long pid, size_t func, const struct log2_hist *v)
+{
+	const struct site *site = &s->set->sites[func];
+	char pidbuf[16];
+	const char *values[3] = { pidbuf, site->name,
+				  site->display_path ? site->display_path : "" };
+	struct hist h;
+
+	if (!s->prom || !v->count)
+		return 0;
+	snprintf(pidbuf, sizeof(pidbuf), "%ld", pid);
+	hist__from_log2(&h, v);
+	return prom__hist_add(s->prom, s->fam, values + !s->o->per_pid, &h);
+}
 
 static void print_hist(struct state *s, const struct out_ctx *ctx, long pid, long func,
 		       const struct log2_hist *v)
@@ -261,6 +310,7 @@ static int report_funcs(struct state *s, const struct out_ctx *ctx)
 {
 	int fd = bpf_map__fd(s->skel->maps.hists);
 	struct log2_hist merged = {};
+	int err;
 
 	for (uint32_t f = 0; f < s->nfuncs; f++) {
 		struct log2_hist delta;
@@ -272,6 +322,9 @@ static int report_funcs(struct state *s, const struct out_ctx *ctx)
 		delta = s->total[f];
 		log2_hist__sub(&delta, &s->prev[f]);
 		s->prev[f] = s->total[f];
+		err = export_hist(s, -1, f, &delta);
+		if (err)
+			return err;
 		if (s->o->per_func) {
 			if (delta.count)
 				print_hist(s, ctx, -1, f, &delta);
@@ -325,6 +378,9 @@ static int report_pids(struct state *s, const struct out_ctx *ctx)
 		/* A call returning meanwhile makes a new entry, reported next time. */
 		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], &v) || keys[i].func >= s->nfuncs)
 			continue;
+		err = export_hist(s, keys[i].tgid, keys[i].func, &v);
+		if (err)
+			goto out;
 		if (s->o->per_func) {
 			if (v.count)
 				print_hist(s, ctx, keys[i].tgid, keys[i].func, &v);
@@ -375,7 +431,7 @@ static int trace(struct tool *t, const struct options *o, struct ulatency_bpf *s
 {
 	struct state st = { .o = o, .set = &t->set, .nfuncs = nfuncs,
 			    .single_file = site_set__single_file(&t->set), .skel = skel,
-			    .out = t->out, .ncpus = libbpf_num_possible_cpus() };
+			    .out = t->out, .ncpus = libbpf_num_possible_cpus(), .prom = t->prom };
 	size_t ntraced;
 	int ret = EXIT_RUNTIME;
 
@@ -384,7 +440,7 @@ static int trace(struct tool *t, const struct options *o, struct ulatency_bpf *s
 	st.percpu = calloc(st.ncpus, sizeof(*st.percpu));
 	st.total = calloc(nfuncs, sizeof(*st.total));
 	st.prev = calloc(nfuncs, sizeof(*st.prev));
-	if (!st.percpu || !st.total || !st.prev)
+	if (!st.percpu || !st.total || !st.prev || (st.prom && declare_metrics(&st)))
 		goto out;
 	ntraced = nfuncs - t->nskipped;
 	tool__say_tracing(t, ntraced, "function", o->patterns, o->npatterns);
@@ -453,6 +509,7 @@ int main(int argc, char **argv)
 	skel->rodata->nfuncs = nfuncs;
 	skel->rodata->unit_div = hist_unit_div(o.unit);
 	skel->rodata->per_pid = o.per_pid;
+	skel->rodata->max_level = o.level ? o.level : ULATENCY_MAX_DEPTH;
 	bpf_map__set_max_entries(skel->maps.hists, nfuncs);
 	/* Room for every function in 1024 processes, at least 16,384 entries. */
 	bpf_map__set_max_entries(skel->maps.pid_hists, cli__map_entries(

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -39,16 +40,25 @@
 
 
 struct options {
-	struct cli_common cli;	/* -p -c -d -v --attach */
+	struct cli_common cli;	/* -p --cmd -d -v --attach */
 	pid_t tid;
 	const char *comm;
 	unsigned long max_events;
 	bool timestamp;		/* -t: seconds since start */
+	bool unix_time;		/* -u: -t's time as seconds since the epoch */
 	bool time_of_day;	/* -T */
+	bool print_cpu;		/* -C */
 	bool json;
 	bool list;
 	bool user_stack;
+	bool kernel_stack;	/* -K */
 	bool address;
+	bool include_self;	/* -S */
+	bool aggregate;		/* -A */
+	bool bin_cmp;		/* -B: STRCMP on byte lists (the probe language's) */
+	long uid;		/* --uid, -1: every user */
+	const char *cgroup_path;	/* -c */
+	const char *msg_filter;	/* -f */
 	bool force;		/* --force: return probes in Go programs */
 	unsigned long str_size;
 	unsigned long pages;
@@ -62,7 +72,9 @@ static const char usage[] =
 "functions, with arguments.\n"
 "\n"
 "Probes (bcc trace syntax):\n"
-"  [p:]lib:func [(FILTER)] [\"FORMAT\"[, ARG...]]   function entry\n"
+"  [p:]lib:func[(SIG)] [(FILTER)] [\"FORMAT\"[, ARG...]]\n"
+"                                                  function entry; SIG: bcc's\n"
+"                                                  signature, as (char *path)\n"
 "  r:lib:func ...                                  function return (retval)\n"
 "  u:lib:[provider:]name ...                       USDT probe (arg1..argN)\n"
 "  t:category:event ...                            tracepoint (args->FIELD)\n"
@@ -76,21 +88,39 @@ static const char usage[] =
 "  $stackN args->FIELD, with :u8..u64 :s8..s64 :x8..x64 :string; FILTER is a C\n"
 "  expression over them, with STRCMP(\"text\", arg). Parameters by name: from\n"
 "  DWARF for user functions, from the kernel's BTF for kernel functions (-l -v\n"
-"  lists them).\n"
+"  lists them). ARGs are C expressions too: arithmetic, casts ((int)retval),\n"
+"  members of typed values (ts->tv_nsec; types from DWARF, debug files and the\n"
+"  kernel's BTF), $task->FIELD. FORMAT's %U and %K print symbols.\n"
 "\n"
 "Options:\n"
 "  -p, --pid PID          trace only process PID; stop when it exits\n"
 "  -L, --tid TID          trace only thread TID\n"
-"  -c, --cmd CMD          run CMD and trace it and its children; stop when it exits\n"
+"      --uid UID          trace only processes of user UID\n"
+"  -c, --cgroup-path PATH   trace only tasks of the cgroup (v2) at PATH and its\n"
+"                         descendants\n"
+"      --cmd CMD          run CMD and trace it and its children; stop when it exits\n"
+"  -S, --include-self     trace this tool's own process too (default: left out)\n"
 "  -n, --name NAME        print only processes whose name contains NAME\n"
+"  -f, --msg-filter TEXT  print only events whose message contains TEXT\n"
 "  -M, --max-events N     stop after N events\n"
+"  -A, --aggregate        count identical events, print each once with its count\n"
+"                         (at -M or at the end)\n"
 "  -t, --timestamp        print seconds since the start\n"
+"  -u, --unix-timestamp   print the time (of -t) as seconds since the epoch\n"
 "  -T, --time             print the time of day\n"
+"  -C, --print-cpu        print the CPU of each event\n"
 "  -Z, --string-size N    bytes of string arguments (default 80)\n"
 "  -b, --buffer-pages N   ring buffer pages (default 256, rounded up to a power of 2)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -U, --user-stack       print the user stack of each event\n"
-"  -a, --address          with -U, print each frame's address too\n"
+"  -K, --kernel-stack     print the kernel stack of each event (tracepoints and\n"
+"                         kernel functions: a uprobe has none)\n"
+"  -a, --address          with -U or -K, print each frame's address too\n"
+"  -s, --sym-file-list FILES  bcc's symbol files (comma-separated): checked to\n"
+"                         exist; frames are symbolized from the mapped files\n"
+"  -B, --bin-cmp          STRCMP may compare byte lists ({0x6c, 0x00})\n"
+"  -I, --include HEADER   accepted for bcc's command lines: types come from\n"
+"                         debug information (DWARF) and the kernel's BTF instead\n"
 "  -l, --list             list the matching probe sites and exit\n"
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
@@ -112,35 +142,69 @@ static const char usage[] =
 "  uprobe-trace 'r:bash:readline +0($retval):string'\n"
 "  uprobe-trace 'do_sys_openat2 \"%s\", filename'\n"
 "  uprobe-trace -l -v vfs_read\n"
-"  uprobe-trace -c './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n";
+"  uprobe-trace --cmd './app' 'p:c:exit \"%s exited with code %d\", $comm, arg1'\n"
+"  uprobe-trace -C -f tmp 'p:c:open \"%s\", arg1'   CPU column; messages with tmp\n"
+"  uprobe-trace -A -M 100 'p:c:write \"%d\", arg1'   counts of each message\n"
+"  uprobe-trace -K 't:sched:sched_process_exit'   with kernel stacks\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL };
+enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID };
 
+/* bcc trace's long options, with its spellings (--print_cpu) kept as aliases. */
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tid", required_argument, NULL, 'L' },
-	{ "cmd", required_argument, NULL, 'c' },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "cgroup-path", required_argument, NULL, 'c' },
+	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
+	{ "include-self", no_argument, NULL, 'S' },
 	{ "name", required_argument, NULL, 'n' },
+	{ "msg-filter", required_argument, NULL, 'f' },
 	{ "max-events", required_argument, NULL, 'M' },
+	{ "aggregate", no_argument, NULL, 'A' },
 	{ "timestamp", no_argument, NULL, 't' },
+	{ "unix-timestamp", no_argument, NULL, 'u' },
 	{ "time", no_argument, NULL, 'T' },
+	{ "print-cpu", no_argument, NULL, 'C' },
+	{ "print_cpu", no_argument, NULL, 'C' },
 	{ "string-size", required_argument, NULL, 'Z' },
 	{ "buffer-pages", required_argument, NULL, 'b' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "user-stack", no_argument, NULL, 'U' },
+	{ "kernel-stack", no_argument, NULL, 'K' },
 	{ "address", no_argument, NULL, 'a' },
+	{ "sym-file-list", required_argument, NULL, 's' },
+	{ "sym_file_list", required_argument, NULL, 's' },
+	{ "bin-cmp", no_argument, NULL, 'B' },
+	{ "bin_cmp", no_argument, NULL, 'B' },
+	{ "include", required_argument, NULL, 'I' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "attach", required_argument, NULL, CLI_OPT_ATTACH },
-	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
-	{}
+	CLI_LONG_OPTS_SITES_END
 };
 
 #define usage_error(...) cli__usage_error("uprobe-trace", __VA_ARGS__)
+
+/*
+ * -s FILES, bcc's list of files to symbolize stacks with (by build id):
+ * frames here are symbolized from the files each process maps, so the
+ * list is only checked, for the typo bcc would have stopped at. Returns
+ * 0, or EXIT_USAGE after the usage error.
+ */
+static int check_sym_files(const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return usage_error("%s", "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save))
+		if (access(tok, R_OK))
+			ret = usage_error("-s: cannot read '%s': %s", tok, strerror(errno));
+	free(copy);
+	return ret;
+}
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -148,8 +212,35 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:L:c:n:M:tTZ:b:d:aUljvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:L:c:Sn:f:M:AtuTCZ:b:d:aUKs:BI:ljvh", long_opts,
+				NULL)) != -1) {
 		switch (c) {
+		/* bcc trace's -c is a cgroup; the command is --cmd. */
+		case 'c': o->cgroup_path = optarg; break;
+		case 'S': o->include_self = true; break;
+		case 'f': o->msg_filter = optarg; break;
+		case 'A': o->aggregate = true; break;
+		case 'u': o->unix_time = o->timestamp = true; break;
+		case 'C': o->print_cpu = true; break;
+		case 'K': o->kernel_stack = true; break;
+		case 'B': o->bin_cmp = true; break;
+		case 's':
+			if (check_sym_files(optarg))
+				return EXIT_USAGE;
+			break;
+		case 'I':
+			fprintf(stderr, "uprobe-trace: -I %s is not needed: types come from debug "
+				"information (DWARF) and the kernel's BTF, not from C headers\n",
+				optarg);
+			break;
+		case OPT_UID: {
+			unsigned long uid;
+
+			if (cli__parse_ulong(optarg, 0, 0xfffffffeUL, &uid))
+				return usage_error("invalid user id '%s'", optarg);
+			o->uid = (long)uid;
+			break;
+		}
 		case 'L':
 			if (cli__parse_pid(optarg, &o->tid))
 				return usage_error("invalid thread id '%s'", optarg);
@@ -186,6 +277,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	ret = cli_common__check("uprobe-trace", &o->cli);
 	if (ret >= 0)
 		return ret;
+	if (o->aggregate && o->json)
+		return usage_error("%s", "-A and -j cannot be used together");
 	o->nprobes = argc - optind;
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
 	if (!o->probes)
@@ -206,7 +299,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (p->kind != PROBE_TRACEPOINT) {
 			struct fetch_env env = { .kind = trace_probe__fetch_kind(p->kind),
 						 .str_size = o->str_size, .names_later = true,
-						 .kernel = trace_probe__is_kernel(p->kind) };
+						 .kernel = trace_probe__is_kernel(p->kind),
+						 .bin_cmp = o->bin_cmp };
 			struct fetch_plan *plan = malloc(sizeof(*plan));
 
 			ret = plan ? trace_probe__compile(p, &env, plan, err, sizeof(err)) : -ENOMEM;
@@ -223,19 +317,124 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- events ------------------------------------------------------------------ */
 
+/*
+ * -A: the distinct events as text, each with how many times it came, in
+ * the order first seen; an open-addressing index of their hashes.
+ */
+struct aggregate {
+	struct agg_item {
+		char *text;
+		uint64_t count;
+		uint64_t hash;
+		size_t order;	/* first seen: ties keep it */
+	} *items;
+	size_t n, cap;
+	uint32_t *index;	/* item + 1, 0 for an empty slot */
+	size_t nslots;		/* a power of two, at least twice n */
+};
+
+static uint64_t text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Count one more @text (taken over: freed or kept). 0 or -ENOMEM. */
+static int aggregate__add(struct aggregate *a, char *text)
+{
+	uint64_t h = text_hash(text);
+	size_t slot;
+
+	for (slot = a->nslots ? h & (a->nslots - 1) : 0; a->nslots && a->index[slot];
+	     slot = (slot + 1) & (a->nslots - 1)) {
+		struct agg_item *it = &a->items[a->index[slot] - 1];
+
+		if (it->hash == h && !strcmp(it->text, text)) {
+			it->count++;
+			free(text);
+			return 0;
+		}
+	}
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		void *p = realloc(a->items, cap * sizeof(*a->items));
+
+		if (!p)
+			goto out_nomem;
+		a->items = p;
+		a->cap = cap;
+	}
+	if (2 * (a->n + 1) > a->nslots) {
+		size_t n = a->nslots ? a->nslots * 2 : 128;
+		uint32_t *idx = calloc(n, sizeof(*idx));
+
+		if (!idx)
+			goto out_nomem;
+		for (size_t i = 0; i < a->n; i++) {
+			size_t k = a->items[i].hash & (n - 1);
+
+			while (idx[k])
+				k = (k + 1) & (n - 1);
+			idx[k] = i + 1;
+		}
+		free(a->index);
+		a->index = idx;
+		a->nslots = n;
+		for (slot = h & (n - 1); idx[slot]; slot = (slot + 1) & (n - 1))
+			;
+	}
+	a->items[a->n] = (struct agg_item){ text, 1, h, a->n };
+	a->index[slot] = ++a->n;
+	return 0;
+out_nomem:
+	free(text);
+	return -ENOMEM;
+}
+
+static int agg_cmp(const void *a, const void *b)
+{
+	const struct agg_item *x = a, *y = b;
+
+	/* By count, most first (as bcc); equal counts in the order first seen. */
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* bcc trace's -A report: each event, then "-->COUNT N" and a blank line.
+ * The index is no longer valid after it. */
+static void aggregate__print(struct aggregate *a, FILE *f)
+{
+	qsort(a->items, a->n, sizeof(*a->items), agg_cmp);
+	for (size_t i = 0; i < a->n; i++)
+		fprintf(f, "%s-->COUNT %" PRIu64 "\n\n", a->items[i].text, a->items[i].count);
+}
+
+static void aggregate__fini(struct aggregate *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->items[i].text);
+	free(a->items);
+	free(a->index);
+}
+
 struct tracer {
 	const struct options *o;
-	struct syms *syms;		/* -U */
+	struct syms *syms;		/* -U, -K, %K and %U */
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
+	struct json *json;
 	uint64_t start_ns;
+	double epoch_offset;		/* -u: CLOCK_REALTIME - CLOCK_MONOTONIC, seconds */
 	uint64_t printed;
 	bool *done;			/* -M reached: the tool's stop */
 	struct trace_line line;		/* the message of the event being printed */
-	char strs[TRACE_PROBE_MAX_ARGS][FETCH_MAX_STR + 1];	/* its string values */
-	char frames[TRACE_STACK_DEPTH][1024];	/* its stack, as text */
-	const char *frame_ptrs[TRACE_STACK_DEPTH];
+	struct aggregate agg;		/* -A */
+	int agg_err;			/* -A ran out of memory */
 };
 
 static void func_name(const struct tracer *t, const struct site *s, const struct trace_probe *p,
@@ -263,6 +462,110 @@ static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, 
 		snprintf(buf + off, len - off, "[unknown]");
 }
 
+/* One kernel frame as text, as format_frame(). */
+static void format_kframe(struct tracer *t, uint64_t addr, char *buf, size_t len)
+{
+	struct sym_frame f;
+	int n = 0, off = 0;
+
+	if (t->o->address)
+		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
+	if (t->syms)
+		n = syms__resolve_kernel(t->syms, addr, &f);
+	if (n > 0)
+		sym_frame__format(&f, true, buf + off, len - off);
+	else
+		snprintf(buf + off, len - off, "[unknown]");
+}
+
+/* An event's stacks, innermost frame first (-U, -K). */
+struct event_stacks {
+	const uint64_t *user, *kernel;
+	size_t nuser, nkernel;
+};
+
+/*
+ * One event as text, in bcc trace's layout: [TIME] [CPU] PID TID COMM
+ * FUNC MESSAGE, then the kernel stack and the user stack, a frame a line.
+ */
+static void write_event_text(struct tracer *t, FILE *f, const struct trace_event *e,
+			     const char *tbuf, const char *comm, const char *func, const char *msg,
+			     const struct event_stacks *st)
+{
+	char frame[1024];
+
+	if (tbuf[0])
+		fprintf(f, t->o->unix_time && !t->o->time_of_day ? "%-17s " : "%-14s ", tbuf);
+	if (t->o->print_cpu)
+		fprintf(f, "%-3u ", e->cpu);
+	fprintf(f, "%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, comm, func, msg ? msg : "");
+	for (size_t i = 0; i < st->nkernel; i++) {
+		format_kframe(t, st->kernel[i], frame, sizeof(frame));
+		fprintf(f, "        %s\n", frame);
+	}
+	for (size_t i = 0; i < st->nuser; i++) {
+		format_frame(t, e->pid, st->user[i], frame, sizeof(frame));
+		fprintf(f, "        %s\n", frame);
+	}
+}
+
+/* -A: the event's text counted instead of printed. */
+static void aggregate_event(struct tracer *t, const struct trace_event *e, const char *tbuf,
+			    const char *comm, const char *func, const char *msg,
+			    const struct event_stacks *st)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		t->agg_err = -ENOMEM;
+		return;
+	}
+	write_event_text(t, f, e, tbuf, comm, func, msg, st);
+	if (fclose(f) || !text) {
+		free(text);
+		t->agg_err = -ENOMEM;
+		return;
+	}
+	if (aggregate__add(&t->agg, text))
+		t->agg_err = -ENOMEM;
+}
+
+static void json_stack(struct tracer *t, struct json *j, const char *key, pid_t pid,
+		       const uint64_t *addrs, size_t n, bool kernel)
+{
+	char frame[1024];
+
+	json__begin_array(j, key);
+	for (size_t i = 0; i < n; i++) {
+		if (kernel)
+			format_kframe(t, addrs[i], frame, sizeof(frame));
+		else
+			format_frame(t, pid, addrs[i], frame, sizeof(frame));
+		json__str(j, NULL, frame);
+	}
+	json__end_array(j);
+}
+
+/* %K and %U: a symbol of the kernel (@pid -1) or of process @pid. */
+static int resolve_sym(void *ctx, int pid, uint64_t addr, struct trace_sym *out)
+{
+	struct tracer *t = ctx;
+	struct sym_frame f;
+	int n;
+
+	if (!t->syms)
+		return -ENOENT;
+	n = pid < 0 ? syms__resolve_kernel(t->syms, addr, &f) :
+		      syms__resolve_user(t->syms, pid, addr, &f, 1);
+	if (n <= 0)
+		return -ENOENT;
+	*out = (struct trace_sym){ f.name, f.offset,
+				   f.module && f.module[0] != '[' ? f.module : NULL };
+	return 0;
+}
+
 static int print_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -271,12 +574,9 @@ static int print_event(void *ctx, void *data, size_t size)
 	const struct site *s;
 	const struct trace_probe *p;
 	const void *d;
-	const uint64_t *stack;
-	size_t dlen, nframes;
+	struct event_stacks st;
+	size_t dlen;
 	char comm[17], func[128], tbuf[32] = "";
-	enum out_type types[TRACE_PROBE_MAX_ARGS];
-	struct out_val args[TRACE_PROBE_MAX_ARGS];
-	struct out_event ev;
 	const char *msg;
 
 	/* Once stdout failed, the events are only drained (on_event()). */
@@ -288,56 +588,71 @@ static int print_event(void *ctx, void *data, size_t size)
 	comm[16] = 0;
 	if (o->comm && !strstr(comm, o->comm))
 		return 0;
-	if (e->stack_bytes > size - sizeof(*e))
+	if (e->stack_bytes > size - sizeof(*e) ||
+	    e->kstack_bytes > size - sizeof(*e) - e->stack_bytes)
 		return 0;
 	d = (const char *)data + sizeof(*e);
-	dlen = size - sizeof(*e) - e->stack_bytes;
-	nframes = e->stack_bytes / sizeof(uint64_t);
-	if (nframes > TRACE_STACK_DEPTH)
-		nframes = TRACE_STACK_DEPTH;
-	stack = (const uint64_t *)((const char *)d + dlen);
-	msg = trace_probe__render(p, &t->plans[e->site], d, dlen, &t->line);
+	dlen = size - sizeof(*e) - e->stack_bytes - e->kstack_bytes;
+	st.nuser = e->stack_bytes / sizeof(uint64_t);
+	st.user = (const uint64_t *)((const char *)d + dlen);
+	st.nkernel = e->kstack_bytes / sizeof(uint64_t);
+	st.kernel = st.user + st.nuser;
+	msg = trace_probe__render_event(p, &t->plans[e->site], d, dlen, e->pid,
+					&(struct trace_symbolizer){ resolve_sym, t }, &t->line);
+	/* bcc's -f: a substring of the message, before -M counts the event. */
+	if (o->msg_filter && !strstr(msg ? msg : "", o->msg_filter))
+		return 0;
 	func_name(t, s, p, func, sizeof(func));
 	if (o->time_of_day) {
 		time_t now = time(NULL);
 		struct tm tm;
 
 		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime_r(&now, &tm));
+	} else if (o->unix_time) {
+		snprintf(tbuf, sizeof(tbuf), "%.6f", t->epoch_offset + e->ts / 1e9);
 	} else if (o->timestamp) {
 		snprintf(tbuf, sizeof(tbuf), "%.6f",
 			 e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
 	}
-	ev = (struct out_event){ .time = tbuf[0] ? tbuf : NULL,
-				 .has_ts = o->timestamp || o->time_of_day,
-				 .ts = e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0,
-				 .pid = e->pid, .tid = e->tid, .cpu = e->cpu, .comm = comm,
-				 .func = func, .message = msg, .arg_types = types, .args = args,
-				 .stack = o->user_stack ? t->frame_ptrs : NULL,
-				 .nstack = nframes };
-	if (out__format(t->out) == OUT_JSON) {
+	if (t->json) {
+		struct json *j = t->json;
 		const struct fetch_plan *plan = &t->plans[e->site];
 
+		json__begin_object(j);
+		json__str(j, "type", "event");
+		if (o->timestamp || o->time_of_day)
+			json__f64(j, "ts", o->unix_time ? t->epoch_offset + e->ts / 1e9 :
+				  e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
+		json__u64(j, "pid", e->pid);
+		json__u64(j, "tid", e->tid);
+		json__u64(j, "cpu", e->cpu);
+		json__str(j, "comm", comm);
+		json__str(j, "func", func);
+		json__str(j, "message", msg ? msg : "");
+		json__begin_array(j, "args");
 		for (int i = 0; i < p->nargs; i++) {
 			const struct fetch_value *v = &plan->values[i];
+			char str[FETCH_MAX_STR + 1];
 
-			if (v->type.vtype == FETCH_T_STRING) {
-				types[i] = OUT_STR;
-				args[i].s = fetch_value__str(v, d, dlen, t->strs[i], sizeof(t->strs[i]));
-			} else if (v->type.vtype == FETCH_T_SIGNED) {
-				types[i] = OUT_S64;
-				args[i].i = fetch_value__s64(v, d, dlen);
-			} else {
-				types[i] = OUT_U64;
-				args[i].u = fetch_value__u64(v, d, dlen);
-			}
+			if (v->type.vtype == FETCH_T_STRING)
+				json__str(j, NULL, fetch_value__str(v, d, dlen, str, sizeof(str)));
+			else if (v->type.vtype == FETCH_T_SIGNED)
+				json__s64(j, NULL, fetch_value__s64(v, d, dlen));
+			else
+				json__u64(j, NULL, fetch_value__u64(v, d, dlen));
 		}
-		ev.nargs = p->nargs;
+		json__end_array(j);
+		if (o->kernel_stack)
+			json_stack(t, j, "kernel_stack", e->pid, st.kernel, st.nkernel, true);
+		if (o->user_stack)
+			json_stack(t, j, "user_stack", e->pid, st.user, st.nuser, false);
+		json__end_object(j);
+		json__newline(j);
+	} else if (o->aggregate) {
+		aggregate_event(t, e, tbuf, comm, func, msg, &st);
+	} else {
+		write_event_text(t, stdout, e, tbuf, comm, func, msg, &st);
 	}
-	for (size_t i = 0; i < nframes; i++) {
-		format_frame(t, e->pid, stack[i], t->frames[i], sizeof(t->frames[i]));
-		t->frame_ptrs[i] = t->frames[i];
-	}
-	out__event(t->out, &ev);
 
 	t->printed++;
 	if (o->max_events && t->printed >= o->max_events) {
@@ -350,11 +665,17 @@ static int print_event(void *ctx, void *data, size_t size)
 /* Print one event; a process the BPF side stopped is continued after. */
 static int on_event(void *ctx, void *data, size_t size)
 {
+	struct tracer *t = ctx;
 	const struct trace_event *e = data;
-	int ret = print_event(ctx, data, size);
+	bool stopped = size >= sizeof(*e) && (e->flags & TRACE_F_STOPPED);
+	int ret;
 
-	/* Its maps were read while it was stopped (format_frame): let it go on. */
-	if (size >= sizeof(*e) && (e->flags & TRACE_F_STOPPED))
+	/* Its maps are read while it is stopped, even when this event is not
+	 * printed (-n, -f): its later events may be. Then it may go on. */
+	if (stopped && t->syms)
+		syms__snapshot(t->syms, e->pid);
+	ret = print_event(ctx, data, size);
+	if (stopped)
 		kill(e->pid, SIGCONT);
 	return ret;
 }
@@ -465,15 +786,18 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	int ret = 0;
 
 	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
+	/* Types of casts and signatures: the site's debug information, then
+	 * the kernel's BTF. */
 	for (size_t i = 0; dc && cc && seen && kf && i < set->count; i++) {
 		const struct site *s = &set->sites[i];
 		const struct trace_probe *p = &o->probes[s->spec];
 		struct fetch_env env = { .kind = trace_probe__fetch_kind(s->kind), .str_size = o->str_size,
-					 .kernel = trace_probe__is_kernel(s->kind) };
+					 .kernel = trace_probe__is_kernel(s->kind), .bin_cmp = o->bin_cmp };
 		struct fetch_param params[DWARF_MAX_PARAMS];
 		const struct dwarf_func *df = NULL;
 		bool named = false;
 		struct tp_format fmt = {};
+		const struct ctype_src *types[2];
 		char dmsg[512] = "";
 
 		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
@@ -491,7 +815,12 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 					env.nparams++;
 			env.params = params;
 			named = df;
+			if ((types[env.ntypes] = dwarf_cache__types(dc, s->path)))
+				env.ntypes++;
 		}
+		if ((types[env.ntypes] = kbtf__types()))
+			env.ntypes++;
+		env.types = types;
 		if (trace_probe__is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
 			for (size_t k = 0; k < kf->nparams; k++)
 				if (!kbtf_param__to_fetch(&kf->params[k], &params[env.nparams]))
@@ -541,8 +870,43 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	return ret;
 }
 
+static void print_header(const struct options *o)
+{
+	if (o->json)
+		return;
+	if (o->timestamp || o->time_of_day)
+		printf(o->unix_time && !o->time_of_day ? "%-17s " : "%-14s ", "TIME");
+	if (o->print_cpu)
+		printf("%-3s ", "CPU");
+	printf("%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
+}
 
-/* Size the maps, load, store the fetch programs, follow -c's children. */
+/*
+ * -c PATH: the cgroup the BPF side tests tasks against (with their
+ * descendants, as bcc's BPF_CGROUP_ARRAY). Returns 0 or an exit code,
+ * after saying why on stderr.
+ */
+static int set_cgroup(struct uprobe_trace_bpf *skel, const char *path)
+{
+	uint32_t key = 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "uprobe-trace: -c: cannot open the cgroup '%s': %s\n", path,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.cgroup), &key, &fd, BPF_ANY)) {
+		err = errno;
+		fprintf(stderr, "uprobe-trace: -c: '%s' is not a cgroup (version 2): %s\n", path,
+			strerror(err));
+	}
+	/* The map holds its own reference to the cgroup. */
+	close(fd);
+	return err ? (err == EBADF || err == EINVAL ? EXIT_USAGE : EXIT_RUNTIME) : 0;
+}
+
+/* Size the maps, load, store the fetch programs, follow --cmd's children. */
 static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
 		const struct fetch_plan *plans, unsigned fork_off)
 {
@@ -559,6 +923,12 @@ static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf
 	bpf_map__set_max_entries(skel->maps.events, pages * getpagesize());
 	skel->rodata->wakeup_bytes = pages * getpagesize() / 8;
 	skel->rodata->user_stack = o->user_stack;
+	skel->rodata->kernel_stack = o->kernel_stack;
+	/* bcc leaves its own process out unless -S: our writes to stdout
+	 * would otherwise trace themselves with 'c:write'. */
+	skel->rodata->self_tgid = o->include_self ? 0 : getpid();
+	skel->rodata->targ_uid = o->uid;
+	skel->rodata->filter_cgroup = o->cgroup_path != NULL;
 	bpf_map__set_max_entries(skel->maps.fetch_progs, set->count);
 	bpf_map__set_max_entries(skel->maps.traced, cli__map_entries(TRACE_TRACED_ENTRIES));
 	bpf_map__set_max_entries(skel->maps.stopped, cli__map_entries(TRACE_TRACED_ENTRIES));
@@ -580,6 +950,11 @@ static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf
 			return EXIT_RUNTIME;
 		}
 	}
+	if (o->cgroup_path) {
+		ret = set_cgroup(skel, o->cgroup_path);
+		if (ret)
+			return ret;
+	}
 	if (o->cli.cmd) {
 		uint32_t key = t->pid;
 		uint8_t one = 1;
@@ -600,6 +975,15 @@ static int report(void *ctx, bool last)
 	return 0;
 }
 
+/* Do the probes' formats have %K or %U? */
+static bool wants_symbols(const struct options *o)
+{
+	for (int i = 0; i < o->nprobes; i++)
+		if (trace_probe__wants_symbols(&o->probes[i]))
+			return true;
+	return false;
+}
+
 static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
 		 struct fetch_plan *plans, char **specs)
 {
@@ -608,7 +992,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
 
-	if (o->user_stack) {
+	if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
 		if (!tr.syms) {
 			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",
@@ -618,6 +1002,11 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		/* A traced process is read now, before it can exit. */
 		if (o->cli.pid)
 			syms__snapshot(tr.syms, o->cli.pid);
+	}
+	if (o->json) {
+		tr.json = json__new(stdout);
+		if (!tr.json)
+			goto out;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
@@ -631,12 +1020,25 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	if (ret)
 		goto out;
 	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
-	out__event_header(t->out, o->timestamp || o->time_of_day);
+	print_header(o);
 	out__flush(t->out);
 	tr.start_ns = cli__now_ns();
+	{
+		struct timespec rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		tr.epoch_offset = rt.tv_sec + rt.tv_nsec / 1e9 - tr.start_ns / 1e9;
+	}
 	ret = tool__begin(t);
 	if (!ret)
 		ret = tool__loop(t, rb, report, &tr, false, "read the events");
+	if (!ret && o->aggregate) {
+		if (tr.agg_err) {
+			fprintf(stderr, "uprobe-trace: -A: %s\n", strerror(-tr.agg_err));
+			ret = EXIT_RUNTIME;
+		}
+		aggregate__print(&tr.agg, stdout);
+	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
 		struct out_kv losses[] = {
@@ -652,14 +1054,16 @@ out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
 	ring_buffer__free(rb);
+	json__free(tr.json);
 	syms__free(tr.syms);
 	trace_line__fini(&tr.line);
+	aggregate__fini(&tr.agg);
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	struct options o = { .str_size = FETCH_STR_DEFAULT, .pages = DEFAULT_PAGES };
+	struct options o = { .str_size = FETCH_STR_DEFAULT, .pages = DEFAULT_PAGES, .uid = -1 };
 	struct tool t = TOOL_INIT;
 	struct uprobe_trace_bpf *skel = NULL;
 	struct fetch_plan *plans = NULL;

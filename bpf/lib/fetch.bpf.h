@@ -126,6 +126,9 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 			case FETCH_CPU:
 				acc = bpf_get_smp_processor_id();
 				break;
+			case FETCH_TASK:
+				acc = bpf_get_current_task();
+				break;
 			default:
 				acc = bpf_ktime_get_ns();
 				break;
@@ -171,16 +174,31 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 			if (!len || len > FETCH_MAX_STR)
 				break;
 			data[off] = 0;
-			if (fetch_kernel_addr(op->flags, acc))
+			if (op->flags & FETCH_F_RAW) {
+				if (fetch_kernel_addr(op->flags, acc))
+					bpf_probe_read_kernel(data + off, len, (void *)acc);
+				else
+					bpf_probe_read_user(data + off, len, (void *)acc);
+			} else if (fetch_kernel_addr(op->flags, acc)) {
 				bpf_probe_read_kernel_str(data + off, len, (void *)acc);
-			else
+			} else {
 				bpf_probe_read_user_str(data + off, len, (void *)acc);
+			}
 			break;
 		case FOP_COMM:
 			bpf_get_current_comm(data + (off & (FETCH_DATA_MAX - 1)), 16);
 			break;
 		case FOP_SLOT:
 			acc = *(__u64 *)(data + (off & (FETCH_DATA_MAX - 1)));
+			break;
+		case FOP_SHL:
+			acc <<= op->imm & 63;
+			break;
+		case FOP_SHR:
+			acc >>= op->imm & 63;
+			break;
+		case FOP_SAR:
+			acc = (__s64)acc >> (op->imm & 63);
 			break;
 		default:
 			break;
@@ -206,9 +224,31 @@ static __always_inline bool fetch_streq(const __u8 *data, __u32 off, const char 
 
 struct fetch_pred_ctx {
 	const struct fetch_prog *p;
-	const __u8 *data;
+	__u8 *data;
 	struct fetch_scratch *s;
 };
+
+/* a / b and a % b with BPF's unsigned division (signed division needs
+ * BPF v4): signs handled apart; x / 0 is 0 and x % 0 is x. */
+static __always_inline __s64 fetch_div(__u8 code, __s64 a, __s64 b)
+{
+	__u64 ua = a, ub = b, q;
+
+	if (code == POP_DIVU)
+		return ub ? ua / ub : 0;
+	if (code == POP_MODU)
+		return ub ? ua % ub : a;
+	ua = a < 0 ? -ua : ua;
+	ub = b < 0 ? -ub : ub;
+	if (!ub)
+		return code == POP_DIV ? 0 : a;
+	if (code == POP_DIV) {
+		q = ua / ub;
+		return (a < 0) != (b < 0) ? -(__s64)q : (__s64)q;
+	}
+	q = ua % ub;
+	return a < 0 ? -(__s64)q : (__s64)q;
+}
 
 /* One filter operation; a bpf_loop() callback, so the verifier walks it
  * once instead of once per iteration and stack depth. */
@@ -240,12 +280,33 @@ static long fetch_pred_step(__u32 i, void *arg)
 		s->sp = sp + 1;
 		return 0;
 	}
-	if (code <= POP_BNOT) {
+	if (code <= POP_BNOT || code == POP_EXT) {
 		if (sp < 1 || sp > FETCH_PRED_STACK)
 			goto bad;
 		a = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
-		r = code == POP_NOT ? !a : code == POP_NEG ? -a : ~a;
+		if (code == POP_EXT) {
+			__u16 len = op->len;
+
+			if (len == 1)
+				r = op->imm ? (__s64)(__s8)a : (__s64)(__u8)a;
+			else if (len == 2)
+				r = op->imm ? (__s64)(__s16)a : (__s64)(__u16)a;
+			else if (len == 4)
+				r = op->imm ? (__s64)(__s32)a : (__s64)(__u32)a;
+			else
+				r = a;
+		} else {
+			r = code == POP_NOT ? !a : code == POP_NEG ? -a : ~a;
+		}
 		s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)] = r;
+		return 0;
+	}
+	if (code == POP_STORE) {
+		if (sp < 1 || sp > FETCH_PRED_STACK)
+			goto bad;
+		*(__s64 *)(c->data + (op->off & (FETCH_DATA_MAX - 1))) =
+			s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
+		s->sp = sp - 1;
 		return 0;
 	}
 	if (sp < 2 || sp > FETCH_PRED_STACK)
@@ -273,6 +334,10 @@ static long fetch_pred_step(__u32 i, void *arg)
 	case POP_MUL: r = a * b; break;
 	case POP_SHL: r = a << (b & 63); break;
 	case POP_SHR: r = (__u64)a >> (b & 63); break;
+	case POP_SAR: r = a >> (b & 63); break;
+	case POP_DIV: case POP_DIVU: case POP_MOD: case POP_MODU:
+		r = fetch_div(code, a, b);
+		break;
 	default: r = 0; break;
 	}
 	s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)] = r;
@@ -284,8 +349,9 @@ bad:
 }
 
 /*
- * Evaluate @p's filter on @data; true (keep the event) when it has none.
- * A malformed program (never produced by common/fetch.c) keeps the event.
+ * Run @p's pred operations on @data: computed values are stored into it,
+ * then the filter decides; true (keep the event) when it has none. A
+ * malformed program (never produced by common/fetch.c) keeps the event.
  *
  * The depth lives in the per-CPU scratch value, not in @c on this stack:
  * verifiers before Linux 6.7 check a bpf_loop() callback once, with the
@@ -294,7 +360,7 @@ bad:
  * code; every filter then kept every event (seen on Debian's 6.1). A map
  * value is an unknown scalar to every verifier.
  */
-static __always_inline bool fetch_pred(const struct fetch_prog *p, const __u8 *data)
+static __always_inline bool fetch_pred(const struct fetch_prog *p, __u8 *data)
 {
 	struct fetch_pred_ctx c = { .p = p, .data = data };
 	__u32 zero = 0, n = p->npred, sp;

@@ -9,5 +9,7 @@ run "profile -U -f -F 99 --cmd '/usr/bin/python3 tests/targets/pyload.py 2' | so
 svg=$(mktemp --suffix=.svg)
 run "profile -f -F 99 --svg $svg --cmd '$T/spin 2'" "profile -f -F 99 --svg cpu.svg --cmd '$T/spin 2'"
 rm -f "$svg"
-run "profile -f -d 2 | sort -t' ' -k2 -n | tail -n 10" \
-    "profile -f -d 2     (the whole machine, two seconds; the 10 busiest stacks)"
+run "profile -f 2 | sort -t' ' -k2 -n | tail -n 10" \
+    "profile -f 2     (the whole machine, two seconds; the 10 busiest stacks)"
+run "profile -adf --cmd '$T/sysload getppid 300000' | sort -t' ' -k2 -n | tail -n 3" \
+    "profile -adf --cmd '$T/sysload getppid 300000'     (the 3 busiest stacks, '-' between user and kernel)"

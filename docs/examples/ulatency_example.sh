@@ -23,6 +23,8 @@ Nested deeper than the 32 calls kept per thread: the outer 32 are timed,
 the rest counted:
 TXT
 run "build/ulatency -m -c '$T/sleeper 0 0 0 35' $T/sleeper:recurse"
+say "bcc's -l LEVEL: only the outermost 2 levels of recurse(5), recurse(5) and recurse(4):"
+run "build/ulatency -m -l 2 -c '$T/sleeper 0 0 0 5' $T/sleeper:recurse"
 say "Go programs are refused (tests/targets/goprog.go, built by Go):"
 run "build/ulatency $T/goprog:main.rec"
 say "JSON lines, per process:"

@@ -20,7 +20,7 @@ for B in addressbook addressbook_stripped; do
 	assert_eq "$(sed -n 1p "$OUT" | cut -d'(' -f1)" "uprobe:$AB:$F" "probe line"
 
 	check "$B: uprobe-trace prints the strings by name"
-	ut_json -c "$AB" "p:$AB:$F \"%s <%s> %d\", name, email, age"
+	ut_json --cmd "$AB" "p:$AB:$F \"%s <%s> %d\", name, email, age"
 	assert_eq "$(messages | tr '\n' '|')" \
 		"Ada Lovelace <ada@example.org> 36|Alan Turing <alan@example.org> 41|Grace Hopper <grace@example.org> 85|Ken Thompson <ken@example.org> 41|" \
 		"contacts"
@@ -39,7 +39,7 @@ done
 check "no DWARF: names are refused with one sentence, exit 2"
 AB=$T/addressbook_nodwarf
 rc=0
-"$UT" -c "$AB" "p:$AB:$F \"%d\", age" >"$OUT" 2>"$OUT.err" || rc=$?
+"$UT" --cmd "$AB" "p:$AB:$F \"%d\", age" >"$OUT" 2>"$OUT.err" || rc=$?
 assert_eq "$rc" 2 "uprobe-trace exit code"
 assert_eq "$(grep -c 'unknown name .age.*has no debug information (DWARF)' "$OUT.err")" 1 "uprobe-trace message"
 rc=0

@@ -30,24 +30,33 @@ if "$ROOT/build/funccount" -v -l c:malloc 2>&1 >/dev/null | grep -q 'kprobe=0 .*
 fi
 
 check "malformed specifiers"
-bad "must start with p: or r:" -C "x:$T/tracee:alloc(size_t size):size_t:size"
+bad "must start with p:, r:, t: or u:" -C "x:$T/tracee:alloc(size_t size):size_t:size"
 bad "signature in parentheses" -C "$P:size_t:size"
 bad "unbalanced parentheses" -C "$P(size_t size:size_t:size"
 bad "expected :TYPE:EXPR" -C "$P(size_t size):size_t"
 bad "1 type for 2 expressions" -C "$P(size_t size):size_t:size,size"
 bad "needs a type and a name" -C "$P(size):size_t:size"
-bad "function entries and returns only" -C "t:sched:sched_switch():int:1"
+bad "tracepoints take no signature" -C "t:sched:sched_switch(int x):int:1"
+bad "USDT probes take no signature" -C "u:$T/usdt:tick(long i):long:i"
+bad "a tracepoint needs its category" -C "t::sched_switch():int:1"
 bad "no specifier given" --cmd "$T/tracee alloc 1"
 bad "unknown option" -C "$P(size_t size):size_t:size" -Q
 
 check "unknown types"
-bad "unknown type 'sizet'" -C "$P(size_t size):sizet:size"
 bad "unknown type 'struct foo' of parameter 'f'" -C "$P(struct foo f):int:1"
 
 check "return values and entry values in entry probes"
 bad "retval is only available in return probes" --cmd "$T/tracee alloc 1" -C "$P(size_t size):long:\$retval"
 bad "\$latency is only available in return probes" -C "$P(size_t size):u64:\$latency"
 bad "'nope' is not a parameter" -C "r:$T/tracee:alloc(size_t size):u64:\$entry(nope)"
+
+check "typed expressions"
+R="p:$T/typed:visit"
+bad "'struct rec' has no member 'nope'" --cmd "$T/typed recs 1" -C "$R(struct rec *r):long:r->nope"
+bad "unknown type 'struct nosuch'" --cmd "$T/typed recs 1" -C "$R(struct nosuch *r):long:r->id"
+bad "is a struct: name one of its members" --cmd "$T/typed recs 1" -C "$R(struct rec *r):long:r->pos"
+bad "'->id' in 'arg1->id' needs a typed pointer" --cmd "$T/typed recs 1" -C "$R():long:arg1->id"
+bad "unknown type 'sizet' for 'size'" -C "$P(size_t size):sizet:size"
 
 check "expressions"
 bad "unknown name 'sz'" --cmd "$T/tracee alloc 1" -C "$P(size_t size):size_t:sz"

@@ -41,7 +41,7 @@ CONFIGS=(
 	"proclife"
 	"profile -p $SPIN"
 	"ulatency -c $SLP+50+0+0+0 $SLP:sleep_ms"
-	"stackcount -c $SLP+50+0+0+0 $SLP:sleep_ms"
+	"stackcount --cmd $SLP+50+0+0+0 $SLP:sleep_ms"
 )
 TRIALS=100
 before=0	# killed before the tool said "Hit Ctrl-C"

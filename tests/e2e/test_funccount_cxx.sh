@@ -6,19 +6,19 @@ source "$(dirname "$0")/lib.sh"
 N=4
 
 check "cxx:shapes::*::area -> Circle $N, Square $((2 * N)), names demangled"
-fc_json -c "$T/cxx $N" "$T/cxx:shapes::*::area"
+fc_json --cmd "$T/cxx $N" "$T/cxx:shapes::*::area"
 assert_eq "$(count_of "shapes::Circle::area() const")" "$N" "Circle::area"
 assert_eq "$(count_of "shapes::Square::area() const")" "$((2 * N))" "Square::area"
 assert_eq "$(summary_of sites)" 2 "sites"
 
 check "uprobe:cxx:cpp:\"shapes::scale\" matches both overloads"
-fc_json -c "$T/cxx $N" "uprobe:$T/cxx:cpp:\"shapes::scale\""
+fc_json --cmd "$T/cxx $N" "uprobe:$T/cxx:cpp:\"shapes::scale\""
 assert_eq "$(count_of "shapes::scale(int)")" "$N" "scale(int)"
 assert_eq "$(count_of "shapes::scale(double)")" "$((3 * N))" "scale(double)"
 assert_eq "$(summary_of sites)" 2 "sites"
 
 check "mangled cxx:_ZN6shapes5scaleEi -> scale(int) only"
-fc_json -c "$T/cxx $N" "$T/cxx:_ZN6shapes5scaleEi"
+fc_json --cmd "$T/cxx $N" "$T/cxx:_ZN6shapes5scaleEi"
 assert_eq "$(count_of "shapes::scale(int)")" "$N" "scale(int)"
 assert_eq "$(summary_of sites)" 1 "sites"
 

@@ -44,8 +44,8 @@ expect 2 -d -1 c:malloc				# bad -d
 expect 2 -d x c:malloc
 expect 2 --attach=bogus c:malloc
 expect 2 --bogus-option c:malloc		# unknown option
-expect 2 -c '' c:malloc				# empty command
-expect 2 -c /nonexistent/cotrace-cmd c:malloc	# -c command does not exist
+expect 2 --cmd '' c:malloc				# empty command
+expect 2 --cmd /nonexistent/cotrace-cmd c:malloc	# --cmd command does not exist
 
 # Runtime failure: this kernel has no kprobes and no BPF trampolines.
 expect 1 vfs_read

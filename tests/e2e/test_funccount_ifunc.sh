@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 N=37
 check "c:strlen with -c: exactly $N calls of the chosen implementation"
-fc_json -c "$T/ifunc $N" 'c:strlen' 'c:memset'
+fc_json --cmd "$T/ifunc $N" 'c:strlen' 'c:memset'
 assert_eq "$(count_of strlen)" "$N" "strlen"
 # memset's implementation may start with an instruction uprobes cannot
 # take on this CPU (EVEX on AVX-512 machines): then it must be named as

@@ -14,7 +14,7 @@ sum_foo() {
 }
 
 check "-i 1 -c 'calls 100 0': interval counts add up to 100"
-fc_json -i 1 -c "$BIN 100 0" "$BIN:foo"
+fc_json -i 1 --cmd "$BIN 100 0" "$BIN:foo"
 assert_eq "$(sum_foo)" 100 "sum of foo over intervals"
 assert_eq "$(jq -s '[.[] | select(.type == "count" and has("time"))] | length' "$OUT")" 0 \
 	"count records with a time key without -T"

@@ -47,8 +47,8 @@ assert_nothing_attached
 check "c:malloc with -c 'calls 1 1 --wait' counts at least one malloc"
 # Without --wait, calls never touches stdio and glibc's start-up makes no
 # malloc() call at all; reading the line from stdin allocates its buffer.
-echo go | timeout -s KILL 60 "$FC" --json -c "$T/calls 1 1 --wait" c:malloc >"$OUT" 2>"$OUT.err" ||
-	fail "funccount -c 'calls 1 1 --wait' c:malloc failed: $(cat "$OUT.err")"
+echo go | timeout -s KILL 60 "$FC" --json --cmd "$T/calls 1 1 --wait" c:malloc >"$OUT" 2>"$OUT.err" ||
+	fail "funccount --cmd 'calls 1 1 --wait' c:malloc failed: $(cat "$OUT.err")"
 # The exact number of mallocs a libc program makes is not ours to know.
 assert_ge "$(count_of malloc)" 1 "malloc"
 

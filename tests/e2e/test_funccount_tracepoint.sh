@@ -13,18 +13,18 @@ K=11
 # of the -c child before it execs (its own syscalls are not the command's).
 for run in 1 2 3 4 5; do
 	check "t:syscalls:sys_enter_getppid with -c -> $K (run $run)"
-	fc_json -c "$T/sysload getppid $K" t:syscalls:sys_enter_getppid
+	fc_json --cmd "$T/sysload getppid $K" t:syscalls:sys_enter_getppid
 	assert_eq "$(count_of syscalls:sys_enter_getppid)" "$K" "sys_enter_getppid"
 	assert_eq "$(summary_of sites)" 1 "sites"
 done
 
 check "wildcard t:syscalls:sys_enter_getppi* -> one tracepoint, $K"
-fc_json -c "$T/sysload getppid $K" 't:syscalls:sys_enter_getppi*'
+fc_json --cmd "$T/sysload getppid $K" 't:syscalls:sys_enter_getppi*'
 assert_eq "$(count_of syscalls:sys_enter_getppid)" "$K" "sys_enter_getppid"
 assert_eq "$(summary_of sites)" 1 "sites"
 
 check "bpftrace form, entry and exit together -> $K each"
-fc_json -c "$T/sysload getppid $K" tracepoint:syscalls:sys_enter_getppid \
+fc_json --cmd "$T/sysload getppid $K" tracepoint:syscalls:sys_enter_getppid \
 	tracepoint:syscalls:sys_exit_getppid
 assert_eq "$(count_of syscalls:sys_enter_getppid)" "$K" "sys_enter_getppid"
 assert_eq "$(count_of syscalls:sys_exit_getppid)" "$K" "sys_exit_getppid"

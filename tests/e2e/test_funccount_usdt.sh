@@ -7,15 +7,15 @@ N=7
 HALF=$(((N + 1) / 2))	# tock fires for even i in 0..N-1
 
 check "u:usdt:cotrace:tick -> $N"
-fc_json -c "$T/usdt $N" "u:$T/usdt:cotrace:tick"
+fc_json --cmd "$T/usdt $N" "u:$T/usdt:cotrace:tick"
 assert_eq "$(count_of cotrace:tick)" "$N" "tick"
 
 check "usdt:usdt:cotrace:tock -> $HALF"
-fc_json -c "$T/usdt $N" "usdt:$T/usdt:cotrace:tock"
+fc_json --cmd "$T/usdt $N" "usdt:$T/usdt:cotrace:tock"
 assert_eq "$(count_of cotrace:tock)" "$HALF" "tock"
 
 check "u:usdt:guarded (any provider) -> $N: attaching sets the semaphore"
-fc_json -c "$T/usdt $N" "u:$T/usdt:guarded"
+fc_json --cmd "$T/usdt $N" "u:$T/usdt:guarded"
 assert_eq "$(count_of cotrace:guarded)" "$N" "guarded"
 
 check "all three at once, attached to a running process with -p"

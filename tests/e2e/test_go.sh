@@ -145,7 +145,7 @@ expect_go_refusal uprobe-trace "p:$NOVER:main.alpha (arg2 == 11) \"%d\", %ax"
 expect_go_refusal argdist -C "p:$NOVER:main.alpha(int a):int:a"
 expect_go_refusal argdist -C "p:$NOVER:main.alpha():long:arg1"
 assert_nothing_attached
-timeout -s KILL 60 "$ROOT/build/uprobe-trace" -v -j -c "$NOVER" \
+timeout -s KILL 60 "$ROOT/build/uprobe-trace" -v -j --cmd "$NOVER" \
 	"p:$NOVER:main.alpha \"%d %d %d\", %ax, %rbx, %cx" >"$OUT" 2>"$OUT.err" ||
 	{ cat "$OUT.err" >&2; fail "uprobe-trace on goprog_nover exited $?"; }
 # -c: the command's output comes between the JSON lines.

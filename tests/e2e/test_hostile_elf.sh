@@ -5,7 +5,7 @@
 # string offsets, notes longer than their section, corrupt debuglink and
 # MiniDebugInfo, wrong class/machine/type) through every tool's listing
 # mode (funccount -l, uprobe-trace -l, for functions and USDT probes) and
-# through stackcount and ulatency, which have no listing mode (-d 1).
+# through stackcount and ulatency, which have no listing mode (-D 1, -d 1).
 # Each run: exit code 0, 1 or 2 (never a signal), under a 1 GiB address
 # space limit and a 30 s timeout; on failure exactly one sentence on
 # stderr that names the file; exact messages for the damage classes the
@@ -72,7 +72,7 @@ for seed in usdt calls_minidebug calls_stripped; do
 		probe uprobe-trace "$f" "$UT" -l "$f:*"
 		probe uprobe-trace "$f" "$UT" -l "u:$f:*"
 		if [ "$seed" = usdt ]; then
-			probe stackcount "$f" "$SK" -d 1 "$f:*"
+			probe stackcount "$f" "$SK" -D 1 "$f:*"
 			probe ulatency "$f" "$UL" -d 1 "$f:*"
 		fi
 	done <"$TMP/names"

@@ -104,14 +104,14 @@ assert_eq "$(counts '$entry(size)')" "16=5" "alloc counted with the default tabl
 assert_eq "$(ad_summary lost_entries)" 0 "lost_entries with the default table"
 
 check "stackcount, stack map and table of 1: 12 stacks kept, 6 neither stored nor counted"
-timeout -s KILL 60 "$SCNT" -j -U -c "$T/stacks 12" "$T/stacks:gamma" >"$OUT" 2>"$OUT.err" ||
+timeout -s KILL 60 "$SCNT" -j -U --cmd "$T/stacks 12" "$T/stacks:gamma" >"$OUT" 2>"$OUT.err" ||
 	{ cat "$OUT.err"; fail "stackcount exited $?"; }
 assert_eq "$(jq -rs '[.[] | select(.type == "stack") | .count] | add' "$OUT")" 12 "stack hits"
 assert_eq "$(jq -rs '[.[] | select(.type == "stack")][0].user[0:4] | join(";")' "$OUT")" \
 	"gamma;beta;alpha;main" "the stack kept (the first one)"
 assert_eq "$(summary "$OUT" lost_user_stacks)" 6 "lost_user_stacks (main;delta;gamma)"
 assert_eq "$(summary "$OUT" lost_counts)" 6 "lost_counts"
-timeout -s KILL 60 "$SCNT" -U -c "$T/stacks 12" "$T/stacks:gamma" >"$TMP/sct" 2>"$TMP/sct.err" ||
+timeout -s KILL 60 "$SCNT" -U --cmd "$T/stacks 12" "$T/stacks:gamma" >"$TMP/sct" 2>"$TMP/sct.err" ||
 	fail "stackcount (text) exited $?"
 grep -q '^warning: 6 hits lost: the stack table was full' "$TMP/sct.err" ||
 	{ cat "$TMP/sct" "$TMP/sct.err"; fail "no loss line in the text output"; }
@@ -315,16 +315,16 @@ echo "  ok: text says '$(grep -o '[0-9]* new processes not announced.*' "$TMP/pr
 unset COTRACE_TEST_RINGBUF_BYTES
 
 check "uprobe-trace -c, table of followed processes of 1: 3 children not followed"
-timeout -s KILL 60 "$UT" -j -c "$FORKER children 3 40" 't:syscalls:sys_enter_clock_nanosleep' \
+timeout -s KILL 60 "$UT" -j --cmd "$FORKER children 3 40" 't:syscalls:sys_enter_clock_nanosleep' \
 	>"$OUT" 2>"$OUT.err" || { cat "$OUT.err"; fail "uprobe-trace exited $?"; }
 assert_eq "$(summary "$OUT" lost_children)" 3 "lost_children"
 assert_eq "$(summary "$OUT" events)" 0 "events (only the children sleep)"
-timeout -s KILL 60 "$UT" -c "$FORKER children 3 40" 't:syscalls:sys_enter_clock_nanosleep' \
+timeout -s KILL 60 "$UT" --cmd "$FORKER children 3 40" 't:syscalls:sys_enter_clock_nanosleep' \
 	>"$TMP/utt" 2>"$TMP/utt.err" || fail "uprobe-trace (text) exited $?"
 grep -qx 'warning: 3 child processes not followed: the table was full' "$TMP/utt.err" ||
 	{ cat "$TMP/utt.err"; fail "no loss line on stderr"; }
 echo "  ok: stderr says '3 child processes not followed: the table was full'"
-COTRACE_TEST_MAP_ENTRIES= timeout -s KILL 60 "$UT" -j -c "$FORKER children 3 40" \
+COTRACE_TEST_MAP_ENTRIES= timeout -s KILL 60 "$UT" -j --cmd "$FORKER children 3 40" \
 	't:syscalls:sys_enter_clock_nanosleep' >"$OUT" 2>"$OUT.err" || fail "uprobe-trace exited $?"
 assert_eq "$(summary "$OUT" events)" 3 "events with the default table"
 

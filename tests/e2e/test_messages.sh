@@ -5,12 +5,15 @@
 #     kernel has no multi-uprobe link" nor libbpf's "Invalid argument";
 # (b) a C++ pattern with a lone ':' names the forms that work, and
 #     bpftrace's cpp: qualifier works in the bcc forms too;
-# (c) profile: a DURATION argument together with -d, and a duration that
-#     is not a plain decimal number, are usage errors (exit 2);
+# (c) profile: a DURATION argument together with --duration, and a
+#     duration that is not a plain decimal number, are usage errors (exit 2);
 # (d) -c with a program of another architecture (a static i386 one) and a
 #     probe of the 64-bit libc: refused in one sentence (exit 2), before
 #     the program runs; the program itself, scripts and 64-bit programs
-#     are not refused.
+#     are not refused;
+# (e) a command that cannot run (a directory, a file without execute
+#     permission) ends every tool with one sentence and exit 2, and usage
+#     errors name the option typed, even inside a cluster (profile -aQ).
 # Every run is bounded by timeout; no assertion is about time.
 . "$(dirname "$0")/lib.sh"
 
@@ -59,7 +62,7 @@ for mode in $modes; do
 	for ((n = 4; n <= top; n++)); do
 		rc=0
 		(ulimit -n "$n" && exec timeout -s KILL 30 "$FC" -j --attach="$mode" \
-			-c "$T/calls 3 2" "$T/calls:foo") >"$TMP/fd.out" 2>"$TMP/fd.err" || rc=$?
+			--cmd "$T/calls 3 2" "$T/calls:foo") >"$TMP/fd.out" 2>"$TMP/fd.err" || rc=$?
 		if [ "$rc" -eq 0 ]; then
 			assert_eq "$(count_of foo "$TMP/fd.out")" 3 "ulimit -n $n: foo calls" >/dev/null
 			ok=$((ok + 1))
@@ -78,7 +81,7 @@ done
 
 check "the sentence, in every tool"
 for t in funccount stackcount ulatency uprobe-trace; do
-	(ulimit -n 12 && exec timeout -s KILL 30 "$ROOT/build/$t" -c "$T/calls 3 2" \
+	(ulimit -n 12 && exec timeout -s KILL 30 "$ROOT/build/$t" --cmd "$T/calls 3 2" \
 		"$T/calls:foo") >/dev/null 2>"$TMP/fd.err"
 	RC=$?
 	cp "$TMP/fd.err" "$TMP/r.err"
@@ -103,11 +106,11 @@ fd_short() {
 fd_short argdist --cmd "$T/calls 3 2" -C "p:$T/calls:foo()"
 fd_short syscount -d 1
 fd_short proclife -d 1
-fd_short profile -d 1
+fd_short profile 1
 
 check "a low soft limit is the limit: not raised behind the user's back"
 rc=0
-(ulimit -Sn 12 && exec timeout -s KILL 30 "$FC" -j -c "$T/calls 3 2" "$T/calls:foo") \
+(ulimit -Sn 12 && exec timeout -s KILL 30 "$FC" -j --cmd "$T/calls 3 2" "$T/calls:foo") \
 	>"$TMP/fd.out" 2>"$TMP/fd.err" || rc=$?
 assert_eq "$rc" 1 "ulimit -Sn 12: exit status"
 grep -qF "(ulimit -n is 12, " "$TMP/fd.err" || fail "ulimit -Sn 12: $(cat "$TMP/fd.err")"
@@ -118,7 +121,7 @@ N=4
 check "bpftrace's cpp: in the bcc forms: $T/cxx:cpp:shapes::*::area and p:, r:"
 for spec in "$T/cxx:cpp:shapes::*::area" "p:$T/cxx:cpp:\"shapes::*::area\"" \
 	    "r:$T/cxx:cpp:shapes::*::area"; do
-	fc_json -c "$T/cxx $N" "$spec"
+	fc_json --cmd "$T/cxx $N" "$spec"
 	assert_eq "$(count_of "shapes::Circle::area() const")" "$N" "$spec: Circle::area"
 	assert_eq "$(count_of "shapes::Square::area() const")" "$((2 * N))" "$spec: Square::area"
 done
@@ -140,14 +143,14 @@ refused 2 "or for C++ names r:$T/cxx:cpp:\"NS::*\" (bpftrace's uretprobe:$T/cxx:
 refused 2 "or for C++ names uprobe:$T/cxx:cpp:\"NS::*\"" stackcount "uprobe:$T/cxx:shapes:area"
 
 # ---- (c) profile's DURATION ---------------------------------------------------------
-check "profile: DURATION and -d together, and durations that are not decimal"
-refused 2 "the duration argument '0x10' and -d cannot be used together" \
-	profile --include-idle 0x10 -d 1
-refused 2 "the duration argument '2' and -d cannot be used together" profile -d 1 2
-refused 2 "the duration argument '2' and -d cannot be used together" profile 2 -d 1
+check "profile: DURATION and --duration together, and durations that are not decimal"
+refused 2 "the duration argument '0x10' and --duration cannot be used together" \
+	profile --include-idle 0x10 --duration 1
+refused 2 "the duration argument '2' and --duration cannot be used together" profile --duration 1 2
+refused 2 "the duration argument '2' and --duration cannot be used together" profile 2 --duration 1
 refused 2 "invalid duration '0x10' (seconds, a decimal number)" profile 0x10
 refused 2 "invalid duration '1e1' (seconds, a decimal number)" profile 1e1
-refused 2 "invalid duration '0x10' (seconds, a decimal number)" profile -d 0x10
+refused 2 "invalid duration '0x10' (seconds, a decimal number)" profile --duration 0x10
 refused 2 "invalid interval '0x1' (seconds, a decimal number)" funccount -i 0x1 c:malloc
 check "profile: a decimal DURATION alone runs"
 run profile -f --include-idle 0.3
@@ -158,28 +161,53 @@ LIBC_SENTENCE="is a program for i386 (32-bit) and cannot load "
 LIBC_TAIL="which is for x86-64: no probe there would ever fire"
 check "-c $HELLO32 (i386) with c:printf: refused before it runs"
 for t in funccount stackcount ulatency uprobe-trace; do
-	refused 2 "'$HELLO32' $LIBC_SENTENCE" "$t" -c "$HELLO32" c:printf
+	refused 2 "'$HELLO32' $LIBC_SENTENCE" "$t" --cmd "$HELLO32" c:printf
 	grep -qF "$LIBC_TAIL" "$TMP/r.err" || fail "$t: $(cat "$TMP/r.err")"
 	! grep -q 'hello from i386' "$TMP/r.out" || fail "$t: the program ran"
 done
 refused 2 "'$HELLO32' $LIBC_SENTENCE" argdist --cmd "$HELLO32" -C 'p:c:puts(char *s):char *:s'
 check "-c found through PATH: the path it runs"
-PATH="$T:$PATH" run funccount -c hello32 c:printf
-assert_eq "$RC" 2 "funccount -c hello32: exit status"
+PATH="$T:$PATH" run funccount --cmd hello32 c:printf
+assert_eq "$RC" 2 "funccount --cmd hello32: exit status"
 grep -qF "funccount: '$T/hello32' $LIBC_SENTENCE" "$TMP/r.err" || fail "$(cat "$TMP/r.err")"
 assert_nothing_attached
 
 check "not refused: the 64-bit libc with a 64-bit program, or a script"
-fc_json -c "$T/calls 3 2" "$T/calls:foo" c:malloc
+fc_json --cmd "$T/calls 3 2" "$T/calls:foo" c:malloc
 assert_eq "$(count_of foo)" 3 "calls: foo"
 printf '#!/bin/sh\nexit 0\n' >"$TMP/script.sh" && chmod +x "$TMP/script.sh"
-fc_json -c "$TMP/script.sh" c:malloc
+fc_json --cmd "$TMP/script.sh" c:malloc
 echo "  ok: a script with c:malloc runs"
 
 check "the program itself: its own sentence, as before"
-refused 1 "'$HELLO32' is not an x86-64 ELF file" funccount -c "$HELLO32" "$HELLO32:_start"
+refused 1 "'$HELLO32' is not an x86-64 ELF file" funccount --cmd "$HELLO32" "$HELLO32:_start"
 check "hello32 itself is a working program"
 assert_eq "$("$HELLO32")" "hello from i386" "hello32 output"
 assert_nothing_attached
+
+# ---- (e) commands that cannot run; options named ---------------------------------
+mkdir "$TMP/adir" && printf '#!/bin/sh\nexit 0\n' >"$TMP/noexec" || fail "setup"
+# Runnable at start, but its exec fails once the probes are attached.
+printf '#!/nonexistent/interpreter\n' >"$TMP/badinterp" && chmod +x "$TMP/badinterp" ||
+	fail "setup"
+check "--cmd DIR and --cmd FILE-without-x: one sentence, exit 2, in every tool"
+for t in funccount stackcount ulatency uprobe-trace argdist syscount profile; do
+	case $t in
+	argdist) spec=(-C 'p:c:malloc(size_t n):size_t:n') ;;
+	syscount|profile) spec=() ;;
+	*) spec=(c:malloc) ;;
+	esac
+	refused 2 "$t: cannot run '$TMP/adir': Is a directory" "$t" --cmd "$TMP/adir" "${spec[@]}"
+	refused 2 "$t: cannot run '$TMP/noexec': Permission denied" "$t" --cmd "$TMP/noexec" \
+		"${spec[@]}"
+	refused 2 "$t: cannot run '$TMP/badinterp': No such file or directory" "$t" \
+		--cmd "$TMP/badinterp" "${spec[@]}"
+done
+assert_nothing_attached
+check "usage errors name the option, not the program"
+refused 2 "profile: unknown option '-Q'" profile -aQ 1
+refused 2 "funccount: unknown option '-Q'" funccount -TQ c:malloc
+refused 2 "syscount: option '-c' needs an argument" syscount -c
+refused 2 "uprobe-trace: unknown option '--no-such'" uprobe-trace --no-such=1 c:malloc
 
 echo "PASS: test_messages"

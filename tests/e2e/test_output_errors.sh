@@ -103,20 +103,20 @@ pipe_head proclife -l
 
 # The reader gone before the first write: no tool waits for its next one.
 pipe_gone funccount -d 60 -p "$SPIN" "$STEPPER:nap"
-pipe_gone stackcount -d 60 -p "$SPIN" "$STEPPER:nap"
+pipe_gone stackcount -D 60 -p "$SPIN" "$STEPPER:nap"
 pipe_gone ulatency -d 60 -p "$SPIN" "$STEPPER:nap"
 pipe_gone argdist -d 60 -i 30 -p "$SPIN" -C "r:$STEPPER:nap():int:\$retval"
 pipe_gone uprobe-trace -d 60 -p "$SPIN" "$STEPPER:nap"
 pipe_gone syscount -d 60 -p "$SPIN"
 pipe_gone proclife -d 60
-pipe_gone profile -d 60 -p "$SPIN"
-pipe_gone profile -f -d 60 -p "$SPIN"
+pipe_gone profile -p "$SPIN" 60
+pipe_gone profile -f -p "$SPIN" 60
 
 # ---- item 5: a full disk --------------------------------------------------------
 
 for j in "" -j; do
 	full funccount $j -d 0.3 -p "$SPIN" "$STEPPER:nap"
-	full stackcount $j -d 0.3 -p "$SPIN" "$STEPPER:nap"
+	full stackcount $j -D 0.3 -p "$SPIN" "$STEPPER:nap"
 	full ulatency $j -d 0.3 -p "$SPIN" "$STEPPER:nap"
 	full argdist $j -d 0.3 -i 0.1 -p "$SPIN" -C "r:$STEPPER:nap():int:\$retval"
 	full uprobe-trace $j -d 30 -p "$SPIN" "$STEPPER:nap"

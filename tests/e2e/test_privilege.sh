@@ -17,11 +17,11 @@ NOGROUP=$(id -gn nobody)
 declare -A CMD=(
 	[argdist]="-d 1 -C p:$T/calls:foo():int:arg1"
 	[funccount]="-d 1 $T/calls:func_*"
-	[stackcount]="-d 1 $T/calls:func_a"
+	[stackcount]="-D 1 $T/calls:func_a"
 	[uprobe-trace]="-d 1 $T/calls:func_a"
 	[ulatency]="-d 1 $T/calls:func_a"
 	[syscount]="-d 1"
-	[profile]="-d 1"
+	[profile]="1"
 	[proclife]="-d 1"
 )
 

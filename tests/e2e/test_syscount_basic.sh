@@ -14,13 +14,13 @@ other=$(jq -s '[.[] | select(.type == "count" and .syscall == "getppid")] | leng
 assert_eq "$other" 1 "getppid records"
 
 check "-c CMD: 777 getppid() calls"
-sc_json -T 0 -c "$T/sysload getppid 777"
+sc_json -T 0 --cmd "$T/sysload getppid 777"
 assert_eq "$(sys_count getppid)" 777 "getppid of the command"
 assert_eq "$(jq -s '[.[] | select(.type == "summary")] | length' "$OUT")" 1 "summary records"
 assert_eq "$(jq -s '[.[] | select(.type == "summary")][0].missed' "$OUT")" 0 "missed"
 
 check "-c CMD --syscall getppid: only that syscall"
-sc_json -c "$T/sysload getppid 500" --syscall getppid
+sc_json --cmd "$T/sysload getppid 500" --syscall getppid
 assert_eq "$(sys_count getppid)" 500 "getppid"
 assert_eq "$(jq -s '[.[] | select(.type == "count")] | length' "$OUT")" 1 "count records"
 assert_eq "$(jq -s '[.[] | select(.type == "count")][0].nr' "$OUT")" \
@@ -60,7 +60,7 @@ assert_eq "$(pc "$pid2")" 60 "getppid of pid $pid2"
 assert_eq "$(jq -rs --argjson p "$pid1" '[.[] | select(.pid == $p)][0].comm' "$OUT")" sysload "comm"
 
 check "text output: bcc's header"
-timeout 30 "$SC" -c "$T/sysload getppid 5" >"$TMP/text" 2>&1 || fail "text run"
+timeout 30 "$SC" --cmd "$T/sysload getppid 5" >"$TMP/text" 2>&1 || fail "text run"
 grep -q '^SYSCALL  *COUNT$' "$TMP/text" || fail "no SYSCALL/COUNT header"
 grep -Eq '^getppid +5$' "$TMP/text" || fail "no 'getppid 5' line"
 echo "  ok: text table"

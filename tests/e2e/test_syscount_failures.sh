@@ -4,20 +4,20 @@
 source "$(dirname "$0")/syscount_lib.sh"
 
 check "-x: 40 close(-1) calls, each failing"
-sc_json -x -T 0 -c "$T/sysload close 40"
+sc_json -x -T 0 --cmd "$T/sysload close 40"
 assert_eq "$(sys_count close)" 40 "failed close"
 assert_eq "$(sys_count getppid)" 0 "failed getppid"
 
 check "-x with a workload that never fails: no getppid"
-sc_json -x -T 0 -c "$T/sysload getppid 100"
+sc_json -x -T 0 --cmd "$T/sysload getppid 100"
 assert_eq "$(sys_count getppid)" 0 "failed getppid"
 
 check "-e EBADF, -e 9 and -e -EBADF count the 40 failures; -e ENOENT none of them"
 for e in EBADF 9 -EBADF ebadf; do
-	sc_json -e "$e" -c "$T/sysload close 40" --syscall close
+	sc_json -e "$e" --cmd "$T/sysload close 40" --syscall close
 	assert_eq "$(sys_count close)" 40 "close failing with $e"
 done
-sc_json -e ENOENT -c "$T/sysload close 40" --syscall close
+sc_json -e ENOENT --cmd "$T/sysload close 40" --syscall close
 assert_eq "$(sys_count close)" 0 "close failing with ENOENT"
 
 check "-p with -x: only the target's failures"
@@ -29,7 +29,7 @@ stop_sc
 assert_eq "$(sys_count close)" 25 "failed close of pid $pid"
 
 check "-L: 5 nanosleep() calls of 20 ms"
-sc_json -L -c "$T/sysload sleep 5 20" --syscall nanosleep
+sc_json -L --cmd "$T/sysload sleep 5 20" --syscall nanosleep
 assert_eq "$(sys_count nanosleep)" 5 "nanosleep calls"
 total=$(sys_count nanosleep total_us)
 avg=$(sys_count nanosleep avg_us)
@@ -39,7 +39,7 @@ awk -v t="$total" -v a="$avg" 'BEGIN { exit !(t >= 100000 && t < 1000000 && a >=
 echo "  ok: total ${total} us, avg ${avg} us"
 
 check "-L -m: milliseconds"
-sc_json -L -m -c "$T/sysload sleep 5 20" --syscall nanosleep
+sc_json -L -m --cmd "$T/sysload sleep 5 20" --syscall nanosleep
 total=$(sys_count nanosleep total_ms)
 avg=$(sys_count nanosleep avg_ms)
 awk -v t="$total" -v a="$avg" 'BEGIN { exit !(t >= 100 && t < 1000 && a >= 20 && a < 200) }' ||
@@ -47,14 +47,14 @@ awk -v t="$total" -v a="$avg" 'BEGIN { exit !(t >= 100 && t < 1000 && a >= 20 &&
 echo "  ok: total ${total} ms, avg ${avg} ms"
 
 check "-L -P: per process, with the time"
-sc_json -L -P -c "$T/sysload sleep 3 20" --syscall nanosleep
+sc_json -L -P --cmd "$T/sysload sleep 3 20" --syscall nanosleep
 assert_eq "$(jq -s '[.[] | select(.type == "count")][0].count' "$OUT")" 3 "nanosleep calls"
 total=$(jq -s '[.[] | select(.type == "count")][0].total_us' "$OUT")
 awk -v t="$total" 'BEGIN { exit !(t >= 60000) }' || fail "total ${total} us"
 echo "  ok: total ${total} us"
 
 check "-L -x: latency of failures only"
-sc_json -L -x -T 0 -c "$T/sysload close 30"
+sc_json -L -x -T 0 --cmd "$T/sysload close 30"
 assert_eq "$(sys_count close)" 30 "failed close, timed"
 
 # bad_input EXPECTED_RC ARGS...: one sentence on stderr, that exit code.
@@ -80,12 +80,12 @@ bad_input 2 -f
 bad_input 2 --comm this_comm_is_too_long
 bad_input 2 -p 0
 bad_input 2 -p notapid
-bad_input 2 -p 1 -c true
+bad_input 2 -p 1 --cmd true
 bad_input 2 -T many
 bad_input 2 -i 0
 bad_input 2 stray
 bad_input 2 --no-such-option
-bad_input 2 -c "'unbalanced"
+bad_input 2 --cmd "'unbalanced"
 dead=$(bash -c 'echo $$')
 bad_input 2 -p "$dead"
 bad_input 2 -t "$dead"

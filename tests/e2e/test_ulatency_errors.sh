@@ -46,7 +46,7 @@ assert_usage_error "invalid interval" -i 0 "$T/sleeper:sleep_ms"
 assert_usage_error "invalid duration" -d abc "$T/sleeper:sleep_ms"
 assert_usage_error "invalid pid" -p -3 "$T/sleeper:sleep_ms"
 assert_usage_error "invalid attach mode" --attach bogus "$T/sleeper:sleep_ms"
-assert_usage_error "unknown option or missing argument" -p
+assert_usage_error "option '-p' needs an argument" -p
 assert_usage_error "does not exist" -p 999999999 "$T/sleeper:sleep_ms"
 
 check "help and version exit 0"

@@ -17,6 +17,14 @@ assert_ge "$(hist_count_ge 64)" 2 "calls >= 64 ms"
 assert_ge "$(hist_sum)" 300 "total ms"
 assert_clean_summary
 
+check "-l 2 (bcc's level): only the outer 2 of recurse(5) timed, no loss counted"
+ul_json -m -l 2 -c "$T/sleeper 0 0 0 5" "$T/sleeper:recurse"
+assert_eq "$(hist_count)" 2 "count"
+# recurse(5) and recurse(4): at least 100 and 80 ms.
+assert_eq "$(hist_count_ge 64)" 2 "calls >= 64 ms"
+assert_eq "$(ul_summary too_deep)" 0 "too_deep"
+assert_clean_summary
+
 check "nested functions: sleep_ms and recurse in one run, -F"
 ul_json -m -F -c "$T/sleeper 3 2 0 4" "$T/sleeper:recurse" "$T/sleeper:sleep_ms" "$T/sleeper:tick_a"
 assert_eq "$(hist_count recurse)" 4 "recurse"

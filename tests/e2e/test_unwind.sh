@@ -35,17 +35,17 @@ sc_folded() {
 }
 
 check "-v says which walk is used"
-echo go | sc_folded "$TMP/v" -v -c "$T/closer 1 1" c:close
+echo go | sc_folded "$TMP/v" -v --cmd "$T/closer 1 1" c:close
 grep -q '^stackcount: user stacks: call-frame information' "$TMP/v.err" ||
 	{ cat "$TMP/v.err"; fail "no 'user stacks: call-frame information' line"; }
-echo go | sc_folded "$TMP/v" -v --unwind fp -c "$T/closer 1 1" c:close
+echo go | sc_folded "$TMP/v" -v --unwind fp --cmd "$T/closer 1 1" c:close
 grep -q '^stackcount: user stacks: frame pointers (--unwind fp)' "$TMP/v.err" ||
 	{ cat "$TMP/v.err"; fail "no 'user stacks: frame pointers' line"; }
 echo "  ok: -v names the walk"
 
 check "stackcount c:close: the wrapper's caller, exact counts, with and without frame pointers"
 for b in closer closer_nofp; do
-	echo go | sc_folded "$TMP/c" -c "$T/$b 7 3" c:close
+	echo go | sc_folded "$TMP/c" --cmd "$T/$b 7 3" c:close
 	cat "$TMP/c"
 	assert_eq "$(grep -c ";" "$TMP/c")" 2 "$b: distinct stacks (the target prints \"done\")"
 	has_line "$TMP/c" "$b;$START;path_a;close_a;__close 7"
@@ -54,7 +54,7 @@ done
 
 check "syscount --stack -c: the same chains at the syscall"
 for b in closer closer_nofp; do
-	echo go | timeout -s KILL 60 "$SYS" --stack --syscall close -f -c "$T/$b 5 2" \
+	echo go | timeout -s KILL 60 "$SYS" --stack --syscall close -f --cmd "$T/$b 5 2" \
 		>"$TMP/s" 2>"$TMP/s.err" || { cat "$TMP/s.err"; fail "syscount exited $?"; }
 	cat "$TMP/s"
 	assert_eq "$(grep -cE "^$b-[0-9]+;$START;path_a;close_a;__close 5$" "$TMP/s")" 1 \
@@ -79,30 +79,30 @@ assert_eq "$(grep -cE "^closer_nofp-[0-9]+;$START;path_b;close_b;__close 4$" "$T
 	"close() through path_b"
 
 check "a frameless function's entry: main is its caller"
-sc_folded "$TMP/e" -c "$T/calls_nofp 4 2" "$T/calls_nofp:foo"
+sc_folded "$TMP/e" --cmd "$T/calls_nofp 4 2" "$T/calls_nofp:foo"
 has_line "$TMP/e" "calls_nofp;$START;foo 4"
-sc_folded "$TMP/e" -c "$T/calls 4 2" "$T/calls:foo"
+sc_folded "$TMP/e" --cmd "$T/calls 4 2" "$T/calls:foo"
 has_line "$TMP/e" "calls;$START;foo 4"
 
 check "a signal handler: through __restore_rt to the interrupted kill()"
 for b in unwinder unwinder_fp; do
-	sc_folded "$TMP/g" -c "$T/$b signal 6" c:close
+	sc_folded "$TMP/g" --cmd "$T/$b signal 6" c:close
 	has_line "$TMP/g" "$b;$START;run_signal;kill;__restore_rt;on_signal;sig_work;__close 6"
 done
 
 check "a thread: its first frame is clone3's, then start_thread"
-sc_folded "$TMP/t" -c "$U thread 5" c:close
+sc_folded "$TMP/t" --cmd "$U thread 5" c:close
 assert_eq "$(grep -cE '^unwinder;[A-Za-z_]*clone3;start_thread;thread_main;thread_work;__close 5$' \
 	"$TMP/t")" 1 "clone3;start_thread;thread_main;thread_work;__close 5"
 
 check "a library dlopen()ed after the process was announced"
 for b in unwinder unwinder_fp; do
-	sc_folded "$TMP/d" -c "$T/$b dlopen 5" c:close
+	sc_folded "$TMP/d" --cmd "$T/$b dlopen 5" c:close
 	has_line "$TMP/d" "$b;$START;run_dlopen;lib_outer;lib_inner;__close 5"
 done
 
 check "an exec after the process was announced: both images' stacks"
-sc_folded "$TMP/x" -c "$U exec 3" c:close
+sc_folded "$TMP/x" --cmd "$U exec 3" c:close
 has_line "$TMP/x" "unwinder;$START;run_exec;pre_exec;__close 1"
 has_line "$TMP/x" "unwinder;$START;run_dlopen;lib_outer;lib_inner;__close 3"
 
@@ -110,17 +110,17 @@ check "PLT stubs: the stub's caller at the stub (rsp+8) and past the lazy push (
 plt=$(objdump -d --section=.plt "$U" | awk '/<getppid@plt>:/ {print $1}')
 [ -n "$plt" ] || fail "no getppid@plt in $U"
 at=$(printf '0x%x' $((0x$plt)))
-sc_folded "$TMP/p" --unsafe -c "$U plt 5" "$U:$at"
+sc_folded "$TMP/p" --unsafe --cmd "$U plt 5" "$U:$at"
 assert_eq "$(grep -cE "^unwinder;$START;run_plt;plt_caller;[^;]+ 5$" "$TMP/p")" 1 \
 	"5 calls through the stub, caller plt_caller"
 at=$(printf '0x%x' $((0x$plt + 11)))
-sc_folded "$TMP/p" --unsafe -c "$U plt 5" "$U:$at"
+sc_folded "$TMP/p" --unsafe --cmd "$U plt 5" "$U:$at"
 assert_eq "$(grep -cE "^unwinder;$START;run_plt;plt_caller;[^;]+ 1$" "$TMP/p")" 1 \
 	"1 lazy binding (the push done), caller plt_caller"
 
 check "the uprobes return trampoline: return probes on the frames being walked"
 for b in unwinder unwinder_fp; do
-	sc_folded "$TMP/r" -c "$T/$b chain 4" "$T/$b:touch" "r:$T/$b:beta" "r:$T/$b:alpha"
+	sc_folded "$TMP/r" --cmd "$T/$b chain 4" "$T/$b:touch" "r:$T/$b:beta" "r:$T/$b:alpha"
 	cat "$TMP/r"
 	has_line "$TMP/r" "$b;$START;alpha;beta;gamma_;touch 4"
 	has_line "$TMP/r" "$b;$START;alpha 4"
@@ -150,7 +150,7 @@ assert_eq "$(grep '__vdso_clock_gettime' "$TMP/vd" |
 	0 "vDSO stacks not through vdso_caller or now_ms to _start"
 
 check "summary: no stack cut short in these runs; JSON carries the counters"
-timeout -s KILL 60 "$SC" -j -c "$U signal 2" c:close >"$TMP/j" 2>"$TMP/j.err" || fail "stackcount -j"
+timeout -s KILL 60 "$SC" -j --cmd "$U signal 2" c:close >"$TMP/j" 2>"$TMP/j.err" || fail "stackcount -j"
 for k in cut_user_stacks early_user_stacks fp_user_stacks lost_user_stacks; do
 	assert_eq "$(summary_of "$k" "$TMP/j")" 0 "$k"
 done

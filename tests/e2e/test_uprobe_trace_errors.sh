@@ -59,7 +59,7 @@ expect_usage "no field 'nope'" 't:sched:sched_process_exit "%d", args->nope'
 check "options and specs"
 expect_usage "no probe given"
 expect_usage "invalid string size" -Z 0 "$P"
-expect_usage "-p and -c cannot be used together" -p 1 -c true "$P"
+expect_usage "-p and --cmd cannot be used together" -p 1 --cmd true "$P"
 expect_usage "missing PATH:OFFSET" "p:grp/ev"
 
 check "a missing target is one sentence too (exit 2)"

@@ -8,7 +8,7 @@ UT=$ROOT/build/uprobe-trace
 
 N=6
 check "-U -j: $N events through alpha/beta, $((N / 2)) through delta, frames innermost first"
-timeout -s KILL 60 "$UT" -U -j -c "$T/stacks $N" "p:$T/stacks:gamma \"%d\", arg1" \
+timeout -s KILL 60 "$UT" -U -j --cmd "$T/stacks $N" "p:$T/stacks:gamma \"%d\", arg1" \
 	>"$TMP/u" 2>"$TMP/u.err" || { cat "$TMP/u.err"; fail "uprobe-trace -U exited $?"; }
 frames() {
 	jq -rs --argjson f "$1" '[.[] | select(.type == "event")
@@ -19,13 +19,13 @@ assert_eq "$(frames '["gamma","delta","main"]')" "$((N / 2))" "events with gamma
 assert_eq "$(jq -rs '[.[] | select(.type == "summary")][0].lost' "$TMP/u")" 0 "lost"
 
 check "text: frames indented under each event line; -a adds addresses"
-timeout -s KILL 60 "$UT" -U -a -c "$T/stacks 1" "p:$T/stacks:gamma" >"$TMP/t" 2>/dev/null ||
+timeout -s KILL 60 "$UT" -U -a --cmd "$T/stacks 1" "p:$T/stacks:gamma" >"$TMP/t" 2>/dev/null ||
 	fail "uprobe-trace -U -a exited $?"
 grep -Eq '^        0x[0-9a-f]+ beta\+0x[0-9a-f]+$' "$TMP/t" || { cat "$TMP/t"; fail "no indented 'ADDR beta+0x..' frame"; }
 echo "  ok: indented frames with addresses"
 
 check "without -U, no stack and no stop"
-timeout -s KILL 60 "$UT" -j -c "$T/stacks 2" "p:$T/stacks:gamma" >"$TMP/n" 2>/dev/null ||
+timeout -s KILL 60 "$UT" -j --cmd "$T/stacks 2" "p:$T/stacks:gamma" >"$TMP/n" 2>/dev/null ||
 	fail "uprobe-trace exited $?"
 assert_eq "$(jq -rs '[.[] | select(.type == "event" and has("user_stack"))] | length' "$TMP/n")" 0 \
 	"events with a user_stack key"

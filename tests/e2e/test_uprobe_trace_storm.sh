@@ -9,7 +9,7 @@ source "$(dirname "$0")/uprobe_trace_lib.sh"
 N=1000000
 for pages in 256; do
 	check "-b $pages: $N calls"
-	ut_json -b "$pages" -c "$T/tracee storm $N" "p:$T/tracee:tick \"%ld\", arg1"
+	ut_json -b "$pages" --cmd "$T/tracee storm $N" "p:$T/tracee:tick \"%ld\", arg1"
 	printed=$(grep -c '"type":"event"' "$OUT")
 	lost=$(ut_summary lost)
 	assert_eq "$(ut_summary events)" "$printed" "summary events = lines"
@@ -23,7 +23,7 @@ for pages in 256; do
 done
 
 check "text mode reports lost events on stderr"
-timeout -s KILL 120 "$UT" -b 1 -c "$T/tracee storm 200000" "p:$T/tracee:tick \"%ld\", arg1" \
+timeout -s KILL 120 "$UT" -b 1 --cmd "$T/tracee storm 200000" "p:$T/tracee:tick \"%ld\", arg1" \
 	>"$OUT" 2>"$OUT.err" || fail "text storm"
 printed=$(($(wc -l <"$OUT") - 1))
 lost=$(sed -n 's/^warning: \([0-9]*\) events lost.*/\1/p' "$OUT.err")

@@ -7,12 +7,12 @@ source "$(dirname "$0")/lib.sh"
 C="$T/calls 1 1"
 # Arguments per tool, '|' between words: every tool of build/tools.list.
 declare -A runs=(
-	[funccount]="-c|$C|$T/calls:foo"
-	[stackcount]="-c|$C|$T/calls:foo"
+	[funccount]="--cmd|$C|$T/calls:foo"
+	[stackcount]="--cmd|$C|$T/calls:foo"
 	[ulatency]="-c|$C|$T/calls:foo"
-	[uprobe-trace]="-c|$C|$T/calls:foo"
+	[uprobe-trace]="--cmd|$C|$T/calls:foo"
 	[argdist]="--cmd|$C|-C|p:$T/calls:foo(int n):int:n"
-	[syscount]="-c|$C"
+	[syscount]="--cmd|$C"
 	[profile]="--cmd|$C"
 	[proclife]="-d|0.2"
 )

@@ -29,8 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size - 1] = '\0';
 	err[0] = '\0';
 	if (!argspec__parse(&sp, text, data[0] & 1, err, sizeof(err))) {
-		struct fetch_env env = { .kind = sp.kind == PROBE_URETPROBE ? FETCH_RETURN
-									    : FETCH_ENTRY,
+		struct fetch_env env = { .kind = sp.kind == PROBE_URETPROBE ? FETCH_RETURN :
+						 sp.kind == PROBE_USDT ? FETCH_USDT :
+						 sp.kind == PROBE_TRACEPOINT ? FETCH_TRACEPOINT :
+						 FETCH_ENTRY,
 					 .names_later = true };
 		struct fetch_plan plan;
 

@@ -114,6 +114,13 @@ TARGET_BINS += $(T)/opener
 $(T)/opener: tests/targets/opener.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<
 
+# The bcc compatibility suite's workload (tests/compat/): a little of
+# everything bcc's examples trace, and USDT probes named as theirs.
+TARGET_BINS += $(T)/bccload
+
+$(T)/bccload: tests/targets/bccload.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $< -lpthread
+
 # argdist: known multisets of arguments, strings and writes per fd.
 TARGET_BINS += $(T)/distee
 
@@ -228,3 +235,10 @@ $(T)/unwinder: tests/targets/unwinder.c | $(T)
 
 $(T)/unwinder_fp: tests/targets/unwinder.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -pthread -Wl,-z,lazy -o $@ $< -ldl
+
+# Typed expressions: structs with known fields behind pointers, built
+# with -g (tests/e2e/test_uprobe_trace_typed.sh, test_argdist_typed.sh).
+TARGET_BINS += $(T)/typed
+
+$(T)/typed: tests/targets/typed.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<

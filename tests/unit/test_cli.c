@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -81,6 +83,149 @@ static void test_cmd_held_until_started(void **state)
 	assert_int_equal(waitpid(cmd.pid, &status, 0), cmd.pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 7);
+}
+
+/* A file @name in a new temporary directory @dir, with @text and @mode. */
+static void make_file(char *dir, const char *name, const char *text, mode_t mode, char *path,
+		      size_t len)
+{
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void remove_file(const char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * Commands that cannot run are refused at spawn, with the reason execvp()
+ * would give; one whose exec fails later (made unrunnable in between)
+ * makes start fail, reaped, so that the tool ends non-zero.
+ */
+static void test_cmd_cannot_run(void **state)
+{
+	char dir[] = "/tmp/cotrace-cli.XXXXXX", path[256], cmdline[300];
+	struct cli_cmd cmd;
+	int status;
+
+	assert_int_equal(cli_cmd__spawn("/tmp", &cmd), -EISDIR);
+	assert_int_equal(cli_cmd__spawn("/nonexistent/prog", &cmd), -ENOENT);
+	assert_int_equal(cli_cmd__spawn("cotrace-no-such-program-x", &cmd), -ENOENT);
+	assert_int_equal(cli_cmd__spawn("", &cmd), -EINVAL);
+	assert_true(cli__is_exec_error(-EISDIR) && cli__is_exec_error(-EACCES));
+	assert_false(cli__is_exec_error(-ENOMEM));
+
+	make_file(dir, "prog", "#!/bin/sh\nexit 3\n", 0644, path, sizeof(path));
+	assert_int_equal(cli_cmd__spawn(path, &cmd), -EACCES);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(cli_cmd__spawn(path, &cmd), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(cli_cmd__start(&cmd), -EACCES);
+	assert_int_equal(cmd.pid, 0);
+	remove_file(dir, path);
+
+	/* No "#!": run by /bin/sh, as execvp() does. */
+	strcpy(dir, "/tmp/cotrace-cli.XXXXXX");
+	make_file(dir, "script", "exit 5\n", 0755, path, sizeof(path));
+	snprintf(cmdline, sizeof(cmdline), "%s a b", path);
+	assert_int_equal(cli_cmd__spawn(cmdline, &cmd), 0);
+	assert_int_equal(cli_cmd__start(&cmd), 0);
+	assert_int_equal(waitpid(cmd.pid, &status, 0), cmd.pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 5);
+	remove_file(dir, path);
+}
+
+/* The program is found in $PATH before the fork: exe is its path. */
+static void test_cmd_path_resolved(void **state)
+{
+	char dir[] = "/tmp/cotrace-cli.XXXXXX", path[256], *old = getenv("PATH");
+	char other[] = "/tmp/cotrace-cli.XXXXXX", sub[256];
+	char *saved = old ? strdup(old) : NULL, newpath[600];
+	struct cli_cmd cmd;
+	int status;
+
+	make_file(dir, "cotrace-prog", "#!/bin/sh\nexit 4\n", 0755, path, sizeof(path));
+	/* A directory of the same name earlier in $PATH, and a missing
+	 * entry, are skipped, as execvp() does. */
+	assert_non_null(mkdtemp(other));
+	snprintf(sub, sizeof(sub), "%s/cotrace-prog", other);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(newpath, sizeof(newpath), "/tmp/cotrace-nonexistent:%s:%s", other, dir);
+	setenv("PATH", newpath, 1);
+	assert_int_equal(cli_cmd__spawn("cotrace-prog", &cmd), 0);
+	assert_string_equal(cmd.exe, path);
+	assert_int_equal(cli_cmd__start(&cmd), 0);
+	assert_int_equal(waitpid(cmd.pid, &status, 0), cmd.pid);
+	assert_int_equal(WEXITSTATUS(status), 4);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(cli_cmd__spawn("cotrace-prog", &cmd), -EACCES);
+	rmdir(sub);
+	rmdir(other);
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	remove_file(dir, path);
+}
+
+/* The usage error of @argv (optstring @opts) on stderr, into @buf. */
+static void option_error(char **argv, int argc, const char *opts, char *buf, size_t len)
+{
+	static const struct option long_opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "cmd", required_argument, NULL, CLI_OPT_CMD },
+		{}
+	};
+	FILE *f = tmpfile();
+	int saved = dup(2), c, n;
+
+	assert_non_null(f);
+	dup2(fileno(f), 2);
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, opts, long_opts, NULL)) != -1)
+		if (c != 'v' && c != 'p' && c != CLI_OPT_CMD) {
+			assert_int_equal(cli__last_option("t", "", "0", c, argv), EXIT_USAGE);
+			break;
+		}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n > 0 ? n : 0] = 0;
+	fclose(f);
+}
+
+/* Usage errors name the option as typed, never argv[0] (profile -adf). */
+static void test_option_errors(void **state)
+{
+	char *cluster[] = { "prog", "-vaf", "-p", "1", NULL };
+	char *first[] = { "prog", "-adf", NULL };
+	char *lng[] = { "prog", "--bogus=1", NULL };
+	char *missing[] = { "prog", "-v", "-p", NULL };
+	char *missing_long[] = { "prog", "--cmd", NULL };
+	char buf[256];
+
+	option_error(first, 2, ":p:v", buf, sizeof(buf));
+	assert_string_equal(buf, "t: unknown option '-a' (try 't --help')\n");
+	option_error(cluster, 4, ":p:v", buf, sizeof(buf));
+	assert_string_equal(buf, "t: unknown option '-a' (try 't --help')\n");
+	option_error(lng, 2, ":p:v", buf, sizeof(buf));
+	assert_string_equal(buf, "t: unknown option '--bogus' (try 't --help')\n");
+	option_error(missing, 3, ":p:v", buf, sizeof(buf));
+	assert_string_equal(buf, "t: option '-p' needs an argument (try 't --help')\n");
+	option_error(missing_long, 2, ":p:v", buf, sizeof(buf));
+	assert_string_equal(buf, "t: option '--cmd' needs an argument (try 't --help')\n");
 }
 
 /* Set the limit on open files so that no descriptor is free: the lowest
@@ -303,6 +448,9 @@ int main(void)
 		cmocka_unit_test(test_map_entries),
 		cmocka_unit_test(test_ringbuf_bytes),
 		cmocka_unit_test(test_cmd_held_until_started),
+		cmocka_unit_test(test_cmd_cannot_run),
+		cmocka_unit_test(test_cmd_path_resolved),
+		cmocka_unit_test(test_option_errors),
 		cmocka_unit_test(test_insn_classes),
 		cmocka_unit_test(test_features_without_fds),
 		cmocka_unit_test(test_check_fds_counts),

@@ -13,6 +13,7 @@
 
 #include "common/hist.h"
 #include "common/output.h"
+#include "common/stacks.h"
 
 static void test_escape(void **state)
 {
@@ -73,6 +74,29 @@ static void test_table_text_sorted(void **state)
 	out_table__free(t);
 }
 
+/* syscount's interval header is bcc's "[HH:MM:SS]"; funccount's "HH:MM:SS". */
+static void test_table_time_header(void **state)
+{
+	struct out_table *t = table3();
+
+	for (int bracket = 0; bracket < 2; bracket++) {
+		char *buf = NULL, hh[3], mm[3], ss[3];
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		struct out *o = out__new(f, OUT_TEXT);
+		struct out_ctx ctx = { .timestamp = true, .bracket_time = bracket };
+
+		out__table(o, &ctx, t);
+		out__free(o);
+		fclose(f);
+		assert_int_equal(sscanf(buf + bracket, "%2[0-9]:%2[0-9]:%2[0-9]", hh, mm, ss), 3);
+		assert_int_equal(buf[0] == '[', bracket);
+		assert_int_equal(buf[bracket ? 9 : 8], bracket ? ']' : '\n');
+		free(buf);
+	}
+	out_table__free(t);
+}
+
 static void test_table_json(void **state)
 {
 	struct out_table *t = table3();
@@ -83,44 +107,6 @@ static void test_table_json(void **state)
 	assert_string_equal(s, "{\"type\":\"count\",\"interval\":3,\"func\":\"c\",\"count\":20}\n");
 	free(s);
 	out_table__free(t);
-}
-
-static char *render_event(enum out_format fmt, const struct out_event *e)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct out *o = out__new(f, fmt);
-
-	out__event_header(o, e->time != NULL);
-	out__event(o, e);
-	out__free(o);
-	fclose(f);
-	return buf;
-}
-
-static void test_event(void **state)
-{
-	static const enum out_type types[] = { OUT_S64, OUT_STR };
-	struct out_val args[2];
-	const char *stack[] = { "gamma", "main" };
-	struct out_event e = { .pid = 7, .tid = 8, .cpu = 1, .comm = "app", .func = "write",
-			       .message = "-3 x", .arg_types = types, .args = args, .nargs = 2,
-			       .stack = stack, .nstack = 2, .has_ts = true, .ts = 0.5 };
-	char *s;
-
-	args[0].i = -3;
-	args[1].s = "x";
-	s = render_event(OUT_TEXT, &e);
-	assert_string_equal(s, "PID     TID     COMM            FUNC             -\n"
-			       "7       8       app             write            -3 x\n"
-			       "        gamma\n        main\n");
-	free(s);
-	s = render_event(OUT_JSON, &e);
-	assert_string_equal(s, "{\"type\":\"event\",\"ts\":0.5,\"pid\":7,\"tid\":8,\"cpu\":1,"
-			       "\"comm\":\"app\",\"func\":\"write\",\"message\":\"-3 x\","
-			       "\"args\":[-3,\"x\"],\"user_stack\":[\"gamma\",\"main\"]}\n");
-	free(s);
 }
 
 static void test_json_nesting(void **state)
@@ -167,6 +153,50 @@ static char *render_hist(enum out_format fmt, bool stats)
 	out__free(o);
 	fclose(f);
 	return buf;
+}
+
+static char *render_stack(enum out_format fmt, bool delimit, bool with_kernel)
+{
+	static char *user[] = { "gamma", "main" };
+	static char *kernel[] = { "do_sys", "entry" };
+	struct stack_record r = { .tgid = 7, .comm = "app", .count = 3, .user = user, .nuser = 2,
+				  .kernel = kernel, .nkernel = with_kernel ? 2 : 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct out *o = out__new(f, fmt);
+	struct out_ctx ctx = { .record = "stack", .delimit = delimit };
+
+	out__stack(o, &ctx, &r, false, NULL, NULL);
+	out__free(o);
+	fclose(f);
+	return buf;
+}
+
+/* bcc's -d: "--" (folded: "-") between kernel and user frames, only with it. */
+static void test_stack_delimiter(void **state)
+{
+	char *s;
+
+	s = render_stack(OUT_TEXT, false, true);
+	assert_string_equal(s, "  do_sys\n  entry\n  gamma\n  main\n    3\n\n");
+	free(s);
+	s = render_stack(OUT_TEXT, true, true);
+	assert_string_equal(s, "  do_sys\n  entry\n    --\n  gamma\n  main\n    3\n\n");
+	free(s);
+	s = render_stack(OUT_FOLDED, false, true);
+	assert_string_equal(s, "app;main;gamma;entry_[k];do_sys_[k] 3\n");
+	free(s);
+	s = render_stack(OUT_FOLDED, true, true);
+	assert_string_equal(s, "app;main;gamma;-;entry_[k];do_sys_[k] 3\n");
+	free(s);
+	/* No kernel frames: nothing to delimit. */
+	s = render_stack(OUT_FOLDED, true, false);
+	assert_string_equal(s, "app;main;gamma 3\n");
+	free(s);
+	s = render_stack(OUT_TEXT, true, false);
+	assert_string_equal(s, "  gamma\n  main\n    3\n\n");
+	free(s);
 }
 
 /* A full disk: the first failed write is kept, with its reason, even
@@ -236,9 +266,10 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_table_text_sorted),
 		cmocka_unit_test(test_table_json),
+		cmocka_unit_test(test_table_time_header),
 		cmocka_unit_test(test_json_nesting),
-		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_hist_kv),
+		cmocka_unit_test(test_stack_delimiter),
 		cmocka_unit_test(test_write_error_kept),
 		cmocka_unit_test(test_closed_pipe),
 	};

@@ -87,6 +87,9 @@ static const struct spec_case good[] = {
 	{ "/bin/x:0x12g", 0, PROBE_UPROBE, "/bin/x", NULL, "0x12g" },
 	/* regex */
 	{ "c:^mall(oc)?$", F_RE, PROBE_UPROBE, "c", NULL, "^mall(oc)?$" },
+	/* bcc trace's empty probe type is p */
+	{ ":c:malloc", 0, PROBE_UPROBE, "c", NULL, "malloc" },
+	{ "::vfs_read", 0, PROBE_KPROBE, NULL, NULL, "vfs_read" },
 };
 
 static void streq_or_null(const char *want, const char *got, const char *text)
@@ -282,12 +285,27 @@ static void test_regex(void **state)
 	assert_false(name_matcher__match_plain(m, "xmalloc"));
 	name_matcher__free(m);
 
-	/* Unanchored search, as bcc's -r. */
+	/* Anchored at the start only, as bcc's -r (Python's re.match()). */
 	m = name_matcher__new("alloc", true, false);
 	assert_non_null(m);
-	assert_true(name_matcher__match(m, "malloc", NULL));
-	assert_true(name_matcher__match(m, "calloc_impl", NULL));
+	assert_true(name_matcher__match(m, "alloc_impl", NULL));
+	assert_false(name_matcher__match(m, "malloc", NULL));
+	assert_false(name_matcher__match(m, "calloc_impl", NULL));
 	assert_false(name_matcher__match(m, "free", NULL));
+	name_matcher__free(m);
+	m = name_matcher__new("(write|read)$", true, false);
+	assert_non_null(m);
+	assert_true(name_matcher__match_plain(m, "write"));
+	assert_true(name_matcher__match_plain(m, "read"));
+	assert_false(name_matcher__match_plain(m, "pwrite"));
+	assert_false(name_matcher__match_plain(m, "__read"));
+	assert_false(name_matcher__match_plain(m, "readv"));
+	name_matcher__free(m);
+	/* An alternative that matches later does not hide one at the start. */
+	m = name_matcher__new("x|mal", true, false);
+	assert_non_null(m);
+	assert_true(name_matcher__match_plain(m, "malloc_x"));
+	assert_false(name_matcher__match_plain(m, "amalloc"));
 	name_matcher__free(m);
 
 	/* Patterns that glibc's regcomp() would expand exponentially are refused. */
@@ -373,10 +391,13 @@ static void test_cpp_match(void **state)
 	/* C names match themselves either way. */
 	assert_int_equal(match_mask("main", false, false), 0x20);
 	assert_int_equal(match_mask("main", false, true), 0x20);
-	/* Regex over demangled forms. */
+	/* Regex over demangled forms, from their start as bcc's -r. */
 	assert_int_equal(match_mask("^shapes::scale$", true, true), 0x0c);
-	assert_int_equal(match_mask("area\\(\\) const$", true, true), 0x03);
-	assert_int_equal(match_mask("~", true, false), 0x10);
+	assert_int_equal(match_mask("shapes::scale", true, true), 0x0c);
+	assert_int_equal(match_mask(".*area\\(\\) const$", true, true), 0x03);
+	assert_int_equal(match_mask("area\\(\\) const$", true, true), 0x00);
+	assert_int_equal(match_mask(".*~", true, false), 0x10);
+	assert_int_equal(match_mask("~", true, false), 0x00);
 }
 
 static bool match1(const char *pattern, const char *sym)

@@ -56,16 +56,16 @@ run_tool() {
 	local vg=("${VALGRIND[@]}" --log-file="$log" "$VB/$tool")
 
 	case $tool in
-	funccount) "${vg[@]}" -i 0.1 -c "$sl" "$T/sleeper:*" >"$TMP/out" 2>&1 || rc=$? ;;
+	funccount) "${vg[@]}" -i 0.1 --cmd "$sl" "$T/sleeper:*" >"$TMP/out" 2>&1 || rc=$? ;;
 	ulatency) "${vg[@]}" -i 0.1 -m -c "$sl" "$T/sleeper:sleep_ms" "$T/sleeper:tick_a" \
 		>"$TMP/out" 2>&1 || rc=$? ;;
-	uprobe-trace) "${vg[@]}" -U -c "$sl" "p:$T/sleeper:tick_a \"tick %d\", arg1" \
+	uprobe-trace) "${vg[@]}" -U --cmd "$sl" "p:$T/sleeper:tick_a \"tick %d\", arg1" \
 		>"$TMP/out" 2>&1 || rc=$? ;;
 	argdist) "${vg[@]}" -i 0.1 --cmd "$sl" -H "p:$T/sleeper:sleep_ms():int:arg1" \
 		-C "p:$T/sleeper:tick_a():u64:\$tid" >"$TMP/out" 2>&1 || rc=$? ;;
-	stackcount) "${vg[@]}" -i 0.1 -c "$sl" "$T/sleeper:tick_a" "$T/sleeper:sleep_ms" \
+	stackcount) "${vg[@]}" -i 0.1 --cmd "$sl" "$T/sleeper:tick_a" "$T/sleeper:sleep_ms" \
 		>"$TMP/out" 2>&1 || rc=$? ;;
-	syscount) "${vg[@]}" -i 0.1 -L -c "$sl" >"$TMP/out" 2>&1 || rc=$? ;;
+	syscount) "${vg[@]}" -i 0.1 -L --cmd "$sl" >"$TMP/out" 2>&1 || rc=$? ;;
 	proclife)
 		"${vg[@]}" -i 0.1 >"$TMP/out" 2>&1 &
 		pid=$!
@@ -78,7 +78,7 @@ run_tool() {
 	profile)
 		"$T/stepper" spin >/dev/null 2>&1 &
 		i=$!
-		"${vg[@]}" -F 499 -d "$(awk -v k="$k" 'BEGIN { print 0.5 * k }')" >"$TMP/out" 2>&1 || rc=$?
+		"${vg[@]}" -F 499 --duration "$(awk -v k="$k" 'BEGIN { print 0.5 * k }')" >"$TMP/out" 2>&1 || rc=$?
 		kill -USR1 "$i"
 		wait "$i"
 		;;

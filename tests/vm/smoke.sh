@@ -33,7 +33,7 @@ test_kernel() {
 	echo "kernel $(uname -r)"
 	[ -r /sys/kernel/btf/vmlinux ] || fail "no /sys/kernel/btf/vmlinux"
 	case $(uname -r) in 6.1.*) ;; *) fail "expected Debian's 6.1 kernel, got $(uname -r)" ;; esac
-	run "$TMP/o" funccount -v -c "$T/calls 1 1" "$T/calls:foo"
+	run "$TMP/o" funccount -v --cmd "$T/calls 1 1" "$T/calls:foo"
 	grep '^kernel features:' "$TMP/o.err"
 	# Debian's 6.1: kprobes, no fprobe (so no kprobe-multi), no multi-uprobe link.
 	grep -q 'uprobe_multi=0 kprobe=1 kprobe_multi=0 fentry=1 bpf_cookie=1 ringbuf=1' "$TMP/o.err" ||
@@ -41,14 +41,14 @@ test_kernel() {
 }
 
 test_funccount_uprobes() {
-	run "$TMP/o" funccount -v -j -c "$T/calls 5 3" "$T/calls:foo" "$T/calls:bar"
+	run "$TMP/o" funccount -v -j --cmd "$T/calls 5 3" "$T/calls:foo" "$T/calls:bar"
 	grep -q 'uprobe_multi=0' "$TMP/o.err" || { cat "$TMP/o.err"; fail "-v does not report uprobe_multi=0"; }
 	echo "  ok: -v reports uprobe_multi=0"
 	eq "$(count foo "$TMP/o")" 5 "foo"
 	eq "$(count bar "$TMP/o")" 3 "bar"
 	eq "$(summary skipped "$TMP/o")" 0 "skipped"
 	# Wildcards, through the same fallback (bar, and the static local_helper).
-	run "$TMP/w" funccount -j -c "$T/calls 4 2" "$T/calls:?oo" "$T/calls:ba?" "$T/calls:local_*"
+	run "$TMP/w" funccount -j --cmd "$T/calls 4 2" "$T/calls:?oo" "$T/calls:ba?" "$T/calls:local_*"
 	eq "$(count foo "$TMP/w")" 4 "wildcard foo"
 	eq "$(count bar "$TMP/w")" 2 "wildcard bar"
 	eq "$(count local_helper "$TMP/w")" 1 "wildcard local_helper"
@@ -56,7 +56,7 @@ test_funccount_uprobes() {
 
 test_funccount_attach_multi() {
 	local rc=0
-	timeout -s KILL 60 "$B/funccount" --attach=multi -c "$T/calls 1 1" "$T/calls:foo" \
+	timeout -s KILL 60 "$B/funccount" --attach=multi --cmd "$T/calls 1 1" "$T/calls:foo" \
 		>"$TMP/o" 2>"$TMP/o.err" || rc=$?
 	cat "$TMP/o.err"
 	eq "$rc" 1 "exit code of --attach=multi"
@@ -65,13 +65,13 @@ test_funccount_attach_multi() {
 }
 
 test_funccount_usdt() {
-	run "$TMP/o" funccount -j -c "$T/usdt 10" "u:$T/usdt:cotrace:t*"
+	run "$TMP/o" funccount -j --cmd "$T/usdt 10" "u:$T/usdt:cotrace:t*"
 	eq "$(count cotrace:tick "$TMP/o")" 10 "cotrace:tick"
 	eq "$(count cotrace:tock "$TMP/o")" 5 "cotrace:tock"
 }
 
 test_funccount_tracepoint() {
-	run "$TMP/o" funccount -j -c "$T/sysload getppid 7" 't:syscalls:sys_enter_getppid'
+	run "$TMP/o" funccount -j --cmd "$T/sysload getppid 7" 't:syscalls:sys_enter_getppid'
 	eq "$(count syscalls:sys_enter_getppid "$TMP/o")" 7 "sys_enter_getppid"
 }
 
@@ -81,7 +81,7 @@ test_funccount_kernel() {
 	local mode
 	for mode in auto single; do
 		echo "  --attach=$mode"
-		run "$TMP/o" funccount -v -j --attach=$mode -c "$T/opener $K /etc/hostname" \
+		run "$TMP/o" funccount -v -j --attach=$mode --cmd "$T/opener $K /etc/hostname" \
 			do_sys_openat2 'p::__x64_sys_openat'
 		grep '^attached' "$TMP/o.err"
 		if [ $mode = auto ]; then
@@ -92,7 +92,7 @@ test_funccount_kernel() {
 		eq "$(count do_sys_openat2 "$TMP/o")" "$K" "do_sys_openat2"
 		eq "$(count __x64_sys_openat "$TMP/o")" "$K" "__x64_sys_openat"
 		eq "$(summary missed "$TMP/o")" 0 "missed"
-		run "$TMP/r" funccount -j --attach=$mode -c "$T/opener $K /etc/hostname" 'r::do_sys_openat2'
+		run "$TMP/r" funccount -j --attach=$mode --cmd "$T/opener $K /etc/hostname" 'r::do_sys_openat2'
 		eq "$(count do_sys_openat2 "$TMP/r")" "$K" "do_sys_openat2 returns"
 	done
 }
@@ -102,7 +102,7 @@ test_funccount_kernel_wildcard() {
 	for mode in auto single; do
 		echo "  --attach=$mode"
 		t0=$(date +%s.%N)
-		run "$TMP/o" funccount -v -j --attach=$mode -c "$T/opener $K /etc/hostname" 'p::vfs_*'
+		run "$TMP/o" funccount -v -j --attach=$mode --cmd "$T/opener $K /etc/hostname" 'p::vfs_*'
 		grep '^attached' "$TMP/o.err"
 		awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "  run took %.1f s\n", b - a }'
 		ge "$(summary sites "$TMP/o")" 20 "vfs_* sites"
@@ -122,7 +122,7 @@ test_stackcount_kernel() {
 	# same stack, the probe's own frames left out.
 	for mode in single auto; do
 	echo "  --attach=$mode"
-	run "$TMP/o" stackcount -K -j --attach=$mode -c "$T/opener 3 /etc/hostname" do_sys_openat2
+	run "$TMP/o" stackcount -K -j --attach=$mode --cmd "$T/opener 3 /etc/hostname" do_sys_openat2
 	cat "$TMP/o"
 	eq "$(jq -rs '[.[] | select(.type == "stack")] | length' "$TMP/o")" 1 "distinct stacks"
 	eq "$(jq -rs '[.[] | select(.type == "stack")][0].count' "$TMP/o")" 3 "hits"
@@ -132,11 +132,11 @@ test_stackcount_kernel() {
 		"$TMP/o" >/dev/null || fail "no do_syscall_64 frame"
 	echo "  ok: do_syscall_64 frame"
 	done
-	run "$TMP/r" stackcount -K -j -c "$T/opener 3 /etc/hostname" r::do_sys_openat2
+	run "$TMP/r" stackcount -K -j --cmd "$T/opener 3 /etc/hostname" r::do_sys_openat2
 	eq "$(jq -rs '[.[] | select(.type == "stack")][0].kernel[0]' "$TMP/r")" do_sys_openat2 \
 		"innermost kernel frame at the return"
 	# User stacks through the uprobe fallback.
-	run "$TMP/u" stackcount -j -c "$T/stacks 6" "$T/stacks:gamma"
+	run "$TMP/u" stackcount -j --cmd "$T/stacks 6" "$T/stacks:gamma"
 	eq "$(jq -rs '[.[] | select(.type == "stack" and .user[0:4] == ["gamma","beta","alpha","main"]) | .count] | add' "$TMP/u")" \
 		6 "gamma;beta;alpha;main"
 }
@@ -149,7 +149,7 @@ test_profile() {
 }
 
 test_syscount() {
-	run "$TMP/o" syscount -j -c "$T/sysload getppid 7"
+	run "$TMP/o" syscount -j --cmd "$T/sysload getppid 7"
 	eq "$(jq -rs '[.[] | select(.type == "count" and .syscall == "getppid") | .count] | add' "$TMP/o")" \
 		7 "getppid"
 }
@@ -218,7 +218,7 @@ test_ulatency_kernel() {
 # uprobe-trace on a kernel function: a __user string argument (read from
 # the process), and the return value.
 test_uprobe_trace_kernel() {
-	run "$TMP/o" uprobe-trace -j -c "$T/opener $K /etc/hostname" \
+	run "$TMP/o" uprobe-trace -j --cmd "$T/opener $K /etc/hostname" \
 		'do_sys_openat2 "%s", arg2' 'r::do_sys_openat2 "%d", retval'
 	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "do_sys_openat2" and .message == "/etc/hostname")] | length' "$TMP/o")" \
 		"$K" "entry events naming /etc/hostname"
@@ -227,7 +227,7 @@ test_uprobe_trace_kernel() {
 	eq "$(summary lost "$TMP/o")" 0 "lost"
 	# Filters run in the kernel (bpf_loop; 6.1's verifier checks its
 	# callback once: the filter's stack must not look constant to it).
-	run "$TMP/f" uprobe-trace -j -c "$T/opener $K /etc/hostname" \
+	run "$TMP/f" uprobe-trace -j --cmd "$T/opener $K /etc/hostname" \
 		'do_sys_openat2 (arg1 != 0) "%d", arg1' 'do_sys_openat2 ($pid == 0) "%d", arg1' \
 		'r::do_sys_openat2 (retval != 3) "%d", retval'
 	eq "$(summary events "$TMP/f")" "$K" "events passing the filters"
@@ -279,7 +279,7 @@ test_argdist_kernel_btf() {
 }
 
 test_uprobe_trace_kernel_btf() {
-	run "$TMP/o" uprobe-trace -j -c "$T/opener $K /etc/hostname" \
+	run "$TMP/o" uprobe-trace -j --cmd "$T/opener $K /etc/hostname" \
 		'do_sys_openat2 "%s %d", filename, dfd' 'r::do_sys_openat2 "%d", retval'
 	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "do_sys_openat2" and .message == "/etc/hostname -100")] | length' "$TMP/o")" \
 		"$K" "entry events with filename and dfd by name"
@@ -301,10 +301,10 @@ test_uprobe_trace_kernel_btf() {
 }
 
 test_uprobe_trace() {
-	run "$TMP/o" uprobe-trace -j -c "$T/calls 4 2" "$T/calls:foo" "$T/calls:bar"
+	run "$TMP/o" uprobe-trace -j --cmd "$T/calls 4 2" "$T/calls:foo" "$T/calls:bar"
 	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "foo")] | length' "$TMP/o")" 4 "foo events"
 	eq "$(jq -rs '[.[] | select(.type == "event" and .func == "bar")] | length' "$TMP/o")" 2 "bar events"
-	run "$TMP/f" uprobe-trace -j -c "$T/tracee alloc 16 16 32 100" "$T/tracee:alloc (\$pid == 0)" \
+	run "$TMP/f" uprobe-trace -j --cmd "$T/tracee alloc 16 16 32 100" "$T/tracee:alloc (\$pid == 0)" \
 		"$T/tracee:alloc (arg1 == 16) \"%d\", arg1"
 	eq "$(summary events "$TMP/f")" 2 "events passing the filters"
 }
@@ -313,23 +313,23 @@ test_uprobe_trace() {
 # whole stacks through frameless code, the awkward frames, exact counts.
 test_unwind_cfi() {
 	local S="_start;__libc_start_main;__libc_start_call_main;main"
-	run "$TMP/c" stackcount -v -f -c "$T/closer_nofp 7 3" c:close </dev/null
+	run "$TMP/c" stackcount -v -f --cmd "$T/closer_nofp 7 3" c:close </dev/null
 	grep -q 'user stacks: call-frame information' "$TMP/c.err" || fail "CFI walk not used"
-	echo go | timeout -s KILL 120 "$B/stackcount" -f -c "$T/closer_nofp 7 3" c:close \
+	echo go | timeout -s KILL 120 "$B/stackcount" -f --cmd "$T/closer_nofp 7 3" c:close \
 		>"$TMP/c" 2>"$TMP/c.err" || fail "stackcount on closer_nofp"
 	eq "$(grep -cxF "closer_nofp;$S;path_a;close_a;__close 7" "$TMP/c")" 1 "close() from close_a"
 	eq "$(grep -cxF "closer_nofp;$S;path_b;close_b;__close 3" "$TMP/c")" 1 "close() from close_b"
 	echo go | timeout -s KILL 120 "$B/syscount" --stack --syscall close -f \
-		-c "$T/closer_nofp 5 2" >"$TMP/s" 2>"$TMP/s.err" || fail "syscount --stack"
+		--cmd "$T/closer_nofp 5 2" >"$TMP/s" 2>"$TMP/s.err" || fail "syscount --stack"
 	eq "$(grep -cE "^closer_nofp-[0-9]+;$S;path_a;close_a;__close 5$" "$TMP/s")" 1 \
 		"syscount: close() from close_a"
-	run "$TMP/g" stackcount -f -c "$T/unwinder signal 4" c:close
+	run "$TMP/g" stackcount -f --cmd "$T/unwinder signal 4" c:close
 	eq "$(grep -cxF "unwinder;$S;run_signal;kill;__restore_rt;on_signal;sig_work;__close 4" \
 		"$TMP/g")" 1 "through __restore_rt"
-	run "$TMP/d" stackcount -f -c "$T/unwinder dlopen 4" c:close
+	run "$TMP/d" stackcount -f --cmd "$T/unwinder dlopen 4" c:close
 	eq "$(grep -cxF "unwinder;$S;run_dlopen;lib_outer;lib_inner;__close 4" "$TMP/d")" 1 \
 		"a dlopen()ed library"
-	run "$TMP/r" stackcount -f -c "$T/unwinder chain 3" "$T/unwinder:touch" "r:$T/unwinder:beta"
+	run "$TMP/r" stackcount -f --cmd "$T/unwinder chain 3" "$T/unwinder:touch" "r:$T/unwinder:beta"
 	eq "$(grep -cxF "unwinder;$S;alpha;beta;gamma_;touch 3" "$TMP/r")" 1 \
 		"through the uretprobe trampoline"
 	# Under TCG the exec and ld.so's start-up take many samples: count
