@@ -117,7 +117,7 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 
 /*
  * The program that tells of changed mappings (stack_maps_changed), and
- * the -c command announced ahead of its execve: a generation no process
+ * the --cmd command announced ahead of its execve: a generation no process
  * has in seen_pids, so that the execve's exit announces it (and stops it)
  * before its first instruction.
  */

@@ -97,7 +97,7 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 
 /*
  * With CFI, build the unwind table of the file at @path now (a probed
- * file, the -c command), so that hits met before their process is read
+ * file, the --cmd command), so that hits met before their process is read
  * still find it. Failures are not errors: those frames follow frame
  * pointers. No-op without CFI.
  */

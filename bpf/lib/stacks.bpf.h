@@ -147,7 +147,7 @@ static __always_inline void maybe_drain(void)
 	bpf_ringbuf_submit(note, 0);
 }
 
-/* Tell user space about process @tgid (exec generation @gen); with -c, stop it. */
+/* Tell user space about process @tgid (exec generation @gen); with --cmd, stop it. */
 static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 {
 	struct stack_note *note;
@@ -196,8 +196,8 @@ static __always_inline void announce_pid(__u32 tgid)
  * With CFI: the executable mappings of a traced process may have changed
  * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code)
  * or been replaced (execve): tell user space now, before code in a new
- * library runs, and with -c stop the process until its tables are read.
- * Only processes already announced are looked at; a -c command is
+ * library runs, and with --cmd stop the process until its tables are read.
+ * Only processes already announced are looked at; a --cmd command is
  * announced ahead of its execve by user space (seen_pids).
  */
 SEC("raw_tracepoint/sys_exit")
