@@ -6,7 +6,7 @@ CC ?= gcc
 BB := $(BUILD)/bench
 BENCH_TARGET_CFLAGS := -O1 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fcf-protection=none
 
-bench-bins: $(BB)/floor $(BB)/hitloop $(BB)/many20k
+bench-bins: $(BB)/floor $(BB)/hitloop $(BB)/many20k $(BB)/unwind
 
 $(BB):
 	@mkdir -p $@
@@ -15,6 +15,9 @@ $(BB)/floor: bench/floor.c | $(BB)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lbpf -lelf -lz
 
 $(BB)/hitloop: bench/hitloop.c | $(BB)
+	$(CC) $(BENCH_TARGET_CFLAGS) -o $@ $<
+
+$(BB)/unwind: bench/unwind.c | $(BB)
 	$(CC) $(BENCH_TARGET_CFLAGS) -o $@ $<
 
 $(BB)/many20k.c: bench/gen20k.sh | $(BB)

@@ -647,7 +647,8 @@ static void json_frames(struct json *j, const char *key, const struct stack_fram
 			json__u64(j, "addr", f[i].addr);
 		if (f[i].func)
 			json__str(j, "func", f[i].func);
-		if (f[i].func && f[i].addr)
+		/* No address and no module: a frame a tool added ("[close]"). */
+		if (f[i].func && (f[i].addr || f[i].module))
 			json__u64(j, "offset", f[i].offset);
 		if (f[i].module) {
 			json__str(j, "module", f[i].module);

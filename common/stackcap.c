@@ -2,14 +2,22 @@
 /* stackcap: stack capture around bpf/lib/stacks.bpf.h's maps (see stackcap.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/pprof.h"
 #include "common/stackcap.h"
 #include "common/syms.h"
+#include "common/unwinder.h"
+#include "bpf/unwind.h"
 #include "bpf/stacks.h"
 
 static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
@@ -19,35 +27,161 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
-int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts)
+static uint64_t now_ns(void)
 {
-	bool on = traces > 1;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int stack_unwind__parse(const char *s, enum stack_unwind *mode)
+{
+	static const char *const names[] = { "auto", "fp", "cfi" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*mode = (enum stack_unwind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The helpers of the walk: bpf_loop() and bpf_find_vma() (5.17), bpf_task_pt_regs() (5.15). */
+static bool cfi_supported(void)
+{
+	static const enum bpf_func_id helpers[] = {
+		BPF_FUNC_loop, BPF_FUNC_find_vma, BPF_FUNC_task_pt_regs,
+		BPF_FUNC_get_current_task_btf,
+	};
+
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, helpers[i], NULL) != 1)
+			return false;
+	return true;
+}
+
+int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose, bool *cfi)
+{
+	bool can = mode != STACK_UNWIND_FP && cfi_supported();
+
+	if (mode == STACK_UNWIND_CFI && !can) {
+		fprintf(stderr, "%s: --unwind cfi needs bpf_loop(), bpf_find_vma() and "
+			"bpf_task_pt_regs() (Linux 5.17 or later)\n", tool);
+		return -EOPNOTSUPP;
+	}
+	*cfi = can;
+	if (verbose)
+		fprintf(stderr, "%s: user stacks: %s\n", tool,
+			can ? "call-frame information (.eh_frame tables walked in BPF; "
+			      "frame pointers where no table covers)" :
+			mode == STACK_UNWIND_FP ? "frame pointers (--unwind fp)" :
+			"frame pointers (this kernel cannot run the CFI walk)");
+	return 0;
+}
+
+int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+			bool cfi)
+{
+	bool on = traces > 1 || counts > 1;
 	int err;
 
 	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
 	if (!err)
 		err = set_entries(obj, "stack_counts", cli__map_entries(counts));
+	/* The second half is sized by stack_capture__double_counts(). */
+	if (!err)
+		err = set_entries(obj, "stack_counts2", 1);
+	if (!err)
+		err = set_entries(obj, "ustacks", cli__map_entries(cfi && on ? counts : 1));
+	if (!err)
+		err = set_entries(obj, "kstacks", cli__map_entries(cfi && on ? counts : 1));
 	if (!err)
 		err = set_entries(obj, "seen_pids", cli__map_entries(on ? SEEN_PIDS_ENTRIES : 1));
 	if (!err)
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
+	if (!err)
+		err = unwinder__size(obj, cfi && on, UNWIND_DEFAULT_ROWS);
+	if (!err) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, "stack_maps_changed");
+
+		err = p ? bpf_program__set_autoload(p, cfi && on) : -ENOENT;
+		/* Attached by stack_capture__open() alone: a skeleton's attach
+		 * (syscount's) must not attach it twice (6.1 refuses, EEXIST). */
+		if (!err)
+			bpf_program__set_autoattach(p, false);
+	}
 	return err;
+}
+
+/*
+ * The program that tells of changed mappings (stack_maps_changed), and
+ * the --cmd command announced ahead of its execve: a generation no process
+ * has in seen_pids, so that the execve's exit announces it (and stops it)
+ * before its first instruction.
+ */
+static int attach_maps_changed(struct stack_capture *sc, struct cli_run *run)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(sc->obj, "stack_maps_changed");
+	struct bpf_map *seen = bpf_object__find_map_by_name(sc->obj, "seen_pids");
+	int err;
+
+	if (!p || !seen)
+		return -ENOENT;
+	sc->maps_link = bpf_program__attach(p);
+	if (!sc->maps_link)
+		return -errno;
+	if (run->cmd.pid > 0) {
+		__u32 pid = run->cmd.pid, gen = ~0U;
+
+		err = bpf_map_update_elem(bpf_map__fd(seen), &pid, &gen, BPF_ANY);
+		if (err)
+			return -errno;
+	}
+	return 0;
 }
 
 int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_object *obj,
 			unsigned syms_flags, pid_t pid, bool resume, struct cli_run *run)
 {
+	int err;
+
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "new_pids");
 
+	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
+
 	sc->obj = obj;
+	sc->tool = tool;
 	sc->syms = syms__new(syms_flags);
 	if (!sc->syms) {
 		fprintf(stderr, "%s: cannot create the symbolizer: %s\n", tool, strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* The tables are on when the pool was sized for them. */
+	if (rows && bpf_map__max_entries(rows) > 1) {
+		sc->unwinder = unwinder__new(obj, sc->syms);
+		if (!sc->unwinder) {
+			fprintf(stderr, "%s: cannot map the unwind tables: %s\n", tool,
+				strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		/* Nearly every process maps these: built before any is met. */
+		stack_capture__preload(sc, "/lib/x86_64-linux-gnu/libc.so.6");
+		stack_capture__preload(sc, "/lib64/ld-linux-x86-64.so.2");
+		if (run->cmd.pid > 0)
+			stack_capture__preload(sc, run->cmd.exe);
+		err = attach_maps_changed(sc, run);
+		if (err) {
+			fprintf(stderr, "%s: cannot attach to the raw syscall tracepoint: %s\n", tool,
+				strerror(-err));
+			return EXIT_RUNTIME;
+		}
+	}
 	if (pid > 0)
-		syms__snapshot(sc->syms, pid);
+		stack_capture__add_pid(sc, pid);
 	sc->notes.syms = sc->syms;
+	sc->notes.unwinder = sc->unwinder;
 	sc->notes.resume = resume;
 	sc->rb = m ? ring_buffer__new(bpf_map__fd(m), stack_pid_notes__on_event, &sc->notes, NULL)
 		   : NULL;
@@ -58,6 +192,89 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 	}
 	run->event_fd = ring_buffer__epoll_fd(sc->rb);
 	return 0;
+}
+
+/* ---- counts taken out by drains, by raw key ------------------------------------------ */
+
+struct count_acc {
+	struct stack_key *keys;
+	uint64_t *counts;		/* 0: a free slot */
+	size_t cap, n;			/* cap: a power of two */
+};
+
+static size_t acc_slot(const struct count_acc *a, const struct stack_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (size_t b = 0; b < sizeof(*k); b++)
+		h = (h ^ p[b]) * 0x100000001b3ULL;
+	i = (size_t)h & (a->cap - 1);
+	while (a->counts[i] && memcmp(&a->keys[i], k, sizeof(*k)))
+		i = (i + 1) & (a->cap - 1);
+	return i;
+}
+
+static int acc_add(struct count_acc *a, const struct stack_key *k, uint64_t count)
+{
+	size_t i;
+
+	if (!count)
+		return 0;
+	if ((a->n + 1) * 2 > a->cap) {
+		struct count_acc b = { .cap = a->cap ? a->cap * 2 : 1024 };
+
+		b.keys = malloc(b.cap * sizeof(*b.keys));
+		b.counts = calloc(b.cap, sizeof(*b.counts));
+		if (!b.keys || !b.counts) {
+			free(b.keys);
+			free(b.counts);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < a->cap; j++) {
+			if (!a->counts[j])
+				continue;
+			i = acc_slot(&b, &a->keys[j]);
+			b.keys[i] = a->keys[j];
+			b.counts[i] = a->counts[j];
+		}
+		b.n = a->n;
+		free(a->keys);
+		free(a->counts);
+		*a = b;
+	}
+	i = acc_slot(a, k);
+	if (!a->counts[i]) {
+		a->keys[i] = *k;
+		a->n++;
+	}
+	a->counts[i] += count;
+	return 0;
+}
+
+static void acc_free(struct count_acc *a)
+{
+	if (!a)
+		return;
+	free(a->keys);
+	free(a->counts);
+	free(a);
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+static void map_fds(const struct stack_capture *sc, struct stack_maps *m)
+{
+	m->counts = map_fd(sc->obj, sc->half ? "stack_counts2" : "stack_counts");
+	m->traces = map_fd(sc->obj, "stack_traces");
+	m->ustacks = map_fd(sc->obj, "ustacks");
+	m->kstacks = map_fd(sc->obj, "kstacks");
 }
 
 void stack_capture__export(struct stack_capture *sc, struct pprof *pp, const char *extra_key,
@@ -96,11 +313,30 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 {
 	struct bpf_map *counts = bpf_object__find_map_by_name(sc->obj, "stack_counts");
 	struct bpf_map *traces = bpf_object__find_map_by_name(sc->obj, "stack_traces");
+	struct stack_read_opts o = *ro;
+	struct stack_maps m;
 	int err;
 
 	if (!counts || !traces)
 		return -ENOENT;
-	err = stack_set__read(set, bpf_map__fd(counts), bpf_map__fd(traces), sc->syms, ro);
+	map_fds(sc, &m);
+	o.cache = sc->cache;
+	/* What the drains took out first, then what is left in the maps. */
+	for (size_t i = 0; sc->acc && i < sc->acc->cap; i++) {
+		if (!sc->acc->counts[i])
+			continue;
+		err = stack_set__add(set, &sc->acc->keys[i], sc->acc->counts[i], &m, sc->syms, &o);
+		if (err)
+			return err;
+	}
+	err = stack_set__read(set, &m, sc->syms, &o);
+	if (!err && sc->drains) {
+		/* Both halves of the double buffer hold counts. */
+		sc->half ^= 1;
+		map_fds(sc, &m);
+		sc->half ^= 1;
+		err = stack_set__read(set, &m, sc->syms, &o);
+	}
 	if (err)
 		return err;
 	stack_set__merge(set, by_pid);
@@ -127,10 +363,137 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
 				 "their stacks may not resolve", OUT_U64,
 				 { .u = st->lost_pid_notes } };
 	kv[4] = (struct out_kv){ "unannounced", buf + half, OUT_U64, { .u = st->unannounced } };
+	kv[5] = (struct out_kv){ "cut_user_stacks", "%s user stacks cut short: their walk "
+				 "stopped before the outermost frame ([truncated])", OUT_U64,
+				 { .u = st->cut_user_stacks } };
+	kv[6] = (struct out_kv){ "early_user_stacks", "%s user stacks walked before their "
+				 "process's unwind tables were in, by frame pointers in part", OUT_U64,
+				 { .u = st->early_user_stacks } };
+	kv[7] = (struct out_kv){ "fp_user_stacks", "%s user stacks with frames found by frame "
+				 "pointers (code without a table)", OUT_U64,
+				 { .u = st->fp_user_stacks } };
+}
+
+int stack_capture__double_counts(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stack_counts");
+
+	return m ? set_entries(obj, "stack_counts2", bpf_map__max_entries(m)) : -ENOENT;
+}
+
+int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr)
+{
+	struct stack_maps m;
+	unsigned old;
+	long n;
+	int err = 0;
+
+	if (!sc->unwinder || !dr->requested)
+		return 0;
+	if (!sc->cache) {
+		sc->cache = stack_cache__new();
+		sc->acc = calloc(1, sizeof(*sc->acc));
+		if (!sc->cache || !sc->acc)
+			return -ENOMEM;
+	}
+	/* Count into the other half from now on, and wait until nothing
+	 * counts into this one (a program runs for microseconds). */
+	old = sc->half;
+	sc->half ^= 1;
+	__atomic_store_n(&dr->active, sc->half, __ATOMIC_SEQ_CST);
+	for (int i = 0; __atomic_load_n(&dr->inflight[old], __ATOMIC_SEQ_CST) && i < 100000; i++)
+		sched_yield();
+	sc->half = old;
+	map_fds(sc, &m);
+	sc->half = old ^ 1;
+	/* The counts first, by raw key; then the stacks, kept in the cache
+	 * for the counts that name them. */
+	{
+		struct stack_key *keys = NULL;
+		size_t nkeys = 0;
+
+		err = bpfmap__keys(m.counts, sizeof(*keys), (void **)&keys, &nkeys);
+		for (size_t i = 0; !err && i < nkeys; i++) {
+			uint64_t count;
+
+			if (!bpf_map_lookup_and_delete_elem(m.counts, &keys[i], &count))
+				err = acc_add(sc->acc, &keys[i], count);
+		}
+		free(keys);
+		if (err)
+			return err;
+		__atomic_add_fetch(&dr->counts_out, nkeys, __ATOMIC_RELAXED);
+	}
+	n = stack_cache__drain(sc->cache, m.ustacks);
+	if (n < 0)
+		return (int)n;
+	__atomic_add_fetch(&dr->ustacks_out, n, __ATOMIC_RELAXED);
+	n = stack_cache__drain(sc->cache, m.kstacks);
+	if (n < 0)
+		return (int)n;
+	__atomic_add_fetch(&dr->kstacks_out, n, __ATOMIC_RELAXED);
+	sc->drains++;
+	/* The next request may come now. */
+	__atomic_store_n(&dr->requested, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void stack_capture__preload(struct stack_capture *sc, const char *path)
+{
+	if (sc->unwinder)
+		unwinder__add_file(sc->unwinder, path);
+}
+
+void stack_capture__add_pid(struct stack_capture *sc, pid_t pid)
+{
+	syms__snapshot(sc->syms, pid);
+	/* Its exec generation is unknown here: the BPF side announces it at
+	 * its first hit and the table is written again then. */
+	if (sc->unwinder)
+		unwinder__add_process(sc->unwinder, pid, UNWIND_GEN_ANY);
+}
+
+void stack_capture__scan(struct stack_capture *sc, const char *comm)
+{
+	uint64_t t0;
+	int n;
+
+	if (!sc->unwinder)
+		return;
+	t0 = now_ns();
+	n = unwinder__add_existing(sc->unwinder, comm, 2.0);
+	if (sc->verbose)
+		fprintf(stderr, "%s: unwind tables of %d running processes read in %.1f ms\n",
+			sc->tool, n, (now_ns() - t0) / 1e6);
+}
+
+void stack_capture__report_tables(const struct stack_capture *sc)
+{
+	struct unwinder_stats st;
+
+	if (!sc->unwinder)
+		return;
+	unwinder__stats(sc->unwinder, &st);
+	fprintf(stderr, "%s: unwind tables: %zu files (%zu without), %zu processes; %zu of %zu rows "
+		"(%.1f of %.1f MiB); built in %.1f ms, process tables in %.1f ms\n", sc->tool,
+		st.tables, st.no_table, st.procs, st.rows, st.rows_max,
+		st.rows * 8 / 1048576.0, st.rows_max * 8 / 1048576.0, st.build_ns / 1e6,
+		st.proc_ns / 1e6);
+	if (st.pool_full)
+		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
+			st.pool_full);
 }
 
 void stack_capture__fini(struct stack_capture *sc)
 {
+	acc_free(sc->acc);
+	sc->acc = NULL;
+	stack_cache__free(sc->cache);
+	sc->cache = NULL;
+	bpf_link__destroy(sc->maps_link);
+	sc->maps_link = NULL;
+	unwinder__free(sc->unwinder);
+	sc->unwinder = NULL;
 	ring_buffer__free(sc->rb);
 	sc->rb = NULL;
 	syms__free(sc->syms);

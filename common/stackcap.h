@@ -15,10 +15,13 @@
 #include "common/output.h"
 #include "common/stacks.h"
 
+struct bpf_link;
+struct count_acc;
 struct bpf_object;
 struct cli_run;
 struct pprof;
 struct ring_buffer;
+struct stack_drain;
 struct stack_stats;
 
 /* The name of a record's extra field (a site, a syscall) into @buf, returned. */
@@ -26,23 +29,60 @@ typedef const char *(*stack_extra_name_fn)(void *ctx, uint32_t extra, char *buf,
 
 struct stack_capture {
 	struct syms *syms;		/* owned */
+	struct unwinder *unwinder;	/* owned; NULL when user stacks follow frame pointers */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
+	struct bpf_link *maps_link;	/* stack_maps_changed, with CFI; owned */
 	struct bpf_object *obj;		/* borrowed */
+	const char *tool;		/* borrowed */
+	bool verbose;
+	/* Drains (profile with CFI): the counts taken out, by their raw key
+	 * (resolved at the end: a drain is map operations only), and the
+	 * stacks taken out, by hash. */
+	struct count_acc *acc;		/* owned */
+	struct stack_cache *cache;	/* owned */
+	unsigned long drains;
+	unsigned half;			/* the half of the counts the BPF side counts into */
 	struct pprof *pprof;		/* borrowed: see stack_capture__export() */
 	const char *extra_key;
 	stack_extra_name_fn extra_name;
 	void *extra_ctx;
 };
 
+/* How user stacks are walked: --unwind=auto|fp|cfi. */
+enum stack_unwind {
+	STACK_UNWIND_AUTO = 0,	/* CFI where the kernel can run the walk, else frame pointers */
+	STACK_UNWIND_FP,	/* frame pointers (bpf_get_stackid) */
+	STACK_UNWIND_CFI,	/* call-frame information tables, walked in BPF */
+};
+
+/* The --unwind option's help line, for every stack tool's usage text. */
+#define STACK_UNWIND_HELP \
+"      --unwind MODE      user stacks by auto (default), cfi (.eh_frame tables,\n" \
+"                         walked in the kernel) or fp (frame pointers)\n"
+
+/* Parse "auto", "fp" or "cfi". Returns 0 or -EINVAL. */
+int stack_unwind__parse(const char *s, enum stack_unwind *mode);
+
+/*
+ * The walk for @mode on this kernel: true for CFI. "cfi" on a kernel
+ * without bpf_loop(), bpf_find_vma() and bpf_task_pt_regs() (5.17+) is
+ * refused with -EOPNOTSUPP; "auto" falls back to frame pointers there.
+ * With @verbose, says on stderr as "@tool: ..." which walk is used.
+ * Returns 0 (*@cfi set) or -EOPNOTSUPP.
+ */
+int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose, bool *cfi);
+
 /*
  * Between open and load: room for @traces stack ids and @counts counted
  * stacks in @obj, and the tables of processes seen and announced (all
  * lowered by the test knobs of cli__map_entries() and
- * cli__ringbuf_bytes()). A tool that captures no stack in this run gives
- * 1 and 1. Returns 0 or a negative errno.
+ * cli__ringbuf_bytes()); with @cfi, room for @counts user stacks walked
+ * with CFI and the unwind tables. A tool that captures no stack in this
+ * run gives 1 and 1. Returns 0 or a negative errno.
  */
-int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts);
+int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+			bool cfi);
 
 /*
  * After load: a symbolizer (syms__new(@syms_flags)), the process @pid read
@@ -54,6 +94,48 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
  */
 int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_object *obj,
 			unsigned syms_flags, pid_t pid, bool resume, struct cli_run *run);
+
+/*
+ * With CFI, build the unwind table of the file at @path now (a probed
+ * file, the --cmd command), so that hits met before their process is read
+ * still find it. Failures are not errors: those frames follow frame
+ * pointers. No-op without CFI.
+ */
+void stack_capture__preload(struct stack_capture *sc, const char *path);
+
+/*
+ * With CFI, a system-wide run: read the processes already running (named
+ * @comm, or all when NULL), so that their first hits find their tables;
+ * at most two seconds. A process started later is read when the BPF side
+ * announces it. No-op without CFI.
+ */
+void stack_capture__scan(struct stack_capture *sc, const char *comm);
+
+/*
+ * Read process @pid now (-p), before it can exit: its maps for the
+ * symbolizer and, with CFI, its tables.
+ */
+void stack_capture__add_pid(struct stack_capture *sc, pid_t pid);
+
+/*
+ * Between open and load, for a tool that drains (profile with CFI): the
+ * second half of the double buffer of counts, as large as the first.
+ * Returns 0 or a negative errno.
+ */
+int stack_capture__double_counts(struct bpf_object *obj);
+
+/*
+ * With CFI, when the BPF side asked for it (@dr->requested, a table past
+ * its threshold; see struct stack_drain): switch the halves of the counts,
+ * take the counts out of the old half into sc->acc, then the stacks out
+ * of ustacks and kstacks into sc->cache, and say so in @dr. Call it
+ * at every wake-up (a note of tgid 0 wakes the loop). Returns 0 or a
+ * negative errno.
+ */
+int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr);
+
+/* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
+void stack_capture__report_tables(const struct stack_capture *sc);
 
 /*
  * --pprof: add every stack stack_capture__read() reads to @pp (borrowed;
@@ -73,7 +155,7 @@ void stack_capture__export(struct stack_capture *sc, struct pprof *pp, const cha
 int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *ro, bool by_pid,
 			bool desc, struct stack_set *set);
 
-#define STACK_CAPTURE_NLOSSES 5
+#define STACK_CAPTURE_NLOSSES 8
 
 /*
  * The loss counters of @st as summary entries in @kv

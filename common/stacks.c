@@ -13,8 +13,9 @@
 #include "common/bpfmap.h"
 #include "common/stacks.h"
 #include "common/syms.h"
+#include "common/unwinder.h"
 
-_Static_assert(sizeof(struct stack_key) == 40, "struct stack_key must match the BPF side");
+_Static_assert(sizeof(struct stack_key) == 56, "struct stack_key must match the BPF side");
 
 static void record_fini(struct stack_record *r)
 {
@@ -45,13 +46,122 @@ static void frames_free(char **frames, struct stack_frame *fields, size_t n)
 	free(fields);
 }
 
+/* ---- stacks drained by hash ---------------------------------------------------------- */
+
+struct stack_cache {
+	uint64_t *hashes;		/* open addressing; 0 is a free slot */
+	uint64_t (*frames)[STACK_MAX_DEPTH];
+	size_t cap, n;			/* cap: a power of two */
+};
+
+struct stack_cache *stack_cache__new(void)
+{
+	return calloc(1, sizeof(struct stack_cache));
+}
+
+void stack_cache__free(struct stack_cache *c)
+{
+	if (!c)
+		return;
+	free(c->hashes);
+	free(c->frames);
+	free(c);
+}
+
+static size_t cache_slot(const struct stack_cache *c, uint64_t hash)
+{
+	size_t i = (size_t)(hash * 0x9e3779b97f4a7c15ULL) & (c->cap - 1);
+
+	while (c->hashes[i] && c->hashes[i] != hash)
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static int cache_grow(struct stack_cache *c)
+{
+	struct stack_cache bigger = { .cap = c->cap ? c->cap * 2 : 1024 };
+
+	bigger.hashes = calloc(bigger.cap, sizeof(*bigger.hashes));
+	bigger.frames = malloc(bigger.cap * sizeof(*bigger.frames));
+	if (!bigger.hashes || !bigger.frames) {
+		free(bigger.hashes);
+		free(bigger.frames);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->cap; i++) {
+		size_t j;
+
+		if (!c->hashes[i])
+			continue;
+		j = cache_slot(&bigger, c->hashes[i]);
+		bigger.hashes[j] = c->hashes[i];
+		memcpy(bigger.frames[j], c->frames[i], sizeof(bigger.frames[j]));
+	}
+	bigger.n = c->n;
+	free(c->hashes);
+	free(c->frames);
+	*c = bigger;
+	return 0;
+}
+
+long stack_cache__drain(struct stack_cache *c, int fd)
+{
+	uint64_t *keys = NULL;
+	size_t nkeys = 0;
+	long moved = 0;
+	int err;
+
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &nkeys);
+	if (err)
+		return err;
+	for (size_t k = 0; k < nkeys; k++) {
+		uint64_t ips[STACK_MAX_DEPTH];
+		size_t i;
+
+		if (bpf_map_lookup_elem(fd, &keys[k], ips))
+			continue;
+		if ((c->n + 1) * 2 > c->cap && cache_grow(c)) {
+			free(keys);
+			return -ENOMEM;
+		}
+		i = cache_slot(c, keys[k]);
+		if (!c->hashes[i]) {
+			c->hashes[i] = keys[k];
+			memcpy(c->frames[i], ips, sizeof(ips));
+			c->n++;
+		}
+		if (!bpf_map_delete_elem(fd, &keys[k]))
+			moved++;
+	}
+	free(keys);
+	return moved;
+}
+
+const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash)
+{
+	size_t i;
+
+	if (!c || !c->cap || !hash)
+		return NULL;
+	i = cache_slot(c, hash);
+	return c->hashes[i] ? c->frames[i] : NULL;
+}
+
+/* Where a stack is: a stack id in the stack-trace map, or the hash of a
+ * CFI walk in ustacks or kstacks (or, drained, in the cache). */
+struct stack_ref {
+	int fd;
+	const void *key;
+	bool by_hash;
+};
+
 /* The text of @ips' frames into a NULL-free array of strings, and their
  * fields into a parallel array. */
-static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, struct syms *syms,
+static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct syms *syms,
 			 const struct stack_read_opts *opts, char ***out,
 			 struct stack_frame **out_fields, size_t *n)
 {
-	uint64_t ips[STACK_MAX_DEPTH] = {};
+	uint64_t ips[STACK_MAX_DEPTH] = {}, ip;
 	struct stack_frame *fields;
 	char **frames;
 	size_t depth = 0;
@@ -59,10 +169,16 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 	*out = NULL;
 	*out_fields = NULL;
 	*n = 0;
-	if (id < 0)
+	if (!ref.key)
 		return 0;
-	if (bpf_map_lookup_elem(traces_fd, &id, ips))
-		return -errno;
+	if (ref.fd < 0 || bpf_map_lookup_elem(ref.fd, ref.key, ips)) {
+		const uint64_t *cached = ref.by_hash ?
+			stack_cache__find(opts->cache, *(const uint64_t *)ref.key) : NULL;
+
+		if (!cached)
+			return ref.fd < 0 ? -ENOENT : -errno;
+		memcpy(ips, cached, sizeof(ips));
+	}
 	while (depth < STACK_MAX_DEPTH && ips[depth])
 		depth++;
 	/* Inline frames may add entries: leave room for a few per address. */
@@ -77,20 +193,43 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 		char buf[1024], addr[32] = "";
 		int nf = 0;
 
-		if (syms) {
-			nf = kernel ? syms__resolve_kernel(syms, ips[i], f)
-				    : syms__resolve_user(syms, pid, ips[i], f, 4);
+		if (!kernel && ips[i] == STACK_CUT_MARK) {
+			/* The walk stopped here: say so as the outermost frame. */
+			fields[*n] = (struct stack_frame){ .func = STACK_CUT_TEXT };
+			frames[(*n)++] = strdup(STACK_CUT_TEXT);
+			continue;
 		}
+		if (syms && kernel)
+			nf = syms__resolve_kernel(syms, ips[i], f);
+		else if (syms && (ips[i] & STACK_FRAME_FILE))
+			nf = syms__resolve_module(syms, (int)STACK_FRAME_ID(ips[i]) - 1,
+						  STACK_FRAME_OFF(ips[i]), f, 4);
+		else if (syms)
+			nf = syms__resolve_user(syms, pid, ips[i], f, 4);
 		/* A trampoline program's stack starts in the probe itself: the
 		 * program, then its trampoline. The traced function is next. */
 		if (kernel && opts->skip_probe_frames && !*n && nf > 0 && f[0].name &&
 		    (!strncmp(f[0].name, "bpf_prog_", 9) || !strncmp(f[0].name, "bpf_trampoline_", 15)))
 			continue;
-		if (opts->addresses)
-			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ips[i]);
+		/* A frame identified at the event has no address, only its
+		 * file offset: shown as "+0x1a2b". */
+		/*
+		 * A frame identified at the event has its file offset; its
+		 * address is where the process's last snapshot maps it, else
+		 * it is shown as "+0x1a2b" (the process was never read).
+		 */
+		ip = ips[i];
+		if (!kernel && (ips[i] & STACK_FRAME_FILE) &&
+		    (!syms || syms__module_address(syms, pid, (int)STACK_FRAME_ID(ips[i]) - 1,
+						   STACK_FRAME_OFF(ips[i]), &ip)))
+			ip = 0;
+		if (opts->addresses && !kernel && !ip)
+			snprintf(addr, sizeof(addr), "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(ips[i]));
+		else if (opts->addresses)
+			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ip);
 		if (nf <= 0) {
 			snprintf(buf, sizeof(buf), "%s[unknown]", addr);
-			fields[*n].addr = ips[i];
+			fields[*n].addr = ip;
 			frames[(*n)++] = strdup(buf);
 			continue;
 		}
@@ -99,8 +238,8 @@ static int resolve_stack(int traces_fd, int32_t id, bool kernel, uint32_t pid, s
 					  sizeof(buf) - strlen(addr));
 			memcpy(buf, addr, strlen(addr));
 			fields[*n] = (struct stack_frame){
-				.addr = ips[i], .func = f[k].name, .symbol = f[k].symbol,
-				.offset = f[k].offset,
+				.addr = ip,
+				.func = f[k].name, .symbol = f[k].symbol, .offset = f[k].offset,
 				.module = f[k].module, .module_offset = f[k].module_offset,
 				.build_id = f[k].build_id, .file = f[k].file, .line = f[k].line, .inlined = f[k].inlined,
 			};
@@ -143,9 +282,55 @@ int stack_record__push_user(struct stack_record *r, const char *text)
 	return 0;
 }
 
-int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
+int stack_set__add(struct stack_set *set, const struct stack_key *k, uint64_t count,
+		   const struct stack_maps *m, struct syms *syms, const struct stack_read_opts *opts)
+{
+	struct stack_ref user, kernel;
+	struct stack_record *r;
+	int err;
+
+	if (set->count == set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 64;
+		void *p = realloc(set->records, ncap * sizeof(*set->records));
+
+		if (!p)
+			return -ENOMEM;
+		set->records = p;
+		set->cap = ncap;
+	}
+	r = &set->records[set->count];
+	memset(r, 0, sizeof(*r));
+	r->tgid = k->tgid;
+	r->tid = k->tid;
+	r->extra = k->extra;
+	memcpy(r->comm, k->comm, sizeof(r->comm));
+	r->comm[sizeof(r->comm) - 1] = 0;
+	r->count = count;
+	/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
+	r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
+	r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
+	user = k->user_hash ? (struct stack_ref){ m->ustacks, &k->user_hash, true } :
+	       (struct stack_ref){ m->traces, k->user_stack >= 0 ? &k->user_stack : NULL };
+	kernel = k->kernel_hash ? (struct stack_ref){ m->kstacks, &k->kernel_hash, true } :
+		 (struct stack_ref){ m->traces, k->kernel_stack >= 0 ? &k->kernel_stack : NULL };
+	err = resolve_stack(user, false, k->tgid, syms, opts, &r->user, &r->user_frames,
+			    &r->nuser);
+	if (!err)
+		err = resolve_stack(kernel, true, 0, syms, opts, &r->kernel, &r->kernel_frames,
+				    &r->nkernel);
+	if (err) {
+		record_fini(r);
+		return err;
+	}
+	set->count++;
+	set->total += count;
+	return 0;
+}
+
+int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct syms *syms,
 		    const struct stack_read_opts *opts)
 {
+	int counts_fd = m->counts;
 	struct stack_key *keys = NULL;
 	size_t nkeys = 0;
 	int err;
@@ -153,52 +338,15 @@ int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct 
 	err = bpfmap__keys(counts_fd, sizeof(*keys), (void **)&keys, &nkeys);
 	if (err)
 		return err;
-	for (size_t i = 0; i < nkeys; i++) {
-		const struct stack_key *k = &keys[i];
-		struct stack_record *r;
+	for (size_t i = 0; i < nkeys && !err; i++) {
 		uint64_t count;
 		int ret;
 
-		ret = opts->delete ? bpf_map_lookup_and_delete_elem(counts_fd, k, &count)
-				   : bpf_map_lookup_elem(counts_fd, k, &count);
-		if (ret)
-			continue;
-		if (set->count == set->cap) {
-			size_t ncap = set->cap ? set->cap * 2 : 64;
-			void *p = realloc(set->records, ncap * sizeof(*set->records));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			set->records = p;
-			set->cap = ncap;
-		}
-		r = &set->records[set->count];
-		memset(r, 0, sizeof(*r));
-		r->tgid = k->tgid;
-		r->tid = k->tid;
-		r->extra = k->extra;
-		memcpy(r->comm, k->comm, sizeof(r->comm));
-		r->comm[sizeof(r->comm) - 1] = 0;
-		r->count = count;
-		/* -1 means not asked for; other negatives are failed captures. */
-		/* -1: not asked for; -EFAULT: no such stack; others: capture failed. */
-		r->user_lost = k->user_stack < -1 && k->user_stack != -EFAULT;
-		r->kernel_lost = k->kernel_stack < -1 && k->kernel_stack != -EFAULT;
-		err = resolve_stack(traces_fd, k->user_stack, false, k->tgid, syms, opts, &r->user,
-				    &r->user_frames, &r->nuser);
-		if (!err)
-			err = resolve_stack(traces_fd, k->kernel_stack, true, 0, syms, opts,
-					    &r->kernel, &r->kernel_frames, &r->nkernel);
-		if (err) {
-			record_fini(r);
-			goto out;
-		}
-		set->count++;
-		set->total += count;
+		ret = opts->delete ? bpf_map_lookup_and_delete_elem(counts_fd, &keys[i], &count)
+				   : bpf_map_lookup_elem(counts_fd, &keys[i], &count);
+		if (!ret)
+			err = stack_set__add(set, &keys[i], count, m, syms, opts);
 	}
-out:
 	free(keys);
 	return err;
 }
@@ -285,13 +433,20 @@ void stack_set__sort(struct stack_set *set, bool desc)
 int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 {
 	struct stack_pid_notes *n = ctx;
-	pid_t pid;
+	struct stack_note note;
 
-	if (size < sizeof(__u32))
+	if (size < sizeof(note))
 		return 0;
-	pid = *(__u32 *)data;
-	syms__snapshot(n->syms, pid);
+	memcpy(&note, data, sizeof(note));
+	/* A drain request: the loop drains at this wake-up. */
+	if (!note.tgid)
+		return 0;
+	syms__snapshot(n->syms, note.tgid);
+	if (n->unwinder) {
+		unwinder__add_process(n->unwinder, note.tgid, STACK_NOTE_GEN(&note));
+		unwinder__sweep(n->unwinder);
+	}
 	if (n->resume)
-		kill(pid, SIGCONT);
+		kill(note.tgid, SIGCONT);
 	return 0;
 }

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct stack_key;
 struct syms;
+struct unwinder;
 
 /*
  * One frame as the symbolizer knew it, beside its text form: what JSON
@@ -20,7 +22,8 @@ struct syms;
  * record's own text.
  */
 struct stack_frame {
-	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added */
+	uint64_t addr;		/* the instruction pointer; 0 for a frame a tool added, or
+				 * identified at the event by module and offset alone */
 	const char *func;	/* function name, or NULL when unknown */
 	const char *symbol;	/* its name in the file (mangled, maybe "@VERSION"), or NULL */
 	uint64_t offset;	/* addr - function start */
@@ -54,6 +57,8 @@ struct stack_set {
 	uint64_t total;		/* sum of counts */
 };
 
+struct stack_cache;
+
 struct stack_read_opts {
 	bool offsets;		/* "sym+0x1a" */
 	bool addresses;		/* prefix each frame with its address */
@@ -61,15 +66,55 @@ struct stack_read_opts {
 	/* Kernel stacks taken by a trampoline program (fentry/fexit) start
 	 * with the program and its trampoline: leave those frames out. */
 	bool skip_probe_frames;
+	const struct stack_cache *cache;	/* stacks drained before (borrowed), or NULL */
+};
+
+/* The text of the outermost frame of a user stack whose walk was cut short. */
+#define STACK_CUT_TEXT "[truncated]"
+
+/* The maps of bpf/lib/stacks.bpf.h; -1 for one that is not there. */
+struct stack_maps {
+	int counts;		/* struct stack_key -> u64 */
+	int traces;		/* stack ids (bpf_get_stackid) */
+	int ustacks;		/* user stacks walked with CFI, by hash */
+	int kstacks;		/* kernel stacks with CFI, by hash */
 };
 
 /*
- * Read every key of the counts map @counts_fd (struct stack_key → u64),
- * resolve its stacks from @traces_fd through @syms (NULL: addresses
- * only), and append records to @set. Returns 0 or a negative errno.
+ * Stacks taken out of ustacks and kstacks by a drain, by hash: they stay
+ * here for the counts that name them, since a hash always names the same
+ * frames. Frames are copied (STACK_MAX_DEPTH words each).
  */
-int stack_set__read(struct stack_set *set, int counts_fd, int traces_fd, struct syms *syms,
+struct stack_cache;
+
+struct stack_cache *stack_cache__new(void);
+void stack_cache__free(struct stack_cache *c);
+
+/*
+ * Move every entry of the by-hash stack map @fd into @c: read, kept,
+ * deleted. Entries added meanwhile stay in the map. Returns the number
+ * of entries moved or a negative errno.
+ */
+long stack_cache__drain(struct stack_cache *c, int fd);
+
+/* The frames of stack @hash, or NULL (borrowed; valid until free). */
+const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash);
+
+/*
+ * Read every key of the counts map (struct stack_key → u64), resolve its
+ * stacks from the stack maps of @m (and @opts->cache for stacks drained
+ * before) through @syms (NULL: addresses only), and append records to
+ * @set. Returns 0 or a negative errno.
+ */
+int stack_set__read(struct stack_set *set, const struct stack_maps *m, struct syms *syms,
 		    const struct stack_read_opts *opts);
+
+/*
+ * Append the record of counts-map key @k with @count, its stacks resolved
+ * as stack_set__read() does. Returns 0 or a negative errno.
+ */
+int stack_set__add(struct stack_set *set, const struct stack_key *k, uint64_t count,
+		   const struct stack_maps *m, struct syms *syms, const struct stack_read_opts *opts);
 
 /*
  * Merge records that read the same: same comm, frames (and pid with
@@ -95,6 +140,7 @@ void stack_set__fini(struct stack_set *set);
  */
 struct stack_pid_notes {
 	struct syms *syms;
+	struct unwinder *unwinder;	/* NULL without CFI */
 	bool resume;
 };
 

@@ -190,6 +190,12 @@ struct syms {
 		struct symtab *st;
 	} *paths;
 	size_t nr_paths, cap_paths, last_path;
+	/* syms__add_module(): modules by id. */
+	struct module {
+		struct symtab *st;
+		const char *name;	/* interned */
+	} *modules;
+	size_t nr_modules, cap_modules;
 	struct proc *procs[PROC_BUCKETS];
 	struct ksyms k;
 };
@@ -991,6 +997,67 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 	return resolve_in(s, st, module, offset, frames, max);
 }
 
+int syms__add_module(struct syms *s, struct elf_file *ef, const char *name)
+{
+	struct symtab *st;
+	const char *iname;
+
+	if (s->nr_modules == s->cap_modules) {
+		size_t cap = s->cap_modules ? s->cap_modules * 2 : 16;
+		struct module *m = realloc(s->modules, cap * sizeof(*m));
+
+		if (!m) {
+			elf_file__free(ef);
+			return -ENOMEM;
+		}
+		s->modules = m;
+		s->cap_modules = cap;
+	}
+	iname = pool_add(&s->pool, name);
+	if (!iname) {
+		elf_file__free(ef);
+		return -ENOMEM;
+	}
+	st = symtab_adopt(s, ef);
+	if (!st)
+		return -ENOMEM;
+	/* Debug info is opened now, as bind_mapping() does. */
+	if ((s->flags & SYMS_F_LINES) && !symtab_load(st))
+		symtab_dwarf(st);
+	s->modules[s->nr_modules] = (struct module){ st, iname };
+	return (int)s->nr_modules++;
+}
+
+int syms__resolve_module(struct syms *s, int id, uint64_t offset, struct sym_frame *frames,
+			 size_t max)
+{
+	if (!max)
+		return -EINVAL;
+	if (id < 0 || (size_t)id >= s->nr_modules)
+		return -ENOENT;
+	return resolve_in(s, s->modules[id].st, s->modules[id].name, offset, frames, max);
+}
+
+int syms__module_address(struct syms *s, pid_t pid, int id, uint64_t offset, uint64_t *addr)
+{
+	const struct proc *p;
+	struct symtab *st;
+
+	if (id < 0 || (size_t)id >= s->nr_modules)
+		return -ENOENT;
+	st = s->modules[id].st;
+	p = *proc_slot(s, pid);
+	for (size_t i = 0; p && st && i < p->nr_maps; i++) {
+		const struct pmap *m = &p->maps[i];
+
+		if (m->st == st && offset >= m->pgoff && offset - m->pgoff < m->end - m->start) {
+			*addr = m->start + (offset - m->pgoff);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* ---- kernel ----------------------------------------------------------------------- */
 
 static int cmp_ksym(const void *pa, const void *pb)
@@ -1166,6 +1233,7 @@ void syms__free(struct syms *s)
 	}
 	free(s->keys);
 	free(s->paths);
+	free(s->modules);
 	free(s->k.v);
 	free(s->k.buf);
 	pool_free(&s->pool);

@@ -45,6 +45,7 @@ struct sym_frame {
 };
 
 struct syms;
+struct elf_file;
 
 /* A symbolizer. NULL and errno on failure. */
 struct syms *syms__new(unsigned flags);
@@ -79,6 +80,30 @@ int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_fram
  */
 int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
 		       struct sym_frame *frames, size_t max);
+
+/*
+ * Adopt the opened file @ef (owned from now on, freed on failure too) as
+ * a module named @name (the path as a process maps it, or "[vdso]"):
+ * files with one build-id share one symbol table. For frames identified
+ * at the event by file and offset (CFI walks), which resolve after the
+ * process is gone. Returns the module's id (>= 0) or a negative errno.
+ */
+int syms__add_module(struct syms *s, struct elf_file *ef, const char *name);
+
+/*
+ * Resolve file offset @offset in module @id of syms__add_module(); frames
+ * as for syms__resolve_user(). Returns the number of frames, or -ENOENT
+ * for an unknown id.
+ */
+int syms__resolve_module(struct syms *s, int id, uint64_t offset, struct sym_frame *frames,
+			 size_t max);
+
+/*
+ * The address where process @pid maps file offset @offset of module @id,
+ * from the process's last snapshot (syms__snapshot()): into *@addr.
+ * Returns 0, or -ENOENT when no snapshot of @pid maps that module there.
+ */
+int syms__module_address(struct syms *s, pid_t pid, int id, uint64_t offset, uint64_t *addr);
 
 /*
  * Parse one line of /proc/kallsyms ("ffffffff81000000 T _stext\t[mod]",

@@ -28,6 +28,8 @@
 
 #define MAX_PIDS 1024
 #define DEFAULT_STACK_STORAGE 16384
+/* A drain request whose note found the ring buffer full waits at most this. */
+#define DRAIN_CHECK_SECS 0.5
 
 struct options {
 	struct cli_common cli;	/* --cmd --duration -v */
@@ -51,6 +53,7 @@ struct options {
 	bool json;
 	const char *svg;
 	unsigned long storage;
+	enum stack_unwind unwind;
 };
 
 static const char usage[] =
@@ -81,6 +84,7 @@ static const char usage[] =
 "  -j, --json             JSON lines output\n"
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
+STACK_UNWIND_HELP
 "      --cgroupmap PATH   only cgroups whose id is a key of the pinned BPF hash\n"
 "                         map PATH (u64 keys, as bcc's special_filtering.md)\n"
 "      --mntnsmap PATH    only mount namespaces whose id is a key of the pinned\n"
@@ -98,7 +102,7 @@ static const char usage[] =
 "  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
 enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_DURATION, OPT_CGROUPMAP,
-       OPT_MNTNSMAP };
+       OPT_MNTNSMAP, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -124,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	CLI_LONG_OPTS_END
 };
 
@@ -202,6 +207,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
+			break;
+		case OPT_UNWIND:
+			if (stack_unwind__parse(optarg, &o->unwind))
+				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
 			break;
 		default:
 			ret = cli__common_option("profile", usage, COTRACE_VERSION, c, argv,
@@ -408,12 +417,16 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.tids), &key, &one, BPF_ANY);
 	}
-	/* The processes of -p are read now, before they can exit. */
+	/* The processes of -p are read now, before they can exit; all of
+	 * them for a system-wide run. */
+	sc.verbose = o->cli.verbose;
 	ret = stack_capture__open(&sc, "profile", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), 0,
 				  o->cli.cmd != NULL, &t->run);
 	for (int i = 0; !ret && !o->cli.cmd && i < o->npids; i++)
-		syms__snapshot(sc.syms, o->pids[i]);
+		stack_capture__add_pid(&sc, o->pids[i]);
+	if (!ret && !o->npids)
+		stack_capture__scan(&sc, NULL);
 	if (!ret)
 		ret = attach_cpus(t, o, skel->progs.do_sample);
 	if (!ret)
@@ -425,6 +438,14 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 
 		/* Also after a failed write: stopped processes must go on. */
 		ring_buffer__consume(sc.rb);
+		/* A table past half full: its stacks move to user space. */
+		err = stack_capture__drain(&sc, &skel->bss->drain);
+		if (err) {
+			fprintf(stderr, "profile: cannot drain the stack tables: %s\n",
+				strerror(-err));
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
 		if (step == CLI_STEP_FAILED) {
 			ret = EXIT_RUNTIME;
 			goto out;
@@ -434,6 +455,11 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
+	if (o->cli.verbose) {
+		stack_capture__report_tables(&sc);
+		if (sc.drains)
+			fprintf(stderr, "profile: stack tables drained %lu times\n", sc.drains);
+	}
 	stack_capture__export(&sc, t->pprof, NULL, NULL, NULL);
 	err = report(t->out, o, &sc);
 	if (err || tool__export(t)) {
@@ -462,6 +488,7 @@ int main(int argc, char **argv)
 	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
 	struct tool t = TOOL_INIT;
 	struct profile_bpf *skel = NULL;
+	bool cfi = false;
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
@@ -475,7 +502,8 @@ int main(int argc, char **argv)
 	 * one pid the run ends when it exits (and tool__start() checks it);
 	 * with several, at -d or ^C. */
 	if (!ret)
-		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0, 0);
+		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0,
+				  DRAIN_CHECK_SECS);
 	if (ret)
 		goto out;
 	for (int i = 0; o.npids > 1 && i < o.npids; i++) {
@@ -494,6 +522,11 @@ int main(int argc, char **argv)
 	}
 	if (o.cli.cmd)
 		o.pids[o.npids++] = t.run.cmd.pid;
+	if (!o.kernel_only &&
+	    stack_unwind__choose(o.unwind, "profile", o.cli.verbose, &cfi)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	skel = profile_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "profile: cannot open the BPF object: %s\n", strerror(errno));
@@ -506,6 +539,7 @@ int main(int argc, char **argv)
 	skel->rodata->filter_pids = o.npids > 0;
 	skel->rodata->filter_tids = o.ntids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
+	skel->rodata->unwind_cfi = cfi;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
 	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
 	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");
@@ -514,8 +548,17 @@ int main(int argc, char **argv)
 				     "mount namespace ids");
 	skel->rodata->filter_cgroups = o.cgroupmap != NULL;
 	skel->rodata->filter_mntns = o.mntnsmap != NULL;
+	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
 	if (!ret)
-		ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
+		ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1,
+					  o.storage, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI the tables are drained as they fill: no sample is lost
+	 * for room at any rate or duration (half full asks for a drain). */
+	if (cfi && !ret) {
+		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
+		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
+		ret = stack_capture__double_counts(skel->obj) ? EXIT_RUNTIME : 0;
+	}
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);
 	if (!ret)

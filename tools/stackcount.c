@@ -46,6 +46,7 @@ struct options {
 	bool json;
 	bool force;		/* --force: return probes in Go programs */
 	unsigned long storage;
+	enum stack_unwind unwind;
 	char **patterns;
 	int npatterns;
 };
@@ -80,6 +81,7 @@ static const char usage[] =
 "      --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
+STACK_UNWIND_HELP
 "      --attach MODE      auto, multi or single (see funccount)\n"
 "      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
 "                         symbol covers, so that it cannot be checked to start\n"
@@ -96,7 +98,7 @@ static const char usage[] =
 "  stackcount --pprof gamma.pb.gz --cmd './app' './app:gamma'\n"
 "                                         a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_DEBUG };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_DEBUG, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -120,6 +122,7 @@ static const struct option long_opts[] = {
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -162,6 +165,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
+			break;
+		case OPT_UNWIND:
+			if (stack_unwind__parse(optarg, &o->unwind))
+				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
 			break;
 		default:
 			ret = cli__common_option("stackcount", usage, COTRACE_VERSION, c, argv,
@@ -245,9 +252,16 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 	int ret;
 
 	/* A traced process (-p) is read now, before it can exit. */
+	r.sc.verbose = o->cli.verbose;
 	ret = stack_capture__open(&r.sc, "stackcount", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), o->cli.pid,
 				  o->cli.cmd != NULL, &t->run);
+	if (!ret && !o->cli.pid && !o->cli.cmd)
+		stack_capture__scan(&r.sc, NULL);
+	/* The probed files' tables, for hits met before their process is read. */
+	for (size_t i = 0; !ret && i < t->set.count; i++)
+		if (t->set.sites[i].path)
+			stack_capture__preload(&r.sc, t->set.sites[i].path);
 	stack_capture__export(&r.sc, t->pprof, "site", o->per_site ? site_name : NULL, &t->set);
 	if (!ret)
 		ret = tool__attach(t, t->pid);
@@ -261,6 +275,8 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 		struct out_kv head = { "sites", NULL, OUT_U64, { .u = t->attached } };
 		struct out_kv losses[STACK_CAPTURE_NLOSSES];
 
+		if (o->cli.verbose)
+			stack_capture__report_tables(&r.sc);
 		stack_capture__losses(&skel->bss->stats, "hits", losses, buf, sizeof(buf));
 		tool__summary(t, &head, 1, losses, STACK_CAPTURE_NLOSSES, false);
 	}
@@ -275,6 +291,7 @@ int main(int argc, char **argv)
 	struct options o = { .storage = DEFAULT_STACK_STORAGE, .cpu = -1 };
 	struct tool t = TOOL_INIT;
 	struct stackcount_bpf *skel = NULL;
+	bool cfi = false;
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
@@ -293,6 +310,9 @@ int main(int argc, char **argv)
 				      PROBE_F_BARE_KERNEL | (o.regex ? PROBE_F_REGEX : 0));
 	if (!ret)
 		ret = tool__check_sites(&t, o.force);
+	if (!ret && !o.kernel_only &&
+	    stack_unwind__choose(o.unwind, "stackcount", o.cli.verbose, &cfi))
+		ret = EXIT_USAGE;
 	if (ret)
 		goto out;
 	skel = stackcount_bpf__open();
@@ -308,7 +328,10 @@ int main(int argc, char **argv)
 	skel->rodata->want_kernel = !o.user_only && (o.kernel_only || any_kernel_site(&t.set));
 	skel->rodata->per_site = o.per_site;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
-	ret = stack_capture__size(skel->obj, o.storage, o.storage) ? EXIT_RUNTIME : 0;
+	skel->rodata->unwind_cfi = cfi;
+	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
+	ret = stack_capture__size(skel->obj, skel->rodata->want_kernel || !cfi ? o.storage : 1,
+				  o.storage, cfi) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
 			.uprobe = skel->progs.stack_uprobe,

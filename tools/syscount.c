@@ -50,6 +50,8 @@ struct options {
 	bool stack;
 	bool folded;
 	bool offsets;
+	enum stack_unwind unwind;
+	bool unwind_set;
 };
 
 static const char usage[] =
@@ -76,6 +78,7 @@ static const char usage[] =
 "                         (needs --syscall and/or --comm)\n"
 "  -f, --folded           with --stack: folded output (comm;outer;...;inner N)\n"
 "      --offsets          with --stack: show function offsets (func+0x1a)\n"
+STACK_UNWIND_HELP
 "  -j, --json             JSON lines output\n"
 "      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
 "                         (node_exporter's textfile collector), at each interval\n"
@@ -99,7 +102,7 @@ static const char usage[] =
 "  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
 "                                 metrics for Prometheus every 15 seconds\n";
 
-enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
+enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_UNWIND };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -120,6 +123,7 @@ static const struct option long_opts[] = {
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
@@ -184,6 +188,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
+		case OPT_UNWIND:
+			if (stack_unwind__parse(optarg, &o->unwind))
+				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
+			o->unwind_set = true;
+			break;
 		default:
 			ret = cli__common_option("syscount", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -204,8 +213,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", "--stack needs --syscall or --comm");
 	if (o->stack && (o->latency || o->failures || o->per_process))
 		return usage_error("%s", "--stack cannot be combined with -L, -x, -e or -P");
-	if ((o->folded || o->offsets) && !o->stack)
-		return usage_error("%s", "-f and --offsets need --stack");
+	if ((o->folded || o->offsets || o->unwind_set) && !o->stack)
+		return usage_error("%s", "-f, --offsets and --unwind need --stack");
 	if (o->folded && o->json)
 		return usage_error("%s", "-f and -j cannot be used together");
 	if (o->cli.pprof && !o->stack)
@@ -642,7 +651,8 @@ static void summary(struct state *st)
 	stk[1] = stk[2];
 	stk[1].key = "lost_stack_counts";
 	stk[2] = stk[3];
-	stk[3] = stk[4];
+	for (int i = 3; i < STACK_CAPTURE_NLOSSES - 1; i++)
+		stk[i] = stk[i + 1];
 	/* A syscall's stack resolves to its caller even then: "less". */
 	stk[2].text = "%s new processes not announced in time: their stacks may resolve less";
 	stk[3].text = "%s syscalls of processes not announced: the table of processes was full; "
@@ -716,10 +726,15 @@ static int trace(struct tool *t, struct state *st)
 	if (!st->percpu || !st->prev)
 		return ret;
 	if (o->stack) {
-		ret = stack_capture__open(&st->sc, "syscount", skel->obj, SYMS_F_DEMANGLE, 0, false,
-					  &t->run);
+		/* With -c, the command is stopped at its first syscall (and at a
+		 * dlopen()) until its maps and unwind tables are read. */
+		st->sc.verbose = o->cli.verbose;
+		ret = stack_capture__open(&st->sc, "syscount", skel->obj, SYMS_F_DEMANGLE,
+					  o->cli.pid, o->cli.cmd != NULL, &t->run);
 		if (ret)
 			return ret;
+		if (!o->cli.pid && !o->cli.cmd)
+			stack_capture__scan(&st->sc, o->comm);
 		stack_capture__export(&st->sc, t->pprof, "syscall", syscall_label, NULL);
 	}
 	/* Raw tracepoints: fd-based links, gone with the process even on SIGKILL. */
@@ -737,6 +752,8 @@ static int trace(struct tool *t, struct state *st)
 	ret = tool__begin(t);
 	if (!ret)
 		ret = tool__loop(t, st->sc.rb, report, st, true, "read counts");
+	if (!ret && o->cli.verbose)
+		stack_capture__report_tables(&st->sc);
 	if (!ret)
 		summary(st);
 	return ret;
@@ -747,6 +764,7 @@ int main(int argc, char **argv)
 	struct options o = { .top = 10, .nr = -1 };
 	struct state st = { .o = &o };
 	struct tool t = TOOL_INIT;
+	bool cfi = false;
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
@@ -792,8 +810,15 @@ int main(int argc, char **argv)
 	}
 	set_knobs(st.skel, &o, t.pid);
 	set_sizes(st.skel, &o);
-	ret = stack_capture__size(st.skel->obj, o.stack ? STACK_TRACES : 1,
-				  o.stack ? STACK_KEYS : 1) ? EXIT_RUNTIME : 0;
+	if (o.stack && stack_unwind__choose(o.unwind, "syscount", o.cli.verbose, &cfi)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	st.skel->rodata->unwind_cfi = cfi;
+	st.skel->rodata->stop_new = o.stack && o.cli.cmd != NULL;
+	/* With CFI, user stacks are in ustacks: the stack-trace map is not used. */
+	ret = stack_capture__size(st.skel->obj, o.stack && !cfi ? STACK_TRACES : 1,
+				  o.stack ? STACK_KEYS : 1, cfi) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, st.skel->skeleton);
 	if (!ret)

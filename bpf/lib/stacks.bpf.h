@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpf/stacks.h"
 #include "bpf/lib/maps.bpf.h"
+#include "bpf/lib/unwind.bpf.h"
 
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
@@ -36,6 +37,14 @@ struct {
 	__type(value, __u64);
 } stack_counts SEC(".maps");
 
+/* The second half of the double buffer of counts, when profile drains. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, struct stack_key);
+	__type(value, __u64);
+} stack_counts2 SEC(".maps");
+
 /*
  * Processes already announced to user space, with the exec generation
  * (task->self_exec_id) they were announced in: a process first seen
@@ -50,18 +59,116 @@ struct {
 	__type(value, __u32);
 } seen_pids SEC(".maps");
 
+/* User stacks walked with CFI, by the hash of their frames (zero-terminated). */
+struct ustack {
+	__u64 ips[STACK_MAX_DEPTH];
+};
+
+/* Allocated as stacks come (6.1's hash maps allocate safely in any
+ * context): no 16 MiB to clear at start for a run that sees a few stacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct ustack);
+} ustacks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, NEW_PIDS_RINGBUF_BYTES);	/* may be lowered before load */
 } new_pids SEC(".maps");
 
 struct stack_stats stats = {};
+struct stack_drain drain = {};
+
+/* Ask for a drain past these many entries (0: never; profile with CFI). */
+const volatile __u64 drain_counts_at = 0;
+const volatile __u64 drain_stacks_at = 0;
+
+/* Kernel stacks with CFI: by the hash of their frames, as user stacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);	/* sized before load */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct ustack);
+} kstacks SEC(".maps");
+
+/* bpf_get_stack()'s buffer: one slot more than a stack, for its terminator. */
+struct kscratch {
+	__u64 ips[STACK_MAX_DEPTH + 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kscratch);
+} kscratch SEC(".maps");
+
+/*
+ * The hash of the first @n frames of @ips: FNV-1a over the words, then
+ * mixed; never 0. A global function, checked once by the verifier.
+ */
+__noinline __u64 stack_hash(struct kscratch *ks, __u32 n)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	if (!ks)
+		return 1;
+	for (__u32 i = 0; i < STACK_MAX_DEPTH && i < n; i++)
+		h = (h ^ ks->ips[i]) * 0x100000001b3ULL;
+	h ^= n;
+	h *= 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+/* A drain of the tables, once one holds more than its threshold (tgid 0). */
+static __always_inline void maybe_drain(void)
+{
+	__u64 *note;
+
+	if (!drain_counts_at || drain.requested)
+		return;
+	if (stats.count_keys - drain.counts_out <= drain_counts_at &&
+	    stats.ustack_keys - drain.ustacks_out <= drain_stacks_at &&
+	    stats.kstack_keys - drain.kstacks_out <= drain_stacks_at)
+		return;
+	if (__sync_val_compare_and_swap(&drain.requested, 0, 1))
+		return;
+	note = bpf_ringbuf_reserve(&new_pids, sizeof(struct stack_note), 0);
+	if (!note) {
+		/* No note: user space finds the request at its next tick. */
+		return;
+	}
+	*note = 0;
+	bpf_ringbuf_submit(note, 0);
+}
+
+/* Tell user space about process @tgid (exec generation @gen); with --cmd, stop it. */
+static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
+{
+	struct stack_note *note;
+
+	note = bpf_ringbuf_reserve(&new_pids, sizeof(*note), 0);
+	if (!note) {
+		__sync_fetch_and_add(&stats.lost_pid_notes, 1);
+		return;
+	}
+	note->tgid = tgid;
+	note->gen_kind = gen | kind << 31;
+	bpf_ringbuf_submit(note, 0);
+	if (stop_new)
+		bpf_send_signal(19 /* SIGSTOP */);
+}
 
 static __always_inline void announce_pid(__u32 tgid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 gen = BPF_CORE_READ(task, group_leader, self_exec_id);
-	__u32 *slot, *seen;
+	__u32 gen = STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id));
+	__u32 *seen;
 
 	if (!tgid)
 		return;
@@ -82,15 +189,140 @@ static __always_inline void announce_pid(__u32 tgid)
 		if (err)
 			return;
 	}
-	slot = bpf_ringbuf_reserve(&new_pids, sizeof(*slot), 0);
-	if (!slot) {
-		__sync_fetch_and_add(&stats.lost_pid_notes, 1);
+	send_note(tgid, gen, STACK_NOTE_NEW);
+}
+
+/*
+ * With CFI: the executable mappings of a traced process may have changed
+ * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code)
+ * or been replaced (execve): tell user space now, before code in a new
+ * library runs, and with --cmd stop the process until its tables are read.
+ * Only processes already announced are looked at; a --cmd command is
+ * announced ahead of its execve by user space (seen_pids).
+ */
+SEC("raw_tracepoint/sys_exit")
+int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	struct unwind_proc *proc;
+	struct task_struct *task;
+	__u32 tgid;
+
+	if (nr != 9 && nr != 10 && nr != 11 && nr != 59 && nr != 322)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (nr == 59 || nr == 322) {
+		/* execve, execveat: a new image, announced at once if its
+		 * process was; failed calls change nothing (same generation). */
+		if (bpf_map_lookup_elem(&seen_pids, &tgid))
+			announce_pid(tgid);
+		return 0;
+	}
+	proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
+	if (!proc || proc->refresh)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	if (proc->exec_vm == BPF_CORE_READ(task, mm, exec_vm))
+		return 0;
+	proc->refresh = 1;
+	send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
+		  STACK_NOTE_REFRESH);
+	return 0;
+}
+
+/*
+ * The user stack by CFI into @key: walked, stored in ustacks under its
+ * hash (once per distinct stack), its flaws counted; a change of the
+ * process's mappings noted for user space.
+ */
+static __always_inline void count_user_cfi(struct stack_key *key)
+{
+	struct uw_state *st = unwind_user(key->tgid);
+	long err;
+
+	if (!st) {
+		key->user_stack = -14;	/* -EFAULT: no user stack */
 		return;
 	}
-	*slot = tgid;
-	bpf_ringbuf_submit(slot, 0);
-	if (stop_new)
-		bpf_send_signal(19 /* SIGSTOP */);
+	if (st->cut)
+		__sync_fetch_and_add(&stats.cut_user_stacks, 1);
+	/* Before the process's tables: counted when that made a difference. */
+	if (st->no_proc && (st->fp || st->cut))
+		__sync_fetch_and_add(&stats.early_user_stacks, 1);
+	if (st->fp)
+		__sync_fetch_and_add(&stats.fp_user_stacks, 1);
+	if (!bpf_map_lookup_elem(&ustacks, &st->hash)) {
+		err = bpf_map_update_elem(&ustacks, &st->hash, st->ips, BPF_NOEXIST);
+		if (err && err != -17 /* EEXIST: another CPU stored it */) {
+			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
+			key->user_stack = err;
+			return;
+		}
+		if (!err)
+			__sync_fetch_and_add(&stats.ustack_keys, 1);
+	}
+	key->user_hash = st->hash;
+	if (st->refresh) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		send_note(key->tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
+			  STACK_NOTE_REFRESH);
+	}
+}
+
+/* With CFI, the kernel stack too is kept by hash: no stack is lost to a
+ * stack-trace map's collisions (a sample shares its bucket with another). */
+static __always_inline void count_kernel_hashed(void *ctx, struct stack_key *key)
+{
+	struct kscratch *ks;
+	__u32 zero = 0;
+	long n, err;
+
+	ks = bpf_map_lookup_elem(&kscratch, &zero);
+	if (!ks)
+		return;
+	n = bpf_get_stack(ctx, ks->ips, STACK_MAX_DEPTH * sizeof(__u64), 0);
+	if (n <= 0) {
+		/* 0 or -EFAULT: the sample hit user mode, there is no kernel stack. */
+		key->kernel_stack = n ? n : -14;
+		if (n && n != -14)
+			__sync_fetch_and_add(&stats.lost_kernel_stacks, 1);
+		return;
+	}
+	n /= sizeof(__u64);
+	if (n > STACK_MAX_DEPTH)
+		n = STACK_MAX_DEPTH;
+	ks->ips[uw_idx(n)] = 0;
+	key->kernel_hash = stack_hash(ks, n);
+	if (bpf_map_lookup_elem(&kstacks, &key->kernel_hash))
+		return;
+	err = bpf_map_update_elem(&kstacks, &key->kernel_hash, ks, BPF_NOEXIST);
+	if (!err) {
+		__sync_fetch_and_add(&stats.kstack_keys, 1);
+	} else if (err != -17 /* EEXIST */) {
+		__sync_fetch_and_add(&stats.lost_kernel_stacks, 1);
+		key->kernel_hash = 0;
+		key->kernel_stack = err;
+	}
+}
+
+/* One more of @key in counts map @map (inserted at 0 first). */
+static __always_inline void count_in(void *map, struct stack_key *key)
+{
+	__u64 init = 0, *val;
+
+	val = bpf_map_lookup_elem(map, key);
+	if (!val) {
+		/* -EEXIST: another CPU inserted it; else the map is full. */
+		if (!bpf_map_update_elem(map, key, &init, BPF_NOEXIST))
+			__sync_fetch_and_add(&stats.count_keys, 1);
+		val = bpf_map_lookup_elem(map, key);
+	}
+	if (val)
+		__sync_fetch_and_add(val, 1);
+	else
+		__sync_fetch_and_add(&stats.lost_counts, 1);
 }
 
 /* Count one stack of the current task; @extra goes into the key (the site). */
@@ -98,7 +330,7 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct stack_key key = {};
-	__u64 init = 0, *val;
+	__u64 idx;
 
 	key.tgid = pid_tgid >> 32;
 	key.tid = (__u32)pid_tgid;
@@ -106,14 +338,19 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	key.user_stack = -1;
 	key.kernel_stack = -1;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	if (want_user && key.tgid) {
+	if (want_user && key.tgid && unwind_cfi) {
+		count_user_cfi(&key);
+		announce_pid(key.tgid);
+	} else if (want_user && key.tgid) {
 		key.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
 		/* -EFAULT: no stack (a kernel thread); anything else is a loss. */
 		if (key.user_stack < 0 && key.user_stack != -14)
 			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
 		announce_pid(key.tgid);
 	}
-	if (want_kernel) {
+	if (want_kernel && unwind_cfi) {
+		count_kernel_hashed(ctx, &key);
+	} else if (want_kernel) {
 		key.kernel_stack = bpf_get_stackid(ctx, &stack_traces, 0);
 		/* -EFAULT: the sample hit user mode, there is no kernel stack. */
 		if (key.kernel_stack < 0 && key.kernel_stack != -14)
@@ -121,11 +358,29 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	}
 	if (!per_thread)
 		key.tid = 0;
-	val = map_lookup_or_init(&stack_counts, &key, &init);
-	if (val)
-		__sync_fetch_and_add(val, 1);
+	if (!drain_counts_at) {
+		count_in(&stack_counts, &key);
+		return;
+	}
+	/*
+	 * Draining: the counts go to the active half of the double buffer;
+	 * user space switches halves, waits until no program is counting in
+	 * the old one (inflight), and only then takes its counts out, so that
+	 * no increment lands on an entry being deleted.
+	 */
+	idx = drain.active & 1;
+	__sync_fetch_and_add(&drain.inflight[idx], 1);
+	if ((drain.active & 1) != idx) {
+		__sync_fetch_and_add(&drain.inflight[idx], -1);
+		idx ^= 1;
+		__sync_fetch_and_add(&drain.inflight[idx], 1);
+	}
+	if (idx)
+		count_in(&stack_counts2, &key);
 	else
-		__sync_fetch_and_add(&stats.lost_counts, 1);
+		count_in(&stack_counts, &key);
+	__sync_fetch_and_add(&drain.inflight[idx], -1);
+	maybe_drain();
 }
 
 #endif

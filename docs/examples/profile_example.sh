@@ -2,6 +2,10 @@
 # The transcript docs/examples/profile_example.txt (make examples).
 say "Demonstrations of profile, the cotrace tool (real runs on Linux $(uname -r | cut -d- -f1))."
 run "profile -F 99 --cmd '$T/spin 2'"
+say "Debian's python3 has no frame pointers: the CFI walk (the default) still
+gives whole stacks, down to _start, for every sample:"
+run "profile -U -f -F 99 --cmd '/usr/bin/python3 tests/targets/pyload.py 2' | sort -t' ' -k2 -n | tail -n 3" \
+    "profile -U -f -F 99 --cmd '/usr/bin/python3 tests/targets/pyload.py 2' | sort -t' ' -k2 -n | tail -n 3"
 svg=$(mktemp --suffix=.svg)
 run "profile -f -F 99 --svg $svg --cmd '$T/spin 2'" "profile -f -F 99 --svg cpu.svg --cmd '$T/spin 2'"
 rm -f "$svg"

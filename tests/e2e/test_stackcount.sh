@@ -11,13 +11,20 @@ check "folded stacks of gamma: main→alpha→beta→gamma $N times, main→delt
 timeout -s KILL 60 "$SC" -f --cmd "$T/stacks $N" "$T/stacks:gamma" >"$TMP/f" 2>"$TMP/f.err" ||
 	fail "stackcount -f exited $?"
 cat "$TMP/f"
-# libc's start frames have no frame pointers: the walk ends in
-# __libc_start_call_main, which the expected lines name explicitly.
+# The CFI walk (the default) goes through libc's start frames, which keep
+# no frame pointer, to _start, whose return address is undefined.
+START="_start;__libc_start_main;__libc_start_call_main"
 assert_eq "$(grep -c . "$TMP/f")" 2 "distinct stacks"
-assert_eq "$(grep -xF "stacks;__libc_start_call_main;main;alpha;beta;gamma $N" "$TMP/f" | wc -l)" \
+assert_eq "$(grep -xF "stacks;$START;main;alpha;beta;gamma $N" "$TMP/f" | wc -l)" \
 	1 "main;alpha;beta;gamma line"
-assert_eq "$(grep -xF "stacks;__libc_start_call_main;main;delta;gamma $((N / 2))" "$TMP/f" | wc -l)" \
+assert_eq "$(grep -xF "stacks;$START;main;delta;gamma $((N / 2))" "$TMP/f" | wc -l)" \
 	1 "main;delta;gamma line"
+
+check "--unwind fp: frame pointers end in __libc_start_call_main"
+timeout -s KILL 60 "$SC" --unwind fp -f --cmd "$T/stacks $N" "$T/stacks:gamma" >"$TMP/fp" \
+	2>"$TMP/fp.err" || fail "stackcount --unwind fp exited $?"
+assert_eq "$(grep -xF "stacks;__libc_start_call_main;main;alpha;beta;gamma $N" "$TMP/fp" | wc -l)" \
+	1 "main;alpha;beta;gamma line by frame pointers"
 
 check "JSON: frames innermost first, exact counts"
 timeout -s KILL 60 "$SC" -j --cmd "$T/stacks $N" "$T/stacks:gamma" >"$TMP/j" 2>"$TMP/j.err" ||

@@ -210,6 +210,32 @@ $(T)/hello32: tests/targets/hello32.s | $(T)
 	$(Q)ld -m elf_i386 -o $@ $@.o
 	$(Q)rm -f $@.o
 
+# CFI unwinding: the stack targets built as Debian builds its binaries,
+# without frame pointers, so that only call-frame information can find
+# the callers (tests/e2e/test_unwind*.sh); and the workloads of the
+# awkward frames (signal handlers, threads, PLT stubs, dlopen, the vdso).
+NOFP_CFLAGS := -O1 -g -fomit-frame-pointer -fno-inline-functions-called-once
+TARGET_BINS += $(T)/stacks_nofp $(T)/closer_nofp $(T)/calls_nofp $(T)/unwinder $(T)/unwinder_fp
+TARGET_BINS += $(T)/libunwlib.so
+
+$(T)/stacks_nofp: tests/targets/stacks.c | $(T)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fno-builtin-gamma -fPIE -pie -o $@ $<
+
+$(T)/closer_nofp: tests/targets/closer.c | $(T)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/calls_nofp: tests/targets/calls.c | $(T)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fPIE -pie -o $@ $<
+
+$(T)/libunwlib.so: tests/targets/unwlib.c | $(T)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fPIC -shared -o $@ $<
+
+$(T)/unwinder: tests/targets/unwinder.c | $(T)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fPIE -pie -pthread -Wl,-z,lazy -o $@ $< -ldl
+
+$(T)/unwinder_fp: tests/targets/unwinder.c | $(T)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -pthread -Wl,-z,lazy -o $@ $< -ldl
+
 # Typed expressions: structs with known fields behind pointers, built
 # with -g (tests/e2e/test_uprobe_trace_typed.sh, test_argdist_typed.sh).
 TARGET_BINS += $(T)/typed

@@ -267,7 +267,7 @@ static void test_read(void **state)
 	put_count(m->counts, -EFAULT, -1, 0, 7);	/* no user stack: not lost */
 	put_count(m->counts, -ENOMEM, -ENOENT, 3, 8);	/* both captures failed */
 
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, syms, &opts), 0);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, syms, &opts), 0);
 	assert_int_equal(set.count, 4);
 	assert_int_equal(set.total, 26);
 	r = with_count(&set, 5);
@@ -298,7 +298,7 @@ static void test_read(void **state)
 	opts.offsets = true;
 	opts.addresses = true;
 	opts.delete = true;
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, syms, &opts), 0);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, syms, &opts), 0);
 	assert_int_equal(set.count, 4);
 	stack_set__merge(&set, true);
 	assert_int_equal(set.count, 4);
@@ -313,7 +313,7 @@ static void test_read(void **state)
 	/* Without a symbolizer: addresses only. */
 	put_count(m->counts, 1, -1, 0, 5);
 	opts = (struct stack_read_opts){ .delete = true };
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, NULL, &opts), 0);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, NULL, &opts), 0);
 	assert_int_equal(set.count, 1);
 	assert_int_equal(set.records[0].nuser, 2);
 	assert_string_equal(set.records[0].user[0], "[unknown]");
@@ -322,9 +322,80 @@ static void test_read(void **state)
 	/* A stack id the traces map does not have is an error. */
 	put_count(m->counts, 99, -1, 0, 1);
 	opts = (struct stack_read_opts){ .delete = true };
-	assert_int_equal(stack_set__read(&set, m->counts, m->traces, NULL, &opts), -ENOENT);
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, -1, -1 }, NULL, &opts), -ENOENT);
 	stack_set__fini(&set);
 	syms__free(syms);
+}
+
+/*
+ * Stacks by hash (CFI walks): the user stack from ustacks with the cut
+ * mark as "[truncated]", the kernel stack from kstacks; drained into a
+ * stack_cache, deleted from the maps, and still resolved from the cache.
+ */
+static void test_read_hashed(void **state)
+{
+	struct maps *m = *state;
+	int ustacks, kstacks;
+	uint64_t in = (uint64_t)(uintptr_t)&leaf, out = (uint64_t)(uintptr_t)&caller;
+	uint64_t ips[STACK_MAX_DEPTH] = { in + 1, out + 2, STACK_CUT_MARK };
+	uint64_t kips[STACK_MAX_DEPTH] = { 0 };
+	uint64_t uh = 0x1234, kh = 0x5678, count = 9;
+	struct stack_key k = { .tgid = getpid(), .user_stack = -1, .kernel_stack = -1,
+			       .user_hash = uh, .kernel_hash = kh };
+	struct stack_read_opts opts = {};
+	struct stack_cache *cache;
+	struct stack_set set = {};
+	struct syms *syms;
+
+	if (m->counts < 0)
+		skip();	/* no privilege to create BPF maps */
+	assert_int_equal(caller(1), 4);
+	ustacks = bpf_map_create(BPF_MAP_TYPE_HASH, "test_ustacks", sizeof(__u64),
+				 STACK_MAX_DEPTH * sizeof(__u64), 16, NULL);
+	kstacks = bpf_map_create(BPF_MAP_TYPE_HASH, "test_kstacks", sizeof(__u64),
+				 STACK_MAX_DEPTH * sizeof(__u64), 16, NULL);
+	assert_true(ustacks >= 0 && kstacks >= 0);
+	snprintf(k.comm, sizeof(k.comm), "hashed");
+	assert_int_equal(bpf_map_update_elem(ustacks, &uh, ips, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(kstacks, &kh, kips, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(m->counts, &k, &count, BPF_ANY), 0);
+	syms = syms__new(0);
+	cache = stack_cache__new();
+	assert_non_null(syms);
+	assert_non_null(cache);
+
+	for (int round = 0; round < 2; round++) {
+		struct stack_maps sm = { m->counts, m->traces, ustacks, kstacks };
+
+		opts.cache = cache;
+		assert_int_equal(stack_set__read(&set, &sm, syms, &opts), 0);
+		assert_int_equal(set.count, 1);
+		assert_int_equal(set.records[0].count, 9);
+		assert_int_equal(set.records[0].nuser, 3);
+		assert_string_equal(set.records[0].user[0], "leaf");
+		assert_string_equal(set.records[0].user[1], "caller");
+		assert_string_equal(set.records[0].user[2], STACK_CUT_TEXT);
+		assert_int_equal(set.records[0].nkernel, 0);
+		stack_set__fini(&set);
+		/* Drained: the maps are empty, the cache answers. */
+		if (!round) {
+			assert_int_equal(stack_cache__drain(cache, ustacks), 1);
+			assert_int_equal(stack_cache__drain(cache, kstacks), 1);
+			assert_true(bpf_map_lookup_elem(ustacks, &uh, ips) < 0);
+			assert_non_null(stack_cache__find(cache, uh));
+		}
+	}
+	assert_null(stack_cache__find(cache, 0x9999));
+	/* Without the cache, a drained stack is an error, not a silent loss. */
+	opts.cache = NULL;
+	assert_int_equal(stack_set__read(&set, &(struct stack_maps){ m->counts, m->traces, ustacks,
+								      kstacks }, syms, &opts), -ENOENT);
+	stack_set__fini(&set);
+	bpf_map_delete_elem(m->counts, &k);
+	stack_cache__free(cache);
+	syms__free(syms);
+	close(ustacks);
+	close(kstacks);
 }
 
 /* A new-process note takes a snapshot of the process's maps. */
@@ -332,13 +403,13 @@ static void test_pid_notes(void **state)
 {
 	struct stack_pid_notes n = { .resume = false };
 	struct sym_frame f;
-	uint32_t pid = getpid();
+	struct stack_note note = { .tgid = getpid(), .gen_kind = STACK_NOTE_NEW << 31 };
 
 	n.syms = syms__new(0);
 	assert_non_null(n.syms);
 	/* Too short: ignored. */
-	assert_int_equal(stack_pid_notes__on_event(&n, &pid, 2), 0);
-	assert_int_equal(stack_pid_notes__on_event(&n, &pid, sizeof(pid)), 0);
+	assert_int_equal(stack_pid_notes__on_event(&n, &note, 2), 0);
+	assert_int_equal(stack_pid_notes__on_event(&n, &note, sizeof(note)), 0);
 	assert_int_equal(syms__resolve_user(n.syms, getpid(), (uint64_t)(uintptr_t)&leaf + 1, &f,
 					    1), 1);
 	assert_string_equal(f.name, "leaf");
@@ -352,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_merge_lost),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test_setup_teardown(test_read, maps_setup, maps_teardown),
+		cmocka_unit_test_setup_teardown(test_read_hashed, maps_setup, maps_teardown),
 		cmocka_unit_test(test_pid_notes),
 	};
 

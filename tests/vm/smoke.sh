@@ -309,10 +309,44 @@ test_uprobe_trace() {
 	eq "$(summary events "$TMP/f")" 2 "events passing the filters"
 }
 
+# CFI unwinding on 6.1's verifier (bpf_loop, global functions, bpf_find_vma):
+# whole stacks through frameless code, the awkward frames, exact counts.
+test_unwind_cfi() {
+	local S="_start;__libc_start_main;__libc_start_call_main;main"
+	run "$TMP/c" stackcount -v -f --cmd "$T/closer_nofp 7 3" c:close </dev/null
+	grep -q 'user stacks: call-frame information' "$TMP/c.err" || fail "CFI walk not used"
+	echo go | timeout -s KILL 120 "$B/stackcount" -f --cmd "$T/closer_nofp 7 3" c:close \
+		>"$TMP/c" 2>"$TMP/c.err" || fail "stackcount on closer_nofp"
+	eq "$(grep -cxF "closer_nofp;$S;path_a;close_a;__close 7" "$TMP/c")" 1 "close() from close_a"
+	eq "$(grep -cxF "closer_nofp;$S;path_b;close_b;__close 3" "$TMP/c")" 1 "close() from close_b"
+	echo go | timeout -s KILL 120 "$B/syscount" --stack --syscall close -f \
+		--cmd "$T/closer_nofp 5 2" >"$TMP/s" 2>"$TMP/s.err" || fail "syscount --stack"
+	eq "$(grep -cE "^closer_nofp-[0-9]+;$S;path_a;close_a;__close 5$" "$TMP/s")" 1 \
+		"syscount: close() from close_a"
+	run "$TMP/g" stackcount -f --cmd "$T/unwinder signal 4" c:close
+	eq "$(grep -cxF "unwinder;$S;run_signal;kill;__restore_rt;on_signal;sig_work;__close 4" \
+		"$TMP/g")" 1 "through __restore_rt"
+	run "$TMP/d" stackcount -f --cmd "$T/unwinder dlopen 4" c:close
+	eq "$(grep -cxF "unwinder;$S;run_dlopen;lib_outer;lib_inner;__close 4" "$TMP/d")" 1 \
+		"a dlopen()ed library"
+	run "$TMP/r" stackcount -f --cmd "$T/unwinder chain 3" "$T/unwinder:touch" "r:$T/unwinder:beta"
+	eq "$(grep -cxF "unwinder;$S;alpha;beta;gamma_;touch 3" "$TMP/r")" 1 \
+		"through the uretprobe trampoline"
+	# Under TCG the exec and ld.so's start-up take many samples: count
+	# those in the loop's own functions, every one of which must be whole.
+	run "$TMP/p" profile -U -F 99 -f --cmd "$T/unwinder spin 2000"
+	local total full
+	total=$(grep 'spin_' "$TMP/p" | awk '{n += $NF} END {print n + 0}')
+	full=$(grep 'spin_' "$TMP/p" |
+		awk -v s="unwinder;$S;spin_outer" 'index($0, s) == 1 {n += $NF} END {print n + 0}')
+	ge "$total" 20 "profile samples in spin_*"
+	eq "$full" "$total" "samples in spin_* that reach _start;...;main"
+}
+
 tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
        funccount_kernel funccount_kernel_wildcard stackcount_kernel profile syscount proclife
        ulatency ulatency_kernel uprobe_trace uprobe_trace_kernel argdist_kernel
-       uprobe_trace_kernel_btf argdist_kernel_btf)
+       uprobe_trace_kernel_btf argdist_kernel_btf unwind_cfi)
 [ $# -gt 0 ] && tests=("$@")
 passed=0 failed=()
 for t in "${tests[@]}"; do

@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# User-stack walks, side by side in one run (docs/performance.md):
+#  a. per event, a uprobe on hit() with a 20-frame user stack (bench/unwind):
+#     no stack (stackcount -K), frame pointers (--unwind fp), CFI
+#     (--unwind cfi); ns/call of the loop, and the BPF program's own
+#     ns/run from the kernel's BPF statistics (kernel.bpf_stats_enabled)
+#  b. unwind tables of a python3 process and its libraries: files, rows,
+#     memory, build time (profile -v -p)
+#  c. profile -F 99 on every CPU under load: CPU of the tool and of its
+#     BPF program, in % of one core
+#   bench/unwind.sh [CALLS] [REPS]   (as root, after make all and
+#                                     make -f bench/bench.mk bench-bins)
+set -u
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+REPS=${2:-5}
+B=build
+W=$B/bench/unwind
+[ -x "$W" ] || { echo "run: make -f bench/bench.mk bench-bins" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench/unwind.sh: run as root" >&2; exit 1; }
+TMP=$(mktemp -d)
+old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# prog_ns: ns per run of the stack_uprobe* programs loaded (this script
+# runs one stackcount at a time; Debian's bpftool shows no pids).
+prog_ns() {
+	bpftool prog show -j | jq '[.[] | select((.name | startswith("stack_uprobe")) and
+		(.run_cnt // 0) > 0)] | if length == 0 then 0 else
+		((map(.run_time_ns) | add) / (map(.run_cnt) | add)) end | floor'
+}
+
+# one MODE ARGS...: a run of the workload traced by stackcount ARGS (none
+# for "untraced"); prints "ns/call prog-ns/run".
+one() {
+	local mode=$1 wpid tpid ns prog=0 i
+	shift
+	mkfifo "$TMP/in"
+	"$W" "$N" 14 <"$TMP/in" >"$TMP/w.out" &
+	wpid=$!
+	exec 7>"$TMP/in"
+	if [ "$mode" != untraced ]; then
+		: >"$TMP/t.err"
+		$B/stackcount -p "$wpid" "$@" "$W:hit" >"$TMP/t.out" 2>"$TMP/t.err" &
+		tpid=$!
+		for ((i = 0; i < 600; i++)); do
+			grep -qs 'Hit Ctrl-C' "$TMP/t.err" && break
+			kill -0 "$tpid" 2>/dev/null || { cat "$TMP/t.err" >&2; break; }
+			sleep 0.05
+		done
+	fi
+	echo go >&7
+	for ((i = 0; i < 1200; i++)); do
+		grep -q ns/call "$TMP/w.out" && break
+		sleep 0.05
+	done
+	ns=$(cut -d' ' -f1 "$TMP/w.out")
+	if [ "$mode" != untraced ]; then
+		prog=$(prog_ns)
+		kill -INT "$tpid"
+		wait "$tpid"
+	fi
+	echo go >&7
+	exec 7>&-
+	wait "$wpid"
+	rm -f "$TMP/in"
+	echo "$ns $prog"
+}
+
+declare -A ns prog
+modes=(untraced nostack fp cfi)
+for ((r = 0; r < REPS; r++)); do
+	for m in "${modes[@]}"; do
+		case $m in
+		untraced) res=$(one untraced) ;;
+		nostack) res=$(one nostack -K) ;;
+		fp) res=$(one fp -U --unwind fp) ;;
+		cfi) res=$(one cfi -U --unwind cfi) ;;
+		esac
+		ns[$m]+="${res% *} "
+		prog[$m]+="${res#* } "
+	done
+done
+# The stacks each mode saw, from the last run of each.
+for m in cfi fp; do
+	echo go | $B/stackcount -f -U --unwind $m --cmd "$W 1000 14" "$W:hit" 2>/dev/null |
+		grep ';' >"$TMP/$m.f"
+done
+
+printf '# %s, %s, %s CPUs, %d calls of hit() from a 20-frame stack, median of %d runs\n' \
+	"$(date -u '+%F %H:%M UTC')" "$(uname -r)" "$(nproc)" "$N" "$REPS"
+printf '## a. per event: ns/call of the loop, and of the BPF program alone (bpf_stats)\n'
+printf '%-10s %10s %14s %14s %8s\n' mode ns/call +ns/untraced prog-ns/run frames
+un=$(echo ${ns[untraced]} | tr ' ' '\n' | median)
+for m in "${modes[@]}"; do
+	c=$(echo ${ns[$m]} | tr ' ' '\n' | median)
+	p=$(echo ${prog[$m]} | tr ' ' '\n' | median)
+	f=-
+	[ "$m" = cfi ] && f=$(awk '{print gsub(/;/, ";")}' "$TMP/cfi.f" | sort -n | tail -1)
+	[ "$m" = fp ] && f=$(awk '{print gsub(/;/, ";")}' "$TMP/fp.f" | sort -n | tail -1)
+	printf '%-10s %10s %14s %14s %8s\n' "$m" "$c" \
+		"$(awk -v c="$c" -v u="$un" 'BEGIN { printf "%.0f", c - u }')" "$p" "$f"
+done
+echo "(frames: the deepest stack each walk gave, the comm included as one)"
+head -c 300 "$TMP/cfi.f"; echo
+head -c 300 "$TMP/fp.f"; echo
+
+printf '\n## b. unwind tables of python3 and its libraries (profile -v -p, cold)\n'
+mkfifo "$TMP/py.in"
+exec 8<>"$TMP/py.in"
+/usr/bin/python3 -c '
+import json, decimal, sqlite3, ssl, hashlib, zlib, ctypes, xml.etree.ElementTree, asyncio, sys
+print("ready", flush=True)
+sys.stdin.readline()' <"$TMP/py.in" >"$TMP/py.out" 2>&1 &
+py=$!
+for ((i = 0; i < 200; i++)); do grep -q ready "$TMP/py.out" 2>/dev/null && break; sleep 0.05; done
+echo "python3 maps $(awk '$2 ~ /x/ && $6 ~ /^\// {print $6}' /proc/$py/maps | sort -u | wc -l) executable files"
+$B/profile -v -U -p "$py" 0.2 2>&1 >/dev/null | grep 'unwind tables' | sed 's/^/  /'
+echo >&8
+wait "$py" 2>/dev/null
+exec 8>&-
+
+printf '\n## c. profile -F 99 on every CPU, both CPUs busy: steady state from 2 s to 10 s\n'
+for ((i = 0; i < $(nproc); i++)); do timeout 40 sh -c 'while :; do :; done' & done
+tick=$(getconf CLK_TCK)
+cpu_ms() { awk -v t="$tick" '{printf "%.0f", ($14 + $15) * 1000 / t}' "/proc/$1/stat"; }
+prog_stats() {
+	bpftool prog show -j | jq -c '[.[] | select(.name == "do_sample")
+		| {t: (.run_time_ns // 0), n: (.run_cnt // 0)}] | {t: (map(.t) | add), n: (map(.n) | add)}'
+}
+for m in fp cfi; do
+	$B/profile -F 99 --unwind $m 12 >/dev/null 2>"$TMP/p.err" &
+	pp=$!
+	sleep 2
+	c0=$(cpu_ms "$pp")
+	s0=$(prog_stats)
+	sleep 8
+	c1=$(cpu_ms "$pp")
+	s1=$(prog_stats)
+	wait "$pp"
+	jq -rn --argjson a "$s0" --argjson b "$s1" --arg c "$((c1 - c0))" --arg m "$m" '
+		($b.t - $a.t) as $t | ($b.n - $a.n) as $n |
+		"\($m): \($n) samples in 8 s; tool \($c) ms CPU, BPF \($t / 1e6 | floor) ms (\(if $n > 0 then $t / $n | floor else 0 end) ns/sample): \((($c | tonumber) * 1e6 + $t) / 8e9 * 100 * 1000 | floor / 1000)% of one core"'
+done
+kill $(jobs -p) 2>/dev/null
+wait 2>/dev/null

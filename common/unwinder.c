@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* unwinder: unwind tables into the BPF maps of bpf/lib/unwind.bpf.h (see unwinder.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/stacks.h"
+#include "bpf/unwind.h"
+#include "common/cli.h"
+#include "common/elf.h"
+#include "common/procmaps.h"
+#include "common/syms.h"
+#include "common/unwind.h"
+#include "common/unwinder.h"
+
+#define BUILD_ID_MAX 64
+#define VDSO_MAX_SIZE (1 << 20)
+
+_Static_assert(sizeof(struct unwind_row) == 8, "struct unwind_row must match the BPF side");
+_Static_assert(sizeof(struct unwind_map) == 40, "struct unwind_map must match the BPF side");
+
+/* A file met in some process: its table in the pool, or why it has none. */
+struct ufile {
+	uint64_t dev, ino;		/* the kernel's encoding; 0, 0 for the vDSO */
+	uint8_t build_id[BUILD_ID_MAX];
+	int build_id_len;
+	struct unwind_file bf;		/* table (count 0: none) and id, as the BPF side has it */
+};
+
+struct uproc {
+	pid_t pid;
+	uint32_t gen;
+};
+
+struct unwinder {
+	struct syms *syms;		/* borrowed */
+	int rows_fd, procs_fd, files_fd;
+	struct unwind_row *pool;	/* the mmap()ed rows map */
+	size_t pool_len;		/* bytes mapped */
+	size_t rows_max, rows_used;
+	struct ufile *files;
+	size_t nfiles, cap_files;
+	struct uproc *procs;
+	size_t nprocs, cap_procs;
+	struct unwind_proc *scratch;	/* a process table being written */
+	uint64_t last_sweep_ns;
+	struct unwinder_stats st;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
+}
+
+/* @rows, or fewer with COTRACE_TEST_UNWIND_ROWS (never more; at least 1). */
+static unsigned long test_rows(unsigned long rows)
+{
+	const char *s = getenv("COTRACE_TEST_UNWIND_ROWS");
+	unsigned long n;
+
+	if (!s || cli__parse_ulong(s, 1, rows, &n))
+		return rows;
+	return n;
+}
+
+int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "unwind_rows");
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	/* Rows are written through a mapping of the array, not row by row. */
+	err = bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_MMAPABLE);
+	/*
+	 * Not lowered by COTRACE_TEST_MAP_ENTRIES, whose tests fill the
+	 * tables of stacks and counts and expect the walk as usual; the pool
+	 * has its own knob, COTRACE_TEST_UNWIND_ROWS, to test a full pool.
+	 */
+	if (!err)
+		err = bpf_map__set_max_entries(m, on ? test_rows(rows) : 1);
+	if (!err)
+		err = set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
+	if (!err)
+		err = set_entries(obj, "unwind_files", on ? UNWIND_DEFAULT_FILES : 1);
+	return err;
+}
+
+struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
+{
+	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
+	struct bpf_map *procs = bpf_object__find_map_by_name(obj, "unwind_procs");
+	struct bpf_map *files = bpf_object__find_map_by_name(obj, "unwind_files");
+	struct unwinder *u;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (!rows || !procs || !files) {
+		errno = ENOENT;
+		return NULL;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->scratch = malloc(sizeof(*u->scratch));
+	if (!u->scratch)
+		goto out_free;
+	u->syms = syms;
+	u->rows_fd = bpf_map__fd(rows);
+	u->procs_fd = bpf_map__fd(procs);
+	u->files_fd = bpf_map__fd(files);
+	u->rows_max = bpf_map__max_entries(rows);
+	u->pool_len = (u->rows_max * sizeof(struct unwind_row) + page - 1) / page * page;
+	p = mmap(NULL, u->pool_len, PROT_READ | PROT_WRITE, MAP_SHARED, u->rows_fd, 0);
+	if (p == MAP_FAILED)
+		goto out_free;
+	u->pool = p;
+	u->st.rows_max = u->rows_max;
+	return u;
+out_free:
+	free(u->scratch);
+	free(u);
+	return NULL;
+}
+
+void unwinder__free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	if (u->pool)
+		munmap(u->pool, u->pool_len);
+	free(u->files);
+	free(u->procs);
+	free(u->scratch);
+	free(u);
+}
+
+void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
+{
+	*st = u->st;
+	st->rows = u->rows_used;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+static struct ufile *find_file(struct unwinder *u, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < u->nfiles; i++)
+		if (u->files[i].dev == dev && u->files[i].ino == ino && (dev || ino))
+			return &u->files[i];
+	return NULL;
+}
+
+static struct ufile *find_build_id(struct unwinder *u, const uint8_t *id, int len)
+{
+	for (size_t i = 0; i < u->nfiles; i++)
+		if (len > 0 && u->files[i].build_id_len == len &&
+		    !memcmp(u->files[i].build_id, id, len))
+			return &u->files[i];
+	return NULL;
+}
+
+static struct ufile *new_file(struct unwinder *u)
+{
+	struct ufile *f;
+
+	if (u->nfiles == u->cap_files) {
+		size_t cap = u->cap_files ? u->cap_files * 2 : 64;
+
+		f = realloc(u->files, cap * sizeof(*f));
+		if (!f)
+			return NULL;
+		u->files = f;
+		u->cap_files = cap;
+	}
+	f = &u->files[u->nfiles++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+/* Copy @t into the pool; ref.count stays 0 when it does not fit. */
+static void pool_add(struct unwinder *u, const struct unwind_table *t, struct unwind_table_ref *ref)
+{
+	if (t->nrows > u->rows_max - u->rows_used || t->nrows > UINT32_MAX) {
+		u->st.pool_full++;
+		return;
+	}
+	memcpy(u->pool + u->rows_used, t->rows, t->nrows * sizeof(*t->rows));
+	ref->first = (uint32_t)u->rows_used;
+	ref->count = (uint32_t)t->nrows;
+	u->rows_used += t->nrows;
+	u->st.tables++;
+}
+
+/*
+ * The file @ef (owned, given to the symbolizer) as a ufile named @name: a
+ * known build-id shares its table, else the table is built and added to
+ * the pool.
+ */
+static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const char *name,
+				uint64_t dev, uint64_t ino)
+{
+	uint8_t id[BUILD_ID_MAX];
+	struct unwind_table *t;
+	struct ufile *f, *same;
+	uint64_t t0 = now_ns();
+	int len, module;
+
+	len = elf_file__build_id(ef, id, sizeof(id));
+	f = new_file(u);
+	if (!f) {
+		elf_file__free(ef);
+		return NULL;
+	}
+	same = find_build_id(u, id, len);
+	f->dev = dev;
+	f->ino = ino;
+	if (same) {
+		f->bf.table = same->bf.table;
+	} else {
+		t = unwind_table__from_elf(ef);
+		if (t)
+			pool_add(u, t, &f->bf.table);
+		else
+			u->st.no_table++;
+		unwind_table__free(t);
+	}
+	if (len > 0) {
+		memcpy(f->build_id, id, len);
+		f->build_id_len = len;
+	}
+	/* Frames in the file are named by its module in the symbolizer. */
+	module = syms__add_module(u->syms, ef, name);
+	if (module >= 0 && (uint32_t)module < STACK_FRAME_MAX_ID)
+		f->bf.id = module + 1;
+	if ((dev || ino) && (f->bf.table.count || f->bf.id)) {
+		struct unwind_file_key key = { dev, ino };
+
+		bpf_map_update_elem(u->files_fd, &key, &f->bf, BPF_ANY);
+	}
+	u->st.build_ns += now_ns() - t0;
+	return f;
+}
+
+static uint64_t kdev(unsigned major, unsigned minor)
+{
+	/* The kernel's internal dev_t (MKDEV): what bpf_find_vma() sees in s_dev. */
+	return (uint64_t)major << 20 | minor;
+}
+
+int unwinder__add_file(struct unwinder *u, const char *path)
+{
+	struct elf_file *ef;
+	struct ufile *f;
+	char *name;
+	struct stat sb;
+	uint64_t dev;
+
+	if (stat(path, &sb))
+		return -errno;
+	dev = kdev(major(sb.st_dev), minor(sb.st_dev));
+	if (find_file(u, dev, sb.st_ino))
+		return 0;
+	ef = elf_file__open(path);
+	if (!ef)
+		return -errno;
+	/* Named as /proc/PID/maps would name it (the path may go through
+	 * /proc/PID/cwd, as a -c command's does). */
+	name = realpath(path, NULL);
+	f = adopt_file(u, ef, name ? name : path, dev, sb.st_ino);
+	free(name);
+	return f ? 0 : -ENOMEM;
+}
+
+/* The file behind mapping @e of @pid, as the process sees it. */
+static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct procmap_entry *e)
+{
+	uint64_t dev = kdev(e->dev_major, e->dev_minor);
+	char path[PATH_MAX + 64];
+	struct elf_file *ef;
+	struct ufile *f;
+
+	f = find_file(u, dev, e->inode);
+	if (f)
+		return f;
+	/*
+	 * The path in the process's root first, when it is that very file:
+	 * the symbolizer looks for the debug file next to it. Then
+	 * map_files, which reaches deleted files and other mount namespaces.
+	 */
+	ef = NULL;
+	if (!e->deleted) {
+		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, e->path);
+		ef = elf_file__open(path);
+		if (ef && !elf_file__is_file(ef, makedev(e->dev_major, e->dev_minor), e->inode)) {
+			elf_file__free(ef);
+			ef = NULL;
+		}
+	}
+	if (!ef) {
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, e->start,
+			 e->end);
+		ef = elf_file__open(path);
+	}
+	if (!ef) {
+		/* Not an ELF file, or gone: remember it has no table. */
+		f = new_file(u);
+		if (f) {
+			f->dev = dev;
+			f->ino = e->inode;
+			u->st.no_table++;
+		}
+		return f;
+	}
+	return adopt_file(u, ef, e->path, dev, e->inode);
+}
+
+/* The vDSO of @pid, read from its memory; one table for every process. */
+static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procmap_entry *e)
+{
+	size_t len = e->end - e->start;
+	struct elf_file *ef = NULL;
+	uint8_t id[BUILD_ID_MAX];
+	char path[64];
+	struct ufile *f;
+	void *buf;
+	ssize_t got;
+	int fd, n;
+
+	if (e->end <= e->start || len > VDSO_MAX_SIZE)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = malloc(len);
+	if (buf) {
+		got = pread(fd, buf, len, e->start);
+		if (got > 0)
+			ef = elf_file__open_mem(buf, got, "[vdso]");
+		free(buf);
+	}
+	close(fd);
+	if (!ef)
+		return NULL;
+	n = elf_file__build_id(ef, id, sizeof(id));
+	f = find_build_id(u, id, n);
+	if (f) {
+		elf_file__free(ef);
+		return f;
+	}
+	return adopt_file(u, ef, "[vdso]", 0, 0);
+}
+
+/* ---- processes -------------------------------------------------------------------------- */
+
+/* mm->exec_vm of @pid in pages: VmExe + VmLib of /proc/PID/status. */
+static int read_exec_vm(pid_t pid, uint64_t *pages)
+{
+	char path[64], line[256];
+	unsigned long long exe = 0, lib = 0;
+	bool got_exe = false, got_lib = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmExe: %llu kB", &exe) == 1)
+			got_exe = true;
+		else if (sscanf(line, "VmLib: %llu kB", &lib) == 1)
+			got_lib = true;
+	}
+	fclose(f);
+	/* A zombie or a kernel thread has neither. */
+	if (!got_exe || !got_lib)
+		return -ESRCH;
+	*pages = (exe + lib) / 4;
+	return 0;
+}
+
+static int track_proc(struct unwinder *u, pid_t pid, uint32_t gen)
+{
+	for (size_t i = 0; i < u->nprocs; i++) {
+		if (u->procs[i].pid == pid) {
+			u->procs[i].gen = gen;
+			return 0;
+		}
+	}
+	if (u->nprocs == u->cap_procs) {
+		size_t cap = u->cap_procs ? u->cap_procs * 2 : 64;
+		struct uproc *p = realloc(u->procs, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		u->procs = p;
+		u->cap_procs = cap;
+	}
+	u->procs[u->nprocs++] = (struct uproc){ pid, gen };
+	return 0;
+}
+
+int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
+{
+	struct unwind_proc *p = u->scratch;
+	const struct procmap_entry *e;
+	struct procmaps *it;
+	uint64_t t0 = now_ns(), build0 = u->st.build_ns, exec_vm;
+	int err;
+
+	memset(p, 0, offsetof(struct unwind_proc, maps));
+	p->gen = gen;
+	/* Before the maps: a library mapped in between shows as a change. */
+	err = read_exec_vm(pid, &exec_vm);
+	if (err)
+		return err;
+	p->exec_vm = exec_vm;
+	it = procmaps__open(pid);
+	if (!it)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((err = procmaps__next(it, &e)) > 0) {
+		struct unwind_map *m;
+		struct ufile *f = NULL;
+
+		if (!procmap_entry__is_exec(e))
+			continue;
+		if (p->nmaps == UNWIND_MAX_MAPS) {
+			u->st.too_many_maps++;
+			break;
+		}
+		if (!strcmp(e->path, "[vdso]"))
+			f = vdso_file(u, pid, e);
+		else if (e->path[0] == '/' && e->inode)
+			f = mapping_file(u, pid, e);
+		/* Anything else (JIT code, [uprobes]) is walked by frame pointers. */
+		m = &p->maps[p->nmaps++];
+		m->start = e->start;
+		m->end = e->end;
+		m->bias = e->start - e->offset;
+		m->file = f ? f->bf : (struct unwind_file){};
+	}
+	procmaps__free(it);
+	if (err < 0)
+		return err;
+	if (bpf_map_update_elem(u->procs_fd, &pid, p, BPF_ANY))
+		return -errno;
+	err = track_proc(u, pid, gen);
+	u->st.procs++;
+	u->st.proc_ns += now_ns() - t0 - (u->st.build_ns - build0);
+	return err;
+}
+
+int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs)
+{
+	uint64_t deadline = now_ns() + (uint64_t)(max_secs * 1e9);
+	pid_t self = getpid();
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && now_ns() < deadline) {
+		char path[64], name[32] = "";
+		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
+		FILE *f;
+
+		if (pid <= 0 || pid == self)
+			continue;
+		if (comm) {
+			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			if (!fgets(name, sizeof(name), f))
+				name[0] = '\0';
+			fclose(f);
+			name[strcspn(name, "\n")] = '\0';
+			if (strcmp(name, comm))
+				continue;
+		}
+		/* Kernel threads and zombies fail here: no mappings. */
+		if (!unwinder__add_process(u, pid, UNWIND_GEN_ANY))
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+void unwinder__sweep(struct unwinder *u)
+{
+	uint64_t now = now_ns();
+	size_t w = 0;
+
+	if (now - u->last_sweep_ns < 1000000000ULL)
+		return;
+	u->last_sweep_ns = now;
+	for (size_t i = 0; i < u->nprocs; i++) {
+		pid_t pid = u->procs[i].pid;
+
+		if (kill(pid, 0) && errno == ESRCH) {
+			bpf_map_delete_elem(u->procs_fd, &pid);
+			continue;
+		}
+		u->procs[w++] = u->procs[i];
+	}
+	u->nprocs = w;
+}
