@@ -94,7 +94,8 @@ target_output_is() {
 # start_rawoff SPEC: start_target for the binary of SPEC, waiting; sets
 # LAST_TARGET (the name of its output file) too.
 start_rawoff() {
-	LAST_TARGET=raw$RANDOM
+	RAW_SEQ=$((${RAW_SEQ:-0} + 1))
+	LAST_TARGET=raw$RAW_SEQ
 	start_target "$LAST_TARGET" "$(target_of "$1")" "$N" --wait
 }
 
