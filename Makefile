@@ -203,7 +203,7 @@ include tests/fuzz/fuzz.mk
 # After the includes: prerequisites are expanded where the rule stands.
 targets: $(TARGET_BINS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBCOMMON) $(BUILD)/sanitize.flags | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit_util.h $(LIBCOMMON) $(BUILD)/sanitize.flags | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBCOMMON) $(TEST_LIBS)
 

@@ -11,12 +11,17 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_util.h"
+
 #include "bpf/regs.h"
 #include "common/callconv.h"
 #include "common/dwarf.h"
 #include "common/elf.h"
 
 #define T "build/tests/targets/"
+
+/* The address of the symbol @name of target @file. */
+#define SYM(file, name) elf_sym_addr(T file, name, false)
 
 static void test_versions(void **state)
 {
@@ -89,25 +94,6 @@ static void test_registers(void **state)
 	assert_string_equal(regs_names[PT_R11], "r11");
 }
 
-/* The link-time address of @name in @path. */
-static uint64_t sym_addr(const char *path, const char *name)
-{
-	struct elf_file *ef = elf_file__open(path);
-	const struct elf_sym *syms;
-	uint64_t addr = 0;
-	size_t n;
-
-	assert_non_null(ef);
-	assert_int_equal(elf_file__load_symbols(ef, NULL), 0);
-	syms = elf_file__symbols(ef, &n);
-	for (size_t i = 0; i < n && !addr; i++)
-		if (!strcmp(syms[i].name, name))
-			addr = syms[i].vaddr;
-	elf_file__free(ef);
-	assert_true(addr != 0);
-	return addr;
-}
-
 static void test_files(void **state)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
@@ -117,7 +103,7 @@ static void test_files(void **state)
 
 	assert_non_null(cc);
 	/* Go 1.19 (the toolchain here): its version, then its functions' units. */
-	assert_int_equal(callconv_cache__get(cc, T "goprog", sym_addr(T "goprog", "main.alpha"),
+	assert_int_equal(callconv_cache__get(cc, T "goprog", SYM("goprog", "main.alpha"),
 					     &ci), 0);
 	assert_true(ci.go);
 	assert_int_equal(ci.conv, CALLCONV_GO_REGS);
@@ -127,7 +113,7 @@ static void test_files(void **state)
 	assert_non_null(strstr(line, "arg1..arg9 are %ax %bx %cx %di %si %r8 %r9 %r10 %r11, "
 				     "retval is %ax"));
 	/* A C program. */
-	assert_int_equal(callconv_cache__get(cc, T "calls", sym_addr(T "calls", "foo"), &ci), 0);
+	assert_int_equal(callconv_cache__get(cc, T "calls", SYM("calls", "foo"), &ci), 0);
 	assert_false(ci.go);
 	assert_int_equal(ci.conv, CALLCONV_SYSV);
 	/*
@@ -140,12 +126,12 @@ static void test_files(void **state)
 	assert_int_equal(ci.conv, CALLCONV_GO_UNKNOWN);
 	callconv_info__describe(&ci, "fakego", line, sizeof(line));
 	assert_non_null(strstr(line, "argN and retval cannot be read"));
-	assert_int_equal(callconv_cache__get(cc, T "fakego", sym_addr(T "fakego", "sleep_ms"),
+	assert_int_equal(callconv_cache__get(cc, T "fakego", SYM("fakego", "sleep_ms"),
 					     &ci), 0);
 	assert_int_equal(ci.conv, CALLCONV_SYSV);
 	assert_non_null(strstr(ci.why, "DWARF producer 'GNU C"));
 	/* Without DWARF, the file's word only. */
-	assert_int_equal(callconv_cache__get(nodw, T "fakego", sym_addr(T "fakego", "sleep_ms"),
+	assert_int_equal(callconv_cache__get(nodw, T "fakego", SYM("fakego", "sleep_ms"),
 					     &ci), 0);
 	assert_int_equal(ci.conv, CALLCONV_GO_UNKNOWN);
 	assert_int_equal(callconv_cache__get(cc, T "nosuchfile", 0x1000, &ci), -ENOENT);

@@ -13,39 +13,25 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_util.h"
+
 #include "common/dwarf.h"
 #include "common/elf.h"
 #include "common/fetch.h"
 
 #define T "build/tests/targets/"
 
+/* The address of the first function of target @file whose name contains @part. */
+#define FUNC(file, part) elf_sym_addr(T file, part, true)
+
 /* pt_regs word indexes of rdi, rsi, rdx, rcx. */
 enum { DI = 14, SI = 13, DX = 12, CX = 11 };
-
-/* The address of the first function whose (mangled) name contains @part. */
-static uint64_t func_addr(const char *path, const char *part)
-{
-	struct elf_file *ef = elf_file__open(path);
-	const struct elf_sym *syms;
-	uint64_t addr = 0;
-	size_t n;
-
-	assert_non_null(ef);
-	assert_int_equal(elf_file__load_symbols(ef, NULL), 0);
-	syms = elf_file__symbols(ef, &n);
-	for (size_t i = 0; i < n && !addr; i++)
-		if (strstr(syms[i].name, part))
-			addr = syms[i].vaddr;
-	elf_file__free(ef);
-	assert_true(addr != 0);
-	return addr;
-}
 
 static void check_addressbook(const char *path)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
 	const struct dwarf_func *f, *again;
-	uint64_t addr = func_addr(path, "AddContact");
+	uint64_t addr = elf_sym_addr(path, "AddContact", true);
 	char err[512];
 
 	assert_non_null(dc);
@@ -98,7 +84,7 @@ static void test_no_dwarf(void **state)
 {
 	struct dwarf_cache *dc = dwarf_cache__new();
 	const struct dwarf_func *f;
-	uint64_t addr = func_addr(T "addressbook_nodwarf", "AddContact");
+	uint64_t addr = FUNC("addressbook_nodwarf", "AddContact");
 	char err[512];
 
 	assert_int_equal(dwarf_cache__func(dc, T "addressbook_nodwarf", addr, &f, err,
@@ -131,7 +117,7 @@ static void test_fetch(void **state)
 	char err[512];
 	int idx;
 
-	assert_int_equal(dwarf_cache__func(dc, T "tracee", func_addr(T "tracee", "label"), &f, err,
+	assert_int_equal(dwarf_cache__func(dc, T "tracee", FUNC("tracee", "label"), &f, err,
 					   sizeof(err)), 0);
 	assert_int_equal(f->nparams, 2);
 	assert_string_equal(f->params[0].type, "const char *");
@@ -209,7 +195,7 @@ static void test_go(void **state)
 	const char *producer;
 	char err[512];
 
-	assert_int_equal(dwarf_cache__func(dc, T "goprog", func_addr(T "goprog", "main.alpha"), &f,
+	assert_int_equal(dwarf_cache__func(dc, T "goprog", FUNC("goprog", "main.alpha"), &f,
 					   err, sizeof(err)), 0);
 	assert_string_equal(f->name, "main.alpha");
 	assert_int_equal(f->nparams, 3);
@@ -220,19 +206,19 @@ static void test_go(void **state)
 		assert_int_equal(f->params[i].loc, DWARF_LOC_REG);
 		assert_int_equal(f->params[i].reg, go_regs[i]);
 	}
-	assert_int_equal(dwarf_cache__func(dc, T "goprog", func_addr(T "goprog", "main.nine"), &f,
+	assert_int_equal(dwarf_cache__func(dc, T "goprog", FUNC("goprog", "main.nine"), &f,
 					   err, sizeof(err)), 0);
 	assert_int_equal(f->nparams, 9);
 	for (int i = 0; i < 9; i++)
 		assert_int_equal(f->params[i].reg, go_regs[i]);
 
-	assert_int_equal(dwarf_cache__producer(dc, T "goprog", func_addr(T "goprog", "main.nine"),
+	assert_int_equal(dwarf_cache__producer(dc, T "goprog", FUNC("goprog", "main.nine"),
 					       &producer), 0);
 	assert_non_null(strstr(producer, DWARF_GO_PRODUCER " go1."));
 	assert_int_equal(dwarf_cache__producer(dc, T "goprog", 0x10, &producer), -ENOENT);
 	assert_int_equal(dwarf_cache__producer_prefix(dc, T "goprog", DWARF_GO_PRODUCER,
 						      &producer), 0);
-	assert_int_equal(dwarf_cache__producer(dc, T "tracee", func_addr(T "tracee", "main"),
+	assert_int_equal(dwarf_cache__producer(dc, T "tracee", FUNC("tracee", "main"),
 					       &producer), 0);
 	assert_non_null(strstr(producer, "GNU C"));
 	assert_int_equal(dwarf_cache__producer_prefix(dc, T "tracee", DWARF_GO_PRODUCER,

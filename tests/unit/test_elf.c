@@ -20,66 +20,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_util.h"
+
 #include "common/elf.h"
 
 #define T "build/tests/targets/"
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* Run @cmd through the shell and return its stdout (malloc'ed). */
-static char *run(const char *fmt, ...)
-{
-	char cmd[4096], *out = NULL;
-	size_t len = 0, cap = 0, n;
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			out = realloc(out, cap);
-			assert_non_null(out);
-		}
-		n = fread(out + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n);
-	out[len] = '\0';
-	pclose(f);
-	return out;
-}
-
-/* Address of defined symbol @name per `nm` of @path, or 0. */
-static uint64_t nm_addr(const char *path, const char *name)
-{
-	char *out = run("nm --defined-only %s 2>/dev/null", path), *line, *save = NULL;
-	unsigned long long addr;
-	char type, sym[512];
-	uint64_t found = 0;
-
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%llx %c %511s", &addr, &type, sym) == 3 && !strcmp(sym, name)) {
-			found = addr;
-			break;
-		}
-	}
-	free(out);
-	return found;
-}
-
-static struct elf_file *open_ok(const char *path)
-{
-	struct elf_file *ef = elf_file__open(path);
-
-	if (!ef)
-		fail_msg("elf_file__open(%s): %s", path, strerror(errno));
-	return ef;
-}
 
 static struct elf_file *open_loaded(const char *path, const char *root)
 {
@@ -103,52 +51,6 @@ static const struct elf_sym *find_sym(const struct elf_file *ef, const char *nam
 			best = &syms[i];
 	}
 	return best;
-}
-
-/* Section header of @name in @path, read with libelf directly. */
-static void section_of(const char *path, const char *name, GElf_Shdr *out)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	Elf *e;
-	int fd;
-	bool found = false;
-
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	assert_non_null(e);
-	assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
-	while ((scn = elf_nextscn(e, scn))) {
-		gelf_getshdr(scn, &sh);
-		if (!strcmp(elf_strptr(e, shstrndx, sh.sh_name), name)) {
-			*out = sh;
-			found = true;
-			break;
-		}
-	}
-	elf_end(e);
-	close(fd);
-	assert_true(found);
-}
-
-static void *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	void *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc(st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, st.st_size, 0), st.st_size);
-	close(fd);
-	*len = st.st_size;
-	return buf;
 }
 
 static double now(void)
@@ -197,7 +99,7 @@ static void check_calls_syms(const char *path, const char *nm_path, uint8_t want
 		s = find_sym(ef, names[i]);
 		if (!s)
 			fail_msg("%s: %s not found", path, names[i]);
-		assert_int_equal(s->vaddr, nm_addr(nm_path, names[i]));
+		assert_int_equal(s->vaddr, nm_addr("", nm_path, names[i]));
 		assert_int_equal(s->type, STT_FUNC);
 		assert_int_equal(s->source, want_source);
 		assert_true(s->size > 0);
@@ -220,7 +122,7 @@ static void test_calls_stripped_debuglink(void **state)
 	const char *dp;
 
 	/* Not in the main file at all. */
-	assert_int_equal(nm_addr(T "calls_stripped", "foo"), 0);
+	assert_int_equal(nm_addr("", T "calls_stripped", "foo"), 0);
 	check_calls_syms(T "calls_stripped", T "calls_stripped.debug", ELF_SRC_DEBUGFILE);
 	ef = open_loaded(T "calls_stripped", NULL);
 	dp = elf_file__debug_path(ef);
@@ -247,7 +149,7 @@ static void test_calls_minidebug(void **state)
 {
 	char tmpdir[] = "/tmp/test_elf.XXXXXX", *mini, *out;
 
-	assert_int_equal(nm_addr(T "calls_minidebug", "local_helper"), 0);
+	assert_int_equal(nm_addr("", T "calls_minidebug", "local_helper"), 0);
 	mini = unpack_minidebug(T "calls_minidebug", tmpdir);
 	check_calls_syms(T "calls_minidebug", mini, ELF_SRC_MINIDEBUG);
 	free(mini);
@@ -262,7 +164,7 @@ static void test_cxx_mangled(void **state)
 
 	s = find_sym(ef, "_ZNK6shapes6Circle4areaEv");
 	assert_non_null(s);
-	assert_int_equal(s->vaddr, nm_addr(T "cxx", "_ZNK6shapes6Circle4areaEv"));
+	assert_int_equal(s->vaddr, nm_addr("", T "cxx", "_ZNK6shapes6Circle4areaEv"));
 	assert_non_null(find_sym(ef, "_ZN6shapes5scaleEi"));
 	assert_non_null(find_sym(ef, "_ZN6shapes5scaleEd"));
 	check_order(ef);
@@ -282,7 +184,7 @@ static void test_shared_lib_dedup(void **state)
 		if (!strcmp(s[i].name, "cot_add")) {
 			hits++;
 			assert_int_equal(s[i].source, ELF_SRC_SYMTAB);
-			assert_int_equal(s[i].vaddr, nm_addr(T "libcotarget.so", "cot_add"));
+			assert_int_equal(s[i].vaddr, nm_addr("", T "libcotarget.so", "cot_add"));
 		}
 	}
 	assert_int_equal(hits, 1);
@@ -499,7 +401,7 @@ static void test_usdt(void **state)
 		assert_string_equal(notes[i].args, want[i].args);
 		/* Not prelinked: the note's base is the section's address. */
 		assert_int_equal(notes[i].base, base.sh_addr);
-		assert_int_equal(notes[i].semaphore, nm_addr(T "usdt", want[i].sema));
+		assert_int_equal(notes[i].semaphore, nm_addr("", T "usdt", want[i].sema));
 		assert_int_not_equal(notes[i].sema_offset, 0);
 		assert_int_equal(notes[i].sema_offset,
 				 notes[i].semaphore - probes.sh_addr + probes.sh_offset);

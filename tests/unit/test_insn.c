@@ -22,67 +22,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_util.h"
+
 #include "common/elf.h"
 #include "common/insn.h"
 
 #define T "build/tests/targets/"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* Run @cmd through the shell and return its stdout (malloc'ed). */
-static char *run(const char *fmt, ...)
-{
-	char cmd[4096], *out = NULL;
-	size_t len = 0, cap = 0, n;
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			out = realloc(out, cap);
-			assert_non_null(out);
-		}
-		n = fread(out + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n);
-	out[len] = '\0';
-	pclose(f);
-	return out;
-}
-
-/* Section header of @name in @path, read with libelf directly. */
-static void section_of(const char *path, const char *name, GElf_Shdr *out)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	bool found = false;
-	Elf *e;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	assert_non_null(e);
-	assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
-	while ((scn = elf_nextscn(e, scn))) {
-		gelf_getshdr(scn, &sh);
-		if (!strcmp(elf_strptr(e, shstrndx, sh.sh_name), name)) {
-			*out = sh;
-			found = true;
-			break;
-		}
-	}
-	elf_end(e);
-	close(fd);
-	assert_true(found);
-}
 
 /* The file offset of @vaddr in section @sec of @path. */
 static uint64_t file_off(const char *path, const char *sec, uint64_t vaddr)
@@ -123,32 +70,6 @@ static void wide_insns(const char *path, struct wide_insns *w)
 	assert_true(w->movabs != SIZE_MAX && w->movabs + 1 < w->n);
 	/* A 10-byte movabs: REX.W B8+r imm64. */
 	assert_int_equal(w->start[w->movabs + 1] - w->start[w->movabs], 10);
-}
-
-static void *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	void *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc(st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, st.st_size, 0), st.st_size);
-	close(fd);
-	*len = st.st_size;
-	return buf;
-}
-
-static struct elf_file *open_ok(const char *path)
-{
-	struct elf_file *ef = elf_file__open(path);
-
-	if (!ef)
-		fail_msg("elf_file__open(%s): %s", path, strerror(errno));
-	return ef;
 }
 
 /* insn__check_raw_offset() must return @want with @text (NULL: any) in its

@@ -22,60 +22,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_util.h"
+
 #include "common/syms.h"
 
 #define T "build/tests/targets/"
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *run(const char *fmt, ...)
-{
-	char cmd[4096], *out = NULL;
-	size_t len = 0, cap = 0, n;
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			out = realloc(out, cap);
-			assert_non_null(out);
-		}
-		n = fread(out + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n);
-	out[len] = '\0';
-	pclose(f);
-	return out;
-}
-
-/* Value of symbol @name per `nm @opts @path`. */
-static uint64_t nm_addr(const char *opts, const char *path, const char *name)
-{
-	char *out = run("nm %s --defined-only %s 2>/dev/null", opts, path), *line, *save = NULL;
-	unsigned long long addr;
-	char type, sym[512];
-	uint64_t found = 0;
-
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		/* Versioned names from nm -D: "getpid@@GLIBC_2.2.5". */
-		if (sscanf(line, "%llx %c %511[^@ ]", &addr, &type, sym) == 3 &&
-		    !strcmp(sym, name)) {
-			found = addr;
-			break;
-		}
-	}
-	free(out);
-	if (!found)
-		fail_msg("nm found no %s in %s", name, path);
-	return found;
-}
 
 /* File offset of link-time @vaddr per `readelf -lW`. */
 static uint64_t file_offset(const char *path, uint64_t vaddr)

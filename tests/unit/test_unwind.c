@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tests/unit/unit_util.h"
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
@@ -42,27 +44,6 @@ static struct unwind_table *table_of(const char *path)
 	t = unwind_table__from_elf(ef);
 	elf_file__free(ef);
 	return t;
-}
-
-/* The vaddr of a symbol through `nm`. 0 when absent. */
-static uint64_t nm_addr(const char *opts, const char *path, const char *name)
-{
-	char cmd[1024], line[512];
-	uint64_t addr = 0;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "nm %s '%s' 2>/dev/null", opts, path);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		char sym[256], type;
-		uint64_t a;
-
-		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name))
-			addr = a;
-	}
-	pclose(f);
-	return addr;
 }
 
 struct segs {
