@@ -240,5 +240,5 @@ $(T)/unwinder_fp: tests/targets/unwinder.c | $(T)
 # with -g (tests/e2e/test_uprobe_trace_typed.sh, test_argdist_typed.sh).
 TARGET_BINS += $(T)/typed
 
-$(T)/typed: tests/targets/typed.c | $(T)
+$(T)/typed: tests/targets/typed.c tests/targets/typed.h | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $<

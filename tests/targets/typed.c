@@ -20,28 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-struct point {
-	int x, y;
-};
-
-enum color { RED = 1, GREEN = 2, BLUE = -3 };
-
-struct rec {
-	long id;
-	const char *name;
-	char tag[8];
-	struct point pos;
-	struct rec *next;
-	unsigned flags : 3;
-	int delta : 5;
-	short arr[4];
-	enum color color;
-	void (*cb)(void);
-	union {
-		unsigned int word;
-		unsigned char bytes[4];
-	};
-};
+#include "typed.h"
 
 volatile unsigned long sink;
 

@@ -105,27 +105,7 @@ static void test_looks_like_type(void **state)
 	assert_false(ctype__looks_like_type("arg1"));
 }
 
-/* As tests/targets/typed.c declares it. */
-struct point {
-	int x, y;
-};
-
-struct rec {
-	long id;
-	const char *name;
-	char tag[8];
-	struct point pos;
-	struct rec *next;
-	unsigned flags : 3;
-	int delta : 5;
-	short arr[4];
-	int color;
-	void (*cb)(void);
-	union {
-		unsigned int word;
-		unsigned char bytes[4];
-	};
-};
+#include "tests/targets/typed.h"
 
 static void member_ok(const struct ctype *rec, const char *name, struct ctype_member *m)
 {

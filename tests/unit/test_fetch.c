@@ -471,29 +471,7 @@ static void test_conventions(void **state)
 
 #define TYPED "build/tests/targets/typed"
 
-/* As tests/targets/typed.c declares it: its DWARF describes this one. */
-struct point {
-	int x, y;
-};
-
-enum color { RED = 1, GREEN = 2, BLUE = -3 };
-
-struct rec {
-	long id;
-	const char *name;
-	char tag[8];
-	struct point pos;
-	struct rec *next;
-	unsigned flags : 3;
-	int delta : 5;
-	short arr[4];
-	enum color color;
-	void (*cb)(void);
-	union {
-		unsigned int word;
-		unsigned char bytes[4];
-	};
-};
+#include "tests/targets/typed.h"
 
 static uint8_t area[FETCH_BUF_SIZE];
 
