@@ -271,6 +271,41 @@ static bool vaddr_matches(const struct elf_sym *syms, size_t n, uint64_t vaddr,
 }
 
 /*
+ * FUNC+OFFSET inside an instruction of @fn (called @name): said in the
+ * function's terms ("free+0xf to free+0x13"), not in file offsets as
+ * insn__check_raw_offset() says it. Returns -EINVAL with the sentence in
+ * @err, 0 when the offset starts an instruction or cannot be decoded here
+ * (insn__check_raw_offset() then decides), or -ENOMEM.
+ */
+static int func_offset_in_insn(const struct probe_spec *spec, struct elf_file *ef,
+			       const struct elf_sym *fn, const char *name, char *err,
+			       size_t errlen)
+{
+	uint64_t off = spec->func_off, fstart, start = 0;
+	size_t isize = 0;
+	uint8_t *buf;
+	ssize_t n;
+	int ret;
+
+	if (off > INSN_SCAN_MAX || elf_file__vaddr_to_offset(ef, fn->vaddr, &fstart))
+		return 0;
+	buf = malloc(off + INSN_MAX_LEN);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n = elf_file__read(ef, fstart, buf, off + INSN_MAX_LEN);
+	ret = n < 0 ? 0 : insn__check_boundary(buf, n, 0, off, &start, &isize);
+	free(buf);
+	if (ret != -EINVAL)
+		return 0;
+	snprintf(err, errlen, "'%s': %s+0x%" PRIx64 " is inside an instruction (%s+0x%" PRIx64
+		 " to %s+0x%" PRIx64 "), where a breakpoint would crash the program", spec->text,
+		 name, off, name, start, name, start + isize);
+	return -EINVAL;
+}
+
+/*
  * FUNC+OFFSET: the site @spec->func_off bytes into the one function that
  * @m matches in @ef, checked as a raw offset is (common/insn.h): inside
  * the function's size and at an instruction's start; never for a return
@@ -341,9 +376,9 @@ static int func_offset_site(const struct probe_spec *spec, struct elf_file *ef,
 		snprintf(err, errlen, "'%s': offset 0x%" PRIx64 " of %s is in no loaded segment "
 			 "of %s", spec->text, off, name, display);
 		ret = -EINVAL;
-	} else {
-		/* Never a breakpoint inside an instruction: the raw offset's check,
-		 * its sentence after the spec as typed. */
+	} else if (!(ret = func_offset_in_insn(spec, ef, fn, name, err, errlen))) {
+		/* And the raw offset's checks (code, not data; the instruction
+		 * from the symbol that holds it), after the spec as typed. */
 		int n = snprintf(err, errlen, "'%s': ", spec->text);
 
 		if (n < 0 || (size_t)n >= errlen)

@@ -239,9 +239,9 @@ for tool in "${TOOLS[@]}"; do
 			"$R:wide+$AT_NEXT"
 		continue
 	fi
-	refused "$tool" "offset $INSIDE of $R is inside an instruction of wide, where a breakpoint would crash the program (the nearest instructions start at $MOVABS and $NEXT)" \
+	refused "$tool" "wide+$AT_INSIDE is inside an instruction (wide+$AT_MOVABS to wide+$AT_NEXT), where a breakpoint would crash the program" \
 		"$R:wide+$AT_INSIDE"
-	refused "$tool" "inside an instruction of wide" "$R:wide+$((AT_INSIDE))" --unsafe
+	refused "$tool" "wide+$AT_INSIDE is inside an instruction" "$R:wide+$((AT_INSIDE))" --unsafe
 	refused "$tool" "offset $SIZE is past the end of wide, which is $SIZE bytes long" \
 		"$R:wide+$SIZE"
 	refused "$tool" "an offset needs one function, not a pattern" "$R:wid*+$AT_NEXT"

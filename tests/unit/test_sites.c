@@ -117,7 +117,7 @@ static void test_uprobes(void **state)
 
 /* FUNC+OFFSET: foo+0 is foo's site; foo+LEN (its first instruction's
  * length, decoded here) the next instruction, named foo+0xLEN; foo+1..LEN-1
- * are inside that instruction. */
+ * are inside that instruction, said in foo's terms. */
 static void test_func_offset(void **state)
 {
 	struct site_set set = {};
@@ -155,9 +155,14 @@ static void test_func_offset(void **state)
 	site_set__fini(&set);
 
 	for (unsigned k = 1; k < len; k++) {
+		char want[128];
+
 		snprintf(spec, sizeof(spec), T "calls:foo+%u", k);
 		assert_int_equal(add(&set, 0, 0, err, sizeof(err), 1, spec), -EINVAL);
-		assert_non_null(strstr(err, "is inside an instruction of foo"));
+		snprintf(want, sizeof(want), "foo+0x%x is inside an instruction (foo+0x0 to foo+0x%x)",
+			 k, len);
+		if (!strstr(err, want))
+			fail_msg("'%s' does not say '%s'", err, want);
 		assert_int_equal(set.count, 0);
 	}
 }
