@@ -10,6 +10,7 @@
  *   bpftrace  uprobe:TARGET:FUNC, uretprobe:TARGET:FUNC, uprobe:TARGET:cpp:PATTERN,
  *             usdt:TARGET:[PROVIDER:]NAME, tracepoint:CAT:EVENT, kprobe:F,
  *             kretprobe:F, and the aliases ur:, U:, k:, kr:
+ *   FUNC+OFFSET in place of a function (bcc): an offset into it
  * For uprobes the pattern is everything after the target field, so C++
  * patterns ("ns::A::f*") need no quotes. bpftrace's "u:" alias for uprobe
  * is not accepted: "u:" is bcc's USDT.
@@ -331,6 +332,32 @@ static int parse_offset(const char *s, uint64_t *off)
 	return 1;
 }
 
+/*
+ * bcc's FUNC+OFFSET: a number after the pattern's last '+' is a byte
+ * offset into the function (trace's "kfree_skb+0x12"). C++ operators
+ * ("operator+", "operator++") have no digits after theirs, and -r
+ * patterns are left alone ("a+1" is a regex). Returns 0 or -ERANGE.
+ */
+static int split_func_offset(struct probe_spec *spec)
+{
+	char *plus;
+	uint64_t off;
+	int ret;
+
+	if (spec->regex || spec->is_offset || !spec->pattern)
+		return 0;
+	plus = strrchr(spec->pattern, '+');
+	if (!plus || plus == spec->pattern)
+		return 0;
+	ret = parse_offset(plus + 1, &off);
+	if (ret <= 0)
+		return ret;
+	*plus = '\0';
+	spec->has_func_off = true;
+	spec->func_off = off;
+	return 0;
+}
+
 enum spec_form {
 	FORM_UPROBE,		/* TARGET:PATTERN, pattern may hold "::" */
 	FORM_KPROBE,		/* PATTERN */
@@ -622,6 +649,12 @@ int probe_spec__parse(const char *text, unsigned flags, struct probe_spec *spec,
 		spec->is_offset = ret == 1;
 		ret = 0;
 	}
+	if (spec->kind != PROBE_USDT && spec->kind != PROBE_TRACEPOINT &&
+	    split_func_offset(spec)) {
+		set_err(err, errlen, "'%s' has an offset that does not fit in 64 bits", text);
+		ret = -EINVAL;
+		goto out_err;
+	}
 
 	if (spec->regex && !spec->is_offset) {
 		regex_t re;
@@ -677,6 +710,10 @@ int probe_spec__init_func(struct probe_spec *spec, enum probe_kind kind, const c
 			return -EINVAL;
 		}
 		spec->is_offset = ret == 1;
+	}
+	if (split_func_offset(spec)) {
+		probe_spec__fini(spec);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -42,6 +42,11 @@ struct probe_spec {
 	char *pattern;		/* function, USDT probe or tracepoint name pattern */
 	bool is_offset;		/* raw file offset instead of a name: PATH:0x2794c0 */
 	uint64_t offset;
+	/* FUNC+OFFSET (bcc's "main+0xd"): a byte offset into the one function
+	 * the pattern names; site_set__add() checks it (inside the function,
+	 * at an instruction's start, not for return probes). */
+	bool has_func_off;
+	uint64_t func_off;
 	bool cpp;		/* bpftrace's "cpp:" qualifier: match demangled names only */
 	bool regex;
 	bool unsafe;		/* PROBE_F_UNSAFE */
@@ -57,6 +62,8 @@ struct probe_spec {
  *             usdt:PATH:[PROVIDER:]NAME  tracepoint:CAT:NAME
  *             kprobe:func  kretprobe:func
  *   raw:      PATH:0x2794c0 (a file offset, as in uprobe_events)
+ *   FUNC+OFFSET for a function of any of those forms (not with -r):
+ *             p:c:free+0x12, c:main+13 (hex or decimal bytes into FUNC)
  * A bare "func" is a kernel function with PROBE_F_BARE_KERNEL, otherwise
  * an error. On error returns -EINVAL and writes one sentence into @err.
  * Returns 0 on success; free with probe_spec__fini().
@@ -71,7 +78,8 @@ void probe_spec__fini(struct probe_spec *spec);
  * or program, as typed) for PROBE_UPROBE and PROBE_URETPROBE, of the
  * kernel (@target NULL) for PROBE_KPROBE and PROBE_KRETPROBE; what
  * probe_spec__parse(@flags) makes of "p:TARGET:PATTERN", without a round
- * trip through text. @text (borrowed) names the probe in messages.
+ * trip through text, FUNC+OFFSET included. @text (borrowed) names the
+ * probe in messages.
  * Returns 0, -EINVAL (another kind, an offset over 64 bits) or -ENOMEM;
  * free with probe_spec__fini().
  */

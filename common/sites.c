@@ -270,6 +270,135 @@ static bool vaddr_matches(const struct elf_sym *syms, size_t n, uint64_t vaddr,
 	return false;
 }
 
+/*
+ * FUNC+OFFSET inside an instruction of @fn (called @name): said in the
+ * function's terms ("free+0xf to free+0x13"), not in file offsets as
+ * insn__check_raw_offset() says it. Returns -EINVAL with the sentence in
+ * @err, 0 when the offset starts an instruction or cannot be decoded here
+ * (insn__check_raw_offset() then decides), or -ENOMEM.
+ */
+static int func_offset_in_insn(const struct probe_spec *spec, struct elf_file *ef,
+			       const struct elf_sym *fn, const char *name, char *err,
+			       size_t errlen)
+{
+	uint64_t off = spec->func_off, fstart, start = 0;
+	size_t isize = 0;
+	uint8_t *buf;
+	ssize_t n;
+	int ret;
+
+	if (off > INSN_SCAN_MAX || elf_file__vaddr_to_offset(ef, fn->vaddr, &fstart))
+		return 0;
+	buf = malloc(off + INSN_MAX_LEN);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n = elf_file__read(ef, fstart, buf, off + INSN_MAX_LEN);
+	ret = n < 0 ? 0 : insn__check_boundary(buf, n, 0, off, &start, &isize);
+	free(buf);
+	if (ret != -EINVAL)
+		return 0;
+	snprintf(err, errlen, "'%s': %s+0x%" PRIx64 " is inside an instruction (%s+0x%" PRIx64
+		 " to %s+0x%" PRIx64 "), where a breakpoint would crash the program", spec->text,
+		 name, off, name, start, name, start + isize);
+	return -EINVAL;
+}
+
+/*
+ * FUNC+OFFSET: the site @spec->func_off bytes into the one function that
+ * @m matches in @ef, checked as a raw offset is (common/insn.h): inside
+ * the function's size and at an instruction's start; never for a return
+ * probe, whose trampoline takes the top of the stack for the return
+ * address. Fills @s: its name allocated (the caller frees it), its
+ * symbol borrowed from @ef.
+ * Returns 0 or a negative errno with one sentence in @err.
+ */
+static int func_offset_site(const struct probe_spec *spec, struct elf_file *ef,
+			    const struct name_matcher *m, const char *display, struct site *s,
+			    char *err, size_t errlen)
+{
+	const struct elf_sym *syms, *fn = NULL;
+	size_t nsyms, others = 0;
+	uint64_t off = spec->func_off;
+	unsigned iflags = spec->unsafe ? INSN_F_UNSAFE : 0;
+	char *name;
+	int ret;
+
+	if (off && (spec->kind == PROBE_URETPROBE || spec->with_return)) {
+		snprintf(err, errlen, "'%s': a return probe must be at the function's start, not "
+			 "0x%" PRIx64 " bytes into it: its trampoline takes the top of the stack for "
+			 "the return address, which only the start guarantees", spec->text, off);
+		return -EINVAL;
+	}
+	if (probe_pattern__is_wild(spec->pattern)) {
+		snprintf(err, errlen, "'%s': an offset needs one function, not a pattern",
+			 spec->text);
+		return -EINVAL;
+	}
+	syms = elf_file__symbols(ef, &nsyms);
+	for (size_t i = 0; i < nsyms; i++) {
+		if (!name_matcher__match(m, syms[i].name, NULL))
+			continue;
+		if (!fn)
+			fn = &syms[i];
+		else if (syms[i].vaddr != fn->vaddr)
+			others++;
+	}
+	if (!fn) {
+		snprintf(err, errlen, "no function matches '%s' in %s", spec->pattern, display);
+		return -ENOENT;
+	}
+	name = display_name(fn->name);
+	if (!name) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (others) {
+		snprintf(err, errlen, "'%s': %zu functions of %s are named %s, at different "
+			 "addresses: an offset needs one", spec->text, others + 1, display, name);
+		ret = -EINVAL;
+	} else if (fn->type == STT_GNU_IFUNC) {
+		snprintf(err, errlen, "'%s': %s is an IFUNC, whose code only picks the function "
+			 "that calls will run: give that function's name", spec->text, name);
+		ret = -EINVAL;
+	} else if (!fn->size && off && !spec->unsafe) {
+		snprintf(err, errlen, "'%s': the symbol of %s gives no size, so the offset "
+			 "cannot be checked to be inside it: --unsafe probes it anyway",
+			 spec->text, name);
+		ret = -ENODATA;
+	} else if (fn->size && off >= fn->size) {
+		snprintf(err, errlen, "'%s': offset 0x%" PRIx64 " is past the end of %s, "
+			 "which is 0x%" PRIx64 " bytes long", spec->text, off, name, fn->size);
+		ret = -EINVAL;
+	} else if (fn->vaddr + off < fn->vaddr ||
+		   elf_file__vaddr_to_offset(ef, fn->vaddr + off, &s->offset)) {
+		snprintf(err, errlen, "'%s': offset 0x%" PRIx64 " of %s is in no loaded segment "
+			 "of %s", spec->text, off, name, display);
+		ret = -EINVAL;
+	} else if (!(ret = func_offset_in_insn(spec, ef, fn, name, err, errlen))) {
+		/* And the raw offset's checks (code, not data; the instruction
+		 * from the symbol that holds it), after the spec as typed. */
+		int n = snprintf(err, errlen, "'%s': ", spec->text);
+
+		if (n < 0 || (size_t)n >= errlen)
+			n = 0;
+		ret = insn__check_raw_offset(ef, s->offset, display, iflags, err + n, errlen - n);
+	}
+	if (!ret) {
+		s->vaddr = fn->vaddr + off;
+		s->symbol = (char *)fn->name;
+		if ((off ? asprintf(&s->name, "%s+0x%" PRIx64, name, off) :
+			   asprintf(&s->name, "%s", name)) < 0) {
+			s->name = NULL;
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+	}
+	free(name);
+	return ret;
+}
+
 static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size_t spec_idx,
 		       pid_t pid, char *err, size_t errlen)
 {
@@ -319,6 +448,15 @@ static int add_uprobes(struct site_set *set, const struct probe_spec *spec, size
 	if (!m) {
 		ret = -errno;
 		snprintf(err, errlen, "'%s' is not a valid regular expression", spec->pattern);
+		goto out;
+	}
+	if (spec->has_func_off) {
+		ret = func_offset_site(spec, ef, m, t.display, &s, err, errlen);
+		if (!ret) {
+			ret = add_site(set, &s, start);
+			free(s.name);
+			ret = ret < 0 ? ret : 1;
+		}
 		goto out;
 	}
 	syms = elf_file__symbols(ef, &nsyms);
@@ -582,6 +720,11 @@ int site_set__add(struct site_set *set, const struct probe_spec *spec, size_t sp
 		return add_tracepoints(set, spec, spec_idx, err, errlen);
 	case PROBE_KPROBE:
 	case PROBE_KRETPROBE:
+		if (spec->has_func_off) {
+			snprintf(err, errlen, "'%s': offsets into kernel functions are not "
+				 "supported: probe the function's start", spec->text);
+			return -EINVAL;
+		}
 		if (!attach_features__kernel_functions(feat)) {
 			if (feat->error) {
 				snprintf(err, errlen, "cannot probe kernel function '%s': cannot "

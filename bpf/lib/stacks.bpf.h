@@ -214,10 +214,12 @@ int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (nr == 59 || nr == 322) {
 		/* execve, execveat: a new image, announced at once if its
-		 * process was. A failed call changes nothing, and must not
-		 * stop the process: a --cmd child that cannot exec (a bad
-		 * interpreter) reports its errno to us and exits. */
-		if (ctx->args[1] == 0 && bpf_map_lookup_elem(&seen_pids, &tgid))
+		 * process was. A failed call changes nothing, and must not stop
+		 * a --cmd command, whose generation user space set apart: it
+		 * goes on to report its errno to the tool, which waits for it
+		 * ('--cmd SCRIPT' with a missing interpreter hung stackcount
+		 * and profile). args[1] is the call's return value. */
+		if (!ctx->args[1] && bpf_map_lookup_elem(&seen_pids, &tgid))
 			announce_pid(tgid);
 		return 0;
 	}

@@ -7,9 +7,14 @@
 # prints exactly what it prints untraced. An instruction boundary inside a
 # function counts exactly; ulatency (entry and return) takes only a
 # function's start; in a copy without symbols an offset cannot be checked
-# and needs --unsafe, which still refuses data. Every offset is computed
-# here from the binary with nm, objdump and readelf.
+# and needs --unsafe, which still refuses data. The same places named as
+# bcc's FUNC+OFFSET (wide+0xd): refused inside an instruction, past the
+# function's end, for return probes and patterns; counted exactly, with
+# the registers' values there (ctx->REG), and bcc trace's own example
+# (deadbeef's main+0xd and main+0x25: 0xdead, then 0xbeef). Every offset
+# is computed here from the binary with nm, objdump and readelf.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/uprobe_trace_lib.sh"
 
 R=$T/rawoff
 NOSYMS=$T/rawoff_nosyms
@@ -99,13 +104,17 @@ start_rawoff() {
 	start_target "$LAST_TARGET" "$(target_of "$1")" "$N" --wait
 }
 
-# spec_for TOOL SPEC: the probe spec as TOOL takes it (argdist wants a signature).
+# spec_for TOOL SPEC: the probe spec as TOOL takes it, in SPEC_ARGS
+# (argdist wants -C, a probe type and a signature, unless SPEC has them).
 spec_for() {
-	if [ "$1" = argdist ]; then
-		echo "-C p:$2()"
-	else
-		echo "$2"
+	local s=$2
+	if [ "$1" != argdist ]; then
+		SPEC_ARGS=("$s")
+		return
 	fi
+	[[ $s == *"("* ]] || s="$s()"
+	[[ $s == [pr]:* ]] || s="p:$s"
+	SPEC_ARGS=(-C "$s")
 }
 
 # refused TOOL TEXT SPEC [OPTIONS...]: TOOL -p PID OPTIONS SPEC, against a
@@ -119,8 +128,8 @@ refused() {
 	start_rawoff "$spec"
 	# @LIBC@: libc as the target maps it, which is how -p names it.
 	text=${text//@LIBC@/$(awk '$6 ~ /\/libc\.so\.6$/ { print $6; exit }' "/proc/$TARGET_PID/maps")}
-	# shellcheck disable=SC2046
-	timeout -s KILL 30 "$ROOT/build/$tool" -p "$TARGET_PID" "$@" $(spec_for "$tool" "$spec") \
+	spec_for "$tool" "$spec"
+	timeout -s KILL 30 "$ROOT/build/$tool" -p "$TARGET_PID" "$@" "${SPEC_ARGS[@]}" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" || rc=$?
 	lines=$(wc -l <"$TMP/err")
 	if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q "^$tool: " "$TMP/err" ||
@@ -141,8 +150,8 @@ traced() {
 	local tool=$1 out=$2 spec=$3
 	shift 3
 	start_rawoff "$spec"
-	# shellcheck disable=SC2046
-	start_tool "$out" "$tool" --json -p "$TARGET_PID" "$@" $(spec_for "$tool" "$spec")
+	spec_for "$tool" "$spec"
+	start_tool "$out" "$tool" --json -p "$TARGET_PID" "$@" "${SPEC_ARGS[@]}"
 	release_target "$TARGET_PID" "$TARGET_FD"
 	wait_exit "$TOOL_PID" 10
 	[ "$WAIT_RC" -eq 0 ] || { cat "$out.err" >&2; fail "$tool exited $WAIT_RC"; }
@@ -207,6 +216,86 @@ traced uprobe-trace "$TMP/ut.json" "$NOSYMS:$FUNC" --unsafe
 assert_eq "$(jq -s '[.[] | select(.type == "event")] | length' "$TMP/ut.json")" "$N" "uprobe-trace --unsafe"
 traced ulatency "$TMP/ul.json" "$NOSYMS:$FUNC" --unsafe
 assert_eq "$(jq -s '[.[] | select(.type == "hist") | .count] | add // 0' "$TMP/ul.json")" "$N" "ulatency --unsafe"
+
+# ---- FUNC+OFFSET: the same places named from the function ---------------------------
+# Offsets into wide() from its disassembly: the movabs, the instruction
+# after it (where the movabs' register holds K), inside the movabs, and
+# the function's size (nm -S), just past its end.
+AT_MOVABS=$(printf '0x%x' $((MOVABS - FUNC)))
+AT_NEXT=$(printf '0x%x' $((NEXT - FUNC)))
+AT_INSIDE=$(printf '0x%x' $((INSIDE - FUNC)))
+SIZE=$(nm -S "$R" | awk '$4 == "wide" { print "0x" $2; exit }')
+[ -n "$SIZE" ] || fail "no size of wide in nm -S"
+SIZE=$(printf '0x%x' $((SIZE)))
+# The movabs' destination register, as pt_regs names it (%rdi: di, %r8: r8).
+KREG=$(objdump -d --no-show-raw-insn "$R" | awk '/<wide>:/ { on = 1 } on && $2 ~ /^movabs/ {
+	n = split($3, a, ","); r = a[n]; sub(/^%r?/, "", r); print r; exit }')
+[ -n "$KREG" ] || fail "no register in wide()'s movabs"
+echo "wide+$AT_MOVABS movabs into ctx->$KREG, wide+$AT_NEXT next, wide+$AT_INSIDE inside, size $SIZE"
+
+for tool in "${TOOLS[@]}"; do
+	if [ "$tool" = ulatency ]; then
+		refused "$tool" "a return probe must be at the function's start, not $AT_NEXT bytes into it" \
+			"$R:wide+$AT_NEXT"
+		continue
+	fi
+	refused "$tool" "wide+$AT_INSIDE is inside an instruction (wide+$AT_MOVABS to wide+$AT_NEXT), where a breakpoint would crash the program" \
+		"$R:wide+$AT_INSIDE"
+	refused "$tool" "wide+$AT_INSIDE is inside an instruction" "$R:wide+$((AT_INSIDE))" --unsafe
+	refused "$tool" "offset $SIZE is past the end of wide, which is $SIZE bytes long" \
+		"$R:wide+$SIZE"
+	refused "$tool" "an offset needs one function, not a pattern" "$R:wid*+$AT_NEXT"
+done
+refused uprobe-trace "a return probe must be at the function's start, not $AT_NEXT bytes into it" \
+	"r:$R:wide+$AT_NEXT"
+refused argdist "a return probe must be at the function's start" "r:$R:wide+$AT_NEXT"
+refused uprobe-trace "is an IFUNC" "c:strlen+4"
+refused uprobe-trace "offsets into kernel functions are not supported" "kfree_skb+0x12"
+
+check "funccount, stackcount: wide+$AT_NEXT counts exactly $N"
+traced funccount "$TMP/fc.json" "$R:wide+$AT_NEXT"
+assert_eq "$(count_of "wide+$AT_NEXT" "$TMP/fc.json")" "$N" "funccount wide+$AT_NEXT"
+traced stackcount "$TMP/sc.json" "$R:wide+$AT_NEXT"
+assert_eq "$(jq -s '[.[] | select(.type == "stack") | .count] | add // 0' "$TMP/sc.json")" "$N" "stackcount"
+
+check "uprobe-trace: at wide+$AT_MOVABS arg1 is each call's i, at wide+$AT_NEXT ctx->$KREG is K"
+traced uprobe-trace "$TMP/ut.json" "$R:wide+$AT_MOVABS \"%d %d\", arg1, %di"
+assert_eq "$(messages "$TMP/ut.json" | tr '\n' ' ')" "$(for ((i = 0; i < N; i++)); do printf '%d %d ' $i $i; done)" \
+	"arg1 at the movabs"
+assert_eq "$(jq -r 'select(.type == "event") | .func' "$TMP/ut.json" | sort -u)" "wide+$AT_MOVABS" "FUNC"
+traced uprobe-trace "$TMP/ut.json" "p:$R:wide+$AT_NEXT \"%llx\", ctx->$KREG"
+assert_eq "$(messages "$TMP/ut.json" | sort | uniq -c | awk '{ print $1, $2 }')" "$N 1122334455667788" \
+	"ctx->$KREG after the movabs"
+
+check "argdist: ctx->$KREG at wide+$AT_NEXT, exactly $N times K"
+traced argdist "$TMP/ad.json" "$R:wide+$AT_NEXT():u64:ctx->$KREG"
+# The event's text: jq reads the value itself as a double.
+assert_eq "$(jq -r -s '[.[] | select(.type == "count")] | map("\(.count) \(.event)") | join(",")' \
+	"$TMP/ad.json")" "$N ctx->$KREG = 1234605616436508552" "argdist"
+
+check "bcc trace's example: deadbeef's main holds 0xdead, then 0xbeef, in %edx"
+DB=$T/deadbeef
+[ -x "$DB" ] || fail "$DB missing: run make targets"
+# The instructions right after each mov into %edx, as offsets into main.
+DBOFF=()
+start='' want=0
+while read -r addr insn ops; do
+	addr=$((0x${addr%:}))
+	[ -n "$start" ] || start=$addr
+	[ "$want" -eq 1 ] && DBOFF+=("$(printf '0x%x' $((addr - start)))")
+	want=0
+	[[ $insn == mov && $ops == *,%edx ]] && want=1
+done < <(objdump -d --no-show-raw-insn "$DB" | awk '/<main>:/ { on = 1; next } on && /^$/ { exit } on')
+[ "${#DBOFF[@]}" -eq 2 ] || fail "deadbeef's main has not two movs into %edx: ${DBOFF[*]}"
+echo "after the movs: main+${DBOFF[0]}, main+${DBOFF[1]} (bcc's listing: main+0xd, main+0x25)"
+OUT=$TMP/db.json tool_json uprobe-trace 60 -- --cmd "$DB" "p:$DB:main+${DBOFF[0]} \"%x\", ctx->dx" \
+	"p:$DB:main+${DBOFF[1]} \"%x\", ctx->dx"
+# deadbeef's own lines share stdout with the JSON records.
+assert_eq "$(grep -v '^{' "$TMP/db.json" | tr '\n' ' ')" "57005 48879 " "deadbeef's output"
+grep '^{' "$TMP/db.json" >"$TMP/db.events"
+assert_eq "$(messages "$TMP/db.events" | tr '\n' ' ')" "dead beef " "ctx->dx"
+assert_eq "$(jq -r 'select(.type == "event") | .func' "$TMP/db.events" | tr '\n' ' ')" \
+	"main+${DBOFF[0]} main+${DBOFF[1]} " "FUNC"
 
 check "cleanup"
 assert_nothing_attached

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer harness: probe specs through probe_spec__parse() and their
+ * libFuzzer harness: probe specs through probe_spec__parse() (or, with
+ * flag bit 4, probe_spec__init_func(), as argdist builds them) and their
  * patterns through name_matcher__new() / __match(). Input: one flag byte,
  * the spec, then optionally NUL and a symbol name (mangled or not) to
- * match against the spec's pattern.
+ * match against the spec's pattern. FUNC+OFFSET must leave a function
+ * name, and never with a raw offset or a regex.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -35,8 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	probe_pattern__is_wild(text);
 	glob_match(text, sym);
-	if (!probe_spec__parse(text, flags & (PROBE_F_REGEX | PROBE_F_BARE_KERNEL), &spec, err,
-			       sizeof(err))) {
+	err[0] = '\0';
+	if (!((flags & 16) ? probe_spec__init_func(&spec, PROBE_UPROBE, "c", text, text, 0) :
+	      probe_spec__parse(text, flags & (PROBE_F_REGEX | PROBE_F_BARE_KERNEL), &spec, err,
+				sizeof(err)))) {
+		if (spec.has_func_off && (!spec.pattern || !spec.pattern[0] || spec.is_offset ||
+					  spec.regex))
+			__builtin_trap();
 		if (spec.pattern && !spec.is_offset) {
 			m = name_matcher__new(spec.pattern, spec.regex, spec.cpp || (flags & 4));
 			if (m) {

@@ -59,13 +59,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		env.kind = FETCH_ENTRY;
 	env.names_later = data[0] & 4;
 	env.bin_cmp = data[0] & 8;
-	if (!trace_probe__parse(&p, text, err, sizeof(err)) &&
-	    !trace_probe__compile(&p, &env, &plan, err, sizeof(err))) {
+	if (!trace_probe__parse(&p, text, err, sizeof(err))) {
 		struct trace_symbolizer sym = { fake_resolve, NULL };
+		struct probe_spec spec;
 
-		trace_probe__render(&p, &plan, area, area_len, &line);
-		trace_probe__render_event(&p, &plan, area, area_len, 1, &sym, &line);
-		trace_probe__wants_symbols(&p);
+		/* The probe's spec goes to the spec parser, as uprobe-trace
+		 * does (FUNC+OFFSET, kernel functions). */
+		if (p.spec && !probe_spec__parse(p.spec, PROBE_F_BARE_KERNEL, &spec, err,
+						 sizeof(err)))
+			probe_spec__fini(&spec);
+		if (!trace_probe__compile(&p, &env, &plan, err, sizeof(err))) {
+			trace_probe__render(&p, &plan, area, area_len, &line);
+			trace_probe__render_event(&p, &plan, area, area_len, 1, &sym, &line);
+			trace_probe__wants_symbols(&p);
+		}
 	}
 	trace_probe__fini(&p);
 	trace_line__fini(&line);

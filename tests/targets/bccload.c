@@ -10,7 +10,8 @@
  * *printf functions, puts() and gets(), nanosleep() and sleep(0),
  * readdir(), inet_pton(), setsockopt() and send() on a UDP socket,
  * pthread_mutex_lock() under contention, a new thread, fork() and an
- * execve() of /bin/true; and its own functions readline(),
+ * execve() of /bin/true, and a run of deadbeef (bcc trace's a.out, next
+ * to this program); and its own functions readline(),
  * curses_version(), func_a() and func_b(), which spin, as the programs
  * of bcc's examples do. It fires USDT probes named as those of bcc's
  * examples: libpthread:pthread_create, libpthread:pthread_start,
@@ -91,6 +92,19 @@ static void new_thread(void)
 	pthread_join(t, NULL);
 }
 
+/* Run @path (argv[0] @name) and wait for it. */
+static void run(const char *path, const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(path, name, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 static void fork_and_exec(void)
 {
 	pid_t pid = fork();
@@ -166,6 +180,14 @@ int main(int argc, char **argv)
 	FILE *out = fopen("/dev/null", "w");
 	int sock = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in discard = { .sin_family = AF_INET, .sin_port = htons(9) };
+	char deadbeef[4096 + 16];
+	ssize_t n = readlink("/proc/self/exe", deadbeef, 4096);
+	char *slash;
+
+	/* bcc trace's a.out, next to this program. */
+	deadbeef[n > 0 ? n : 0] = '\0';
+	slash = strrchr(deadbeef, '/');
+	strcpy(slash ? slash + 1 : deadbeef, "deadbeef");
 
 	discard.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (sock >= 0 && connect(sock, (struct sockaddr *)&discard, sizeof(discard))) {
@@ -192,8 +214,10 @@ int main(int argc, char **argv)
 			new_thread();
 			DTRACE_PROBE(node, gc__done);
 		}
-		if (i % 100 == 0)
+		if (i % 100 == 0) {
 			fork_and_exec();
+			run(deadbeef, "deadbeef");
+		}
 		sleep(0);
 		nanosleep(&ms, NULL);
 	}

@@ -121,6 +121,12 @@ TARGET_BINS += $(T)/bccload
 $(T)/bccload: tests/targets/bccload.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -o $@ $< -lpthread
 
+# bcc trace's example program for offsets into main (bccload runs it).
+TARGET_BINS += $(T)/deadbeef
+
+$(T)/deadbeef: tests/targets/deadbeef.s | $(T)
+	$(Q)$(CC) -fPIE -pie -o $@ $<
+
 # argdist: known multisets of arguments, strings and writes per fd.
 TARGET_BINS += $(T)/distee
 

@@ -476,6 +476,56 @@ static void test_init_func(void **state)
 	assert_int_equal(probe_spec__init_func(&a, PROBE_USDT, "c", "f", "k", 0), -EINVAL);
 }
 
+/* bcc's FUNC+OFFSET: the pattern loses the offset; operators, regexes,
+ * raw offsets and non-numbers keep their '+'. */
+static void test_func_offset(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned flags;
+		const char *pattern;
+		bool has;
+		uint64_t off;
+	} cases[] = {
+		{ "p:/tmp/a.out:main+0xd", 0, "main", true, 0xd },
+		{ "c:free+0x12", 0, "free", true, 0x12 },
+		{ "c:free+18", 0, "free", true, 18 },
+		{ "r:c:free+0", 0, "free", true, 0 },
+		{ "uprobe:./cxx:cpp:\"ns::A::f\"+0x4", 0, "ns::A::f", true, 4 },
+		{ "kfree_skb+0x12", F_BARE, "kfree_skb", true, 0x12 },
+		{ "p::kfree_skb+0x12", 0, "kfree_skb", true, 0x12 },
+		{ "./cxx:cpp:\"ns::operator+\"", 0, "ns::operator+", false, 0 },
+		{ "./cxx:cpp:\"ns::operator++\"", 0, "ns::operator++", false, 0 },
+		{ "c:x+y", 0, "x+y", false, 0 },
+		{ "c:+0x12", 0, "+0x12", false, 0 },
+		{ "c:f+0x", 0, "f+0x", false, 0 },
+		{ "c:a+1", F_RE, "a+1", false, 0 },
+		{ "u:./usdt:prov:p+1", 0, "p+1", false, 0 },
+	};
+	struct probe_spec s;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (probe_spec__parse(cases[i].text, cases[i].flags, &s, err, sizeof(err)))
+			fail_msg("%s: %s", cases[i].text, err);
+		streq_or_null(cases[i].pattern, s.pattern, cases[i].text);
+		if (s.has_func_off != cases[i].has || s.func_off != cases[i].off || s.is_offset)
+			fail_msg("%s: func_off %d/%#llx", cases[i].text, s.has_func_off,
+				 (unsigned long long)s.func_off);
+		probe_spec__fini(&s);
+	}
+	assert_int_equal(probe_spec__parse("c:f+0x10000000000000000", 0, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "does not fit in 64 bits"));
+	/* The constructor splits it too (argdist's FUNC). */
+	assert_int_equal(probe_spec__init_func(&s, PROBE_UPROBE, "c", "main+0xd", "t", 0), 0);
+	assert_string_equal(s.pattern, "main");
+	assert_true(s.has_func_off && s.func_off == 0xd);
+	probe_spec__fini(&s);
+	assert_int_equal(probe_spec__init_func(&s, PROBE_UPROBE, "c", "m+99999999999999999999",
+					       "t", 0), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_null),
 		cmocka_unit_test(test_init_func),
+		cmocka_unit_test(test_func_offset),
 		cmocka_unit_test(test_is_wild),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_glob_no_blowup),

@@ -19,6 +19,7 @@
 
 #include "common/attach.h"
 #include "common/elf.h"
+#include "common/insn.h"
 #include "common/sites.h"
 
 #define T "build/tests/targets/"
@@ -112,6 +113,58 @@ static void test_uprobes(void **state)
 	site_set__fini(&set);
 	assert_int_equal(set.count, 0);
 	assert_null(set.sites);
+}
+
+/* FUNC+OFFSET: foo+0 is foo's site; foo+LEN (its first instruction's
+ * length, decoded here) the next instruction, named foo+0xLEN; foo+1..LEN-1
+ * are inside that instruction, said in foo's terms. */
+static void test_func_offset(void **state)
+{
+	struct site_set set = {};
+	char calls[PATH_MAX], spec[PATH_MAX + 64], err[512];
+	const struct site *s;
+	uint64_t vaddr, offset, start;
+	uint8_t code[INSN_MAX_LEN];
+	struct elf_file *ef;
+	unsigned len = 1;
+	size_t size;
+
+	assert_non_null(realpath(T "calls", calls));
+	sym_of(calls, "foo", &vaddr, &offset);
+	ef = elf_file__open(calls);
+	assert_non_null(ef);
+	assert_int_equal(elf_file__read(ef, offset, code, sizeof(code)), sizeof(code));
+	elf_file__free(ef);
+	while (insn__check_boundary(code, sizeof(code), offset, offset + len, &start, &size))
+		len++;
+
+	ADD_OK(&set, 0, T "calls:foo+0");
+	s = find(&set, PROBE_UPROBE, "foo");
+	assert_non_null(s);
+	assert_int_equal(s->offset, offset);
+	assert_int_equal(s->vaddr, vaddr);
+	snprintf(spec, sizeof(spec), T "calls:foo+%u", len);
+	ADD_OK(&set, 0, spec);
+	assert_int_equal(set.count, 2);
+	snprintf(spec, sizeof(spec), "foo+0x%x", len);
+	s = find(&set, PROBE_UPROBE, spec);
+	assert_non_null(s);
+	assert_string_equal(s->symbol, "foo");
+	assert_int_equal(s->offset, offset + len);
+	assert_int_equal(s->vaddr, vaddr + len);
+	site_set__fini(&set);
+
+	for (unsigned k = 1; k < len; k++) {
+		char want[128];
+
+		snprintf(spec, sizeof(spec), T "calls:foo+%u", k);
+		assert_int_equal(add(&set, 0, 0, err, sizeof(err), 1, spec), -EINVAL);
+		snprintf(want, sizeof(want), "foo+0x%x is inside an instruction (foo+0x0 to foo+0x%x)",
+			 k, len);
+		if (!strstr(err, want))
+			fail_msg("'%s' does not say '%s'", err, want);
+		assert_int_equal(set.count, 0);
+	}
 }
 
 static void test_dedup(void **state)
@@ -296,6 +349,13 @@ static void test_errors(void **state)
 		{ T "calls:a(b", PROBE_F_REGEX, -EINVAL, "'a(b' is not a valid regular expression",
 		  2 },
 		{ "x:y:z:w:v", 0, -EINVAL, "", 2 },
+		{ T "calls:foo+0x100000", 0, -EINVAL, "offset 0x100000 is past the end of foo", 2 },
+		{ "r:" T "calls:foo+1", 0, -EINVAL,
+		  "a return probe must be at the function's start, not 0x1 bytes into it", 2 },
+		{ T "calls:fo*+1", 0, -EINVAL, "an offset needs one function, not a pattern", 2 },
+		{ T "calls:zzz+1", 0, -ENOENT, "no function matches 'zzz' in /", 2 },
+		{ "p::vfs_read+4", 0, -EINVAL, "offsets into kernel functions are not supported",
+		  2 },
 	};
 	struct site_set set = {};
 	char err[512];
@@ -349,6 +409,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uprobes),
+		cmocka_unit_test(test_func_offset),
 		cmocka_unit_test(test_dedup),
 		cmocka_unit_test(test_usdt),
 		cmocka_unit_test(test_cxx),
