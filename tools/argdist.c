@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/argplan.h"
 #include "common/argspec.h"
 #include "common/attach.h"
 #include "common/callconv.h"
@@ -37,9 +38,6 @@
 _Static_assert(sizeof(struct argdist_site) == 16, "argdist_site ABI");
 _Static_assert(sizeof(struct argdist_key) == 8 + ARGDIST_KEY_MAX, "argdist_key ABI");
 
-#define MAX_SPECS 32
-
-
 struct options {
 	struct cli_common cli;		/* -p --cmd -i -d -v --attach */
 	pid_t tid;
@@ -49,7 +47,7 @@ struct options {
 	bool cumulative;
 	bool json;
 	bool force;			/* --force: return probes in Go programs */
-	struct argspec specs[MAX_SPECS];
+	struct argspec specs[ARGPLAN_MAX_SPECS];
 	int nspecs;
 };
 
@@ -152,7 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'C':
 		case 'H':
-			if (o->nspecs >= MAX_SPECS)
+			if (o->nspecs >= ARGPLAN_MAX_SPECS)
 				return usage_error("too many specifiers (at most %s)", "32");
 			o->specs[o->nspecs++].text = optarg;
 			o->specs[o->nspecs - 1].hist = c == 'H';
@@ -210,451 +208,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* ---- plan: sites and their fetch programs ------------------------------------------ */
-
-struct site_info {
-	int spec;
-	enum callconv conv;		/* of a user function: where argN are */
-	unsigned flags;
-	uint32_t pair;
-	struct fetch_plan plan;
-	unsigned key_off, key_len;
-	int key_first;			/* index of the first key value in the plan */
-};
-
-struct plan {
-	struct site_set *set;		/* the tool's (borrowed) */
-	struct site_info *info;		/* per site */
-	unsigned key_bytes;		/* of the counts map's keys, after the spec */
-	int first_site[MAX_SPECS];	/* a main site of each spec, for decoding */
-};
-
-/* Move the sites of @from to the end of @to, as @spec's. */
-static int append_sites(struct site_set *to, struct site_set *from, int spec)
-{
-	size_t n = to->count + from->count;
-
-	if (n > to->cap) {
-		void *p = realloc(to->sites, n * sizeof(*to->sites));
-
-		if (!p)
-			return -ENOMEM;
-		to->sites = p;
-		to->cap = n;
-	}
-	for (size_t i = 0; i < from->count; i++) {
-		from->sites[i].spec = spec;
-		to->sites[to->count++] = from->sites[i];
-	}
-	free(from->sites);
-	memset(from, 0, sizeof(*from));
-	return 0;
-}
-
-/* Add the sites of @sp's function, as entry or return probes; @flags as
- * for probe_spec__init_func() (PROBE_F_UNSAFE). */
-static int add_sites(struct site_set *set, const struct argspec *sp, int idx, enum probe_kind kind,
-		     unsigned flags, pid_t pid, struct attach_features *feat, char *err,
-		     size_t errlen)
-{
-	struct site_set tmp = {};
-	struct probe_spec ps;
-	char *text = NULL;
-	int ret;
-
-	if (kind == PROBE_TRACEPOINT || kind == PROBE_USDT) {
-		/* t:CATEGORY:EVENT, u:LIB:PROBE as the other tools take them. */
-		if (asprintf(&text, "%c:%s:%s", kind == PROBE_USDT ? 'u' : 't', sp->lib,
-			     sp->func) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		ret = probe_spec__parse(text, 0, &ps, err, errlen);
-		if (ret) {
-			free(text);
-			return ret;
-		}
-	} else {
-		if (sp->kernel)
-			kind = kind == PROBE_UPROBE ? PROBE_KPROBE : PROBE_KRETPROBE;
-		ret = probe_spec__init_func(&ps, kind, sp->kernel ? NULL : sp->lib, sp->func,
-					    sp->text, flags);
-		if (ret) {
-			snprintf(err, errlen, ret == -ENOMEM ? "out of memory" :
-				 "'%s' has an offset that does not fit in 64 bits", sp->text);
-			return ret;
-		}
-	}
-	ret = site_set__add(&tmp, &ps, idx, pid, feat, err, errlen);
-	probe_spec__fini(&ps);
-	free(text);
-	if (ret >= 0)
-		ret = append_sites(set, &tmp, idx);
-	site_set__fini(&tmp);
-	return ret;
-}
-
-/* Room for every name of a site: see site_params(). */
-#define MAX_NAMES (ARGSPEC_MAX_PARAMS + DWARF_MAX_PARAMS + KBTF_MAX_PARAMS + ARGSPEC_MAX_ENTRY + 1)
-
-/* Where a site's named parameters and types come from, besides its
- * signature. */
-struct site_names {
-	const struct dwarf_func *df;	/* a user function's DWARF, or NULL */
-	const struct kbtf_func *kf;	/* a kernel function's BTF, or NULL */
-	enum callconv conv;		/* where its signature's parameters are */
-	enum fetch_kind kind;		/* of the main site: entry, return, USDT, tracepoint */
-	const struct tp_format *tp;	/* a tracepoint's fields */
-	const struct ctype_src *types[2];	/* casts' types: DWARF, kernel BTF */
-	size_t ntypes;
-};
-
-/* Why a declared parameter cannot be read under @conv (NULL: it can). */
-static const char *sig_unavailable(enum callconv conv, int i)
-{
-	if (callconv__arg_reg(conv, i + 1) >= 0)
-		return NULL;
-	switch (conv) {
-	case CALLCONV_SYSV:
-		return "it is passed on the stack, after the six argument registers";
-	case CALLCONV_GO_REGS:
-		return "it is passed on the stack, after Go's nine argument registers";
-	case CALLCONV_GO_STACK:
-		return "this Go function was built before Go 1.17 and takes its arguments on "
-		       "the stack: name a parameter from DWARF (FUNC()) or read the stack at "
-		       "entry, as +8(%sp)";
-	default:
-		return "the calling convention of this Go program is unknown (it names no Go "
-		       "version or register ABI): name a parameter from DWARF (FUNC()) or "
-		       "read a register, as %ax";
-	}
-}
-
-/*
- * The names a site's expressions may use: the signature's parameters,
- * then the function's parameters from DWARF (user functions) or the
- * kernel's BTF (kernel functions), then $latency and $entry() for return
- * probes. @params must hold MAX_NAMES.
- */
-static size_t site_params(const struct argspec *sp, const struct site_names *sn, bool ret_site,
-			  struct fetch_param *params, char (*names)[64])
-{
-	const struct dwarf_func *df = sn->df;
-	const struct kbtf_func *kf = sn->kf;
-
-	size_t n = 0;
-
-	for (int i = 0; i < sp->nsig; i++)
-		params[n++] = (struct fetch_param){ .name = sp->sig[i].name,
-						    .reg = callconv__arg_reg(sn->conv, i + 1),
-						    .type = sp->sig[i].type,
-						    .unavailable = sig_unavailable(sn->conv, i) };
-	for (size_t i = 0; df && i < df->nparams; i++) {
-		if (dwarf_param__to_fetch(&df->params[i], &params[n]))
-			continue;
-		n++;
-	}
-	for (size_t i = 0; kf && i < kf->nparams; i++) {
-		if (kbtf_param__to_fetch(&kf->params[i], &params[n]))
-			continue;
-		n++;
-	}
-	if (!ret_site)
-		return n;
-	params[n++] = (struct fetch_param){ .name = "__latency", .reg = -1, .type = "u64",
-					    .in_data = true, .data_off = 0 };
-	for (int j = 0; j < sp->nentry; j++) {
-		const char *type = NULL;
-
-		for (int i = 0; i < sp->nsig; i++)
-			if (!strcmp(sp->sig[i].name, sp->entry[j]))
-				type = sp->sig[i].type;
-		snprintf(names[j], 64, "__entry_%s", sp->entry[j]);
-		params[n++] = (struct fetch_param){ .name = names[j], .reg = -1, .type = type,
-						    .in_data = true, .data_off = 8 * (j + 1) };
-	}
-	return n;
-}
-
-/* The entry twin's program: the $entry() values after a word for the time. */
-static int compile_entry(const struct options *o, const struct argspec *sp,
-			 const struct site_names *sn, struct site_info *si, char *err,
-			 size_t errlen)
-{
-	struct fetch_param params[MAX_NAMES];
-	char names[ARGSPEC_MAX_ENTRY][64];
-	struct fetch_env env = { .kind = FETCH_ENTRY, .params = params,
-				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv,
-				 .types = sn->types, .ntypes = sn->ntypes };
-
-	env.nparams = site_params(sp, sn, false, params, names);
-	fetch_plan__init(&si->plan);
-	si->plan.prog.data_size = 8;
-	for (int j = 0; j < sp->nentry; j++) {
-		/* The value itself: a string parameter is saved as its pointer,
-		 * and read as a string at the return (STRCMP("x", $entry(f))). */
-		int ret = fetch_plan__add(&si->plan, sp->entry[j], "u64", &env, err, errlen);
-
-		if (ret < 0)
-			return ret;
-		if (si->plan.values[ret].type.vtype == FETCH_T_STRING ||
-		    si->plan.values[ret].off != 8u * (j + 1)) {
-			snprintf(err, errlen, "$entry(%s) must be a number in '%s'", sp->entry[j],
-				 sp->text);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* A main site's program: the filter's operands, then the key values. */
-static int compile_main(const struct options *o, const struct argspec *sp,
-			const struct site_names *sn, struct site_info *si, char *err,
-			size_t errlen)
-{
-	struct fetch_param params[MAX_NAMES];
-	char names[ARGSPEC_MAX_ENTRY][64];
-	bool ret_site = sp->kind == PROBE_URETPROBE;
-	struct fetch_env env = { .kind = sn->kind, .tp = sn->tp, .params = params,
-				 .str_size = o->str_size, .kernel = sp->kernel, .conv = sn->conv,
-				 .types = sn->types, .ntypes = sn->ntypes };
-	int ret;
-
-	env.nparams = site_params(sp, sn, ret_site, params, names);
-	fetch_plan__init(&si->plan);
-	if (sp->latency || sp->nentry)
-		si->plan.prog.data_size = 8 * (1 + sp->nentry);
-	if (sp->cfilter) {
-		ret = fetch_plan__set_filter(&si->plan, sp->cfilter, &env, err, errlen);
-		if (ret)
-			return ret;
-	}
-	si->key_off = (si->plan.prog.data_size + 7) & ~7u;
-	si->key_first = si->plan.nvalues;
-	for (int i = 0; i < sp->nexprs; i++) {
-		ret = fetch_plan__add(&si->plan, sp->cexprs[i], sp->types[i], &env, err, errlen);
-		if (ret < 0)
-			return ret;
-		if (sp->hist && si->plan.values[ret].type.vtype == FETCH_T_STRING) {
-			snprintf(err, errlen, "a histogram needs a number, and '%s' is a string",
-				 sp->exprs[i]);
-			return -EINVAL;
-		}
-	}
-	si->key_len = si->plan.prog.data_size - si->key_off;
-	if (si->key_len > ARGDIST_KEY_MAX) {
-		snprintf(err, errlen, "the values of '%s' need %u bytes, more than %d (lower -z)",
-			 sp->text, si->key_len, ARGDIST_KEY_MAX);
-		return -E2BIG;
-	}
-	return 0;
-}
-
-/* Two sites of one specifier must lay their keys out alike. */
-static bool same_layout(const struct site_info *a, const struct site_info *b, int n)
-{
-	if (a->key_len != b->key_len)
-		return false;
-	for (int i = 0; i < n; i++) {
-		const struct fetch_value *x = &a->plan.values[a->key_first + i];
-		const struct fetch_value *y = &b->plan.values[b->key_first + i];
-
-		if (x->off - a->key_off != y->off - b->key_off || x->type.vtype != y->type.vtype ||
-		    x->type.size != y->type.size)
-			return false;
-	}
-	return true;
-}
-
-/* Kernel function @func's parameters into @kf. Returns 0, or -ENOENT with
- * why in @err. */
-static int kernel_names(const char *func, struct kbtf_func *kf, char *err, size_t errlen)
-{
-	struct btf *btf = kbtf__vmlinux();
-	int ret;
-
-	if (!btf) {
-		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux) to name the "
-			 "parameters of %s: declare them, as in %s(int fd)", func, func);
-		return -ENOENT;
-	}
-	ret = kbtf__func(btf, func, kf);
-	if (ret)
-		snprintf(err, errlen, "the kernel's BTF does not describe %s: declare its "
-			 "parameters, as in %s(int fd)", func, func);
-	return ret ? -ENOENT : 0;
-}
-
-/* -v: which convention argN and signatures follow in site @i's file, once
- * per Go file and convention (an earlier site of the same file and
- * convention said it). */
-static void say_conv(const struct plan *pl, size_t i, const struct callconv_info *ci)
-{
-	const struct site *s = &pl->set->sites[i];
-	char line[512];
-
-	for (size_t j = 0; j < i; j++) {
-		const struct site *o = &pl->set->sites[j];
-
-		if (o->path && !strcmp(o->path, s->path) && pl->info[j].conv == ci->conv)
-			return;
-	}
-	fprintf(stderr, "argdist: %s\n",
-		callconv_info__describe(ci, s->display_path, line, sizeof(line)));
-}
-
-/*
- * Resolve every specifier's sites (plus entry twins for $entry() and
- * $latency) and compile their programs. Returns 0 or an exit code, having
- * printed one sentence.
- */
-static int make_plan(const struct options *o, struct plan *pl, pid_t pid,
-		     struct attach_features *feat)
-{
-	struct dwarf_cache *dc = dwarf_cache__new();
-	struct callconv_cache *cc = callconv_cache__new(dc);
-	struct kbtf_func *kf = malloc(sizeof(*kf));
-	char msg[1024], dmsg[512] = "";
-	unsigned flags = o->cli.unsafe ? PROBE_F_UNSAFE : 0;
-	struct tp_format fmt = {};
-	const char *root = NULL;
-	int ret = EXIT_RUNTIME, err;
-
-	if (!dc || !cc || !kf)
-		goto out;
-	for (int i = 0; i < o->nspecs; i++) {
-		const struct argspec *sp = &o->specs[i];
-		size_t first = pl->set->count;
-
-		err = add_sites(pl->set, sp, i, sp->kind, flags, pid, feat, msg, sizeof(msg));
-		if (err < 0) {
-			fprintf(stderr, "argdist: %s\n", msg);
-			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);
-			goto out;
-		}
-		pl->first_site[i] = first;
-		if (!sp->latency && !sp->nentry)
-			continue;
-		err = add_sites(pl->set, sp, i, PROBE_UPROBE, flags, pid, feat, msg, sizeof(msg));
-		if (err < 0) {
-			fprintf(stderr, "argdist: %s\n", msg);
-			ret = err == -ENOMEM ? EXIT_RUNTIME : site_error_exit_code(err);
-			goto out;
-		}
-	}
-	pl->info = calloc(pl->set->count, sizeof(*pl->info));
-	if (!pl->info)
-		goto out;
-	for (size_t i = 0; i < pl->set->count; i++) {
-		const struct site *s = &pl->set->sites[i];
-		const struct argspec *sp = &o->specs[s->spec];
-		struct site_info *si = &pl->info[i];
-		const struct dwarf_func *df;
-		struct site_names sn = {};
-
-		si->spec = s->spec;
-		sn.kind = s->kind == PROBE_USDT ? FETCH_USDT : s->kind == PROBE_TRACEPOINT ?
-			  FETCH_TRACEPOINT : sp->kind == PROBE_URETPROBE ? FETCH_RETURN : FETCH_ENTRY;
-		err = s->path && (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) ?
-		      dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)) : -ENOENT;
-		if (err && err != -ENOENT && o->cli.verbose)
-			fprintf(stderr, "argdist: %s\n", dmsg);
-		if (!err)
-			sn.df = df;
-		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
-			struct callconv_info ci;
-
-			if (!callconv_cache__get(cc, s->path, s->vaddr, &ci)) {
-				sn.conv = si->conv = ci.conv;
-				if (o->cli.verbose && ci.go)
-					say_conv(pl, i, &ci);
-			}
-			if ((sn.types[sn.ntypes] = dwarf_cache__types(dc, s->path)))
-				sn.ntypes++;
-		}
-		if ((sn.types[sn.ntypes] = kbtf__types()))
-			sn.ntypes++;
-		if (s->kind == PROBE_TRACEPOINT) {
-			if (!root && !(root = tracefs__root())) {
-				fprintf(stderr, "argdist: cannot mount tracefs: %s\n", strerror(errno));
-				goto out;
-			}
-			tp_format__fini(&fmt);
-			if (tp_format__load(&fmt, root, s->provider, s->symbol, msg, sizeof(msg))) {
-				fprintf(stderr, "argdist: %s\n", msg);
-				goto out;
-			}
-			sn.tp = &fmt;
-		}
-		if (s->kind == PROBE_KPROBE || s->kind == PROBE_KRETPROBE) {
-			err = kernel_names(s->symbol, kf, dmsg, sizeof(dmsg));
-			if (!err)
-				sn.kf = kf;
-		}
-		if ((s->kind == PROBE_UPROBE || s->kind == PROBE_KPROBE) &&
-		    sp->kind == PROBE_URETPROBE) {
-			/* An entry twin: its return site has the same file offset,
-			 * or for a kernel function the same name. */
-			si->flags = ARGDIST_SAVE_ENTRY;
-			si->pair = UINT32_MAX;
-			for (size_t j = 0; j < pl->set->count; j++) {
-				const struct site *r = &pl->set->sites[j];
-
-				if (r->spec != s->spec)
-					continue;
-				if (s->kind == PROBE_UPROBE && r->kind == PROBE_URETPROBE &&
-				    r->offset == s->offset && !strcmp(r->path, s->path))
-					si->pair = j;
-				if (s->kind == PROBE_KPROBE && r->kind == PROBE_KRETPROBE &&
-				    !strcmp(r->symbol, s->symbol))
-					si->pair = j;
-			}
-			err = compile_entry(o, sp, &sn, si, msg, sizeof(msg));
-		} else {
-			si->flags = (sp->hist ? ARGDIST_HIST : 0) |
-				    (sp->latency || sp->nentry ? ARGDIST_USE_ENTRY : 0);
-			err = compile_main(o, sp, &sn, si, msg, sizeof(msg));
-			if (!err && i != (size_t)pl->first_site[s->spec] &&
-			    !same_layout(si, &pl->info[pl->first_site[s->spec]], sp->nexprs)) {
-				snprintf(msg, sizeof(msg), "the values of '%s' have different types in "
-					 "%s and %s", sp->text, s->name,
-					 pl->set->sites[pl->first_site[s->spec]].name);
-				err = -EINVAL;
-			}
-			if (!err && si->key_len > pl->key_bytes)
-				pl->key_bytes = si->key_len;
-		}
-		if (err) {
-			/* Names need DWARF or BTF: say why a name is unknown, or
-			 * which names a kernel function has. */
-			if (!sn.df && !sn.kf && strstr(msg, "unknown name"))
-				fprintf(stderr, "argdist: %s: %s\n", msg, dmsg);
-			else if (sn.kf && strstr(msg, "unknown name"))
-				fprintf(stderr, "argdist: %s: %s\n", msg,
-					kbtf_func__describe(sn.kf, dmsg, sizeof(dmsg)));
-			else
-				fprintf(stderr, "argdist: %s\n", err == -ENOMEM ? "out of memory" : msg);
-			ret = err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-			goto out;
-		}
-	}
-	pl->key_bytes = (pl->key_bytes + 7) & ~7u;
-	if (!pl->key_bytes)
-		pl->key_bytes = 8;
-	ret = 0;
-out:
-	tp_format__fini(&fmt);
-	free(kf);
-	callconv_cache__free(cc);
-	dwarf_cache__free(dc);
-	return ret;
-}
-
-static void plan__fini(struct plan *pl)
-{
-	free(pl->info);
-}
-
 /* ---- reading and reporting ------------------------------------------------------- */
 
 /* A count of one key, as read from the map. */
@@ -671,7 +224,7 @@ struct counts {
 
 struct state {
 	const struct options *o;
-	const struct plan *pl;
+	const struct argplan *pl;
 	struct argdist_bpf *skel;
 	struct out *out;
 	int ncpus;
@@ -694,9 +247,9 @@ struct state {
 struct export {
 	struct prom *prom;		/* borrowed from the tool */
 	int counts, hists;		/* families */
-	char *labels[1 + MAX_SPECS * ARGSPEC_MAX_EXPRS];	/* "probe", then expressions */
+	char *labels[1 + ARGPLAN_MAX_SPECS * ARGSPEC_MAX_EXPRS];	/* "probe", then expressions */
 	size_t nlabels;
-	int pos[MAX_SPECS][ARGSPEC_MAX_EXPRS];	/* an expression's label, -1: none */
+	int pos[ARGPLAN_MAX_SPECS][ARGSPEC_MAX_EXPRS];	/* an expression's label, -1: none */
 };
 
 /*
@@ -880,7 +433,7 @@ static uint64_t prev_count(const struct counts *prev, const uint8_t *key)
 }
 
 /* "size = 16, fd = 1" for a key of @si's layout into @buf. */
-static void format_key(const struct argspec *sp, const struct site_info *si, const uint8_t *data,
+static void format_key(const struct argspec *sp, const struct argplan_site *si, const uint8_t *data,
 		       char *buf, size_t len)
 {
 	size_t o = 0;
@@ -924,12 +477,12 @@ static const char *json_key(const struct argspec *sp, int i, char *buf, size_t l
 }
 
 /* Add @delta counts of the key @data of specifier @spec to the metrics. */
-static int export_count(struct state *st, int spec, const struct site_info *si,
+static int export_count(struct state *st, int spec, const struct argplan_site *si,
 			const uint8_t *data, uint64_t delta)
 {
 	const struct export *x = st->exp;
 	const struct argspec *sp = &st->o->specs[spec];
-	const char *values[1 + MAX_SPECS * ARGSPEC_MAX_EXPRS];
+	const char *values[1 + ARGPLAN_MAX_SPECS * ARGSPEC_MAX_EXPRS];
 	char vals[ARGSPEC_MAX_EXPRS][FETCH_MAX_STR + 32];
 
 	values[0] = argspec__title(sp);
@@ -951,7 +504,7 @@ static int report_counts(struct state *st, const struct out_ctx *ctx, int spec,
 			 const struct counts *cur)
 {
 	const struct argspec *sp = &st->o->specs[spec];
-	const struct site_info *si = &st->pl->info[st->pl->first_site[spec]];
+	const struct argplan_site *si = &st->pl->info[st->pl->first_site[spec]];
 	struct out_col cols[3 + ARGSPEC_MAX_EXPRS] = {
 		{ "PROBE", "probe", OUT_STR, 0, .json_only = true },
 		{ "COUNT", "count", OUT_U64, -10 },
@@ -1102,7 +655,7 @@ out:
 
 /* ---- main ---------------------------------------------------------------------- */
 
-static int load(struct tool *t, const struct options *o, struct plan *pl,
+static int load(struct tool *t, const struct options *o, struct argplan *pl,
 		struct argdist_bpf *skel)
 {
 	int ret;
@@ -1126,7 +679,7 @@ static int load(struct tool *t, const struct options *o, struct plan *pl,
 	if (ret)
 		return ret;
 	for (uint32_t i = 0; i < pl->set->count; i++) {
-		const struct site_info *si = &pl->info[i];
+		const struct argplan_site *si = &pl->info[i];
 		struct argdist_site v = { .spec = si->spec, .flags = si->flags, .pair = si->pair,
 					  .key_off = si->key_off };
 
@@ -1154,7 +707,7 @@ static int report_step(void *ctx, bool last)
 
 static int trace(struct tool *t, struct state *st)
 {
-	const struct plan *pl = st->pl;
+	const struct argplan *pl = st->pl;
 	struct argdist_bpf *skel = st->skel;
 	size_t nprobes = pl->set->count - t->nskipped;
 	int ret;
@@ -1198,7 +751,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { .cli.interval = 1, .str_size = FETCH_STR_DEFAULT };
 	struct tool t = TOOL_INIT;
-	struct plan pl = { .set = &t.set };
+	struct argplan pl = { .set = &t.set };
 	struct state st = { .o = &o, .pl = &pl };
 	int ret;
 
@@ -1209,7 +762,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
 	if (!ret)
-		ret = make_plan(&o, &pl, t.pid, &t.feat);
+		ret = argplan__build(&pl, &(struct argplan_opts){ o.specs, o.nspecs, o.str_size,
+							       o.cli.unsafe, o.cli.verbose },
+				     t.pid, &t.feat);
 	if (!ret)
 		ret = tool__check_sites(&t, o.force);
 	if (ret)
@@ -1234,7 +789,7 @@ out:
 	export__free(st.exp);
 	free(st.percpu);
 	free(st.prev);
-	plan__fini(&pl);
+	argplan__fini(&pl);
 out_specs:
 	for (int i = 0; i < o.nspecs; i++)
 		argspec__fini(&o.specs[i]);
