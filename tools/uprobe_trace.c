@@ -23,6 +23,7 @@
 #include "common/callconv.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
+#include "common/eventagg.h"
 #include "common/kbtf.h"
 #include "common/fetch.h"
 #include "common/output.h"
@@ -317,110 +318,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- events ------------------------------------------------------------------ */
 
-/*
- * -A: the distinct events as text, each with how many times it came, in
- * the order first seen; an open-addressing index of their hashes.
- */
-struct aggregate {
-	struct agg_item {
-		char *text;
-		uint64_t count;
-		uint64_t hash;
-		size_t order;	/* first seen: ties keep it */
-	} *items;
-	size_t n, cap;
-	uint32_t *index;	/* item + 1, 0 for an empty slot */
-	size_t nslots;		/* a power of two, at least twice n */
-};
-
-static uint64_t text_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* Count one more @text (taken over: freed or kept). 0 or -ENOMEM. */
-static int aggregate__add(struct aggregate *a, char *text)
-{
-	uint64_t h = text_hash(text);
-	size_t slot;
-
-	for (slot = a->nslots ? h & (a->nslots - 1) : 0; a->nslots && a->index[slot];
-	     slot = (slot + 1) & (a->nslots - 1)) {
-		struct agg_item *it = &a->items[a->index[slot] - 1];
-
-		if (it->hash == h && !strcmp(it->text, text)) {
-			it->count++;
-			free(text);
-			return 0;
-		}
-	}
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		void *p = realloc(a->items, cap * sizeof(*a->items));
-
-		if (!p)
-			goto out_nomem;
-		a->items = p;
-		a->cap = cap;
-	}
-	if (2 * (a->n + 1) > a->nslots) {
-		size_t n = a->nslots ? a->nslots * 2 : 128;
-		uint32_t *idx = calloc(n, sizeof(*idx));
-
-		if (!idx)
-			goto out_nomem;
-		for (size_t i = 0; i < a->n; i++) {
-			size_t k = a->items[i].hash & (n - 1);
-
-			while (idx[k])
-				k = (k + 1) & (n - 1);
-			idx[k] = i + 1;
-		}
-		free(a->index);
-		a->index = idx;
-		a->nslots = n;
-		for (slot = h & (n - 1); idx[slot]; slot = (slot + 1) & (n - 1))
-			;
-	}
-	a->items[a->n] = (struct agg_item){ text, 1, h, a->n };
-	a->index[slot] = ++a->n;
-	return 0;
-out_nomem:
-	free(text);
-	return -ENOMEM;
-}
-
-static int agg_cmp(const void *a, const void *b)
-{
-	const struct agg_item *x = a, *y = b;
-
-	/* By count, most first (as bcc); equal counts in the order first seen. */
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* bcc trace's -A report: each event, then "-->COUNT N" and a blank line.
- * The index is no longer valid after it. */
-static void aggregate__print(struct aggregate *a, FILE *f)
-{
-	qsort(a->items, a->n, sizeof(*a->items), agg_cmp);
-	for (size_t i = 0; i < a->n; i++)
-		fprintf(f, "%s-->COUNT %" PRIu64 "\n\n", a->items[i].text, a->items[i].count);
-}
-
-static void aggregate__fini(struct aggregate *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->items[i].text);
-	free(a->items);
-	free(a->index);
-}
-
 struct tracer {
 	const struct options *o;
 	struct syms *syms;		/* -U, -K, %K and %U */
@@ -433,7 +330,7 @@ struct tracer {
 	uint64_t printed;
 	bool *done;			/* -M reached: the tool's stop */
 	struct trace_line line;		/* the message of the event being printed */
-	struct aggregate agg;		/* -A */
+	struct eventagg agg;		/* -A */
 	int agg_err;			/* -A ran out of memory */
 };
 
@@ -528,7 +425,7 @@ static void aggregate_event(struct tracer *t, const struct trace_event *e, const
 		t->agg_err = -ENOMEM;
 		return;
 	}
-	if (aggregate__add(&t->agg, text))
+	if (eventagg__add(&t->agg, text))
 		t->agg_err = -ENOMEM;
 }
 
@@ -1037,7 +934,11 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 			fprintf(stderr, "uprobe-trace: -A: %s\n", strerror(-tr.agg_err));
 			ret = EXIT_RUNTIME;
 		}
-		aggregate__print(&tr.agg, stdout);
+		/* bcc trace's -A report: each event, then "-->COUNT N" and a blank line. */
+		eventagg__sort(&tr.agg);
+		for (size_t i = 0; i < tr.agg.n; i++)
+			printf("%s-->COUNT %" PRIu64 "\n\n", tr.agg.items[i].text,
+			       tr.agg.items[i].count);
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
@@ -1057,7 +958,7 @@ out:
 	json__free(tr.json);
 	syms__free(tr.syms);
 	trace_line__fini(&tr.line);
-	aggregate__fini(&tr.agg);
+	eventagg__fini(&tr.agg);
 	return ret;
 }
 
