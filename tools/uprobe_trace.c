@@ -324,7 +324,7 @@ struct tracer {
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
-	struct json *json;
+	struct out_event_layout layout;	/* the columns chosen by the options */
 	uint64_t start_ns;
 	double epoch_offset;		/* -u: CLOCK_REALTIME - CLOCK_MONOTONIC, seconds */
 	uint64_t printed;
@@ -381,68 +381,52 @@ struct event_stacks {
 	size_t nuser, nkernel;
 };
 
-/*
- * One event as text, in bcc trace's layout: [TIME] [CPU] PID TID COMM
- * FUNC MESSAGE, then the kernel stack and the user stack, a frame a line.
- */
-static void write_event_text(struct tracer *t, FILE *f, const struct trace_event *e,
-			     const char *tbuf, const char *comm, const char *func, const char *msg,
-			     const struct event_stacks *st)
-{
-	char frame[1024];
+/* An event's frames, symbolized as the output module asks for them. */
+struct event_frames {
+	struct tracer *t;
+	pid_t pid;
+	const struct event_stacks *st;
+};
 
-	if (tbuf[0])
-		fprintf(f, t->o->unix_time && !t->o->time_of_day ? "%-17s " : "%-14s ", tbuf);
-	if (t->o->print_cpu)
-		fprintf(f, "%-3u ", e->cpu);
-	fprintf(f, "%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, comm, func, msg ? msg : "");
-	for (size_t i = 0; i < st->nkernel; i++) {
-		format_kframe(t, st->kernel[i], frame, sizeof(frame));
-		fprintf(f, "        %s\n", frame);
-	}
-	for (size_t i = 0; i < st->nuser; i++) {
-		format_frame(t, e->pid, st->user[i], frame, sizeof(frame));
-		fprintf(f, "        %s\n", frame);
-	}
+static const char *event_frame(void *ctx, bool kernel, size_t i, char *buf, size_t len)
+{
+	const struct event_frames *ef = ctx;
+
+	if (kernel)
+		format_kframe(ef->t, ef->st->kernel[i], buf, len);
+	else
+		format_frame(ef->t, ef->pid, ef->st->user[i], buf, len);
+	return buf;
 }
 
 /* -A: the event's text counted instead of printed. */
-static void aggregate_event(struct tracer *t, const struct trace_event *e, const char *tbuf,
-			    const char *comm, const char *func, const char *msg,
-			    const struct event_stacks *st)
+static void aggregate_event(struct tracer *t, const struct out_event *ev)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	char *text = out_event__text(&t->layout, ev);
 
-	if (!f) {
-		t->agg_err = -ENOMEM;
-		return;
-	}
-	write_event_text(t, f, e, tbuf, comm, func, msg, st);
-	if (fclose(f) || !text) {
-		free(text);
-		t->agg_err = -ENOMEM;
-		return;
-	}
-	if (eventagg__add(&t->agg, text))
+	if (!text || eventagg__add(&t->agg, text))
 		t->agg_err = -ENOMEM;
 }
 
-static void json_stack(struct tracer *t, struct json *j, const char *key, pid_t pid,
-		       const uint64_t *addrs, size_t n, bool kernel)
+/* JSON's "args": each value as its type says. */
+static void event_args(const struct trace_probe *p, const struct fetch_plan *plan, const void *d,
+		       size_t dlen, enum out_type *types, struct out_val *vals,
+		       char (*strs)[FETCH_MAX_STR + 1])
 {
-	char frame[1024];
+	for (int i = 0; i < p->nargs; i++) {
+		const struct fetch_value *v = &plan->values[i];
 
-	json__begin_array(j, key);
-	for (size_t i = 0; i < n; i++) {
-		if (kernel)
-			format_kframe(t, addrs[i], frame, sizeof(frame));
-		else
-			format_frame(t, pid, addrs[i], frame, sizeof(frame));
-		json__str(j, NULL, frame);
+		if (v->type.vtype == FETCH_T_STRING) {
+			types[i] = OUT_STR;
+			vals[i].s = fetch_value__str(v, d, dlen, strs[i], sizeof(strs[i]));
+		} else if (v->type.vtype == FETCH_T_SIGNED) {
+			types[i] = OUT_S64;
+			vals[i].i = fetch_value__s64(v, d, dlen);
+		} else {
+			types[i] = OUT_U64;
+			vals[i].u = fetch_value__u64(v, d, dlen);
+		}
 	}
-	json__end_array(j);
 }
 
 /* %K and %U: a symbol of the kernel (@pid -1) or of process @pid. */
@@ -477,7 +461,7 @@ static int print_event(void *ctx, void *data, size_t size)
 	const char *msg;
 
 	/* Once stdout failed, the events are only drained (on_event()). */
-	if (*t->done || ferror(stdout) || size < sizeof(*e) || e->site >= t->set->count)
+	if (*t->done || out__failed(t->out) || size < sizeof(*e) || e->site >= t->set->count)
 		return 0;
 	s = &t->set->sites[e->site];
 	p = &o->probes[s->spec];
@@ -511,44 +495,30 @@ static int print_event(void *ctx, void *data, size_t size)
 		snprintf(tbuf, sizeof(tbuf), "%.6f",
 			 e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
 	}
-	if (t->json) {
-		struct json *j = t->json;
-		const struct fetch_plan *plan = &t->plans[e->site];
+	{
+		struct event_frames ef = { t, e->pid, &st };
+		struct out_event ev = {
+			.time = tbuf, .pid = e->pid, .tid = e->tid, .cpu = e->cpu, .comm = comm,
+			.func = func, .msg = msg ? msg : "", .nkernel = st.nkernel,
+			.nuser = st.nuser, .frame = event_frame, .frame_ctx = &ef,
+		};
+		enum out_type types[TRACE_PROBE_MAX_ARGS];
+		struct out_val vals[TRACE_PROBE_MAX_ARGS];
+		char strs[TRACE_PROBE_MAX_ARGS][FETCH_MAX_STR + 1];
 
-		json__begin_object(j);
-		json__str(j, "type", "event");
-		if (o->timestamp || o->time_of_day)
-			json__f64(j, "ts", o->unix_time ? t->epoch_offset + e->ts / 1e9 :
-				  e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
-		json__u64(j, "pid", e->pid);
-		json__u64(j, "tid", e->tid);
-		json__u64(j, "cpu", e->cpu);
-		json__str(j, "comm", comm);
-		json__str(j, "func", func);
-		json__str(j, "message", msg ? msg : "");
-		json__begin_array(j, "args");
-		for (int i = 0; i < p->nargs; i++) {
-			const struct fetch_value *v = &plan->values[i];
-			char str[FETCH_MAX_STR + 1];
-
-			if (v->type.vtype == FETCH_T_STRING)
-				json__str(j, NULL, fetch_value__str(v, d, dlen, str, sizeof(str)));
-			else if (v->type.vtype == FETCH_T_SIGNED)
-				json__s64(j, NULL, fetch_value__s64(v, d, dlen));
-			else
-				json__u64(j, NULL, fetch_value__u64(v, d, dlen));
+		if (out__format(t->out) == OUT_JSON) {
+			ev.ts = o->unix_time ? t->epoch_offset + e->ts / 1e9 :
+				e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0;
+			event_args(p, &t->plans[e->site], d, dlen, types, vals, strs);
+			ev.arg_types = types;
+			ev.args = vals;
+			ev.nargs = p->nargs;
+			out__event(t->out, &t->layout, &ev);
+		} else if (o->aggregate) {
+			aggregate_event(t, &ev);
+		} else {
+			out__event(t->out, &t->layout, &ev);
 		}
-		json__end_array(j);
-		if (o->kernel_stack)
-			json_stack(t, j, "kernel_stack", e->pid, st.kernel, st.nkernel, true);
-		if (o->user_stack)
-			json_stack(t, j, "user_stack", e->pid, st.user, st.nuser, false);
-		json__end_object(j);
-		json__newline(j);
-	} else if (o->aggregate) {
-		aggregate_event(t, e, tbuf, comm, func, msg, &st);
-	} else {
-		write_event_text(t, stdout, e, tbuf, comm, func, msg, &st);
 	}
 
 	t->printed++;
@@ -767,17 +737,6 @@ static int compile_sites(const struct options *o, const struct site_set *set,
 	return ret;
 }
 
-static void print_header(const struct options *o)
-{
-	if (o->json)
-		return;
-	if (o->timestamp || o->time_of_day)
-		printf(o->unix_time && !o->time_of_day ? "%-17s " : "%-14s ", "TIME");
-	if (o->print_cpu)
-		printf("%-3s ", "CPU");
-	printf("%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
-}
-
 /*
  * -c PATH: the cgroup the BPF side tests tasks against (with their
  * descendants, as bcc's BPF_CGROUP_ARRAY). Returns 0 or an exit code,
@@ -885,7 +844,11 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		 struct fetch_plan *plans, char **specs)
 {
 	struct tracer tr = { .o = o, .set = &t->set, .plans = plans, .out = t->out,
-			     .done = &t->stop };
+			     .done = &t->stop,
+			     .layout = { .time = o->timestamp || o->time_of_day,
+					 .wide_time = o->unix_time && !o->time_of_day,
+					 .cpu = o->print_cpu, .kernel_stack = o->kernel_stack,
+					 .user_stack = o->user_stack } };
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
 
@@ -900,11 +863,6 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		if (o->cli.pid)
 			syms__snapshot(tr.syms, o->cli.pid);
 	}
-	if (o->json) {
-		tr.json = json__new(stdout);
-		if (!tr.json)
-			goto out;
-	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
 		fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n", strerror(errno));
@@ -917,7 +875,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	if (ret)
 		goto out;
 	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
-	print_header(o);
+	out__event_header(t->out, &tr.layout);
 	out__flush(t->out);
 	tr.start_ns = cli__now_ns();
 	{
@@ -937,8 +895,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		/* bcc trace's -A report: each event, then "-->COUNT N" and a blank line. */
 		eventagg__sort(&tr.agg);
 		for (size_t i = 0; i < tr.agg.n; i++)
-			printf("%s-->COUNT %" PRIu64 "\n\n", tr.agg.items[i].text,
-			       tr.agg.items[i].count);
+			out__event_count(t->out, tr.agg.items[i].text, tr.agg.items[i].count);
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
@@ -955,7 +912,6 @@ out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
 	ring_buffer__free(rb);
-	json__free(tr.json);
 	syms__free(tr.syms);
 	trace_line__fini(&tr.line);
 	eventagg__fini(&tr.agg);
