@@ -5,16 +5,13 @@
  * and formatted as bcc's trace does, or as ftrace's uprobe_events
  * fetch-args ("name=value ...").
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,7 +20,6 @@
 #include "common/callconv.h"
 #include "common/cli.h"
 #include "common/dwarf.h"
-#include "common/eventagg.h"
 #include "common/kbtf.h"
 #include "common/fetch.h"
 #include "common/output.h"
@@ -31,6 +27,7 @@
 #include "common/sitelist.h"
 #include "common/sites.h"
 #include "common/tool.h"
+#include "common/traceprint.h"
 #include "common/traceprobe.h"
 #include "common/syms.h"
 #include "bpf/uprobe_trace.h"
@@ -318,221 +315,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- events ------------------------------------------------------------------ */
 
-struct tracer {
-	const struct options *o;
-	struct syms *syms;		/* -U, -K, %K and %U */
-	const struct site_set *set;
-	struct fetch_plan *plans;	/* per site */
-	struct out *out;
-	struct out_event_layout layout;	/* the columns chosen by the options */
-	uint64_t start_ns;
-	double epoch_offset;		/* -u: CLOCK_REALTIME - CLOCK_MONOTONIC, seconds */
-	uint64_t printed;
-	bool *done;			/* -M reached: the tool's stop */
-	struct trace_line line;		/* the message of the event being printed */
-	struct eventagg agg;		/* -A */
-	int agg_err;			/* -A ran out of memory */
-};
-
-static void func_name(const struct tracer *t, const struct site *s, const struct trace_probe *p,
-		      char *buf, size_t len)
-{
-	if (p->event)
-		snprintf(buf, len, "%s", p->event);
-	else
-		snprintf(buf, len, "%s", s->name);
-}
-
-/* One user frame of @pid as text: "func+0x1a" (with -a, "0xADDR func+0x1a"). */
-static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, size_t len)
-{
-	struct sym_frame f;
-	int n = 0, off = 0;
-
-	if (t->o->address)
-		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
-	if (t->syms)
-		n = syms__resolve_user(t->syms, pid, addr, &f, 1);
-	if (n > 0)
-		sym_frame__format(&f, true, buf + off, len - off);
-	else
-		snprintf(buf + off, len - off, "[unknown]");
-}
-
-/* One kernel frame as text, as format_frame(). */
-static void format_kframe(struct tracer *t, uint64_t addr, char *buf, size_t len)
-{
-	struct sym_frame f;
-	int n = 0, off = 0;
-
-	if (t->o->address)
-		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
-	if (t->syms)
-		n = syms__resolve_kernel(t->syms, addr, &f);
-	if (n > 0)
-		sym_frame__format(&f, true, buf + off, len - off);
-	else
-		snprintf(buf + off, len - off, "[unknown]");
-}
-
-/* An event's stacks, innermost frame first (-U, -K). */
-struct event_stacks {
-	const uint64_t *user, *kernel;
-	size_t nuser, nkernel;
-};
-
-/* An event's frames, symbolized as the output module asks for them. */
-struct event_frames {
-	struct tracer *t;
-	pid_t pid;
-	const struct event_stacks *st;
-};
-
-static const char *event_frame(void *ctx, bool kernel, size_t i, char *buf, size_t len)
-{
-	const struct event_frames *ef = ctx;
-
-	if (kernel)
-		format_kframe(ef->t, ef->st->kernel[i], buf, len);
-	else
-		format_frame(ef->t, ef->pid, ef->st->user[i], buf, len);
-	return buf;
-}
-
-/* -A: the event's text counted instead of printed. */
-static void aggregate_event(struct tracer *t, const struct out_event *ev)
-{
-	char *text = out_event__text(&t->layout, ev);
-
-	if (!text || eventagg__add(&t->agg, text))
-		t->agg_err = -ENOMEM;
-}
-
-/* JSON's "args": each value as its type says. */
-static void event_args(const struct trace_probe *p, const struct fetch_plan *plan, const void *d,
-		       size_t dlen, enum out_type *types, struct out_val *vals,
-		       char (*strs)[FETCH_MAX_STR + 1])
-{
-	for (int i = 0; i < p->nargs; i++) {
-		const struct fetch_value *v = &plan->values[i];
-
-		if (v->type.vtype == FETCH_T_STRING) {
-			types[i] = OUT_STR;
-			vals[i].s = fetch_value__str(v, d, dlen, strs[i], sizeof(strs[i]));
-		} else if (v->type.vtype == FETCH_T_SIGNED) {
-			types[i] = OUT_S64;
-			vals[i].i = fetch_value__s64(v, d, dlen);
-		} else {
-			types[i] = OUT_U64;
-			vals[i].u = fetch_value__u64(v, d, dlen);
-		}
-	}
-}
-
-/* %K and %U: a symbol of the kernel (@pid -1) or of process @pid. */
-static int resolve_sym(void *ctx, int pid, uint64_t addr, struct trace_sym *out)
-{
-	struct tracer *t = ctx;
-	struct sym_frame f;
-	int n;
-
-	if (!t->syms)
-		return -ENOENT;
-	n = pid < 0 ? syms__resolve_kernel(t->syms, addr, &f) :
-		      syms__resolve_user(t->syms, pid, addr, &f, 1);
-	if (n <= 0)
-		return -ENOENT;
-	*out = (struct trace_sym){ f.name, f.offset,
-				   f.module && f.module[0] != '[' ? f.module : NULL };
-	return 0;
-}
-
-static int print_event(void *ctx, void *data, size_t size)
-{
-	struct tracer *t = ctx;
-	const struct trace_event *e = data;
-	const struct options *o = t->o;
-	const struct site *s;
-	const struct trace_probe *p;
-	const void *d;
-	struct event_stacks st;
-	size_t dlen;
-	char comm[17], func[128], tbuf[32] = "";
-	const char *msg;
-
-	/* Once stdout failed, the events are only drained (on_event()). */
-	if (*t->done || out__failed(t->out) || size < sizeof(*e) || e->site >= t->set->count)
-		return 0;
-	s = &t->set->sites[e->site];
-	p = &o->probes[s->spec];
-	memcpy(comm, e->comm, 16);
-	comm[16] = 0;
-	if (o->comm && !strstr(comm, o->comm))
-		return 0;
-	if (e->stack_bytes > size - sizeof(*e) ||
-	    e->kstack_bytes > size - sizeof(*e) - e->stack_bytes)
-		return 0;
-	d = (const char *)data + sizeof(*e);
-	dlen = size - sizeof(*e) - e->stack_bytes - e->kstack_bytes;
-	st.nuser = e->stack_bytes / sizeof(uint64_t);
-	st.user = (const uint64_t *)((const char *)d + dlen);
-	st.nkernel = e->kstack_bytes / sizeof(uint64_t);
-	st.kernel = st.user + st.nuser;
-	msg = trace_probe__render_event(p, &t->plans[e->site], d, dlen, e->pid,
-					&(struct trace_symbolizer){ resolve_sym, t }, &t->line);
-	/* bcc's -f: a substring of the message, before -M counts the event. */
-	if (o->msg_filter && !strstr(msg ? msg : "", o->msg_filter))
-		return 0;
-	func_name(t, s, p, func, sizeof(func));
-	if (o->time_of_day) {
-		time_t now = time(NULL);
-		struct tm tm;
-
-		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime_r(&now, &tm));
-	} else if (o->unix_time) {
-		snprintf(tbuf, sizeof(tbuf), "%.6f", t->epoch_offset + e->ts / 1e9);
-	} else if (o->timestamp) {
-		snprintf(tbuf, sizeof(tbuf), "%.6f",
-			 e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
-	}
-	{
-		struct event_frames ef = { t, e->pid, &st };
-		struct out_event ev = {
-			.time = tbuf, .pid = e->pid, .tid = e->tid, .cpu = e->cpu, .comm = comm,
-			.func = func, .msg = msg ? msg : "", .nkernel = st.nkernel,
-			.nuser = st.nuser, .frame = event_frame, .frame_ctx = &ef,
-		};
-		enum out_type types[TRACE_PROBE_MAX_ARGS];
-		struct out_val vals[TRACE_PROBE_MAX_ARGS];
-		char strs[TRACE_PROBE_MAX_ARGS][FETCH_MAX_STR + 1];
-
-		if (out__format(t->out) == OUT_JSON) {
-			ev.ts = o->unix_time ? t->epoch_offset + e->ts / 1e9 :
-				e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0;
-			event_args(p, &t->plans[e->site], d, dlen, types, vals, strs);
-			ev.arg_types = types;
-			ev.args = vals;
-			ev.nargs = p->nargs;
-			out__event(t->out, &t->layout, &ev);
-		} else if (o->aggregate) {
-			aggregate_event(t, &ev);
-		} else {
-			out__event(t->out, &t->layout, &ev);
-		}
-	}
-
-	t->printed++;
-	if (o->max_events && t->printed >= o->max_events) {
-		*t->done = true;
-		return -ECANCELED;
-	}
-	return 0;
-}
-
 /* Print one event; a process the BPF side stopped is continued after. */
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct tracer *t = ctx;
+	struct trace_printer *t = ctx;
 	const struct trace_event *e = data;
 	bool stopped = size >= sizeof(*e) && (e->flags & TRACE_F_STOPPED);
 	int ret;
@@ -541,7 +327,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * printed (-n, -f): its later events may be. Then it may go on. */
 	if (stopped && t->syms)
 		syms__snapshot(t->syms, e->pid);
-	ret = print_event(ctx, data, size);
+	ret = trace_printer__event(t, data, size);
 	if (stopped)
 		kill(e->pid, SIGCONT);
 	return ret;
@@ -843,14 +629,18 @@ static bool wants_symbols(const struct options *o)
 static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
 		 struct fetch_plan *plans, char **specs)
 {
-	struct tracer tr = { .o = o, .set = &t->set, .plans = plans, .out = t->out,
-			     .done = &t->stop,
-			     .layout = { .time = o->timestamp || o->time_of_day,
-					 .wide_time = o->unix_time && !o->time_of_day,
-					 .cpu = o->print_cpu, .kernel_stack = o->kernel_stack,
-					 .user_stack = o->user_stack } };
+	struct trace_print_opts po = {
+		.probes = o->probes, .comm = o->comm, .msg_filter = o->msg_filter,
+		.max_events = o->max_events, .timestamp = o->timestamp, .unix_time = o->unix_time,
+		.time_of_day = o->time_of_day, .print_cpu = o->print_cpu, .address = o->address,
+		.aggregate = o->aggregate, .user_stack = o->user_stack,
+		.kernel_stack = o->kernel_stack,
+	};
+	struct trace_printer tr;
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
+
+	trace_printer__init(&tr, &po, &t->set, plans, NULL, t->out, &t->stop);
 
 	if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
@@ -877,13 +667,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
 	out__event_header(t->out, &tr.layout);
 	out__flush(t->out);
-	tr.start_ns = cli__now_ns();
-	{
-		struct timespec rt;
-
-		clock_gettime(CLOCK_REALTIME, &rt);
-		tr.epoch_offset = rt.tv_sec + rt.tv_nsec / 1e9 - tr.start_ns / 1e9;
-	}
+	trace_printer__start(&tr);
 	ret = tool__begin(t);
 	if (!ret)
 		ret = tool__loop(t, rb, report, &tr, false, "read the events");
@@ -892,10 +676,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 			fprintf(stderr, "uprobe-trace: -A: %s\n", strerror(-tr.agg_err));
 			ret = EXIT_RUNTIME;
 		}
-		/* bcc trace's -A report: each event, then "-->COUNT N" and a blank line. */
-		eventagg__sort(&tr.agg);
-		for (size_t i = 0; i < tr.agg.n; i++)
-			out__event_count(t->out, tr.agg.items[i].text, tr.agg.items[i].count);
+		trace_printer__aggregate_report(&tr);
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
@@ -913,8 +694,7 @@ out:
 	tool__detach(t);
 	ring_buffer__free(rb);
 	syms__free(tr.syms);
-	trace_line__fini(&tr.line);
-	eventagg__fini(&tr.agg);
+	trace_printer__fini(&tr);
 	return ret;
 }
 
