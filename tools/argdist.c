@@ -34,8 +34,6 @@ struct options {
 	unsigned long top;		/* -T */
 	unsigned long str_size;		/* -z */
 	bool cumulative;
-	bool json;
-	bool force;			/* --force: return probes in Go programs */
 	struct argspec specs[ARGPLAN_MAX_SPECS];
 	int nspecs;
 };
@@ -84,11 +82,8 @@ static const char usage[] =
 "                         debug information (DWARF) and the kernel's BTF instead\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
-"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
-"                         symbol covers, so that it cannot be checked to start\n"
-"                         an instruction; offsets in data are refused anyway\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_UNSAFE
+CLI_HELP_END
 "Unlike the other cotrace tools, -c is bcc argdist's cumulative flag: the\n"
 "command to run is --cmd.\n"
 "\n"
@@ -105,8 +100,6 @@ static const char usage[] =
 "  argdist -i 15 --prom /var/lib/node_exporter/argdist.prom \\\n"
 "          -H 'p:c:malloc(size_t size):size_t:size'\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL };
-
 static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'C' },
 	{ "histogram", required_argument, NULL, 'H' },
@@ -119,11 +112,8 @@ static const struct option long_opts[] = {
 	{ "cumulative", no_argument, NULL, 'c' },
 	{ "top", required_argument, NULL, 'T' },
 	{ "string-size", required_argument, NULL, 'z' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
-	{ "verbose", no_argument, NULL, 'v' },
 	{ "include", required_argument, NULL, 'I' },
-	{ "force", no_argument, NULL, OPT_FORCE },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -162,13 +152,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (cli__parse_ulong(optarg, 1, ARGDIST_KEY_MAX, &o->str_size))
 				return usage_error("invalid string size '%s' (1..512)", optarg);
 			break;
-		case 'j': o->json = true; break;
 		case 'I':
 			fprintf(stderr, "argdist: -I %s is not needed: types come from debug "
 				"information (DWARF) and the kernel's BTF, not from C headers\n",
 				optarg);
 			break;
-		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("argdist", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -307,7 +295,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		goto out_specs;
-	ret = tool__init(&t, "argdist", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	ret = tool__init(&t, "argdist", &o.cli, o.cli.json ? OUT_JSON : OUT_TEXT);
 	if (!ret)
 		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
 	if (!ret)
@@ -315,7 +303,7 @@ int main(int argc, char **argv)
 							       o.cli.unsafe, o.cli.verbose },
 				     t.pid, &t.feat);
 	if (!ret)
-		ret = tool__check_sites(&t, o.force);
+		ret = tool__check_sites(&t, o.cli.force);
 	if (ret)
 		goto out;
 	st.count = o.count;

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/output.h"
 #include "common/pprof.h"
@@ -46,7 +47,6 @@ struct options {
 	bool list;
 	long nr;		/* --syscall, -1: every syscall */
 	const char *comm;
-	bool json;
 	bool stack;
 	bool folded;
 	bool offsets;
@@ -85,8 +85,7 @@ STACK_UNWIND_HELP
 "      --pprof FILE       with --stack: also write the stacks to FILE as a\n"
 "                         gzipped pprof profile (go tool pprof)\n"
 "  -v, --verbose          verbose: libbpf messages\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  syscount                       top 10 syscalls, system-wide, until Ctrl-C\n"
@@ -102,7 +101,7 @@ STACK_UNWIND_HELP
 "  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
 "                                 metrics for Prometheus every 15 seconds\n";
 
-enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_UNWIND };
+enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -123,11 +122,9 @@ static const struct option long_opts[] = {
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
-	{ "unwind", required_argument, NULL, OPT_UNWIND },
-	{ "json", no_argument, NULL, 'j' },
+	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
-	{ "verbose", no_argument, NULL, 'v' },
 	CLI_LONG_OPTS_END
 };
 
@@ -172,7 +169,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P': o->per_process = true; break;
 		case 'l': o->list = true; break;
 		case 'f': o->folded = true; break;
-		case 'j': o->json = true; break;
 		case OPT_SYSCALL:
 			nr = syscall_number(optarg);
 			if (nr < 0)
@@ -188,9 +184,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
-		case OPT_UNWIND:
-			if (stack_unwind__parse(optarg, &o->unwind))
-				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
+		case STACK_OPT_UNWIND:
+			ret = stack_capture__option("syscount", c, optarg, NULL, &o->unwind);
+			if (ret)
+				return ret;
 			o->unwind_set = true;
 			break;
 		default:
@@ -215,7 +212,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", "--stack cannot be combined with -L, -x, -e or -P");
 	if ((o->folded || o->offsets || o->unwind_set) && !o->stack)
 		return usage_error("%s", "-f, --offsets and --unwind need --stack");
-	if (o->folded && o->json)
+	if (o->folded && o->cli.json)
 		return usage_error("%s", "-f and -j cannot be used together");
 	if (o->cli.pprof && !o->stack)
 		return usage_error("%s", "--pprof needs --stack");
@@ -338,24 +335,12 @@ static int read_array(struct state *st, struct rows *rows)
  */
 static int read_hash(struct state *st, int fd, bool procs, struct rows *rows)
 {
-	size_t n = 0, cap = 0;
-	uint32_t *keys = NULL, next, *prev = NULL;
+	size_t n = 0;
+	uint32_t *keys = NULL;
 	bool drain = st->o->cli.interval > 0;
-	int err = 0;
+	int err;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (n == cap) {
-			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = p;
-		}
-		keys[n] = next;
-		prev = &keys[n++];
-	}
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &n);
 	for (size_t i = 0; i < n && !err; i++) {
 		struct row row = {};
 
@@ -382,7 +367,6 @@ static int read_hash(struct state *st, int fd, bool procs, struct rows *rows)
 		}
 		err = rows__add(rows, &row);
 	}
-out:
 	free(keys);
 	return err;
 }
@@ -771,7 +755,7 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = tool__init(&t, "syscount", &o.cli,
-			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+			 o.cli.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
 	if (ret)
 		goto out;
 	st.out = t.out;

@@ -44,7 +44,6 @@ struct options {
 	bool unix_time;		/* -u: -t's time as seconds since the epoch */
 	bool time_of_day;	/* -T */
 	bool print_cpu;		/* -C */
-	bool json;
 	bool list;
 	bool user_stack;
 	bool kernel_stack;	/* -K */
@@ -55,7 +54,6 @@ struct options {
 	long uid;		/* --uid, -1: every user */
 	const char *cgroup_path;	/* -c */
 	const char *msg_filter;	/* -f */
-	bool force;		/* --force: return probes in Go programs */
 	unsigned long str_size;
 	unsigned long pages;
 	struct trace_probe *probes;
@@ -122,11 +120,8 @@ static const char usage[] =
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
-"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
-"                         symbol covers, so that it cannot be checked to start\n"
-"                         an instruction; offsets in data are refused anyway\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_UNSAFE
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  uprobe-trace 'p:c:write (arg1 == 1) \"wrote %d bytes\", arg3'\n"
@@ -143,7 +138,7 @@ static const char usage[] =
 "  uprobe-trace -A -M 100 'p:c:write \"%d\", arg1'   counts of each message\n"
 "  uprobe-trace -K 't:sched:sched_process_exit'   with kernel stacks\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID };
+enum { OPT_UID = CLI_OPT_TOOL };
 
 /* bcc trace's long options, with its spellings (--print_cpu) kept as aliases. */
 static const struct option long_opts[] = {
@@ -174,9 +169,6 @@ static const struct option long_opts[] = {
 	{ "bin_cmp", no_argument, NULL, 'B' },
 	{ "include", required_argument, NULL, 'I' },
 	{ "list", no_argument, NULL, 'l' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "force", no_argument, NULL, OPT_FORCE },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -259,8 +251,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'a': o->address = true; break;
 		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
-		case 'j': o->json = true; break;
-		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -273,7 +263,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	ret = cli_common__check("uprobe-trace", &o->cli);
 	if (ret >= 0)
 		return ret;
-	if (o->aggregate && o->json)
+	if (o->aggregate && o->cli.json)
 		return usage_error("%s", "-A and -j cannot be used together");
 	o->nprobes = argc - optind;
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
@@ -548,7 +538,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		goto out_probes;
-	ret = tool__init(&t, "uprobe-trace", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	ret = tool__init(&t, "uprobe-trace", &o.cli, o.cli.json ? OUT_JSON : OUT_TEXT);
 	/* -l only reads files: it needs no privilege. The interval is the
 	 * reader's poll: the BPF side wakes it per batch. */
 	if (!ret)
@@ -570,7 +560,7 @@ int main(int argc, char **argv)
 			trace_sites__say_conventions(&t.set);
 		goto out;
 	}
-	ret = tool__check_sites(&t, o.force);
+	ret = tool__check_sites(&t, o.cli.force);
 	if (ret)
 		goto out;
 	ret = EXIT_RUNTIME;
