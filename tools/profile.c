@@ -474,6 +474,25 @@ out:
 	return ret;
 }
 
+/* -p with several processes (one is checked by tool__start()), -L: each
+ * must exist. Returns 0 or EXIT_USAGE, said on stderr. */
+static int check_pids(const struct options *o)
+{
+	for (int i = 0; o->npids > 1 && i < o->npids; i++) {
+		if (cli__pid_exists(o->pids[i])) {
+			fprintf(stderr, "profile: process %d does not exist\n", o->pids[i]);
+			return EXIT_USAGE;
+		}
+	}
+	for (int i = 0; i < o->ntids; i++) {
+		if (cli__pid_exists(o->tids[i])) {
+			fprintf(stderr, "profile: thread %d does not exist\n", o->tids[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
@@ -495,22 +514,10 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0,
 				  DRAIN_CHECK_SECS);
+	if (!ret)
+		ret = check_pids(&o);
 	if (ret)
 		goto out;
-	for (int i = 0; o.npids > 1 && i < o.npids; i++) {
-		if (cli__pid_exists(o.pids[i])) {
-			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
-	for (int i = 0; i < o.ntids; i++) {
-		if (cli__pid_exists(o.tids[i])) {
-			fprintf(stderr, "profile: thread %d does not exist\n", o.tids[i]);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
 	if (o.cli.cmd)
 		o.pids[o.npids++] = t.run.cmd.pid;
 	if (!o.kernel_only &&
