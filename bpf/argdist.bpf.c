@@ -48,12 +48,7 @@ struct {
 } counts SEC(".maps");
 
 /* -H: one histogram per specifier; sized before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct log2_hist);
-} hists SEC(".maps");
+PERCPU_ARRAY_MAP(hists, struct log2_hist, 1);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -66,19 +61,9 @@ struct data_buf {
 	__u8 data[FETCH_BUF_SIZE];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct data_buf);
-} buf SEC(".maps");
+PERCPU_ARRAY_MAP(buf, struct data_buf, 1);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct argdist_key);
-} keybuf SEC(".maps");
+PERCPU_ARRAY_MAP(keybuf, struct argdist_key, 1);
 
 /* Zeros to clear a key's bytes with one helper call. */
 __u8 zeros[ARGDIST_KEY_MAX] = {};

@@ -17,12 +17,7 @@
 const volatile bool per_pid = false;
 
 /* Sized before load to the number of sites. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} counts SEC(".maps");
+PERCPU_ARRAY_MAP(counts, __u64, 1);
 
 /* Used instead of counts with -P; sized before load. */
 struct {

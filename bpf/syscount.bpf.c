@@ -34,12 +34,7 @@ const volatile bool per_process = false;	/* -P */
 const volatile long nr_exit = -1;		/* never return: no start time */
 const volatile long nr_exit_group = -1;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SYSCOUNT_NR_SLOTS);
-	__type(key, __u32);
-	__type(value, struct syscount_val);
-} counts SEC(".maps");
+PERCPU_ARRAY_MAP(counts, struct syscount_val, SYSCOUNT_NR_SLOTS);
 
 /* Numbers outside the array. */
 struct {

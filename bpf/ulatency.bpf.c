@@ -29,6 +29,7 @@
 #include "bpf/ulatency.h"
 #include "bpf/lib/filter.bpf.h"
 #include "bpf/lib/hist.bpf.h"
+#include "bpf/lib/maps.bpf.h"
 
 struct task_struct;
 
@@ -59,12 +60,7 @@ struct {
 } stacks SEC(".maps");
 
 /* Indexed by function; sized before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct log2_hist);
-} hists SEC(".maps");
+PERCPU_ARRAY_MAP(hists, struct log2_hist, 1);
 
 /* -P: used instead of hists; sized before load. */
 struct {

@@ -13,6 +13,7 @@
 #include "bpf/uprobe_trace.h"
 #include "bpf/lib/filter.bpf.h"
 #include "bpf/lib/fetch.bpf.h"
+#include "bpf/lib/maps.bpf.h"
 
 const volatile __u32 targ_tid = 0;		/* -L */
 const volatile bool follow_children = false;	/* -c: the command and its descendants */
@@ -51,12 +52,7 @@ struct event_buf {
 	__u8 data[FETCH_BUF_SIZE];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct event_buf);
-} buf SEC(".maps");
+PERCPU_ARRAY_MAP(buf, struct event_buf, 1);
 
 /* -U with -c: processes already stopped once for user space to read their maps. */
 struct {

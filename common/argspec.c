@@ -8,17 +8,7 @@
 
 #include "common/argspec.h"
 #include "common/fetch.h"
-
-static char *trim_dup(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return strndup(s, n);
-}
+#include "common/spectext.h"
 
 static bool is_ident_char(char c)
 {
@@ -60,19 +50,13 @@ static int split_list(const char *s, char **out, int max, int *n, const char *wh
 	*n = 0;
 	for (;;) {
 		const char *a = s;
-		int depth = 0;
 
-		for (; *s && (depth || *s != ','); s++) {
-			if (*s == '(')
-				depth++;
-			else if (*s == ')')
-				depth--;
-		}
+		s = spec_text__item_end(s);
 		if (*n >= max) {
 			snprintf(err, errlen, "too many %s in '%s' (at most %d)", what, text, max);
 			return -EINVAL;
 		}
-		out[*n] = trim_dup(a, s - a);
+		out[*n] = spec_text__trim_dup(a, s - a);
 		if (!out[*n])
 			return -ENOMEM;
 		if (!*out[(*n)++]) {
@@ -108,7 +92,7 @@ static bool type_ok(const char *s)
 /* "const char *buf" into type "const char *" and name "buf". */
 static int parse_sig(struct argspec *sp, const char *s, size_t n, char *err, size_t errlen)
 {
-	char *list[ARGSPEC_MAX_PARAMS + 1], *all = trim_dup(s, n);
+	char *list[ARGSPEC_MAX_PARAMS + 1], *all = spec_text__trim_dup(s, n);
 	int count = 0, ret = 0;
 
 	if (!all)
@@ -131,7 +115,7 @@ static int parse_sig(struct argspec *sp, const char *s, size_t n, char *err, siz
 			ret = -EINVAL;
 		} else {
 			sp->sig[sp->nsig].name = strdup(name);
-			sp->sig[sp->nsig].type = trim_dup(p, name - p);
+			sp->sig[sp->nsig].type = spec_text__trim_dup(p, name - p);
 			if (!sp->sig[sp->nsig].name || !sp->sig[sp->nsig].type) {
 				ret = -ENOMEM;
 			} else if (!type_ok(sp->sig[sp->nsig].type)) {
@@ -225,7 +209,7 @@ int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, s
 	if (!hash)
 		hash = semi;
 	end = hash ? hash : text + strlen(text);
-	if (hash && !(sp->label = trim_dup(hash + 1, strlen(hash + 1))))
+	if (hash && !(sp->label = spec_text__trim_dup(hash + 1, strlen(hash + 1))))
 		return -ENOMEM;
 	if (!text[0] || !strchr("prtu", text[0]) || text[1] != ':') {
 		snprintf(err, errlen, "malformed specifier '%s': it must start with p:, r:, t: or u:",
@@ -259,7 +243,7 @@ int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, s
 			 "signature in parentheses, as in malloc(size_t size)", text);
 		return -EINVAL;
 	}
-	sp->func = trim_dup(s + 1, open - s - 1);
+	sp->func = spec_text__trim_dup(s + 1, open - s - 1);
 	for (close = open; close < end; close++) {
 		if (*close == '(')
 			depth++;
@@ -312,7 +296,7 @@ int argspec__parse(struct argspec *sp, const char *text, bool hist, char *err, s
 	}
 	s = field_end(exprs);
 	if (s) {
-		sp->filter = trim_dup(s + 1, strlen(s + 1));
+		sp->filter = spec_text__trim_dup(s + 1, strlen(s + 1));
 		exprs[s - exprs] = 0;
 		if (!sp->filter || !*sp->filter) {
 			snprintf(err, errlen, "empty filter in '%s'", text);

@@ -120,6 +120,12 @@ int cli__common_option(const char *tool, const char *usage, const char *version,
 	case 'v':
 		o->verbose = true;
 		return -1;
+	case 'j':
+		o->json = true;
+		return -1;
+	case CLI_OPT_FORCE:
+		o->force = true;
+		return -1;
 	case CLI_OPT_UNSAFE:
 		o->unsafe = true;
 		return -1;

@@ -37,10 +37,14 @@ enum {
 #define CLI_OPT_UNSAFE 259	/* --unsafe: raw offsets that cannot be checked (common/insn.h) */
 #define CLI_OPT_PROM 260	/* --prom FILE: Prometheus metrics (common/prom.h) */
 #define CLI_OPT_PPROF 261	/* --pprof FILE: a pprof profile (common/pprof.h) */
+#define CLI_OPT_FORCE 262	/* --force: return probes in Go programs (tool__check_sites()) */
 #define CLI_OPT_TOOL 300
 
-/* The end of every tool's long options: --help, --version, the terminator. */
+/* The end of every tool's long options: -j and -v, which every tool has,
+ * --help, --version, the terminator. */
 #define CLI_LONG_OPTS_END \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
 	{ NULL, 0, NULL, 0 }
@@ -49,7 +53,20 @@ enum {
 #define CLI_LONG_OPTS_SITES_END \
 	{ "attach", required_argument, NULL, CLI_OPT_ATTACH }, \
 	{ "unsafe", no_argument, NULL, CLI_OPT_UNSAFE }, \
+	{ "force", no_argument, NULL, CLI_OPT_FORCE }, \
 	CLI_LONG_OPTS_END
+
+/* The --help lines of the shared options, as every tool words them. */
+#define CLI_HELP_ATTACH \
+"      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n" \
+"                         or single (one perf-event uprobe per site)\n"
+#define CLI_HELP_UNSAFE \
+"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n" \
+"                         symbol covers, so that it cannot be checked to start\n" \
+"                         an instruction; offsets in data are refused anyway\n"
+#define CLI_HELP_END \
+"  -h, --help             show this help\n" \
+"      --version          show the version\n"
 
 /*
  * Print the one-line usage error every tool gives, "TOOL: MESSAGE (try
@@ -81,6 +98,8 @@ struct cli_common {
 	double interval;	/* -i SECS */
 	double duration;	/* -d SECS */
 	bool verbose;		/* -v */
+	bool json;		/* -j: JSON lines */
+	bool force;		/* --force: return probes in Go programs too */
 	enum attach_mode mode;	/* --attach MODE */
 	bool unsafe;		/* --unsafe, as PROBE_F_UNSAFE for the probe specs */
 	const char *prom;	/* --prom FILE, or NULL */
@@ -89,8 +108,9 @@ struct cli_common {
 
 /*
  * The default branch of a tool's getopt switch: the options of struct
- * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, --attach as
- * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE, --prom as CLI_OPT_PROM,
+ * cli_common (-p, -c, --cmd as CLI_OPT_CMD, -i, -d, -v, -j, --attach as
+ * CLI_OPT_ATTACH, --unsafe as CLI_OPT_UNSAFE, --force as CLI_OPT_FORCE,
+ * --prom as CLI_OPT_PROM,
  * --pprof as CLI_OPT_PPROF) into @o, with the usage
  * errors they share, else what cli__last_option() does. Only options in the tool's optstring and long
  * options reach it; a tool whose letter means something else (argdist's

@@ -1405,3 +1405,32 @@ out_free:
 	free(v);
 	return err;
 }
+
+/* The vDSO is a couple of pages; refuse anything absurd. */
+#define VDSO_MAX_SIZE (1 << 20)
+
+struct elf_file *elf_file__open_vdso(pid_t pid, uint64_t start, uint64_t end)
+{
+	char path[64];
+	struct elf_file *ef = NULL;
+	size_t len = end - start;
+	ssize_t got;
+	void *buf;
+	int fd;
+
+	if (end <= start || len > VDSO_MAX_SIZE)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = malloc(len);
+	if (buf) {
+		got = pread(fd, buf, len, start);
+		if (got > 0)
+			ef = elf_file__open_mem(buf, got, "[vdso]");
+		free(buf);
+	}
+	close(fd);
+	return ef;
+}

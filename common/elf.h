@@ -58,6 +58,13 @@ struct elf_file *elf_file__open(const char *path);
  * for the .gnu_debuglink search. Same errno contract.
  */
 struct elf_file *elf_file__open_mem(const void *buf, size_t len, const char *name);
+
+/*
+ * The vDSO image of process @pid, mapped at [@start, @end), read from its
+ * memory (/proc/PID/mem) into elf_file__open_mem() as "[vdso]". NULL when
+ * it cannot be read or is larger than a vDSO can be (1 MiB).
+ */
+struct elf_file *elf_file__open_vdso(pid_t pid, uint64_t start, uint64_t end);
 void elf_file__free(struct elf_file *ef);
 
 /*

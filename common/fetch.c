@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "bpf/fetch_ops.h"
 #include "bpf/regs.h"
 #include "common/fetch.h"
 
@@ -2040,27 +2043,6 @@ int fetch_value__format(const struct fetch_value *v, const void *data, size_t le
 	return snprintf(buf, buflen, "?");
 }
 
-/* a / b and a % b as the BPF interpreter computes them (unsigned
- * division only in BPF before v4: signs handled apart; x/0 = 0, x%0 = x). */
-static int64_t pred_div(uint8_t code, int64_t a, int64_t b)
-{
-	uint64_t ua = a, ub = b;
-
-	switch (code) {
-	case POP_DIVU:
-		return ub ? (int64_t)(ua / ub) : 0;
-	case POP_MODU:
-		return ub ? (int64_t)(ua % ub) : a;
-	}
-	ua = a < 0 ? 0 - ua : ua;
-	ub = b < 0 ? 0 - ub : ub;
-	if (!ub)
-		return code == POP_DIV ? 0 : a;
-	if (code == POP_DIV)
-		return (a < 0) != (b < 0) ? (int64_t)(0 - ua / ub) : (int64_t)(ua / ub);
-	return a < 0 ? (int64_t)(0 - ua % ub) : (int64_t)(ua % ub);
-}
-
 /* @v narrowed to @size bytes, sign-extended if @sign. */
 static int64_t pred_ext(int64_t v, unsigned size, bool sign)
 {
@@ -2119,35 +2101,7 @@ bool fetch_prog__pred(const struct fetch_prog *p, void *data, size_t len)
 			return true;
 		b = st[sp - 1];
 		a = st[sp - 2];
-		switch (op->code) {
-		case POP_EQ: r = a == b; break;
-		case POP_NE: r = a != b; break;
-		case POP_LT: r = a < b; break;
-		case POP_LE: r = a <= b; break;
-		case POP_GT: r = a > b; break;
-		case POP_GE: r = a >= b; break;
-		case POP_LTU: r = (uint64_t)a < (uint64_t)b; break;
-		case POP_LEU: r = (uint64_t)a <= (uint64_t)b; break;
-		case POP_GTU: r = (uint64_t)a > (uint64_t)b; break;
-		case POP_GEU: r = (uint64_t)a >= (uint64_t)b; break;
-		case POP_AND: r = a && b; break;
-		case POP_OR: r = a || b; break;
-		case POP_BAND: r = a & b; break;
-		case POP_BOR: r = a | b; break;
-		case POP_BXOR: r = a ^ b; break;
-		case POP_ADD: r = (int64_t)((uint64_t)a + (uint64_t)b); break;
-		case POP_SUB: r = (int64_t)((uint64_t)a - (uint64_t)b); break;
-		case POP_MUL: r = (int64_t)((uint64_t)a * (uint64_t)b); break;
-		case POP_SHL: r = (int64_t)((uint64_t)a << (b & 63)); break;
-		case POP_SHR: r = (int64_t)((uint64_t)a >> (b & 63)); break;
-		/* Arithmetic shift without relying on >> of a negative value. */
-		case POP_SAR: r = a < 0 ? ~(int64_t)(~(uint64_t)a >> (b & 63)) :
-				  (int64_t)((uint64_t)a >> (b & 63)); break;
-		case POP_DIV: case POP_DIVU: case POP_MOD: case POP_MODU:
-			r = pred_div(op->code, a, b);
-			break;
-		default: r = 0; break;
-		}
+		r = fetch_op_binary(op->code, a, b);
 		st[--sp - 1] = r;
 	}
 	return sp ? st[sp - 1] != 0 : true;

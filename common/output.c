@@ -720,6 +720,100 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
 	fprintf(o->f, "    %" PRIu64 "\n\n", r->count);
 }
 
+/* ---- events ------------------------------------------------------------------ */
+
+void out__event_header(struct out *o, const struct out_event_layout *l)
+{
+	if (o->fmt == OUT_JSON)
+		return;
+	if (l->time)
+		fprintf(o->f, l->wide_time ? "%-17s " : "%-14s ", "TIME");
+	if (l->cpu)
+		fprintf(o->f, "%-3s ", "CPU");
+	fprintf(o->f, "%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
+}
+
+static void event_text(FILE *f, const struct out_event_layout *l, const struct out_event *e)
+{
+	char frame[1024];
+
+	if (l->time)
+		fprintf(f, l->wide_time ? "%-17s " : "%-14s ", e->time);
+	if (l->cpu)
+		fprintf(f, "%-3u ", e->cpu);
+	fprintf(f, "%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, e->comm, e->func, e->msg);
+	for (size_t i = 0; i < e->nkernel; i++)
+		fprintf(f, "        %s\n", e->frame(e->frame_ctx, true, i, frame, sizeof(frame)));
+	for (size_t i = 0; i < e->nuser; i++)
+		fprintf(f, "        %s\n", e->frame(e->frame_ctx, false, i, frame, sizeof(frame)));
+}
+
+static void event_stack(struct json *j, const char *key, const struct out_event *e, bool kernel)
+{
+	char frame[1024];
+
+	json__begin_array(j, key);
+	for (size_t i = 0; i < (kernel ? e->nkernel : e->nuser); i++)
+		json__str(j, NULL, e->frame(e->frame_ctx, kernel, i, frame, sizeof(frame)));
+	json__end_array(j);
+}
+
+void out__event(struct out *o, const struct out_event_layout *l, const struct out_event *e)
+{
+	struct json *j = o->json;
+
+	if (o->fmt != OUT_JSON) {
+		event_text(o->f, l, e);
+		return;
+	}
+	json__begin_object(j);
+	json__str(j, "type", "event");
+	if (l->time)
+		json__f64(j, "ts", e->ts);
+	json__u64(j, "pid", e->pid);
+	json__u64(j, "tid", e->tid);
+	json__u64(j, "cpu", e->cpu);
+	json__str(j, "comm", e->comm);
+	json__str(j, "func", e->func);
+	json__str(j, "message", e->msg);
+	json__begin_array(j, "args");
+	for (size_t i = 0; i < e->nargs; i++)
+		json_val(j, NULL, e->arg_types[i], &e->args[i]);
+	json__end_array(j);
+	if (l->kernel_stack)
+		event_stack(j, "kernel_stack", e, true);
+	if (l->user_stack)
+		event_stack(j, "user_stack", e, false);
+	json__end_object(j);
+	json__newline(j);
+}
+
+char *out_event__text(const struct out_event_layout *l, const struct out_event *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	event_text(f, l, e);
+	if (fclose(f) || !text) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void out__event_count(struct out *o, const char *text, uint64_t count)
+{
+	fprintf(o->f, "%s-->COUNT %" PRIu64 "\n\n", text, count);
+}
+
+bool out__failed(const struct out *o)
+{
+	return o->err || ferror(o->f);
+}
+
 void out__separator(struct out *o)
 {
 	if (o->fmt != OUT_JSON)

@@ -140,6 +140,59 @@ void out__stack(struct out *o, const struct out_ctx *ctx, const struct stack_rec
  */
 char *out_stack_folded(const struct stack_record *r, bool with_pid, bool delimit);
 
+/* ---- events: one line per hit (uprobe-trace) ---- */
+
+/* The columns of an event, chosen once for the run. */
+struct out_event_layout {
+	bool time;		/* a TIME column (text) and "ts" (JSON) */
+	bool wide_time;		/* TIME holds seconds since the epoch: 17 columns, not 14 */
+	bool cpu;		/* a CPU column in text (JSON always has "cpu") */
+	bool kernel_stack;	/* JSON: a "kernel_stack" array, even empty */
+	bool user_stack;	/* JSON: a "user_stack" array, even empty */
+};
+
+/* Frame @i (innermost first) of an event's kernel (@kernel) or user stack
+ * as text in @buf; returns @buf. */
+typedef const char *(*out_frame_fn)(void *ctx, bool kernel, size_t i, char *buf, size_t len);
+
+/* One event; every pointer borrowed for the call. */
+struct out_event {
+	const char *time;	/* the TIME column's text */
+	double ts;		/* JSON "ts": seconds */
+	unsigned pid, tid, cpu;
+	const char *comm, *func, *msg;
+	const enum out_type *arg_types;	/* JSON "args", typed */
+	const struct out_val *args;
+	size_t nargs;
+	size_t nkernel, nuser;	/* frames, read through @frame */
+	out_frame_fn frame;
+	void *frame_ctx;
+};
+
+/* The header line of the events in text, as bcc trace's ("PID TID COMM
+ * FUNC -", after TIME and CPU when there are); nothing in JSON. */
+void out__event_header(struct out *o, const struct out_event_layout *l);
+
+/*
+ * Write one event. Text, bcc trace's layout: [TIME] [CPU] PID TID COMM
+ * FUNC MESSAGE, then its kernel and user frames, one a line, indented by
+ * eight spaces. JSON: {"type":"event", "ts", "pid", "tid", "cpu", "comm",
+ * "func", "message", "args": [...], "kernel_stack", "user_stack"}. Not
+ * flushed: events come fast; the run flushes at each step.
+ */
+void out__event(struct out *o, const struct out_event_layout *l, const struct out_event *e);
+
+/* The text form of an event, as out__event() writes it (-A counts them).
+ * Malloc'ed; NULL on ENOMEM. */
+char *out_event__text(const struct out_event_layout *l, const struct out_event *e);
+
+/* bcc trace -A's report of one distinct event: its text, "-->COUNT N"
+ * and a blank line. */
+void out__event_count(struct out *o, const char *text, uint64_t count);
+
+/* True once a write to the sink's stream failed (or it was closed). */
+bool out__failed(const struct out *o);
+
 /* Write a blank line in text mode (between intervals); nothing in JSON. */
 void out__separator(struct out *o);
 

@@ -27,14 +27,6 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 int stack_unwind__parse(const char *s, enum stack_unwind *mode)
 {
 	static const char *const names[] = { "auto", "fp", "cfi" };
@@ -46,6 +38,17 @@ int stack_unwind__parse(const char *s, enum stack_unwind *mode)
 		}
 	}
 	return -EINVAL;
+}
+
+int stack_capture__option(const char *tool, int c, const char *arg, unsigned long *storage,
+			  enum stack_unwind *unwind)
+{
+	if (c == STACK_OPT_STORAGE && cli__parse_ulong(arg, 16, 1UL << 24, storage))
+		return cli__usage_error(tool, "invalid stack storage size '%s' (16 to 16777216)",
+					arg);
+	if (c == STACK_OPT_UNWIND && stack_unwind__parse(arg, unwind))
+		return cli__usage_error(tool, "invalid unwind mode '%s' (auto, fp or cfi)", arg);
+	return 0;
 }
 
 /* The helpers of the walk: bpf_loop() and bpf_find_vma() (5.17), bpf_task_pt_regs() (5.15). */
@@ -460,11 +463,11 @@ void stack_capture__scan(struct stack_capture *sc, const char *comm)
 
 	if (!sc->unwinder)
 		return;
-	t0 = now_ns();
+	t0 = cli__now_ns();
 	n = unwinder__add_existing(sc->unwinder, comm, 2.0);
 	if (sc->verbose)
 		fprintf(stderr, "%s: unwind tables of %d running processes read in %.1f ms\n",
-			sc->tool, n, (now_ns() - t0) / 1e6);
+			sc->tool, n, (cli__now_ns() - t0) / 1e6);
 }
 
 void stack_capture__report_tables(const struct stack_capture *sc)

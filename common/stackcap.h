@@ -64,6 +64,18 @@ enum stack_unwind {
 /* Parse "auto", "fp" or "cfi". Returns 0 or -EINVAL. */
 int stack_unwind__parse(const char *s, enum stack_unwind *mode);
 
+/* The getopt values of the stack tools' long options (stack_capture__option()). */
+#define STACK_OPT_STORAGE 270	/* --stack-storage-size N */
+#define STACK_OPT_UNWIND 271	/* --unwind MODE */
+
+/*
+ * Parse stack option @c with its argument @arg: STACK_OPT_STORAGE (16 to
+ * 2^24 stacks) into *@storage, STACK_OPT_UNWIND into *@unwind. Returns
+ * 0, or EXIT_USAGE after @tool's usage error.
+ */
+int stack_capture__option(const char *tool, int c, const char *arg, unsigned long *storage,
+			  enum stack_unwind *unwind);
+
 /*
  * The walk for @mode on this kernel: true for CFI. "cfi" on a kernel
  * without bpf_loop(), bpf_find_vma() and bpf_task_pt_regs() (5.17+) is

@@ -41,8 +41,6 @@
 /* A lookup that misses every mapping re-reads the maps at most this often
  * (a library loaded after the snapshot), per process. */
 #define RESNAPSHOT_NS		(100 * 1000 * 1000ULL)
-/* The vDSO is a couple of pages; refuse anything absurd. */
-#define VDSO_MAX_SIZE		(1 << 20)
 
 /* ---- string pool ---------------------------------------------------------- */
 
@@ -528,28 +526,7 @@ static struct elf_file *open_mapping(pid_t pid, const struct procmap_entry *e, d
 /* The vDSO image read from the process's memory. */
 static struct elf_file *open_vdso(pid_t pid, const struct procmap_entry *e)
 {
-	char path[64];
-	struct elf_file *ef = NULL;
-	size_t len = e->end - e->start;
-	ssize_t got;
-	void *buf;
-	int fd;
-
-	if (e->end <= e->start || len > VDSO_MAX_SIZE)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(len);
-	if (buf) {
-		got = pread(fd, buf, len, e->start);
-		if (got > 0)
-			ef = elf_file__open_mem(buf, got, "[vdso]");
-		free(buf);
-	}
-	close(fd);
-	return ef;
+	return elf_file__open_vdso(pid, e->start, e->end);
 }
 
 /* Bind a mapping to its symtab; NULL (not an error) if it cannot be read. */

@@ -7,18 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/spectext.h"
 #include "common/traceprobe.h"
-
-static char *strndup_trim(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return strndup(s, n);
-}
 
 /* Skip a balanced (...) group starting at @s; NULL if unbalanced. Quotes
  * inside are skipped whole. */
@@ -200,7 +190,7 @@ static int parse_sig(struct trace_probe *p, const char *s, size_t n, char *err, 
 			goto out;
 		}
 		sig[count].name = strndup(name, e - name);
-		sig[count].type = strndup_trim(b, name - b);
+		sig[count].type = spec_text__trim_dup(b, name - b);
 		count++;
 		if (!sig[count - 1].name || !sig[count - 1].type) {
 			ret = -ENOMEM;
@@ -287,7 +277,7 @@ int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_
 			snprintf(err, errlen, "unbalanced parentheses in the filter of '%s'", text);
 			return -EINVAL;
 		}
-		p->filter = strndup_trim(s + 1, end - s - 2);
+		p->filter = spec_text__trim_dup(s + 1, end - s - 2);
 		s = end;
 		while (isspace((unsigned char)*s))
 			s++;
@@ -312,25 +302,19 @@ int trace_probe__parse(struct trace_probe *p, const char *text, char *err, size_
 			s++;
 		while (*s) {
 			const char *a;
-			int depth = 0;
 
 			if (*s != ',') {
 				snprintf(err, errlen, "expected ',' before '%s' in '%s'", s, text);
 				return -EINVAL;
 			}
 			a = ++s;
-			for (; *s && (depth || *s != ','); s++) {
-				if (*s == '(')
-					depth++;
-				else if (*s == ')')
-					depth--;
-			}
+			s = spec_text__item_end(s);
 			if (p->nargs >= TRACE_PROBE_MAX_ARGS) {
 				snprintf(err, errlen, "too many arguments in '%s' (at most %d)", text,
 					 TRACE_PROBE_MAX_ARGS);
 				return -EINVAL;
 			}
-			p->args[p->nargs++] = strndup_trim(a, s - a);
+			p->args[p->nargs++] = spec_text__trim_dup(a, s - a);
 			if (!*p->args[p->nargs - 1]) {
 				snprintf(err, errlen, "empty argument in '%s'", text);
 				return -EINVAL;

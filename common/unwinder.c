@@ -26,7 +26,6 @@
 #include "common/unwinder.h"
 
 #define BUILD_ID_MAX 64
-#define VDSO_MAX_SIZE (1 << 20)
 
 _Static_assert(sizeof(struct unwind_row) == 8, "struct unwind_row must match the BPF side");
 _Static_assert(sizeof(struct unwind_map) == 40, "struct unwind_map must match the BPF side");
@@ -58,14 +57,6 @@ struct unwinder {
 	uint64_t last_sweep_ns;
 	struct unwinder_stats st;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
 {
@@ -225,7 +216,7 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	uint8_t id[BUILD_ID_MAX];
 	struct unwind_table *t;
 	struct ufile *f, *same;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = cli__now_ns();
 	int len, module;
 
 	len = elf_file__build_id(ef, id, sizeof(id));
@@ -260,7 +251,7 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 
 		bpf_map_update_elem(u->files_fd, &key, &f->bf, BPF_ANY);
 	}
-	u->st.build_ns += now_ns() - t0;
+	u->st.build_ns += cli__now_ns() - t0;
 	return f;
 }
 
@@ -340,29 +331,11 @@ static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct pr
 /* The vDSO of @pid, read from its memory; one table for every process. */
 static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procmap_entry *e)
 {
-	size_t len = e->end - e->start;
-	struct elf_file *ef = NULL;
+	struct elf_file *ef = elf_file__open_vdso(pid, e->start, e->end);
 	uint8_t id[BUILD_ID_MAX];
-	char path[64];
 	struct ufile *f;
-	void *buf;
-	ssize_t got;
-	int fd, n;
+	int n;
 
-	if (e->end <= e->start || len > VDSO_MAX_SIZE)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(len);
-	if (buf) {
-		got = pread(fd, buf, len, e->start);
-		if (got > 0)
-			ef = elf_file__open_mem(buf, got, "[vdso]");
-		free(buf);
-	}
-	close(fd);
 	if (!ef)
 		return NULL;
 	n = elf_file__build_id(ef, id, sizeof(id));
@@ -428,7 +401,7 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 	struct unwind_proc *p = u->scratch;
 	const struct procmap_entry *e;
 	struct procmaps *it;
-	uint64_t t0 = now_ns(), build0 = u->st.build_ns, exec_vm;
+	uint64_t t0 = cli__now_ns(), build0 = u->st.build_ns, exec_vm;
 	int err;
 
 	memset(p, 0, offsetof(struct unwind_proc, maps));
@@ -469,13 +442,13 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 		return -errno;
 	err = track_proc(u, pid, gen);
 	u->st.procs++;
-	u->st.proc_ns += now_ns() - t0 - (u->st.build_ns - build0);
+	u->st.proc_ns += cli__now_ns() - t0 - (u->st.build_ns - build0);
 	return err;
 }
 
 int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs)
 {
-	uint64_t deadline = now_ns() + (uint64_t)(max_secs * 1e9);
+	uint64_t deadline = cli__now_ns() + (uint64_t)(max_secs * 1e9);
 	pid_t self = getpid();
 	struct dirent *d;
 	int n = 0;
@@ -484,7 +457,7 @@ int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs
 	dir = opendir("/proc");
 	if (!dir)
 		return -errno;
-	while ((d = readdir(dir)) && now_ns() < deadline) {
+	while ((d = readdir(dir)) && cli__now_ns() < deadline) {
 		char path[64], name[32] = "";
 		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
 		FILE *f;
@@ -513,7 +486,7 @@ int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs
 
 void unwinder__sweep(struct unwinder *u)
 {
-	uint64_t now = now_ns();
+	uint64_t now = cli__now_ns();
 	size_t w = 0;
 
 	if (now - u->last_sweep_ns < 1000000000ULL)

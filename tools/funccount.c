@@ -32,10 +32,8 @@ struct options {
 	int cpu;		/* -c CPU, bcc's; -1: every CPU */
 	bool timestamp;
 	bool regex;
-	bool json;
 	bool list;
 	bool per_pid;
-	bool force;		/* --force: return probes in Go programs */
 	char **patterns;
 	int npatterns;
 };
@@ -73,13 +71,9 @@ static const char usage[] =
 "  -v, --verbose          verbose: addresses in listings, kernel features, libbpf errors\n"
 "  -D, --debug            as -v (bcc prints its BPF program; cotrace has none)\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
-"      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
-"                         or single (one perf-event uprobe per site)\n"
-"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
-"                         symbol covers, so that it cannot be checked to start\n"
-"                         an instruction; offsets in data are refused anyway\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_ATTACH
+CLI_HELP_UNSAFE
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  funccount 'c:malloc'                 count libc malloc() calls\n"
@@ -94,8 +88,6 @@ static const char usage[] =
 "  funccount --cmd './calls 10 20' './calls:foo' './calls:bar'\n"
 "  funccount -i 15 --prom /var/lib/node_exporter/funccount.prom 'c:malloc'\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL };
-
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "cmd", required_argument, NULL, CLI_OPT_CMD },
@@ -107,10 +99,7 @@ static const struct option long_opts[] = {
 	{ "debug", no_argument, NULL, 'D' },
 	{ "per-pid", no_argument, NULL, 'P' },
 	{ "list", no_argument, NULL, 'l' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "force", no_argument, NULL, OPT_FORCE },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -135,8 +124,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'r': o->regex = true; break;
 		case 'P': o->per_pid = true; break;
 		case 'l': o->list = true; break;
-		case 'j': o->json = true; break;
-		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("funccount", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -405,7 +392,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	ret = tool__init(&t, "funccount", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	ret = tool__init(&t, "funccount", &o.cli, o.cli.json ? OUT_JSON : OUT_TEXT);
 	/* -l only reads files: it needs no privilege. Tracing one process
 	 * (-p) ends when it exits, as with -c. */
 	if (!ret)
@@ -419,7 +406,7 @@ int main(int argc, char **argv)
 		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
 		goto out;
 	}
-	ret = tool__check_sites(&t, o.force);
+	ret = tool__check_sites(&t, o.cli.force);
 	if (ret)
 		goto out;
 	skel = funccount_bpf__open();

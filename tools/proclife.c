@@ -43,7 +43,6 @@ struct options {
 	const char *comm;
 	pid_t ppid;
 	bool timestamp;
-	bool json;
 	bool exits;
 	bool log;
 	bool threads;
@@ -77,8 +76,7 @@ static const char usage[] =
 "                         collector), at each interval\n"
 "      --max-comms N      distinct command names kept (default 4096)\n"
 "  -v, --verbose          libbpf messages and attach details\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  proclife                     lifetimes of every process, per command, in ms\n"
@@ -105,10 +103,8 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "max-comms", required_argument, NULL, OPT_MAX_COMMS },
-	{ "verbose", no_argument, NULL, 'v' },
 	CLI_LONG_OPTS_END
 };
 
@@ -143,7 +139,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_THREADS: o->threads = true; break;
 		case OPT_LIBC: o->libc = true; break;
 		case 'T': o->timestamp = true; break;
-		case 'j': o->json = true; break;
 		case OPT_MAX_COMMS:
 			if (cli__parse_ulong(optarg, 1, 1UL << 20, &o->max_comms))
 				return usage_error("invalid --max-comms '%s': give 1 to 1048576",
@@ -635,7 +630,7 @@ static void summary(struct tool *t, const struct options *o, struct proclife_bpf
 			  attach__prog_misses(skel->progs.libc_uprobe_multi);
 	kv[1].val.u = missed;
 	out__summary(t->out, kv, sizeof(kv) / sizeof(kv[0]));
-	if (o->libc && skel->bss->no_start && !o->json)
+	if (o->libc && skel->bss->no_start && !o->cli.json)
 		fprintf(stderr, "note: %llu exit() calls of processes whose start was not "
 			"seen (started before tracing, forked without exec, or their "
 			"start was lost) were not measured\n",
@@ -707,7 +702,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	ret = tool__init(&t, "proclife", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	ret = tool__init(&t, "proclife", &o.cli, o.cli.json ? OUT_JSON : OUT_TEXT);
 	/* Every process: no -p or -c. With -l the ring buffer is drained at
 	 * each poll interval. */
 	if (!ret)

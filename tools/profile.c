@@ -50,7 +50,6 @@ struct options {
 	bool offsets;
 	bool lines;
 	bool per_pid;
-	bool json;
 	const char *svg;
 	unsigned long storage;
 	enum stack_unwind unwind;
@@ -89,8 +88,7 @@ STACK_UNWIND_HELP
 "                         map PATH (u64 keys, as bcc's special_filtering.md)\n"
 "      --mntnsmap PATH    only mount namespaces whose id is a key of the pinned\n"
 "                         BPF hash map PATH (u64 keys)\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  profile 10                       all CPUs for 10 seconds\n"
@@ -101,8 +99,7 @@ STACK_UNWIND_HELP
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n"
 "  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_DURATION, OPT_CGROUPMAP,
-       OPT_MNTNSMAP, OPT_UNWIND };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_DURATION, OPT_CGROUPMAP, OPT_MNTNSMAP };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -125,10 +122,8 @@ static const struct option long_opts[] = {
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "offsets", no_argument, NULL, 's' },
 	{ "lines", no_argument, NULL, OPT_LINES },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
-	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "stack-storage-size", required_argument, NULL, STACK_OPT_STORAGE },
+	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
 	CLI_LONG_OPTS_END
 };
 
@@ -202,15 +197,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_SVG: o->svg = optarg; break;
 		case 's': o->offsets = true; break;
 		case OPT_LINES: o->lines = true; break;
-		case 'j': o->json = true; break;
-		case OPT_STORAGE:
-			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
-				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
-						   optarg);
-			break;
-		case OPT_UNWIND:
-			if (stack_unwind__parse(optarg, &o->unwind))
-				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
+		case STACK_OPT_STORAGE:
+		case STACK_OPT_UNWIND:
+			ret = stack_capture__option("profile", c, optarg, &o->storage, &o->unwind);
+			if (ret)
+				return ret;
 			break;
 		default:
 			ret = cli__common_option("profile", usage, COTRACE_VERSION, c, argv,
@@ -237,7 +228,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				   "-L and --cmd cannot be used together");
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s", "-U and -K cannot be used together");
-	if (o->folded && o->json)
+	if (o->folded && o->cli.json)
 		return usage_error("%s", "-f and -j cannot be used together");
 	if (o->freq && o->period)
 		return usage_error("%s", "-F and -c cannot be used together");
@@ -483,6 +474,25 @@ out:
 	return ret;
 }
 
+/* -p with several processes (one is checked by tool__start()), -L: each
+ * must exist. Returns 0 or EXIT_USAGE, said on stderr. */
+static int check_pids(const struct options *o)
+{
+	for (int i = 0; o->npids > 1 && i < o->npids; i++) {
+		if (cli__pid_exists(o->pids[i])) {
+			fprintf(stderr, "profile: process %d does not exist\n", o->pids[i]);
+			return EXIT_USAGE;
+		}
+	}
+	for (int i = 0; i < o->ntids; i++) {
+		if (cli__pid_exists(o->tids[i])) {
+			fprintf(stderr, "profile: thread %d does not exist\n", o->tids[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .cpu = -1, .storage = DEFAULT_STACK_STORAGE };
@@ -495,7 +505,7 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = tool__init(&t, "profile", &o.cli,
-			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+			 o.cli.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
 	if (!ret && t.pprof && pprof_types(t.pprof, &o))
 		ret = EXIT_RUNTIME;
 	/* No sites to attach: the features are probed only for -v. With
@@ -504,22 +514,10 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = tool__start(&t, TOOL_F_NO_FEATURES, o.npids == 1 ? o.pids[0] : 0,
 				  DRAIN_CHECK_SECS);
+	if (!ret)
+		ret = check_pids(&o);
 	if (ret)
 		goto out;
-	for (int i = 0; o.npids > 1 && i < o.npids; i++) {
-		if (cli__pid_exists(o.pids[i])) {
-			fprintf(stderr, "profile: process %d does not exist\n", o.pids[i]);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
-	for (int i = 0; i < o.ntids; i++) {
-		if (cli__pid_exists(o.tids[i])) {
-			fprintf(stderr, "profile: thread %d does not exist\n", o.tids[i]);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
 	if (o.cli.cmd)
 		o.pids[o.npids++] = t.run.cmd.pid;
 	if (!o.kernel_only &&

@@ -43,8 +43,6 @@ struct options {
 	bool addresses;
 	bool timestamp;
 	bool regex;
-	bool json;
-	bool force;		/* --force: return probes in Go programs */
 	unsigned long storage;
 	enum stack_unwind unwind;
 	char **patterns;
@@ -83,11 +81,8 @@ static const char usage[] =
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 STACK_UNWIND_HELP
 "      --attach MODE      auto, multi or single (see funccount)\n"
-"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
-"                         symbol covers, so that it cannot be checked to start\n"
-"                         an instruction; offsets in data are refused anyway\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_UNSAFE
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  stackcount 'c:malloc'                  stacks calling malloc\n"
@@ -98,7 +93,7 @@ STACK_UNWIND_HELP
 "  stackcount --pprof gamma.pb.gz --cmd './app' './app:gamma'\n"
 "                                         a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_STORAGE, OPT_FORCE, OPT_DEBUG, OPT_UNWIND };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_DEBUG };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -115,14 +110,11 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, 's' },
 	{ "lines", no_argument, NULL, OPT_LINES },
-	{ "verbose", no_argument, NULL, 'v' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "regexp", no_argument, NULL, 'r' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
-	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "stack-storage-size", required_argument, NULL, STACK_OPT_STORAGE },
+	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -159,16 +151,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'v': o->cli.verbose = o->addresses = true; break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
-		case 'j': o->json = true; break;
-		case OPT_FORCE: o->force = true; break;
-		case OPT_STORAGE:
-			if (cli__parse_ulong(optarg, 16, 1UL << 24, &o->storage))
-				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
-						   optarg);
-			break;
-		case OPT_UNWIND:
-			if (stack_unwind__parse(optarg, &o->unwind))
-				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
+		case STACK_OPT_STORAGE:
+		case STACK_OPT_UNWIND:
+			ret = stack_capture__option("stackcount", c, optarg, &o->storage, &o->unwind);
+			if (ret)
+				return ret;
 			break;
 		default:
 			ret = cli__common_option("stackcount", usage, COTRACE_VERSION, c, argv,
@@ -184,7 +171,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return ret;
 	if (o->user_only && o->kernel_only)
 		return usage_error("%s", "-U and -K cannot be used together");
-	if (o->folded && o->json)
+	if (o->folded && o->cli.json)
 		return usage_error("%s", "-f and -j cannot be used together");
 	o->patterns = &argv[optind];
 	o->npatterns = argc - optind;
@@ -298,7 +285,7 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = tool__init(&t, "stackcount", &o.cli,
-			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+			 o.cli.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
 	/* Each stack is a count of hits. */
 	if (!ret && t.pprof && (pprof__add_sample_type(t.pprof, "hits", "count", 1) ||
 				pprof__set_period(t.pprof, "hits", "count", 1)))
@@ -309,7 +296,7 @@ int main(int argc, char **argv)
 		ret = tool__add_specs(&t, o.patterns, o.npatterns,
 				      PROBE_F_BARE_KERNEL | (o.regex ? PROBE_F_REGEX : 0));
 	if (!ret)
-		ret = tool__check_sites(&t, o.force);
+		ret = tool__check_sites(&t, o.cli.force);
 	if (!ret && !o.kernel_only &&
 	    stack_unwind__choose(o.unwind, "stackcount", o.cli.verbose, &cfi))
 		ret = EXIT_USAGE;

@@ -24,6 +24,7 @@
 #include "common/tool.h"
 #include "common/syms.h"
 #include "common/syscalls.h"
+#include "common/sysreport.h"
 #include "bpf/stacks.h"
 #include "bpf/syscount.h"
 #include "syscount.skel.h"
@@ -46,7 +47,6 @@ struct options {
 	bool list;
 	long nr;		/* --syscall, -1: every syscall */
 	const char *comm;
-	bool json;
 	bool stack;
 	bool folded;
 	bool offsets;
@@ -85,8 +85,7 @@ STACK_UNWIND_HELP
 "      --pprof FILE       with --stack: also write the stacks to FILE as a\n"
 "                         gzipped pprof profile (go tool pprof)\n"
 "  -v, --verbose          verbose: libbpf messages\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  syscount                       top 10 syscalls, system-wide, until Ctrl-C\n"
@@ -102,7 +101,7 @@ STACK_UNWIND_HELP
 "  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
 "                                 metrics for Prometheus every 15 seconds\n";
 
-enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_UNWIND };
+enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -123,11 +122,9 @@ static const struct option long_opts[] = {
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
-	{ "unwind", required_argument, NULL, OPT_UNWIND },
-	{ "json", no_argument, NULL, 'j' },
+	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
-	{ "verbose", no_argument, NULL, 'v' },
 	CLI_LONG_OPTS_END
 };
 
@@ -172,7 +169,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P': o->per_process = true; break;
 		case 'l': o->list = true; break;
 		case 'f': o->folded = true; break;
-		case 'j': o->json = true; break;
 		case OPT_SYSCALL:
 			nr = syscall_number(optarg);
 			if (nr < 0)
@@ -188,9 +184,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
-		case OPT_UNWIND:
-			if (stack_unwind__parse(optarg, &o->unwind))
-				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
+		case STACK_OPT_UNWIND:
+			ret = stack_capture__option("syscount", c, optarg, NULL, &o->unwind);
+			if (ret)
+				return ret;
 			o->unwind_set = true;
 			break;
 		default:
@@ -215,7 +212,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", "--stack cannot be combined with -L, -x, -e or -P");
 	if ((o->folded || o->offsets || o->unwind_set) && !o->stack)
 		return usage_error("%s", "-f, --offsets and --unwind need --stack");
-	if (o->folded && o->json)
+	if (o->folded && o->cli.json)
 		return usage_error("%s", "-f and -j cannot be used together");
 	if (o->cli.pprof && !o->stack)
 		return usage_error("%s", "--pprof needs --stack");
@@ -258,308 +255,16 @@ out:
 	return ret;
 }
 
-/* ---- reading and reporting counts ---------------------------------------------- */
+/* ---- reporting ---------------------------------------------------------------- */
 
 struct state {
 	const struct options *o;
 	struct syscount_bpf *skel;
 	struct out *out;
-	int ncpus;
-	struct syscount_val *percpu;	/* scratch: one array lookup */
-	struct syscount_val *prev;	/* per array slot, at the last report */
 	struct stack_capture sc;	/* --stack */
 	unsigned interval;
-	struct prom *prom;		/* --prom, borrowed from the tool */
-	int prom_count, prom_time;	/* its families: counts, and times with -L */
+	struct sysreport rep;		/* the tables of counts */
 };
-
-/* A row: a syscall or a process with its count and time in ns. */
-struct row {
-	long nr;
-	uint32_t pid;
-	char comm[16];
-	uint64_t count;
-	uint64_t ns;
-};
-
-struct rows {
-	struct row *v;
-	size_t n, cap;
-};
-
-static int rows__add(struct rows *r, const struct row *row)
-{
-	if (!row->count)
-		return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 512;
-		void *p = realloc(r->v, cap * sizeof(*r->v));
-
-		if (!p)
-			return -ENOMEM;
-		r->v = p;
-		r->cap = cap;
-	}
-	r->v[r->n++] = *row;
-	return 0;
-}
-
-/* The array: cumulative in the kernel, reported as the change since @prev. */
-static int read_array(struct state *st, struct rows *rows)
-{
-	int fd = bpf_map__fd(st->skel->maps.counts);
-
-	for (uint32_t i = 0; i < SYSCOUNT_NR_SLOTS; i++) {
-		struct row row = { .nr = i };
-		uint64_t count = 0, ns = 0;
-		int err;
-
-		if (bpf_map_lookup_elem(fd, &i, st->percpu))
-			return -errno;
-		for (int cpu = 0; cpu < st->ncpus; cpu++) {
-			count += st->percpu[cpu].count;
-			ns += st->percpu[cpu].ns;
-		}
-		row.count = count - st->prev[i].count;
-		row.ns = ns - st->prev[i].ns;
-		st->prev[i].count = count;
-		st->prev[i].ns = ns;
-		err = rows__add(rows, &row);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/*
- * The hashes (numbers beyond the array, processes): drained at each report
- * when there are intervals; read once otherwise, so that no update racing
- * with a delete can be lost from a single final report.
- */
-static int read_hash(struct state *st, int fd, bool procs, struct rows *rows)
-{
-	size_t n = 0, cap = 0;
-	uint32_t *keys = NULL, next, *prev = NULL;
-	bool drain = st->o->cli.interval > 0;
-	int err = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (n == cap) {
-			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = p;
-		}
-		keys[n] = next;
-		prev = &keys[n++];
-	}
-	for (size_t i = 0; i < n && !err; i++) {
-		struct row row = {};
-
-		if (procs) {
-			struct syscount_proc v;
-
-			if (drain ? bpf_map_lookup_and_delete_elem(fd, &keys[i], &v)
-				  : bpf_map_lookup_elem(fd, &keys[i], &v))
-				continue;
-			row.pid = keys[i];
-			memcpy(row.comm, v.comm, sizeof(row.comm));
-			row.comm[sizeof(row.comm) - 1] = 0;
-			row.count = v.count;
-			row.ns = v.ns;
-		} else {
-			struct syscount_val v;
-
-			if (drain ? bpf_map_lookup_and_delete_elem(fd, &keys[i], &v)
-				  : bpf_map_lookup_elem(fd, &keys[i], &v))
-				continue;
-			row.nr = (int32_t)keys[i];
-			row.count = v.count;
-			row.ns = v.ns;
-		}
-		err = rows__add(rows, &row);
-	}
-out:
-	free(keys);
-	return err;
-}
-
-static const struct out_col sys_cols[] = {
-	{ "SYSCALL", "syscall", OUT_STR, -22 },
-	{ "COUNT", "count", OUT_U64, 10 },
-	{ "NR", "nr", OUT_S64, 0, .json_only = true },
-};
-static const struct out_col sys_lat_cols[][5] = {
-	{
-		{ "SYSCALL", "syscall", OUT_STR, -22 },
-		{ "COUNT", "count", OUT_U64, 10 },
-		{ "TIME (us)", "total_us", OUT_F64, 14 },
-		{ "AVG (us)", "avg_us", OUT_F64, 12 },
-		{ "NR", "nr", OUT_S64, 0, .json_only = true },
-	}, {
-		{ "SYSCALL", "syscall", OUT_STR, -22 },
-		{ "COUNT", "count", OUT_U64, 10 },
-		{ "TIME (ms)", "total_ms", OUT_F64, 14 },
-		{ "AVG (ms)", "avg_ms", OUT_F64, 12 },
-		{ "NR", "nr", OUT_S64, 0, .json_only = true },
-	},
-};
-static const struct out_col proc_cols[] = {
-	{ "PID", "pid", OUT_U64, -7 },
-	{ "COMM", "comm", OUT_STR, -16 },
-	{ "COUNT", "count", OUT_U64, 10 },
-};
-static const struct out_col proc_lat_cols[][5] = {
-	{
-		{ "PID", "pid", OUT_U64, -7 },
-		{ "COMM", "comm", OUT_STR, -16 },
-		{ "COUNT", "count", OUT_U64, 10 },
-		{ "TIME (us)", "total_us", OUT_F64, 14 },
-		{ "AVG (us)", "avg_us", OUT_F64, 12 },
-	}, {
-		{ "PID", "pid", OUT_U64, -7 },
-		{ "COMM", "comm", OUT_STR, -16 },
-		{ "COUNT", "count", OUT_U64, 10 },
-		{ "TIME (ms)", "total_ms", OUT_F64, 14 },
-		{ "AVG (ms)", "avg_ms", OUT_F64, 12 },
-	},
-};
-
-/* ---- --prom ------------------------------------------------------------------------ */
-
-static const char *const syscall_labels[] = { "syscall", "errno" };
-static const char *const process_labels[] = { "pid", "comm", "errno" };
-
-/* The metric families: counts, and their time with -L. Returns 0 or an exit code. */
-static int declare_metrics(struct state *st)
-{
-	const struct options *o = st->o;
-	const char *const *labels = o->per_process ? process_labels : syscall_labels;
-	size_t nlabels = (o->per_process ? 2 : 1) + (o->err != 0);
-	struct prom_family count = {
-		.name = o->failures ? "cotrace_syscount_failed_syscalls_total"
-				    : "cotrace_syscount_syscalls_total",
-		.help = o->failures ? "Syscalls that failed, counted by syscount."
-				    : "Syscalls made, counted by syscount.",
-		.type = PROM_COUNTER, .labels = labels, .nlabels = nlabels,
-	};
-	struct prom_family time = {
-		.name = o->failures ? "cotrace_syscount_failed_syscall_seconds_total"
-				    : "cotrace_syscount_syscall_seconds_total",
-		.help = o->failures ? "Time spent in syscalls that failed, measured by syscount -L."
-				    : "Time spent in syscalls, measured by syscount -L.",
-		.type = PROM_COUNTER, .labels = labels, .nlabels = nlabels, .unit_ns = 1,
-	};
-
-	st->prom_count = prom__add_family(st->prom, &count);
-	st->prom_time = o->latency ? prom__add_family(st->prom, &time) : 0;
-	if (st->prom_count < 0 || st->prom_time < 0) {
-		fprintf(stderr, "syscount: cannot declare the metrics: %s\n", strerror(ENOMEM));
-		return EXIT_RUNTIME;
-	}
-	return 0;
-}
-
-/* Add what row @r counted since the last report to the metrics. */
-static int export_row(struct state *st, const struct row *r)
-{
-	const struct options *o = st->o;
-	char name[32], pid[16], err[32] = "";
-	const char *values[3];
-	size_t n = 0;
-	int ret;
-
-	if (o->per_process) {
-		snprintf(pid, sizeof(pid), "%u", r->pid);
-		values[n++] = pid;
-		values[n++] = r->comm;
-	} else {
-		syscall_format(r->nr, name, sizeof(name));
-		values[n++] = name;
-	}
-	if (o->err)
-		errno_format(o->err, err, sizeof(err));
-	values[n++] = err;
-	ret = prom__counter_add(st->prom, st->prom_count, values, r->count);
-	if (!ret && o->latency)
-		ret = prom__counter_add(st->prom, st->prom_time, values, r->ns);
-	return ret;
-}
-
-static int report_counts(struct state *st)
-{
-	const struct options *o = st->o;
-	/* bcc's interval header: "[03:11:13]". */
-	struct out_ctx ctx = { .timestamp = o->cli.interval > 0, .interval = st->interval,
-			       .record = "count", .bracket_time = true };
-	const struct out_col *cols;
-	struct rows rows = {};
-	struct out_table *t = NULL;
-	double div = o->msecs ? 1e6 : 1e3;
-	size_t ncols, sort_col;
-	int err;
-
-	if (o->per_process) {
-		cols = o->latency ? proc_lat_cols[o->msecs] : proc_cols;
-		ncols = o->latency ? 5 : 3;
-		sort_col = o->latency ? 3 : 2;
-		err = read_hash(st, bpf_map__fd(st->skel->maps.proc_counts), true, &rows);
-	} else {
-		cols = o->latency ? sys_lat_cols[o->msecs] : sys_cols;
-		ncols = o->latency ? 5 : 3;
-		sort_col = o->latency ? 2 : 1;
-		err = read_array(st, &rows);
-		if (!err)
-			err = read_hash(st, bpf_map__fd(st->skel->maps.other_counts), false, &rows);
-	}
-	if (err)
-		goto out;
-	t = out_table__new(cols, ncols);
-	if (!t) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < rows.n && !err; i++) {
-		const struct row *r = &rows.v[i];
-		struct out_val v[5];
-		char name[32];
-		size_t k = 0;
-
-		/* Every row, before -T keeps the top ones. */
-		err = st->prom ? export_row(st, r) : 0;
-		if (err)
-			break;
-		if (o->per_process) {
-			v[k++].u = r->pid;
-			v[k++].s = r->comm;
-		} else {
-			syscall_format(r->nr, name, sizeof(name));
-			v[k++].s = name;
-		}
-		v[k++].u = r->count;
-		if (o->latency) {
-			v[k++].f = r->ns / div;
-			v[k++].f = r->ns / div / r->count;
-		}
-		if (!o->per_process)
-			v[k++].i = r->nr;
-		err = out_table__add(t, v);
-	}
-	if (err)
-		goto out;
-	/* bcc's order: the most frequent (or, with -L, the slowest) first. */
-	out_table__sort(t, sort_col, true);
-	if (o->top)
-		out_table__truncate(t, o->top);
-	out__table(st->out, &ctx, t);
-out:
-	out_table__free(t);
-	free(rows.v);
-	return err;
-}
 
 /* --stack: one record per distinct (process, syscall, user stack). */
 static int report_stacks(struct state *st)
@@ -613,7 +318,7 @@ out:
 static int report(void *ctx, bool last)
 {
 	struct state *st = ctx;
-	int err = st->o->stack ? report_stacks(st) : report_counts(st);
+	int err = st->o->stack ? report_stacks(st) : sysreport__report(&st->rep, st->interval);
 
 	st->interval++;
 	return err;
@@ -718,12 +423,8 @@ static int trace(struct tool *t, struct state *st)
 	struct syscount_bpf *skel = st->skel;
 	int ret = EXIT_RUNTIME, err;
 
-	st->ncpus = libbpf_num_possible_cpus();
-	if (st->ncpus <= 0)
-		return ret;
-	st->percpu = calloc(st->ncpus, sizeof(*st->percpu));
-	st->prev = calloc(SYSCOUNT_NR_SLOTS, sizeof(*st->prev));
-	if (!st->percpu || !st->prev)
+	if (sysreport__open(&st->rep, bpf_map__fd(skel->maps.counts),
+			    bpf_map__fd(skel->maps.other_counts), bpf_map__fd(skel->maps.proc_counts)))
 		return ret;
 	if (o->stack) {
 		/* With -c, the command is stopped at its first syscall (and at a
@@ -771,13 +472,16 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = tool__init(&t, "syscount", &o.cli,
-			 o.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
+			 o.cli.json ? OUT_JSON : o.folded ? OUT_FOLDED : OUT_TEXT);
 	if (ret)
 		goto out;
 	st.out = t.out;
-	st.prom = t.prom;
-	if (st.prom)
-		ret = declare_metrics(&st);
+	sysreport__init(&st.rep, &(struct sysreport_opts){
+		.per_process = o.per_process, .latency = o.latency, .msecs = o.msecs,
+		.failures = o.failures, .err = o.err, .intervals = o.cli.interval > 0,
+		.top = o.top }, t.out);
+	if (t.prom)
+		ret = sysreport__declare_metrics(&st.rep, t.prom);
 	/* Each stack is a count of syscalls. */
 	if (!ret && t.pprof && (pprof__add_sample_type(t.pprof, "syscalls", "count", 1) ||
 				pprof__set_period(t.pprof, "syscalls", "count", 1)))
@@ -827,7 +531,6 @@ out:
 	ret = tool__fini(&t, ret);
 	stack_capture__fini(&st.sc);
 	syscount_bpf__destroy(st.skel);
-	free(st.percpu);
-	free(st.prev);
+	sysreport__fini(&st.rep);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/hist.h"
 #include "common/output.h"
@@ -35,10 +36,8 @@ struct options {
 	struct cli_common cli;	/* -p -c -i -d -v --attach */
 	bool timestamp;
 	bool regex;
-	bool json;
 	bool per_func;
 	bool per_pid;
-	bool force;
 	unsigned long level;	/* -l: nested calls timed per thread, 0: all */
 	enum hist_unit unit;
 	char **patterns;
@@ -74,13 +73,9 @@ static const char usage[] =
 "                         (node_exporter's textfile collector), at each interval\n"
 "  -v, --verbose          verbose: kernel features, attach times, libbpf errors\n"
 "      --force            trace Go binaries too (return probes can crash them)\n"
-"      --attach MODE      auto (default), multi (one multi-uprobe link per binary)\n"
-"                         or single (one perf-event uprobe per site)\n"
-"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
-"                         symbol covers, so that it cannot be checked to start\n"
-"                         an instruction; offsets in data are refused anyway\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_ATTACH
+CLI_HELP_UNSAFE
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  ulatency 'c:read'                    time libc read() system-wide, in ns\n"
@@ -90,8 +85,6 @@ static const char usage[] =
 "  ulatency -P -F './app:handle_*'      per process and per function\n"
 "  ulatency -c './app arg' './app:work' run ./app and time its work()\n"
 "  ulatency -i 15 --prom /var/lib/node_exporter/ulatency.prom 'c:read'\n";
-
-enum { OPT_FORCE = CLI_OPT_TOOL };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -105,10 +98,7 @@ static const struct option long_opts[] = {
 	{ "pids", no_argument, NULL, 'P' },
 	{ "regexp", no_argument, NULL, 'r' },
 	{ "level", required_argument, NULL, 'l' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "force", no_argument, NULL, OPT_FORCE },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -139,8 +129,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid level '%s' (1 to %d)", optarg,
 						   ULATENCY_MAX_DEPTH);
 			break;
-		case 'j': o->json = true; break;
-		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("ulatency", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -350,25 +338,15 @@ static int cmp_key(const void *a, const void *b)
 static int report_pids(struct state *s, const struct out_ctx *ctx)
 {
 	int fd = bpf_map__fd(s->skel->maps.pid_hists);
-	struct ulatency_key *keys = NULL, next, *prev = NULL;
+	struct ulatency_key *keys = NULL;
 	struct log2_hist merged = {};
-	size_t nkeys = 0, cap = 0;
-	int err = 0;
+	size_t nkeys = 0;
+	int err;
 
 	/* Collect the keys first: deleting while iterating restarts the walk. */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (nkeys == cap) {
-			void *p = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = p;
-		}
-		keys[nkeys] = next;
-		prev = &keys[nkeys++];
-	}
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &nkeys);
+	if (err)
+		return err;
 	if (nkeys > 1)
 		qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	for (size_t i = 0; i < nkeys; i++) {
@@ -483,7 +461,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	ret = tool__init(&t, "ulatency", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	ret = tool__init(&t, "ulatency", &o.cli, o.cli.json ? OUT_JSON : OUT_TEXT);
 	if (!ret)
 		ret = tool__start(&t, TOOL_F_NEED_COOKIE, o.cli.pid, o.cli.interval);
 	if (!ret)
@@ -496,7 +474,7 @@ int main(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	ret = tool__check_sites(&t, o.force);
+	ret = tool__check_sites(&t, o.cli.force);
 	if (ret)
 		goto out;
 	skel = ulatency_bpf__open();

@@ -5,32 +5,28 @@
  * and formatted as bcc's trace does, or as ftrace's uprobe_events
  * fetch-args ("name=value ...").
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
-#include "common/callconv.h"
 #include "common/cli.h"
-#include "common/dwarf.h"
-#include "common/kbtf.h"
 #include "common/fetch.h"
 #include "common/output.h"
 #include "common/probe.h"
 #include "common/sitelist.h"
 #include "common/sites.h"
 #include "common/tool.h"
+#include "common/traceprint.h"
 #include "common/traceprobe.h"
+#include "common/tracesites.h"
 #include "common/syms.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
@@ -48,7 +44,6 @@ struct options {
 	bool unix_time;		/* -u: -t's time as seconds since the epoch */
 	bool time_of_day;	/* -T */
 	bool print_cpu;		/* -C */
-	bool json;
 	bool list;
 	bool user_stack;
 	bool kernel_stack;	/* -K */
@@ -59,7 +54,6 @@ struct options {
 	long uid;		/* --uid, -1: every user */
 	const char *cgroup_path;	/* -c */
 	const char *msg_filter;	/* -f */
-	bool force;		/* --force: return probes in Go programs */
 	unsigned long str_size;
 	unsigned long pages;
 	struct trace_probe *probes;
@@ -126,11 +120,8 @@ static const char usage[] =
 "  -v, --verbose          verbose: libbpf errors, kernel features\n"
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --attach MODE      auto (default), multi or single\n"
-"      --unsafe           probe a raw offset (PATH:0xOFFSET) that no function\n"
-"                         symbol covers, so that it cannot be checked to start\n"
-"                         an instruction; offsets in data are refused anyway\n"
-"  -h, --help             show this help\n"
-"      --version          show the version\n"
+CLI_HELP_UNSAFE
+CLI_HELP_END
 "\n"
 "Examples:\n"
 "  uprobe-trace 'p:c:write (arg1 == 1) \"wrote %d bytes\", arg3'\n"
@@ -147,7 +138,7 @@ static const char usage[] =
 "  uprobe-trace -A -M 100 'p:c:write \"%d\", arg1'   counts of each message\n"
 "  uprobe-trace -K 't:sched:sched_process_exit'   with kernel stacks\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID };
+enum { OPT_UID = CLI_OPT_TOOL };
 
 /* bcc trace's long options, with its spellings (--print_cpu) kept as aliases. */
 static const struct option long_opts[] = {
@@ -178,9 +169,6 @@ static const struct option long_opts[] = {
 	{ "bin_cmp", no_argument, NULL, 'B' },
 	{ "include", required_argument, NULL, 'I' },
 	{ "list", no_argument, NULL, 'l' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "force", no_argument, NULL, OPT_FORCE },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -263,8 +251,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'a': o->address = true; break;
 		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
-		case 'j': o->json = true; break;
-		case OPT_FORCE: o->force = true; break;
 		default:
 			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -277,7 +263,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	ret = cli_common__check("uprobe-trace", &o->cli);
 	if (ret >= 0)
 		return ret;
-	if (o->aggregate && o->json)
+	if (o->aggregate && o->cli.json)
 		return usage_error("%s", "-A and -j cannot be used together");
 	o->nprobes = argc - optind;
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
@@ -317,355 +303,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- events ------------------------------------------------------------------ */
 
-/*
- * -A: the distinct events as text, each with how many times it came, in
- * the order first seen; an open-addressing index of their hashes.
- */
-struct aggregate {
-	struct agg_item {
-		char *text;
-		uint64_t count;
-		uint64_t hash;
-		size_t order;	/* first seen: ties keep it */
-	} *items;
-	size_t n, cap;
-	uint32_t *index;	/* item + 1, 0 for an empty slot */
-	size_t nslots;		/* a power of two, at least twice n */
-};
-
-static uint64_t text_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* Count one more @text (taken over: freed or kept). 0 or -ENOMEM. */
-static int aggregate__add(struct aggregate *a, char *text)
-{
-	uint64_t h = text_hash(text);
-	size_t slot;
-
-	for (slot = a->nslots ? h & (a->nslots - 1) : 0; a->nslots && a->index[slot];
-	     slot = (slot + 1) & (a->nslots - 1)) {
-		struct agg_item *it = &a->items[a->index[slot] - 1];
-
-		if (it->hash == h && !strcmp(it->text, text)) {
-			it->count++;
-			free(text);
-			return 0;
-		}
-	}
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		void *p = realloc(a->items, cap * sizeof(*a->items));
-
-		if (!p)
-			goto out_nomem;
-		a->items = p;
-		a->cap = cap;
-	}
-	if (2 * (a->n + 1) > a->nslots) {
-		size_t n = a->nslots ? a->nslots * 2 : 128;
-		uint32_t *idx = calloc(n, sizeof(*idx));
-
-		if (!idx)
-			goto out_nomem;
-		for (size_t i = 0; i < a->n; i++) {
-			size_t k = a->items[i].hash & (n - 1);
-
-			while (idx[k])
-				k = (k + 1) & (n - 1);
-			idx[k] = i + 1;
-		}
-		free(a->index);
-		a->index = idx;
-		a->nslots = n;
-		for (slot = h & (n - 1); idx[slot]; slot = (slot + 1) & (n - 1))
-			;
-	}
-	a->items[a->n] = (struct agg_item){ text, 1, h, a->n };
-	a->index[slot] = ++a->n;
-	return 0;
-out_nomem:
-	free(text);
-	return -ENOMEM;
-}
-
-static int agg_cmp(const void *a, const void *b)
-{
-	const struct agg_item *x = a, *y = b;
-
-	/* By count, most first (as bcc); equal counts in the order first seen. */
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* bcc trace's -A report: each event, then "-->COUNT N" and a blank line.
- * The index is no longer valid after it. */
-static void aggregate__print(struct aggregate *a, FILE *f)
-{
-	qsort(a->items, a->n, sizeof(*a->items), agg_cmp);
-	for (size_t i = 0; i < a->n; i++)
-		fprintf(f, "%s-->COUNT %" PRIu64 "\n\n", a->items[i].text, a->items[i].count);
-}
-
-static void aggregate__fini(struct aggregate *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->items[i].text);
-	free(a->items);
-	free(a->index);
-}
-
-struct tracer {
-	const struct options *o;
-	struct syms *syms;		/* -U, -K, %K and %U */
-	const struct site_set *set;
-	struct fetch_plan *plans;	/* per site */
-	struct out *out;
-	struct json *json;
-	uint64_t start_ns;
-	double epoch_offset;		/* -u: CLOCK_REALTIME - CLOCK_MONOTONIC, seconds */
-	uint64_t printed;
-	bool *done;			/* -M reached: the tool's stop */
-	struct trace_line line;		/* the message of the event being printed */
-	struct aggregate agg;		/* -A */
-	int agg_err;			/* -A ran out of memory */
-};
-
-static void func_name(const struct tracer *t, const struct site *s, const struct trace_probe *p,
-		      char *buf, size_t len)
-{
-	if (p->event)
-		snprintf(buf, len, "%s", p->event);
-	else
-		snprintf(buf, len, "%s", s->name);
-}
-
-/* One user frame of @pid as text: "func+0x1a" (with -a, "0xADDR func+0x1a"). */
-static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, size_t len)
-{
-	struct sym_frame f;
-	int n = 0, off = 0;
-
-	if (t->o->address)
-		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
-	if (t->syms)
-		n = syms__resolve_user(t->syms, pid, addr, &f, 1);
-	if (n > 0)
-		sym_frame__format(&f, true, buf + off, len - off);
-	else
-		snprintf(buf + off, len - off, "[unknown]");
-}
-
-/* One kernel frame as text, as format_frame(). */
-static void format_kframe(struct tracer *t, uint64_t addr, char *buf, size_t len)
-{
-	struct sym_frame f;
-	int n = 0, off = 0;
-
-	if (t->o->address)
-		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
-	if (t->syms)
-		n = syms__resolve_kernel(t->syms, addr, &f);
-	if (n > 0)
-		sym_frame__format(&f, true, buf + off, len - off);
-	else
-		snprintf(buf + off, len - off, "[unknown]");
-}
-
-/* An event's stacks, innermost frame first (-U, -K). */
-struct event_stacks {
-	const uint64_t *user, *kernel;
-	size_t nuser, nkernel;
-};
-
-/*
- * One event as text, in bcc trace's layout: [TIME] [CPU] PID TID COMM
- * FUNC MESSAGE, then the kernel stack and the user stack, a frame a line.
- */
-static void write_event_text(struct tracer *t, FILE *f, const struct trace_event *e,
-			     const char *tbuf, const char *comm, const char *func, const char *msg,
-			     const struct event_stacks *st)
-{
-	char frame[1024];
-
-	if (tbuf[0])
-		fprintf(f, t->o->unix_time && !t->o->time_of_day ? "%-17s " : "%-14s ", tbuf);
-	if (t->o->print_cpu)
-		fprintf(f, "%-3u ", e->cpu);
-	fprintf(f, "%-7u %-7u %-15s %-16s %s\n", e->pid, e->tid, comm, func, msg ? msg : "");
-	for (size_t i = 0; i < st->nkernel; i++) {
-		format_kframe(t, st->kernel[i], frame, sizeof(frame));
-		fprintf(f, "        %s\n", frame);
-	}
-	for (size_t i = 0; i < st->nuser; i++) {
-		format_frame(t, e->pid, st->user[i], frame, sizeof(frame));
-		fprintf(f, "        %s\n", frame);
-	}
-}
-
-/* -A: the event's text counted instead of printed. */
-static void aggregate_event(struct tracer *t, const struct trace_event *e, const char *tbuf,
-			    const char *comm, const char *func, const char *msg,
-			    const struct event_stacks *st)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (!f) {
-		t->agg_err = -ENOMEM;
-		return;
-	}
-	write_event_text(t, f, e, tbuf, comm, func, msg, st);
-	if (fclose(f) || !text) {
-		free(text);
-		t->agg_err = -ENOMEM;
-		return;
-	}
-	if (aggregate__add(&t->agg, text))
-		t->agg_err = -ENOMEM;
-}
-
-static void json_stack(struct tracer *t, struct json *j, const char *key, pid_t pid,
-		       const uint64_t *addrs, size_t n, bool kernel)
-{
-	char frame[1024];
-
-	json__begin_array(j, key);
-	for (size_t i = 0; i < n; i++) {
-		if (kernel)
-			format_kframe(t, addrs[i], frame, sizeof(frame));
-		else
-			format_frame(t, pid, addrs[i], frame, sizeof(frame));
-		json__str(j, NULL, frame);
-	}
-	json__end_array(j);
-}
-
-/* %K and %U: a symbol of the kernel (@pid -1) or of process @pid. */
-static int resolve_sym(void *ctx, int pid, uint64_t addr, struct trace_sym *out)
-{
-	struct tracer *t = ctx;
-	struct sym_frame f;
-	int n;
-
-	if (!t->syms)
-		return -ENOENT;
-	n = pid < 0 ? syms__resolve_kernel(t->syms, addr, &f) :
-		      syms__resolve_user(t->syms, pid, addr, &f, 1);
-	if (n <= 0)
-		return -ENOENT;
-	*out = (struct trace_sym){ f.name, f.offset,
-				   f.module && f.module[0] != '[' ? f.module : NULL };
-	return 0;
-}
-
-static int print_event(void *ctx, void *data, size_t size)
-{
-	struct tracer *t = ctx;
-	const struct trace_event *e = data;
-	const struct options *o = t->o;
-	const struct site *s;
-	const struct trace_probe *p;
-	const void *d;
-	struct event_stacks st;
-	size_t dlen;
-	char comm[17], func[128], tbuf[32] = "";
-	const char *msg;
-
-	/* Once stdout failed, the events are only drained (on_event()). */
-	if (*t->done || ferror(stdout) || size < sizeof(*e) || e->site >= t->set->count)
-		return 0;
-	s = &t->set->sites[e->site];
-	p = &o->probes[s->spec];
-	memcpy(comm, e->comm, 16);
-	comm[16] = 0;
-	if (o->comm && !strstr(comm, o->comm))
-		return 0;
-	if (e->stack_bytes > size - sizeof(*e) ||
-	    e->kstack_bytes > size - sizeof(*e) - e->stack_bytes)
-		return 0;
-	d = (const char *)data + sizeof(*e);
-	dlen = size - sizeof(*e) - e->stack_bytes - e->kstack_bytes;
-	st.nuser = e->stack_bytes / sizeof(uint64_t);
-	st.user = (const uint64_t *)((const char *)d + dlen);
-	st.nkernel = e->kstack_bytes / sizeof(uint64_t);
-	st.kernel = st.user + st.nuser;
-	msg = trace_probe__render_event(p, &t->plans[e->site], d, dlen, e->pid,
-					&(struct trace_symbolizer){ resolve_sym, t }, &t->line);
-	/* bcc's -f: a substring of the message, before -M counts the event. */
-	if (o->msg_filter && !strstr(msg ? msg : "", o->msg_filter))
-		return 0;
-	func_name(t, s, p, func, sizeof(func));
-	if (o->time_of_day) {
-		time_t now = time(NULL);
-		struct tm tm;
-
-		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime_r(&now, &tm));
-	} else if (o->unix_time) {
-		snprintf(tbuf, sizeof(tbuf), "%.6f", t->epoch_offset + e->ts / 1e9);
-	} else if (o->timestamp) {
-		snprintf(tbuf, sizeof(tbuf), "%.6f",
-			 e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
-	}
-	if (t->json) {
-		struct json *j = t->json;
-		const struct fetch_plan *plan = &t->plans[e->site];
-
-		json__begin_object(j);
-		json__str(j, "type", "event");
-		if (o->timestamp || o->time_of_day)
-			json__f64(j, "ts", o->unix_time ? t->epoch_offset + e->ts / 1e9 :
-				  e->ts > t->start_ns ? (e->ts - t->start_ns) / 1e9 : 0.0);
-		json__u64(j, "pid", e->pid);
-		json__u64(j, "tid", e->tid);
-		json__u64(j, "cpu", e->cpu);
-		json__str(j, "comm", comm);
-		json__str(j, "func", func);
-		json__str(j, "message", msg ? msg : "");
-		json__begin_array(j, "args");
-		for (int i = 0; i < p->nargs; i++) {
-			const struct fetch_value *v = &plan->values[i];
-			char str[FETCH_MAX_STR + 1];
-
-			if (v->type.vtype == FETCH_T_STRING)
-				json__str(j, NULL, fetch_value__str(v, d, dlen, str, sizeof(str)));
-			else if (v->type.vtype == FETCH_T_SIGNED)
-				json__s64(j, NULL, fetch_value__s64(v, d, dlen));
-			else
-				json__u64(j, NULL, fetch_value__u64(v, d, dlen));
-		}
-		json__end_array(j);
-		if (o->kernel_stack)
-			json_stack(t, j, "kernel_stack", e->pid, st.kernel, st.nkernel, true);
-		if (o->user_stack)
-			json_stack(t, j, "user_stack", e->pid, st.user, st.nuser, false);
-		json__end_object(j);
-		json__newline(j);
-	} else if (o->aggregate) {
-		aggregate_event(t, e, tbuf, comm, func, msg, &st);
-	} else {
-		write_event_text(t, stdout, e, tbuf, comm, func, msg, &st);
-	}
-
-	t->printed++;
-	if (o->max_events && t->printed >= o->max_events) {
-		*t->done = true;
-		return -ECANCELED;
-	}
-	return 0;
-}
-
 /* Print one event; a process the BPF side stopped is continued after. */
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct tracer *t = ctx;
+	struct trace_printer *t = ctx;
 	const struct trace_event *e = data;
 	bool stopped = size >= sizeof(*e) && (e->flags & TRACE_F_STOPPED);
 	int ret;
@@ -674,55 +315,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * printed (-n, -f): its later events may be. Then it may go on. */
 	if (stopped && t->syms)
 		syms__snapshot(t->syms, e->pid);
-	ret = print_event(ctx, data, size);
+	ret = trace_printer__event(t, data, size);
 	if (stopped)
 		kill(e->pid, SIGCONT);
 	return ret;
 }
 
-/* ---- listing ------------------------------------------------------------------- */
-
-/* The conventions -v has told of: one line per Go file and convention. */
-struct conv_seen {
-	const char *path;	/* borrowed from the site */
-	enum callconv conv;
-};
-
-/* -v: tell on stderr, once, which convention argN follows in @s's file. */
-static void say_conv(struct conv_seen *seen, size_t *nseen, const struct site *s,
-		     const struct callconv_info *ci)
-{
-	char line[512];
-
-	for (size_t i = 0; i < *nseen; i++)
-		if (seen[i].conv == ci->conv && !strcmp(seen[i].path, s->path))
-			return;
-	seen[(*nseen)++] = (struct conv_seen){ s->path, ci->conv };
-	fprintf(stderr, "uprobe-trace: %s\n",
-		callconv_info__describe(ci, s->display_path, line, sizeof(line)));
-}
-
-/* -l -v: which registers argN means in each Go file listed (on stderr:
- * the listing itself is the same for every tool). */
-static void say_conventions(const struct site_set *set)
-{
-	struct dwarf_cache *dc = dwarf_cache__new();
-	struct callconv_cache *cc = dc ? callconv_cache__new(dc) : NULL;
-	struct conv_seen *seen = cc ? calloc(set->count ? set->count : 1, sizeof(*seen)) : NULL;
-	size_t nseen = 0;
-
-	for (size_t i = 0; seen && i < set->count; i++) {
-		const struct site *s = &set->sites[i];
-		struct callconv_info ci;
-
-		if ((s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) &&
-		    !callconv_cache__get(cc, s->path, s->vaddr, &ci) && ci.go)
-			say_conv(seen, &nseen, s, &ci);
-	}
-	free(seen);
-	callconv_cache__free(cc);
-	dwarf_cache__free(dc);
-}
+/* ---- loading ------------------------------------------------------------------- */
 
 /* Offset of child_pid in sched_process_fork's record, from its format. */
 static int fork_child_offset(unsigned *off, char *err, size_t errlen)
@@ -748,137 +347,6 @@ static int fork_child_offset(unsigned *off, char *err, size_t errlen)
 	}
 	tp_format__fini(&fmt);
 	return ret;
-}
-
-/* Kernel function @func's parameters into @kf. Returns 0, or -ENOENT with
- * why in @err. */
-static int kernel_names(const char *func, struct kbtf_func *kf, char *err, size_t errlen)
-{
-	struct btf *btf = kbtf__vmlinux();
-
-	if (!btf) {
-		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux) to name "
-			 "the parameters of %s: use arg1..arg6", func);
-		return -ENOENT;
-	}
-	if (kbtf__func(btf, func, kf)) {
-		snprintf(err, errlen, "the kernel's BTF does not describe %s: use arg1..arg6",
-			 func);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/*
- * Compile every site's program and write it into the fetch_progs map.
- * Functions' parameters may be named: from DWARF for user functions, from
- * the kernel's BTF for kernel functions.
- */
-static int compile_sites(const struct options *o, const struct site_set *set,
-			 struct fetch_plan *plans, char *err, size_t errlen)
-{
-	struct dwarf_cache *dc = dwarf_cache__new();
-	struct callconv_cache *cc = callconv_cache__new(dc);
-	struct conv_seen *seen = calloc(set->count ? set->count : 1, sizeof(*seen));
-	struct kbtf_func *kf = malloc(sizeof(*kf));
-	const char *root = NULL;
-	size_t nseen = 0;
-	int ret = 0;
-
-	_Static_assert(KBTF_MAX_PARAMS <= DWARF_MAX_PARAMS, "params[] holds either");
-	/* Types of casts and signatures: the site's debug information, then
-	 * the kernel's BTF. */
-	for (size_t i = 0; dc && cc && seen && kf && i < set->count; i++) {
-		const struct site *s = &set->sites[i];
-		const struct trace_probe *p = &o->probes[s->spec];
-		struct fetch_env env = { .kind = trace_probe__fetch_kind(s->kind), .str_size = o->str_size,
-					 .kernel = trace_probe__is_kernel(s->kind), .bin_cmp = o->bin_cmp };
-		struct fetch_param params[DWARF_MAX_PARAMS];
-		const struct dwarf_func *df = NULL;
-		bool named = false;
-		struct tp_format fmt = {};
-		const struct ctype_src *types[2];
-		char dmsg[512] = "";
-
-		if (s->kind == PROBE_UPROBE || s->kind == PROBE_URETPROBE) {
-			struct callconv_info ci;
-
-			if (!callconv_cache__get(cc, s->path, s->vaddr, &ci)) {
-				env.conv = ci.conv;
-				if (o->cli.verbose && ci.go)
-					say_conv(seen, &nseen, s, &ci);
-			}
-			if (dwarf_cache__func(dc, s->path, s->vaddr, &df, dmsg, sizeof(dmsg)))
-				df = NULL;
-			for (size_t k = 0; df && k < df->nparams; k++)
-				if (!dwarf_param__to_fetch(&df->params[k], &params[env.nparams]))
-					env.nparams++;
-			env.params = params;
-			named = df;
-			if ((types[env.ntypes] = dwarf_cache__types(dc, s->path)))
-				env.ntypes++;
-		}
-		if ((types[env.ntypes] = kbtf__types()))
-			env.ntypes++;
-		env.types = types;
-		if (trace_probe__is_kernel(s->kind) && !kernel_names(s->symbol, kf, dmsg, sizeof(dmsg))) {
-			for (size_t k = 0; k < kf->nparams; k++)
-				if (!kbtf_param__to_fetch(&kf->params[k], &params[env.nparams]))
-					env.nparams++;
-			env.params = params;
-			named = true;
-		}
-
-		if (s->kind == PROBE_TRACEPOINT) {
-			if (!root && !(root = tracefs__root())) {
-				snprintf(err, errlen, "cannot mount tracefs: %s", strerror(errno));
-				ret = -EIO;
-				break;
-			}
-			ret = tp_format__load(&fmt, root, s->provider, s->symbol, err, errlen);
-			if (ret) {
-				ret = -EIO;
-				break;
-			}
-			env.tp = &fmt;
-		}
-		ret = trace_probe__compile(p, &env, &plans[i], err, errlen);
-		tp_format__fini(&fmt);
-		if (ret) {
-			/* Names need DWARF or BTF: say why a name is unknown. */
-			if (!named && dmsg[0] && strstr(err, "unknown name")) {
-				size_t n = strlen(err);
-
-				snprintf(err + n, errlen - n, ": %s", dmsg);
-			} else if (trace_probe__is_kernel(s->kind) && named && strstr(err, "unknown name")) {
-				size_t n = strlen(err);
-
-				snprintf(err + n, errlen - n, ": %s",
-					 kbtf_func__describe(kf, dmsg, sizeof(dmsg)));
-			}
-			break;
-		}
-	}
-	if (!dc || !cc || !seen || !kf) {
-		snprintf(err, errlen, "out of memory");
-		ret = -ENOMEM;
-	}
-	free(kf);
-	free(seen);
-	callconv_cache__free(cc);
-	dwarf_cache__free(dc);
-	return ret;
-}
-
-static void print_header(const struct options *o)
-{
-	if (o->json)
-		return;
-	if (o->timestamp || o->time_of_day)
-		printf(o->unix_time && !o->time_of_day ? "%-17s " : "%-14s ", "TIME");
-	if (o->print_cpu)
-		printf("%-3s ", "CPU");
-	printf("%-7s %-7s %-15s %-16s %s\n", "PID", "TID", "COMM", "FUNC", "-");
 }
 
 /*
@@ -987,10 +455,18 @@ static bool wants_symbols(const struct options *o)
 static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bpf *skel,
 		 struct fetch_plan *plans, char **specs)
 {
-	struct tracer tr = { .o = o, .set = &t->set, .plans = plans, .out = t->out,
-			     .done = &t->stop };
+	struct trace_print_opts po = {
+		.probes = o->probes, .comm = o->comm, .msg_filter = o->msg_filter,
+		.max_events = o->max_events, .timestamp = o->timestamp, .unix_time = o->unix_time,
+		.time_of_day = o->time_of_day, .print_cpu = o->print_cpu, .address = o->address,
+		.aggregate = o->aggregate, .user_stack = o->user_stack,
+		.kernel_stack = o->kernel_stack,
+	};
+	struct trace_printer tr;
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
+
+	trace_printer__init(&tr, &po, &t->set, plans, NULL, t->out, &t->stop);
 
 	if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
@@ -1002,11 +478,6 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		/* A traced process is read now, before it can exit. */
 		if (o->cli.pid)
 			syms__snapshot(tr.syms, o->cli.pid);
-	}
-	if (o->json) {
-		tr.json = json__new(stdout);
-		if (!tr.json)
-			goto out;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
@@ -1020,15 +491,9 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	if (ret)
 		goto out;
 	tool__say_tracing(t, t->attached, "probe", specs, o->nprobes);
-	print_header(o);
+	out__event_header(t->out, &tr.layout);
 	out__flush(t->out);
-	tr.start_ns = cli__now_ns();
-	{
-		struct timespec rt;
-
-		clock_gettime(CLOCK_REALTIME, &rt);
-		tr.epoch_offset = rt.tv_sec + rt.tv_nsec / 1e9 - tr.start_ns / 1e9;
-	}
+	trace_printer__start(&tr);
 	ret = tool__begin(t);
 	if (!ret)
 		ret = tool__loop(t, rb, report, &tr, false, "read the events");
@@ -1037,7 +502,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 			fprintf(stderr, "uprobe-trace: -A: %s\n", strerror(-tr.agg_err));
 			ret = EXIT_RUNTIME;
 		}
-		aggregate__print(&tr.agg, stdout);
+		trace_printer__aggregate_report(&tr);
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
@@ -1054,10 +519,8 @@ out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
 	ring_buffer__free(rb);
-	json__free(tr.json);
 	syms__free(tr.syms);
-	trace_line__fini(&tr.line);
-	aggregate__fini(&tr.agg);
+	trace_printer__fini(&tr);
 	return ret;
 }
 
@@ -1075,7 +538,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		goto out_probes;
-	ret = tool__init(&t, "uprobe-trace", &o.cli, o.json ? OUT_JSON : OUT_TEXT);
+	ret = tool__init(&t, "uprobe-trace", &o.cli, o.cli.json ? OUT_JSON : OUT_TEXT);
 	/* -l only reads files: it needs no privilege. The interval is the
 	 * reader's poll: the BPF side wakes it per batch. */
 	if (!ret)
@@ -1094,17 +557,19 @@ int main(int argc, char **argv)
 	if (o.list) {
 		ret = site_list__write(t.out, &t.set, o.cli.verbose) ? EXIT_RUNTIME : EXIT_OK;
 		if (o.cli.verbose)
-			say_conventions(&t.set);
+			trace_sites__say_conventions(&t.set);
 		goto out;
 	}
-	ret = tool__check_sites(&t, o.force);
+	ret = tool__check_sites(&t, o.cli.force);
 	if (ret)
 		goto out;
 	ret = EXIT_RUNTIME;
 	plans = calloc(t.set.count, sizeof(*plans));
 	if (!plans)
 		goto out;
-	err = compile_sites(&o, &t.set, plans, msg, sizeof(msg));
+	err = trace_sites__compile(&t.set, &(struct trace_sites_opts){ o.probes, o.str_size,
+								       o.bin_cmp, o.cli.verbose },
+				   plans, msg, sizeof(msg));
 	if (err)
 		ret = err == -EIO ? EXIT_RUNTIME : EXIT_USAGE;
 	else if (o.cli.cmd && fork_child_offset(&fork_off, msg, sizeof(msg)))

@@ -12,6 +12,8 @@
 #define COTRACE_BPF_LIB_FETCH_H
 
 #include "bpf/fetch.h"
+#include "bpf/fetch_ops.h"
+#include "bpf/lib/maps.bpf.h"
 #include "bpf/regs.h"
 
 #define FETCH_NREGS PT_NREGS	/* 8-byte words of struct pt_regs */
@@ -38,12 +40,7 @@ struct fetch_scratch {
 	__u32 bad;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fetch_scratch);
-} fetch_scratch SEC(".maps");
+PERCPU_ARRAY_MAP(fetch_scratch, struct fetch_scratch, 1);
 
 /* Read @addr as kernel memory: FETCH_F_KERNEL, or FETCH_F_ANY and a
  * kernel address (x86-64: the upper half, top bit set). */
@@ -228,28 +225,6 @@ struct fetch_pred_ctx {
 	struct fetch_scratch *s;
 };
 
-/* a / b and a % b with BPF's unsigned division (signed division needs
- * BPF v4): signs handled apart; x / 0 is 0 and x % 0 is x. */
-static __always_inline __s64 fetch_div(__u8 code, __s64 a, __s64 b)
-{
-	__u64 ua = a, ub = b, q;
-
-	if (code == POP_DIVU)
-		return ub ? ua / ub : 0;
-	if (code == POP_MODU)
-		return ub ? ua % ub : a;
-	ua = a < 0 ? -ua : ua;
-	ub = b < 0 ? -ub : ub;
-	if (!ub)
-		return code == POP_DIV ? 0 : a;
-	if (code == POP_DIV) {
-		q = ua / ub;
-		return (a < 0) != (b < 0) ? -(__s64)q : (__s64)q;
-	}
-	q = ua % ub;
-	return a < 0 ? -(__s64)q : (__s64)q;
-}
-
 /* One filter operation; a bpf_loop() callback, so the verifier walks it
  * once instead of once per iteration and stack depth. */
 static long fetch_pred_step(__u32 i, void *arg)
@@ -313,33 +288,7 @@ static long fetch_pred_step(__u32 i, void *arg)
 		goto bad;
 	b = s->stack[(sp - 1) & (FETCH_PRED_STACK - 1)];
 	a = s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)];
-	switch (code) {
-	case POP_EQ: r = a == b; break;
-	case POP_NE: r = a != b; break;
-	case POP_LT: r = a < b; break;
-	case POP_LE: r = a <= b; break;
-	case POP_GT: r = a > b; break;
-	case POP_GE: r = a >= b; break;
-	case POP_LTU: r = (__u64)a < (__u64)b; break;
-	case POP_LEU: r = (__u64)a <= (__u64)b; break;
-	case POP_GTU: r = (__u64)a > (__u64)b; break;
-	case POP_GEU: r = (__u64)a >= (__u64)b; break;
-	case POP_AND: r = a && b; break;
-	case POP_OR: r = a || b; break;
-	case POP_BAND: r = a & b; break;
-	case POP_BOR: r = a | b; break;
-	case POP_BXOR: r = a ^ b; break;
-	case POP_ADD: r = a + b; break;
-	case POP_SUB: r = a - b; break;
-	case POP_MUL: r = a * b; break;
-	case POP_SHL: r = a << (b & 63); break;
-	case POP_SHR: r = (__u64)a >> (b & 63); break;
-	case POP_SAR: r = a >> (b & 63); break;
-	case POP_DIV: case POP_DIVU: case POP_MOD: case POP_MODU:
-		r = fetch_div(code, a, b);
-		break;
-	default: r = 0; break;
-	}
+	r = fetch_op_binary(code, a, b);
 	s->stack[(sp - 2) & (FETCH_PRED_STACK - 1)] = r;
 	s->sp = sp - 1;
 	return 0;

@@ -4,6 +4,19 @@
 #define COTRACE_BPF_MAPS_H
 
 /*
+ * A per-CPU array of @n values of @vtype, keyed by __u32: a scratch
+ * buffer (one entry) or counters indexed by site or slot (@n a default
+ * the front end may change before load).
+ */
+#define PERCPU_ARRAY_MAP(name, vtype, n)			\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);	\
+		__uint(max_entries, n);				\
+		__type(key, __u32);				\
+		__type(value, vtype);				\
+	} name SEC(".maps")
+
+/*
  * The value of @key in hash @map, inserted as a copy of *@init when
  * absent. Another CPU may insert the same key between the lookup and the
  * insert (which then fails with -EEXIST): the second lookup finds its

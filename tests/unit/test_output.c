@@ -260,6 +260,82 @@ static void test_hist_kv(void **state)
 	free(s);
 }
 
+static const char *frame_of(void *ctx, bool kernel, size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%zu", kernel ? "kfunc" : "ufunc", i);
+	return buf;
+}
+
+static char *render_event(enum out_format fmt, const struct out_event_layout *l,
+			  const struct out_event *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct out *o = out__new(f, fmt);
+
+	out__event_header(o, l);
+	out__event(o, l, e);
+	assert_false(out__failed(o));
+	out__free(o);
+	fclose(f);
+	return buf;
+}
+
+/* uprobe-trace's events: bcc trace's columns in text, one record in JSON. */
+static void test_event(void **state)
+{
+	const enum out_type types[] = { OUT_STR, OUT_S64, OUT_U64 };
+	const struct out_val args[] = { { .s = "x\"y" }, { .i = -3 }, { .u = 7 } };
+	struct out_event_layout l = { .time = true, .cpu = true, .user_stack = true };
+	struct out_event e = { .time = "1.500000", .ts = 1.5, .pid = 42, .tid = 43, .cpu = 1,
+			       .comm = "app", .func = "write", .msg = "wrote 7", .arg_types = types,
+			       .args = args, .nargs = 3, .nkernel = 1, .nuser = 2,
+			       .frame = frame_of };
+	char *s = render_event(OUT_TEXT, &l, &e), *text;
+
+	assert_string_equal(s,
+		"TIME           CPU PID     TID     COMM            FUNC             -\n"
+		"1.500000       1   42      43      app             write            wrote 7\n"
+		"        kfunc0\n"
+		"        ufunc0\n"
+		"        ufunc1\n");
+	/* -A counts the same text; its report adds the count. */
+	text = out_event__text(&l, &e);
+	assert_string_equal(text, strchr(s, '\n') + 1);
+	free(text);
+	free(s);
+	l.wide_time = true;
+	l.cpu = false;
+	e.nkernel = e.nuser = 0;
+	s = render_event(OUT_TEXT, &l, &e);
+	assert_string_equal(s,
+		"TIME              PID     TID     COMM            FUNC             -\n"
+		"1.500000          42      43      app             write            wrote 7\n");
+	free(s);
+	e.nuser = 1;
+	s = render_event(OUT_JSON, &l, &e);
+	assert_string_equal(s,
+		"{\"type\":\"event\",\"ts\":1.5,\"pid\":42,\"tid\":43,\"cpu\":1,\"comm\":\"app\","
+		"\"func\":\"write\",\"message\":\"wrote 7\",\"args\":[\"x\\\"y\",-3,7],"
+		"\"user_stack\":[\"ufunc0\"]}\n");
+	free(s);
+}
+
+static void test_event_count(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct out *o = out__new(f, OUT_TEXT);
+
+	out__event_count(o, "line\n", 3);
+	out__free(o);
+	fclose(f);
+	assert_string_equal(buf, "line\n-->COUNT 3\n\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_stack_delimiter),
 		cmocka_unit_test(test_write_error_kept),
 		cmocka_unit_test(test_closed_pipe),
+		cmocka_unit_test(test_event),
+		cmocka_unit_test(test_event_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
