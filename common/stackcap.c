@@ -81,10 +81,10 @@ int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose,
 	return 0;
 }
 
-int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
-			bool cfi)
+/* The maps, with @on: this run captures stacks. */
+static int size_maps(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+		     bool cfi, bool on)
 {
-	bool on = traces > 1 || counts > 1;
 	int err;
 
 	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
@@ -113,6 +113,17 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 			bpf_program__set_autoattach(p, false);
 	}
 	return err;
+}
+
+int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+			bool cfi)
+{
+	return size_maps(obj, traces, counts, cfi, traces > 1 || counts > 1);
+}
+
+int stack_capture__size_walk(struct bpf_object *obj, bool cfi)
+{
+	return size_maps(obj, 1, 1, cfi, cfi);
 }
 
 /*

@@ -85,6 +85,14 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 			bool cfi);
 
 /*
+ * Between open and load, for a tool that walks user stacks without
+ * counting them (uprobe-trace -U): with @cfi, the unwind tables and the
+ * tables of processes announced; every counting map at one entry.
+ * Returns 0 or a negative errno.
+ */
+int stack_capture__size_walk(struct bpf_object *obj, bool cfi);
+
+/*
  * After load: a symbolizer (syms__new(@syms_flags)), the process @pid read
  * now, before it can exit (0: none), and the ring buffer of processes the
  * BPF side announces, read into the symbolizer as they come (and

@@ -32,6 +32,9 @@
 #include "common/tool.h"
 #include "common/traceprobe.h"
 #include "common/syms.h"
+#include "common/stackcap.h"
+#include "common/stacks.h"
+#include "bpf/stacks.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
 
@@ -51,6 +54,8 @@ struct options {
 	bool json;
 	bool list;
 	bool user_stack;
+	enum stack_unwind unwind;	/* --unwind, with -U */
+	bool unwind_set;
 	bool kernel_stack;	/* -K */
 	bool address;
 	bool include_self;	/* -S */
@@ -113,6 +118,7 @@ static const char usage[] =
 "  -b, --buffer-pages N   ring buffer pages (default 256, rounded up to a power of 2)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -U, --user-stack       print the user stack of each event\n"
+STACK_UNWIND_HELP
 "  -K, --kernel-stack     print the kernel stack of each event (tracepoints and\n"
 "                         kernel functions: a uprobe has none)\n"
 "  -a, --address          with -U or -K, print each frame's address too\n"
@@ -147,7 +153,7 @@ static const char usage[] =
 "  uprobe-trace -A -M 100 'p:c:write \"%d\", arg1'   counts of each message\n"
 "  uprobe-trace -K 't:sched:sched_process_exit'   with kernel stacks\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID };
+enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID, OPT_UNWIND };
 
 /* bcc trace's long options, with its spellings (--print_cpu) kept as aliases. */
 static const struct option long_opts[] = {
@@ -181,6 +187,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -265,6 +272,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
 		case OPT_FORCE: o->force = true; break;
+		case OPT_UNWIND:
+			if (stack_unwind__parse(optarg, &o->unwind))
+				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
+			o->unwind_set = true;
+			break;
 		default:
 			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -279,6 +291,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return ret;
 	if (o->aggregate && o->json)
 		return usage_error("%s", "-A and -j cannot be used together");
+	if (o->unwind_set && !o->user_stack)
+		return usage_error("%s", "--unwind needs -U");
 	o->nprobes = argc - optind;
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
 	if (!o->probes)
@@ -452,10 +466,22 @@ static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, 
 	struct sym_frame f;
 	int n = 0, off = 0;
 
-	if (t->o->address)
-		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
+	uint64_t ip = addr;
+
+	if (addr == STACK_CUT_MARK) {
+		snprintf(buf, len, "%s", STACK_CUT_TEXT);
+		return;
+	}
 	if (t->syms)
-		n = syms__resolve_user(t->syms, pid, addr, &f, 1);
+		n = stack_user_frame__resolve(t->syms, pid, addr, &f, 1, &ip);
+	else if (addr & STACK_FRAME_FILE)
+		ip = 0;
+	/* A frame of a CFI walk that no snapshot of its process maps: its
+	 * file offset. */
+	if (t->o->address && !ip)
+		off = snprintf(buf, len, "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(addr));
+	else if (t->o->address)
+		off = snprintf(buf, len, "0x%" PRIx64 " ", ip);
 	if (n > 0)
 		sym_frame__format(&f, true, buf + off, len - off);
 	else
@@ -912,7 +938,20 @@ static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf
 {
 	const struct site_set *set = &t->set;
 	unsigned long pages;
+	bool cfi = false;
 	int ret;
+
+	if (o->user_stack && stack_unwind__choose(o->unwind, "uprobe-trace", o->cli.verbose, &cfi))
+		return EXIT_USAGE;
+	/* -U by CFI: the walk of the stack tools (bpf/lib/stacks.bpf.h); a
+	 * --cmd command and its children are held at their first event
+	 * (and the command at its execve) until their tables are in. */
+	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->stop_new = cfi && o->cli.cmd;
+	if (stack_capture__size_walk(skel->obj, cfi)) {
+		fprintf(stderr, "uprobe-trace: cannot size the stack maps\n");
+		return EXIT_RUNTIME;
+	}
 
 	skel->rodata->targ_tgid = o->cli.cmd ? 0 : t->pid;
 	skel->rodata->targ_tid = o->tid;
@@ -989,10 +1028,32 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 {
 	struct tracer tr = { .o = o, .set = &t->set, .plans = plans, .out = t->out,
 			     .done = &t->stop };
+	struct stack_capture sc = { .verbose = o->cli.verbose };
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
 
-	if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
+	if (skel->rodata->unwind_cfi) {
+		/* The shared capture: its symbolizer knows the files the walk
+		 * names, its ring buffer announces processes; the events are
+		 * read from the same ring buffer object. */
+		ret = stack_capture__open(&sc, "uprobe-trace", skel->obj, SYMS_F_DEMANGLE,
+					  o->cli.pid, o->cli.cmd != NULL, &t->run);
+		if (ret)
+			goto out;
+		ret = EXIT_RUNTIME;
+		if (!o->cli.pid && !o->cli.cmd)
+			stack_capture__scan(&sc, NULL);
+		for (size_t i = 0; i < t->set.count; i++)
+			if (t->set.sites[i].path)
+				stack_capture__preload(&sc, t->set.sites[i].path);
+		tr.syms = sc.syms;
+		if (ring_buffer__add(sc.rb, bpf_map__fd(skel->maps.events), on_event, &tr)) {
+			fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n",
+				strerror(errno));
+			goto out;
+		}
+		rb = sc.rb;
+	} else if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
 		if (!tr.syms) {
 			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",
@@ -1008,7 +1069,8 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		if (!tr.json)
 			goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
+	if (!rb)
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
 		fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n", strerror(errno));
 		goto out;
@@ -1041,21 +1103,34 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
-		struct out_kv losses[] = {
+		struct out_kv losses[2 + STACK_CAPTURE_NLOSSES] = {
 			{ "lost", "%s events lost: the ring buffer was full (raise -b)", OUT_U64,
 			  { .u = skel->bss->lost } },
 			{ "lost_children", "%s child processes not followed: the table was full",
 			  OUT_U64, { .u = skel->bss->lost_children } },
 		};
+		size_t nlosses = 2;
+		char buf[512];
 
-		tool__summary(t, &head, 1, losses, sizeof(losses) / sizeof(losses[0]), true);
+		/* -U by CFI: the walks' flaws, as the stack tools give them. */
+		if (skel->rodata->unwind_cfi) {
+			if (o->cli.verbose)
+				stack_capture__report_tables(&sc);
+			stack_capture__losses(&skel->bss->stats, "events", losses + 2, buf,
+					      sizeof(buf));
+			nlosses += STACK_CAPTURE_NLOSSES;
+		}
+		tool__summary(t, &head, 1, losses, nlosses, true);
 	}
 out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
-	ring_buffer__free(rb);
+	if (rb != sc.rb) {
+		ring_buffer__free(rb);
+		syms__free(tr.syms);
+	}
+	stack_capture__fini(&sc);
 	json__free(tr.json);
-	syms__free(tr.syms);
 	trace_line__fini(&tr.line);
 	aggregate__fini(&tr.agg);
 	return ret;
