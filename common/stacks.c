@@ -10,7 +10,9 @@
 #include <bpf/bpf.h>
 
 #include "bpf/stacks.h"
+#include "bpf/python.h"
 #include "common/bpfmap.h"
+#include "common/python.h"
 #include "common/stacks.h"
 #include "common/syms.h"
 #include "common/unwinder.h"
@@ -147,13 +149,15 @@ const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash)
 	return c->hashes[i] ? c->frames[i] : NULL;
 }
 
-int stack_user_frame__resolve(struct syms *syms, pid_t pid, uint64_t ip, struct sym_frame *f,
-			      size_t max, uint64_t *addr)
+int stack_user_frame__resolve(struct syms *syms, struct python *py, pid_t pid, uint64_t ip,
+			      struct sym_frame *f, size_t max, uint64_t *addr)
 {
 	if (addr)
 		*addr = ip & STACK_FRAME_FILE ? stack_user_frame__address(syms, pid, ip) : ip;
 	if (ip == STACK_CUT_MARK)
 		return 0;
+	if (PY_FRAME_IS(ip))
+		return python__resolve(py, ip, f);
 	if (ip & STACK_FRAME_FILE)
 		return syms__resolve_module(syms, (int)STACK_FRAME_ID(ip) - 1, STACK_FRAME_OFF(ip),
 					    f, max);
@@ -166,7 +170,7 @@ uint64_t stack_user_frame__address(struct syms *syms, pid_t pid, uint64_t ip)
 
 	if (!(ip & STACK_FRAME_FILE))
 		return ip;
-	if (ip == STACK_CUT_MARK ||
+	if (ip == STACK_CUT_MARK || PY_FRAME_IS(ip) ||
 	    syms__module_address(syms, pid, (int)STACK_FRAME_ID(ip) - 1, STACK_FRAME_OFF(ip), &addr))
 		return 0;
 	return addr;
@@ -227,7 +231,7 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 		if (syms && kernel)
 			nf = syms__resolve_kernel(syms, ips[i], f);
 		else if (syms)
-			nf = stack_user_frame__resolve(syms, pid, ips[i], f, 4, NULL);
+			nf = stack_user_frame__resolve(syms, opts->py, pid, ips[i], f, 4, NULL);
 		/* A trampoline program's stack starts in the probe itself: the
 		 * program, then its trampoline. The traced function is next. */
 		if (kernel && opts->skip_probe_frames && !*n && nf > 0 && f[0].name &&

@@ -54,6 +54,7 @@ struct options {
 	const char *svg;
 	unsigned long storage;
 	enum stack_unwind unwind;
+	bool no_python;		/* --no-python */
 };
 
 static const char usage[] =
@@ -85,6 +86,7 @@ static const char usage[] =
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 STACK_UNWIND_HELP
+PYTHON_HELP
 "      --cgroupmap PATH   only cgroups whose id is a key of the pinned BPF hash\n"
 "                         map PATH (u64 keys, as bcc's special_filtering.md)\n"
 "      --mntnsmap PATH    only mount namespaces whose id is a key of the pinned\n"
@@ -102,7 +104,7 @@ STACK_UNWIND_HELP
 "  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
 enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_STORAGE, OPT_DURATION, OPT_CGROUPMAP,
-       OPT_MNTNSMAP, OPT_UNWIND };
+       OPT_MNTNSMAP, OPT_UNWIND, OPT_NO_PYTHON };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -129,6 +131,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "stack-storage-size", required_argument, NULL, OPT_STORAGE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	CLI_LONG_OPTS_END
 };
 
@@ -208,6 +211,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("invalid stack storage size '%s' (16 to 16777216)",
 						   optarg);
 			break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
 		case OPT_UNWIND:
 			if (stack_unwind__parse(optarg, &o->unwind))
 				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
@@ -470,12 +474,14 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	if (out__flush(t->out))
 		goto out;
 	{
-		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES] = {
+		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
 		};
+		size_t n = 1 + STACK_CAPTURE_NLOSSES;
 
 		stack_capture__losses(&skel->bss->stats, "samples", kv + 1, buf, sizeof(buf));
-		out__summary(t->out, kv, sizeof(kv) / sizeof(kv[0]));
+		n += stack_capture__python_losses(&sc, &skel->bss->py_stats, kv + n);
+		out__summary(t->out, kv, n);
 	}
 out:
 	tool__detach(t);
@@ -540,6 +546,7 @@ int main(int argc, char **argv)
 	skel->rodata->filter_tids = o.ntids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->python_frames = cfi && !o.no_python;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
 	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
 	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");
@@ -552,6 +559,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1,
 					  o.storage, cfi) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = stack_capture__size_python(skel->obj, skel->rodata->python_frames) ?
+		      EXIT_RUNTIME : 0;
 	/* With CFI the tables are drained as they fill: no sample is lost
 	 * for room at any rate or duration (half full asks for a drain). */
 	if (cfi && !ret) {

@@ -56,6 +56,7 @@ struct options {
 	bool user_stack;
 	enum stack_unwind unwind;	/* --unwind, with -U */
 	bool unwind_set;
+	bool no_python;		/* --no-python */
 	bool kernel_stack;	/* -K */
 	bool address;
 	bool include_self;	/* -S */
@@ -119,6 +120,7 @@ static const char usage[] =
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -U, --user-stack       print the user stack of each event\n"
 STACK_UNWIND_HELP
+PYTHON_HELP
 "  -K, --kernel-stack     print the kernel stack of each event (tracepoints and\n"
 "                         kernel functions: a uprobe has none)\n"
 "  -a, --address          with -U or -K, print each frame's address too\n"
@@ -153,7 +155,7 @@ STACK_UNWIND_HELP
 "  uprobe-trace -A -M 100 'p:c:write \"%d\", arg1'   counts of each message\n"
 "  uprobe-trace -K 't:sched:sched_process_exit'   with kernel stacks\n";
 
-enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID, OPT_UNWIND };
+enum { OPT_FORCE = CLI_OPT_TOOL, OPT_UID, OPT_UNWIND, OPT_NO_PYTHON };
 
 /* bcc trace's long options, with its spellings (--print_cpu) kept as aliases. */
 static const struct option long_opts[] = {
@@ -188,6 +190,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -272,6 +275,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'l': o->list = true; break;
 		case 'j': o->json = true; break;
 		case OPT_FORCE: o->force = true; break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
 		case OPT_UNWIND:
 			if (stack_unwind__parse(optarg, &o->unwind))
 				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
@@ -438,6 +442,7 @@ static void aggregate__fini(struct aggregate *a)
 struct tracer {
 	const struct options *o;
 	struct syms *syms;		/* -U, -K, %K and %U */
+	struct python *py;		/* -U by CFI: names Python frames; borrowed */
 	const struct site_set *set;
 	struct fetch_plan *plans;	/* per site */
 	struct out *out;
@@ -473,7 +478,7 @@ static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, 
 		return;
 	}
 	if (t->syms)
-		n = stack_user_frame__resolve(t->syms, pid, addr, &f, 1, &ip);
+		n = stack_user_frame__resolve(t->syms, t->py, pid, addr, &f, 1, &ip);
 	else if (addr & STACK_FRAME_FILE)
 		ip = 0;
 	/* A frame of a CFI walk that no snapshot of its process maps: its
@@ -948,7 +953,9 @@ static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf
 	 * (and the command at its execve) until their tables are in. */
 	skel->rodata->unwind_cfi = cfi;
 	skel->rodata->stop_new = cfi && o->cli.cmd;
-	if (stack_capture__size_walk(skel->obj, cfi)) {
+	skel->rodata->python_frames = cfi && !o->no_python;
+	if (stack_capture__size_walk(skel->obj, cfi) ||
+	    stack_capture__size_python(skel->obj, skel->rodata->python_frames)) {
 		fprintf(stderr, "uprobe-trace: cannot size the stack maps\n");
 		return EXIT_RUNTIME;
 	}
@@ -1047,6 +1054,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 			if (t->set.sites[i].path)
 				stack_capture__preload(&sc, t->set.sites[i].path);
 		tr.syms = sc.syms;
+		tr.py = sc.py;
 		if (ring_buffer__add(sc.rb, bpf_map__fd(skel->maps.events), on_event, &tr)) {
 			fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n",
 				strerror(errno));
@@ -1103,7 +1111,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
-		struct out_kv losses[2 + STACK_CAPTURE_NLOSSES] = {
+		struct out_kv losses[2 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 			{ "lost", "%s events lost: the ring buffer was full (raise -b)", OUT_U64,
 			  { .u = skel->bss->lost } },
 			{ "lost_children", "%s child processes not followed: the table was full",
@@ -1119,6 +1127,8 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 			stack_capture__losses(&skel->bss->stats, "events", losses + 2, buf,
 					      sizeof(buf));
 			nlosses += STACK_CAPTURE_NLOSSES;
+			nlosses += stack_capture__python_losses(&sc, &skel->bss->py_stats,
+								losses + nlosses);
 		}
 		tool__summary(t, &head, 1, losses, nlosses, true);
 	}

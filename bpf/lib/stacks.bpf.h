@@ -12,6 +12,7 @@
 #include "bpf/stacks.h"
 #include "bpf/lib/maps.bpf.h"
 #include "bpf/lib/unwind.bpf.h"
+#include "bpf/lib/python.bpf.h"
 
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
@@ -243,6 +244,7 @@ static __always_inline struct uw_state *stack_walk_user(__u32 tgid)
 
 	if (!st)
 		return NULL;
+	python_frames_in(st, tgid, (__u32)bpf_get_current_pid_tgid());
 	if (st->cut)
 		__sync_fetch_and_add(&stats.cut_user_stacks, 1);
 	/* Before the process's tables: counted when that made a difference. */
