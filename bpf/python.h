@@ -83,8 +83,8 @@ struct py_code {
 	__s32 firstlineno;
 	__u32 linetable_len;	/* bytes kept in linetable */
 	__u32 linetable_full;	/* the code object's line table, in bytes */
-	__u64 qualname_ptr;	/* co_qualname when named: a code object freed and
-				 * another allocated at its address differ in it */
+	__u64 qualname_ptr;	/* co_qualname and co_filename when named: a code */
+	__u64 filename_ptr;	/* object freed and another at its address differ */
 	char qualname[PY_NAME_LEN];
 	char module[PY_MODULE_LEN];	/* the function's __module__ ("" when unknown) */
 	char filename[PY_FILE_LEN];

@@ -52,6 +52,7 @@ struct options {
 	bool offsets;
 	enum stack_unwind unwind;
 	bool unwind_set;
+	bool no_python;		/* --no-python */
 };
 
 static const char usage[] =
@@ -79,6 +80,7 @@ static const char usage[] =
 "  -f, --folded           with --stack: folded output (comm;outer;...;inner N)\n"
 "      --offsets          with --stack: show function offsets (func+0x1a)\n"
 STACK_UNWIND_HELP
+PYTHON_HELP
 "  -j, --json             JSON lines output\n"
 "      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
 "                         (node_exporter's textfile collector), at each interval\n"
@@ -102,7 +104,7 @@ STACK_UNWIND_HELP
 "  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
 "                                 metrics for Prometheus every 15 seconds\n";
 
-enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_UNWIND };
+enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_UNWIND, OPT_NO_PYTHON };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -124,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	{ "json", no_argument, NULL, 'j' },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
@@ -188,6 +191,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
 		case OPT_UNWIND:
 			if (stack_unwind__parse(optarg, &o->unwind))
 				return usage_error("invalid unwind mode '%s' (auto, fp or cfi)", optarg);
@@ -815,10 +819,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	st.skel->rodata->unwind_cfi = cfi;
+	st.skel->rodata->python_frames = cfi && !o.no_python;
 	st.skel->rodata->stop_new = o.stack && o.cli.cmd != NULL;
 	/* With CFI, user stacks are in ustacks: the stack-trace map is not used. */
 	ret = stack_capture__size(st.skel->obj, o.stack && !cfi ? STACK_TRACES : 1,
 				  o.stack ? STACK_KEYS : 1, cfi) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = stack_capture__size_python(st.skel->obj, st.skel->rodata->python_frames) ?
+		      EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, st.skel->skeleton);
 	if (!ret)

@@ -126,6 +126,25 @@ static __always_inline void py_str(struct py_walk *w, __u64 obj, char *dst, __u3
 }
 
 /*
+ * co_qualname and co_filename of @code: one read when they are near each
+ * other (3.11: 16 bytes apart), else two.
+ */
+static __always_inline void py_read2(struct py_walk *w, __u64 code, __u64 *name, __u64 *file)
+{
+	__u64 buf[3] = {};
+	__u32 qn = w->proc.off.code_qualname, fn = w->proc.off.code_filename;
+
+	if (fn < qn && qn - fn <= 16 && !((qn - fn) & 7) &&
+	    !bpf_probe_read_user(buf, sizeof(buf), (void *)(code + fn))) {
+		*file = buf[0];
+		*name = qn - fn == 8 ? buf[1] : buf[2];
+		return;
+	}
+	*name = py_read(code + qn);
+	*file = py_read(code + fn);
+}
+
+/*
  * The id of code object @code of the process (its strings copied into
  * py_codes the first time), @func the frame's function (for its module).
  * 0 when the table has no room. A global function: checked once.
@@ -134,7 +153,7 @@ __noinline __u32 py_code_id(struct py_walk *w, __u64 code, __u64 func)
 {
 	struct py_code_key key = {};
 	struct py_code *c;
-	__u64 name, mod, lt, n, flags;
+	__u64 name = 0, file = 0, mod, lt, n, flags;
 	long err;
 
 	if (!w)
@@ -142,9 +161,9 @@ __noinline __u32 py_code_id(struct py_walk *w, __u64 code, __u64 func)
 	key.tgid = w->tgid;
 	key.gen = w->gen;
 	key.code = code;
-	name = py_read(code + w->proc.off.code_qualname);
+	py_read2(w, code, &name, &file);
 	c = bpf_map_lookup_elem(&py_codes, &key);
-	if (c && c->qualname_ptr == name)
+	if (c && c->qualname_ptr == name && c->filename_ptr == file)
 		return c->id;
 	/* Unknown, or another code object at a freed one's address: named (again). */
 	flags = c ? BPF_EXIST : BPF_NOEXIST;
@@ -156,8 +175,9 @@ __noinline __u32 py_code_id(struct py_walk *w, __u64 code, __u64 func)
 	w->seq++;
 	c->id = w->seq << 8 | (bpf_get_smp_processor_id() & 0xff);
 	c->qualname_ptr = name;
+	c->filename_ptr = file;
 	py_str(w, name, c->qualname, sizeof(c->qualname));
-	py_str(w, py_read(code + w->proc.off.code_filename), c->filename, sizeof(c->filename));
+	py_str(w, file, c->filename, sizeof(c->filename));
 	c->firstlineno = (__s32)py_read(code + w->proc.off.code_firstlineno);
 	c->module[0] = 0;
 	mod = func ? py_read(func + w->proc.off.func_module) : 0;
