@@ -34,7 +34,9 @@ def sampler(main_id, stop, counts):
         f = sys._current_frames().get(main_id)
         if f is None:
             continue
-        key = "%s.%s" % (f.f_globals.get("__name__"), f.f_code.co_qualname)
+        # As the tools name it: a module's own code has no function, so no module.
+        q = f.f_code.co_qualname
+        key = q if q == "<module>" else "%s.%s" % (f.f_globals.get("__name__"), q)
         counts[key] = counts.get(key, 0) + 1
 
 
