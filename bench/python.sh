@@ -28,11 +28,15 @@ cleanup() {
 trap cleanup EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-prog() {	# "ns/run runs total-ns" of profile's do_sample programs loaded now
-	bpftool prog show -j | jq -r '[.[] | select(.name == "do_sample" and (.run_cnt // 0) > 0)] |
+# prog IDS: "ns/run runs total-ns" of the do_sample programs loaded now
+# whose ids are not in IDS (those of other runs on a shared machine).
+prog() {
+	bpftool prog show -j | jq -r --argjson old "[$1]" '[.[] | select(.name == "do_sample" and
+		(.run_cnt // 0) > 0 and ((.id as $i | $old | index($i)) == null))] |
 		if length == 0 then "0 0 0" else
 		"\((map(.run_time_ns) | add) / (map(.run_cnt) | add) | floor) \(map(.run_cnt) | add) \(map(.run_time_ns) | add)" end'
 }
+ids() { bpftool prog show -j | jq -r '[.[] | select(.name == "do_sample") | .id] | join(",")'; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # The workload runs for the whole benchmark.
@@ -42,19 +46,26 @@ sleep 1
 
 # run ARGS...: profile ARGS for SECS seconds; prints "prog-ns/run runs prog-ns cpu-ticks".
 run() {
-	local tpid res t0 t1
+	local tpid res t0 t1 old r0 r1
+	old=$(ids)
 	"$PR" -d "$SECS" "$@" >"$TMP/out" 2>"$TMP/err" &
 	tpid=$!
 	for ((i = 0; i < 200; i++)); do
 		grep -qs 'Hit Ctrl-C' "$TMP/err" && break
 		sleep 0.05
 	done
+	# The steady state: from 1 s after start to 1 s before the end.
+	sleep 1
 	t0=$(ticks "$tpid")
-	sleep "$((SECS - 1))"
-	res=$(prog)
+	r0=$(prog "$old")
+	sleep "$((SECS - 2))"
+	r1=$(prog "$old")
 	t1=$(ticks "$tpid" 2>/dev/null || echo "$t0")
 	wait "$tpid"
-	echo "$res $((t1 - t0))"
+	set -- $r0 $r1
+	# ns/run over the window, runs, ns, tool ticks
+	awk -v a="$2" -v b="$3" -v c="$5" -v d="$6" -v t="$((t1 - t0))" 'BEGIN {
+		n = c - a; r = n > 0 ? (d - b) / n : 0; printf "%d %d %d %d\n", r, n, d - b, t }'
 }
 
 declare -A ns
@@ -74,8 +85,8 @@ p=$(echo ${ns[python]} | tr ' ' '\n' | median)
 n=$(echo ${ns[native]} | tr ' ' '\n' | median)
 printf '%-28s %8s\n' "with Python frames" "$p" "--no-python (native CFI walk)" "$n"
 awk -v p="$p" -v n="$n" 'BEGIN { printf "Python frames add %d ns per sample (x%.2f)\n", p - n, p / n }'
-printf '\n## b. profile -F 99 on every CPU, %d s, with Python frames\n' "$SECS"
+printf '\n## b. profile -F 99 on every CPU with Python frames, steady state (%d s)\n' "$((SECS - 2))"
 read -r pns runs tot cpu <<<"$(run -F 99 -f)"
-awk -v runs="$runs" -v tot="$tot" -v cpu="$cpu" -v s="$((SECS - 1))" -v hz="$hz" 'BEGIN {
-	printf "samples %d, BPF program %.3f%% of a core, profile process %.3f%% of a core\n",
-		runs, 100 * tot / (s * 1e9), 100 * cpu / hz / s }'
+awk -v runs="$runs" -v tot="$tot" -v cpu="$cpu" -v s="$((SECS - 2))" -v hz="$hz" 'BEGIN {
+	printf "samples %d (%d ns each), BPF program %.3f%% of a core, profile process %.3f%% of a core\n",
+		runs, runs ? tot / runs : 0, 100 * tot / (s * 1e9), 100 * cpu / hz / s }'
