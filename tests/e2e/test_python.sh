@@ -115,6 +115,17 @@ assert_eq "$(grep '^{' "$TMP/u" | jq -r 'select(.type == "event") | .user_stack 
 	select(index(["__main__.open_b", "__main__.main", "<module>"]) != null) | length' | wc -l)" 2 \
 	"uprobe-trace: events with open_b;main;<module>"
 
+check "threads, a generator, map()'s C callback: each thread's own Python frames, exact counts"
+THREADS=$ROOT/tests/targets/pythreads.py
+timeout -s KILL 60 "$SYS" --stack --syscall openat -f -T 0 --cmd "$PY $THREADS 5" >"$TMP/t" \
+	2>"$TMP/t.err" || { cat "$TMP/t.err"; fail "syscount exited $?"; }
+strip_lines <"$TMP/t" >"$TMP/ss"
+R="start_thread;.*threading\.Thread\._bootstrap;threading\.Thread\._bootstrap_inner;threading\.Thread\.run;"
+assert_eq "$(count "$R.*__main__\.worker_one;__main__\.opener;")" 5 "thread 1: worker_one;opener"
+assert_eq "$(count "$R.*__main__\.worker_two;__main__\.drain;.*builtin_sum.*;gen_iternext[^;]*;__main__\.gen_files;")" \
+	10 "thread 2: worker_two;drain;sum();the generator gen_files"
+assert_eq "$(count ";$M;.*map_next[^;]*;.*__main__\.opener_cb;")" 3 "main: map() calling back opener_cb"
+
 check "offsets from the table of known builds when no DWARF is read"
 COTRACE_TEST_PY_NO_DWARF=1 timeout -s KILL 60 "$SYS" --stack --syscall openat -f -v -T 0 \
 	--cmd "$PY $OPEN 2 1" >"$TMP/k" 2>"$TMP/k.err" || { cat "$TMP/k.err"; fail "syscount exited $?"; }
