@@ -126,6 +126,16 @@ assert_eq "$(count "$R.*__main__\.worker_two;__main__\.drain;.*builtin_sum.*;gen
 	10 "thread 2: worker_two;drain;sum();the generator gen_files"
 assert_eq "$(count ";$M;.*map_next[^;]*;.*__main__\.opener_cb;")" 3 "main: map() calling back opener_cb"
 
+check "a C program that dlopen()s libpython3.11 after it started: embedded Python frames"
+[ -x "$T/pyembed" ] || fail "$T/pyembed missing: run make targets"
+timeout -s KILL 60 "$SYS" --stack --syscall openat -f -T 0 -v --cmd "$T/pyembed 4" >"$TMP/e" \
+	2>"$TMP/e.err" || { cat "$TMP/e.err"; fail "syscount exited $?"; }
+grep -q "^syscount: python: CPython 3.11.* interpreter .*/libpython3.11.so.1.0: offsets from" \
+	"$TMP/e.err" || { cat "$TMP/e.err"; fail "-v did not name libpython"; }
+strip_lines <"$TMP/e" >"$TMP/ss"
+assert_eq "$(count ";main;run_embedded;PyRun_SimpleStringFlags;.*PyEval_EvalCode;[^;]*;<module>;__main__\.emb_f;")" 4 \
+	"openat() in emb_f, run by run_embedded"
+
 check "offsets from the table of known builds when no DWARF is read"
 COTRACE_TEST_PY_NO_DWARF=1 timeout -s KILL 60 "$SYS" --stack --syscall openat -f -v -T 0 \
 	--cmd "$PY $OPEN 2 1" >"$TMP/k" 2>"$TMP/k.err" || { cat "$TMP/k.err"; fail "syscount exited $?"; }
