@@ -92,7 +92,7 @@ struct py_code {
 };
 
 /* Default number of code objects kept. */
-#define PY_CODES_ENTRIES 16384
+#define PY_CODES_ENTRIES 8192
 
 struct py_stats {
 	__u64 stacks;		/* stacks with Python frames */

@@ -134,8 +134,7 @@ size_t stack_capture__python_losses(const struct stack_capture *sc, const struct
 		return 0;
 	kv[0] = (struct out_kv){ "python_frames", NULL, OUT_U64, { .u = ps->frames } };
 	kv[1] = (struct out_kv){ "python_lost_codes", "%s Python code objects could not be named "
-				 "when met (their table was full, or memory short): [unknown] "
-				 "frames", OUT_U64, { .u = ps->lost_codes } };
+				 "(their table was full): [unknown] frames", OUT_U64, { .u = ps->lost_codes } };
 	kv[2] = (struct out_kv){ "python_bad_reads", "%s Python frame chains could not be read",
 				 OUT_U64, { .u = ps->bad_reads } };
 	return STACK_CAPTURE_NPYTHON;

@@ -38,10 +38,11 @@ struct {
 	__type(value, struct py_proc);
 } py_procs SEC(".maps");
 
+/* Preallocated: a sample in interrupt context must find room for a new
+ * entry (allocating one there failed for about one code object in ten). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);	/* sized before load */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct py_code_key);
 	__type(value, struct py_code);
 } py_codes SEC(".maps");
@@ -149,13 +150,19 @@ static __always_inline void py_read2(struct py_walk *w, __u64 code, __u64 *name,
  * py_codes the first time), @func the frame's function (for its module).
  * 0 when the table has no room. A global function: checked once.
  */
-__noinline __u32 py_code_id(struct py_walk *w, __u64 code, __u64 func)
+__noinline __u32 py_code_id(__u64 code, __u64 func)
 {
 	struct py_code_key key = {};
 	struct py_code *c;
+	struct py_walk *w;
 	__u64 name = 0, file = 0, mod, lt, n, flags;
+	__u32 zero = 0;
 	long err;
 
+	/* The scratch looked up here, not passed: 6.1's verifier takes a
+	 * map's value (the entry to insert) from a map value, not from the
+	 * memory a global function's pointer argument is. */
+	w = bpf_map_lookup_elem(&py_scratch, &zero);
 	if (!w)
 		return 0;
 	key.tgid = w->tgid;
@@ -263,7 +270,7 @@ __noinline int py_step(struct uw_state *st, struct py_walk *w)
 		code = py_win(w, w->proc.off.frame_code);
 		prev = py_win(w, w->proc.off.frame_previous);
 		instr = py_win(w, w->proc.off.frame_prev_instr);
-		id = code ? py_code_id(w, code, py_win(w, w->proc.off.frame_func)) : 0;
+		id = code ? py_code_id(code, py_win(w, w->proc.off.frame_func)) : 0;
 		/* prev_instr: the code unit before the next one (2 bytes each). */
 		first = code + w->proc.off.code_adaptive;
 		if (code && instr >= first && instr - first < (1ULL << 31))
