@@ -247,7 +247,10 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 		ip = ips[i];
 		if (!kernel && (ips[i] & STACK_FRAME_FILE))
 			ip = syms ? stack_user_frame__address(syms, pid, ips[i]) : 0;
-		if (opts->addresses && !kernel && !ip)
+		/* A Python frame has no address of its own. */
+		if (opts->addresses && !kernel && PY_FRAME_IS(ips[i]))
+			addr[0] = 0;
+		else if (opts->addresses && !kernel && !ip)
 			snprintf(addr, sizeof(addr), "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(ips[i]));
 		else if (opts->addresses)
 			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ip);

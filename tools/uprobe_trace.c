@@ -35,6 +35,7 @@
 #include "common/stackcap.h"
 #include "common/stacks.h"
 #include "bpf/stacks.h"
+#include "bpf/python.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
 
@@ -483,7 +484,10 @@ static void format_frame(struct tracer *t, pid_t pid, uint64_t addr, char *buf, 
 		ip = 0;
 	/* A frame of a CFI walk that no snapshot of its process maps: its
 	 * file offset. */
-	if (t->o->address && !ip)
+	/* A Python frame has no address of its own. */
+	if (t->o->address && PY_FRAME_IS(addr))
+		off = 0;
+	else if (t->o->address && !ip)
 		off = snprintf(buf, len, "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(addr));
 	else if (t->o->address)
 		off = snprintf(buf, len, "0x%" PRIx64 " ", ip);
