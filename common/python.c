@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <elfutils/libdw.h>
 #include <dwarf.h>
@@ -60,7 +59,10 @@ struct python {
 	size_t nrefused;
 	struct pycode **codes;		/* open addressing by id; cap a power of two */
 	size_t ncodes, cap_codes;
-	uint64_t last_scan_ns;
+	/* Ids a scan did not find (their entry renamed since): not scanned
+	 * for again. */
+	uint32_t missed[64];
+	unsigned nmissed;
 };
 
 /*
@@ -89,14 +91,6 @@ static const struct {
 	{ "5c771a4c12922957af14eed671bebe0179a75f44", "Debian 12 python3.11d 3.11.2-6+deb12u9", &layout_311 },
 	{ "94dee84c08fd5cbfb47d84e4ade4f7914750f10c", "Debian 12 libpython3.11d.so.1.0 3.11.2-6+deb12u9", &layout_311 },
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
 {
@@ -640,7 +634,6 @@ static void scan_codes(struct python *py)
 	struct py_code v;
 	size_t n = 0;
 
-	py->last_scan_ns = now_ns();
 	if (bpfmap__keys(py->codes_fd, sizeof(*keys), (void **)&keys, &n))
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -746,10 +739,15 @@ int python__resolve(struct python *py, uint64_t ip, struct sym_frame *f)
 	if (!py || !id)
 		return 0;
 	c = code_find(py, id);
-	/* Named since the last look: a scan, at most one per 10 ms. */
-	if (!c && now_ns() - py->last_scan_ns > 10000000ULL) {
+	/* Named since the last look: a scan, once per id not found. */
+	if (!c) {
+		for (unsigned i = 0; i < py->nmissed && i < 64; i++)
+			if (py->missed[i] == id)
+				return 0;
 		scan_codes(py);
 		c = code_find(py, id);
+		if (!c)
+			py->missed[py->nmissed++ % 64] = id;
 	}
 	if (!c)
 		return 0;

@@ -115,7 +115,7 @@ assert_eq "$(grep '^{' "$TMP/u" | jq -r 'select(.type == "event") | .user_stack 
 	select(index(["__main__.open_b", "__main__.main", "<module>"]) != null) | length' | wc -l)" 2 \
 	"uprobe-trace: events with open_b;main;<module>"
 
-check "threads, a generator, map()'s C callback: each thread's own Python frames, exact counts"
+check "threads, a generator, map()'s C callback, coroutines: each thread's own Python frames, exact counts"
 THREADS=$ROOT/tests/targets/pythreads.py
 timeout -s KILL 60 "$SYS" --stack --syscall openat -f -T 0 --cmd "$PY $THREADS 5" >"$TMP/t" \
 	2>"$TMP/t.err" || { cat "$TMP/t.err"; fail "syscount exited $?"; }
@@ -125,6 +125,8 @@ assert_eq "$(count "$R.*__main__\.worker_one;__main__\.opener;")" 5 "thread 1: w
 assert_eq "$(count "$R.*__main__\.worker_two;__main__\.drain;.*builtin_sum.*;gen_iternext[^;]*;__main__\.gen_files;")" \
 	10 "thread 2: worker_two;drain;sum();the generator gen_files"
 assert_eq "$(count ";$M;.*map_next[^;]*;.*__main__\.opener_cb;")" 3 "main: map() calling back opener_cb"
+assert_eq "$(count ";$M;asyncio\.runners\.run;.*asyncio\.events\.Handle\._run;.*task_step_impl;PyIter_Send;__main__\.co_main;PyIter_Send;__main__\.co_open;")" \
+	4 "main: asyncio.run(), a task resuming coroutines co_main and co_open"
 
 check "a C program that dlopen()s libpython3.11 after it started: embedded Python frames"
 [ -x "$T/pyembed" ] || fail "$T/pyembed missing: run make targets"

@@ -4,6 +4,9 @@
 #   thread "t1": worker_one -> opener, N times
 #   thread "t2": worker_two -> drain -> a generator gen_files, 2N times
 #   main: main -> map() calling back opener_cb (a C callback), 3 times
+#   main: main -> asyncio.run() of the coroutine co_main, awaiting
+#         co_open 4 times
+import asyncio
 import sys
 import threading
 
@@ -36,6 +39,16 @@ def opener_cb(x):
     return x
 
 
+async def co_open():
+    await asyncio.sleep(0)
+    open("/dev/null").close()
+
+
+async def co_main():
+    for _ in range(4):
+        await co_open()
+
+
 def main(n):
     t1 = threading.Thread(target=worker_one, args=(n,))
     t2 = threading.Thread(target=worker_two, args=(2 * n,))
@@ -44,6 +57,7 @@ def main(n):
     t1.join()
     t2.join()
     list(map(opener_cb, range(3)))
+    asyncio.run(co_main())
 
 
 main(int(sys.argv[1]))
