@@ -20,7 +20,7 @@ for b in "$PR" "$SYS" "$SC" "$UT"; do [ -x "$b" ] || fail "$b missing: run make"
 strip_lines() { sed -E 's/ \([^;]*:[0-9]+\)//g'; }
 
 check "profile -F 499: leaf samples carry <module>;main;a;b;leaf; shares agree with the program's own sampler"
-timeout -s KILL 120 "$PR" -F 499 -f -v --cmd "$PY $TREE 4 $TMP/own" >"$TMP/p" 2>"$TMP/p.err" ||
+timeout -s KILL 120 "$PR" -F 499 -f -v --cmd "$PY $TREE 8 $TMP/own" >"$TMP/p" 2>"$TMP/p.err" ||
 	{ cat "$TMP/p.err"; fail "profile exited $?"; }
 grep -q "^profile: python: CPython 3.11.* interpreter /usr/bin/python3.11: offsets from" "$TMP/p.err" ||
 	{ cat "$TMP/p.err"; fail "-v did not name the interpreter"; }
