@@ -85,8 +85,12 @@ p=$(echo ${ns[python]} | tr ' ' '\n' | median)
 n=$(echo ${ns[native]} | tr ' ' '\n' | median)
 printf '%-28s %8s\n' "with Python frames" "$p" "--no-python (native CFI walk)" "$n"
 awk -v p="$p" -v n="$n" 'BEGIN { printf "Python frames add %d ns per sample (x%.2f)\n", p - n, p / n }'
-printf '\n## b. profile -F 99 on every CPU with Python frames, steady state (%d s)\n' "$((SECS - 2))"
-read -r pns runs tot cpu <<<"$(run -F 99 -f)"
-awk -v runs="$runs" -v tot="$tot" -v cpu="$cpu" -v s="$((SECS - 2))" -v hz="$hz" 'BEGIN {
-	printf "samples %d (%d ns each), BPF program %.3f%% of a core, profile process %.3f%% of a core\n",
-		runs, runs ? tot / runs : 0, 100 * tot / (s * 1e9), 100 * cpu / hz / s }'
+printf '\n## b. profile -F 99 on every CPU, steady state (%d s)\n' "$((SECS - 2))"
+for m in python native; do
+	opt=()
+	[ $m = native ] && opt=(--no-python)
+	read -r pns runs tot cpu <<<"$(run -F 99 -f "${opt[@]}")"
+	awk -v m="$m" -v runs="$runs" -v tot="$tot" -v cpu="$cpu" -v s="$((SECS - 2))" -v hz="$hz" 'BEGIN {
+		printf "%-7s samples %d (%d ns each), BPF program %.3f%% of a core, profile process %.3f%% of a core\n",
+			m, runs, runs ? tot / runs : 0, 100 * tot / (s * 1e9), 100 * cpu / hz / s }'
+done
