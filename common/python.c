@@ -691,7 +691,7 @@ static long lt_varint(const uint8_t *lt, size_t len, size_t *i)
 
 int python__line(const uint8_t *lt, size_t len, int firstlineno, int addr)
 {
-	int line = firstlineno, start = 0;
+	long line = firstlineno, start = 0;
 	size_t i = 0;
 
 	if (addr < 0)
@@ -705,7 +705,8 @@ int python__line(const uint8_t *lt, size_t len, int firstlineno, int addr)
 	 */
 	while (i < len) {
 		uint8_t b = lt[i++];
-		int code = (b >> 3) & 15, units = (b & 7) + 1, delta = 0;
+		int code = (b >> 3) & 15, units = (b & 7) + 1;
+		long delta = 0;
 		bool none = code == 15;
 
 		if (!(b & 128))
@@ -715,13 +716,16 @@ int python__line(const uint8_t *lt, size_t len, int firstlineno, int addr)
 
 			if (v < 0)
 				return -1;
-			delta = (v & 1) ? -(int)(v >> 1) : (int)(v >> 1);
+			delta = (v & 1) ? -(v >> 1) : (v >> 1);
 		} else if (code >= 10 && code <= 12) {
 			delta = code - 10;
 		}
 		line += delta;
+		/* A table that leaves the lines a file can have is not one. */
+		if (line < 0 || line > 0x7fffffffL)
+			return -1;
 		if (addr >= start && addr < start + units * 2)
-			return none ? -1 : line;
+			return none ? -1 : (int)line;
 		start += units * 2;
 		/* The rest of the entry: up to the next first byte. */
 		while (i < len && !(lt[i] & 128))
