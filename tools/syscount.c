@@ -630,7 +630,7 @@ static void summary(struct state *st)
 	struct syscount_bpf *skel = st->skel;
 	uint64_t misses = 0;
 	struct bpf_program *prog;
-	struct out_kv kv[4 + STACK_CAPTURE_NLOSSES] = {
+	struct out_kv kv[4 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 		{ "missed", "%s syscalls missed: the kernel skipped a nested BPF run", OUT_U64 },
 		{ "lost_other", "%s syscalls lost: the table of unusual syscall numbers was full",
 		  OUT_U64, { .u = skel->bss->lost_other } },
@@ -661,7 +661,10 @@ static void summary(struct state *st)
 	stk[2].text = "%s new processes not announced in time: their stacks may resolve less";
 	stk[3].text = "%s syscalls of processes not announced: the table of processes was full; "
 		      "their stacks may resolve less";
-	out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]) - 1);
+	/* The stack entries are one fewer now; Python's come after them. */
+	out__summary(st->out, kv, 4 + STACK_CAPTURE_NLOSSES - 1 +
+		     stack_capture__python_losses(&st->sc, &skel->bss->py_stats,
+						  kv + 4 + STACK_CAPTURE_NLOSSES - 1));
 }
 
 static void set_sizes(struct syscount_bpf *skel, const struct options *o)
