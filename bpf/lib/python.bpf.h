@@ -372,6 +372,9 @@ static __always_inline void python_frames_in(struct uw_state *st, __u32 tgid, __
 	c.st = st;
 	c.w = w;
 	bpf_loop(2 * STACK_MAX_DEPTH, py_loop_step, &c, 0);
+	/* Full before the outermost frame: the stack says it was cut. */
+	if (st->n >= STACK_MAX_DEPTH && (w->i < w->nin || (w->in_group && w->pyf)))
+		st->ips[STACK_MAX_DEPTH - 1] = STACK_CUT_MARK;
 	if (st->n < STACK_MAX_DEPTH)
 		st->ips[uw_idx(st->n)] = 0;
 	if (w->frames) {
