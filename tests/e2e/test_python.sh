@@ -148,6 +148,15 @@ if grep -q "offsets from known build" "$TMP/k.err"; then
 	assert_eq "$(count ";$M;__main__\.open_b;")" 1 "open_b with the table's offsets"
 fi
 
+check "200 Python frames deep: the innermost kept, the stack marked cut"
+printf 'import sys\ndef r(n):\n    if n == 0:\n        return open("/dev/null").close()\n    return r(n - 1)\nr(200)\n' >"$TMP/deep.py"
+timeout -s KILL 60 "$SYS" --stack --syscall openat -f -T 0 --cmd "$PY $TMP/deep.py" >"$TMP/d" 2>"$TMP/d.err" ||
+	{ cat "$TMP/d.err"; fail "syscount exited $?"; }
+strip_lines <"$TMP/d" >"$TMP/ss"
+assert_eq "$(grep -c '__main__\.r;' "$TMP/ss")" 1 "stacks through r"
+assert_eq "$(grep '__main__\.r;' "$TMP/ss" | grep -cE '^python3.11-[0-9]+;\[truncated\];(__main__\.r;)+.*_io_open')" 1 \
+	"the stack: [truncated], then r's frames down to open()"
+
 check "an interpreter that cannot be read: said once, its stacks stay native"
 # Debian's python3.11 with one byte of its build-id changed: no debug
 # file has that id and the table of known builds does not list it.
