@@ -9,6 +9,8 @@
 #ifndef COTRACE_BPF_PYTHON_H
 #define COTRACE_BPF_PYTHON_H
 
+#include "bpf/stacks.h"	/* STACK_CUT_MARK */
+
 /*
  * A Python frame in a stack: bits 63 and 62 set (file ids of
  * STACK_FRAME_FILE frames stay below bit 62), the code object's id in
