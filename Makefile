@@ -101,7 +101,7 @@ BUILD_PKGS := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libiberty-dev z
 # prometheus-node-exporter: the real readers of --pprof and --prom files.
 TEST_PKGS := libcmocka-dev systemtap-sdt-dev jq g++ binutils xz-utils procps util-linux file \
 	     libclang-rt-14-dev \
-	     python3 libc6-dbg groff-base valgrind golang-go linux-perf \
+	     python3 python3.11 python3.11-dbg libpython3.11 libc6-dbg groff-base valgrind golang-go linux-perf \
 	     prometheus prometheus-node-exporter
 deps:
 	@missing=$$(for p in $(BUILD_PKGS) $(TEST_PKGS); do \

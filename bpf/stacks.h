@@ -58,7 +58,8 @@ struct stack_drain {
 #define STACK_FRAME_FILE (1ULL << 63)
 #define STACK_FRAME_ID(ip) ((__u32)((ip) >> 32) & 0x7fffffff)
 #define STACK_FRAME_OFF(ip) ((ip) & 0xffffffffULL)
-#define STACK_FRAME_MAX_ID 0x7ffffffeU
+/* Ids stay below bit 62: frames with bits 63 and 62 set are Python's (bpf/python.h). */
+#define STACK_FRAME_MAX_ID 0x3ffffffeU
 
 /* The outermost frame of a walk that was cut short (file id 0x7fffffff: none). */
 #define STACK_CUT_MARK 0xffffffffffff0c07ULL

@@ -2,11 +2,16 @@
 /*
  * uprobe-trace: one ring-buffer record per hit with the values fetched by
  * the site's fetch program (bpf/lib/fetch.bpf.h), after its filter.
+ *
+ * vmlinux.h, not bpf/lib/regs.bpf.h: the CFI walk of -U reads the task
+ * (CO-RE), so libbpf reads the kernel's BTF at load.
  */
-#include <stdbool.h>
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include "bpf/lib/regs.bpf.h"
+/* The kernel has types of these names too: ours keep theirs. */
+#define trace_event trace_event___kernel
+#define fetch_op fetch_op___kernel
+#include "vmlinux.h"
+#undef trace_event
+#undef fetch_op
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
@@ -14,6 +19,9 @@
 #include "bpf/lib/filter.bpf.h"
 #include "bpf/lib/fetch.bpf.h"
 #include "bpf/lib/maps.bpf.h"
+/* -U with CFI: the walk and the announcement of processes that the
+ * stack tools share (its counting maps stay at one entry here). */
+#include "bpf/lib/stacks.bpf.h"
 
 const volatile __u32 targ_tid = 0;		/* -L */
 const volatile bool follow_children = false;	/* -c: the command and its descendants */
@@ -108,7 +116,19 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	/* Right after the data: data_size is below FETCH_DATA_MAX, and the
 	 * buffer holds FETCH_BUF_SIZE (twice that) bytes: room for both stacks. */
 	off = p->data_size & (FETCH_DATA_MAX - 1);
-	if (user_stack) {
+	if (user_stack && unwind_cfi) {
+		/* The frames of the walk, innermost first, as many as fit. */
+		struct uw_state *st = stack_walk_user(tgid);
+		__u32 n = st ? st->n : 0;
+
+		if (n > TRACE_STACK_DEPTH)
+			n = TRACE_STACK_DEPTH;
+		if (st && n >= 1 && !bpf_probe_read_kernel(e->data + off, n * sizeof(__u64), st->ips)) {
+			e->hdr.stack_bytes = n * sizeof(__u64);
+			off += n * sizeof(__u64);
+		}
+		announce_pid(tgid);
+	} else if (user_stack) {
 		long n = bpf_get_stack(ctx, e->data + off, TRACE_STACK_DEPTH * sizeof(__u64),
 				       BPF_F_USER_STACK);
 
@@ -139,7 +159,7 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	 * stacks would not resolve: stop it at its first event until then.
 	 */
 	e->hdr.flags = 0;
-	if (user_stack && follow_children) {
+	if (user_stack && follow_children && !unwind_cfi) {
 		__u8 one = 1;
 
 		if (!bpf_map_update_elem(&stopped, &tgid, &one, BPF_NOEXIST)) {

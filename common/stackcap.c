@@ -14,6 +14,7 @@
 #include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/pprof.h"
+#include "common/python.h"
 #include "common/stackcap.h"
 #include "common/syms.h"
 #include "common/unwinder.h"
@@ -84,10 +85,10 @@ int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose,
 	return 0;
 }
 
-int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
-			bool cfi)
+/* The maps, with @on: this run captures stacks. */
+static int size_maps(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+		     bool cfi, bool on)
 {
-	bool on = traces > 1 || counts > 1;
 	int err;
 
 	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
@@ -116,6 +117,35 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 			bpf_program__set_autoattach(p, false);
 	}
 	return err;
+}
+
+int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
+			bool cfi)
+{
+	return size_maps(obj, traces, counts, cfi, traces > 1 || counts > 1);
+}
+
+int stack_capture__size_python(struct bpf_object *obj, bool on)
+{
+	return python__size(obj, on);
+}
+
+size_t stack_capture__python_losses(const struct stack_capture *sc, const struct py_stats *ps,
+				    struct out_kv *kv)
+{
+	if (!sc->py)
+		return 0;
+	kv[0] = (struct out_kv){ "python_frames", NULL, OUT_U64, { .u = ps->frames } };
+	kv[1] = (struct out_kv){ "python_lost_codes", "%s Python code objects could not be named "
+				 "(their table was full): [unknown] frames", OUT_U64, { .u = ps->lost_codes } };
+	kv[2] = (struct out_kv){ "python_bad_reads", "%s Python frame chains could not be read",
+				 OUT_U64, { .u = ps->bad_reads } };
+	return STACK_CAPTURE_NPYTHON;
+}
+
+int stack_capture__size_walk(struct bpf_object *obj, bool cfi)
+{
+	return size_maps(obj, 1, 1, cfi, cfi);
 }
 
 /*
@@ -168,6 +198,16 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 			fprintf(stderr, "%s: cannot map the unwind tables: %s\n", tool,
 				strerror(errno));
 			return EXIT_RUNTIME;
+		}
+		/* Interpreters are recognised as their files are met. */
+		if (python__sized(obj)) {
+			sc->py = python__new(obj, tool, sc->verbose);
+			if (!sc->py) {
+				fprintf(stderr, "%s: cannot set up Python frames: %s\n", tool,
+					strerror(errno));
+				return EXIT_RUNTIME;
+			}
+			unwinder__set_python(sc->unwinder, sc->py);
 		}
 		/* Nearly every process maps these: built before any is met. */
 		stack_capture__preload(sc, "/lib/x86_64-linux-gnu/libc.so.6");
@@ -324,6 +364,7 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 		return -ENOENT;
 	map_fds(sc, &m);
 	o.cache = sc->cache;
+	o.py = sc->py;
 	/* What the drains took out first, then what is left in the maps. */
 	for (size_t i = 0; sc->acc && i < sc->acc->cap; i++) {
 		if (!sc->acc->counts[i])
@@ -497,6 +538,8 @@ void stack_capture__fini(struct stack_capture *sc)
 	sc->maps_link = NULL;
 	unwinder__free(sc->unwinder);
 	sc->unwinder = NULL;
+	python__free(sc->py);
+	sc->py = NULL;
 	ring_buffer__free(sc->rb);
 	sc->rb = NULL;
 	syms__free(sc->syms);

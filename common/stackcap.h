@@ -12,8 +12,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <linux/types.h>
+
 #include "common/output.h"
+#include "common/python.h"
 #include "common/stacks.h"
+#include "bpf/python.h"
 
 struct bpf_link;
 struct count_acc;
@@ -30,6 +34,7 @@ typedef const char *(*stack_extra_name_fn)(void *ctx, uint32_t extra, char *buf,
 struct stack_capture {
 	struct syms *syms;		/* owned */
 	struct unwinder *unwinder;	/* owned; NULL when user stacks follow frame pointers */
+	struct python *py;		/* owned; NULL without Python frames */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
 	struct bpf_link *maps_link;	/* stack_maps_changed, with CFI; owned */
@@ -95,6 +100,30 @@ int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose,
  */
 int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
 			bool cfi);
+
+/*
+ * Between open and load, for a tool that walks user stacks without
+ * counting them (uprobe-trace -U): with @cfi, the unwind tables and the
+ * tables of processes announced; every counting map at one entry.
+ * Returns 0 or a negative errno.
+ */
+int stack_capture__size_walk(struct bpf_object *obj, bool cfi);
+
+/*
+ * Between open and load: Python frames in the user stacks walked with
+ * CFI (@on; python__size()). The tool sets the BPF side's python_frames
+ * knob to the same. Returns 0 or a negative errno.
+ */
+int stack_capture__size_python(struct bpf_object *obj, bool on);
+
+/*
+ * With Python frames: the counters of bpf/lib/python.bpf.h (@ps, the
+ * BPF side's py_stats) as summary entries in @kv (STACK_CAPTURE_NPYTHON
+ * of them). Returns how many were filled (0 without Python frames).
+ */
+#define STACK_CAPTURE_NPYTHON 3
+size_t stack_capture__python_losses(const struct stack_capture *sc, const struct py_stats *ps,
+				    struct out_kv *kv);
 
 /*
  * After load: a symbolizer (syms__new(@syms_flags)), the process @pid read

@@ -10,7 +10,9 @@
 #include <bpf/bpf.h>
 
 #include "bpf/stacks.h"
+#include "bpf/python.h"
 #include "common/bpfmap.h"
+#include "common/python.h"
 #include "common/stacks.h"
 #include "common/syms.h"
 #include "common/unwinder.h"
@@ -147,6 +149,33 @@ const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash)
 	return c->hashes[i] ? c->frames[i] : NULL;
 }
 
+int stack_user_frame__resolve(struct syms *syms, struct python *py, pid_t pid, uint64_t ip,
+			      struct sym_frame *f, size_t max, uint64_t *addr)
+{
+	if (addr)
+		*addr = ip & STACK_FRAME_FILE ? stack_user_frame__address(syms, pid, ip) : ip;
+	if (ip == STACK_CUT_MARK)
+		return 0;
+	if (PY_FRAME_IS(ip))
+		return python__resolve(py, ip, f);
+	if (ip & STACK_FRAME_FILE)
+		return syms__resolve_module(syms, (int)STACK_FRAME_ID(ip) - 1, STACK_FRAME_OFF(ip),
+					    f, max);
+	return syms__resolve_user(syms, pid, ip, f, max);
+}
+
+uint64_t stack_user_frame__address(struct syms *syms, pid_t pid, uint64_t ip)
+{
+	uint64_t addr;
+
+	if (!(ip & STACK_FRAME_FILE))
+		return ip;
+	if (ip == STACK_CUT_MARK || PY_FRAME_IS(ip) ||
+	    syms__module_address(syms, pid, (int)STACK_FRAME_ID(ip) - 1, STACK_FRAME_OFF(ip), &addr))
+		return 0;
+	return addr;
+}
+
 /* Where a stack is: a stack id in the stack-trace map, or the hash of a
  * CFI walk in ustacks or kstacks (or, drained, in the cache). */
 struct stack_ref {
@@ -201,11 +230,8 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 		}
 		if (syms && kernel)
 			nf = syms__resolve_kernel(syms, ips[i], f);
-		else if (syms && (ips[i] & STACK_FRAME_FILE))
-			nf = syms__resolve_module(syms, (int)STACK_FRAME_ID(ips[i]) - 1,
-						  STACK_FRAME_OFF(ips[i]), f, 4);
 		else if (syms)
-			nf = syms__resolve_user(syms, pid, ips[i], f, 4);
+			nf = stack_user_frame__resolve(syms, opts->py, pid, ips[i], f, 4, NULL);
 		/* A trampoline program's stack starts in the probe itself: the
 		 * program, then its trampoline. The traced function is next. */
 		if (kernel && opts->skip_probe_frames && !*n && nf > 0 && f[0].name &&
@@ -219,11 +245,12 @@ static int resolve_stack(struct stack_ref ref, bool kernel, uint32_t pid, struct
 		 * it is shown as "+0x1a2b" (the process was never read).
 		 */
 		ip = ips[i];
-		if (!kernel && (ips[i] & STACK_FRAME_FILE) &&
-		    (!syms || syms__module_address(syms, pid, (int)STACK_FRAME_ID(ips[i]) - 1,
-						   STACK_FRAME_OFF(ips[i]), &ip)))
-			ip = 0;
-		if (opts->addresses && !kernel && !ip)
+		if (!kernel && (ips[i] & STACK_FRAME_FILE))
+			ip = syms ? stack_user_frame__address(syms, pid, ips[i]) : 0;
+		/* A Python frame has no address of its own. */
+		if (opts->addresses && !kernel && PY_FRAME_IS(ips[i]))
+			addr[0] = 0;
+		else if (opts->addresses && !kernel && !ip)
 			snprintf(addr, sizeof(addr), "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(ips[i]));
 		else if (opts->addresses)
 			snprintf(addr, sizeof(addr), "%#" PRIx64 " ", ip);

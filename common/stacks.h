@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+struct python;
 struct stack_key;
 struct syms;
 struct unwinder;
@@ -67,6 +69,7 @@ struct stack_read_opts {
 	 * with the program and its trampoline: leave those frames out. */
 	bool skip_probe_frames;
 	const struct stack_cache *cache;	/* stacks drained before (borrowed), or NULL */
+	struct python *py;		/* names Python frames (borrowed), or NULL */
 };
 
 /* The text of the outermost frame of a user stack whose walk was cut short. */
@@ -99,6 +102,23 @@ long stack_cache__drain(struct stack_cache *c, int fd);
 
 /* The frames of stack @hash, or NULL (borrowed; valid until free). */
 const uint64_t *stack_cache__find(const struct stack_cache *c, uint64_t hash);
+
+struct sym_frame;
+
+/*
+ * Resolve user frame @ip of process @pid as the BPF side stored it: an
+ * address, a frame a CFI walk identified at the event by file and
+ * offset (STACK_FRAME_FILE), or a Python frame (PY_FRAME_IS(), named by
+ * @py; NULL: none). Fills up to @max frames (inline ones with
+ * SYMS_F_LINES) as syms__resolve_user() does and returns their number (0
+ * for the cut mark, STACK_CUT_MARK) or a negative errno; with @addr, the
+ * address where @pid maps it (0: unknown).
+ */
+int stack_user_frame__resolve(struct syms *syms, struct python *py, pid_t pid, uint64_t ip,
+			      struct sym_frame *f, size_t max, uint64_t *addr);
+
+/* The address of user frame @ip in @pid (0 when no snapshot maps it). */
+uint64_t stack_user_frame__address(struct syms *syms, pid_t pid, uint64_t ip);
 
 /*
  * Read every key of the counts map (struct stack_key → u64), resolve its

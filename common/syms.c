@@ -1222,7 +1222,7 @@ int sym_frame__format(const struct sym_frame *f, bool offsets, char *buf, size_t
 	const char *base;
 	int n, m;
 
-	if (f->name && offsets && !f->inlined)
+	if (f->name && offsets && !f->inlined && !f->interp)
 		n = snprintf(buf, len, "%s+0x%" PRIx64, f->name, f->offset);
 	else if (f->name)
 		n = snprintf(buf, len, "%s", f->name);

@@ -42,6 +42,7 @@ struct sym_frame {
 	const char *file;	/* source file with SYMS_F_LINES, or NULL */
 	unsigned line;
 	bool inlined;		/* an inline frame inside the next frame */
+	bool interp;		/* a frame of an interpreted language (Python): no offset */
 };
 
 struct syms;

@@ -9,8 +9,11 @@
 
 #include "common/cli.h"
 #include "common/sites.h"
+#include "common/stacks.h"
 #include "common/syms.h"
 #include "common/traceprint.h"
+#include "bpf/python.h"
+#include "bpf/stacks.h"
 #include "bpf/uprobe_trace.h"
 
 static void func_name(const struct trace_printer *t, const struct site *s, const struct trace_probe *p,
@@ -22,16 +25,31 @@ static void func_name(const struct trace_printer *t, const struct site *s, const
 		snprintf(buf, len, "%s", s->name);
 }
 
-/* One user frame of @pid as text: "func+0x1a" (with -a, "0xADDR func+0x1a"). */
+/*
+ * One user frame of @pid as text: "func+0x1a" (with -a, "0xADDR func+0x1a").
+ * A frame of a CFI walk that no snapshot of its process maps shows its
+ * file offset; a Python frame has no address of its own.
+ */
 static void format_frame(struct trace_printer *t, pid_t pid, uint64_t addr, char *buf, size_t len)
 {
 	struct sym_frame f;
+	uint64_t ip = addr;
 	int n = 0, off = 0;
 
-	if (t->o.address)
-		off = snprintf(buf, len, "0x%" PRIx64 " ", addr);
+	if (addr == STACK_CUT_MARK) {
+		snprintf(buf, len, "%s", STACK_CUT_TEXT);
+		return;
+	}
 	if (t->syms)
-		n = syms__resolve_user(t->syms, pid, addr, &f, 1);
+		n = stack_user_frame__resolve(t->syms, t->py, pid, addr, &f, 1, &ip);
+	else if (addr & STACK_FRAME_FILE)
+		ip = 0;
+	if (t->o.address && PY_FRAME_IS(addr))
+		off = 0;
+	else if (t->o.address && !ip)
+		off = snprintf(buf, len, "+%#" PRIx64 " ", (uint64_t)STACK_FRAME_OFF(addr));
+	else if (t->o.address)
+		off = snprintf(buf, len, "0x%" PRIx64 " ", ip);
 	if (n > 0)
 		sym_frame__format(&f, true, buf + off, len - off);
 	else

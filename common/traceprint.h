@@ -19,6 +19,7 @@
 #include "common/traceprobe.h"
 
 struct site_set;
+struct python;
 struct syms;
 
 /* What the options ask of the events (the probes borrowed). */
@@ -39,6 +40,7 @@ struct trace_print_opts {
 struct trace_printer {
 	struct trace_print_opts o;
 	struct syms *syms;		/* -U, -K, %K and %U (borrowed, may be NULL) */
+	struct python *py;		/* -U by CFI: names Python frames (borrowed, may be NULL) */
 	const struct site_set *set;	/* borrowed */
 	const struct fetch_plan *plans;	/* per site (borrowed) */
 	struct out *out;		/* borrowed */

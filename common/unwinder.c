@@ -21,6 +21,7 @@
 #include "common/cli.h"
 #include "common/elf.h"
 #include "common/procmaps.h"
+#include "common/python.h"
 #include "common/syms.h"
 #include "common/unwind.h"
 #include "common/unwinder.h"
@@ -36,6 +37,7 @@ struct ufile {
 	uint8_t build_id[BUILD_ID_MAX];
 	int build_id_len;
 	struct unwind_file bf;		/* table (count 0: none) and id, as the BPF side has it */
+	int py;				/* a Python interpreter (python__add_file()), or -1 */
 };
 
 struct uproc {
@@ -45,6 +47,7 @@ struct uproc {
 
 struct unwinder {
 	struct syms *syms;		/* borrowed */
+	struct python *py;		/* borrowed; NULL: no Python frames */
 	int rows_fd, procs_fd, files_fd;
 	struct unwind_row *pool;	/* the mmap()ed rows map */
 	size_t pool_len;		/* bytes mapped */
@@ -148,6 +151,11 @@ void unwinder__free(struct unwinder *u)
 	free(u);
 }
 
+void unwinder__set_python(struct unwinder *u, struct python *py)
+{
+	u->py = py;
+}
+
 void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
 {
 	*st = u->st;
@@ -188,6 +196,7 @@ static struct ufile *new_file(struct unwinder *u)
 	}
 	f = &u->files[u->nfiles++];
 	memset(f, 0, sizeof(*f));
+	f->py = -1;
 	return f;
 }
 
@@ -242,6 +251,8 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 		memcpy(f->build_id, id, len);
 		f->build_id_len = len;
 	}
+	/* An interpreter? Asked before the symbolizer owns the file. */
+	f->py = u->py ? python__add_file(u->py, ef, name) : -1;
 	/* Frames in the file are named by its module in the symbolizer. */
 	module = syms__add_module(u->syms, ef, name);
 	if (module >= 0 && (uint32_t)module < STACK_FRAME_MAX_ID)
@@ -401,8 +412,9 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 	struct unwind_proc *p = u->scratch;
 	const struct procmap_entry *e;
 	struct procmaps *it;
-	uint64_t t0 = cli__now_ns(), build0 = u->st.build_ns, exec_vm;
-	int err;
+	uint64_t t0 = cli__now_ns(), build0 = u->st.build_ns, exec_vm, py_bias = 0;
+	uint32_t py_id = 0;
+	int err, py_interp = -1;
 
 	memset(p, 0, offsetof(struct unwind_proc, maps));
 	p->gen = gen;
@@ -434,12 +446,22 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 		m->end = e->end;
 		m->bias = e->start - e->offset;
 		m->file = f ? f->bf : (struct unwind_file){};
+		/* The first interpreter mapped is the one the process runs. */
+		if (f && f->py >= 0 && py_interp < 0) {
+			py_interp = f->py;
+			py_id = f->bf.id;
+			py_bias = m->bias;
+		}
 	}
 	procmaps__free(it);
 	if (err < 0)
 		return err;
 	if (bpf_map_update_elem(u->procs_fd, &pid, p, BPF_ANY))
 		return -errno;
+	if (py_interp >= 0)
+		python__set_process(u->py, pid, py_interp, py_id, py_bias);
+	else
+		python__clear_process(u->py, pid);
 	err = track_proc(u, pid, gen);
 	u->st.procs++;
 	u->st.proc_ns += cli__now_ns() - t0 - (u->st.build_ns - build0);
@@ -497,6 +519,7 @@ void unwinder__sweep(struct unwinder *u)
 
 		if (kill(pid, 0) && errno == ESRCH) {
 			bpf_map_delete_elem(u->procs_fd, &pid);
+			python__clear_process(u->py, pid);
 			continue;
 		}
 		u->procs[w++] = u->procs[i];

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 struct bpf_object;
+struct python;
 struct syms;
 struct unwinder;
 
@@ -76,5 +77,12 @@ int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs
 void unwinder__sweep(struct unwinder *u);
 
 void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
+
+/*
+ * Python frames: every file met from now on is shown to @py (borrowed;
+ * NULL: none), and each process mapping an interpreter it recognises is
+ * described to the BPF side when its table is written.
+ */
+void unwinder__set_python(struct unwinder *u, struct python *py);
 
 #endif

@@ -53,6 +53,7 @@ struct options {
 	const char *svg;
 	unsigned long storage;
 	enum stack_unwind unwind;
+	bool no_python;		/* --no-python */
 };
 
 static const char usage[] =
@@ -84,6 +85,7 @@ static const char usage[] =
 "  -v, --verbose          show libbpf diagnostics\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 STACK_UNWIND_HELP
+PYTHON_HELP
 "      --cgroupmap PATH   only cgroups whose id is a key of the pinned BPF hash\n"
 "                         map PATH (u64 keys, as bcc's special_filtering.md)\n"
 "      --mntnsmap PATH    only mount namespaces whose id is a key of the pinned\n"
@@ -99,7 +101,8 @@ CLI_HELP_END
 "  profile --svg cpu.svg --cmd './app'   a flame graph of a command\n"
 "  profile --pprof cpu.pb.gz 30     a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_DURATION, OPT_CGROUPMAP, OPT_MNTNSMAP };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_SVG, OPT_DURATION, OPT_CGROUPMAP, OPT_MNTNSMAP,
+       OPT_NO_PYTHON };
 
 static const struct option long_opts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -124,6 +127,7 @@ static const struct option long_opts[] = {
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "stack-storage-size", required_argument, NULL, STACK_OPT_STORAGE },
 	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	CLI_LONG_OPTS_END
 };
 
@@ -197,6 +201,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_SVG: o->svg = optarg; break;
 		case 's': o->offsets = true; break;
 		case OPT_LINES: o->lines = true; break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
 		case STACK_OPT_STORAGE:
 		case STACK_OPT_UNWIND:
 			ret = stack_capture__option("profile", c, optarg, &o->storage, &o->unwind);
@@ -461,12 +466,14 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	if (out__flush(t->out))
 		goto out;
 	{
-		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES] = {
+		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
 		};
+		size_t n = 1 + STACK_CAPTURE_NLOSSES;
 
 		stack_capture__losses(&skel->bss->stats, "samples", kv + 1, buf, sizeof(buf));
-		out__summary(t->out, kv, sizeof(kv) / sizeof(kv[0]));
+		n += stack_capture__python_losses(&sc, &skel->bss->py_stats, kv + n);
+		out__summary(t->out, kv, n);
 	}
 out:
 	tool__detach(t);
@@ -538,6 +545,7 @@ int main(int argc, char **argv)
 	skel->rodata->filter_tids = o.ntids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->python_frames = cfi && !o.no_python;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
 	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
 	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");
@@ -550,6 +558,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1,
 					  o.storage, cfi) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = stack_capture__size_python(skel->obj, skel->rodata->python_frames) ?
+		      EXIT_RUNTIME : 0;
 	/* With CFI the tables are drained as they fill: no sample is lost
 	 * for room at any rate or duration (half full asks for a drain). */
 	if (cfi && !ret) {

@@ -45,6 +45,7 @@ struct options {
 	bool regex;
 	unsigned long storage;
 	enum stack_unwind unwind;
+	bool no_python;		/* --no-python */
 	char **patterns;
 	int npatterns;
 };
@@ -80,6 +81,7 @@ static const char usage[] =
 "      --force            return probes (r:) in Go programs too: they can crash them\n"
 "      --stack-storage-size N   stacks the kernel can keep (default 16384)\n"
 STACK_UNWIND_HELP
+PYTHON_HELP
 "      --attach MODE      auto, multi or single (see funccount)\n"
 CLI_HELP_UNSAFE
 CLI_HELP_END
@@ -93,7 +95,7 @@ CLI_HELP_END
 "  stackcount --pprof gamma.pb.gz --cmd './app' './app:gamma'\n"
 "                                         a profile for go tool pprof\n";
 
-enum { OPT_LINES = CLI_OPT_TOOL, OPT_DEBUG };
+enum { OPT_LINES = CLI_OPT_TOOL, OPT_DEBUG, OPT_NO_PYTHON };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -115,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	{ "stack-storage-size", required_argument, NULL, STACK_OPT_STORAGE },
 	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -151,6 +154,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'v': o->cli.verbose = o->addresses = true; break;
 		case 'T': o->timestamp = true; break;
 		case 'r': o->regex = true; break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
 		case STACK_OPT_STORAGE:
 		case STACK_OPT_UNWIND:
 			ret = stack_capture__option("stackcount", c, optarg, &o->storage, &o->unwind);
@@ -260,12 +264,14 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 		ret = tool__loop(t, r.sc.rb, report, &r, false, "read the stacks");
 	if (!ret) {
 		struct out_kv head = { "sites", NULL, OUT_U64, { .u = t->attached } };
-		struct out_kv losses[STACK_CAPTURE_NLOSSES];
+		struct out_kv losses[STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON];
+		size_t n = STACK_CAPTURE_NLOSSES;
 
 		if (o->cli.verbose)
 			stack_capture__report_tables(&r.sc);
 		stack_capture__losses(&skel->bss->stats, "hits", losses, buf, sizeof(buf));
-		tool__summary(t, &head, 1, losses, STACK_CAPTURE_NLOSSES, false);
+		n += stack_capture__python_losses(&r.sc, &skel->bss->py_stats, losses + n);
+		tool__summary(t, &head, 1, losses, n, false);
 	}
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
@@ -316,9 +322,13 @@ int main(int argc, char **argv)
 	skel->rodata->per_site = o.per_site;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->python_frames = cfi && !o.kernel_only && !o.no_python;
 	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
 	ret = stack_capture__size(skel->obj, skel->rodata->want_kernel || !cfi ? o.storage : 1,
 				  o.storage, cfi) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = stack_capture__size_python(skel->obj, skel->rodata->python_frames) ?
+		      EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
 			.uprobe = skel->progs.stack_uprobe,

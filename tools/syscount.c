@@ -52,6 +52,7 @@ struct options {
 	bool offsets;
 	enum stack_unwind unwind;
 	bool unwind_set;
+	bool no_python;		/* --no-python */
 };
 
 static const char usage[] =
@@ -79,6 +80,7 @@ static const char usage[] =
 "  -f, --folded           with --stack: folded output (comm;outer;...;inner N)\n"
 "      --offsets          with --stack: show function offsets (func+0x1a)\n"
 STACK_UNWIND_HELP
+PYTHON_HELP
 "  -j, --json             JSON lines output\n"
 "      --prom FILE        also write the counts to FILE as Prometheus metrics\n"
 "                         (node_exporter's textfile collector), at each interval\n"
@@ -101,7 +103,7 @@ CLI_HELP_END
 "  syscount -i 15 -T 0 --prom /var/lib/node_exporter/syscount.prom\n"
 "                                 metrics for Prometheus every 15 seconds\n";
 
-enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS };
+enum { OPT_SYSCALL = CLI_OPT_TOOL, OPT_COMM, OPT_STACK, OPT_OFFSETS, OPT_NO_PYTHON };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -123,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, 'f' },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
 	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	{ "prom", required_argument, NULL, CLI_OPT_PROM },
 	{ "pprof", required_argument, NULL, CLI_OPT_PPROF },
 	CLI_LONG_OPTS_END
@@ -184,6 +187,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STACK: o->stack = true; break;
 		case OPT_OFFSETS: o->offsets = true; break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
 		case STACK_OPT_UNWIND:
 			ret = stack_capture__option("syscount", c, optarg, NULL, &o->unwind);
 			if (ret)
@@ -331,7 +335,7 @@ static void summary(struct state *st)
 	struct syscount_bpf *skel = st->skel;
 	uint64_t misses = 0;
 	struct bpf_program *prog;
-	struct out_kv kv[4 + STACK_CAPTURE_NLOSSES] = {
+	struct out_kv kv[4 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 		{ "missed", "%s syscalls missed: the kernel skipped a nested BPF run", OUT_U64 },
 		{ "lost_other", "%s syscalls lost: the table of unusual syscall numbers was full",
 		  OUT_U64, { .u = skel->bss->lost_other } },
@@ -362,7 +366,10 @@ static void summary(struct state *st)
 	stk[2].text = "%s new processes not announced in time: their stacks may resolve less";
 	stk[3].text = "%s syscalls of processes not announced: the table of processes was full; "
 		      "their stacks may resolve less";
-	out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]) - 1);
+	/* The stack entries are one fewer now; Python's come after them. */
+	out__summary(st->out, kv, 4 + STACK_CAPTURE_NLOSSES - 1 +
+		     stack_capture__python_losses(&st->sc, &skel->bss->py_stats,
+						  kv + 4 + STACK_CAPTURE_NLOSSES - 1));
 }
 
 static void set_sizes(struct syscount_bpf *skel, const struct options *o)
@@ -519,10 +526,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	st.skel->rodata->unwind_cfi = cfi;
+	st.skel->rodata->python_frames = cfi && !o.no_python;
 	st.skel->rodata->stop_new = o.stack && o.cli.cmd != NULL;
 	/* With CFI, user stacks are in ustacks: the stack-trace map is not used. */
 	ret = stack_capture__size(st.skel->obj, o.stack && !cfi ? STACK_TRACES : 1,
 				  o.stack ? STACK_KEYS : 1, cfi) ? EXIT_RUNTIME : 0;
+	if (!ret)
+		ret = stack_capture__size_python(st.skel->obj, st.skel->rodata->python_frames) ?
+		      EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, st.skel->skeleton);
 	if (!ret)

@@ -28,6 +28,10 @@
 #include "common/traceprobe.h"
 #include "common/tracesites.h"
 #include "common/syms.h"
+#include "common/stackcap.h"
+#include "common/stacks.h"
+#include "bpf/stacks.h"
+#include "bpf/python.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
 
@@ -46,6 +50,9 @@ struct options {
 	bool print_cpu;		/* -C */
 	bool list;
 	bool user_stack;
+	enum stack_unwind unwind;	/* --unwind, with -U */
+	bool unwind_set;
+	bool no_python;		/* --no-python */
 	bool kernel_stack;	/* -K */
 	bool address;
 	bool include_self;	/* -S */
@@ -107,6 +114,8 @@ static const char usage[] =
 "  -b, --buffer-pages N   ring buffer pages (default 256, rounded up to a power of 2)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "  -U, --user-stack       print the user stack of each event\n"
+STACK_UNWIND_HELP
+PYTHON_HELP
 "  -K, --kernel-stack     print the kernel stack of each event (tracepoints and\n"
 "                         kernel functions: a uprobe has none)\n"
 "  -a, --address          with -U or -K, print each frame's address too\n"
@@ -138,7 +147,7 @@ CLI_HELP_END
 "  uprobe-trace -A -M 100 'p:c:write \"%d\", arg1'   counts of each message\n"
 "  uprobe-trace -K 't:sched:sched_process_exit'   with kernel stacks\n";
 
-enum { OPT_UID = CLI_OPT_TOOL };
+enum { OPT_UID = CLI_OPT_TOOL, OPT_NO_PYTHON };
 
 /* bcc trace's long options, with its spellings (--print_cpu) kept as aliases. */
 static const struct option long_opts[] = {
@@ -169,6 +178,8 @@ static const struct option long_opts[] = {
 	{ "bin_cmp", no_argument, NULL, 'B' },
 	{ "include", required_argument, NULL, 'I' },
 	{ "list", no_argument, NULL, 'l' },
+	{ "unwind", required_argument, NULL, STACK_OPT_UNWIND },
+	{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 	CLI_LONG_OPTS_SITES_END
 };
 
@@ -251,6 +262,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'a': o->address = true; break;
 		case 'U': o->user_stack = true; break;
 		case 'l': o->list = true; break;
+		case OPT_NO_PYTHON: o->no_python = true; break;
+		case STACK_OPT_UNWIND:
+			ret = stack_capture__option("uprobe-trace", c, optarg, NULL, &o->unwind);
+			if (ret)
+				return ret;
+			o->unwind_set = true;
+			break;
 		default:
 			ret = cli__common_option("uprobe-trace", usage, COTRACE_VERSION, c, argv,
 						 &o->cli);
@@ -265,6 +283,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return ret;
 	if (o->aggregate && o->cli.json)
 		return usage_error("%s", "-A and -j cannot be used together");
+	if (o->unwind_set && !o->user_stack)
+		return usage_error("%s", "--unwind needs -U");
 	o->nprobes = argc - optind;
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
 	if (!o->probes)
@@ -380,7 +400,22 @@ static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf
 {
 	const struct site_set *set = &t->set;
 	unsigned long pages;
+	bool cfi = false;
 	int ret;
+
+	if (o->user_stack && stack_unwind__choose(o->unwind, "uprobe-trace", o->cli.verbose, &cfi))
+		return EXIT_USAGE;
+	/* -U by CFI: the walk of the stack tools (bpf/lib/stacks.bpf.h); a
+	 * --cmd command and its children are held at their first event
+	 * (and the command at its execve) until their tables are in. */
+	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->stop_new = cfi && o->cli.cmd;
+	skel->rodata->python_frames = cfi && !o->no_python;
+	if (stack_capture__size_walk(skel->obj, cfi) ||
+	    stack_capture__size_python(skel->obj, skel->rodata->python_frames)) {
+		fprintf(stderr, "uprobe-trace: cannot size the stack maps\n");
+		return EXIT_RUNTIME;
+	}
 
 	skel->rodata->targ_tgid = o->cli.cmd ? 0 : t->pid;
 	skel->rodata->targ_tid = o->tid;
@@ -463,12 +498,35 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		.kernel_stack = o->kernel_stack,
 	};
 	struct trace_printer tr;
+	struct stack_capture sc = { .verbose = o->cli.verbose };
 	struct ring_buffer *rb = NULL;
 	int ret = EXIT_RUNTIME;
 
 	trace_printer__init(&tr, &po, &t->set, plans, NULL, t->out, &t->stop);
 
-	if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
+	if (skel->rodata->unwind_cfi) {
+		/* The shared capture: its symbolizer knows the files the walk
+		 * names, its ring buffer announces processes; the events are
+		 * read from the same ring buffer object. */
+		ret = stack_capture__open(&sc, "uprobe-trace", skel->obj, SYMS_F_DEMANGLE,
+					  o->cli.pid, o->cli.cmd != NULL, &t->run);
+		if (ret)
+			goto out;
+		ret = EXIT_RUNTIME;
+		if (!o->cli.pid && !o->cli.cmd)
+			stack_capture__scan(&sc, NULL);
+		for (size_t i = 0; i < t->set.count; i++)
+			if (t->set.sites[i].path)
+				stack_capture__preload(&sc, t->set.sites[i].path);
+		tr.syms = sc.syms;
+		tr.py = sc.py;
+		if (ring_buffer__add(sc.rb, bpf_map__fd(skel->maps.events), on_event, &tr)) {
+			fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n",
+				strerror(errno));
+			goto out;
+		}
+		rb = sc.rb;
+	} else if (o->user_stack || o->kernel_stack || wants_symbols(o)) {
 		tr.syms = syms__new(SYMS_F_DEMANGLE);
 		if (!tr.syms) {
 			fprintf(stderr, "uprobe-trace: cannot create the symbolizer: %s\n",
@@ -479,7 +537,8 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 		if (o->cli.pid)
 			syms__snapshot(tr.syms, o->cli.pid);
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
+	if (!rb)
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &tr, NULL);
 	if (!rb) {
 		fprintf(stderr, "uprobe-trace: cannot open the ring buffer: %s\n", strerror(errno));
 		goto out;
@@ -506,20 +565,35 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
-		struct out_kv losses[] = {
+		struct out_kv losses[2 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 			{ "lost", "%s events lost: the ring buffer was full (raise -b)", OUT_U64,
 			  { .u = skel->bss->lost } },
 			{ "lost_children", "%s child processes not followed: the table was full",
 			  OUT_U64, { .u = skel->bss->lost_children } },
 		};
+		size_t nlosses = 2;
+		char buf[512];
 
-		tool__summary(t, &head, 1, losses, sizeof(losses) / sizeof(losses[0]), true);
+		/* -U by CFI: the walks' flaws, as the stack tools give them. */
+		if (skel->rodata->unwind_cfi) {
+			if (o->cli.verbose)
+				stack_capture__report_tables(&sc);
+			stack_capture__losses(&skel->bss->stats, "events", losses + 2, buf,
+					      sizeof(buf));
+			nlosses += STACK_CAPTURE_NLOSSES;
+			nlosses += stack_capture__python_losses(&sc, &skel->bss->py_stats,
+								losses + nlosses);
+		}
+		tool__summary(t, &head, 1, losses, nlosses, true);
 	}
 out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
-	ring_buffer__free(rb);
-	syms__free(tr.syms);
+	if (rb != sc.rb) {
+		ring_buffer__free(rb);
+		syms__free(tr.syms);
+	}
+	stack_capture__fini(&sc);
 	trace_printer__fini(&tr);
 	return ret;
 }

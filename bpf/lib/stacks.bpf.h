@@ -12,6 +12,7 @@
 #include "bpf/stacks.h"
 #include "bpf/lib/maps.bpf.h"
 #include "bpf/lib/unwind.bpf.h"
+#include "bpf/lib/python.bpf.h"
 
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
@@ -236,19 +237,18 @@ int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
- * The user stack by CFI into @key: walked, stored in ustacks under its
- * hash (once per distinct stack), its flaws counted; a change of the
- * process's mappings noted for user space.
+ * The user stack of the current task by CFI: walked, its flaws counted,
+ * a change of the process's mappings noted for user space. Returns the
+ * walk's state (frames in ips[0..n), their hash), or NULL for a task
+ * without a user stack. Shared by the counting tools and uprobe-trace -U.
  */
-static __always_inline void count_user_cfi(struct stack_key *key)
+static __always_inline struct uw_state *stack_walk_user(__u32 tgid)
 {
-	struct uw_state *st = unwind_user(key->tgid);
-	long err;
+	struct uw_state *st = unwind_user(tgid);
 
-	if (!st) {
-		key->user_stack = -14;	/* -EFAULT: no user stack */
-		return;
-	}
+	if (!st)
+		return NULL;
+	python_frames_in(st, tgid, (__u32)bpf_get_current_pid_tgid());
 	if (st->cut)
 		__sync_fetch_and_add(&stats.cut_user_stacks, 1);
 	/* Before the process's tables: counted when that made a difference. */
@@ -256,6 +256,28 @@ static __always_inline void count_user_cfi(struct stack_key *key)
 		__sync_fetch_and_add(&stats.early_user_stacks, 1);
 	if (st->fp)
 		__sync_fetch_and_add(&stats.fp_user_stacks, 1);
+	if (st->refresh) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
+			  STACK_NOTE_REFRESH);
+	}
+	return st;
+}
+
+/*
+ * The user stack by CFI into @key: walked (stack_walk_user()), stored in
+ * ustacks under its hash (once per distinct stack).
+ */
+static __always_inline void count_user_cfi(struct stack_key *key)
+{
+	struct uw_state *st = stack_walk_user(key->tgid);
+	long err;
+
+	if (!st) {
+		key->user_stack = -14;	/* -EFAULT: no user stack */
+		return;
+	}
 	if (!bpf_map_lookup_elem(&ustacks, &st->hash)) {
 		err = bpf_map_update_elem(&ustacks, &st->hash, st->ips, BPF_NOEXIST);
 		if (err && err != -17 /* EEXIST: another CPU stored it */) {
@@ -267,12 +289,6 @@ static __always_inline void count_user_cfi(struct stack_key *key)
 			__sync_fetch_and_add(&stats.ustack_keys, 1);
 	}
 	key->user_hash = st->hash;
-	if (st->refresh) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		send_note(key->tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
-			  STACK_NOTE_REFRESH);
-	}
 }
 
 /* With CFI, the kernel stack too is kept by hash: no stack is lost to a

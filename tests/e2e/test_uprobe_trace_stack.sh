@@ -30,3 +30,41 @@ timeout -s KILL 60 "$UT" -j --cmd "$T/stacks 2" "p:$T/stacks:gamma" >"$TMP/n" 2>
 assert_eq "$(jq -rs '[.[] | select(.type == "event" and has("user_stack"))] | length' "$TMP/n")" 0 \
 	"events with a user_stack key"
 assert_eq "$(jq -rs '[.[] | select(.type == "event")] | length' "$TMP/n")" 3 "events"
+
+# The CFI walk (--unwind auto, the default): exact stacks through code
+# without frame pointers, as the stack tools walk them.
+START='["main","__libc_start_call_main","__libc_start_main","_start"]'
+ustack_count() {	# FILE FRAMES: events whose whole user stack is FRAMES
+	grep '^{' "$1" | jq -rs --argjson f "$2" '[.[] | select(.type == "event")
+		| select([.user_stack[] | sub("\\+0x[0-9a-f]+$"; "")] == $f)] | length'
+}
+check "-U by CFI: a frameless function's entry has main as its caller, to _start"
+timeout -s KILL 60 "$UT" -U -j --cmd "$T/calls_nofp 4 2" "$T/calls_nofp:foo" \
+	>"$TMP/c" 2>"$TMP/c.err" || { cat "$TMP/c.err"; fail "uprobe-trace -U exited $?"; }
+assert_eq "$(ustack_count "$TMP/c" "$(jq -c '["foo"] + .' <<<"$START")")" 4 \
+	"events with the stack foo;main;...;_start"
+assert_eq "$(jq -rs '[.[] | select(.type == "summary")][0].cut_user_stacks' "$TMP/c")" 0 \
+	"cut_user_stacks"
+
+check "-U --unwind cfi through libc (no frame pointers): the wrapper's caller"
+echo go | timeout -s KILL 60 "$UT" -U -j --unwind cfi --cmd "$T/closer_nofp 3 2" c:close \
+	>"$TMP/w" 2>"$TMP/w.err" || { cat "$TMP/w.err"; fail "uprobe-trace -U exited $?"; }
+assert_eq "$(ustack_count "$TMP/w" "$(jq -c '["__close","close_a","path_a"] + .' <<<"$START")")" 3 \
+	"close() through close_a;path_a"
+assert_eq "$(ustack_count "$TMP/w" "$(jq -c '["__close","close_b","path_b"] + .' <<<"$START")")" 2 \
+	"close() through close_b;path_b"
+
+check "-U -v names the walk; --unwind fp keeps the kernel's frame-pointer walker"
+timeout -s KILL 60 "$UT" -U -v --unwind fp --cmd "$T/calls_nofp 1 1" "$T/calls_nofp:foo" \
+	>/dev/null 2>"$TMP/v.err" || fail "uprobe-trace --unwind fp exited $?"
+grep -q '^uprobe-trace: user stacks: frame pointers (--unwind fp)' "$TMP/v.err" ||
+	{ cat "$TMP/v.err"; fail "no 'user stacks: frame pointers' line"; }
+echo "  ok"
+
+check "--unwind without -U, or a bad mode: a usage error"
+"$UT" --unwind cfi c:close >/dev/null 2>"$TMP/e1"; assert_eq $? 2 "exit code without -U"
+"$UT" -U --unwind dwarf c:close >/dev/null 2>"$TMP/e2"; assert_eq $? 2 "exit code of a bad mode"
+cat "$TMP/e1" "$TMP/e2"
+
+check "nothing of uprobe-trace stays loaded"
+assert_no_progs "$(progs_re uprobe-trace)"

@@ -242,6 +242,11 @@ $(T)/unwinder: tests/targets/unwinder.c | $(T)
 $(T)/unwinder_fp: tests/targets/unwinder.c | $(T)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fPIE -pie -pthread -Wl,-z,lazy -o $@ $< -ldl
 
+# Python started after the process (tests/e2e/test_python.sh).
+TARGET_BINS += $(T)/pyembed
+$(T)/pyembed: tests/targets/pyembed.c | $(T)
+	$(Q)$(CC) $(NOFP_CFLAGS) -fPIE -pie -o $@ $< -ldl
+
 # Typed expressions: structs with known fields behind pointers, built
 # with -g (tests/e2e/test_uprobe_trace_typed.sh, test_argdist_typed.sh).
 TARGET_BINS += $(T)/typed

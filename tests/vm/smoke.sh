@@ -341,6 +341,12 @@ test_unwind_cfi() {
 		awk -v s="unwinder;$S;spin_outer" 'index($0, s) == 1 {n += $NF} END {print n + 0}')
 	ge "$total" 20 "profile samples in spin_*"
 	eq "$full" "$total" "samples in spin_* that reach _start;...;main"
+	# uprobe-trace -U: the same walk (the Python frames' code is loaded
+	# and checked too: no interpreter runs here).
+	run "$TMP/u" uprobe-trace -U -j --cmd "$T/calls_nofp 4 2" "$T/calls_nofp:foo"
+	eq "$(jq -rs '[.[] | select(.type == "event") | select([.user_stack[] |
+		sub("\\+0x[0-9a-f]+$"; "")] == ["foo", "main", "__libc_start_call_main",
+		"__libc_start_main", "_start"])] | length' "$TMP/u")" 4 "uprobe-trace -U: foo;main;...;_start"
 }
 
 tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
