@@ -28,6 +28,13 @@ int bpfmap__keys(int fd, size_t key_size, void **keysp, size_t *count)
 			break;
 		n++;
 	}
+	/* The walk ends with ENOENT; anything else is a failure to read it. */
+	if (errno != ENOENT) {
+		int err = -errno;
+
+		free(keys);
+		return err;
+	}
 	*keysp = keys;
 	*count = n;
 	return 0;

@@ -9,7 +9,7 @@
  * Collect every key of the hash map @fd (keys of @key_size bytes) into a
  * malloc'ed array: keys are collected before any is deleted, since
  * deleting while walking restarts the walk. Returns 0 with *keys (free()
- * it) and *count, or a negative errno.
+ * it) and *count, or a negative errno (-ENOMEM, or why the walk failed).
  */
 int bpfmap__keys(int fd, size_t key_size, void **keys, size_t *count);
 

@@ -121,6 +121,20 @@ struct site_progs {
 };
 
 /*
+ * The members of a struct site_progs initialiser for skeleton @skel whose
+ * programs are named PREFIX_uprobe, PREFIX_uprobe_multi, PREFIX_usdt,
+ * PREFIX_tracepoint, PREFIX_kprobe and PREFIX_kprobe_multi:
+ * &(struct site_progs){ SITE_PROGS_INIT(skel, argdist) }.
+ */
+#define SITE_PROGS_INIT(skel, prefix)					\
+	.uprobe = (skel)->progs.prefix##_uprobe,			\
+	.uprobe_multi = (skel)->progs.prefix##_uprobe_multi,		\
+	.usdt = (skel)->progs.prefix##_usdt,				\
+	.tracepoint = (skel)->progs.prefix##_tracepoint,		\
+	.kprobe = (skel)->progs.prefix##_kprobe,			\
+	.kprobe_multi = (skel)->progs.prefix##_kprobe_multi
+
+/*
  * Between open and load: load only the programs @set needs, choosing the
  * multi-uprobe and kprobe-multi variants where @feat has them and @mode
  * allows. Kernel functions go through BPF trampolines (fentry, fexit)

@@ -208,12 +208,7 @@ static int load(struct tool *t, const struct options *o, struct argplan *pl,
 	bpf_map__set_max_entries(skel->maps.entries, cli__map_entries(ARGDIST_CALL_ENTRIES));
 	bpf_map__set_key_size(skel->maps.counts, 8 + pl->key_bytes);
 	ret = tool__load(t, skel->skeleton, &(struct site_progs){
-		.uprobe = skel->progs.argdist_uprobe,
-		.uprobe_multi = skel->progs.argdist_uprobe_multi,
-		.usdt = skel->progs.argdist_usdt,
-		.tracepoint = skel->progs.argdist_tracepoint,
-		.kprobe = skel->progs.argdist_kprobe,
-		.kprobe_multi = skel->progs.argdist_kprobe_multi,
+		SITE_PROGS_INIT(skel, argdist),
 	});
 	if (ret)
 		return ret;

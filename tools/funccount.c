@@ -422,12 +422,7 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.pid_counts, cli__map_entries(
 				 o.per_pid ? t.set.count * 64 > 65536 ? t.set.count * 64 : 65536 : 1));
 	ret = tool__load(&t, skel->skeleton, &(struct site_progs){
-		.uprobe = skel->progs.count_uprobe,
-		.uprobe_multi = skel->progs.count_uprobe_multi,
-		.usdt = skel->progs.count_usdt,
-		.tracepoint = skel->progs.count_tracepoint,
-		.kprobe = skel->progs.count_kprobe,
-		.kprobe_multi = skel->progs.count_kprobe_multi,
+		SITE_PROGS_INIT(skel, count),
 		.fentry = skel->progs.count_fentry,
 		.fexit = skel->progs.count_fexit,
 	});

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/attach.h"
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/hist.h"
 #include "common/output.h"
@@ -187,37 +188,6 @@ static void status_text(uint32_t status, char *buf, size_t len, int64_t *code, u
 
 /* ---- reading the maps ------------------------------------------------------------ */
 
-/* Collect every key of map @fd into a malloc'ed array; -errno on failure. */
-static int map_keys(int fd, size_t key_size, void **keysp, size_t *nkeys)
-{
-	char *keys = NULL, *prev = NULL;
-	size_t n = 0, cap = 0;
-
-	for (;;) {
-		if (n == cap) {
-			char *p = realloc(keys, (cap = cap ? cap * 2 : 64) * key_size);
-
-			if (!p) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = p;
-			prev = n ? keys + (n - 1) * key_size : NULL;
-		}
-		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
-			break;
-		prev = keys + n * key_size;
-		n++;
-	}
-	if (errno != ENOENT) {
-		free(keys);
-		return -errno;
-	}
-	*keysp = keys;
-	*nkeys = n;
-	return 0;
-}
-
 static int cmp_comm(const void *a, const void *b)
 {
 	return strncmp(a, b, PROCLIFE_COMM_LEN);
@@ -283,7 +253,7 @@ static int report_hists(struct out *out, const struct options *o, struct proclif
 	size_t n;
 	int err;
 
-	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &n);
 	if (err)
 		return err;
 	if (n > 1)
@@ -339,7 +309,7 @@ static int report_exits(struct out *out, const struct options *o, struct proclif
 	size_t n;
 	int err;
 
-	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	err = bpfmap__keys(fd, sizeof(*keys), (void **)&keys, &n);
 	if (err)
 		return err;
 	t = out_table__new(exit_cols, 5);

@@ -331,12 +331,7 @@ int main(int argc, char **argv)
 		      EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
-			.uprobe = skel->progs.stack_uprobe,
-			.uprobe_multi = skel->progs.stack_uprobe_multi,
-			.usdt = skel->progs.stack_usdt,
-			.tracepoint = skel->progs.stack_tracepoint,
-			.kprobe = skel->progs.stack_kprobe,
-			.kprobe_multi = skel->progs.stack_kprobe_multi,
+			SITE_PROGS_INIT(skel, stack),
 			.fentry = skel->progs.stack_fentry,
 			.fexit = skel->progs.stack_fexit,
 		});

@@ -437,12 +437,7 @@ static int load(struct tool *t, const struct options *o, struct uprobe_trace_bpf
 	bpf_map__set_max_entries(skel->maps.stopped, cli__map_entries(TRACE_TRACED_ENTRIES));
 	bpf_program__set_autoload(skel->progs.trace_fork, o->cli.cmd != NULL);
 	ret = tool__load(t, skel->skeleton, &(struct site_progs){
-		.uprobe = skel->progs.trace_uprobe,
-		.uprobe_multi = skel->progs.trace_uprobe_multi,
-		.usdt = skel->progs.trace_usdt,
-		.tracepoint = skel->progs.trace_tracepoint,
-		.kprobe = skel->progs.trace_kprobe,
-		.kprobe_multi = skel->progs.trace_kprobe_multi,
+		SITE_PROGS_INIT(skel, trace),
 	});
 	if (ret)
 		return ret;
