@@ -57,7 +57,8 @@ def perf(path):
 
 
 def name(stack, syms):
-    return ";".join(syms.get(f, "%s+%#x" % f) for f in reversed(stack))
+    return ";".join(syms.get(f, "%s+%s" % (f[0], hex(f[1]) if isinstance(f[1], int) else f[1]))
+                    for f in reversed(stack))
 
 
 def main():

@@ -134,7 +134,9 @@ total=$(awk '{n += $NF} END {print n + 0}' "$TMP/pr")
 full=$(awk -v s="unwinder;$START;" 'index($0, s) == 1 {n += $NF} END {print n + 0}' "$TMP/pr")
 spin=$(grep -F "unwinder;$START;spin_outer;spin_mid;spin_leaf " "$TMP/pr" | awk '{print $NF}')
 echo "  samples: $total, reaching main: $full, in spin_leaf: ${spin:-0}"
-assert_ge "$total" 200 "samples"
+# The loop spins for 2.5 s of wall time: on a loaded machine it gets less
+# CPU, so only enough samples for the shares below to mean something.
+assert_ge "$total" 50 "samples"
 # Samples in ld.so before main, or in exit after it, may not reach main;
 # a few of several hundred at most.
 [ $((full * 100)) -ge $((total * 99)) ] || { cat "$TMP/pr"; fail "only $full of $total samples reach main"; }

@@ -5,6 +5,7 @@
 # sampled by both at once for 3 seconds. At least 99% of our samples
 # reach _start, and each of our 20 heaviest stacks is, frame for frame
 # (module and file offset of every frame), a stack perf unwound too.
+# Native frames only (--no-python): perf names no Python function.
 source "$(dirname "$0")/lib.sh"
 PR=$ROOT/build/profile
 PY=/usr/bin/python3
@@ -17,7 +18,7 @@ check "python3 loop: profile -U -p and perf record --call-graph dwarf -p, 3 s at
 py=$!
 BG_PIDS+=("$py")
 wait_for_text "$TMP/py.out" ready 20 "$py"
-timeout -s KILL 60 "$PR" -U -j -s -F 999 -p "$py" 3 >"$TMP/ours.json" 2>"$TMP/ours.err" &
+timeout -s KILL 60 "$PR" -U --no-python -j -s -F 999 -p "$py" 3 >"$TMP/ours.json" 2>"$TMP/ours.err" &
 prof=$!
 BG_PIDS+=("$prof")
 timeout -s KILL 60 perf record -q -F 999 --call-graph dwarf -p "$py" -o "$TMP/perf.data" \
