@@ -79,7 +79,7 @@ static __always_inline void save_entry(void *ctx, const struct argdist_site *s,
 	struct argdist_entry_key k = { .tid = tid, .site = s->pair };
 	struct argdist_entry e;
 
-	fetch_run(ctx, FETCH_CTX_REGS, p, data);
+	fetch_run(ctx, SITE_CTX_REGS, p, data);
 	__builtin_memcpy(&e, data, sizeof(e));
 	e.words[0] = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&entries, &k, &e, BPF_ANY))
@@ -116,7 +116,7 @@ static __always_inline void hist(const struct argdist_site *s, const __u8 *data,
 		log2_hist_add(h, v);
 }
 
-static __always_inline int on_hit(void *ctx, enum fetch_ctx_kind kind, __u32 cookie)
+static __always_inline int on_hit(void *ctx, enum site_ctx_kind kind, __u32 cookie)
 {
 	__u64 now = bpf_ktime_get_ns(), pid_tgid = bpf_get_current_pid_tgid();
 	__u32 zero = 0, tid = pid_tgid, off;
@@ -134,7 +134,7 @@ static __always_inline int on_hit(void *ctx, enum fetch_ctx_kind kind, __u32 coo
 	/* Entry twins are uprobes and kprobes: the other programs must not
 	 * read their context as registers (the verifier refuses it). */
 	if (s->flags & ARGDIST_SAVE_ENTRY) {
-		if (kind == FETCH_CTX_REGS)
+		if (kind == SITE_CTX_REGS)
 			save_entry(ctx, s, p, b->data, tid);
 		return 0;
 	}
@@ -162,41 +162,6 @@ static __always_inline int on_hit(void *ctx, enum fetch_ctx_kind kind, __u32 coo
 	return 0;
 }
 
-SEC("uprobe")
-int argdist_uprobe(struct pt_regs *ctx)
-{
-	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-/* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
-SEC("uprobe")
-int argdist_uprobe_multi(struct pt_regs *ctx)
-{
-	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-SEC("kprobe")
-int argdist_kprobe(struct pt_regs *ctx)
-{
-	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-SEC("kprobe.multi")
-int argdist_kprobe_multi(struct pt_regs *ctx)
-{
-	return on_hit(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-SEC("usdt")
-int argdist_usdt(struct pt_regs *ctx)
-{
-	return on_hit(ctx, FETCH_CTX_USDT, bpf_usdt_cookie(ctx));
-}
-
-SEC("tracepoint")
-int argdist_tracepoint(void *ctx)
-{
-	return on_hit(ctx, FETCH_CTX_TP, bpf_get_attach_cookie(ctx));
-}
+SITE_PROGRAMS(argdist, on_hit)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -12,6 +12,7 @@
 #include <bpf/usdt.bpf.h>
 #include "bpf/funccount.h"
 #include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/sites.bpf.h"
 #include "bpf/lib/maps.bpf.h"
 
 const volatile bool per_pid = false;
@@ -59,36 +60,10 @@ static __always_inline int count(__u64 site)
 	return 0;
 }
 
-SEC("uprobe")
-int count_uprobe(struct pt_regs *ctx)
-{
-	return count(bpf_get_attach_cookie(ctx));
-}
+/* The site programs count their cookie's site. */
+#define count_site(ctx, kind, cookie) count(cookie)
 
-/* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
-SEC("uprobe")
-int count_uprobe_multi(struct pt_regs *ctx)
-{
-	return count(bpf_get_attach_cookie(ctx));
-}
-
-SEC("usdt")
-int count_usdt(struct pt_regs *ctx)
-{
-	return count(bpf_usdt_cookie(ctx));
-}
-
-SEC("kprobe")
-int count_kprobe(struct pt_regs *ctx)
-{
-	return count(bpf_get_attach_cookie(ctx));
-}
-
-SEC("kprobe.multi")
-int count_kprobe_multi(struct pt_regs *ctx)
-{
-	return count(bpf_get_attach_cookie(ctx));
-}
+SITE_PROGRAMS(count, count_site)
 
 /* Trampolines: loaded for one kernel function, copied for the others. */
 SEC("fentry")
@@ -99,12 +74,6 @@ int count_fentry(void *ctx)
 
 SEC("fexit")
 int count_fexit(void *ctx)
-{
-	return count(bpf_get_attach_cookie(ctx));
-}
-
-SEC("tracepoint")
-int count_tracepoint(void *ctx)
 {
 	return count(bpf_get_attach_cookie(ctx));
 }

@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 #include "bpf/lib/filter.bpf.h"
+#include "bpf/lib/sites.bpf.h"
 #include "bpf/lib/stacks.bpf.h"
 
 /* Keep one key per site (-S): otherwise all sites share their stacks. */
@@ -21,35 +22,10 @@ static __always_inline int hit(void *ctx, __u64 site)
 	return 0;
 }
 
-SEC("uprobe")
-int stack_uprobe(struct pt_regs *ctx)
-{
-	return hit(ctx, bpf_get_attach_cookie(ctx));
-}
+/* The site programs count a stack at their cookie's site. */
+#define hit_site(ctx, kind, cookie) hit(ctx, cookie)
 
-SEC("uprobe")
-int stack_uprobe_multi(struct pt_regs *ctx)
-{
-	return hit(ctx, bpf_get_attach_cookie(ctx));
-}
-
-SEC("usdt")
-int stack_usdt(struct pt_regs *ctx)
-{
-	return hit(ctx, bpf_usdt_cookie(ctx));
-}
-
-SEC("kprobe")
-int stack_kprobe(struct pt_regs *ctx)
-{
-	return hit(ctx, bpf_get_attach_cookie(ctx));
-}
-
-SEC("kprobe.multi")
-int stack_kprobe_multi(struct pt_regs *ctx)
-{
-	return hit(ctx, bpf_get_attach_cookie(ctx));
-}
+SITE_PROGRAMS(stack, hit_site)
 
 /* Trampolines: loaded for one kernel function, copied for the others. */
 SEC("fentry")
@@ -60,12 +36,6 @@ int stack_fentry(void *ctx)
 
 SEC("fexit")
 int stack_fexit(void *ctx)
-{
-	return hit(ctx, bpf_get_attach_cookie(ctx));
-}
-
-SEC("tracepoint")
-int stack_tracepoint(void *ctx)
 {
 	return hit(ctx, bpf_get_attach_cookie(ctx));
 }

@@ -74,7 +74,7 @@ struct {
 __u64 lost = 0;
 __u64 lost_children = 0;
 
-static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site)
+static __always_inline int trace(void *ctx, enum site_ctx_kind kind, __u64 site)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, key = site, zero = 0;
@@ -174,42 +174,7 @@ static __always_inline int trace(void *ctx, enum fetch_ctx_kind kind, __u64 site
 	return 0;
 }
 
-SEC("uprobe")
-int trace_uprobe(struct pt_regs *ctx)
-{
-	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-/* Loaded with expected attach type BPF_TRACE_UPROBE_MULTI by the front end. */
-SEC("uprobe")
-int trace_uprobe_multi(struct pt_regs *ctx)
-{
-	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-SEC("kprobe")
-int trace_kprobe(struct pt_regs *ctx)
-{
-	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-SEC("kprobe.multi")
-int trace_kprobe_multi(struct pt_regs *ctx)
-{
-	return trace(ctx, FETCH_CTX_REGS, bpf_get_attach_cookie(ctx));
-}
-
-SEC("usdt")
-int trace_usdt(struct pt_regs *ctx)
-{
-	return trace(ctx, FETCH_CTX_USDT, bpf_usdt_cookie(ctx));
-}
-
-SEC("tracepoint")
-int trace_tracepoint(void *ctx)
-{
-	return trace(ctx, FETCH_CTX_TP, bpf_get_attach_cookie(ctx));
-}
+SITE_PROGRAMS(trace, trace)
 
 /* -c: a child of a traced process is traced too. */
 SEC("tracepoint/sched/sched_process_fork")

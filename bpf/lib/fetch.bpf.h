@@ -14,15 +14,11 @@
 #include "bpf/fetch.h"
 #include "bpf/fetch_ops.h"
 #include "bpf/lib/maps.bpf.h"
+#include "bpf/lib/sites.bpf.h"
 #include "bpf/regs.h"
 
 #define FETCH_NREGS PT_NREGS	/* 8-byte words of struct pt_regs */
 
-enum fetch_ctx_kind {
-	FETCH_CTX_REGS,		/* uprobe, uretprobe: ctx is struct pt_regs */
-	FETCH_CTX_USDT,		/* USDT: pt_regs, plus bpf_usdt_arg() */
-	FETCH_CTX_TP,		/* tracepoint: ctx is the raw record */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -56,7 +52,7 @@ static __always_inline bool fetch_kernel_addr(__u8 flags, __u64 addr)
  * index with the original, which the verifier cannot follow.
  * Faulting reads leave zero (numbers) or an empty string.
  */
-static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
+static __always_inline void fetch_run(void *ctx, enum site_ctx_kind kind,
 				      const struct fetch_prog *p, __u8 *data)
 {
 	struct fetch_scratch *s;
@@ -66,7 +62,7 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 	s = bpf_map_lookup_elem(&fetch_scratch, &zero);
 	if (!s)
 		return;
-	if (kind != FETCH_CTX_TP) {
+	if (kind != SITE_CTX_TP) {
 		__builtin_memcpy(s->regs, ctx, FETCH_NREGS * 8);
 	} else {
 		/*
@@ -87,11 +83,11 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 			break;
 		switch (op->code) {
 		case FOP_REG:
-			if (kind != FETCH_CTX_TP && op->imm >= 0 && op->imm < FETCH_NREGS)
+			if (kind != SITE_CTX_TP && op->imm >= 0 && op->imm < FETCH_NREGS)
 				acc = s->regs[op->imm];
 			break;
 		case FOP_USDT:
-			if (kind == FETCH_CTX_USDT) {
+			if (kind == SITE_CTX_USDT) {
 				long val = 0;
 
 				bpf_usdt_arg(ctx, op->imm, &val);
@@ -99,7 +95,7 @@ static __always_inline void fetch_run(void *ctx, enum fetch_ctx_kind kind,
 			}
 			break;
 		case FOP_CTX:
-			if (kind == FETCH_CTX_TP && size <= 8)
+			if (kind == SITE_CTX_TP && size <= 8)
 				bpf_probe_read_kernel(&v, size, (void *)(base + op->imm));
 			acc = v;
 			break;
