@@ -446,11 +446,13 @@ void stack_capture__preload(struct stack_capture *sc, const char *path)
 
 void stack_capture__add_pid(struct stack_capture *sc, pid_t pid)
 {
-	syms__snapshot(sc->syms, pid);
 	/* Its exec generation is unknown here: the BPF side announces it at
-	 * its first hit and the table is written again then. */
+	 * its first hit and the table is written again then. The unwinder's
+	 * read of the maps is the symbolizer's too. */
 	if (sc->unwinder)
 		unwinder__add_process(sc->unwinder, pid, UNWIND_GEN_ANY);
+	else
+		syms__snapshot(sc->syms, pid);
 }
 
 void stack_capture__scan(struct stack_capture *sc, const char *comm)

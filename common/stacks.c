@@ -441,10 +441,12 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	/* A drain request: the loop drains at this wake-up. */
 	if (!note.tgid)
 		return 0;
-	syms__snapshot(n->syms, note.tgid);
+	/* The unwinder's read of the maps is the symbolizer's too. */
 	if (n->unwinder) {
 		unwinder__add_process(n->unwinder, note.tgid, STACK_NOTE_GEN(&note));
 		unwinder__sweep(n->unwinder);
+	} else {
+		syms__snapshot(n->syms, note.tgid);
 	}
 	if (n->resume)
 		kill(note.tgid, SIGCONT);

@@ -59,6 +59,13 @@ void syms__free(struct syms *s);
 int syms__snapshot(struct syms *s, pid_t pid);
 
 /*
+ * The same from @lines, the executable lines of /proc/PID/maps of @pid
+ * read by the caller (procmaps__read_exec()): one read of the maps for
+ * the symbolizer and the unwind tables. Returns 0 or a negative errno.
+ */
+int syms__snapshot_lines(struct syms *s, pid_t pid, const char *lines);
+
+/*
  * Resolve user address @addr of @pid (snapshot taken on demand if there
  * is none). Fills @frames with up to @max frames, innermost first (more
  * than one only with inline frames and SYMS_F_LINES); returns the number

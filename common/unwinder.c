@@ -56,6 +56,8 @@ struct unwinder {
 	size_t nprocs, cap_procs;
 	struct unwind_proc *scratch;	/* a process table being written */
 	uint64_t last_sweep_ns;
+	size_t vdso;			/* index + 1 in files of the vDSO read last; 0: none */
+	size_t vdso_len;
 	struct unwinder_stats st;
 };
 
@@ -351,6 +353,10 @@ static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procm
 
 	if (e->end <= e->start || len > VDSO_MAX_SIZE)
 		return NULL;
+	/* Every process of one kernel maps the same image (a 32-bit one
+	 * another, of another size): read once. */
+	if (u->vdso && u->vdso_len == len)
+		return &u->files[u->vdso - 1];
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -367,39 +373,27 @@ static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procm
 		return NULL;
 	n = elf_file__build_id(ef, id, sizeof(id));
 	f = find_build_id(u, id, n);
-	if (f) {
+	if (f)
 		elf_file__free(ef);
-		return f;
+	else
+		f = adopt_file(u, ef, "[vdso]", 0, 0);
+	if (f) {
+		u->vdso = (size_t)(f - u->files) + 1;
+		u->vdso_len = len;
 	}
-	return adopt_file(u, ef, "[vdso]", 0, 0);
+	return f;
 }
 
 /* ---- processes -------------------------------------------------------------------------- */
 
-/* mm->exec_vm of @pid in pages: VmExe + VmLib of /proc/PID/status. */
-static int read_exec_vm(pid_t pid, uint64_t *pages)
+/*
+ * mm->exec_vm (pages) from the executable mappings: the kernel counts
+ * those executable and not writable (VmExe + VmLib of /proc/PID/status).
+ * [vsyscall] is no mapping of the process's own.
+ */
+static bool counts_in_exec_vm(const struct procmap_entry *e)
 {
-	char path[64], line[256];
-	unsigned long long exe = 0, lib = 0;
-	bool got_exe = false, got_lib = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmExe: %llu kB", &exe) == 1)
-			got_exe = true;
-		else if (sscanf(line, "VmLib: %llu kB", &lib) == 1)
-			got_lib = true;
-	}
-	fclose(f);
-	/* A zombie or a kernel thread has neither. */
-	if (!got_exe || !got_lib)
-		return -ESRCH;
-	*pages = (exe + lib) / 4;
-	return 0;
+	return e->perms[1] != 'w' && strcmp(e->path, "[vsyscall]");
 }
 
 static int track_proc(struct unwinder *u, pid_t pid, uint32_t gen)
@@ -428,28 +422,40 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 	struct unwind_proc *p = u->scratch;
 	const struct procmap_entry *e;
 	struct procmaps *it;
-	uint64_t t0 = now_ns(), build0 = u->st.build_ns, exec_vm;
+	uint64_t t0 = now_ns(), build0 = u->st.build_ns, exec_vm = 0;
+	char *lines = NULL;
+	bool over = false;
 	int err;
 
 	memset(p, 0, offsetof(struct unwind_proc, maps));
 	p->gen = gen;
-	/* Before the maps: a library mapped in between shows as a change. */
-	err = read_exec_vm(pid, &exec_vm);
+	/* One read of the maps, for the tables and the symbolizer; mm->exec_vm
+	 * from the same lines, so that a library mapped since shows as a change. */
+	err = procmaps__read_exec(pid, &lines);
 	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	if (!lines[0]) {
+		/* A zombie or a kernel thread: no mappings. */
+		free(lines);
+		return -ESRCH;
+	}
+	it = procmaps__from_buf(lines, strlen(lines));
+	if (!it) {
+		err = -errno;
+		free(lines);
 		return err;
-	p->exec_vm = exec_vm;
-	it = procmaps__open(pid);
-	if (!it)
-		return errno == ENOENT ? -ESRCH : -errno;
+	}
 	while ((err = procmaps__next(it, &e)) > 0) {
 		struct unwind_map *m;
 		struct ufile *f = NULL;
 
 		if (!procmap_entry__is_exec(e))
 			continue;
+		if (counts_in_exec_vm(e))
+			exec_vm += (e->end - e->start) / 4096;
 		if (p->nmaps == UNWIND_MAX_MAPS) {
-			u->st.too_many_maps++;
-			break;
+			over = true;
+			continue;
 		}
 		if (!strcmp(e->path, "[vdso]"))
 			f = vdso_file(u, pid, e);
@@ -463,6 +469,12 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 		m->file = f ? f->bf : (struct unwind_file){};
 	}
 	procmaps__free(it);
+	if (over)
+		u->st.too_many_maps++;
+	p->exec_vm = exec_vm;
+	if (!err)
+		syms__snapshot_lines(u->syms, pid, lines);
+	free(lines);
 	if (err < 0)
 		return err;
 	if (bpf_map_update_elem(u->procs_fd, &pid, p, BPF_ANY))

@@ -49,10 +49,11 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms);
 void unwinder__free(struct unwinder *u);
 
 /*
- * Read the executable mappings of @pid, build the tables of the files it
- * maps that have none yet, and write its process table for exec
- * generation @gen. Returns 0 or a negative errno (-ESRCH: the process is
- * gone).
+ * Read the executable mappings of @pid (once: the same lines are the
+ * symbolizer's snapshot of it, syms__snapshot_lines()), build the tables
+ * of the files it maps that have none yet, and write its process table
+ * for exec generation @gen. Returns 0 or a negative errno (-ESRCH: the
+ * process is gone).
  */
 int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen);
 
