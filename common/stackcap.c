@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "common/attach.h"
 #include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/pprof.h"
@@ -81,6 +82,9 @@ int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose,
 	return 0;
 }
 
+/* The programs that note changed mappings and new images (CFI only). */
+static const char *const maps_progs[] = { "stack_maps_changed", "stack_exec" };
+
 int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned long counts,
 			bool cfi)
 {
@@ -103,12 +107,12 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	if (!err)
 		err = unwinder__size(obj, cfi && on, UNWIND_DEFAULT_ROWS);
-	if (!err) {
-		struct bpf_program *p = bpf_object__find_program_by_name(obj, "stack_maps_changed");
+	for (size_t i = 0; !err && i < sizeof(maps_progs) / sizeof(maps_progs[0]); i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, maps_progs[i]);
 
 		err = p ? bpf_program__set_autoload(p, cfi && on) : -ENOENT;
 		/* Attached by stack_capture__open() alone: a skeleton's attach
-		 * (syscount's) must not attach it twice (6.1 refuses, EEXIST). */
+		 * (syscount's) must not attach them twice. */
 		if (!err)
 			bpf_program__set_autoattach(p, false);
 	}
@@ -116,21 +120,33 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 }
 
 /*
- * The program that tells of changed mappings (stack_maps_changed), and
+ * The programs that tell of changed mappings (stack_maps_changed, at the
+ * exit of mmap, mprotect and munmap) and of new images (stack_exec), and
  * the --cmd command announced ahead of its execve: a generation no process
- * has in seen_pids, so that the execve's exit announces it (and stops it)
- * before its first instruction.
+ * has in seen_pids, so that its exec announces it (and stops it) before
+ * its first instruction.
  */
 static int attach_maps_changed(struct stack_capture *sc, struct cli_run *run)
 {
+	static const char *const calls[] = { "sys_exit_mmap", "sys_exit_mprotect",
+					     "sys_exit_munmap" };
 	struct bpf_program *p = bpf_object__find_program_by_name(sc->obj, "stack_maps_changed");
+	struct bpf_program *x = bpf_object__find_program_by_name(sc->obj, "stack_exec");
 	struct bpf_map *seen = bpf_object__find_map_by_name(sc->obj, "seen_pids");
+	size_t n = 0;
 	int err;
 
-	if (!p || !seen)
+	if (!p || !x || !seen)
 		return -ENOENT;
-	sc->maps_link = bpf_program__attach(p);
-	if (!sc->maps_link)
+	if (!tracefs__root())
+		return -errno;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		sc->maps_links[n] = bpf_program__attach_tracepoint(p, "syscalls", calls[i]);
+		if (!sc->maps_links[n++])
+			return -errno;
+	}
+	sc->maps_links[n] = bpf_program__attach_tracepoint(x, "sched", "sched_process_exec");
+	if (!sc->maps_links[n])
 		return -errno;
 	if (run->cmd.pid > 0) {
 		__u32 pid = run->cmd.pid, gen = ~0U;
@@ -173,8 +189,8 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 			stack_capture__preload(sc, run->cmd.exe);
 		err = attach_maps_changed(sc, run);
 		if (err) {
-			fprintf(stderr, "%s: cannot attach to the raw syscall tracepoint: %s\n", tool,
-				strerror(-err));
+			fprintf(stderr, "%s: cannot attach to the tracepoints of mmap, mprotect, "
+				"munmap and exec: %s\n", tool, strerror(-err));
 			return EXIT_RUNTIME;
 		}
 	}
@@ -492,8 +508,10 @@ void stack_capture__fini(struct stack_capture *sc)
 	sc->acc = NULL;
 	stack_cache__free(sc->cache);
 	sc->cache = NULL;
-	bpf_link__destroy(sc->maps_link);
-	sc->maps_link = NULL;
+	for (size_t i = 0; i < STACK_CAPTURE_MAPS_LINKS; i++) {
+		bpf_link__destroy(sc->maps_links[i]);
+		sc->maps_links[i] = NULL;
+	}
 	unwinder__free(sc->unwinder);
 	sc->unwinder = NULL;
 	ring_buffer__free(sc->rb);

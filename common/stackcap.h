@@ -17,6 +17,8 @@
 
 struct bpf_link;
 struct count_acc;
+
+#define STACK_CAPTURE_MAPS_LINKS 4
 struct bpf_object;
 struct cli_run;
 struct pprof;
@@ -32,7 +34,9 @@ struct stack_capture {
 	struct unwinder *unwinder;	/* owned; NULL when user stacks follow frame pointers */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
-	struct bpf_link *maps_link;	/* stack_maps_changed, with CFI; owned */
+	/* With CFI: stack_maps_changed at the exit of mmap, mprotect and
+	 * munmap, stack_exec at sched_process_exec; owned. */
+	struct bpf_link *maps_links[STACK_CAPTURE_MAPS_LINKS];
 	struct bpf_object *obj;		/* borrowed */
 	const char *tool;		/* borrowed */
 	bool verbose;

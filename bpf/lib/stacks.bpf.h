@@ -194,31 +194,21 @@ static __always_inline void announce_pid(__u32 tgid)
 
 /*
  * With CFI: the executable mappings of a traced process may have changed
- * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code)
- * or been replaced (execve): tell user space now, before code in a new
- * library runs, and with --cmd stop the process until its tables are read.
- * Only processes already announced are looked at; a --cmd command is
- * announced ahead of its execve by user space (seen_pids).
+ * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code):
+ * tell user space now, before code in a new library runs, and with --cmd
+ * stop the process until its tables are read. Only processes with a table
+ * are looked at. Attached to the three syscalls' own exit tracepoints
+ * (syscalls:sys_exit_mmap...), not to raw_syscalls:sys_exit: every other
+ * syscall then costs the kernel's check of a bitmap, not a BPF program
+ * (docs/performance.md).
  */
-SEC("raw_tracepoint/sys_exit")
-int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int stack_maps_changed(void *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct unwind_proc *proc;
 	struct task_struct *task;
-	__u32 tgid;
 
-	if (nr != 9 && nr != 10 && nr != 11 && nr != 59 && nr != 322)
-		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (nr == 59 || nr == 322) {
-		/* execve, execveat: a new image, announced at once if its
-		 * process was; failed calls change nothing (same generation). */
-		if (bpf_map_lookup_elem(&seen_pids, &tgid))
-			announce_pid(tgid);
-		return 0;
-	}
 	proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
 	if (!proc || proc->refresh)
 		return 0;
@@ -228,6 +218,22 @@ int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
 	proc->refresh = 1;
 	send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
 		  STACK_NOTE_REFRESH);
+	return 0;
+}
+
+/*
+ * With CFI: a new image (a successful execve or execveat) in a process
+ * already announced, announced again at once (with --cmd, stopped before
+ * its first instruction); a --cmd command is announced ahead of its
+ * execve by user space (seen_pids).
+ */
+SEC("tracepoint/sched/sched_process_exec")
+int stack_exec(void *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (bpf_map_lookup_elem(&seen_pids, &tgid))
+		announce_pid(tgid);
 	return 0;
 }
 
