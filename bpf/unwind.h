@@ -55,7 +55,10 @@ struct unwind_row {
 #define UNWIND_SIGNAL_RSP 160
 #define UNWIND_SIGNAL_RIP 168
 
-/* A table in the pool of rows: rows [first, first + count). */
+/*
+ * A table in the pool of rows: rows [first, first + count) of one shard,
+ * @first holding the shard's number in its top bits.
+ */
 struct unwind_table_ref {
 	__u32 first;
 	__u32 count;		/* 0: no table (frame pointers) */
@@ -101,8 +104,16 @@ struct unwind_file_key {
 	__u64 ino;
 };
 
-/* Default number of rows the pool holds (8 bytes each). */
-#define UNWIND_DEFAULT_ROWS (2U << 20)
+/*
+ * The pool: shards of UNWIND_DEFAULT_ROWS rows (8 bytes each: 8 MiB),
+ * created as tables need them, at most UNWIND_MAX_SHARDS (256 MiB); a
+ * table lives in one shard.
+ */
+#define UNWIND_DEFAULT_ROWS (1U << 20)
+#define UNWIND_SHARD_SHIFT 27
+#define UNWIND_MAX_SHARDS (1U << (32 - UNWIND_SHARD_SHIFT))
+#define UNWIND_SHARD_OF(first) ((first) >> UNWIND_SHARD_SHIFT)
+#define UNWIND_INDEX_OF(first) ((first) & ((1U << UNWIND_SHARD_SHIFT) - 1))
 /* Default number of processes and files with tables. */
 #define UNWIND_DEFAULT_PROCS 4096
 #define UNWIND_DEFAULT_FILES 4096

@@ -106,7 +106,7 @@ int stack_capture__size(struct bpf_object *obj, unsigned long traces, unsigned l
 	if (!err)
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	if (!err)
-		err = unwinder__size(obj, cfi && on, UNWIND_DEFAULT_ROWS);
+		err = unwinder__size(obj, cfi && on);
 	for (size_t i = 0; !err && i < sizeof(maps_progs) / sizeof(maps_progs[0]); i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(obj, maps_progs[i]);
 
@@ -165,7 +165,7 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "new_pids");
 
-	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
+	struct bpf_map *procs = bpf_object__find_map_by_name(obj, "unwind_procs");
 
 	sc->obj = obj;
 	sc->tool = tool;
@@ -174,8 +174,8 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 		fprintf(stderr, "%s: cannot create the symbolizer: %s\n", tool, strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	/* The tables are on when the pool was sized for them. */
-	if (rows && bpf_map__max_entries(rows) > 1) {
+	/* The tables are on when their maps were sized for them. */
+	if (procs && bpf_map__max_entries(procs) > 1) {
 		sc->unwinder = unwinder__new(obj, sc->syms);
 		if (!sc->unwinder) {
 			fprintf(stderr, "%s: cannot map the unwind tables: %s\n", tool,
@@ -390,6 +390,17 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
 				 { .u = st->fp_user_stacks } };
 }
 
+void stack_capture__pool_loss(const struct stack_capture *sc, struct out_kv *kv)
+{
+	struct unwinder_stats st = {};
+
+	if (sc->unwinder)
+		unwinder__stats(sc->unwinder, &st);
+	*kv = (struct out_kv){ "unwind_files_no_room", "%s files had no room in the unwind "
+			       "table pool: their frames were walked by frame pointers", OUT_U64,
+			       { .u = st.pool_full } };
+}
+
 int stack_capture__double_counts(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stack_counts");
@@ -493,10 +504,10 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 		return;
 	unwinder__stats(sc->unwinder, &st);
 	fprintf(stderr, "%s: unwind tables: %zu files (%zu without), %zu processes; %zu of %zu rows "
-		"(%.1f of %.1f MiB); built in %.1f ms, process tables in %.1f ms\n", sc->tool,
-		st.tables, st.no_table, st.procs, st.rows, st.rows_max,
-		st.rows * 8 / 1048576.0, st.rows_max * 8 / 1048576.0, st.build_ns / 1e6,
-		st.proc_ns / 1e6);
+		"(%.1f of %.1f MiB in %zu of at most %zu shards); built in %.1f ms, process "
+		"tables in %.1f ms\n", sc->tool, st.tables, st.no_table, st.procs, st.rows,
+		st.rows_max, st.rows * 8 / 1048576.0, st.rows_max * 8 / 1048576.0, st.shards,
+		st.max_shards, st.build_ns / 1e6, st.proc_ns / 1e6);
 	if (st.pool_full)
 		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
 			st.pool_full);

@@ -170,6 +170,13 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 void stack_capture__losses(const struct stack_stats *st, const char *what, struct out_kv *kv,
 			   char *buf, size_t buflen);
 
+/*
+ * The files whose unwind table found no room in the pool (all its shards
+ * in use, or a table larger than a shard), as one summary entry in @kv:
+ * their frames were walked by frame pointers. 0 without CFI.
+ */
+void stack_capture__pool_loss(const struct stack_capture *sc, struct out_kv *kv);
+
 void stack_capture__fini(struct stack_capture *sc);
 
 #endif

@@ -44,12 +44,22 @@ struct uproc {
 	uint32_t gen;
 };
 
+/* A shard of the pool: an array map of shard_rows rows, mmap()ed. */
+struct ushard {
+	int fd;
+	struct unwind_row *rows;
+	size_t used;
+};
+
 struct unwinder {
 	struct syms *syms;		/* borrowed */
-	int rows_fd, procs_fd, files_fd;
-	struct unwind_row *pool;	/* the mmap()ed rows map */
-	size_t pool_len;		/* bytes mapped */
-	size_t rows_max, rows_used;
+	int shards_fd, procs_fd, files_fd;
+	struct ushard shards[UNWIND_MAX_SHARDS];
+	size_t nshards, max_shards;	/* created, and at most */
+	size_t shard_rows;		/* rows in a shard */
+	size_t shard_use;		/* rows used of a shard (less with a test knob) */
+	size_t shard_len;		/* bytes mapped of a shard */
+	size_t rows_used;
 	struct ufile *files;
 	size_t nfiles, cap_files;
 	struct uproc *procs;
@@ -76,33 +86,32 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
-/* @rows, or fewer with COTRACE_TEST_UNWIND_ROWS (never more; at least 1). */
-static unsigned long test_rows(unsigned long rows)
+/* @n, or fewer with the test knob @env (never more; at least 1). */
+static unsigned long test_knob(const char *env, unsigned long n)
 {
-	const char *s = getenv("COTRACE_TEST_UNWIND_ROWS");
-	unsigned long n;
+	const char *s = getenv(env);
+	unsigned long v;
 
-	if (!s || cli__parse_ulong(s, 1, rows, &n))
-		return rows;
-	return n;
+	if (!s || cli__parse_ulong(s, 1, n, &v))
+		return n;
+	return v;
 }
 
-int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows)
+int unwinder__size(struct bpf_object *obj, bool on)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "unwind_rows");
 	int err;
 
 	if (!m)
 		return -ENOENT;
-	/* Rows are written through a mapping of the array, not row by row. */
-	err = bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_MMAPABLE);
 	/*
 	 * Not lowered by COTRACE_TEST_MAP_ENTRIES, whose tests fill the
 	 * tables of stacks and counts and expect the walk as usual; the pool
-	 * has its own knob, COTRACE_TEST_UNWIND_ROWS, to test a full pool.
+	 * has its own knobs, COTRACE_TEST_UNWIND_SHARDS and
+	 * COTRACE_TEST_UNWIND_ROWS (rows used in a shard), to test a full one.
 	 */
-	if (!err)
-		err = bpf_map__set_max_entries(m, on ? test_rows(rows) : 1);
+	err = bpf_map__set_max_entries(m, on ? test_knob("COTRACE_TEST_UNWIND_SHARDS",
+							 UNWIND_MAX_SHARDS) : 1);
 	if (!err)
 		err = set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
 	if (!err)
@@ -117,7 +126,6 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	struct bpf_map *files = bpf_object__find_map_by_name(obj, "unwind_files");
 	struct unwinder *u;
 	long page = sysconf(_SC_PAGESIZE);
-	void *p;
 
 	if (!rows || !procs || !files) {
 		errno = ENOENT;
@@ -127,32 +135,35 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	if (!u)
 		return NULL;
 	u->scratch = malloc(sizeof(*u->scratch));
-	if (!u->scratch)
-		goto out_free;
+	if (!u->scratch) {
+		free(u);
+		return NULL;
+	}
 	u->syms = syms;
-	u->rows_fd = bpf_map__fd(rows);
+	u->shards_fd = bpf_map__fd(rows);
 	u->procs_fd = bpf_map__fd(procs);
 	u->files_fd = bpf_map__fd(files);
-	u->rows_max = bpf_map__max_entries(rows);
-	u->pool_len = (u->rows_max * sizeof(struct unwind_row) + page - 1) / page * page;
-	p = mmap(NULL, u->pool_len, PROT_READ | PROT_WRITE, MAP_SHARED, u->rows_fd, 0);
-	if (p == MAP_FAILED)
-		goto out_free;
-	u->pool = p;
-	u->st.rows_max = u->rows_max;
+	/* The shards' size is the BPF object's (libbpf frees the inner map's
+	 * definition once the outer one is made); a test may use less. */
+	u->shard_rows = UNWIND_DEFAULT_ROWS;
+	u->shard_use = test_knob("COTRACE_TEST_UNWIND_ROWS", u->shard_rows);
+	u->max_shards = bpf_map__max_entries(rows);
+	if (u->max_shards > UNWIND_MAX_SHARDS)
+		u->max_shards = UNWIND_MAX_SHARDS;
+	u->shard_len = (u->shard_rows * sizeof(struct unwind_row) + page - 1) / page * page;
+	u->st.shard_rows = u->shard_use;
+	u->st.max_shards = u->max_shards;
 	return u;
-out_free:
-	free(u->scratch);
-	free(u);
-	return NULL;
 }
 
 void unwinder__free(struct unwinder *u)
 {
 	if (!u)
 		return;
-	if (u->pool)
-		munmap(u->pool, u->pool_len);
+	for (size_t i = 0; i < u->nshards; i++) {
+		munmap(u->shards[i].rows, u->shard_len);
+		close(u->shards[i].fd);
+	}
 	free(u->files);
 	free(u->procs);
 	free(u->scratch);
@@ -163,6 +174,8 @@ void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
 {
 	*st = u->st;
 	st->rows = u->rows_used;
+	st->shards = u->nshards;
+	st->rows_max = u->nshards * u->shard_use;
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -202,16 +215,58 @@ static struct ufile *new_file(struct unwinder *u)
 	return f;
 }
 
-/* Copy @t into the pool; ref.count stays 0 when it does not fit. */
+/* A new shard of the pool, in the outer map. Returns 0 or a negative errno. */
+static int add_shard(struct unwinder *u)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	struct ushard *sh = &u->shards[u->nshards];
+	__u32 key = (__u32)u->nshards;
+	int fd, err;
+	void *p;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "unwind_shard", sizeof(__u32),
+			    sizeof(struct unwind_row), (__u32)u->shard_rows, &opts);
+	if (fd < 0)
+		return -errno;
+	p = mmap(NULL, u->shard_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (bpf_map_update_elem(u->shards_fd, &key, &fd, BPF_ANY)) {
+		err = -errno;
+		munmap(p, u->shard_len);
+		close(fd);
+		return err;
+	}
+	*sh = (struct ushard){ fd, p, 0 };
+	u->nshards++;
+	return 0;
+}
+
+/*
+ * Copy @t into the pool: the last shard, or a new one when it has no room
+ * left. ref.count stays 0 (frame pointers) when the table is larger than
+ * a shard or no shard can be added.
+ */
 static void pool_add(struct unwinder *u, const struct unwind_table *t, struct unwind_table_ref *ref)
 {
-	if (t->nrows > u->rows_max - u->rows_used || t->nrows > UINT32_MAX) {
-		u->st.pool_full++;
+	struct ushard *sh = u->nshards ? &u->shards[u->nshards - 1] : NULL;
+
+	if (!t->nrows)
 		return;
+	if (!sh || t->nrows > u->shard_use - sh->used) {
+		if (t->nrows > u->shard_use || u->nshards == u->max_shards || add_shard(u)) {
+			u->st.pool_full++;
+			return;
+		}
+		sh = &u->shards[u->nshards - 1];
 	}
-	memcpy(u->pool + u->rows_used, t->rows, t->nrows * sizeof(*t->rows));
-	ref->first = (uint32_t)u->rows_used;
+	memcpy(sh->rows + sh->used, t->rows, t->nrows * sizeof(*t->rows));
+	ref->first = (uint32_t)((u->nshards - 1) << UNWIND_SHARD_SHIFT | sh->used);
 	ref->count = (uint32_t)t->nrows;
+	sh->used += t->nrows;
 	u->rows_used += t->nrows;
 	u->st.tables++;
 }

@@ -24,7 +24,10 @@ struct unwinder_stats {
 	size_t no_table;	/* files without one (no CFI, unreadable) */
 	size_t pool_full;	/* files whose table did not fit in the pool */
 	size_t rows;		/* rows used in the pool */
-	size_t rows_max;	/* rows the pool holds */
+	size_t rows_max;	/* rows the shards created hold */
+	size_t shards;		/* shards created */
+	size_t max_shards;	/* shards the pool may have */
+	size_t shard_rows;	/* rows in a shard */
 	size_t procs;		/* process tables written */
 	size_t too_many_maps;	/* processes with more mappings than a table holds */
 	uint64_t build_ns;	/* time spent building tables */
@@ -33,10 +36,11 @@ struct unwinder_stats {
 
 /*
  * Between open and load: size the maps of @obj for CFI unwinding
- * (@on) with @rows rows in the pool, or to one entry each when off.
+ * (@on): room for UNWIND_MAX_SHARDS shards of UNWIND_DEFAULT_ROWS rows
+ * in the pool, created as tables need them; one entry each when off.
  * Returns 0 or a negative errno.
  */
-int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows);
+int unwinder__size(struct bpf_object *obj, bool on);
 
 /*
  * After load: take over the maps of @obj (borrowed; it must outlive the

@@ -470,11 +470,12 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	if (out__flush(t->out))
 		goto out;
 	{
-		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES] = {
+		struct out_kv kv[2 + STACK_CAPTURE_NLOSSES] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
 		};
 
 		stack_capture__losses(&skel->bss->stats, "samples", kv + 1, buf, sizeof(buf));
+		stack_capture__pool_loss(&sc, &kv[1 + STACK_CAPTURE_NLOSSES]);
 		out__summary(t->out, kv, sizeof(kv) / sizeof(kv[0]));
 	}
 out:

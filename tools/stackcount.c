@@ -273,12 +273,13 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 		ret = tool__loop(t, r.sc.rb, report, &r, false, "read the stacks");
 	if (!ret) {
 		struct out_kv head = { "sites", NULL, OUT_U64, { .u = t->attached } };
-		struct out_kv losses[STACK_CAPTURE_NLOSSES];
+		struct out_kv losses[STACK_CAPTURE_NLOSSES + 1];
 
 		if (o->cli.verbose)
 			stack_capture__report_tables(&r.sc);
 		stack_capture__losses(&skel->bss->stats, "hits", losses, buf, sizeof(buf));
-		tool__summary(t, &head, 1, losses, STACK_CAPTURE_NLOSSES, false);
+		stack_capture__pool_loss(&r.sc, &losses[STACK_CAPTURE_NLOSSES]);
+		tool__summary(t, &head, 1, losses, STACK_CAPTURE_NLOSSES + 1, false);
 	}
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);

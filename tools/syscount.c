@@ -657,7 +657,9 @@ static void summary(struct state *st)
 	stk[2].text = "%s new processes not announced in time: their stacks may resolve less";
 	stk[3].text = "%s syscalls of processes not announced: the table of processes was full; "
 		      "their stacks may resolve less";
-	out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]) - 1);
+	/* The slot the shift freed. */
+	stack_capture__pool_loss(&st->sc, &stk[STACK_CAPTURE_NLOSSES - 1]);
+	out__summary(st->out, kv, sizeof(kv) / sizeof(kv[0]));
 }
 
 static void set_sizes(struct syscount_bpf *skel, const struct options *o)

@@ -7,7 +7,7 @@
  * or kernel mode alike, the registers of the last entry from user mode).
  * Each step finds the mapping of the address in the process's table
  * (unwind_procs, written by user space when the process is announced),
- * then the row of the file's unwind table (unwind_rows, one pool shared by
+ * then the row of the file's unwind table (unwind_rows, one pool of shards shared by
  * every file) by binary search, and applies it: CFA, return address at
  * CFA - 8, the caller's %rbp. Where no table covers an address (JIT code,
  * anonymous memory, a file without CFI) the step follows the frame
@@ -29,11 +29,25 @@
 /* Walk user stacks with the tables (set before load; else frame pointers). */
 const volatile bool unwind_cfi = false;
 
-struct {
+/*
+ * The pool of rows: shards of equal size, created by user space as tables
+ * come (a BPF_F_MMAPABLE array each, written through mmap()). Equal sizes
+ * keep the row lookups inlined by the verifier; the size is fixed here
+ * (libbpf 1.1 cannot resize an inner map's definition).
+ */
+struct unwind_shard {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);	/* sized before load */
+	__uint(max_entries, UNWIND_DEFAULT_ROWS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct unwind_row);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, __u32);
+	__array(values, struct unwind_shard);
 } unwind_rows SEC(".maps");
 
 struct {
@@ -85,6 +99,10 @@ struct uw_state {
 	 * return addresses, and the next of the task's return instances. */
 	__u64 tramp;
 	__u64 ri;
+	/* Unused by the walk: a row here makes clang describe struct
+	 * unwind_row in BTF, which the shards' map definition needs (it
+	 * leaves types met only inside __array() as declarations). */
+	struct unwind_row row_type;
 	__u8 win[UW_WIN];
 };
 
@@ -177,20 +195,26 @@ __noinline long uw_map_index(struct unwind_proc *proc, __u64 addr)
 }
 
 /*
- * The row of the table of @count rows from pool index @first that holds
- * file offset @off, as its 8 bytes (all zero, a NONE row, when none does).
+ * The row of the table of @count rows from pool index @first (shard and
+ * index in it, UNWIND_SHARD_OF() and UNWIND_INDEX_OF()) that holds file
+ * offset @off, as its 8 bytes (all zero, a NONE row, when none does).
  */
 __noinline __u64 uw_row(__u32 first, __u32 count, __u64 off)
 {
-	__u32 lo = 0, hi = count, mid, idx;
+	__u32 lo = 0, hi = count, mid, idx, shard = UNWIND_SHARD_OF(first);
+	__u32 base = UNWIND_INDEX_OF(first);
 	struct unwind_row *r;
+	void *rows;
 
 	if (off > 0xffffffffULL)
 		return 0;
+	rows = bpf_map_lookup_elem(&unwind_rows, &shard);
+	if (!rows)
+		return 0;
 	for (int i = 0; i < 25 && lo < hi; i++) {
 		mid = (lo + hi) / 2;
-		idx = first + mid;
-		r = bpf_map_lookup_elem(&unwind_rows, &idx);
+		idx = base + mid;
+		r = bpf_map_lookup_elem(rows, &idx);
 		if (!r)
 			return 0;
 		if (r->off <= off)
@@ -200,8 +224,8 @@ __noinline __u64 uw_row(__u32 first, __u32 count, __u64 off)
 	}
 	if (!lo)
 		return 0;
-	idx = first + lo - 1;
-	r = bpf_map_lookup_elem(&unwind_rows, &idx);
+	idx = base + lo - 1;
+	r = bpf_map_lookup_elem(rows, &idx);
 	return r ? *(__u64 *)r : 0;
 }
 
