@@ -355,6 +355,13 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 	}
 	if (err)
 		return err;
+	/* An interval's report: the counts drained are reported once. */
+	if (o.delete && sc->acc) {
+		acc_free(sc->acc);
+		sc->acc = calloc(1, sizeof(*sc->acc));
+		if (!sc->acc)
+			return -ENOMEM;
+	}
 	stack_set__merge(set, by_pid);
 	stack_set__sort(set, desc);
 	return sc->pprof ? add_to_pprof(sc, set, by_pid) : 0;
@@ -406,6 +413,28 @@ int stack_capture__double_counts(struct bpf_object *obj)
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stack_counts");
 
 	return m ? set_entries(obj, "stack_counts2", bpf_map__max_entries(m)) : -ENOENT;
+}
+
+/* A drain request noted on the ring buffer: drained at once. */
+static void drain_on_note(void *ctx)
+{
+	struct stack_capture *sc = ctx;
+	int err = stack_capture__drain(sc, sc->drain);
+
+	if (err && !sc->drain_failed) {
+		sc->drain_failed = true;
+		fprintf(stderr, "%s: cannot drain the stack tables: %s\n", sc->tool,
+			strerror(-err));
+	}
+}
+
+void stack_capture__drain_on_notes(struct stack_capture *sc, struct stack_drain *dr)
+{
+	if (!sc->unwinder)
+		return;
+	sc->drain = dr;
+	sc->notes.drain = drain_on_note;
+	sc->notes.drain_ctx = sc;
 }
 
 int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr)
@@ -511,6 +540,8 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 	if (st.pool_full)
 		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
 			st.pool_full);
+	if (sc->drains)
+		fprintf(stderr, "%s: stack tables drained %lu times\n", sc->tool, sc->drains);
 }
 
 void stack_capture__fini(struct stack_capture *sc)

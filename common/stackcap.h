@@ -47,6 +47,8 @@ struct stack_capture {
 	struct stack_cache *cache;	/* owned */
 	unsigned long drains;
 	unsigned half;			/* the half of the counts the BPF side counts into */
+	struct stack_drain *drain;	/* borrowed: see stack_capture__drain_on_notes() */
+	bool drain_failed;
 	struct pprof *pprof;		/* borrowed: see stack_capture__export() */
 	const char *extra_key;
 	stack_extra_name_fn extra_name;
@@ -138,7 +140,16 @@ int stack_capture__double_counts(struct bpf_object *obj);
  */
 int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr);
 
-/* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
+/*
+ * After stack_capture__open(), for a tool that drains (with CFI) from a
+ * loop of its own making (tool__loop()): drain at each request the BPF
+ * side notes on the ring buffer, with the BPF object's @dr (borrowed).
+ * A failure is said once on stderr; the counts stay in the kernel's
+ * tables then, their losses counted. No-op without CFI.
+ */
+void stack_capture__drain_on_notes(struct stack_capture *sc, struct stack_drain *dr);
+
+/* With -v and CFI: the tables built, their rows, memory and time, and the drains, on stderr. */
 void stack_capture__report_tables(const struct stack_capture *sc);
 
 /*

@@ -438,9 +438,12 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(note))
 		return 0;
 	memcpy(&note, data, sizeof(note));
-	/* A drain request: the loop drains at this wake-up. */
-	if (!note.tgid)
+	/* A drain request: drained now, from whichever loop consumes the notes. */
+	if (!note.tgid) {
+		if (n->drain)
+			n->drain(n->drain_ctx);
 		return 0;
+	}
 	/* The unwinder's read of the maps is the symbolizer's too. */
 	if (n->unwinder) {
 		unwinder__add_process(n->unwinder, note.tgid, STACK_NOTE_GEN(&note));

@@ -455,11 +455,8 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
-	if (o->cli.verbose) {
+	if (o->cli.verbose)
 		stack_capture__report_tables(&sc);
-		if (sc.drains)
-			fprintf(stderr, "profile: stack tables drained %lu times\n", sc.drains);
-	}
 	stack_capture__export(&sc, t->pprof, NULL, NULL, NULL);
 	err = report(t->out, o, &sc);
 	if (err || tool__export(t)) {

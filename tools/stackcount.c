@@ -256,6 +256,8 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 	ret = stack_capture__open(&r.sc, "stackcount", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), o->cli.pid,
 				  o->cli.cmd != NULL, &t->run);
+	if (!ret)
+		stack_capture__drain_on_notes(&r.sc, &skel->bss->drain);
 	if (!ret && !o->cli.pid && !o->cli.cmd)
 		stack_capture__scan(&r.sc, NULL);
 	/* The probed files' tables, for hits met before their process is read. */
@@ -333,6 +335,12 @@ int main(int argc, char **argv)
 	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
 	ret = stack_capture__size(skel->obj, skel->rodata->want_kernel || !cfi ? o.storage : 1,
 				  o.storage, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI the tables are drained as they fill (half full asks). */
+	if (cfi && !ret) {
+		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
+		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
+		ret = stack_capture__double_counts(skel->obj) ? EXIT_RUNTIME : 0;
+	}
 	if (!ret)
 		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
 			.uprobe = skel->progs.stack_uprobe,

@@ -735,6 +735,7 @@ static int trace(struct tool *t, struct state *st)
 					  o->cli.pid, o->cli.cmd != NULL, &t->run);
 		if (ret)
 			return ret;
+		stack_capture__drain_on_notes(&st->sc, &skel->bss->drain);
 		if (!o->cli.pid && !o->cli.cmd)
 			stack_capture__scan(&st->sc, o->comm);
 		stack_capture__export(&st->sc, t->pprof, "syscall", syscall_label, NULL);
@@ -821,6 +822,12 @@ int main(int argc, char **argv)
 	/* With CFI, user stacks are in ustacks: the stack-trace map is not used. */
 	ret = stack_capture__size(st.skel->obj, o.stack && !cfi ? STACK_TRACES : 1,
 				  o.stack ? STACK_KEYS : 1, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI the tables are drained as they fill (half full asks). */
+	if (o.stack && cfi && !ret) {
+		st.skel->rodata->drain_counts_at = bpf_map__max_entries(st.skel->maps.stack_counts) / 2;
+		st.skel->rodata->drain_stacks_at = bpf_map__max_entries(st.skel->maps.ustacks) / 2;
+		ret = stack_capture__double_counts(st.skel->obj) ? EXIT_RUNTIME : 0;
+	}
 	if (!ret)
 		ret = tool__load_object(&t, st.skel->skeleton);
 	if (!ret)

@@ -140,7 +140,9 @@ static __always_inline void maybe_drain(void)
 		return;
 	note = bpf_ringbuf_reserve(&new_pids, sizeof(struct stack_note), 0);
 	if (!note) {
-		/* No note: user space finds the request at its next tick. */
+		/* No note: the request is withdrawn, and made again at a later
+		 * event (profile also looks at its next tick). */
+		__sync_val_compare_and_swap(&drain.requested, 1, 0);
 		return;
 	}
 	*note = 0;
