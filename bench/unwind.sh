@@ -175,8 +175,13 @@ start_load() {
 for load in busy churn; do
 	start_load $load
 	sleep 1
-	for m in fp cfi; do
-		$B/profile -v -F 99 --unwind $m 12 >/dev/null 2>"$TMP/p.err" &
+	cmodes=(fp cfi)
+	[ -n "${ALT_PROFILE:-}" ] && cmodes+=(alt)
+	for m in "${cmodes[@]}"; do
+		prof=$B/profile
+		um=$m
+		[ "$m" = alt ] && { prof=$ALT_PROFILE; um=cfi; }
+		"$prof" -v -j -F 99 --unwind $um 12 >"$TMP/p.json" 2>"$TMP/p.err" &
 		pp=$!
 		sleep 2
 		c0=$(cpu_ms "$pp"); b0=$(bpf_ns "$pp"); f0=$(forks)
@@ -186,7 +191,10 @@ for load in busy churn; do
 		awk -v m="$m" -v l="$load" -v c=$((c1 - c0)) -v b=$((b1 - b0)) -v f=$(((f1 - f0) / 8)) \
 			'BEGIN { printf "%-6s %-4s %4d new processes/s: tool %4d ms, BPF %4d ms in 8 s: %.2f%% of one core\n",
 				l, m, f, c, b / 1e6, (c + b / 1e6) / 80 }'
-		[ "$m" = cfi ] && grep 'unwind tables:' "$TMP/p.err" | sed 's/^/  /'
+		jq -rs '[.[] | select(.type == "summary")][0] |
+			"  \(.samples) samples in 12 s: \(.cut_user_stacks) cut short, \(.fp_user_stacks) with frame-pointer frames, \(.early_user_stacks) before their tables"' \
+			"$TMP/p.json"
+		[ "$um" = cfi ] && grep 'unwind tables:' "$TMP/p.err" | sed 's/^/  /'
 	done
 	kill $(jobs -p) 2>/dev/null
 	wait 2>/dev/null

@@ -68,7 +68,21 @@ struct unwind_table_ref {
 struct unwind_file {
 	struct unwind_table_ref table;
 	__u32 id;
-	__u32 pad;
+	__u32 flags;		/* UNWIND_FILE_LATE */
+};
+
+/*
+ * The file's table is built when a walk first needs it (profile,
+ * system-wide): until then table.count is 0 and the walk looks in
+ * unwind_late[id], asking for it (a note) once.
+ */
+#define UNWIND_FILE_LATE 1
+
+/* A table built late, by file id (struct unwind_file's id). */
+struct unwind_late {
+	struct unwind_table_ref table;	/* read as one 64-bit word */
+	__u64 requested;		/* set by the BPF side when it asked (64 bits:
+					 * clang 14 has no 32-bit compare-and-swap) */
 };
 
 /* One executable mapping of a process. */

@@ -532,11 +532,12 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 	if (!sc->unwinder)
 		return;
 	unwinder__stats(sc->unwinder, &st);
-	fprintf(stderr, "%s: unwind tables: %zu files (%zu without), %zu processes; %zu of %zu rows "
-		"(%.1f of %.1f MiB in %zu of at most %zu shards); built in %.1f ms, process "
-		"tables in %.1f ms\n", sc->tool, st.tables, st.no_table, st.procs, st.rows,
-		st.rows_max, st.rows * 8 / 1048576.0, st.rows_max * 8 / 1048576.0, st.shards,
-		st.max_shards, st.build_ns / 1e6, st.proc_ns / 1e6);
+	fprintf(stderr, "%s: unwind tables: %zu files (%zu without, %zu built when a walk needed "
+		"them, %zu not needed), %zu processes; %zu of %zu rows (%.1f of %.1f MiB in %zu of "
+		"at most %zu shards); built in %.1f ms, process tables in %.1f ms\n", sc->tool,
+		st.tables, st.no_table, st.late, st.waiting, st.procs, st.rows, st.rows_max, st.rows * 8 / 1048576.0,
+		st.rows_max * 8 / 1048576.0, st.shards, st.max_shards, st.build_ns / 1e6,
+		st.proc_ns / 1e6);
 	if (st.pool_full)
 		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
 			st.pool_full);

@@ -438,6 +438,12 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(note))
 		return 0;
 	memcpy(&note, data, sizeof(note));
+	/* A late table asked for (its file's id in the generation's bits). */
+	if (!note.tgid && STACK_NOTE_KIND(&note) == STACK_NOTE_REFRESH) {
+		if (n->unwinder)
+			unwinder__build_late(n->unwinder, STACK_NOTE_GEN(&note));
+		return 0;
+	}
 	/* A drain request: drained now, from whichever loop consumes the notes. */
 	if (!note.tgid) {
 		if (n->drain)

@@ -1013,6 +1013,13 @@ int syms__add_module(struct syms *s, struct elf_file *ef, const char *name)
 	return (int)s->nr_modules++;
 }
 
+struct elf_file *syms__module_elf(struct syms *s, int id)
+{
+	if (id < 0 || (size_t)id >= s->nr_modules)
+		return NULL;
+	return s->modules[id].st->ef;
+}
+
 int syms__resolve_module(struct syms *s, int id, uint64_t offset, struct sym_frame *frames,
 			 size_t max)
 {

@@ -97,6 +97,9 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
  */
 int syms__add_module(struct syms *s, struct elf_file *ef, const char *name);
 
+/* The ELF file of module @id (borrowed; NULL: none, or it could not be read). */
+struct elf_file *syms__module_elf(struct syms *s, int id);
+
 /*
  * Resolve file offset @offset in module @id of syms__add_module(); frames
  * as for syms__resolve_user(). Returns the number of frames, or -ENOENT

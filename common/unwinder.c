@@ -26,6 +26,10 @@
 #include "common/unwinder.h"
 
 #define BUILD_ID_MAX 64
+/* With lazy tables, the code mappings at least this large wait for a walk
+ * to need them (cc1: 20 MiB, libLLVM: 97 MiB; python3: 2.7 MiB, libc:
+ * 1.3 MiB are built at once). */
+#define UNWIND_LATE_MIN_BYTES (4ULL << 20)
 #define VDSO_MAX_SIZE (1 << 20)
 
 _Static_assert(sizeof(struct unwind_row) == 8, "struct unwind_row must match the BPF side");
@@ -37,6 +41,7 @@ struct ufile {
 	uint8_t build_id[BUILD_ID_MAX];
 	int build_id_len;
 	struct unwind_file bf;		/* table (count 0: none) and id, as the BPF side has it */
+	bool late;			/* its table is built when a walk needs it */
 };
 
 struct uproc {
@@ -53,7 +58,9 @@ struct ushard {
 
 struct unwinder {
 	struct syms *syms;		/* borrowed */
-	int shards_fd, procs_fd, files_fd;
+	int shards_fd, procs_fd, files_fd, late_fd;
+	uint32_t late_max;		/* file ids below this may have late tables */
+	bool lazy;
 	struct ushard shards[UNWIND_MAX_SHARDS];
 	size_t nshards, max_shards;	/* created, and at most */
 	size_t shard_rows;		/* rows in a shard */
@@ -116,6 +123,8 @@ int unwinder__size(struct bpf_object *obj, bool on)
 		err = set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
 	if (!err)
 		err = set_entries(obj, "unwind_files", on ? UNWIND_DEFAULT_FILES : 1);
+	if (!err)
+		err = set_entries(obj, "unwind_late", on ? UNWIND_DEFAULT_FILES : 1);
 	return err;
 }
 
@@ -124,10 +133,11 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
 	struct bpf_map *procs = bpf_object__find_map_by_name(obj, "unwind_procs");
 	struct bpf_map *files = bpf_object__find_map_by_name(obj, "unwind_files");
+	struct bpf_map *late = bpf_object__find_map_by_name(obj, "unwind_late");
 	struct unwinder *u;
 	long page = sysconf(_SC_PAGESIZE);
 
-	if (!rows || !procs || !files) {
+	if (!rows || !procs || !files || !late) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -143,6 +153,8 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	u->shards_fd = bpf_map__fd(rows);
 	u->procs_fd = bpf_map__fd(procs);
 	u->files_fd = bpf_map__fd(files);
+	u->late_fd = bpf_map__fd(late);
+	u->late_max = bpf_map__max_entries(late);
 	/* The shards' size is the BPF object's (libbpf frees the inner map's
 	 * definition once the outer one is made); a test may use less. */
 	u->shard_rows = UNWIND_DEFAULT_ROWS;
@@ -176,6 +188,9 @@ void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
 	st->rows = u->rows_used;
 	st->shards = u->nshards;
 	st->rows_max = u->nshards * u->shard_use;
+	st->waiting = 0;
+	for (size_t i = 0; i < u->nfiles; i++)
+		st->waiting += u->files[i].late;
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -271,16 +286,28 @@ static void pool_add(struct unwinder *u, const struct unwind_table *t, struct un
 	u->st.tables++;
 }
 
+/* Build the table of @f from @ef into the pool (ref.count 0: none). */
+static void build_table(struct unwinder *u, struct ufile *f, struct elf_file *ef)
+{
+	struct unwind_table *t = ef ? unwind_table__from_elf(ef) : NULL;
+
+	if (t)
+		pool_add(u, t, &f->bf.table);
+	else
+		u->st.no_table++;
+	unwind_table__free(t);
+}
+
 /*
  * The file @ef (owned, given to the symbolizer) as a ufile named @name: a
  * known build-id shares its table, else the table is built and added to
- * the pool.
+ * the pool; with @late (and lazy tables), left to be built when a walk
+ * first needs it (unwinder__build_late()).
  */
 static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const char *name,
-				uint64_t dev, uint64_t ino)
+				uint64_t dev, uint64_t ino, bool late)
 {
 	uint8_t id[BUILD_ID_MAX];
-	struct unwind_table *t;
 	struct ufile *f, *same;
 	uint64_t t0 = now_ns();
 	int len, module;
@@ -294,16 +321,6 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	same = find_build_id(u, id, len);
 	f->dev = dev;
 	f->ino = ino;
-	if (same) {
-		f->bf.table = same->bf.table;
-	} else {
-		t = unwind_table__from_elf(ef);
-		if (t)
-			pool_add(u, t, &f->bf.table);
-		else
-			u->st.no_table++;
-		unwind_table__free(t);
-	}
 	if (len > 0) {
 		memcpy(f->build_id, id, len);
 		f->build_id_len = len;
@@ -312,6 +329,17 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	module = syms__add_module(u->syms, ef, name);
 	if (module >= 0 && (uint32_t)module < STACK_FRAME_MAX_ID)
 		f->bf.id = module + 1;
+	late = late && u->lazy && f->bf.id && f->bf.id < u->late_max;
+	if (same && !same->late) {
+		f->bf.table = same->bf.table;
+	} else if (late) {
+		f->late = true;
+		f->bf.flags = UNWIND_FILE_LATE;
+	} else if (module >= 0) {
+		build_table(u, f, syms__module_elf(u->syms, module));
+	} else {
+		u->st.no_table++;
+	}
 	if ((dev || ino) && (f->bf.table.count || f->bf.id)) {
 		struct unwind_file_key key = { dev, ino };
 
@@ -319,6 +347,44 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	}
 	u->st.build_ns += now_ns() - t0;
 	return f;
+}
+
+int unwinder__build_late(struct unwinder *u, uint32_t id)
+{
+	struct unwind_late late = {};
+	struct ufile *f = NULL, *same;
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < u->nfiles && !f; i++)
+		if (u->files[i].bf.id == id && u->files[i].late)
+			f = &u->files[i];
+	if (!f)
+		return -ENOENT;
+	f->late = false;
+	f->bf.flags = 0;
+	same = find_build_id(u, f->build_id, f->build_id_len);
+	if (same && same != f && !same->late && same->bf.table.count)
+		f->bf.table = same->bf.table;
+	else
+		build_table(u, f, syms__module_elf(u->syms, (int)id - 1));
+	u->st.late++;
+	/* The table by id, for the process tables written before, and by file. */
+	late.table = f->bf.table;
+	late.requested = 1;
+	if (bpf_map_update_elem(u->late_fd, &id, &late, BPF_ANY))
+		return -errno;
+	if (f->dev || f->ino) {
+		struct unwind_file_key key = { f->dev, f->ino };
+
+		bpf_map_update_elem(u->files_fd, &key, &f->bf, BPF_ANY);
+	}
+	u->st.build_ns += now_ns() - t0;
+	return 0;
+}
+
+void unwinder__set_lazy(struct unwinder *u, bool lazy)
+{
+	u->lazy = lazy;
 }
 
 static uint64_t kdev(unsigned major, unsigned minor)
@@ -346,7 +412,7 @@ int unwinder__add_file(struct unwinder *u, const char *path)
 	/* Named as /proc/PID/maps would name it (the path may go through
 	 * /proc/PID/cwd, as a -c command's does). */
 	name = realpath(path, NULL);
-	f = adopt_file(u, ef, name ? name : path, dev, sb.st_ino);
+	f = adopt_file(u, ef, name ? name : path, dev, sb.st_ino, false);
 	free(name);
 	return f ? 0 : -ENOMEM;
 }
@@ -391,7 +457,10 @@ static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct pr
 		}
 		return f;
 	}
-	return adopt_file(u, ef, e->path, dev, e->inode);
+	/* Lazy tables are for large code, whose tables take time to build;
+	 * small files are built at once (their first samples stay whole). */
+	return adopt_file(u, ef, e->path, dev, e->inode,
+			  e->end - e->start >= UNWIND_LATE_MIN_BYTES);
 }
 
 /* The vDSO of @pid, read from its memory; one table for every process. */
@@ -431,7 +500,7 @@ static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procm
 	if (f)
 		elf_file__free(ef);
 	else
-		f = adopt_file(u, ef, "[vdso]", 0, 0);
+		f = adopt_file(u, ef, "[vdso]", 0, 0, false);
 	if (f) {
 		u->vdso = (size_t)(f - u->files) + 1;
 		u->vdso_len = len;

@@ -21,6 +21,8 @@ struct unwinder;
 
 struct unwinder_stats {
 	size_t tables;		/* files with a table in the pool */
+	size_t late;		/* tables built late, when a walk needed them */
+	size_t waiting;		/* files whose table no walk has needed yet */
 	size_t no_table;	/* files without one (no CFI, unreadable) */
 	size_t pool_full;	/* files whose table did not fit in the pool */
 	size_t rows;		/* rows used in the pool */
@@ -79,6 +81,22 @@ int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs
 
 /* Delete the tables of processes that have exited; at most once per second. */
 void unwinder__sweep(struct unwinder *u);
+
+/*
+ * Lazy tables (profile, system-wide): the large files (4 MiB of code or
+ * more) met in processes read from now on get their tables when a walk
+ * first needs one, which asks with a note (bpf/stacks.h); until then
+ * their frames are walked by frame pointers. Smaller files, and files
+ * given to unwinder__add_file(), are built at once.
+ */
+void unwinder__set_lazy(struct unwinder *u, bool lazy);
+
+/*
+ * Build the late table of the file whose frames carry @id (the BPF side
+ * asked for it). Returns 0 or a negative errno (-ENOENT: no such file
+ * waits for its table).
+ */
+int unwinder__build_late(struct unwinder *u, uint32_t id);
 
 void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
 

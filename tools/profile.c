@@ -23,13 +23,18 @@
 #include "common/tool.h"
 #include "common/stacks.h"
 #include "common/syms.h"
+#include "common/unwinder.h"
 #include "bpf/stacks.h"
 #include "profile.skel.h"
 
 #define MAX_PIDS 1024
 #define DEFAULT_STACK_STORAGE 16384
-/* A drain request whose note found the ring buffer full waits at most this. */
-#define DRAIN_CHECK_SECS 0.5
+/*
+ * The loop's tick: a drain request whose note found the ring buffer full
+ * waits at most this, and system-wide the notes of new processes are read
+ * at it (batch_notes).
+ */
+#define DRAIN_CHECK_SECS 0.1
 
 struct options {
 	struct cli_common cli;	/* --cmd --duration -v */
@@ -425,6 +430,10 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 				  o->cli.cmd != NULL, &t->run);
 	for (int i = 0; !ret && !o->cli.cmd && i < o->npids; i++)
 		stack_capture__add_pid(&sc, o->pids[i]);
+	/* System-wide, a file's table is built when a sample's walk first
+	 * needs it: most files of most processes are never sampled. */
+	if (!ret && !o->npids && !o->ntids && sc.unwinder)
+		unwinder__set_lazy(sc.unwinder, true);
 	if (!ret && !o->npids)
 		stack_capture__scan(&sc, NULL);
 	if (!ret)
@@ -538,6 +547,7 @@ int main(int argc, char **argv)
 	skel->rodata->filter_tids = o.ntids > 0;
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->batch_notes = cfi && !o.npids && !o.ntids;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
 	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
 	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");

@@ -82,6 +82,23 @@ struct {
 struct stack_stats stats = {};
 struct stack_drain drain = {};
 
+/*
+ * Notes of new processes wake user space at its next tick, not at once
+ * (profile, system-wide): a short-lived process is gone by then and costs
+ * it a failed open, not a read of its maps and a table written for
+ * nothing. Notes that must be served (a drain, a late table) force a
+ * wake-up.
+ */
+const volatile bool batch_notes = false;
+
+/* The flags of a note's submission: see batch_notes. */
+static __always_inline __u64 note_wakeup(bool urgent)
+{
+	if (!batch_notes)
+		return 0;
+	return urgent ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Ask for a drain past these many entries (0: never; profile with CFI). */
 const volatile __u64 drain_counts_at = 0;
 const volatile __u64 drain_stacks_at = 0;
@@ -146,7 +163,7 @@ static __always_inline void maybe_drain(void)
 		return;
 	}
 	*note = 0;
-	bpf_ringbuf_submit(note, 0);
+	bpf_ringbuf_submit(note, note_wakeup(true));
 }
 
 /* Tell user space about process @tgid (exec generation @gen); with --cmd, stop it. */
@@ -161,7 +178,8 @@ static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 	}
 	note->tgid = tgid;
 	note->gen_kind = gen | kind << 31;
-	bpf_ringbuf_submit(note, 0);
+	/* A --cmd command waits for its note to be read (stop_new). */
+	bpf_ringbuf_submit(note, note_wakeup(stop_new || kind != STACK_NOTE_NEW));
 	if (stop_new)
 		bpf_send_signal(19 /* SIGSTOP */);
 }
@@ -271,6 +289,22 @@ static __always_inline void count_user_cfi(struct stack_key *key)
 			__sync_fetch_and_add(&stats.ustack_keys, 1);
 	}
 	key->user_hash = st->hash;
+	if (st->need) {
+		struct stack_note *note = bpf_ringbuf_reserve(&new_pids, sizeof(*note), 0);
+
+		if (note) {
+			note->tgid = 0;
+			note->gen_kind = st->need | STACK_NOTE_REFRESH << 31;
+			bpf_ringbuf_submit(note, note_wakeup(true));
+		} else {
+			/* No room: asked again by a later walk. */
+			__u32 id = st->need;
+			struct unwind_late *l = bpf_map_lookup_elem(&unwind_late, &id);
+
+			if (l)
+				l->requested = 0;
+		}
+	}
 	if (st->refresh) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 

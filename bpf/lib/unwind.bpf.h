@@ -65,6 +65,13 @@ struct {
 	__type(value, struct unwind_file);
 } unwind_files SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, __u32);
+	__type(value, struct unwind_late);
+} unwind_late SEC(".maps");
+
 /*
  * User memory is read a window at a time: one bpf_probe_read_user() of
  * UW_WIN bytes holds several frames, where a read per word would cost a
@@ -89,6 +96,7 @@ struct uw_state {
 	__u8 refresh;		/* ask user space to read the mappings again */
 	__u8 no_proc;		/* the process had no table yet */
 	__u8 win_ok;		/* win holds the user memory at win_base */
+	__u32 need;		/* a file (id) whose late table to ask for; 0: none */
 	__u64 win_base;
 	/* The last mapping bpf_find_vma() found: frames of one file often
 	 * follow each other, and in interrupt context only one lookup per
@@ -356,6 +364,19 @@ __noinline int uw_step(struct uw_state *st, struct unwind_proc *proc, __u32 inde
 	}
 	unwind_final(st, f.id, pc - bias);
 	t = f.table;
+	if (!t.count && (f.flags & UNWIND_FILE_LATE)) {
+		__u32 id = f.id;
+		struct unwind_late *l = bpf_map_lookup_elem(&unwind_late, &id);
+
+		if (l) {
+			/* One load: user space may be writing it. */
+			__u64 v = *(volatile __u64 *)&l->table;
+
+			__builtin_memcpy(&t, &v, sizeof(t));
+			if (!t.count && !st->need && !l->requested)
+				st->need = id;
+		}
+	}
 	if (t.count) {
 		__u64 raw = uw_row(t.first, t.count, lookup - bias);
 
@@ -496,6 +517,7 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	st->refresh = 0;
 	st->no_proc = 0;
 	st->win_ok = 0;
+	st->need = 0;
 	if (!st->pc)
 		return NULL;
 	unwind_push(st, st->pc);
@@ -525,6 +547,14 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	n = st->n;
 	if (n < STACK_MAX_DEPTH)
 		st->ips[uw_idx(n)] = 0;
+	/* A late table asked for once (stacks.bpf.h sends the note). */
+	if (st->need) {
+		__u32 id = st->need;
+		struct unwind_late *l = bpf_map_lookup_elem(&unwind_late, &id);
+
+		if (!l || __sync_val_compare_and_swap(&l->requested, 0, 1))
+			st->need = 0;
+	}
 	/* Ask once per reading of the mappings. */
 	if (st->refresh && c.proc) {
 		if (c.proc->refresh)
