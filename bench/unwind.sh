@@ -6,7 +6,9 @@
 #     (--unwind cfi); ns/call of the loop, and the BPF program's own
 #     ns/run from the kernel's BPF statistics (kernel.bpf_stats_enabled)
 #  b. unwind tables of a python3 process and its libraries: files, rows,
-#     memory, build time (profile -v -p)
+#     memory, build time (profile -v -p); one table's build time for
+#     python3, libc, cc1 and libLLVM (build/bench/unwind_build;
+#     ALT_UNWIND_BUILD=PATH: another build's too)
 #  c. profile -F 99 on every CPU, both CPUs busy, then under heavy process
 #     churn: CPU of the tool and of its BPF programs, in % of one core
 #  d. what the hooks on mmap, mprotect, munmap and exec cost every other
@@ -136,6 +138,18 @@ $B/profile -v -U -p "$py" 0.2 2>&1 >/dev/null | grep 'unwind tables' | sed 's/^/
 echo >&8
 wait "$py" 2>/dev/null
 exec 8>&-
+echo "one table's build, CPU ms, median of 5 (build/bench/unwind_build${ALT_UNWIND_BUILD:+; alt: $ALT_UNWIND_BUILD}):"
+files=()
+for f in /usr/bin/python3.11 /lib/x86_64-linux-gnu/libc.so.6 /usr/lib/gcc/x86_64-linux-gnu/12/cc1 \
+	/usr/lib/x86_64-linux-gnu/libLLVM-14.so.1; do
+	[ -e "$f" ] && files+=("$f")
+done
+if [ -x $B/bench/unwind_build ]; then
+	$B/bench/unwind_build -n 5 "${files[@]}" | sed 's/^/  /'
+	[ -n "${ALT_UNWIND_BUILD:-}" ] && "$ALT_UNWIND_BUILD" -n 5 "${files[@]}" | sed 's/^/  alt /'
+else
+	echo "  (make build/bench/unwind_build)"
+fi
 
 fi
 
