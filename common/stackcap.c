@@ -541,6 +541,9 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 	if (st.pool_full)
 		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
 			st.pool_full);
+	if (st.shard_err)
+		fprintf(stderr, "%s: the unwind table pool could not grow: %s: %s\n", sc->tool,
+			st.shard_step, strerror(-st.shard_err));
 	if (sc->drains)
 		fprintf(stderr, "%s: stack tables drained %lu times\n", sc->tool, sc->drains);
 }

@@ -230,7 +230,10 @@ static struct ufile *new_file(struct unwinder *u)
 	return f;
 }
 
-/* A new shard of the pool, in the outer map. Returns 0 or a negative errno. */
+/*
+ * A new shard of the pool, in the outer map. Returns 0 or a negative errno;
+ * the step that failed in u->st.shard_step.
+ */
 static int add_shard(struct unwinder *u)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
@@ -239,16 +242,19 @@ static int add_shard(struct unwinder *u)
 	int fd, err;
 	void *p;
 
+	u->st.shard_step = "creating a shard";
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "unwind_shard", sizeof(__u32),
 			    sizeof(struct unwind_row), (__u32)u->shard_rows, &opts);
 	if (fd < 0)
 		return -errno;
+	u->st.shard_step = "mapping a shard";
 	p = mmap(NULL, u->shard_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
+	u->st.shard_step = "adding a shard to the pool";
 	if (bpf_map_update_elem(u->shards_fd, &key, &fd, BPF_ANY)) {
 		err = -errno;
 		munmap(p, u->shard_len);
@@ -272,7 +278,14 @@ static void pool_add(struct unwinder *u, const struct unwind_table *t, struct un
 	if (!t->nrows)
 		return;
 	if (!sh || t->nrows > u->shard_use - sh->used) {
-		if (t->nrows > u->shard_use || u->nshards == u->max_shards || add_shard(u)) {
+		int err = -ENOSPC;
+
+		if (t->nrows <= u->shard_use && u->nshards < u->max_shards)
+			err = add_shard(u);
+		if (err) {
+			/* Said once with -v: why the pool could not grow. */
+			if (err != -ENOSPC)
+				u->st.shard_err = err;
 			u->st.pool_full++;
 			return;
 		}

@@ -30,6 +30,8 @@ struct unwinder_stats {
 	size_t shards;		/* shards created */
 	size_t max_shards;	/* shards the pool may have */
 	size_t shard_rows;	/* rows in a shard */
+	int shard_err;		/* why a shard could not be added (negative errno), or 0 */
+	const char *shard_step;	/* at which step */
 	size_t procs;		/* process tables written */
 	size_t too_many_maps;	/* processes with more mappings than a table holds */
 	uint64_t build_ns;	/* time spent building tables */

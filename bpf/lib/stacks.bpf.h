@@ -178,10 +178,16 @@ static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 	}
 	note->tgid = tgid;
 	note->gen_kind = gen | kind << 31;
-	/* A --cmd command waits for its note to be read (stop_new). */
-	bpf_ringbuf_submit(note, note_wakeup(stop_new || kind != STACK_NOTE_NEW));
+	/*
+	 * The stop before the note is visible: user space continues the
+	 * process (SIGCONT) once it has read the note, and a SIGSTOP queued
+	 * after that would stop it for good (a vCPU preempted between the
+	 * two, under QEMU, made it happen).
+	 */
 	if (stop_new)
 		bpf_send_signal(19 /* SIGSTOP */);
+	/* A --cmd command waits for its note to be read (stop_new). */
+	bpf_ringbuf_submit(note, note_wakeup(stop_new || kind != STACK_NOTE_NEW));
 }
 
 static __always_inline void announce_pid(__u32 tgid)

@@ -39,8 +39,14 @@ struct unwind_shard {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, UNWIND_DEFAULT_ROWS);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct unwind_row);
+	/*
+	 * Sizes, not types: the template then has no BTF, as the shards
+	 * user space makes have none. Linux 6.1 compares an inner map's
+	 * timer offset with the template's, and that is -EINVAL without BTF
+	 * but -ENOENT with BTF and no timer: the shards would not fit.
+	 */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct unwind_row));
 };
 
 struct {
@@ -107,10 +113,6 @@ struct uw_state {
 	 * return addresses, and the next of the task's return instances. */
 	__u64 tramp;
 	__u64 ri;
-	/* Unused by the walk: a row here makes clang describe struct
-	 * unwind_row in BTF, which the shards' map definition needs (it
-	 * leaves types met only inside __array() as declarations). */
-	struct unwind_row row_type;
 	__u8 win[UW_WIN];
 };
 
