@@ -348,9 +348,15 @@ test_unwind_cfi() {
 		awk -v s="unwinder;$S;spin_outer" 'index($0, s) == 1 {n += $NF} END {print n + 0}')
 	ge "$total" 20 "profile samples in spin_*"
 	eq "$full" "$total" "samples in spin_* that reach _start;...;main"
-	# System-wide: late tables, notes read at the tick, drains.
-	run "$TMP/w" profile -j -F 49 1
-	ge "$(summary samples "$TMP/w")" 1 "system-wide samples"
+	# System-wide (late tables, notes read at the tick), over a busy loop:
+	# the guest is idle otherwise.
+	"$T/unwinder" spin 4000 >/dev/null &
+	local busy=$!
+	run "$TMP/w" profile -U -j -F 49 2
+	kill "$busy" 2>/dev/null
+	wait "$busy" 2>/dev/null
+	ge "$(jq -rs '[.[] | select(.type == "stack" and .comm == "unwinder") | .count] | add // 0' \
+		"$TMP/w")" 1 "system-wide samples of the busy loop"
 }
 
 tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
