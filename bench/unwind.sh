@@ -217,10 +217,26 @@ done
 fi
 
 if want d; then
-printf '\n## d. the mapping-change hooks per syscall: getppid() on CPU 0, ns/call, median of %d\n' "$REPS"
-echo "(profile -F 99 on every CPU; fp has no hook, cfi attaches them; ALT_PROFILE=PATH adds a build to compare)"
+printf '\n## d. the mapping-change hooks per syscall: getppid() on CPU 0, 1000000 calls, median of %d\n' "$REPS"
+echo "(profile -F 99 on every CPU; fp has no hook, cfi attaches them; ALT_PROFILE=PATH adds a build to compare;"
+echo " hook runs and ns: the tool's programs other than do_sample, over the loop, from bpftool)"
 cc -O2 -o "$TMP/sysloop" bench/sysloop.c || exit 1
-declare -A sys
+# hook_stats PID: "runs ns" of PID's BPF programs other than do_sample.
+hook_stats() {
+	local f id r=0 t=0 line
+	for f in /proc/$1/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = anon_inode:bpf-prog ] || continue
+		id=$(awk '/^prog_id:/ {print $2}' "/proc/$1/fdinfo/${f##*/}" 2>/dev/null)
+		[ -n "$id" ] || continue
+		line=$(bpftool prog show id "$id" -j 2>/dev/null |
+			jq -r 'select(.name != "do_sample") | "\(.run_cnt // 0) \(.run_time_ns // 0)"')
+		[ -n "$line" ] || continue
+		r=$((r + ${line% *}))
+		t=$((t + ${line#* }))
+	done
+	echo "$r $t"
+}
+declare -A sys hruns hns
 smodes=(untraced fp cfi)
 [ -n "${ALT_PROFILE:-}" ] && smodes+=(alt)
 for ((r = 0; r < REPS; r++)); do
@@ -235,12 +251,22 @@ for ((r = 0; r < REPS; r++)); do
 				grep -qs 'Hit Ctrl-C' "$TMP/p.err" && break
 				sleep 0.05
 			done
+			h0=$(hook_stats "$pp")
 		fi
 		sys[$m]+="$(taskset -c 0 "$TMP/sysloop" 1000000) "
-		[ -n "$pp" ] && { kill -INT "$pp"; wait "$pp"; }
+		if [ -n "$pp" ]; then
+			h1=$(hook_stats "$pp")
+			hruns[$m]+="$((${h1% *} - ${h0% *})) "
+			hns[$m]+="$((${h1#* } - ${h0#* })) "
+			kill -INT "$pp"
+			wait "$pp"
+		fi
 	done
 done
+printf '%-10s %8s %12s %12s\n' mode ns/call hook-runs hook-ms
 for m in "${smodes[@]}"; do
-	printf '%-10s %8s\n' "$m" "$(echo ${sys[$m]} | tr ' ' '\n' | median)"
+	printf '%-10s %8s %12s %12s\n' "$m" "$(echo ${sys[$m]} | tr ' ' '\n' | median)" \
+		"$(echo ${hruns[$m]:-0} | tr ' ' '\n' | median)" \
+		"$(echo ${hns[$m]:-0} | tr ' ' '\n' | median | awk '{printf "%.1f", $1 / 1e6}')"
 done
 fi
