@@ -61,6 +61,7 @@ struct unwinder {
 	int shards_fd, procs_fd, files_fd, late_fd;
 	uint32_t late_max;		/* file ids below this may have late tables */
 	bool lazy;
+	unsigned long late_min_bytes;	/* code mappings this large wait (lazy) */
 	struct ushard shards[UNWIND_MAX_SHARDS];
 	size_t nshards, max_shards;	/* created, and at most */
 	size_t shard_rows;		/* rows in a shard */
@@ -155,6 +156,8 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	u->files_fd = bpf_map__fd(files);
 	u->late_fd = bpf_map__fd(late);
 	u->late_max = bpf_map__max_entries(late);
+	/* Lowered by a test knob, to make small files wait too. */
+	u->late_min_bytes = test_knob("COTRACE_TEST_UNWIND_LATE_BYTES", UNWIND_LATE_MIN_BYTES);
 	/* The shards' size is the BPF object's (libbpf frees the inner map's
 	 * definition once the outer one is made); a test may use less. */
 	u->shard_rows = UNWIND_DEFAULT_ROWS;
@@ -473,7 +476,7 @@ static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct pr
 	/* Lazy tables are for large code, whose tables take time to build;
 	 * small files are built at once (their first samples stay whole). */
 	return adopt_file(u, ef, e->path, dev, e->inode,
-			  e->end - e->start >= UNWIND_LATE_MIN_BYTES);
+			  e->end - e->start >= u->late_min_bytes);
 }
 
 /* The vDSO of @pid, read from its memory; one table for every process. */
