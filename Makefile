@@ -198,6 +198,7 @@ $(BUILD)/bpf-progs.list: $(BUILD)/tools.list \
 include tests/targets/targets.mk
 include tools/gen.mk
 include bench/symbolize.mk
+include bench/unwind.mk
 include tests/fuzz/fuzz.mk
 
 # After the includes: prerequisites are expanded where the rule stands.

@@ -69,7 +69,11 @@ enum stack_note_kind {
 	STACK_NOTE_NEW = 0,	/* a process first seen (or after its exec) */
 	STACK_NOTE_REFRESH = 1,	/* its mappings changed (dlopen, mmap): read them again */
 };
-/* A note of tgid 0: a table is filling up, drain it (struct stack_drain). */
+/*
+ * A note of tgid 0: a table is filling up, drain it (struct stack_drain);
+ * of tgid 0 and kind STACK_NOTE_REFRESH: build the late table of the file
+ * whose id is in the generation's bits (UNWIND_FILE_LATE).
+ */
 
 /*
  * A note: 8 bytes, so that a record with its header takes 16 and a ring

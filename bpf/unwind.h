@@ -55,7 +55,10 @@ struct unwind_row {
 #define UNWIND_SIGNAL_RSP 160
 #define UNWIND_SIGNAL_RIP 168
 
-/* A table in the pool of rows: rows [first, first + count). */
+/*
+ * A table in the pool of rows: rows [first, first + count) of one shard,
+ * @first holding the shard's number in its top bits.
+ */
 struct unwind_table_ref {
 	__u32 first;
 	__u32 count;		/* 0: no table (frame pointers) */
@@ -65,7 +68,21 @@ struct unwind_table_ref {
 struct unwind_file {
 	struct unwind_table_ref table;
 	__u32 id;
-	__u32 pad;
+	__u32 flags;		/* UNWIND_FILE_LATE */
+};
+
+/*
+ * The file's table is built when a walk first needs it (profile,
+ * system-wide): until then table.count is 0 and the walk looks in
+ * unwind_late[id], asking for it (a note) once.
+ */
+#define UNWIND_FILE_LATE 1
+
+/* A table built late, by file id (struct unwind_file's id). */
+struct unwind_late {
+	struct unwind_table_ref table;	/* read as one 64-bit word */
+	__u64 requested;		/* set by the BPF side when it asked (64 bits:
+					 * clang 14 has no 32-bit compare-and-swap) */
 };
 
 /* One executable mapping of a process. */
@@ -101,8 +118,16 @@ struct unwind_file_key {
 	__u64 ino;
 };
 
-/* Default number of rows the pool holds (8 bytes each). */
-#define UNWIND_DEFAULT_ROWS (2U << 20)
+/*
+ * The pool: shards of UNWIND_DEFAULT_ROWS rows (8 bytes each: 8 MiB),
+ * created as tables need them, at most UNWIND_MAX_SHARDS (256 MiB); a
+ * table lives in one shard.
+ */
+#define UNWIND_DEFAULT_ROWS (1U << 20)
+#define UNWIND_SHARD_SHIFT 27
+#define UNWIND_MAX_SHARDS (1U << (32 - UNWIND_SHARD_SHIFT))
+#define UNWIND_SHARD_OF(first) ((first) >> UNWIND_SHARD_SHIFT)
+#define UNWIND_INDEX_OF(first) ((first) & ((1U << UNWIND_SHARD_SHIFT) - 1))
 /* Default number of processes and files with tables. */
 #define UNWIND_DEFAULT_PROCS 4096
 #define UNWIND_DEFAULT_FILES 4096

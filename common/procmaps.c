@@ -249,3 +249,47 @@ void procmaps__free(struct procmaps *m)
 		fclose(m->f);
 	free(m);
 }
+
+int procmaps__read_exec(pid_t pid, char **out)
+{
+	const struct procmap_entry *e;
+	char *sig = NULL, *p;
+	size_t len = 0, sigcap = 0, l = 0;
+	const char *line;
+	struct procmaps *m;
+	int err;
+
+	m = procmaps__open(pid);
+	if (!m)
+		return -errno;
+	while ((err = procmaps__next(m, &e)) > 0) {
+		if (!procmap_entry__is_exec(e))
+			continue;
+		line = procmaps__line(m, &l);
+		if (len + l + 1 > sigcap) {
+			sigcap = (len + l + 1) * 2;
+			p = realloc(sig, sigcap);
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			sig = p;
+		}
+		memcpy(sig + len, line, l);
+		len += l;
+		sig[len] = '\0';
+	}
+	if (!sig && !err) {
+		/* A zombie or a kernel thread: no mappings at all. */
+		sig = strdup("");
+		if (!sig)
+			err = -ENOMEM;
+	}
+out:
+	procmaps__free(m);
+	if (err)
+		free(sig);
+	else
+		*out = sig;
+	return err;
+}

@@ -84,4 +84,11 @@ const char *procmaps__line(const struct procmaps *m, size_t *len);
 /* Free @m (NULL is fine) and close its file. */
 void procmaps__free(struct procmaps *m);
 
+/*
+ * The executable lines of /proc/@pid/maps, newlines included, into a
+ * malloc'ed string *@out ("" for a zombie or a kernel thread). Returns 0
+ * or a negative errno (-ESRCH: no such process).
+ */
+int procmaps__read_exec(pid_t pid, char **out);
+
 #endif

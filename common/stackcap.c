@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "common/attach.h"
 #include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/pprof.h"
@@ -85,6 +86,9 @@ int stack_unwind__choose(enum stack_unwind mode, const char *tool, bool verbose,
 	return 0;
 }
 
+/* The programs that note changed mappings and new images (CFI only). */
+static const char *const maps_progs[] = { "stack_maps_changed", "stack_exec" };
+
 /* The maps, with @on: this run captures stacks. */
 static int size_maps(struct bpf_object *obj, unsigned long traces, unsigned long counts,
 		     bool cfi, bool on)
@@ -106,13 +110,13 @@ static int size_maps(struct bpf_object *obj, unsigned long traces, unsigned long
 	if (!err)
 		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	if (!err)
-		err = unwinder__size(obj, cfi && on, UNWIND_DEFAULT_ROWS);
-	if (!err) {
-		struct bpf_program *p = bpf_object__find_program_by_name(obj, "stack_maps_changed");
+		err = unwinder__size(obj, cfi && on);
+	for (size_t i = 0; !err && i < sizeof(maps_progs) / sizeof(maps_progs[0]); i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, maps_progs[i]);
 
 		err = p ? bpf_program__set_autoload(p, cfi && on) : -ENOENT;
 		/* Attached by stack_capture__open() alone: a skeleton's attach
-		 * (syscount's) must not attach it twice (6.1 refuses, EEXIST). */
+		 * (syscount's) must not attach them twice. */
 		if (!err)
 			bpf_program__set_autoattach(p, false);
 	}
@@ -149,21 +153,33 @@ int stack_capture__size_walk(struct bpf_object *obj, bool cfi)
 }
 
 /*
- * The program that tells of changed mappings (stack_maps_changed), and
+ * The programs that tell of changed mappings (stack_maps_changed, at the
+ * exit of mmap, mprotect and munmap) and of new images (stack_exec), and
  * the --cmd command announced ahead of its execve: a generation no process
- * has in seen_pids, so that the execve's exit announces it (and stops it)
- * before its first instruction.
+ * has in seen_pids, so that its exec announces it (and stops it) before
+ * its first instruction.
  */
 static int attach_maps_changed(struct stack_capture *sc, struct cli_run *run)
 {
+	static const char *const calls[] = { "sys_exit_mmap", "sys_exit_mprotect",
+					     "sys_exit_munmap" };
 	struct bpf_program *p = bpf_object__find_program_by_name(sc->obj, "stack_maps_changed");
+	struct bpf_program *x = bpf_object__find_program_by_name(sc->obj, "stack_exec");
 	struct bpf_map *seen = bpf_object__find_map_by_name(sc->obj, "seen_pids");
+	size_t n = 0;
 	int err;
 
-	if (!p || !seen)
+	if (!p || !x || !seen)
 		return -ENOENT;
-	sc->maps_link = bpf_program__attach(p);
-	if (!sc->maps_link)
+	if (!tracefs__root())
+		return -errno;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		sc->maps_links[n] = bpf_program__attach_tracepoint(p, "syscalls", calls[i]);
+		if (!sc->maps_links[n++])
+			return -errno;
+	}
+	sc->maps_links[n] = bpf_program__attach_tracepoint(x, "sched", "sched_process_exec");
+	if (!sc->maps_links[n])
 		return -errno;
 	if (run->cmd.pid > 0) {
 		__u32 pid = run->cmd.pid, gen = ~0U;
@@ -182,7 +198,7 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "new_pids");
 
-	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
+	struct bpf_map *procs = bpf_object__find_map_by_name(obj, "unwind_procs");
 
 	sc->obj = obj;
 	sc->tool = tool;
@@ -191,8 +207,8 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 		fprintf(stderr, "%s: cannot create the symbolizer: %s\n", tool, strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	/* The tables are on when the pool was sized for them. */
-	if (rows && bpf_map__max_entries(rows) > 1) {
+	/* The tables are on when their maps were sized for them. */
+	if (procs && bpf_map__max_entries(procs) > 1) {
 		sc->unwinder = unwinder__new(obj, sc->syms);
 		if (!sc->unwinder) {
 			fprintf(stderr, "%s: cannot map the unwind tables: %s\n", tool,
@@ -216,8 +232,8 @@ int stack_capture__open(struct stack_capture *sc, const char *tool, struct bpf_o
 			stack_capture__preload(sc, run->cmd.exe);
 		err = attach_maps_changed(sc, run);
 		if (err) {
-			fprintf(stderr, "%s: cannot attach to the raw syscall tracepoint: %s\n", tool,
-				strerror(-err));
+			fprintf(stderr, "%s: cannot attach to the tracepoints of mmap, mprotect, "
+				"munmap and exec: %s\n", tool, strerror(-err));
 			return EXIT_RUNTIME;
 		}
 	}
@@ -383,6 +399,13 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
 	}
 	if (err)
 		return err;
+	/* An interval's report: the counts drained are reported once. */
+	if (o.delete && sc->acc) {
+		acc_free(sc->acc);
+		sc->acc = calloc(1, sizeof(*sc->acc));
+		if (!sc->acc)
+			return -ENOMEM;
+	}
 	stack_set__merge(set, by_pid);
 	stack_set__sort(set, desc);
 	return sc->pprof ? add_to_pprof(sc, set, by_pid) : 0;
@@ -418,11 +441,44 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
 				 { .u = st->fp_user_stacks } };
 }
 
+void stack_capture__pool_loss(const struct stack_capture *sc, struct out_kv *kv)
+{
+	struct unwinder_stats st = {};
+
+	if (sc->unwinder)
+		unwinder__stats(sc->unwinder, &st);
+	*kv = (struct out_kv){ "unwind_files_no_room", "%s files had no room in the unwind "
+			       "table pool: their frames were walked by frame pointers", OUT_U64,
+			       { .u = st.pool_full } };
+}
+
 int stack_capture__double_counts(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stack_counts");
 
 	return m ? set_entries(obj, "stack_counts2", bpf_map__max_entries(m)) : -ENOENT;
+}
+
+/* A drain request noted on the ring buffer: drained at once. */
+static void drain_on_note(void *ctx)
+{
+	struct stack_capture *sc = ctx;
+	int err = stack_capture__drain(sc, sc->drain);
+
+	if (err && !sc->drain_failed) {
+		sc->drain_failed = true;
+		fprintf(stderr, "%s: cannot drain the stack tables: %s\n", sc->tool,
+			strerror(-err));
+	}
+}
+
+void stack_capture__drain_on_notes(struct stack_capture *sc, struct stack_drain *dr)
+{
+	if (!sc->unwinder)
+		return;
+	sc->drain = dr;
+	sc->notes.drain = drain_on_note;
+	sc->notes.drain_ctx = sc;
 }
 
 int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr)
@@ -490,11 +546,13 @@ void stack_capture__preload(struct stack_capture *sc, const char *path)
 
 void stack_capture__add_pid(struct stack_capture *sc, pid_t pid)
 {
-	syms__snapshot(sc->syms, pid);
 	/* Its exec generation is unknown here: the BPF side announces it at
-	 * its first hit and the table is written again then. */
+	 * its first hit and the table is written again then. The unwinder's
+	 * read of the maps is the symbolizer's too. */
 	if (sc->unwinder)
 		unwinder__add_process(sc->unwinder, pid, UNWIND_GEN_ANY);
+	else
+		syms__snapshot(sc->syms, pid);
 }
 
 void stack_capture__scan(struct stack_capture *sc, const char *comm)
@@ -518,14 +576,20 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 	if (!sc->unwinder)
 		return;
 	unwinder__stats(sc->unwinder, &st);
-	fprintf(stderr, "%s: unwind tables: %zu files (%zu without), %zu processes; %zu of %zu rows "
-		"(%.1f of %.1f MiB); built in %.1f ms, process tables in %.1f ms\n", sc->tool,
-		st.tables, st.no_table, st.procs, st.rows, st.rows_max,
-		st.rows * 8 / 1048576.0, st.rows_max * 8 / 1048576.0, st.build_ns / 1e6,
+	fprintf(stderr, "%s: unwind tables: %zu files (%zu without, %zu built when a walk needed "
+		"them, %zu not needed), %zu processes; %zu of %zu rows (%.1f of %.1f MiB in %zu of "
+		"at most %zu shards); built in %.1f ms, process tables in %.1f ms\n", sc->tool,
+		st.tables, st.no_table, st.late, st.waiting, st.procs, st.rows, st.rows_max, st.rows * 8 / 1048576.0,
+		st.rows_max * 8 / 1048576.0, st.shards, st.max_shards, st.build_ns / 1e6,
 		st.proc_ns / 1e6);
 	if (st.pool_full)
 		fprintf(stderr, "%s: %zu files had no room in the unwind table pool\n", sc->tool,
 			st.pool_full);
+	if (st.shard_err)
+		fprintf(stderr, "%s: the unwind table pool could not grow: %s: %s\n", sc->tool,
+			st.shard_step, strerror(-st.shard_err));
+	if (sc->drains)
+		fprintf(stderr, "%s: stack tables drained %lu times\n", sc->tool, sc->drains);
 }
 
 void stack_capture__fini(struct stack_capture *sc)
@@ -534,8 +598,10 @@ void stack_capture__fini(struct stack_capture *sc)
 	sc->acc = NULL;
 	stack_cache__free(sc->cache);
 	sc->cache = NULL;
-	bpf_link__destroy(sc->maps_link);
-	sc->maps_link = NULL;
+	for (size_t i = 0; i < STACK_CAPTURE_MAPS_LINKS; i++) {
+		bpf_link__destroy(sc->maps_links[i]);
+		sc->maps_links[i] = NULL;
+	}
 	unwinder__free(sc->unwinder);
 	sc->unwinder = NULL;
 	python__free(sc->py);

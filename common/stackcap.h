@@ -21,6 +21,8 @@
 
 struct bpf_link;
 struct count_acc;
+
+#define STACK_CAPTURE_MAPS_LINKS 4
 struct bpf_object;
 struct cli_run;
 struct pprof;
@@ -37,7 +39,9 @@ struct stack_capture {
 	struct python *py;		/* owned; NULL without Python frames */
 	struct stack_pid_notes notes;
 	struct ring_buffer *rb;		/* new processes; owned */
-	struct bpf_link *maps_link;	/* stack_maps_changed, with CFI; owned */
+	/* With CFI: stack_maps_changed at the exit of mmap, mprotect and
+	 * munmap, stack_exec at sched_process_exec; owned. */
+	struct bpf_link *maps_links[STACK_CAPTURE_MAPS_LINKS];
 	struct bpf_object *obj;		/* borrowed */
 	const char *tool;		/* borrowed */
 	bool verbose;
@@ -48,6 +52,8 @@ struct stack_capture {
 	struct stack_cache *cache;	/* owned */
 	unsigned long drains;
 	unsigned half;			/* the half of the counts the BPF side counts into */
+	struct stack_drain *drain;	/* borrowed: see stack_capture__drain_on_notes() */
+	bool drain_failed;
 	struct pprof *pprof;		/* borrowed: see stack_capture__export() */
 	const char *extra_key;
 	stack_extra_name_fn extra_name;
@@ -175,7 +181,16 @@ int stack_capture__double_counts(struct bpf_object *obj);
  */
 int stack_capture__drain(struct stack_capture *sc, struct stack_drain *dr);
 
-/* With -v and CFI: the tables built, their rows, memory and time, on stderr. */
+/*
+ * After stack_capture__open(), for a tool that drains (with CFI) from a
+ * loop of its own making (tool__loop()): drain at each request the BPF
+ * side notes on the ring buffer, with the BPF object's @dr (borrowed).
+ * A failure is said once on stderr; the counts stay in the kernel's
+ * tables then, their losses counted. No-op without CFI.
+ */
+void stack_capture__drain_on_notes(struct stack_capture *sc, struct stack_drain *dr);
+
+/* With -v and CFI: the tables built, their rows, memory and time, and the drains, on stderr. */
 void stack_capture__report_tables(const struct stack_capture *sc);
 
 /*
@@ -206,6 +221,13 @@ int stack_capture__read(struct stack_capture *sc, const struct stack_read_opts *
  */
 void stack_capture__losses(const struct stack_stats *st, const char *what, struct out_kv *kv,
 			   char *buf, size_t buflen);
+
+/*
+ * The files whose unwind table found no room in the pool (all its shards
+ * in use, or a table larger than a shard), as one summary entry in @kv:
+ * their frames were walked by frame pointers. 0 without CFI.
+ */
+void stack_capture__pool_loss(const struct stack_capture *sc, struct out_kv *kv);
 
 void stack_capture__fini(struct stack_capture *sc);
 

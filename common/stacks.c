@@ -465,13 +465,24 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(note))
 		return 0;
 	memcpy(&note, data, sizeof(note));
-	/* A drain request: the loop drains at this wake-up. */
-	if (!note.tgid)
+	/* A late table asked for (its file's id in the generation's bits). */
+	if (!note.tgid && STACK_NOTE_KIND(&note) == STACK_NOTE_REFRESH) {
+		if (n->unwinder)
+			unwinder__build_late(n->unwinder, STACK_NOTE_GEN(&note));
 		return 0;
-	syms__snapshot(n->syms, note.tgid);
+	}
+	/* A drain request: drained now, from whichever loop consumes the notes. */
+	if (!note.tgid) {
+		if (n->drain)
+			n->drain(n->drain_ctx);
+		return 0;
+	}
+	/* The unwinder's read of the maps is the symbolizer's too. */
 	if (n->unwinder) {
 		unwinder__add_process(n->unwinder, note.tgid, STACK_NOTE_GEN(&note));
 		unwinder__sweep(n->unwinder);
+	} else {
+		syms__snapshot(n->syms, note.tgid);
 	}
 	if (n->resume)
 		kill(note.tgid, SIGCONT);

@@ -162,6 +162,9 @@ struct stack_pid_notes {
 	struct syms *syms;
 	struct unwinder *unwinder;	/* NULL without CFI */
 	bool resume;
+	/* A note of tgid 0 (a table is filling up): drain(drain_ctx), when set. */
+	void (*drain)(void *drain_ctx);
+	void *drain_ctx;
 };
 
 /* A ring_buffer__new() callback; @ctx is a struct stack_pid_notes. */

@@ -196,6 +196,10 @@ struct syms {
 	size_t nr_modules, cap_modules;
 	struct proc *procs[PROC_BUCKETS];
 	struct ksyms k;
+	/* The vDSO, read once: every process of one kernel maps the same
+	 * image (a 32-bit process another: told apart by its size). */
+	struct symtab *vdso;
+	size_t vdso_len;
 };
 
 static uint64_t now_ns(void)
@@ -547,6 +551,9 @@ static int bind_mapping(struct syms *s, pid_t pid, const struct procmap_entry *e
 			*out = st;
 			return 0;
 		}
+	} else if (s->vdso && s->vdso_len == e->end - e->start) {
+		*out = s->vdso;
+		return 0;
 	}
 	ef = vdso ? open_vdso(pid, e) : open_mapping(pid, e, dev);
 	if (!ef)
@@ -559,7 +566,12 @@ static int bind_mapping(struct syms *s, pid_t pid, const struct procmap_entry *e
 	if ((s->flags & SYMS_F_LINES) && !symtab_load(st))
 		symtab_dwarf(st);
 	*out = st;
-	return vdso ? 0 : add_key(s, dev, e->inode, st);
+	if (vdso) {
+		s->vdso = st;
+		s->vdso_len = e->end - e->start;
+		return 0;
+	}
+	return add_key(s, dev, e->inode, st);
 }
 
 /* ---- processes -------------------------------------------------------------------- */
@@ -571,51 +583,6 @@ static struct proc **proc_slot(struct syms *s, pid_t pid)
 	while (*pp && (*pp)->pid != pid)
 		pp = &(*pp)->next;
 	return pp;
-}
-
-/* Read the executable lines of /proc/PID/maps into a malloc'ed string. */
-static int read_exec_maps(pid_t pid, char **out)
-{
-	const struct procmap_entry *e;
-	char *sig = NULL, *p;
-	size_t len = 0, sigcap = 0, l;
-	const char *line;
-	struct procmaps *m;
-	int err;
-
-	m = procmaps__open(pid);
-	if (!m)
-		return -errno;
-	while ((err = procmaps__next(m, &e)) > 0) {
-		if (!procmap_entry__is_exec(e))
-			continue;
-		line = procmaps__line(m, &l);
-		if (len + l + 1 > sigcap) {
-			sigcap = (len + l + 1) * 2;
-			p = realloc(sig, sigcap);
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			sig = p;
-		}
-		memcpy(sig + len, line, l);
-		len += l;
-		sig[len] = '\0';
-	}
-	if (!sig && !err) {
-		/* A zombie or a kernel thread: no mappings at all. */
-		sig = strdup("");
-		if (!sig)
-			err = -ENOMEM;
-	}
-out:
-	procmaps__free(m);
-	if (err)
-		free(sig);
-	else
-		*out = sig;
-	return err;
 }
 
 static int build_maps(struct syms *s, pid_t pid, const char *sig, struct pmap **out, size_t *nr)
@@ -669,17 +636,26 @@ out:
 	return 0;
 }
 
-/* Take or refresh the snapshot of @pid; *@pp is set even on failure. */
-static int snapshot(struct syms *s, pid_t pid, struct proc **pp)
+/*
+ * Take or refresh the snapshot of @pid from the executable lines of its
+ * maps, @lines (NULL: read them now); *@pp is set even on failure.
+ */
+static int snapshot(struct syms *s, pid_t pid, const char *lines, struct proc **pp)
 {
 	struct proc **slot = proc_slot(s, pid), *p = *slot;
 	struct pmap *maps;
 	size_t nr;
 	char *sig = NULL;
-	int err;
+	int err = 0;
 
 	*pp = p;
-	err = read_exec_maps(pid, &sig);
+	if (lines) {
+		sig = strdup(lines);
+		if (!sig)
+			err = -ENOMEM;
+	} else {
+		err = procmaps__read_exec(pid, &sig);
+	}
 	if (p)
 		p->taken_ns = now_ns();
 	if (err)
@@ -720,7 +696,16 @@ int syms__snapshot(struct syms *s, pid_t pid)
 
 	if (pid <= 0)
 		return -EINVAL;
-	return snapshot(s, pid, &p);
+	return snapshot(s, pid, NULL, &p);
+}
+
+int syms__snapshot_lines(struct syms *s, pid_t pid, const char *lines)
+{
+	struct proc *p;
+
+	if (pid <= 0 || !lines)
+		return -EINVAL;
+	return snapshot(s, pid, lines, &p);
 }
 
 static const struct pmap *proc_find(const struct proc *p, uint64_t addr)
@@ -883,7 +868,7 @@ int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_fram
 	frames[0] = (struct sym_frame){};
 	p = *proc_slot(s, pid);
 	if (!p) {
-		err = snapshot(s, pid, &p);
+		err = snapshot(s, pid, NULL, &p);
 		if (err == -ENOMEM)
 			return err;
 		if (err && !p) {
@@ -899,7 +884,7 @@ int syms__resolve_user(struct syms *s, pid_t pid, uint64_t addr, struct sym_fram
 	}
 	m = proc_find(p, addr);
 	if (!m && p && now_ns() - p->taken_ns >= RESNAPSHOT_NS) {
-		err = snapshot(s, pid, &p);
+		err = snapshot(s, pid, NULL, &p);
 		if (err == -ENOMEM)
 			return err;
 		m = proc_find(p, addr);
@@ -1003,6 +988,13 @@ int syms__add_module(struct syms *s, struct elf_file *ef, const char *name)
 		symtab_dwarf(st);
 	s->modules[s->nr_modules] = (struct module){ st, iname };
 	return (int)s->nr_modules++;
+}
+
+struct elf_file *syms__module_elf(struct syms *s, int id)
+{
+	if (id < 0 || (size_t)id >= s->nr_modules)
+		return NULL;
+	return s->modules[id].st->ef;
 }
 
 int syms__resolve_module(struct syms *s, int id, uint64_t offset, struct sym_frame *frames,

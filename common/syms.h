@@ -60,6 +60,13 @@ void syms__free(struct syms *s);
 int syms__snapshot(struct syms *s, pid_t pid);
 
 /*
+ * The same from @lines, the executable lines of /proc/PID/maps of @pid
+ * read by the caller (procmaps__read_exec()): one read of the maps for
+ * the symbolizer and the unwind tables. Returns 0 or a negative errno.
+ */
+int syms__snapshot_lines(struct syms *s, pid_t pid, const char *lines);
+
+/*
  * Resolve user address @addr of @pid (snapshot taken on demand if there
  * is none). Fills @frames with up to @max frames, innermost first (more
  * than one only with inline frames and SYMS_F_LINES); returns the number
@@ -90,6 +97,9 @@ int syms__resolve_file(struct syms *s, const char *path, uint64_t offset,
  * process is gone. Returns the module's id (>= 0) or a negative errno.
  */
 int syms__add_module(struct syms *s, struct elf_file *ef, const char *name);
+
+/* The ELF file of module @id (borrowed; NULL: none, or it could not be read). */
+struct elf_file *syms__module_elf(struct syms *s, int id);
 
 /*
  * Resolve file offset @offset in module @id of syms__add_module(); frames

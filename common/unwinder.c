@@ -27,6 +27,10 @@
 #include "common/unwinder.h"
 
 #define BUILD_ID_MAX 64
+/* With lazy tables, the code mappings at least this large wait for a walk
+ * to need them (cc1: 20 MiB, libLLVM: 97 MiB; python3: 2.7 MiB, libc:
+ * 1.3 MiB are built at once). */
+#define UNWIND_LATE_MIN_BYTES (4ULL << 20)
 
 _Static_assert(sizeof(struct unwind_row) == 8, "struct unwind_row must match the BPF side");
 _Static_assert(sizeof(struct unwind_map) == 40, "struct unwind_map must match the BPF side");
@@ -38,6 +42,7 @@ struct ufile {
 	int build_id_len;
 	struct unwind_file bf;		/* table (count 0: none) and id, as the BPF side has it */
 	int py;				/* a Python interpreter (python__add_file()), or -1 */
+	bool late;			/* its table is built when a walk needs it */
 };
 
 struct uproc {
@@ -45,19 +50,34 @@ struct uproc {
 	uint32_t gen;
 };
 
+/* A shard of the pool: an array map of shard_rows rows, mmap()ed. */
+struct ushard {
+	int fd;
+	struct unwind_row *rows;
+	size_t used;
+};
+
 struct unwinder {
 	struct syms *syms;		/* borrowed */
 	struct python *py;		/* borrowed; NULL: no Python frames */
-	int rows_fd, procs_fd, files_fd;
-	struct unwind_row *pool;	/* the mmap()ed rows map */
-	size_t pool_len;		/* bytes mapped */
-	size_t rows_max, rows_used;
+	int shards_fd, procs_fd, files_fd, late_fd;
+	uint32_t late_max;		/* file ids below this may have late tables */
+	bool lazy;
+	unsigned long late_min_bytes;	/* code mappings this large wait (lazy) */
+	struct ushard shards[UNWIND_MAX_SHARDS];
+	size_t nshards, max_shards;	/* created, and at most */
+	size_t shard_rows;		/* rows in a shard */
+	size_t shard_use;		/* rows used of a shard (less with a test knob) */
+	size_t shard_len;		/* bytes mapped of a shard */
+	size_t rows_used;
 	struct ufile *files;
 	size_t nfiles, cap_files;
 	struct uproc *procs;
 	size_t nprocs, cap_procs;
 	struct unwind_proc *scratch;	/* a process table being written */
 	uint64_t last_sweep_ns;
+	size_t vdso;			/* index + 1 in files of the vDSO read last; 0: none */
+	size_t vdso_len;
 	struct unwinder_stats st;
 };
 
@@ -68,37 +88,38 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
-/* @rows, or fewer with COTRACE_TEST_UNWIND_ROWS (never more; at least 1). */
-static unsigned long test_rows(unsigned long rows)
+/* @n, or fewer with the test knob @env (never more; at least 1). */
+static unsigned long test_knob(const char *env, unsigned long n)
 {
-	const char *s = getenv("COTRACE_TEST_UNWIND_ROWS");
-	unsigned long n;
+	const char *s = getenv(env);
+	unsigned long v;
 
-	if (!s || cli__parse_ulong(s, 1, rows, &n))
-		return rows;
-	return n;
+	if (!s || cli__parse_ulong(s, 1, n, &v))
+		return n;
+	return v;
 }
 
-int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows)
+int unwinder__size(struct bpf_object *obj, bool on)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "unwind_rows");
 	int err;
 
 	if (!m)
 		return -ENOENT;
-	/* Rows are written through a mapping of the array, not row by row. */
-	err = bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_MMAPABLE);
 	/*
 	 * Not lowered by COTRACE_TEST_MAP_ENTRIES, whose tests fill the
 	 * tables of stacks and counts and expect the walk as usual; the pool
-	 * has its own knob, COTRACE_TEST_UNWIND_ROWS, to test a full pool.
+	 * has its own knobs, COTRACE_TEST_UNWIND_SHARDS and
+	 * COTRACE_TEST_UNWIND_ROWS (rows used in a shard), to test a full one.
 	 */
-	if (!err)
-		err = bpf_map__set_max_entries(m, on ? test_rows(rows) : 1);
+	err = bpf_map__set_max_entries(m, on ? test_knob("COTRACE_TEST_UNWIND_SHARDS",
+							 UNWIND_MAX_SHARDS) : 1);
 	if (!err)
 		err = set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
 	if (!err)
 		err = set_entries(obj, "unwind_files", on ? UNWIND_DEFAULT_FILES : 1);
+	if (!err)
+		err = set_entries(obj, "unwind_late", on ? UNWIND_DEFAULT_FILES : 1);
 	return err;
 }
 
@@ -107,11 +128,11 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unwind_rows");
 	struct bpf_map *procs = bpf_object__find_map_by_name(obj, "unwind_procs");
 	struct bpf_map *files = bpf_object__find_map_by_name(obj, "unwind_files");
+	struct bpf_map *late = bpf_object__find_map_by_name(obj, "unwind_late");
 	struct unwinder *u;
 	long page = sysconf(_SC_PAGESIZE);
-	void *p;
 
-	if (!rows || !procs || !files) {
+	if (!rows || !procs || !files || !late) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -119,32 +140,39 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	if (!u)
 		return NULL;
 	u->scratch = malloc(sizeof(*u->scratch));
-	if (!u->scratch)
-		goto out_free;
+	if (!u->scratch) {
+		free(u);
+		return NULL;
+	}
 	u->syms = syms;
-	u->rows_fd = bpf_map__fd(rows);
+	u->shards_fd = bpf_map__fd(rows);
 	u->procs_fd = bpf_map__fd(procs);
 	u->files_fd = bpf_map__fd(files);
-	u->rows_max = bpf_map__max_entries(rows);
-	u->pool_len = (u->rows_max * sizeof(struct unwind_row) + page - 1) / page * page;
-	p = mmap(NULL, u->pool_len, PROT_READ | PROT_WRITE, MAP_SHARED, u->rows_fd, 0);
-	if (p == MAP_FAILED)
-		goto out_free;
-	u->pool = p;
-	u->st.rows_max = u->rows_max;
+	u->late_fd = bpf_map__fd(late);
+	u->late_max = bpf_map__max_entries(late);
+	/* Lowered by a test knob, to make small files wait too. */
+	u->late_min_bytes = test_knob("COTRACE_TEST_UNWIND_LATE_BYTES", UNWIND_LATE_MIN_BYTES);
+	/* The shards' size is the BPF object's (libbpf frees the inner map's
+	 * definition once the outer one is made); a test may use less. */
+	u->shard_rows = UNWIND_DEFAULT_ROWS;
+	u->shard_use = test_knob("COTRACE_TEST_UNWIND_ROWS", u->shard_rows);
+	u->max_shards = bpf_map__max_entries(rows);
+	if (u->max_shards > UNWIND_MAX_SHARDS)
+		u->max_shards = UNWIND_MAX_SHARDS;
+	u->shard_len = (u->shard_rows * sizeof(struct unwind_row) + page - 1) / page * page;
+	u->st.shard_rows = u->shard_use;
+	u->st.max_shards = u->max_shards;
 	return u;
-out_free:
-	free(u->scratch);
-	free(u);
-	return NULL;
 }
 
 void unwinder__free(struct unwinder *u)
 {
 	if (!u)
 		return;
-	if (u->pool)
-		munmap(u->pool, u->pool_len);
+	for (size_t i = 0; i < u->nshards; i++) {
+		munmap(u->shards[i].rows, u->shard_len);
+		close(u->shards[i].fd);
+	}
 	free(u->files);
 	free(u->procs);
 	free(u->scratch);
@@ -160,6 +188,11 @@ void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
 {
 	*st = u->st;
 	st->rows = u->rows_used;
+	st->shards = u->nshards;
+	st->rows_max = u->nshards * u->shard_use;
+	st->waiting = 0;
+	for (size_t i = 0; i < u->nfiles; i++)
+		st->waiting += u->files[i].late;
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -200,30 +233,97 @@ static struct ufile *new_file(struct unwinder *u)
 	return f;
 }
 
-/* Copy @t into the pool; ref.count stays 0 when it does not fit. */
+/*
+ * A new shard of the pool, in the outer map. Returns 0 or a negative errno;
+ * the step that failed in u->st.shard_step.
+ */
+static int add_shard(struct unwinder *u)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	struct ushard *sh = &u->shards[u->nshards];
+	__u32 key = (__u32)u->nshards;
+	int fd, err;
+	void *p;
+
+	u->st.shard_step = "creating a shard";
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "unwind_shard", sizeof(__u32),
+			    sizeof(struct unwind_row), (__u32)u->shard_rows, &opts);
+	if (fd < 0)
+		return -errno;
+	u->st.shard_step = "mapping a shard";
+	p = mmap(NULL, u->shard_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	u->st.shard_step = "adding a shard to the pool";
+	if (bpf_map_update_elem(u->shards_fd, &key, &fd, BPF_ANY)) {
+		err = -errno;
+		munmap(p, u->shard_len);
+		close(fd);
+		return err;
+	}
+	*sh = (struct ushard){ fd, p, 0 };
+	u->nshards++;
+	return 0;
+}
+
+/*
+ * Copy @t into the pool: the last shard, or a new one when it has no room
+ * left. ref.count stays 0 (frame pointers) when the table is larger than
+ * a shard or no shard can be added.
+ */
 static void pool_add(struct unwinder *u, const struct unwind_table *t, struct unwind_table_ref *ref)
 {
-	if (t->nrows > u->rows_max - u->rows_used || t->nrows > UINT32_MAX) {
-		u->st.pool_full++;
+	struct ushard *sh = u->nshards ? &u->shards[u->nshards - 1] : NULL;
+
+	if (!t->nrows)
 		return;
+	if (!sh || t->nrows > u->shard_use - sh->used) {
+		int err = -ENOSPC;
+
+		if (t->nrows <= u->shard_use && u->nshards < u->max_shards)
+			err = add_shard(u);
+		if (err) {
+			/* Said once with -v: why the pool could not grow. */
+			if (err != -ENOSPC)
+				u->st.shard_err = err;
+			u->st.pool_full++;
+			return;
+		}
+		sh = &u->shards[u->nshards - 1];
 	}
-	memcpy(u->pool + u->rows_used, t->rows, t->nrows * sizeof(*t->rows));
-	ref->first = (uint32_t)u->rows_used;
+	memcpy(sh->rows + sh->used, t->rows, t->nrows * sizeof(*t->rows));
+	ref->first = (uint32_t)((u->nshards - 1) << UNWIND_SHARD_SHIFT | sh->used);
 	ref->count = (uint32_t)t->nrows;
+	sh->used += t->nrows;
 	u->rows_used += t->nrows;
 	u->st.tables++;
+}
+
+/* Build the table of @f from @ef into the pool (ref.count 0: none). */
+static void build_table(struct unwinder *u, struct ufile *f, struct elf_file *ef)
+{
+	struct unwind_table *t = ef ? unwind_table__from_elf(ef) : NULL;
+
+	if (t)
+		pool_add(u, t, &f->bf.table);
+	else
+		u->st.no_table++;
+	unwind_table__free(t);
 }
 
 /*
  * The file @ef (owned, given to the symbolizer) as a ufile named @name: a
  * known build-id shares its table, else the table is built and added to
- * the pool.
+ * the pool; with @late (and lazy tables), left to be built when a walk
+ * first needs it (unwinder__build_late()).
  */
 static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const char *name,
-				uint64_t dev, uint64_t ino)
+				uint64_t dev, uint64_t ino, bool late)
 {
 	uint8_t id[BUILD_ID_MAX];
-	struct unwind_table *t;
 	struct ufile *f, *same;
 	uint64_t t0 = cli__now_ns();
 	int len, module;
@@ -237,16 +337,6 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	same = find_build_id(u, id, len);
 	f->dev = dev;
 	f->ino = ino;
-	if (same) {
-		f->bf.table = same->bf.table;
-	} else {
-		t = unwind_table__from_elf(ef);
-		if (t)
-			pool_add(u, t, &f->bf.table);
-		else
-			u->st.no_table++;
-		unwind_table__free(t);
-	}
 	if (len > 0) {
 		memcpy(f->build_id, id, len);
 		f->build_id_len = len;
@@ -257,6 +347,17 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	module = syms__add_module(u->syms, ef, name);
 	if (module >= 0 && (uint32_t)module < STACK_FRAME_MAX_ID)
 		f->bf.id = module + 1;
+	late = late && u->lazy && f->bf.id && f->bf.id < u->late_max;
+	if (same && !same->late) {
+		f->bf.table = same->bf.table;
+	} else if (late) {
+		f->late = true;
+		f->bf.flags = UNWIND_FILE_LATE;
+	} else if (module >= 0) {
+		build_table(u, f, syms__module_elf(u->syms, module));
+	} else {
+		u->st.no_table++;
+	}
 	if ((dev || ino) && (f->bf.table.count || f->bf.id)) {
 		struct unwind_file_key key = { dev, ino };
 
@@ -264,6 +365,44 @@ static struct ufile *adopt_file(struct unwinder *u, struct elf_file *ef, const c
 	}
 	u->st.build_ns += cli__now_ns() - t0;
 	return f;
+}
+
+int unwinder__build_late(struct unwinder *u, uint32_t id)
+{
+	struct unwind_late late = {};
+	struct ufile *f = NULL, *same;
+	uint64_t t0 = cli__now_ns();
+
+	for (size_t i = 0; i < u->nfiles && !f; i++)
+		if (u->files[i].bf.id == id && u->files[i].late)
+			f = &u->files[i];
+	if (!f)
+		return -ENOENT;
+	f->late = false;
+	f->bf.flags = 0;
+	same = find_build_id(u, f->build_id, f->build_id_len);
+	if (same && same != f && !same->late && same->bf.table.count)
+		f->bf.table = same->bf.table;
+	else
+		build_table(u, f, syms__module_elf(u->syms, (int)id - 1));
+	u->st.late++;
+	/* The table by id, for the process tables written before, and by file. */
+	late.table = f->bf.table;
+	late.requested = 1;
+	if (bpf_map_update_elem(u->late_fd, &id, &late, BPF_ANY))
+		return -errno;
+	if (f->dev || f->ino) {
+		struct unwind_file_key key = { f->dev, f->ino };
+
+		bpf_map_update_elem(u->files_fd, &key, &f->bf, BPF_ANY);
+	}
+	u->st.build_ns += cli__now_ns() - t0;
+	return 0;
+}
+
+void unwinder__set_lazy(struct unwinder *u, bool lazy)
+{
+	u->lazy = lazy;
 }
 
 static uint64_t kdev(unsigned major, unsigned minor)
@@ -291,7 +430,7 @@ int unwinder__add_file(struct unwinder *u, const char *path)
 	/* Named as /proc/PID/maps would name it (the path may go through
 	 * /proc/PID/cwd, as a -c command's does). */
 	name = realpath(path, NULL);
-	f = adopt_file(u, ef, name ? name : path, dev, sb.st_ino);
+	f = adopt_file(u, ef, name ? name : path, dev, sb.st_ino, false);
 	free(name);
 	return f ? 0 : -ENOMEM;
 }
@@ -336,54 +475,51 @@ static struct ufile *mapping_file(struct unwinder *u, pid_t pid, const struct pr
 		}
 		return f;
 	}
-	return adopt_file(u, ef, e->path, dev, e->inode);
+	/* Lazy tables are for large code, whose tables take time to build;
+	 * small files are built at once (their first samples stay whole). */
+	return adopt_file(u, ef, e->path, dev, e->inode,
+			  e->end - e->start >= u->late_min_bytes);
 }
 
 /* The vDSO of @pid, read from its memory; one table for every process. */
 static struct ufile *vdso_file(struct unwinder *u, pid_t pid, const struct procmap_entry *e)
 {
-	struct elf_file *ef = elf_file__open_vdso(pid, e->start, e->end);
+	size_t len = e->end > e->start ? e->end - e->start : 0;
 	uint8_t id[BUILD_ID_MAX];
+	struct elf_file *ef;
 	struct ufile *f;
 	int n;
 
+	/* Every process of one kernel maps the same image (a 32-bit one
+	 * another, of another size): read once. */
+	if (u->vdso && u->vdso_len == len)
+		return &u->files[u->vdso - 1];
+	ef = elf_file__open_vdso(pid, e->start, e->end);
 	if (!ef)
 		return NULL;
 	n = elf_file__build_id(ef, id, sizeof(id));
 	f = find_build_id(u, id, n);
-	if (f) {
+	if (f)
 		elf_file__free(ef);
-		return f;
+	else
+		f = adopt_file(u, ef, "[vdso]", 0, 0, false);
+	if (f) {
+		u->vdso = (size_t)(f - u->files) + 1;
+		u->vdso_len = len;
 	}
-	return adopt_file(u, ef, "[vdso]", 0, 0);
+	return f;
 }
 
 /* ---- processes -------------------------------------------------------------------------- */
 
-/* mm->exec_vm of @pid in pages: VmExe + VmLib of /proc/PID/status. */
-static int read_exec_vm(pid_t pid, uint64_t *pages)
+/*
+ * mm->exec_vm (pages) from the executable mappings: the kernel counts
+ * those executable and not writable (VmExe + VmLib of /proc/PID/status).
+ * [vsyscall] is no mapping of the process's own.
+ */
+static bool counts_in_exec_vm(const struct procmap_entry *e)
 {
-	char path[64], line[256];
-	unsigned long long exe = 0, lib = 0;
-	bool got_exe = false, got_lib = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmExe: %llu kB", &exe) == 1)
-			got_exe = true;
-		else if (sscanf(line, "VmLib: %llu kB", &lib) == 1)
-			got_lib = true;
-	}
-	fclose(f);
-	/* A zombie or a kernel thread has neither. */
-	if (!got_exe || !got_lib)
-		return -ESRCH;
-	*pages = (exe + lib) / 4;
-	return 0;
+	return e->perms[1] != 'w' && strcmp(e->path, "[vsyscall]");
 }
 
 static int track_proc(struct unwinder *u, pid_t pid, uint32_t gen)
@@ -412,29 +548,41 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 	struct unwind_proc *p = u->scratch;
 	const struct procmap_entry *e;
 	struct procmaps *it;
-	uint64_t t0 = cli__now_ns(), build0 = u->st.build_ns, exec_vm, py_bias = 0;
+	uint64_t t0 = cli__now_ns(), build0 = u->st.build_ns, exec_vm = 0, py_bias = 0;
 	uint32_t py_id = 0;
+	char *lines = NULL;
+	bool over = false;
 	int err, py_interp = -1;
 
 	memset(p, 0, offsetof(struct unwind_proc, maps));
 	p->gen = gen;
-	/* Before the maps: a library mapped in between shows as a change. */
-	err = read_exec_vm(pid, &exec_vm);
+	/* One read of the maps, for the tables and the symbolizer; mm->exec_vm
+	 * from the same lines, so that a library mapped since shows as a change. */
+	err = procmaps__read_exec(pid, &lines);
 	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	if (!lines[0]) {
+		/* A zombie or a kernel thread: no mappings. */
+		free(lines);
+		return -ESRCH;
+	}
+	it = procmaps__from_buf(lines, strlen(lines));
+	if (!it) {
+		err = -errno;
+		free(lines);
 		return err;
-	p->exec_vm = exec_vm;
-	it = procmaps__open(pid);
-	if (!it)
-		return errno == ENOENT ? -ESRCH : -errno;
+	}
 	while ((err = procmaps__next(it, &e)) > 0) {
 		struct unwind_map *m;
 		struct ufile *f = NULL;
 
 		if (!procmap_entry__is_exec(e))
 			continue;
+		if (counts_in_exec_vm(e))
+			exec_vm += (e->end - e->start) / 4096;
 		if (p->nmaps == UNWIND_MAX_MAPS) {
-			u->st.too_many_maps++;
-			break;
+			over = true;
+			continue;
 		}
 		if (!strcmp(e->path, "[vdso]"))
 			f = vdso_file(u, pid, e);
@@ -454,6 +602,12 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen)
 		}
 	}
 	procmaps__free(it);
+	if (over)
+		u->st.too_many_maps++;
+	p->exec_vm = exec_vm;
+	if (!err)
+		syms__snapshot_lines(u->syms, pid, lines);
+	free(lines);
 	if (err < 0)
 		return err;
 	if (bpf_map_update_elem(u->procs_fd, &pid, p, BPF_ANY))

@@ -22,10 +22,17 @@ struct unwinder;
 
 struct unwinder_stats {
 	size_t tables;		/* files with a table in the pool */
+	size_t late;		/* tables built late, when a walk needed them */
+	size_t waiting;		/* files whose table no walk has needed yet */
 	size_t no_table;	/* files without one (no CFI, unreadable) */
 	size_t pool_full;	/* files whose table did not fit in the pool */
 	size_t rows;		/* rows used in the pool */
-	size_t rows_max;	/* rows the pool holds */
+	size_t rows_max;	/* rows the shards created hold */
+	size_t shards;		/* shards created */
+	size_t max_shards;	/* shards the pool may have */
+	size_t shard_rows;	/* rows in a shard */
+	int shard_err;		/* why a shard could not be added (negative errno), or 0 */
+	const char *shard_step;	/* at which step */
 	size_t procs;		/* process tables written */
 	size_t too_many_maps;	/* processes with more mappings than a table holds */
 	uint64_t build_ns;	/* time spent building tables */
@@ -34,10 +41,11 @@ struct unwinder_stats {
 
 /*
  * Between open and load: size the maps of @obj for CFI unwinding
- * (@on) with @rows rows in the pool, or to one entry each when off.
+ * (@on): room for UNWIND_MAX_SHARDS shards of UNWIND_DEFAULT_ROWS rows
+ * in the pool, created as tables need them; one entry each when off.
  * Returns 0 or a negative errno.
  */
-int unwinder__size(struct bpf_object *obj, bool on, unsigned long rows);
+int unwinder__size(struct bpf_object *obj, bool on);
 
 /*
  * After load: take over the maps of @obj (borrowed; it must outlive the
@@ -50,10 +58,11 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms);
 void unwinder__free(struct unwinder *u);
 
 /*
- * Read the executable mappings of @pid, build the tables of the files it
- * maps that have none yet, and write its process table for exec
- * generation @gen. Returns 0 or a negative errno (-ESRCH: the process is
- * gone).
+ * Read the executable mappings of @pid (once: the same lines are the
+ * symbolizer's snapshot of it, syms__snapshot_lines()), build the tables
+ * of the files it maps that have none yet, and write its process table
+ * for exec generation @gen. Returns 0 or a negative errno (-ESRCH: the
+ * process is gone).
  */
 int unwinder__add_process(struct unwinder *u, pid_t pid, uint32_t gen);
 
@@ -75,6 +84,22 @@ int unwinder__add_existing(struct unwinder *u, const char *comm, double max_secs
 
 /* Delete the tables of processes that have exited; at most once per second. */
 void unwinder__sweep(struct unwinder *u);
+
+/*
+ * Lazy tables (profile, system-wide): the large files (4 MiB of code or
+ * more) met in processes read from now on get their tables when a walk
+ * first needs one, which asks with a note (bpf/stacks.h); until then
+ * their frames are walked by frame pointers. Smaller files, and files
+ * given to unwinder__add_file(), are built at once.
+ */
+void unwinder__set_lazy(struct unwinder *u, bool lazy);
+
+/*
+ * Build the late table of the file whose frames carry @id (the BPF side
+ * asked for it). Returns 0 or a negative errno (-ENOENT: no such file
+ * waits for its table).
+ */
+int unwinder__build_late(struct unwinder *u, uint32_t id);
 
 void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
 

@@ -23,13 +23,18 @@
 #include "common/tool.h"
 #include "common/stacks.h"
 #include "common/syms.h"
+#include "common/unwinder.h"
 #include "bpf/stacks.h"
 #include "profile.skel.h"
 
 #define MAX_PIDS 1024
 #define DEFAULT_STACK_STORAGE 16384
-/* A drain request whose note found the ring buffer full waits at most this. */
-#define DRAIN_CHECK_SECS 0.5
+/*
+ * The loop's tick: a drain request whose note found the ring buffer full
+ * waits at most this, and system-wide the notes of new processes are read
+ * at it (batch_notes).
+ */
+#define DRAIN_CHECK_SECS 0.1
 
 struct options {
 	struct cli_common cli;	/* --cmd --duration -v */
@@ -421,6 +426,10 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 				  o->cli.cmd != NULL, &t->run);
 	for (int i = 0; !ret && !o->cli.cmd && i < o->npids; i++)
 		stack_capture__add_pid(&sc, o->pids[i]);
+	/* System-wide, a file's table is built when a sample's walk first
+	 * needs it: most files of most processes are never sampled. */
+	if (!ret && !o->npids && !o->ntids && sc.unwinder)
+		unwinder__set_lazy(sc.unwinder, true);
 	if (!ret && !o->npids)
 		stack_capture__scan(&sc, NULL);
 	if (!ret)
@@ -451,11 +460,8 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	}
 	/* No more samples while the stacks are read and symbolized. */
 	tool__detach(t);
-	if (o->cli.verbose) {
+	if (o->cli.verbose)
 		stack_capture__report_tables(&sc);
-		if (sc.drains)
-			fprintf(stderr, "profile: stack tables drained %lu times\n", sc.drains);
-	}
 	stack_capture__export(&sc, t->pprof, NULL, NULL, NULL);
 	err = report(t->out, o, &sc);
 	if (err || tool__export(t)) {
@@ -466,12 +472,13 @@ static int trace(struct tool *t, struct options *o, struct profile_bpf *skel)
 	if (out__flush(t->out))
 		goto out;
 	{
-		struct out_kv kv[1 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
+		struct out_kv kv[2 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 			{ "samples", NULL, OUT_U64, { .u = skel->bss->samples } },
 		};
 		size_t n = 1 + STACK_CAPTURE_NLOSSES;
 
 		stack_capture__losses(&skel->bss->stats, "samples", kv + 1, buf, sizeof(buf));
+		stack_capture__pool_loss(&sc, &kv[n++]);
 		n += stack_capture__python_losses(&sc, &skel->bss->py_stats, kv + n);
 		out__summary(t->out, kv, n);
 	}
@@ -546,6 +553,7 @@ int main(int argc, char **argv)
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
 	skel->rodata->python_frames = cfi && !o.no_python;
+	skel->rodata->batch_notes = cfi && !o.npids && !o.ntids;
 	bpf_map__set_max_entries(skel->maps.pids, o.npids ? o.npids : 1);
 	bpf_map__set_max_entries(skel->maps.tids, o.ntids ? o.ntids : 1);
 	ret = use_pinned_set(skel->maps.cgroup_set, o.cgroupmap, "--cgroupmap", "cgroup ids");

@@ -247,6 +247,8 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 	ret = stack_capture__open(&r.sc, "stackcount", skel->obj,
 				  SYMS_F_DEMANGLE | (o->lines ? SYMS_F_LINES : 0), o->cli.pid,
 				  o->cli.cmd != NULL, &t->run);
+	if (!ret)
+		stack_capture__drain_on_notes(&r.sc, &skel->bss->drain);
 	if (!ret && !o->cli.pid && !o->cli.cmd)
 		stack_capture__scan(&r.sc, NULL);
 	/* The probed files' tables, for hits met before their process is read. */
@@ -264,12 +266,13 @@ static int trace(struct tool *t, const struct options *o, struct stackcount_bpf 
 		ret = tool__loop(t, r.sc.rb, report, &r, false, "read the stacks");
 	if (!ret) {
 		struct out_kv head = { "sites", NULL, OUT_U64, { .u = t->attached } };
-		struct out_kv losses[STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON];
+		struct out_kv losses[STACK_CAPTURE_NLOSSES + 1 + STACK_CAPTURE_NPYTHON];
 		size_t n = STACK_CAPTURE_NLOSSES;
 
 		if (o->cli.verbose)
 			stack_capture__report_tables(&r.sc);
 		stack_capture__losses(&skel->bss->stats, "hits", losses, buf, sizeof(buf));
+		stack_capture__pool_loss(&r.sc, &losses[n++]);
 		n += stack_capture__python_losses(&r.sc, &skel->bss->py_stats, losses + n);
 		tool__summary(t, &head, 1, losses, n, false);
 	}
@@ -326,6 +329,12 @@ int main(int argc, char **argv)
 	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
 	ret = stack_capture__size(skel->obj, skel->rodata->want_kernel || !cfi ? o.storage : 1,
 				  o.storage, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI the tables are drained as they fill (half full asks). */
+	if (cfi && !ret) {
+		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
+		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
+		ret = stack_capture__double_counts(skel->obj) ? EXIT_RUNTIME : 0;
+	}
 	if (!ret)
 		ret = stack_capture__size_python(skel->obj, skel->rodata->python_frames) ?
 		      EXIT_RUNTIME : 0;

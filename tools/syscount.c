@@ -366,10 +366,11 @@ static void summary(struct state *st)
 	stk[2].text = "%s new processes not announced in time: their stacks may resolve less";
 	stk[3].text = "%s syscalls of processes not announced: the table of processes was full; "
 		      "their stacks may resolve less";
-	/* The stack entries are one fewer now; Python's come after them. */
-	out__summary(st->out, kv, 4 + STACK_CAPTURE_NLOSSES - 1 +
+	/* The slot the shift freed; Python's entries come after the stack's. */
+	stack_capture__pool_loss(&st->sc, &stk[STACK_CAPTURE_NLOSSES - 1]);
+	out__summary(st->out, kv, 4 + STACK_CAPTURE_NLOSSES +
 		     stack_capture__python_losses(&st->sc, &skel->bss->py_stats,
-						  kv + 4 + STACK_CAPTURE_NLOSSES - 1));
+						  kv + 4 + STACK_CAPTURE_NLOSSES));
 }
 
 static void set_sizes(struct syscount_bpf *skel, const struct options *o)
@@ -441,6 +442,7 @@ static int trace(struct tool *t, struct state *st)
 					  o->cli.pid, o->cli.cmd != NULL, &t->run);
 		if (ret)
 			return ret;
+		stack_capture__drain_on_notes(&st->sc, &skel->bss->drain);
 		if (!o->cli.pid && !o->cli.cmd)
 			stack_capture__scan(&st->sc, o->comm);
 		stack_capture__export(&st->sc, t->pprof, "syscall", syscall_label, NULL);
@@ -531,6 +533,12 @@ int main(int argc, char **argv)
 	/* With CFI, user stacks are in ustacks: the stack-trace map is not used. */
 	ret = stack_capture__size(st.skel->obj, o.stack && !cfi ? STACK_TRACES : 1,
 				  o.stack ? STACK_KEYS : 1, cfi) ? EXIT_RUNTIME : 0;
+	/* With CFI the tables are drained as they fill (half full asks). */
+	if (o.stack && cfi && !ret) {
+		st.skel->rodata->drain_counts_at = bpf_map__max_entries(st.skel->maps.stack_counts) / 2;
+		st.skel->rodata->drain_stacks_at = bpf_map__max_entries(st.skel->maps.ustacks) / 2;
+		ret = stack_capture__double_counts(st.skel->obj) ? EXIT_RUNTIME : 0;
+	}
 	if (!ret)
 		ret = stack_capture__size_python(st.skel->obj, st.skel->rodata->python_frames) ?
 		      EXIT_RUNTIME : 0;

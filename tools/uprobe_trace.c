@@ -560,7 +560,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 	}
 	if (!ret) {
 		struct out_kv head = { "events", NULL, OUT_U64, { .u = tr.printed } };
-		struct out_kv losses[2 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
+		struct out_kv losses[3 + STACK_CAPTURE_NLOSSES + STACK_CAPTURE_NPYTHON] = {
 			{ "lost", "%s events lost: the ring buffer was full (raise -b)", OUT_U64,
 			  { .u = skel->bss->lost } },
 			{ "lost_children", "%s child processes not followed: the table was full",
@@ -576,6 +576,7 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 			stack_capture__losses(&skel->bss->stats, "events", losses + 2, buf,
 					      sizeof(buf));
 			nlosses += STACK_CAPTURE_NLOSSES;
+			stack_capture__pool_loss(&sc, &losses[nlosses++]);
 			nlosses += stack_capture__python_losses(&sc, &skel->bss->py_stats,
 								losses + nlosses);
 		}

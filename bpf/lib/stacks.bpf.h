@@ -83,6 +83,23 @@ struct {
 struct stack_stats stats = {};
 struct stack_drain drain = {};
 
+/*
+ * Notes of new processes wake user space at its next tick, not at once
+ * (profile, system-wide): a short-lived process is gone by then and costs
+ * it a failed open, not a read of its maps and a table written for
+ * nothing. Notes that must be served (a drain, a late table) force a
+ * wake-up.
+ */
+const volatile bool batch_notes = false;
+
+/* The flags of a note's submission: see batch_notes. */
+static __always_inline __u64 note_wakeup(bool urgent)
+{
+	if (!batch_notes)
+		return 0;
+	return urgent ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Ask for a drain past these many entries (0: never; profile with CFI). */
 const volatile __u64 drain_counts_at = 0;
 const volatile __u64 drain_stacks_at = 0;
@@ -141,11 +158,13 @@ static __always_inline void maybe_drain(void)
 		return;
 	note = bpf_ringbuf_reserve(&new_pids, sizeof(struct stack_note), 0);
 	if (!note) {
-		/* No note: user space finds the request at its next tick. */
+		/* No note: the request is withdrawn, and made again at a later
+		 * event (profile also looks at its next tick). */
+		__sync_val_compare_and_swap(&drain.requested, 1, 0);
 		return;
 	}
 	*note = 0;
-	bpf_ringbuf_submit(note, 0);
+	bpf_ringbuf_submit(note, note_wakeup(true));
 }
 
 /* Tell user space about process @tgid (exec generation @gen); with --cmd, stop it. */
@@ -160,9 +179,16 @@ static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 	}
 	note->tgid = tgid;
 	note->gen_kind = gen | kind << 31;
-	bpf_ringbuf_submit(note, 0);
+	/*
+	 * The stop before the note is visible: user space continues the
+	 * process (SIGCONT) once it has read the note, and a SIGSTOP queued
+	 * after that would stop it for good (a vCPU preempted between the
+	 * two, under QEMU, made it happen).
+	 */
 	if (stop_new)
 		bpf_send_signal(19 /* SIGSTOP */);
+	/* A --cmd command waits for its note to be read (stop_new). */
+	bpf_ringbuf_submit(note, note_wakeup(stop_new || kind != STACK_NOTE_NEW));
 }
 
 static __always_inline void announce_pid(__u32 tgid)
@@ -195,35 +221,21 @@ static __always_inline void announce_pid(__u32 tgid)
 
 /*
  * With CFI: the executable mappings of a traced process may have changed
- * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code)
- * or been replaced (execve): tell user space now, before code in a new
- * library runs, and with --cmd stop the process until its tables are read.
- * Only processes already announced are looked at; a --cmd command is
- * announced ahead of its execve by user space (seen_pids).
+ * (the exit of mmap, mprotect, munmap: a dlopen(), a dlclose(), JIT code):
+ * tell user space now, before code in a new library runs, and with --cmd
+ * stop the process until its tables are read. Only processes with a table
+ * are looked at. Attached to the three syscalls' own exit tracepoints
+ * (syscalls:sys_exit_mmap...), not to raw_syscalls:sys_exit: every other
+ * syscall then costs the kernel's check of a bitmap, not a BPF program
+ * (docs/performance.md).
  */
-SEC("raw_tracepoint/sys_exit")
-int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int stack_maps_changed(void *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct unwind_proc *proc;
 	struct task_struct *task;
-	__u32 tgid;
 
-	if (nr != 9 && nr != 10 && nr != 11 && nr != 59 && nr != 322)
-		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (nr == 59 || nr == 322) {
-		/* execve, execveat: a new image, announced at once if its
-		 * process was. A failed call changes nothing, and must not stop
-		 * a --cmd command, whose generation user space set apart: it
-		 * goes on to report its errno to the tool, which waits for it
-		 * ('--cmd SCRIPT' with a missing interpreter hung stackcount
-		 * and profile). args[1] is the call's return value. */
-		if (!ctx->args[1] && bpf_map_lookup_elem(&seen_pids, &tgid))
-			announce_pid(tgid);
-		return 0;
-	}
 	proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
 	if (!proc || proc->refresh)
 		return 0;
@@ -233,6 +245,22 @@ int stack_maps_changed(struct bpf_raw_tracepoint_args *ctx)
 	proc->refresh = 1;
 	send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
 		  STACK_NOTE_REFRESH);
+	return 0;
+}
+
+/*
+ * With CFI: a new image (a successful execve or execveat) in a process
+ * already announced, announced again at once (with --cmd, stopped before
+ * its first instruction); a --cmd command is announced ahead of its
+ * execve by user space (seen_pids).
+ */
+SEC("tracepoint/sched/sched_process_exec")
+int stack_exec(void *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (bpf_map_lookup_elem(&seen_pids, &tgid))
+		announce_pid(tgid);
 	return 0;
 }
 
@@ -256,6 +284,22 @@ static __always_inline struct uw_state *stack_walk_user(__u32 tgid)
 		__sync_fetch_and_add(&stats.early_user_stacks, 1);
 	if (st->fp)
 		__sync_fetch_and_add(&stats.fp_user_stacks, 1);
+	if (st->need) {
+		struct stack_note *note = bpf_ringbuf_reserve(&new_pids, sizeof(*note), 0);
+
+		if (note) {
+			note->tgid = 0;
+			note->gen_kind = st->need | STACK_NOTE_REFRESH << 31;
+			bpf_ringbuf_submit(note, note_wakeup(true));
+		} else {
+			/* No room: asked again by a later walk. */
+			__u32 id = st->need;
+			struct unwind_late *l = bpf_map_lookup_elem(&unwind_late, &id);
+
+			if (l)
+				l->requested = 0;
+		}
+	}
 	if (st->refresh) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 

@@ -7,7 +7,7 @@
  * or kernel mode alike, the registers of the last entry from user mode).
  * Each step finds the mapping of the address in the process's table
  * (unwind_procs, written by user space when the process is announced),
- * then the row of the file's unwind table (unwind_rows, one pool shared by
+ * then the row of the file's unwind table (unwind_rows, one pool of shards shared by
  * every file) by binary search, and applies it: CFA, return address at
  * CFA - 8, the caller's %rbp. Where no table covers an address (JIT code,
  * anonymous memory, a file without CFI) the step follows the frame
@@ -29,11 +29,31 @@
 /* Walk user stacks with the tables (set before load; else frame pointers). */
 const volatile bool unwind_cfi = false;
 
-struct {
+/*
+ * The pool of rows: shards of equal size, created by user space as tables
+ * come (a BPF_F_MMAPABLE array each, written through mmap()). Equal sizes
+ * keep the row lookups inlined by the verifier; the size is fixed here
+ * (libbpf 1.1 cannot resize an inner map's definition).
+ */
+struct unwind_shard {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, UNWIND_DEFAULT_ROWS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	/*
+	 * Sizes, not types: the template then has no BTF, as the shards
+	 * user space makes have none. Linux 6.1 compares an inner map's
+	 * timer offset with the template's, and that is -EINVAL without BTF
+	 * but -ENOENT with BTF and no timer: the shards would not fit.
+	 */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct unwind_row));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 1);	/* sized before load */
 	__type(key, __u32);
-	__type(value, struct unwind_row);
+	__array(values, struct unwind_shard);
 } unwind_rows SEC(".maps");
 
 struct {
@@ -50,6 +70,13 @@ struct {
 	__type(key, struct unwind_file_key);
 	__type(value, struct unwind_file);
 } unwind_files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);	/* sized before load */
+	__type(key, __u32);
+	__type(value, struct unwind_late);
+} unwind_late SEC(".maps");
 
 /*
  * User memory is read a window at a time: one bpf_probe_read_user() of
@@ -75,6 +102,7 @@ struct uw_state {
 	__u8 refresh;		/* ask user space to read the mappings again */
 	__u8 no_proc;		/* the process had no table yet */
 	__u8 win_ok;		/* win holds the user memory at win_base */
+	__u32 need;		/* a file (id) whose late table to ask for; 0: none */
 	__u64 win_base;
 	/* The last mapping bpf_find_vma() found: frames of one file often
 	 * follow each other, and in interrupt context only one lookup per
@@ -177,20 +205,26 @@ __noinline long uw_map_index(struct unwind_proc *proc, __u64 addr)
 }
 
 /*
- * The row of the table of @count rows from pool index @first that holds
- * file offset @off, as its 8 bytes (all zero, a NONE row, when none does).
+ * The row of the table of @count rows from pool index @first (shard and
+ * index in it, UNWIND_SHARD_OF() and UNWIND_INDEX_OF()) that holds file
+ * offset @off, as its 8 bytes (all zero, a NONE row, when none does).
  */
 __noinline __u64 uw_row(__u32 first, __u32 count, __u64 off)
 {
-	__u32 lo = 0, hi = count, mid, idx;
+	__u32 lo = 0, hi = count, mid, idx, shard = UNWIND_SHARD_OF(first);
+	__u32 base = UNWIND_INDEX_OF(first);
 	struct unwind_row *r;
+	void *rows;
 
 	if (off > 0xffffffffULL)
 		return 0;
+	rows = bpf_map_lookup_elem(&unwind_rows, &shard);
+	if (!rows)
+		return 0;
 	for (int i = 0; i < 25 && lo < hi; i++) {
 		mid = (lo + hi) / 2;
-		idx = first + mid;
-		r = bpf_map_lookup_elem(&unwind_rows, &idx);
+		idx = base + mid;
+		r = bpf_map_lookup_elem(rows, &idx);
 		if (!r)
 			return 0;
 		if (r->off <= off)
@@ -200,8 +234,8 @@ __noinline __u64 uw_row(__u32 first, __u32 count, __u64 off)
 	}
 	if (!lo)
 		return 0;
-	idx = first + lo - 1;
-	r = bpf_map_lookup_elem(&unwind_rows, &idx);
+	idx = base + lo - 1;
+	r = bpf_map_lookup_elem(rows, &idx);
 	return r ? *(__u64 *)r : 0;
 }
 
@@ -332,6 +366,19 @@ __noinline int uw_step(struct uw_state *st, struct unwind_proc *proc, __u32 inde
 	}
 	unwind_final(st, f.id, pc - bias);
 	t = f.table;
+	if (!t.count && (f.flags & UNWIND_FILE_LATE)) {
+		__u32 id = f.id;
+		struct unwind_late *l = bpf_map_lookup_elem(&unwind_late, &id);
+
+		if (l) {
+			/* One load: user space may be writing it. */
+			__u64 v = *(volatile __u64 *)&l->table;
+
+			__builtin_memcpy(&t, &v, sizeof(t));
+			if (!t.count && !st->need && !l->requested)
+				st->need = id;
+		}
+	}
 	if (t.count) {
 		__u64 raw = uw_row(t.first, t.count, lookup - bias);
 
@@ -472,6 +519,7 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	st->refresh = 0;
 	st->no_proc = 0;
 	st->win_ok = 0;
+	st->need = 0;
 	if (!st->pc)
 		return NULL;
 	unwind_push(st, st->pc);
@@ -501,6 +549,14 @@ static __always_inline struct uw_state *unwind_user(__u32 tgid)
 	n = st->n;
 	if (n < STACK_MAX_DEPTH)
 		st->ips[uw_idx(n)] = 0;
+	/* A late table asked for once (stacks.bpf.h sends the note). */
+	if (st->need) {
+		__u32 id = st->need;
+		struct unwind_late *l = bpf_map_lookup_elem(&unwind_late, &id);
+
+		if (!l || __sync_val_compare_and_swap(&l->requested, 0, 1))
+			st->need = 0;
+	}
 	/* Ask once per reading of the mappings. */
 	if (st->refresh && c.proc) {
 		if (c.proc->refresh)

@@ -319,6 +319,13 @@ test_unwind_cfi() {
 		>"$TMP/c" 2>"$TMP/c.err" || fail "stackcount on closer_nofp"
 	eq "$(grep -cxF "closer_nofp;$S;path_a;close_a;__close 7" "$TMP/c")" 1 "close() from close_a"
 	eq "$(grep -cxF "closer_nofp;$S;path_b;close_b;__close 3" "$TMP/c")" 1 "close() from close_b"
+	# Shards of the pool (an array of maps) past the first: the same stacks.
+	echo go | COTRACE_TEST_UNWIND_ROWS=29000 timeout -s KILL 120 "$B/stackcount" -v -f \
+		--cmd "$T/closer_nofp 7 3" c:close >"$TMP/c2" 2>"$TMP/c2.err" ||
+		fail "stackcount with shards of 29000 rows"
+	grep -q 'in [2-9] of at most 32 shards' "$TMP/c2.err" || { cat "$TMP/c2.err"; fail "one shard"; }
+	eq "$(sed 's/0x[0-9a-f]* //g' "$TMP/c2" | grep -cxF "closer_nofp;$S;path_a;close_a;__close 7")" \
+		1 "close() from close_a, second shard (-v: addresses left out)"
 	echo go | timeout -s KILL 120 "$B/syscount" --stack --syscall close -f \
 		--cmd "$T/closer_nofp 5 2" >"$TMP/s" 2>"$TMP/s.err" || fail "syscount --stack"
 	eq "$(grep -cE "^closer_nofp-[0-9]+;$S;path_a;close_a;__close 5$" "$TMP/s")" 1 \
@@ -347,6 +354,15 @@ test_unwind_cfi() {
 	eq "$(jq -rs '[.[] | select(.type == "event") | select([.user_stack[] |
 		sub("\\+0x[0-9a-f]+$"; "")] == ["foo", "main", "__libc_start_call_main",
 		"__libc_start_main", "_start"])] | length' "$TMP/u")" 4 "uprobe-trace -U: foo;main;...;_start"
+	# System-wide (late tables, notes read at the tick), over a busy loop:
+	# the guest is idle otherwise.
+	"$T/unwinder" spin 4000 >/dev/null &
+	local busy=$!
+	run "$TMP/w" profile -U -j -F 49 2
+	kill "$busy" 2>/dev/null
+	wait "$busy" 2>/dev/null
+	ge "$(jq -rs '[.[] | select(.type == "stack" and .comm == "unwinder") | .count] | add // 0' \
+		"$TMP/w")" 1 "system-wide samples of the busy loop"
 }
 
 tests=(kernel funccount_uprobes funccount_attach_multi funccount_usdt funccount_tracepoint
