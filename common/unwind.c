@@ -118,7 +118,8 @@ static uint64_t cur_le(struct cur *c, unsigned n)
 	return v;
 }
 
-static uint64_t cur_uleb(struct cur *c)
+/* A LEB128 number; @sign: sign-extended from its last byte's bit 6. */
+static uint64_t cur_leb(struct cur *c, bool sign)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
@@ -133,27 +134,19 @@ static uint64_t cur_uleb(struct cur *c)
 		v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while (b & 0x80);
+	if (sign && shift < 64 && (b & 0x40))
+		v |= ~0ULL << shift;
 	return v;
+}
+
+static uint64_t cur_uleb(struct cur *c)
+{
+	return cur_leb(c, false);
 }
 
 static int64_t cur_sleb(struct cur *c)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	do {
-		b = cur_u8(c);
-		if (c->bad || shift > 63) {
-			c->bad = true;
-			return 0;
-		}
-		v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
-	return (int64_t)v;
+	return (int64_t)cur_leb(c, true);
 }
 
 /* The section being parsed: its bytes and the vaddr of the first. */
