@@ -29,9 +29,6 @@
 #include "common/tracesites.h"
 #include "common/syms.h"
 #include "common/stackcap.h"
-#include "common/stacks.h"
-#include "bpf/stacks.h"
-#include "bpf/python.h"
 #include "bpf/uprobe_trace.h"
 #include "uprobe_trace.skel.h"
 
