@@ -582,10 +582,11 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
-	if (rb != sc.rb) {
+	if (rb != sc.rb)
 		ring_buffer__free(rb);
+	/* Its own symbolizer, unless the capture's (freed with it). */
+	if (tr.syms != sc.syms)
 		syms__free(tr.syms);
-	}
 	stack_capture__fini(&sc);
 	trace_printer__fini(&tr);
 	return ret;
