@@ -134,7 +134,7 @@ static __always_inline int on_hit(void *ctx, enum site_ctx_kind kind, __u32 cook
 	/* Entry twins are uprobes and kprobes: the other programs must not
 	 * read their context as registers (the verifier refuses it). */
 	if (s->flags & ARGDIST_SAVE_ENTRY) {
-		if (kind == SITE_CTX_REGS)
+		if (kind == SITE_CTX_REGS || kind == SITE_CTX_KREGS)
 			save_entry(ctx, s, p, b->data, tid);
 		return 0;
 	}

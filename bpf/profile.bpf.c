@@ -82,7 +82,8 @@ int do_sample(struct bpf_perf_event_data *ctx)
 			return 0;
 	}
 	__sync_fetch_and_add(&samples, 1);
-	count_stack(ctx, 0);
+	/* A sample is taken with interrupts off: it must not stop the task. */
+	count_stack(ctx, 0, false);
 	return 0;
 }
 

@@ -272,7 +272,7 @@ int sc_enter_stack(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (!task_pass(pid_tgid))
 		return 0;
-	count_stack(ctx, nr);
+	count_stack(ctx, nr, true);
 	return 0;
 }
 

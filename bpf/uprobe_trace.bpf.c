@@ -118,7 +118,7 @@ static __always_inline int trace(void *ctx, enum site_ctx_kind kind, __u64 site)
 	off = p->data_size & (FETCH_DATA_MAX - 1);
 	if (user_stack && unwind_cfi) {
 		/* The frames of the walk, innermost first, as many as fit. */
-		struct uw_state *st = stack_walk_user(tgid);
+		struct uw_state *st = stack_walk_user(tgid, site_ctx_in_task(kind));
 		__u32 n = st ? st->n : 0;
 
 		if (n > TRACE_STACK_DEPTH)
@@ -127,7 +127,7 @@ static __always_inline int trace(void *ctx, enum site_ctx_kind kind, __u64 site)
 			e->hdr.stack_bytes = n * sizeof(__u64);
 			off += n * sizeof(__u64);
 		}
-		announce_pid(tgid);
+		announce_pid(tgid, site_ctx_in_task(kind));
 	} else if (user_stack) {
 		long n = bpf_get_stack(ctx, e->data + off, TRACE_STACK_DEPTH * sizeof(__u64),
 				       BPF_F_USER_STACK);
@@ -157,20 +157,28 @@ static __always_inline int trace(void *ctx, enum site_ctx_kind kind, __u64 site)
 	/*
 	 * A -c command can exit before user space reads its maps, and its
 	 * stacks would not resolve: stop it at its first event until then.
+	 * Only from a user probe, and before the event is visible: user space
+	 * continues it once it has read the event, and a SIGSTOP queued after
+	 * that (or sent later from an interrupt) would hold it for good.
 	 */
 	e->hdr.flags = 0;
-	if (user_stack && follow_children && !unwind_cfi) {
+	if (user_stack && follow_children && !unwind_cfi && site_ctx_in_task(kind)) {
 		__u8 one = 1;
 
-		if (!bpf_map_update_elem(&stopped, &tgid, &one, BPF_NOEXIST)) {
+		if (!bpf_map_update_elem(&stopped, &tgid, &one, BPF_NOEXIST) &&
+		    !bpf_send_signal(19 /* SIGSTOP */)) {
 			e->hdr.flags = TRACE_F_STOPPED;
 			flags = BPF_RB_FORCE_WAKEUP;
 		}
 	}
-	if (bpf_ringbuf_output(&events, e, size, flags))
+	if (bpf_ringbuf_output(&events, e, size, flags)) {
 		__sync_fetch_and_add(&lost, 1);
-	else if (e->hdr.flags & TRACE_F_STOPPED)
-		bpf_send_signal(19 /* SIGSTOP */);
+		/* No event will tell user space: the stop is taken back. */
+		if (e->hdr.flags & TRACE_F_STOPPED) {
+			bpf_send_signal(18 /* SIGCONT */);
+			bpf_map_delete_elem(&stopped, &tgid);
+		}
+	}
 	return 0;
 }
 

@@ -167,9 +167,23 @@ static __always_inline void maybe_drain(void)
 	bpf_ringbuf_submit(note, note_wakeup(true));
 }
 
-/* Tell user space about process @tgid (exec generation @gen); with --cmd, stop it. */
-static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
+/*
+ * Tell user space about process @tgid (exec generation @gen); with --cmd
+ * and @may_stop, stop it until user space has read the note.
+ *
+ * @may_stop is true only where the program runs in the task's own
+ * context with interrupts on (a uprobe, a syscall's tracepoint, exec):
+ * there bpf_send_signal() queues the SIGSTOP at once. With interrupts off
+ * (a perf sample, a kprobe) it is sent later from an irq_work, which can
+ * run after user space has read the note and continued the process: the
+ * SIGSTOP would then hold it for good (seen under QEMU). Such a process is
+ * announced without a stop; its walks before its tables are read are
+ * counted (early_user_stacks).
+ */
+static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind, bool may_stop)
 {
+	bool stop = stop_new && may_stop;
+
 	struct stack_note *note;
 
 	note = bpf_ringbuf_reserve(&new_pids, sizeof(*note), 0);
@@ -185,13 +199,14 @@ static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind)
 	 * after that would stop it for good (a vCPU preempted between the
 	 * two, under QEMU, made it happen).
 	 */
-	if (stop_new)
+	if (stop)
 		bpf_send_signal(19 /* SIGSTOP */);
-	/* A --cmd command waits for its note to be read (stop_new). */
-	bpf_ringbuf_submit(note, note_wakeup(stop_new || kind != STACK_NOTE_NEW));
+	/* A stopped command waits for its note to be read. */
+	bpf_ringbuf_submit(note, note_wakeup(stop || kind != STACK_NOTE_NEW));
 }
 
-static __always_inline void announce_pid(__u32 tgid)
+/* Announce process @tgid once per exec generation (@may_stop: send_note()). */
+static __always_inline void announce_pid(__u32 tgid, bool may_stop)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 gen = STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id));
@@ -216,7 +231,7 @@ static __always_inline void announce_pid(__u32 tgid)
 		if (err)
 			return;
 	}
-	send_note(tgid, gen, STACK_NOTE_NEW);
+	send_note(tgid, gen, STACK_NOTE_NEW, may_stop);
 }
 
 /*
@@ -244,7 +259,7 @@ int stack_maps_changed(void *ctx)
 		return 0;
 	proc->refresh = 1;
 	send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
-		  STACK_NOTE_REFRESH);
+		  STACK_NOTE_REFRESH, true);
 	return 0;
 }
 
@@ -260,7 +275,7 @@ int stack_exec(void *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	if (bpf_map_lookup_elem(&seen_pids, &tgid))
-		announce_pid(tgid);
+		announce_pid(tgid, true);
 	return 0;
 }
 
@@ -269,8 +284,9 @@ int stack_exec(void *ctx)
  * a change of the process's mappings noted for user space. Returns the
  * walk's state (frames in ips[0..n), their hash), or NULL for a task
  * without a user stack. Shared by the counting tools and uprobe-trace -U.
+ * @may_stop: see send_note().
  */
-static __always_inline struct uw_state *stack_walk_user(__u32 tgid)
+static __always_inline struct uw_state *stack_walk_user(__u32 tgid, bool may_stop)
 {
 	struct uw_state *st = unwind_user(tgid);
 
@@ -304,7 +320,7 @@ static __always_inline struct uw_state *stack_walk_user(__u32 tgid)
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 		send_note(tgid, STACK_GEN(BPF_CORE_READ(task, group_leader, self_exec_id)),
-			  STACK_NOTE_REFRESH);
+			  STACK_NOTE_REFRESH, may_stop);
 	}
 	return st;
 }
@@ -313,9 +329,9 @@ static __always_inline struct uw_state *stack_walk_user(__u32 tgid)
  * The user stack by CFI into @key: walked (stack_walk_user()), stored in
  * ustacks under its hash (once per distinct stack).
  */
-static __always_inline void count_user_cfi(struct stack_key *key)
+static __always_inline void count_user_cfi(struct stack_key *key, bool may_stop)
 {
-	struct uw_state *st = stack_walk_user(key->tgid);
+	struct uw_state *st = stack_walk_user(key->tgid, may_stop);
 	long err;
 
 	if (!st) {
@@ -389,8 +405,12 @@ static __always_inline void count_in(void *map, struct stack_key *key)
 		__sync_fetch_and_add(&stats.lost_counts, 1);
 }
 
-/* Count one stack of the current task; @extra goes into the key (the site). */
-static __always_inline void count_stack(void *ctx, __u32 extra)
+/*
+ * Count one stack of the current task; @extra goes into the key (the
+ * site). @may_stop: the program runs in the task's context with
+ * interrupts on (send_note()).
+ */
+static __always_inline void count_stack(void *ctx, __u32 extra, bool may_stop)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct stack_key key = {};
@@ -403,14 +423,14 @@ static __always_inline void count_stack(void *ctx, __u32 extra)
 	key.kernel_stack = -1;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
 	if (want_user && key.tgid && unwind_cfi) {
-		count_user_cfi(&key);
-		announce_pid(key.tgid);
+		count_user_cfi(&key, may_stop);
+		announce_pid(key.tgid, may_stop);
 	} else if (want_user && key.tgid) {
 		key.user_stack = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
 		/* -EFAULT: no stack (a kernel thread); anything else is a loss. */
 		if (key.user_stack < 0 && key.user_stack != -14)
 			__sync_fetch_and_add(&stats.lost_user_stacks, 1);
-		announce_pid(key.tgid);
+		announce_pid(key.tgid, may_stop);
 	}
 	if (want_kernel && unwind_cfi) {
 		count_kernel_hashed(ctx, &key);

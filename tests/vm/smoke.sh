@@ -23,6 +23,9 @@ run() {
 	local out=$1 rc=0
 	shift
 	timeout -s KILL 120 "$B/$1" "${@:2}" >"$out" 2>"$out.err" || rc=$?
+	# Killed: say which processes were left stopped (a command held by a tool).
+	[ "$rc" -ne 137 ] || grep -H '^State:.*stopped' /proc/[0-9]*/status 2>/dev/null |
+		while IFS=/ read -r _ _ pid _; do echo "left stopped: $pid $(cat "/proc/$pid/comm")"; done
 	[ "$rc" -eq 0 ] || { cat "$out.err"; fail "$* exited $rc"; }
 }
 # count FUNC FILE: funccount's JSON count of FUNC.
