@@ -98,7 +98,7 @@ static int size_maps(struct bpf_object *obj, unsigned long traces, unsigned long
 	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
 	if (!err)
 		err = set_entries(obj, "stack_counts", cli__map_entries(counts));
-	/* The second half is sized by stack_capture__double_counts(). */
+	/* The second half is sized by stack_capture__size_counting(). */
 	if (!err)
 		err = set_entries(obj, "stack_counts2", 1);
 	if (!err)
@@ -452,11 +452,23 @@ void stack_capture__pool_loss(const struct stack_capture *sc, struct out_kv *kv)
 			       { .u = st.pool_full } };
 }
 
-int stack_capture__double_counts(struct bpf_object *obj)
+int stack_capture__size_counting(struct bpf_object *obj, unsigned long traces,
+				 unsigned long counts, bool cfi, bool python,
+				 __u64 *counts_at, __u64 *stacks_at)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "stack_counts");
+	struct bpf_map *c = bpf_object__find_map_by_name(obj, "stack_counts");
+	struct bpf_map *u = bpf_object__find_map_by_name(obj, "ustacks");
+	int err;
 
-	return m ? set_entries(obj, "stack_counts2", bpf_map__max_entries(m)) : -ENOENT;
+	if (!c || !u)
+		return -ENOENT;
+	err = stack_capture__size(obj, traces, counts, cfi);
+	if (!err && cfi) {
+		*counts_at = bpf_map__max_entries(c) / 2;
+		*stacks_at = bpf_map__max_entries(u) / 2;
+		err = set_entries(obj, "stack_counts2", bpf_map__max_entries(c));
+	}
+	return err ? err : python__size(obj, python);
 }
 
 /* A drain request noted on the ring buffer: drained at once. */

@@ -165,11 +165,17 @@ void stack_capture__scan(struct stack_capture *sc, const char *comm);
 void stack_capture__add_pid(struct stack_capture *sc, pid_t pid);
 
 /*
- * Between open and load, for a tool that drains (profile with CFI): the
- * second half of the double buffer of counts, as large as the first.
- * Returns 0 or a negative errno.
+ * Between open and load, every stack map of a counting tool (profile,
+ * stackcount, syscount --stack): stack_capture__size(@traces, @counts,
+ * @cfi); with @cfi the tables drained as they fill: the second half of
+ * the double buffer of counts, as large as the first, and the drain asked
+ * for at half of each table (written to the program's knobs *@counts_at
+ * and *@stacks_at); the Python maps with @python. Returns 0 or a
+ * negative errno.
  */
-int stack_capture__double_counts(struct bpf_object *obj);
+int stack_capture__size_counting(struct bpf_object *obj, unsigned long traces,
+				 unsigned long counts, bool cfi, bool python,
+				 __u64 *counts_at, __u64 *stacks_at);
 
 /*
  * With CFI, when the BPF side asked for it (@dr->requested, a table past

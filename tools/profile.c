@@ -562,20 +562,15 @@ int main(int argc, char **argv)
 				     "mount namespace ids");
 	skel->rodata->filter_cgroups = o.cgroupmap != NULL;
 	skel->rodata->filter_mntns = o.mntnsmap != NULL;
-	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
+	/* With CFI, user stacks are kept by hash: the stack-trace map is for
+	 * kernel stacks; the tables are drained as they fill: no sample is
+	 * lost for room at any rate or duration. */
 	if (!ret)
-		ret = stack_capture__size(skel->obj, !o.user_only || !cfi ? o.storage : 1,
-					  o.storage, cfi) ? EXIT_RUNTIME : 0;
-	if (!ret)
-		ret = stack_capture__size_python(skel->obj, skel->rodata->python_frames) ?
-		      EXIT_RUNTIME : 0;
-	/* With CFI the tables are drained as they fill: no sample is lost
-	 * for room at any rate or duration (half full asks for a drain). */
-	if (cfi && !ret) {
-		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
-		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
-		ret = stack_capture__double_counts(skel->obj) ? EXIT_RUNTIME : 0;
-	}
+		ret = stack_capture__size_counting(skel->obj,
+						   !o.user_only || !cfi ? o.storage : 1,
+						   o.storage, cfi, skel->rodata->python_frames,
+						   &skel->rodata->drain_counts_at,
+						   &skel->rodata->drain_stacks_at) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load_object(&t, skel->skeleton);
 	if (!ret)

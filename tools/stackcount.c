@@ -326,18 +326,13 @@ int main(int argc, char **argv)
 	skel->rodata->stop_new = o.cli.cmd != NULL;
 	skel->rodata->unwind_cfi = cfi;
 	skel->rodata->python_frames = cfi && !o.kernel_only && !o.no_python;
-	/* With CFI, user stacks are kept by hash: the stack-trace map is for kernel stacks. */
-	ret = stack_capture__size(skel->obj, skel->rodata->want_kernel || !cfi ? o.storage : 1,
-				  o.storage, cfi) ? EXIT_RUNTIME : 0;
-	/* With CFI the tables are drained as they fill (half full asks). */
-	if (cfi && !ret) {
-		skel->rodata->drain_counts_at = bpf_map__max_entries(skel->maps.stack_counts) / 2;
-		skel->rodata->drain_stacks_at = bpf_map__max_entries(skel->maps.ustacks) / 2;
-		ret = stack_capture__double_counts(skel->obj) ? EXIT_RUNTIME : 0;
-	}
-	if (!ret)
-		ret = stack_capture__size_python(skel->obj, skel->rodata->python_frames) ?
-		      EXIT_RUNTIME : 0;
+	/* With CFI, user stacks are kept by hash: the stack-trace map is for
+	 * kernel stacks; the tables are drained as they fill. */
+	ret = stack_capture__size_counting(skel->obj,
+					   skel->rodata->want_kernel || !cfi ? o.storage : 1,
+					   o.storage, cfi, skel->rodata->python_frames,
+					   &skel->rodata->drain_counts_at,
+					   &skel->rodata->drain_stacks_at) ? EXIT_RUNTIME : 0;
 	if (!ret)
 		ret = tool__load(&t, skel->skeleton, &(struct site_progs){
 			SITE_PROGS_INIT(skel, stack),

@@ -469,12 +469,33 @@ static int trace(struct tool *t, struct state *st)
 	return ret;
 }
 
+/*
+ * --stack: the walk chosen (CFI or frame pointers) and the stack maps
+ * sized; without it they stay at their least. Returns 0 or an exit code.
+ */
+static int set_stacks(struct syscount_bpf *skel, const struct options *o)
+{
+	bool cfi = false;
+
+	if (o->stack && stack_unwind__choose(o->unwind, "syscount", o->cli.verbose, &cfi))
+		return EXIT_USAGE;
+	skel->rodata->unwind_cfi = cfi;
+	skel->rodata->python_frames = cfi && !o->no_python;
+	skel->rodata->stop_new = o->stack && o->cli.cmd != NULL;
+	/* With CFI, user stacks are in ustacks: the stack-trace map is not
+	 * used; the tables are drained as they fill. */
+	return stack_capture__size_counting(skel->obj, o->stack && !cfi ? STACK_TRACES : 1,
+					    o->stack ? STACK_KEYS : 1, cfi,
+					    skel->rodata->python_frames,
+					    &skel->rodata->drain_counts_at,
+					    &skel->rodata->drain_stacks_at) ? EXIT_RUNTIME : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .top = 10, .nr = -1 };
 	struct state st = { .o = &o };
 	struct tool t = TOOL_INIT;
-	bool cfi = false;
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
@@ -523,25 +544,7 @@ int main(int argc, char **argv)
 	}
 	set_knobs(st.skel, &o, t.pid);
 	set_sizes(st.skel, &o);
-	if (o.stack && stack_unwind__choose(o.unwind, "syscount", o.cli.verbose, &cfi)) {
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	st.skel->rodata->unwind_cfi = cfi;
-	st.skel->rodata->python_frames = cfi && !o.no_python;
-	st.skel->rodata->stop_new = o.stack && o.cli.cmd != NULL;
-	/* With CFI, user stacks are in ustacks: the stack-trace map is not used. */
-	ret = stack_capture__size(st.skel->obj, o.stack && !cfi ? STACK_TRACES : 1,
-				  o.stack ? STACK_KEYS : 1, cfi) ? EXIT_RUNTIME : 0;
-	/* With CFI the tables are drained as they fill (half full asks). */
-	if (o.stack && cfi && !ret) {
-		st.skel->rodata->drain_counts_at = bpf_map__max_entries(st.skel->maps.stack_counts) / 2;
-		st.skel->rodata->drain_stacks_at = bpf_map__max_entries(st.skel->maps.ustacks) / 2;
-		ret = stack_capture__double_counts(st.skel->obj) ? EXIT_RUNTIME : 0;
-	}
-	if (!ret)
-		ret = stack_capture__size_python(st.skel->obj, st.skel->rodata->python_frames) ?
-		      EXIT_RUNTIME : 0;
+	ret = set_stacks(st.skel, &o);
 	if (!ret)
 		ret = tool__load_object(&t, st.skel->skeleton);
 	if (!ret)

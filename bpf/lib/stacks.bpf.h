@@ -18,9 +18,9 @@ const volatile bool want_user = true;
 const volatile bool want_kernel = true;
 const volatile bool per_thread = false;
 /*
- * With -c the traced command is our child: stop it at its first hit so
- * that user space reads its maps before it can exit; user space
- * continues it at once (SIGCONT).
+ * With -c the traced command is our child: stop it at its first hit (in
+ * a program that may stop it: send_note()) so that user space reads its
+ * maps before it can exit; user space continues it at once (SIGCONT).
  */
 const volatile bool stop_new = false;
 
