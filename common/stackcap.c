@@ -606,14 +606,20 @@ void stack_capture__report_tables(const struct stack_capture *sc)
 
 void stack_capture__fini(struct stack_capture *sc)
 {
-	acc_free(sc->acc);
-	sc->acc = NULL;
-	stack_cache__free(sc->cache);
-	sc->cache = NULL;
 	for (size_t i = 0; i < STACK_CAPTURE_MAPS_LINKS; i++) {
 		bpf_link__destroy(sc->maps_links[i]);
 		sc->maps_links[i] = NULL;
 	}
+	/* No program fires now (the tool detached its own first): a process
+	 * stopped for a note still unread goes on. */
+	if (sc->rb) {
+		sc->notes.closing = true;
+		ring_buffer__consume(sc->rb);
+	}
+	acc_free(sc->acc);
+	sc->acc = NULL;
+	stack_cache__free(sc->cache);
+	sc->cache = NULL;
 	unwinder__free(sc->unwinder);
 	sc->unwinder = NULL;
 	python__free(sc->py);

@@ -235,6 +235,11 @@ void stack_capture__losses(const struct stack_stats *st, const char *what, struc
  */
 void stack_capture__pool_loss(const struct stack_capture *sc, struct out_kv *kv);
 
+/*
+ * Detaches the programs of stack_capture__open() and frees @sc; the notes
+ * still unread only continue their processes (none is left stopped). The
+ * tool detaches its own programs first.
+ */
 void stack_capture__fini(struct stack_capture *sc);
 
 #endif

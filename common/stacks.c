@@ -465,6 +465,11 @@ int stack_pid_notes__on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(note))
 		return 0;
 	memcpy(&note, data, sizeof(note));
+	if (n->closing) {
+		if (n->resume && note.tgid)
+			kill(note.tgid, SIGCONT);
+		return 0;
+	}
 	/* A late table asked for (its file's id in the generation's bits). */
 	if (!note.tgid && STACK_NOTE_KIND(&note) == STACK_NOTE_REFRESH) {
 		if (n->unwinder)

@@ -162,6 +162,9 @@ struct stack_pid_notes {
 	struct syms *syms;
 	struct unwinder *unwinder;	/* NULL without CFI */
 	bool resume;
+	/* At the end, once no program can fire: a note only continues its
+	 * process (with @resume), so that none is left stopped. */
+	bool closing;
 	/* A note of tgid 0 (a table is filling up): drain(drain_ctx), when set. */
 	void (*drain)(void *drain_ctx);
 	void *drain_ctx;

@@ -551,6 +551,9 @@ int main(int argc, char **argv)
 		ret = trace(&t, &st);
 out:
 	ret = tool__fini(&t, ret);
+	/* The tracepoints first: no note may come once the capture is gone. */
+	if (st.skel)
+		syscount_bpf__detach(st.skel);
 	stack_capture__fini(&st.sc);
 	syscount_bpf__destroy(st.skel);
 	sysreport__fini(&st.rep);

@@ -329,8 +329,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	int ret;
 
 	/* Its maps are read while it is stopped, even when this event is not
-	 * printed (-n, -f): its later events may be. Then it may go on. */
-	if (stopped && t->syms)
+	 * printed (-n, -f): its later events may be. Then it may go on. Not
+	 * once the run is over (*done): nothing more is printed. */
+	if (stopped && t->syms && !*t->done)
 		syms__snapshot(t->syms, e->pid);
 	ret = trace_printer__event(t, data, size);
 	if (stopped)
@@ -582,6 +583,11 @@ static int trace(struct tool *t, const struct options *o, struct uprobe_trace_bp
 out:
 	/* Nothing may fire into the ring buffer once it is gone. */
 	tool__detach(t);
+	/* The events still unread are not printed (the run is over), but
+	 * the processes stopped for them go on. */
+	t->stop = true;
+	if (rb)
+		ring_buffer__consume(rb);
 	if (rb != sc.rb)
 		ring_buffer__free(rb);
 	/* Its own symbolizer, unless the capture's (freed with it). */
