@@ -532,6 +532,15 @@ unsigned long cli__map_entries(unsigned long n)
 	return n ? n : 1;
 }
 
+void cli__test_detach_delay(void)
+{
+	const char *s = getenv("COTRACE_TEST_DETACH_DELAY_MS");
+	unsigned long ms;
+
+	if (s && !cli__parse_ulong(s, 1, 60000, &ms))
+		nanosleep(&(struct timespec){ ms / 1000, ms % 1000 * 1000000L }, NULL);
+}
+
 unsigned long cli__ringbuf_bytes(unsigned long n)
 {
 	const char *s = getenv("COTRACE_TEST_RINGBUF_BYTES");

@@ -160,6 +160,13 @@ unsigned long cli__map_entries(unsigned long n);
 unsigned long cli__ringbuf_bytes(unsigned long n);
 
 /*
+ * For tests: sleep the milliseconds COTRACE_TEST_DETACH_DELAY_MS holds, if
+ * any, so that a test can make hits land after a run's last read and
+ * before the tool detaches (as a slow final report would).
+ */
+void cli__test_detach_delay(void);
+
+/*
  * Check that the process may load BPF programs and open perf events:
  * CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. Returns 0, or -EPERM with a
  * sentence naming what is missing in @err.

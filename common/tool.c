@@ -293,6 +293,8 @@ void tool__summary(struct tool *t, const struct out_kv *head, size_t nhead,
 
 void tool__detach(struct tool *t)
 {
+	if (t->att)
+		cli__test_detach_delay();
 	if (t->att && attacher__slow_detach(t->att))
 		fprintf(stderr, "Detaching %zu probes...\n", attacher__link_count(t->att));
 	attacher__free(t->att);

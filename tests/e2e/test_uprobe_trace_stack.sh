@@ -66,5 +66,27 @@ check "--unwind without -U, or a bad mode: a usage error"
 "$UT" -U --unwind dwarf c:close >/dev/null 2>"$TMP/e2"; assert_eq $? 2 "exit code of a bad mode"
 cat "$TMP/e1" "$TMP/e2"
 
+# A child of the command that outlives it: its first hit, after the run's
+# last read (the tool held attached by the test knob), stops it for its
+# note; the tool must continue it as it exits, in both walks.
+for mode in cfi fp; do
+	check "--unwind $mode: a process stopped after the last read goes on when the tool exits"
+	rm -f "$TMP/late.done"
+	COTRACE_TEST_DETACH_DELAY_MS=1500 timeout -s KILL 60 "$UT" -U --unwind "$mode" -j \
+		--cmd "sh -c '(sleep 0.3; $T/calls 2 0; touch $TMP/late.done) & exit 0'" \
+		"$T/calls:foo" >"$TMP/late" 2>"$TMP/late.err" ||
+		{ cat "$TMP/late.err"; fail "uprobe-trace exited $?"; }
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$TMP/late.done" ] && break
+		sleep 0.1
+	done
+	if [ ! -e "$TMP/late.done" ]; then
+		grep -H '^State:' $(grep -l "^calls$" /proc/[0-9]*/comm 2>/dev/null | sed 's/comm$/status/')
+		pkill -KILL -x calls
+		fail "the late child never finished (left stopped)"
+	fi
+	echo "  ok: the late child finished"
+done
+
 check "nothing of uprobe-trace stays loaded"
 assert_no_progs "$(progs_re uprobe-trace)"
