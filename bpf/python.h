@@ -87,6 +87,7 @@ struct py_code {
 	__u32 linetable_full;	/* the code object's line table, in bytes */
 	__u64 qualname_ptr;	/* co_qualname and co_filename when named: a code */
 	__u64 filename_ptr;	/* object freed and another at its address differ */
+	__u64 linetable_ptr;	/* the line table's bytes in the process (0: none) */
 	char qualname[PY_NAME_LEN];
 	char module[PY_MODULE_LEN];	/* the function's __module__ ("" when unknown) */
 	char filename[PY_FILE_LEN];

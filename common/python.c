@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/uio.h>
 #include <elfutils/libdw.h>
 #include <dwarf.h>
 #include <linux/types.h>
@@ -627,6 +628,36 @@ static void cstr(char *s, size_t len)
 	s[len - 1] = 0;
 }
 
+/* The longest line table read from a process (CPython's are a few KiB). */
+#define LINETABLE_MAX (1 << 20)
+
+/*
+ * A line table longer than the head the BPF side copied (@v): the whole
+ * of it read from process @tgid while it lives, kept in @c when its head
+ * is the copied one (else the code object was freed since).
+ */
+static void full_linetable(struct pycode *c, pid_t tgid, const struct py_code *v)
+{
+	size_t n = v->linetable_full;
+	uint8_t *buf;
+
+	if (!c->lt_cut || !v->linetable_ptr || n > LINETABLE_MAX || c->ltlen < PY_LINETABLE_LEN)
+		return;
+	buf = malloc(n);
+	if (!buf)
+		return;
+	if (process_vm_readv(tgid, &(struct iovec){ buf, n }, 1,
+			     &(struct iovec){ (void *)(uintptr_t)v->linetable_ptr, n }, 1, 0) !=
+	    (ssize_t)n || memcmp(buf, c->lt, c->ltlen)) {
+		free(buf);
+		return;
+	}
+	free(c->lt);
+	c->lt = buf;
+	c->ltlen = n;
+	c->lt_cut = false;
+}
+
 /* The code objects the BPF side has named since the last scan. */
 static void scan_codes(struct python *py)
 {
@@ -659,8 +690,10 @@ static void scan_codes(struct python *py)
 		c->ltlen = v.linetable_len <= PY_LINETABLE_LEN ? v.linetable_len : 0;
 		c->lt_cut = v.linetable_full > c->ltlen;
 		c->lt = malloc(c->ltlen ? c->ltlen : 1);
-		if (c->lt)
+		if (c->lt) {
 			memcpy(c->lt, v.linetable, c->ltlen);
+			full_linetable(c, keys[i].tgid, &v);
+		}
 		if (!c->name || !c->file || !c->lt || code_put(py, c)) {
 			free(c->name);
 			free(c->file);

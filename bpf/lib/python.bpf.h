@@ -194,6 +194,7 @@ __noinline __u32 py_code_id(__u64 code, __u64 func)
 	lt = py_read(code + w->proc.off.code_linetable);
 	n = (__u32)py_read(lt + w->proc.off.bytes_size);
 	c->linetable_full = n;
+	c->linetable_ptr = lt ? lt + w->proc.off.bytes_data : 0;
 	if (n > PY_LINETABLE_LEN)
 		n = PY_LINETABLE_LEN;
 	/* The verifier must see the bound on the register the call takes. */

@@ -157,6 +157,25 @@ assert_eq "$(grep -c '__main__\.r;' "$TMP/ss")" 1 "stacks through r"
 assert_eq "$(grep '__main__\.r;' "$TMP/ss" | grep -cE '^python3.11-[0-9]+;\[truncated\];(__main__\.r;)+.*_io_open')" 1 \
 	"the stack: [truncated], then r's frames down to open()"
 
+check "a line table longer than the BPF side copies: the line from the process, while it lives (-p)"
+LONG=$ROOT/tests/targets/pylong.py
+HOT=$(grep -n '# HOT$' "$LONG" | cut -d: -f1)
+mkfifo "$TMP/long.fifo" || fail "mkfifo"
+exec {LFD}<>"$TMP/long.fifo"
+"$PY" "$LONG" <"$TMP/long.fifo" >"$TMP/long.out" 2>&1 &
+LPID=$!
+BG_PIDS+=("$LPID")
+wait_for_text "$TMP/long.out" looping 30 "$LPID"
+timeout -s KILL 60 "$PR" -F 199 -f -d 1 -p "$LPID" >"$TMP/l" 2>"$TMP/l.err" ||
+	{ cat "$TMP/l.err"; fail "profile exited $?"; }
+echo go >&"$LFD"
+wait_exit "$LPID" 10
+assert_ge "$(tail -n 1 "$TMP/long.out")" 513 "bytes of long_body's line table"
+grep -o '__main__\.long_body ([^;]*' "$TMP/l" | sort | uniq -c
+assert_ge "$(grep -c "__main__\.long_body ($LONG:$HOT)" "$TMP/l")" 1 "stacks with long_body at its HOT line"
+assert_eq "$(grep '__main__\.long_body (' "$TMP/l" | grep -vc "__main__\.long_body ($LONG:$HOT)")" 0 \
+	"stacks with long_body at another line"
+
 check "an interpreter that cannot be read: said once, its stacks stay native"
 # Debian's python3.11 with one byte of its build-id changed: no debug
 # file has that id and the table of known builds does not list it.
