@@ -183,7 +183,6 @@ static __always_inline void maybe_drain(void)
 static __always_inline void send_note(__u32 tgid, __u32 gen, __u32 kind, bool may_stop)
 {
 	bool stop = stop_new && may_stop;
-
 	struct stack_note *note;
 
 	note = bpf_ringbuf_reserve(&new_pids, sizeof(*note), 0);
