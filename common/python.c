@@ -64,6 +64,10 @@ struct python {
 	 * for again. */
 	uint32_t missed[64];
 	unsigned nmissed;
+	/* Processes gone since the last python__drop_gone(): their code
+	 * objects' entries are named here, then freed in the BPF table. */
+	pid_t *gone;
+	size_t ngone, cap_gone;
 };
 
 /*
@@ -100,12 +104,27 @@ static int set_entries(struct bpf_object *obj, const char *name, unsigned long n
 	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }
 
+/*
+ * The code objects' table: PY_CODES_ENTRIES, or fewer for a test
+ * (COTRACE_TEST_PY_CODES, like cli__map_entries() for this table alone:
+ * it fills over a few processes while the others keep their sizes).
+ */
+static unsigned long codes_entries(void)
+{
+	const char *s = getenv("COTRACE_TEST_PY_CODES");
+	unsigned long n;
+
+	if (s && !cli__parse_ulong(s, 1, PY_CODES_ENTRIES, &n))
+		return n;
+	return cli__map_entries(PY_CODES_ENTRIES);
+}
+
 int python__size(struct bpf_object *obj, bool on)
 {
 	int err = set_entries(obj, "py_procs", on ? cli__map_entries(4096) : 1);
 
 	if (!err)
-		err = set_entries(obj, "py_codes", on ? cli__map_entries(PY_CODES_ENTRIES) : 1);
+		err = set_entries(obj, "py_codes", on ? codes_entries() : 1);
 	if (!err)
 		err = set_entries(obj, "py_threads", on ? cli__map_entries(16384) : 1);
 	return err;
@@ -157,6 +176,7 @@ void python__free(struct python *py)
 		free(py->codes[i]);
 	}
 	free(py->codes);
+	free(py->gone);
 	free(py);
 }
 
@@ -658,8 +678,20 @@ static void full_linetable(struct pycode *c, pid_t tgid, const struct py_code *v
 	c->lt_cut = false;
 }
 
-/* The code objects the BPF side has named since the last scan. */
-static void scan_codes(struct python *py)
+static bool is_gone(const struct python *py, pid_t pid)
+{
+	for (size_t i = 0; i < py->ngone; i++)
+		if (py->gone[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * The code objects the BPF side has named since the last scan; with
+ * @drop, the entries of the processes gone (py->gone) are deleted once
+ * named here, so that the table has room for the next processes'.
+ */
+static void scan_codes(struct python *py, bool drop)
 {
 	struct py_code_key *keys = NULL;
 	struct py_code v;
@@ -671,8 +703,13 @@ static void scan_codes(struct python *py)
 		struct pycode *c;
 		size_t len;
 
-		if (bpf_map_lookup_elem(py->codes_fd, &keys[i], &v) || code_find(py, v.id))
+		if (bpf_map_lookup_elem(py->codes_fd, &keys[i], &v))
 			continue;
+		if (code_find(py, v.id)) {
+			if (drop && is_gone(py, keys[i].tgid))
+				bpf_map_delete_elem(py->codes_fd, &keys[i]);
+			continue;
+		}
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			break;
@@ -701,8 +738,36 @@ static void scan_codes(struct python *py)
 			free(c);
 			break;
 		}
+		if (drop && is_gone(py, keys[i].tgid))
+			bpf_map_delete_elem(py->codes_fd, &keys[i]);
 	}
 	free(keys);
+}
+
+void python__process_gone(struct python *py, pid_t pid)
+{
+	if (!py)
+		return;
+	python__clear_process(py, pid);
+	if (py->ngone == py->cap_gone) {
+		size_t cap = py->cap_gone ? py->cap_gone * 2 : 64;
+		pid_t *g = realloc(py->gone, cap * sizeof(*g));
+
+		/* No room: its entries stay until the run ends. */
+		if (!g)
+			return;
+		py->gone = g;
+		py->cap_gone = cap;
+	}
+	py->gone[py->ngone++] = pid;
+}
+
+void python__drop_gone(struct python *py)
+{
+	if (!py || !py->ngone)
+		return;
+	scan_codes(py, true);
+	py->ngone = 0;
 }
 
 /* A varint of the location table (6 bits a byte, bit 6: more); -1 past the end. */
@@ -781,7 +846,7 @@ int python__resolve(struct python *py, uint64_t ip, struct sym_frame *f)
 		for (unsigned i = 0; i < py->nmissed && i < 64; i++)
 			if (py->missed[i] == id)
 				return 0;
-		scan_codes(py);
+		scan_codes(py, false);
 		c = code_find(py, id);
 		if (!c)
 			py->missed[py->nmissed++ % 64] = id;

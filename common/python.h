@@ -64,6 +64,15 @@ int python__set_process(struct python *py, pid_t pid, int interp, uint32_t file_
 void python__clear_process(struct python *py, pid_t pid);
 
 /*
+ * Process @pid has exited: python__clear_process(), and its code
+ * objects' entries in the BPF table are named in user space and deleted
+ * at the next python__drop_gone() (frames already counted keep their
+ * names; the table makes room for the next processes').
+ */
+void python__process_gone(struct python *py, pid_t pid);
+void python__drop_gone(struct python *py);
+
+/*
  * Name the Python frame @ip (PY_FRAME_IS()) into @f: name "module.qualname",
  * file, line; strings borrowed from @py. Returns 1, or 0 when the code
  * object is unknown.

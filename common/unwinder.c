@@ -673,10 +673,11 @@ void unwinder__sweep(struct unwinder *u)
 
 		if (kill(pid, 0) && errno == ESRCH) {
 			bpf_map_delete_elem(u->procs_fd, &pid);
-			python__clear_process(u->py, pid);
+			python__process_gone(u->py, pid);
 			continue;
 		}
 		u->procs[w++] = u->procs[i];
 	}
 	u->nprocs = w;
+	python__drop_gone(u->py);
 }

@@ -176,6 +176,34 @@ assert_ge "$(grep -c "__main__\.long_body ($LONG:$HOT)" "$TMP/l")" 1 "stacks wit
 assert_eq "$(grep '__main__\.long_body (' "$TMP/l" | grep -vc "__main__\.long_body ($LONG:$HOT)")" 0 \
 	"stacks with long_body at another line"
 
+check "code objects of exited processes make room: 6 runs through a table of 100 entries"
+# Each run of pyopen names some 40 code objects; the table holds 100
+# (COTRACE_TEST_PY_CODES): without the entries of exited processes freed,
+# the later runs' functions would be lost. The runs are 1.1 s apart, so
+# that the sweep of exited processes (at most once a second, at a new
+# process's note) runs between them. A python3.11 alive at the start has
+# its table built then, so the first run's stacks are whole too.
+mkfifo "$TMP/held.fifo" "$TMP/runs.fifo" || fail "mkfifo"
+exec {HFD}<>"$TMP/held.fifo" {RFD}<>"$TMP/runs.fifo"
+"$PY" -c 'import sys; sys.stdin.readline()' <"$TMP/held.fifo" &
+BG_PIDS+=("$!")
+wait_reading_stdin "$!" 10
+bash -c 'read -r _; for i in 1 2 3 4 5 6; do "$0" "$1" 1 1 || exit 1; sleep 1.1; done' \
+	"$PY" "$OPEN" <"$TMP/runs.fifo" &
+RUNS=$!
+BG_PIDS+=("$RUNS")
+COTRACE_TEST_PY_CODES=100 bg_start "$TMP/g" "Hit Ctrl-C" "$SYS" --stack --syscall openat -j -T 0 \
+	--ppid "$RUNS"
+echo go >&"$RFD"
+wait_exit "$RUNS" 60
+[ "$WAIT_RC" -eq 0 ] || fail "the runs failed ($WAIT_RC)"
+bg_stop "$BG_PID" "$TMP/g"
+echo go >&"$HFD"
+tail -n 1 "$TMP/g"
+assert_eq "$(jq -rs '[.[] | select(.type == "stack") | select(any(.user[]; startswith("__main__.open_b ")))
+	| .count] | add' "$TMP/g")" 6 "openat() in open_b, one a run"
+assert_eq "$(summary_of python_lost_codes "$TMP/g")" 0 "python_lost_codes"
+
 check "an interpreter that cannot be read: said once, its stacks stay native"
 # Debian's python3.11 with one byte of its build-id changed: no debug
 # file has that id and the table of known builds does not list it.
