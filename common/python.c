@@ -746,7 +746,11 @@ static void scan_codes(struct python *py, bool drop)
 
 void python__process_gone(struct python *py, pid_t pid)
 {
-	if (!py)
+	struct py_proc p;
+	__u32 key = pid;
+
+	/* Only a process that ran an interpreter has code objects named. */
+	if (!py || bpf_map_lookup_elem(py->procs_fd, &key, &p))
 		return;
 	python__clear_process(py, pid);
 	if (py->ngone == py->cap_gone) {
