@@ -437,7 +437,6 @@ out:
 	return ret;
 }
 
-
 void argplan__fini(struct argplan *pl)
 {
 	free(pl->info);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "common/bpfmap.h"
 
@@ -38,4 +39,11 @@ int bpfmap__keys(int fd, size_t key_size, void **keysp, size_t *count)
 	*keysp = keys;
 	*count = n;
 	return 0;
+}
+
+int bpfmap__set_entries(struct bpf_object *obj, const char *name, unsigned long n)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
 }

@@ -13,4 +13,9 @@
  */
 int bpfmap__keys(int fd, size_t key_size, void **keys, size_t *count);
 
+struct bpf_object;
+
+/* Before load: map @name of @obj sized to @n entries. 0 or a negative errno. */
+int bpfmap__set_entries(struct bpf_object *obj, const char *name, unsigned long n);
+
 #endif

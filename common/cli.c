@@ -532,6 +532,16 @@ unsigned long cli__map_entries(unsigned long n)
 	return n ? n : 1;
 }
 
+unsigned long cli__test_knob(const char *env, unsigned long n)
+{
+	const char *s = getenv(env);
+	unsigned long v;
+
+	if (!s || cli__parse_ulong(s, 1, n, &v))
+		return n;
+	return v;
+}
+
 void cli__test_detach_delay(void)
 {
 	const char *s = getenv("COTRACE_TEST_DETACH_DELAY_MS");

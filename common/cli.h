@@ -160,6 +160,12 @@ unsigned long cli__map_entries(unsigned long n);
 unsigned long cli__ringbuf_bytes(unsigned long n);
 
 /*
+ * For tests: @n, or fewer when the environment variable @env holds a
+ * number from 1 to @n (one table's size, one threshold); never more.
+ */
+unsigned long cli__test_knob(const char *env, unsigned long n);
+
+/*
  * For tests: sleep the milliseconds COTRACE_TEST_DETACH_DELAY_MS holds, if
  * any, so that a test can make hits land after a run's last read and
  * before the tool detaches (as a slow final report would).

@@ -97,36 +97,18 @@ static const struct {
 	{ "94dee84c08fd5cbfb47d84e4ade4f7914750f10c", "Debian 12 libpython3.11d.so.1.0 3.11.2-6+deb12u9", &layout_311 },
 };
 
-static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-
-	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
-}
-
-/*
- * The code objects' table: PY_CODES_ENTRIES, or fewer for a test
- * (COTRACE_TEST_PY_CODES, like cli__map_entries() for this table alone:
- * it fills over a few processes while the others keep their sizes).
- */
-static unsigned long codes_entries(void)
-{
-	const char *s = getenv("COTRACE_TEST_PY_CODES");
-	unsigned long n;
-
-	if (s && !cli__parse_ulong(s, 1, PY_CODES_ENTRIES, &n))
-		return n;
-	return cli__map_entries(PY_CODES_ENTRIES);
-}
-
 int python__size(struct bpf_object *obj, bool on)
 {
-	int err = set_entries(obj, "py_procs", on ? cli__map_entries(4096) : 1);
+	unsigned long codes;
+	int err = bpfmap__set_entries(obj, "py_procs", on ? cli__map_entries(4096) : 1);
 
+	/* COTRACE_TEST_PY_CODES lowers this table alone (it fills over a few
+	 * processes while the others keep their sizes). */
+	codes = cli__test_knob("COTRACE_TEST_PY_CODES", cli__map_entries(PY_CODES_ENTRIES));
 	if (!err)
-		err = set_entries(obj, "py_codes", on ? codes_entries() : 1);
+		err = bpfmap__set_entries(obj, "py_codes", on ? codes : 1);
 	if (!err)
-		err = set_entries(obj, "py_threads", on ? cli__map_entries(16384) : 1);
+		err = bpfmap__set_entries(obj, "py_threads", on ? cli__map_entries(16384) : 1);
 	return err;
 }
 

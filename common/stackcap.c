@@ -22,13 +22,6 @@
 #include "bpf/unwind.h"
 #include "bpf/stacks.h"
 
-static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-
-	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
-}
-
 int stack_unwind__parse(const char *s, enum stack_unwind *mode)
 {
 	static const char *const names[] = { "auto", "fp", "cfi" };
@@ -95,20 +88,20 @@ static int size_maps(struct bpf_object *obj, unsigned long traces, unsigned long
 {
 	int err;
 
-	err = set_entries(obj, "stack_traces", cli__map_entries(traces));
+	err = bpfmap__set_entries(obj, "stack_traces", cli__map_entries(traces));
 	if (!err)
-		err = set_entries(obj, "stack_counts", cli__map_entries(counts));
+		err = bpfmap__set_entries(obj, "stack_counts", cli__map_entries(counts));
 	/* The second half is sized by stack_capture__size_counting(). */
 	if (!err)
-		err = set_entries(obj, "stack_counts2", 1);
+		err = bpfmap__set_entries(obj, "stack_counts2", 1);
 	if (!err)
-		err = set_entries(obj, "ustacks", cli__map_entries(cfi && on ? counts : 1));
+		err = bpfmap__set_entries(obj, "ustacks", cli__map_entries(cfi && on ? counts : 1));
 	if (!err)
-		err = set_entries(obj, "kstacks", cli__map_entries(cfi && on ? counts : 1));
+		err = bpfmap__set_entries(obj, "kstacks", cli__map_entries(cfi && on ? counts : 1));
 	if (!err)
-		err = set_entries(obj, "seen_pids", cli__map_entries(on ? SEEN_PIDS_ENTRIES : 1));
+		err = bpfmap__set_entries(obj, "seen_pids", cli__map_entries(on ? SEEN_PIDS_ENTRIES : 1));
 	if (!err)
-		err = set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
+		err = bpfmap__set_entries(obj, "new_pids", cli__ringbuf_bytes(NEW_PIDS_RINGBUF_BYTES));
 	if (!err)
 		err = unwinder__size(obj, cfi && on);
 	for (size_t i = 0; !err && i < sizeof(maps_progs) / sizeof(maps_progs[0]); i++) {
@@ -466,7 +459,7 @@ int stack_capture__size_counting(struct bpf_object *obj, unsigned long traces,
 	if (!err && cfi) {
 		*counts_at = bpf_map__max_entries(c) / 2;
 		*stacks_at = bpf_map__max_entries(u) / 2;
-		err = set_entries(obj, "stack_counts2", bpf_map__max_entries(c));
+		err = bpfmap__set_entries(obj, "stack_counts2", bpf_map__max_entries(c));
 	}
 	return err ? err : python__size(obj, python);
 }

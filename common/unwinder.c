@@ -18,6 +18,7 @@
 
 #include "bpf/stacks.h"
 #include "bpf/unwind.h"
+#include "common/bpfmap.h"
 #include "common/cli.h"
 #include "common/elf.h"
 #include "common/procmaps.h"
@@ -81,24 +82,6 @@ struct unwinder {
 	struct unwinder_stats st;
 };
 
-static int set_entries(struct bpf_object *obj, const char *name, unsigned long n)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-
-	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
-}
-
-/* @n, or fewer with the test knob @env (never more; at least 1). */
-static unsigned long test_knob(const char *env, unsigned long n)
-{
-	const char *s = getenv(env);
-	unsigned long v;
-
-	if (!s || cli__parse_ulong(s, 1, n, &v))
-		return n;
-	return v;
-}
-
 int unwinder__size(struct bpf_object *obj, bool on)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "unwind_rows");
@@ -112,14 +95,14 @@ int unwinder__size(struct bpf_object *obj, bool on)
 	 * has its own knobs, COTRACE_TEST_UNWIND_SHARDS and
 	 * COTRACE_TEST_UNWIND_ROWS (rows used in a shard), to test a full one.
 	 */
-	err = bpf_map__set_max_entries(m, on ? test_knob("COTRACE_TEST_UNWIND_SHARDS",
+	err = bpf_map__set_max_entries(m, on ? cli__test_knob("COTRACE_TEST_UNWIND_SHARDS",
 							 UNWIND_MAX_SHARDS) : 1);
 	if (!err)
-		err = set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
+		err = bpfmap__set_entries(obj, "unwind_procs", on ? UNWIND_DEFAULT_PROCS : 1);
 	if (!err)
-		err = set_entries(obj, "unwind_files", on ? UNWIND_DEFAULT_FILES : 1);
+		err = bpfmap__set_entries(obj, "unwind_files", on ? UNWIND_DEFAULT_FILES : 1);
 	if (!err)
-		err = set_entries(obj, "unwind_late", on ? UNWIND_DEFAULT_FILES : 1);
+		err = bpfmap__set_entries(obj, "unwind_late", on ? UNWIND_DEFAULT_FILES : 1);
 	return err;
 }
 
@@ -151,11 +134,11 @@ struct unwinder *unwinder__new(struct bpf_object *obj, struct syms *syms)
 	u->late_fd = bpf_map__fd(late);
 	u->late_max = bpf_map__max_entries(late);
 	/* Lowered by a test knob, to make small files wait too. */
-	u->late_min_bytes = test_knob("COTRACE_TEST_UNWIND_LATE_BYTES", UNWIND_LATE_MIN_BYTES);
+	u->late_min_bytes = cli__test_knob("COTRACE_TEST_UNWIND_LATE_BYTES", UNWIND_LATE_MIN_BYTES);
 	/* The shards' size is the BPF object's (libbpf frees the inner map's
 	 * definition once the outer one is made); a test may use less. */
 	u->shard_rows = UNWIND_DEFAULT_ROWS;
-	u->shard_use = test_knob("COTRACE_TEST_UNWIND_ROWS", u->shard_rows);
+	u->shard_use = cli__test_knob("COTRACE_TEST_UNWIND_ROWS", u->shard_rows);
 	u->max_shards = bpf_map__max_entries(rows);
 	if (u->max_shards > UNWIND_MAX_SHARDS)
 		u->max_shards = UNWIND_MAX_SHARDS;
